@@ -1,0 +1,208 @@
+//! `engagement.toml`: metadata and policy, hand-editable (DESIGN §2).
+
+use serde::Deserialize;
+
+use super::position::{Finding, Position, line_column};
+use super::time::Timestamp;
+
+pub const ENGAGEMENT_FILE: &str = "engagement.toml";
+pub const SCHEMA: i64 = 1;
+
+/// Governance policy; recorded in every gate and phase event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default = "default_true")]
+    pub distinct_approver: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { distinct_approver: true }
+    }
+}
+
+/// An extra manual criterion declared by the engagement.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraCriterion {
+    pub gate: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EngagementToml {
+    schema: i64,
+    title: String,
+    owner: String,
+    created: toml::value::Datetime,
+    baseline: Option<String>,
+    #[serde(default)]
+    policy: Policy,
+    #[serde(default)]
+    criteria: Vec<ExtraCriterion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngagementMeta {
+    pub title: String,
+    pub owner: String,
+    pub created: Timestamp,
+    pub baseline: Option<String>,
+    pub policy: Policy,
+    pub criteria: Vec<ExtraCriterion>,
+}
+
+/// Turns a `toml` error into a finding at the file, line and column it names.
+pub fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
+    let (line, column) = err
+        .span()
+        .map(|s| line_column(text, s.start))
+        .unwrap_or((0, 0));
+    let message = err.message().trim().replace('\n', " ");
+    Finding::new(Position::new(file, line, column), message)
+}
+
+/// Position of `key = ` at the start of a line, for errors found after deserializing.
+fn key_position(text: &str, key: &str) -> Position {
+    for (i, line) in super::markdown::lines(text).enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
+            }
+        }
+    }
+    Position::file(ENGAGEMENT_FILE)
+}
+
+pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<EngagementMeta, Finding> {
+    let raw: EngagementToml =
+        toml::from_str(text).map_err(|e| toml_finding(ENGAGEMENT_FILE, text, &e))?;
+    if raw.schema != SCHEMA {
+        return Err(Finding::new(
+            key_position(text, "schema"),
+            format!("schema {} is not supported (this phasegate reads schema {SCHEMA})", raw.schema),
+        ));
+    }
+    let created = Timestamp::parse(&raw.created.to_string()).ok_or_else(|| {
+        Finding::new(
+            key_position(text, "created"),
+            "created must be a UTC date-time like 2026-11-02T09:14:00Z",
+        )
+    })?;
+    if raw.title.trim().is_empty() {
+        return Err(Finding::new(key_position(text, "title"), "title is empty"));
+    }
+    if raw.owner.trim().is_empty() {
+        return Err(Finding::new(key_position(text, "owner"), "owner is empty"));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for c in &raw.criteria {
+        let at = key_position_of_value(text, "id", &c.id);
+        if c.gate != 1 && c.gate != 2 {
+            return Err(Finding::new(at, format!("criterion {}: gate must be 1 or 2, not {}", c.id, c.gate)));
+        }
+        if c.id.trim().is_empty() || c.text.trim().is_empty() {
+            return Err(Finding::new(at, "a criterion needs a non-empty id and text"));
+        }
+        if predefined_ids.contains(&c.id.as_str()) || seen.contains(&c.id.as_str()) {
+            return Err(Finding::new(at, format!("criterion id {} is already used", c.id)));
+        }
+        seen.push(&c.id);
+    }
+    Ok(EngagementMeta {
+        title: raw.title,
+        owner: raw.owner,
+        created,
+        baseline: raw.baseline,
+        policy: raw.policy,
+        criteria: raw.criteria,
+    })
+}
+
+fn key_position_of_value(text: &str, key: &str, value: &str) -> Position {
+    for (i, line) in super::markdown::lines(text).enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed.contains(&format!("\"{value}\"")) {
+            return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
+        }
+    }
+    key_position(text, key)
+}
+
+/// TOML basic string with the escapes the spec requires.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The `engagement.toml` of a new engagement: four eyes unless the owner turns it off.
+pub fn render_engagement(title: &str, owner: &str, created: Timestamp, baseline: Option<&str>) -> String {
+    let mut out = format!(
+        "schema = {SCHEMA}\ntitle = {}\nowner = {}\ncreated = {created}\n",
+        toml_string(title),
+        toml_string(owner)
+    );
+    if let Some(b) = baseline {
+        out.push_str(&format!("baseline = {}\n", toml_string(b)));
+    }
+    out.push_str(
+        "\n[policy]\ndistinct_approver = true   # the owner may neither approve a gate nor close\n\n\
+         # Extra manual criteria; the predefined ones always apply:\n\
+         # [[criteria]]\n# gate = 2\n# id = \"G2-X1\"\n# text = \"Rollback procedure reviewed by the NOC\"\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_and_parses_back() {
+        let t = Timestamp::parse("2026-11-02T09:14:00Z").unwrap();
+        let text = render_engagement("VLAN \"QoS\"", "alice", t, Some("vlan-provisioning"));
+        let meta = parse_engagement(&text, &[]).unwrap();
+        assert_eq!(meta.title, "VLAN \"QoS\"");
+        assert_eq!(meta.created, t);
+        assert!(meta.policy.distinct_approver);
+        assert_eq!(meta.baseline.as_deref(), Some("vlan-provisioning"));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let text = "schema = 1\ntitle = \"x\"\nowner = \"a\"\ncreated = 2026-11-02T09:14:00Z\ncolour = 1\n";
+        let err = parse_engagement(text, &[]).unwrap_err();
+        assert_eq!(err.position.line, 5);
+        assert!(err.message.contains("colour"), "{}", err.message);
+        let err = parse_engagement("schema = \"one\"\n", &[]).unwrap_err();
+        assert_eq!(err.position.to_string(), "engagement.toml:1:10");
+    }
+
+    #[test]
+    fn rejects_duplicate_criteria() {
+        let text = "schema = 1\ntitle = \"x\"\nowner = \"a\"\ncreated = 2026-11-02T09:14:00Z\n[[criteria]]\ngate = 2\nid = \"G2-1\"\ntext = \"t\"\n";
+        let err = parse_engagement(text, &["G2-1"]).unwrap_err();
+        assert_eq!(err.position.line, 7);
+    }
+}

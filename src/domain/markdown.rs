@@ -1,0 +1,431 @@
+//! The Markdown conventions of DESIGN §2: sections, ID items, references and component fields,
+//! each with the line and column where it stands. Code fences hide everything inside them.
+
+use super::ids::{ItemId, char_column, scan_ids};
+
+/// A level-2 section: `## Name` up to the next level-2 heading or the end of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading text as written (trimmed).
+    pub name: String,
+    /// 1-based line of the heading.
+    pub heading_line: usize,
+    /// 0-based line range of the body (after the heading, up to the next section).
+    pub body: std::ops::Range<usize>,
+    /// True when the body holds something other than blank lines and HTML comments.
+    pub has_content: bool,
+}
+
+impl Section {
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+    /// 0-based line range from the heading to the end of the section.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.heading_line - 1..self.body.end
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    ListItem,
+    Heading,
+}
+
+/// A list item or level-3 heading that starts with an ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: ItemId,
+    pub kind: ItemKind,
+    /// 1-based line and column of the ID token.
+    pub line: usize,
+    pub column: usize,
+    /// Index into `Document::sections`, `None` before the first section.
+    pub section: Option<usize>,
+    /// The text after the ID and its separator, on the item's first line.
+    pub text: String,
+    /// The item as written: its first line plus continuation lines (list items only).
+    pub source: String,
+    /// 0-based line range the item spans (a heading item spans to the next heading).
+    pub lines: std::ops::Range<usize>,
+}
+
+/// Any mention of an ID token that is not an item's own ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    pub id: ItemId,
+    pub line: usize,
+    pub column: usize,
+    pub section: Option<usize>,
+}
+
+/// A parsed artifact. Line numbers are 1-based, columns count characters from 1.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub line_count: usize,
+    pub sections: Vec<Section>,
+    /// Items in file order; a duplicate ID appears here only at its first occurrence.
+    pub items: Vec<Item>,
+    /// Later occurrences of an ID already used by an item in this document.
+    pub duplicates: Vec<Item>,
+    pub references: Vec<Reference>,
+}
+
+impl Document {
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.is(name))
+    }
+
+    pub fn section_index(&self, name: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.is(name))
+    }
+
+    pub fn item(&self, id: ItemId) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Items with the given prefix that stand in the named section.
+    pub fn items_in<'a>(
+        &'a self,
+        section: &str,
+        prefix: super::ids::IdPrefix,
+    ) -> impl Iterator<Item = &'a Item> + 'a {
+        let index = self.section_index(section);
+        self.items
+            .iter()
+            .filter(move |i| index.is_some() && i.section == index && i.id.prefix == prefix)
+    }
+
+    /// The section a 0-based line belongs to.
+    pub fn section_of_line(&self, line0: usize) -> Option<usize> {
+        self.sections
+            .iter()
+            .position(|s| s.span().contains(&line0))
+    }
+}
+
+/// A line split into what the conventions care about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineShape<'a> {
+    Blank,
+    Heading { level: usize, text: &'a str, text_offset: usize },
+    ListItem { indent: usize, text: &'a str, text_offset: usize },
+    Other,
+}
+
+pub(crate) fn classify(line: &str) -> LineShape<'_> {
+    if line.trim().is_empty() {
+        return LineShape::Blank;
+    }
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let rest = &line[indent..];
+    if indent <= 3 && rest.starts_with('#') {
+        let level = rest.bytes().take_while(|&b| b == b'#').count();
+        let after = &rest[level..];
+        if level <= 6 && (after.is_empty() || after.starts_with([' ', '\t'])) {
+            let trimmed = after.trim_start();
+            let text_offset = line.len() - trimmed.len();
+            let text = trimmed.trim_end().trim_end_matches('#').trim_end();
+            return LineShape::Heading { level, text, text_offset };
+        }
+    }
+    let marker_len = if rest.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=9).contains(&digits) && rest[digits..].starts_with(['.', ')']) {
+            digits + 1
+        } else {
+            0
+        }
+    };
+    if marker_len > 0 {
+        let after = &rest[marker_len..];
+        if after.starts_with([' ', '\t']) {
+            let trimmed = after.trim_start();
+            return LineShape::ListItem {
+                indent,
+                text: trimmed,
+                text_offset: line.len() - trimmed.len(),
+            };
+        }
+    }
+    LineShape::Other
+}
+
+/// Tracks fenced code blocks across lines.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FenceState {
+    open: Option<(u8, usize)>,
+}
+
+impl FenceState {
+    /// Feeds one line; returns true when the line is part of a fence (opening, body or closing).
+    pub(crate) fn feed(&mut self, line: &str) -> bool {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        let fence = if indent <= 3 {
+            rest.as_bytes()
+                .first()
+                .filter(|&&b| b == b'`' || b == b'~')
+                .map(|&b| (b, rest.bytes().take_while(|&c| c == b).count()))
+                .filter(|&(_, n)| n >= 3)
+        } else {
+            None
+        };
+        match (self.open, fence) {
+            (None, Some((ch, n))) => {
+                // A backtick fence's info string may not contain backticks.
+                if ch == b'`' && rest[n..].contains('`') {
+                    return false;
+                }
+                self.open = Some((ch, n));
+                true
+            }
+            (Some((ch, n)), Some((c, m))) if c == ch && m >= n && rest[m..].trim().is_empty() => {
+                self.open = None;
+                true
+            }
+            (Some(_), _) => true,
+            (None, None) => false,
+        }
+    }
+}
+
+/// Tracks HTML comments (template guidance) across lines.
+#[derive(Debug, Default)]
+struct CommentState {
+    inside: bool,
+}
+
+impl CommentState {
+    /// Returns true when the line has content outside HTML comments.
+    fn has_content(&mut self, line: &str) -> bool {
+        let mut rest = line;
+        let mut content = false;
+        loop {
+            if self.inside {
+                match rest.find("-->") {
+                    Some(end) => {
+                        self.inside = false;
+                        rest = &rest[end + 3..];
+                    }
+                    None => return content,
+                }
+            } else {
+                match rest.find("<!--") {
+                    Some(start) => {
+                        content |= !rest[..start].trim().is_empty();
+                        self.inside = true;
+                        rest = &rest[start + 4..];
+                    }
+                    None => return content || !rest.trim().is_empty(),
+                }
+            }
+        }
+    }
+}
+
+/// Splits `text` into lines the way every part of phasegate numbers them.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// Separators allowed between an item's ID and its text.
+const SEPARATORS: [&str; 5] = [":", "—", "–", "--", "-"];
+
+/// If `text` starts with an ID token (optionally bold), returns it with the text after it.
+fn leading_id(text: &str) -> Option<(ItemId, usize, &str)> {
+    let (bold, inner) = if let Some(r) = text.strip_prefix("**") {
+        ("**", r)
+    } else if let Some(r) = text.strip_prefix("__") {
+        ("__", r)
+    } else {
+        ("", text)
+    };
+    let token = scan_ids(inner).next().filter(|t| t.byte_start == 0)?;
+    let mut rest = &inner[token.byte_end..];
+    if !bold.is_empty() {
+        rest = rest.strip_prefix(bold).unwrap_or(rest);
+    }
+    let trimmed = rest.trim_start();
+    let after_sep = SEPARATORS
+        .iter()
+        .find_map(|sep| trimmed.strip_prefix(sep))
+        .map(|r| r.trim_start())
+        .unwrap_or(trimmed);
+    Some((token.id, bold.len(), after_sep.trim_end()))
+}
+
+/// Parses an artifact. Never fails: anything that does not follow the conventions is prose.
+pub fn parse(text: &str) -> Document {
+    let all: Vec<&str> = lines(text).collect();
+    let mut doc = Document {
+        line_count: all.len(),
+        ..Document::default()
+    };
+    let mut fences = FenceState::default();
+    let mut comments = CommentState::default();
+    let mut current_section: Option<usize> = None;
+    // The list item whose continuation lines we are collecting.
+    let mut open_list_item: Option<(usize, bool)> = None; // (index into items or duplicates, is_duplicate)
+    let mut open_heading_item: Option<(usize, bool)> = None;
+
+    for (i, line) in all.iter().enumerate() {
+        let in_fence = fences.feed(line);
+        let shape = if in_fence { LineShape::Other } else { classify(line) };
+
+        if let Some(idx) = current_section {
+            let content = if in_fence { true } else { comments.has_content(line) };
+            if content && !matches!(shape, LineShape::Heading { level: 2, .. }) {
+                doc.sections[idx].has_content = true;
+            }
+        }
+
+        // Close items that this line ends.
+        let ends_list_item = match shape {
+            LineShape::Blank | LineShape::Heading { .. } | LineShape::ListItem { .. } => true,
+            LineShape::Other => !line.starts_with([' ', '\t']) || in_fence,
+        };
+        if ends_list_item {
+            open_list_item = None;
+        }
+        if let LineShape::Heading { level, .. } = shape {
+            if level <= 3 {
+                if let Some((idx, dup)) = open_heading_item.take() {
+                    item_mut(&mut doc, idx, dup).lines.end = i;
+                }
+            }
+        }
+        if !ends_list_item {
+            if let Some((idx, dup)) = open_list_item {
+                let item = item_mut(&mut doc, idx, dup);
+                item.source.push('\n');
+                item.source.push_str(line);
+                item.lines.end = i + 1;
+            }
+        }
+
+        if in_fence {
+            continue;
+        }
+
+        let mut own_token: Option<usize> = None;
+        match shape {
+            LineShape::Heading { level: 2, text, .. } => {
+                if let Some(idx) = current_section {
+                    doc.sections[idx].body.end = i;
+                }
+                doc.sections.push(Section {
+                    name: text.to_string(),
+                    heading_line: i + 1,
+                    body: i + 1..all.len(),
+                    has_content: false,
+                });
+                current_section = Some(doc.sections.len() - 1);
+                comments = CommentState::default();
+            }
+            LineShape::Heading { level: 3, text, text_offset }
+            | LineShape::ListItem { text, text_offset, .. } => {
+                let is_heading = matches!(shape, LineShape::Heading { .. });
+                if let Some((id, bold_len, rest)) = leading_id(text) {
+                    let byte_start = text_offset + bold_len;
+                    own_token = Some(byte_start);
+                    let item = Item {
+                        id,
+                        kind: if is_heading { ItemKind::Heading } else { ItemKind::ListItem },
+                        line: i + 1,
+                        column: char_column(line, byte_start),
+                        section: current_section,
+                        text: rest.to_string(),
+                        source: line.trim_end().to_string(),
+                        lines: i..if is_heading { all.len() } else { i + 1 },
+                    };
+                    let dup = doc.items.iter().any(|existing| existing.id == id);
+                    let index = if dup {
+                        doc.duplicates.push(item);
+                        doc.duplicates.len() - 1
+                    } else {
+                        doc.items.push(item);
+                        doc.items.len() - 1
+                    };
+                    if is_heading {
+                        open_heading_item = Some((index, dup));
+                    } else {
+                        open_list_item = Some((index, dup));
+                    }
+                }
+            }
+            _ => {}
+        }
+
+        for token in scan_ids(line) {
+            if own_token == Some(token.byte_start) {
+                continue;
+            }
+            doc.references.push(Reference {
+                id: token.id,
+                line: i + 1,
+                column: char_column(line, token.byte_start),
+                section: current_section,
+            });
+        }
+    }
+    doc
+}
+
+fn item_mut(doc: &mut Document, index: usize, duplicate: bool) -> &mut Item {
+    if duplicate {
+        &mut doc.duplicates[index]
+    } else {
+        &mut doc.items[index]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::IdPrefix;
+
+    const SPEC: &str = "# Spec\n\n## Requirements\n- REQ-1: Provision VLANs\n- **REQ-2** — tag QoS\n  across sites\n\n```\n## Not a section\n- REQ-9: not an item\n```\n## Acceptance Criteria\n- AC-1 (REQ-1): VLAN appears in NetBox\n- REQ-1: duplicate\n## Empty\n<!-- guidance -->\n";
+
+    #[test]
+    fn sections_skip_fenced_headings() {
+        let doc = parse(SPEC);
+        let names: Vec<_> = doc.sections.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Requirements", "Acceptance Criteria", "Empty"]);
+        assert!(doc.section("requirements").unwrap().has_content);
+        assert!(!doc.section("EMPTY").unwrap().has_content);
+        assert_eq!(doc.section("Requirements").unwrap().body, 3..11);
+    }
+
+    #[test]
+    fn items_with_separators_bold_and_continuations() {
+        let doc = parse(SPEC);
+        let ids: Vec<_> = doc.items.iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(ids, ["REQ-1", "REQ-2", "AC-1"]);
+        let req2 = doc.item(ItemId::new(IdPrefix::Req, 2)).unwrap();
+        assert_eq!(req2.text, "tag QoS");
+        assert_eq!(req2.column, 5);
+        assert_eq!(req2.source, "- **REQ-2** — tag QoS\n  across sites");
+        let ac1 = doc.item(ItemId::new(IdPrefix::Ac, 1)).unwrap();
+        assert_eq!(ac1.text, "(REQ-1): VLAN appears in NetBox");
+        assert_eq!(doc.duplicates.len(), 1);
+        assert_eq!(doc.duplicates[0].line, 14);
+    }
+
+    #[test]
+    fn references_exclude_own_ids_and_fences() {
+        let doc = parse(SPEC);
+        let refs: Vec<_> = doc.references.iter().map(|r| (r.id.to_string(), r.line, r.column)).collect();
+        assert_eq!(refs, [("REQ-1".to_string(), 13, 9)]);
+    }
+
+    #[test]
+    fn heading_items_span_to_next_heading() {
+        let doc = parse("## Components\n### COMP-1: A\n- reuse: new\n### COMP-2: B\n- reuse: x\n## Testing Approach\n");
+        assert_eq!(doc.items[0].lines, 1..3);
+        assert_eq!(doc.items[1].lines, 3..5);
+        assert_eq!(doc.items[0].text, "A");
+    }
+}

@@ -1,0 +1,19 @@
+//! The pure core: the SDD operating model as functions of text. No terminal, no filesystem, no
+//! clock; time and identity are passed in.
+
+pub mod artifact;
+pub mod criteria;
+pub mod design;
+pub mod engagement;
+pub mod evaluate;
+pub mod ids;
+pub mod journal;
+pub mod markdown;
+pub mod metrics;
+pub mod phase;
+pub mod position;
+pub mod reconcile;
+pub mod records;
+pub mod rules;
+pub mod time;
+pub mod trace;

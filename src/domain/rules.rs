@@ -1,0 +1,522 @@
+//! The rules of DESIGN §3 as transitions: each checks the engagement and either returns the
+//! event to append or refuses with the rule and the positions that break it. The CLI and the TUI
+//! both go through these functions.
+
+use std::fmt;
+
+use super::artifact::Artifact;
+use super::criteria::CriterionKind;
+use super::evaluate::{Engagement, Evaluation, GateState, gate_evidence, unfollowed_design_changes, unmet_close_conditions};
+use super::ids::{IdPrefix, ItemId};
+use super::journal::{BoundItem, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId, GateRecord};
+use super::markdown;
+use super::phase::Phase;
+use super::position::{Finding, Position};
+use super::records::{self, DeviationTarget, Impact};
+
+/// Why an action was not taken. `usage` marks a malformed request (CLI exit 2) rather than a
+/// rule that does not hold (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: String,
+    pub findings: Vec<Finding>,
+    pub usage: bool,
+}
+
+impl Refusal {
+    pub fn rule(rule: impl Into<String>) -> Refusal {
+        Refusal { rule: rule.into(), findings: Vec::new(), usage: false }
+    }
+    pub fn usage(message: impl Into<String>) -> Refusal {
+        Refusal { rule: message.into(), findings: Vec::new(), usage: true }
+    }
+    pub fn with(mut self, findings: impl IntoIterator<Item = Finding>) -> Refusal {
+        self.findings.extend(findings);
+        self
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.rule)?;
+        for finding in &self.findings {
+            write!(f, "\n  {finding}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A reviewer's input for a gate decision.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateReview {
+    /// Manual criteria the reviewer ticked.
+    pub checks: Vec<String>,
+    /// Criteria waived, with the reason.
+    pub waivers: Vec<(String, String)>,
+    pub note: String,
+}
+
+fn engagement_file() -> Position {
+    Position::file(super::engagement::ENGAGEMENT_FILE)
+}
+
+/// A gate that does not hold blocks every forward transition after it.
+fn require_gates_hold(ev: &Evaluation, gates: &[GateId], action: &str) -> Result<(), Refusal> {
+    for gate in gates {
+        let status = ev.gate(*gate);
+        if !status.holds() {
+            let findings: Vec<Finding> = status
+                .stale
+                .iter()
+                .map(|s| Finding::new(Position::file(s.file.clone()), "changed after approval"))
+                .collect();
+            return Err(Refusal::rule(format!(
+                "cannot {action}: Gate {} is {}",
+                gate.number(),
+                status.state.as_str()
+            ))
+            .with(findings));
+        }
+    }
+    Ok(())
+}
+
+fn require_phase(ev: &Evaluation, phases: &[Phase], action: &str) -> Result<(), Refusal> {
+    if phases.contains(&ev.phase) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = phases.iter().map(|p| p.title()).collect();
+        Err(Refusal::rule(format!(
+            "cannot {action} in the {} phase (only in {})",
+            ev.phase.title(),
+            names.join(" or ")
+        )))
+    }
+}
+
+fn require_distinct(e: &Engagement, who: &str, action: &str) -> Result<(), Refusal> {
+    if e.meta.policy.distinct_approver && who == e.meta.owner {
+        return Err(Refusal::rule(format!(
+            "{who} owns this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person"
+        ))
+        .with([engagement_file()]
+            .into_iter()
+            .map(|p| Finding::new(p, format!("owner = \"{}\"", e.meta.owner)))));
+    }
+    Ok(())
+}
+
+/// Whether the gate can be decided now: it is the gate ahead, or it holds an approval that no
+/// longer holds (stale or rejected on re-review).
+fn require_decidable(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
+    let status = ev.gate(gate);
+    let ahead = match gate {
+        GateId::One => ev.phase == Phase::Requirements,
+        GateId::Two => ev.phase == Phase::Design,
+    };
+    if ev.phase == Phase::Closed {
+        return Err(Refusal::rule("the engagement is closed"));
+    }
+    if ahead || (status.approval.is_some() && status.state != GateState::Approved) {
+        return Ok(());
+    }
+    if status.state == GateState::Approved {
+        return Err(Refusal::rule(format!(
+            "Gate {} is already approved on the current text",
+            gate.number()
+        )));
+    }
+    Err(Refusal::rule(format!(
+        "Gate {} is not ahead: the engagement is in the {} phase",
+        gate.number(),
+        ev.phase.title()
+    )))
+}
+
+/// Every criterion's result under the review; `strict` refuses anything that blocks approval.
+fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict: bool) -> Result<Vec<CriterionRecord>, Refusal> {
+    let defs: Vec<_> = ev.criteria_of(gate).collect();
+    for id in &review.checks {
+        match defs.iter().find(|c| &c.def.id == id) {
+            None => return Err(Refusal::usage(format!("--check {id}: Gate {} has no criterion {id}", gate.number()))),
+            Some(c) if c.def.kind == CriterionKind::Auto => {
+                return Err(Refusal::usage(format!(
+                    "--check {id}: {id} is computed automatically; only manual criteria can be checked"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    for (id, reason) in &review.waivers {
+        match defs.iter().find(|c| &c.def.id == id) {
+            None => return Err(Refusal::usage(format!("--waive {id}: Gate {} has no criterion {id}", gate.number()))),
+            Some(c) if c.def.hard => {
+                return Err(Refusal::rule(format!("{id} is a hard criterion and cannot be waived"))
+                    .with(c.failures.iter().cloned()));
+            }
+            Some(_) if reason.trim().is_empty() => {
+                return Err(Refusal::usage(format!("--waive {id}=REASON: a waiver needs a reason")));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut records = Vec::new();
+    let mut blocking: Vec<Finding> = Vec::new();
+    for c in defs {
+        let waiver = review.waivers.iter().find(|(id, _)| *id == c.def.id);
+        let checked = review.checks.contains(&c.def.id);
+        let (result, reason) = match (c.result, waiver, checked) {
+            (CriterionResult::Pass, _, _) => (CriterionResult::Pass, None),
+            (_, Some((_, reason)), _) => (CriterionResult::Waived, Some(reason.clone())),
+            (CriterionResult::Unchecked, None, true) => (CriterionResult::Checked, None),
+            (other, None, _) => (other, None),
+        };
+        if !result.admits_approval() {
+            if c.failures.is_empty() {
+                blocking.push(Finding::new(
+                    Position::file(format!("Gate {}", gate.number())),
+                    format!("{} not checked: {}", c.def.id, c.def.text),
+                ));
+            } else {
+                blocking.extend(c.failures.iter().map(|f| Finding::new(f.position.clone(), format!("{}: {}", c.def.id, f.message))));
+            }
+        }
+        records.push(CriterionRecord { id: c.def.id.clone(), result, reason });
+    }
+    if strict && !blocking.is_empty() {
+        return Err(Refusal::rule(format!("Gate {} cannot be approved: criteria do not pass", gate.number())).with(blocking));
+    }
+    Ok(records)
+}
+
+fn gate_prerequisites(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
+    require_decidable(ev, gate)?;
+    if gate == GateId::Two {
+        require_gates_hold(ev, &[GateId::One], "decide Gate 2")?;
+        if ev.replay.feasibility_completed.is_none() {
+            return Err(Refusal::rule("cannot decide Gate 2: feasibility is not completed"));
+        }
+    }
+    for artifact in gate_evidence(gate) {
+        if !ev.hashes.contains_key(artifact) {
+            return Err(Refusal::rule(format!("cannot decide Gate {}: {} is missing", gate.number(), artifact.file_name()))
+                .with([Finding::new(Position::file(artifact.file_name()), "missing")]));
+        }
+    }
+    Ok(())
+}
+
+pub fn approve_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateReview, approver: &str) -> Result<EventBody, Refusal> {
+    gate_prerequisites(ev, gate)?;
+    require_distinct(e, approver, &format!("approve Gate {}", gate.number()))?;
+    let criteria = criterion_results(ev, gate, review, true)?;
+    Ok(EventBody::GateApproved(GateRecord {
+        gate,
+        reason: None,
+        note: review.note.clone(),
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+        criteria,
+    }))
+}
+
+pub fn reject_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateReview, reason: &str) -> Result<EventBody, Refusal> {
+    if reason.trim().is_empty() {
+        return Err(Refusal::usage("a rejection needs --reason"));
+    }
+    gate_prerequisites(ev, gate)?;
+    let criteria = criterion_results(ev, gate, review, false)?;
+    Ok(EventBody::GateRejected(GateRecord {
+        gate,
+        reason: Some(reason.trim().to_string()),
+        note: review.note.clone(),
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+        criteria,
+    }))
+}
+
+pub fn reopen_gate(e: &Engagement, ev: &Evaluation, gate: GateId, reason: &str) -> Result<EventBody, Refusal> {
+    if reason.trim().is_empty() {
+        return Err(Refusal::usage("reopening a gate needs --reason"));
+    }
+    if ev.phase == Phase::Closed {
+        return Err(Refusal::rule("the engagement is closed"));
+    }
+    if ev.gate(gate).approval.is_none() {
+        return Err(Refusal::rule(format!("Gate {} is not approved, so there is nothing to reopen", gate.number())));
+    }
+    Ok(EventBody::GateReopened {
+        gate,
+        reason: reason.trim().to_string(),
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+    })
+}
+
+pub fn complete_feasibility(e: &Engagement, ev: &Evaluation) -> Result<EventBody, Refusal> {
+    require_phase(ev, &[Phase::Feasibility], "complete feasibility")?;
+    require_gates_hold(ev, &[GateId::One], "complete feasibility")?;
+    let (Some(spec), Some(feas)) = (ev.doc(Artifact::Spec), ev.doc(Artifact::Feasibility)) else {
+        return Err(Refusal::rule("cannot complete feasibility: feasibility.md is missing")
+            .with([Finding::new(Position::file(Artifact::Feasibility.file_name()), "missing")]));
+    };
+    let mut findings = super::criteria::section_findings(Artifact::Feasibility, feas);
+    findings.extend(super::criteria::feasibility_findings(spec, feas));
+    if !findings.is_empty() {
+        return Err(Refusal::rule("feasibility is not complete: every requirement needs a verdict and none may be `conflict`").with(findings));
+    }
+    Ok(EventBody::FeasibilityCompleted { policy: e.meta.policy, artifacts: ev.artifact_records() })
+}
+
+pub fn set_component_status(e: &Engagement, ev: &Evaluation, id: ItemId, status: ComponentStatus) -> Result<EventBody, Refusal> {
+    if id.prefix != IdPrefix::Comp {
+        return Err(Refusal::usage(format!("{id} is not a component ID (COMP-n)")));
+    }
+    require_phase(ev, &[Phase::Build, Phase::AsBuilt], &format!("mark {id} {}", status.as_str()))?;
+    require_gates_hold(ev, &[GateId::One, GateId::Two], &format!("mark {id} {}", status.as_str()))?;
+    let Some(component) = ev.component(id) else {
+        return Err(Refusal::rule(format!("{id} is not a component of the approved design or the as-built")));
+    };
+    let current = component.status;
+    match status {
+        ComponentStatus::Pending => return Err(Refusal::usage("a component status is built or validated")),
+        ComponentStatus::Built => {
+            if current != ComponentStatus::Pending {
+                return Err(Refusal::rule(format!("{id} is already {}", current.as_str())));
+            }
+            let waiting: Vec<ItemId> = component
+                .depends_on
+                .iter()
+                .filter(|d| ev.component(**d).is_some_and(|c| c.status == ComponentStatus::Pending && !c.removed))
+                .copied()
+                .collect();
+            if !waiting.is_empty() {
+                let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
+                let position = depends_on_position(ev, id).unwrap_or_else(|| component.position.clone());
+                return Err(Refusal::rule(format!(
+                    "{id} cannot be built before its dependencies: {} not built yet (build order: leaves first)",
+                    names.join(", ")
+                ))
+                .with([Finding::new(position, format!("{id} depends-on {}", names.join(", ")))]));
+            }
+        }
+        ComponentStatus::Validated => {
+            if current != ComponentStatus::Built {
+                return Err(Refusal::rule(format!("{id} must be built before it is validated (it is {})", current.as_str()))
+                    .with([Finding::new(component.position.clone(), format!("{id} is {}", current.as_str()))]));
+            }
+        }
+    }
+    Ok(EventBody::ComponentStatus { component: id, status, policy: e.meta.policy, artifacts: ev.artifact_records() })
+}
+
+/// Where a component's `depends-on:` line stands, in the current design when it has the same
+/// component (the file an engineer would open).
+fn depends_on_position(ev: &Evaluation, id: ItemId) -> Option<Position> {
+    ev.design_components
+        .iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.depends_on.as_ref())
+        .map(|f| Position::new(Artifact::Design.file_name(), f.line, f.column))
+}
+
+pub fn complete_build(e: &Engagement, ev: &Evaluation) -> Result<EventBody, Refusal> {
+    require_phase(ev, &[Phase::Build], "complete the build")?;
+    require_gates_hold(ev, &[GateId::One, GateId::Two], "complete the build")?;
+    let pending: Vec<Finding> = ev
+        .required_components()
+        .filter(|c| c.status != ComponentStatus::Validated)
+        .map(|c| Finding::new(c.position.clone(), format!("{} is {}", c.id, c.status.as_str())))
+        .collect();
+    if !pending.is_empty() {
+        return Err(Refusal::rule("the build is not complete: every component must be validated").with(pending));
+    }
+    Ok(EventBody::BuildCompleted { policy: e.meta.policy, artifacts: ev.artifact_records() })
+}
+
+pub fn close(e: &Engagement, ev: &Evaluation, closer: &str, reason: Option<&str>) -> Result<EventBody, Refusal> {
+    require_phase(ev, &[Phase::AsBuilt], "close the engagement")?;
+    require_gates_hold(ev, &[GateId::One, GateId::Two], "close the engagement")?;
+    require_distinct(e, closer, "close the engagement")?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let unmet = unmet_close_conditions(ev, reason.is_some());
+    if !unmet.is_empty() {
+        return Err(Refusal::rule("the engagement cannot be closed yet").with(unmet));
+    }
+    let accepted: Vec<ItemId> = if reason.is_some() { unfollowed_design_changes(ev).iter().map(|d| d.id).collect() } else { Vec::new() };
+    let items = ev
+        .deviations
+        .iter()
+        .map(|d| BoundItem { id: d.id, sha256: d.text_sha256.clone() })
+        .chain(ev.amendments.iter().map(|a| BoundItem { id: a.id, sha256: a.text_sha256.clone() }))
+        .collect();
+    Ok(EventBody::Closed {
+        reason: reason.map(str::to_string),
+        accepted,
+        items,
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+    })
+}
+
+fn one_line(field: &str, value: &str) -> Result<String, Refusal> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Refusal::usage(format!("{field} is empty")));
+    }
+    if v.contains('\n') {
+        return Err(Refusal::usage(format!("{field} must be one line")));
+    }
+    Ok(v.to_string())
+}
+
+/// Inserts `line` as the last item of section `name` (created at the end of the file when
+/// missing), keeping the section's trailing blank lines and everything after it.
+pub fn append_to_section(text: &str, name: &str, line: &str) -> String {
+    let doc = markdown::parse(text);
+    let mut lines: Vec<&str> = markdown::lines(text).collect();
+    let had_final_newline = text.ends_with('\n');
+    if had_final_newline {
+        lines.pop();
+    }
+    match doc.section(name) {
+        Some(section) => {
+            let mut at = section.body.end.min(lines.len());
+            while at > section.heading_line && lines.get(at - 1).is_some_and(|l| l.trim().is_empty()) {
+                at -= 1;
+            }
+            lines.insert(at, line);
+        }
+        None => {
+            while lines.last().is_some_and(|l| l.trim().is_empty()) {
+                lines.pop();
+            }
+            lines.push("");
+            let heading = format!("## {name}");
+            let mut out = lines.join("\n");
+            out.push('\n');
+            out.push_str(&heading);
+            out.push('\n');
+            out.push_str(line);
+            out.push('\n');
+            return out;
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// A deviation written into `as-built.md` and the event that records it.
+pub fn add_deviation(
+    e: &Engagement,
+    ev: &Evaluation,
+    target: DeviationTarget,
+    impact: Impact,
+    what: &str,
+    why: &str,
+) -> Result<(String, EventBody), Refusal> {
+    require_phase(ev, &[Phase::Build, Phase::AsBuilt], "record a deviation")?;
+    let what = one_line("--what", what)?;
+    let why = one_line("--why", why)?;
+    let Some(as_built) = e.texts.get(&Artifact::AsBuilt) else {
+        return Err(Refusal::rule("as-built.md is missing (it is created at the first Gate 2 approval)"));
+    };
+    if let DeviationTarget::Component(id) = target {
+        let in_as_built = ev
+            .doc(Artifact::AsBuilt)
+            .is_some_and(|d| d.items.iter().any(|i| i.id == id));
+        if ev.component(id).is_none() && !in_as_built {
+            return Err(Refusal::usage(format!("{id} is not a component of the approved design or the as-built")));
+        }
+    }
+    let id = records::next_id(IdPrefix::Dev, ev.docs.values());
+    let line = format!("- {id} ({target}, {impact}): {what} — {why}");
+    let new_text = append_to_section(as_built, "Deviations", &line);
+    let body = record_event_for(&new_text, id, Artifact::AsBuilt)?;
+    Ok((new_text, body))
+}
+
+/// An amendment written into the spec's Amendments section and the event that records it.
+pub fn add_amendment(e: &Engagement, ev: &Evaluation, deviation: ItemId, text: &str) -> Result<(String, EventBody), Refusal> {
+    if ev.phase == Phase::Closed || ev.phase < Phase::Feasibility {
+        return Err(Refusal::rule("amendments are recorded after Gate 1 and before the close"));
+    }
+    let text = one_line("--text", text)?;
+    if !ev.deviations.iter().any(|d| d.id == deviation) {
+        return Err(Refusal::usage(format!("{deviation} is not a deviation in as-built.md")));
+    }
+    let Some(spec) = e.texts.get(&Artifact::Spec) else {
+        return Err(Refusal::rule("customer-spec.md is missing"));
+    };
+    let id = records::next_id(IdPrefix::Amd, ev.docs.values());
+    let new_text = append_to_section(spec, "Amendments", &format!("- {id} ({deviation}): {text}"));
+    let body = record_event_for(&new_text, id, Artifact::Spec)?;
+    Ok((new_text, body))
+}
+
+/// The event that records an item already written in the Markdown (by phasegate or by hand).
+pub fn record_event_for(text: &str, id: ItemId, artifact: Artifact) -> Result<EventBody, Refusal> {
+    let doc = markdown::parse(text);
+    match id.prefix {
+        IdPrefix::Dev => {
+            let d = records::deviations(&doc).into_iter().find(|d| d.id == id).ok_or_else(|| {
+                Refusal::usage(format!("{id} is not in the Deviations section of {}", artifact.file_name()))
+            })?;
+            let (Some(target), Some(impact)) = (d.target, d.impact) else {
+                return Err(Refusal::rule(d.problem.clone().unwrap_or_default())
+                    .with([Finding::new(Position::new(artifact.file_name(), d.line, d.column), "malformed deviation")]));
+            };
+            Ok(EventBody::DeviationRecorded { id, target, impact, text_sha256: d.text_sha256 })
+        }
+        IdPrefix::Amd => {
+            let a = records::amendments(&doc).into_iter().find(|a| a.id == id).ok_or_else(|| {
+                Refusal::usage(format!("{id} is not in the Amendments section of {}", artifact.file_name()))
+            })?;
+            let deviation = a.deviation.ok_or_else(|| {
+                Refusal::rule(format!("{id} names no deviation: write `- {id} (DEV-n): …`"))
+                    .with([Finding::new(Position::new(artifact.file_name(), a.line, a.column), "malformed amendment")])
+            })?;
+            Ok(EventBody::AmendmentRecorded { id, deviation, text_sha256: a.text_sha256 })
+        }
+        _ => Err(Refusal::usage(format!("{id}: only deviations and amendments are recorded"))),
+    }
+}
+
+/// Records a hand-written deviation or amendment already in the Markdown.
+pub fn record_written_item(e: &Engagement, ev: &Evaluation, id: ItemId) -> Result<EventBody, Refusal> {
+    let artifact = if id.prefix == IdPrefix::Amd { Artifact::Spec } else { Artifact::AsBuilt };
+    if ev.phase == Phase::Closed {
+        return Err(Refusal::rule("the engagement is closed"));
+    }
+    if ev.replay.deviations.contains_key(&id) || ev.replay.amendments.contains_key(&id) {
+        return Err(Refusal::rule(format!("{id} is already recorded")));
+    }
+    let text = e
+        .texts
+        .get(&artifact)
+        .ok_or_else(|| Refusal::rule(format!("{} is missing", artifact.file_name())))?;
+    record_event_for(text, id, artifact)
+}
+
+/// True when the criterion kind would accept `--check`.
+pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
+    ev.criteria_of(gate).any(|c| c.def.id == id && c.def.kind == CriterionKind::Manual)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_to_existing_and_new_sections() {
+        let text = "# A\n## Deviations\n- DEV-1 (general, minor): a — b\n\n## As-Built Notes\nx\n";
+        let out = append_to_section(text, "Deviations", "- DEV-2 (general, minor): c — d");
+        assert_eq!(out, "# A\n## Deviations\n- DEV-1 (general, minor): a — b\n- DEV-2 (general, minor): c — d\n\n## As-Built Notes\nx\n");
+        let out = append_to_section("# S\n## Constraints\nnone\n\n", "Amendments", "- AMD-1 (DEV-1): t");
+        assert_eq!(out, "# S\n## Constraints\nnone\n\n## Amendments\n- AMD-1 (DEV-1): t\n");
+        let out = append_to_section("## Deviations\n<!-- guidance -->\n", "Deviations", "- DEV-1 (general, minor): a — b");
+        assert_eq!(out, "## Deviations\n<!-- guidance -->\n- DEV-1 (general, minor): a — b\n");
+    }
+}

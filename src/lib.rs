@@ -1,0 +1,3 @@
+//! phasegate: spec-driven development engagements, enforced in a terminal.
+
+pub mod domain;

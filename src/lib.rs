@@ -1,3 +1,6 @@
 //! phasegate: spec-driven development engagements, enforced in a terminal.
 
+pub mod config;
 pub mod domain;
+pub mod cli;
+pub mod store;

@@ -1,1 +1,7 @@
-fn main(){}
+use clap::Parser;
+
+fn main() {
+    let cli = phasegate::cli::Cli::parse();
+    let exit = phasegate::cli::run(cli);
+    std::process::exit(exit.code());
+}

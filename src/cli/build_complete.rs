@@ -1,0 +1,13 @@
+//! `phasegate build-complete`: every component validated → As-Built.
+
+use super::{Context, EngagementArg, Exit, commit};
+use crate::domain::rules::complete_build;
+
+pub fn run(ctx: &Context, args: &EngagementArg) -> Exit {
+    commit(
+        ctx,
+        args.engagement.as_deref(),
+        |e, ev| complete_build(e, ev).map(Into::into),
+        |_| "build completed; phase: As-Built".into(),
+    )
+}

@@ -1,0 +1,13 @@
+//! `phasegate feasibility-complete`: every requirement assessed, none `conflict` → Design.
+
+use super::{Context, EngagementArg, Exit, commit};
+use crate::domain::rules::complete_feasibility;
+
+pub fn run(ctx: &Context, args: &EngagementArg) -> Exit {
+    commit(
+        ctx,
+        args.engagement.as_deref(),
+        |e, ev| complete_feasibility(e, ev).map(Into::into),
+        |_| "feasibility completed; phase: Design".into(),
+    )
+}

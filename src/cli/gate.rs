@@ -1,0 +1,84 @@
+//! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
+
+use super::{Context, Exit, commit, report_store_error};
+use crate::domain::journal::GateId;
+use crate::domain::rules::{GateReview, approve_gate, reject_gate, reopen_gate};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Decision {
+    Approve,
+    Reject,
+    Reopen,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Gate number: 1 (spec) or 2 (design)
+    #[arg(value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub gate: u8,
+    pub decision: Decision,
+    /// Engagement path or workspace slug (default: the current directory)
+    pub engagement: Option<String>,
+    /// Tick a manual criterion (repeatable), e.g. --check G1-5
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+    /// Waive a criterion with a reason (repeatable; not for hard criteria)
+    #[arg(long = "waive", value_name = "ID=REASON", value_parser = parse_waiver)]
+    pub waivers: Vec<(String, String)>,
+    /// Why (required to reject or reopen)
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// A note recorded with the decision
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+fn parse_waiver(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((id, reason)) if !id.trim().is_empty() && !reason.trim().is_empty() => {
+            Ok((id.trim().to_string(), reason.trim().to_string()))
+        }
+        _ => Err(format!("`{s}`: expected ID=REASON, e.g. G1-4=\"integrations listed in the ticket\"")),
+    }
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Exit {
+    let gate = if args.gate == 1 { GateId::One } else { GateId::Two };
+    let review = GateReview {
+        checks: args.checks.clone(),
+        waivers: args.waivers.clone(),
+        note: args.note.clone().unwrap_or_default(),
+    };
+    let stamp = match ctx.stamp() {
+        Ok(s) => s,
+        Err(e) => return report_store_error(&e),
+    };
+    let reason = args.reason.clone().unwrap_or_default();
+    let n = args.gate;
+    match args.decision {
+        Decision::Approve => commit(
+            ctx,
+            args.engagement.as_deref(),
+            |e, ev| approve_gate(e, ev, gate, &review, &stamp.actor).map(Into::into),
+            |done| {
+                if done.created_as_built {
+                    format!("Gate {n} approved; as-built.md created from the approved design")
+                } else {
+                    format!("Gate {n} approved")
+                }
+            },
+        ),
+        Decision::Reject => commit(
+            ctx,
+            args.engagement.as_deref(),
+            |e, ev| reject_gate(e, ev, gate, &review, &reason).map(Into::into),
+            |_| format!("Gate {n} rejected"),
+        ),
+        Decision::Reopen => commit(
+            ctx,
+            args.engagement.as_deref(),
+            |e, ev| reopen_gate(e, ev, gate, &reason).map(Into::into),
+            |_| format!("Gate {n} reopened; later decisions are void"),
+        ),
+    }
+}

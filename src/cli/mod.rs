@@ -1,0 +1,210 @@
+//! The command line: one file per subcommand. Exit codes (DESIGN §3): 0 done; 1 a rule refused
+//! the action or `check` found a problem; 2 usage error or a file that cannot be read or parsed.
+
+pub mod amend;
+pub mod build_complete;
+pub mod check;
+pub mod close;
+pub mod completions;
+pub mod component;
+pub mod deviation;
+pub mod feasibility_complete;
+pub mod gate;
+pub mod new;
+pub mod report;
+pub mod status;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::journal::Stamp;
+use crate::domain::position::Finding;
+use crate::domain::rules::Refusal;
+use crate::store::engagement::{Committed, TxError, now};
+use crate::store::{StoreError, workspace};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "phasegate",
+    version,
+    about = "Spec-driven development engagements, enforced: phases, gates, deviations and as-built reconciliation",
+    long_about = "Run without a subcommand to open the workspace in the full-screen terminal UI."
+)]
+pub struct Cli {
+    /// Workspace directory holding engagements [env: PHASEGATE_WORKSPACE]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Configuration file [env: PHASEGATE_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Identity recorded in the journal (default: config identity, git user.name, $USER@host)
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub as_name: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an engagement from templates
+    New(new::Args),
+    /// Open one engagement in the terminal UI
+    Open {
+        /// Engagement path or workspace slug (default: the current directory)
+        engagement: Option<String>,
+    },
+    /// Phase, gates, criteria, components, reconciliation and the next action
+    Status(status::Args),
+    /// Verify the journal chain, snapshots, stale gates and recorded items (for CI and hooks)
+    Check(check::Args),
+    /// Approve, reject or reopen a gate
+    Gate(gate::Args),
+    /// Record that every requirement has a feasibility verdict (none `conflict`)
+    FeasibilityComplete(EngagementArg),
+    /// Mark a component built or validated (in build order)
+    Component(component::Args),
+    /// Record that every component is validated; enters As-Built
+    BuildComplete(EngagementArg),
+    /// Record a deviation from the approved design in as-built.md and the journal
+    Deviation(deviation::Args),
+    /// Append a spec amendment for a scope-change deviation
+    Amend(amend::Args),
+    /// Close the engagement once reconciliation is complete
+    Close(close::Args),
+    /// Metrics per engagement and across the workspace
+    Report(report::Args),
+    /// Print shell completions
+    Completions(completions::Args),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EngagementArg {
+    /// Engagement path or workspace slug (default: the current directory)
+    pub engagement: Option<String>,
+}
+
+/// How a command ended.
+#[derive(Debug)]
+pub enum Exit {
+    Ok,
+    Refused,
+    Usage,
+}
+
+impl Exit {
+    pub fn code(&self) -> i32 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Refused => 1,
+            Exit::Usage => 2,
+        }
+    }
+}
+
+/// What every subcommand needs: where things are and who is acting.
+pub struct Context {
+    pub workspace: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub as_name: Option<String>,
+}
+
+impl Context {
+    pub fn from_cli(cli: &Cli) -> Result<Context, StoreError> {
+        Ok(Context {
+            workspace: workspace::resolve_workspace(cli.workspace.as_deref())?,
+            config_path: cli.config.clone(),
+            as_name: cli.as_name.clone(),
+        })
+    }
+
+    pub fn engagement(&self, arg: Option<&str>) -> Result<PathBuf, StoreError> {
+        workspace::resolve_engagement(arg, &self.workspace)
+    }
+
+    /// The acting identity and the OS user, stamped with the current time.
+    pub fn stamp(&self) -> Result<Stamp, StoreError> {
+        let (config, errors) = crate::config::load(self.config_path.as_deref());
+        if let Some(first) = errors.into_iter().next() {
+            return Err(StoreError::new(self.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml")), first));
+        }
+        Ok(Stamp { at: now(), actor: crate::config::identity(self.as_name.as_deref(), &config), os_user: crate::config::os_user() })
+    }
+}
+
+/// `FILE:LINE:COL: message` with the file under the engagement directory.
+pub fn locate(root: &Path, finding: &Finding) -> String {
+    let mut f = finding.clone();
+    if !f.position.file.is_empty() && !f.position.file.starts_with("Gate ") {
+        f.position.file = root.join(&f.position.file).display().to_string();
+    }
+    f.to_string()
+}
+
+pub fn report_store_error(err: &StoreError) -> Exit {
+    let _ = writeln!(std::io::stderr(), "error: {err}");
+    Exit::Usage
+}
+
+pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "refused: {}", refusal.rule);
+    for f in &refusal.findings {
+        let _ = writeln!(err, "  {}", locate(root, f));
+    }
+    if refusal.usage { Exit::Usage } else { Exit::Refused }
+}
+
+/// Runs a journal-writing transition and reports its outcome.
+pub fn commit(
+    ctx: &Context,
+    engagement: Option<&str>,
+    decide: impl FnOnce(&crate::domain::evaluate::Engagement, &crate::domain::evaluate::Evaluation) -> Result<crate::store::engagement::Change, Refusal>,
+    describe: impl FnOnce(&Committed) -> String,
+) -> Exit {
+    let root = match ctx.engagement(engagement) {
+        Ok(r) => r,
+        Err(e) => return report_store_error(&e),
+    };
+    let stamp = match ctx.stamp() {
+        Ok(s) => s,
+        Err(e) => return report_store_error(&e),
+    };
+    match crate::store::engagement::transact(&root, &stamp, None, decide) {
+        Ok(done) => {
+            let _ = writeln!(std::io::stdout(), "{} (event {}, by {})", describe(&done), done.seq, stamp.actor);
+            Exit::Ok
+        }
+        Err(TxError::Store(e)) => report_store_error(&e),
+        Err(TxError::Refused(r)) => report_refusal(&root, &r),
+    }
+}
+
+pub fn run(cli: Cli) -> Exit {
+    let ctx = match Context::from_cli(&cli) {
+        Ok(c) => c,
+        Err(e) => return report_store_error(&e),
+    };
+    let Some(command) = cli.command else {
+        return crate::cli::status::no_tui_yet(&ctx);
+    };
+    match command {
+        Command::New(args) => new::run(&ctx, &args),
+        Command::Open { engagement } => {
+            let _ = engagement;
+            crate::cli::status::no_tui_yet(&ctx)
+        }
+        Command::Status(args) => status::run(&ctx, &args),
+        Command::Check(args) => check::run(&ctx, &args),
+        Command::Gate(args) => gate::run(&ctx, &args),
+        Command::FeasibilityComplete(args) => feasibility_complete::run(&ctx, &args),
+        Command::Component(args) => component::run(&ctx, &args),
+        Command::BuildComplete(args) => build_complete::run(&ctx, &args),
+        Command::Deviation(args) => deviation::run(&ctx, &args),
+        Command::Amend(args) => amend::run(&ctx, &args),
+        Command::Close(args) => close::run(&ctx, &args),
+        Command::Report(args) => report::run(&ctx, &args),
+        Command::Completions(args) => completions::run(&args),
+    }
+}

@@ -1,0 +1,38 @@
+//! `phasegate new SLUG`: an engagement from templates, four eyes by default.
+
+use std::io::Write;
+
+use super::{Context, Exit, report_store_error};
+use crate::store::engagement::create;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory name in the workspace: lowercase letters, digits and dashes
+    pub slug: String,
+    /// Title (default: the slug)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Owner (default: the acting identity)
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Exit {
+    let stamp = match ctx.stamp() {
+        Ok(s) => s,
+        Err(e) => return report_store_error(&e),
+    };
+    let owner = args.owner.clone().unwrap_or_else(|| stamp.actor.clone());
+    match create(&ctx.workspace, &args.slug, args.title.as_deref().unwrap_or(""), &owner, &stamp) {
+        Ok(root) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "created {} (owner {owner}; distinct_approver = true)\nnext: write the requirements in {}",
+                root.display(),
+                root.join("customer-spec.md").display()
+            );
+            Exit::Ok
+        }
+        Err(e) => report_store_error(&e),
+    }
+}

@@ -1,0 +1,226 @@
+//! `phasegate status [ENGAGEMENT] [--json]`: phase, both gates, every criterion with its
+//! position, components, reconciliation, warnings, journal head and the next action.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::{Context, Exit, locate, report_store_error};
+use crate::domain::criteria::CriterionEval;
+use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
+use crate::domain::journal::{CriterionResult, EventBody, GateId};
+use crate::domain::position::Finding;
+use crate::store::engagement::load_strict;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Engagement path or workspace slug (default: the current directory)
+    pub engagement: Option<String>,
+    /// One JSON object (DESIGN §3 shape)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A criterion's result as the status shows it: the live auto result, or what the approval in
+/// force recorded for manual and waived ones.
+pub fn shown_result(e: &Engagement, gate: &GateStatus, c: &CriterionEval) -> CriterionResult {
+    if c.result == CriterionResult::Pass {
+        return c.result;
+    }
+    let Some(approval) = &gate.approval else { return c.result };
+    let recorded = e.journal.events.iter().find(|ev| ev.seq == approval.seq).and_then(|ev| match &ev.body {
+        EventBody::GateApproved(g) => g.criteria.iter().find(|r| r.id == c.def.id).map(|r| r.result),
+        _ => None,
+    });
+    match recorded {
+        Some(r @ (CriterionResult::Checked | CriterionResult::Waived)) => r,
+        _ => c.result,
+    }
+}
+
+fn finding_json(f: &Finding) -> Value {
+    json!({"file": f.position.file, "line": f.position.line, "column": f.position.column, "message": f.message})
+}
+
+fn gate_json(g: &GateStatus) -> Value {
+    let mut v = json!({"state": g.state.as_str()});
+    if let Some(a) = &g.approval {
+        v["approved_by"] = json!(a.actor);
+        v["approved_at"] = json!(a.at.to_string());
+        v["event"] = json!(a.seq);
+    }
+    if !g.stale.is_empty() {
+        v["stale"] = json!(g.stale.iter().map(|s| s.file.clone()).collect::<Vec<_>>());
+    }
+    v
+}
+
+pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
+    let criteria: Vec<Value> = ev
+        .criteria
+        .iter()
+        .map(|c| {
+            let pos = c.position();
+            json!({
+                "gate": c.def.gate.number(),
+                "id": c.def.id,
+                "kind": c.def.kind,
+                "hard": c.def.hard,
+                "result": shown_result(e, ev.gate(c.def.gate), c).as_str(),
+                "message": c.message(),
+                "file": pos.map(|p| p.file.clone()),
+                "line": pos.map(|p| p.line),
+                "column": pos.map(|p| p.column),
+            })
+        })
+        .collect();
+    let components: Vec<Value> = ev
+        .components
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id.to_string(),
+                "title": c.title,
+                "status": c.status.as_str(),
+                "depends_on": c.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "added": c.added,
+                "removed": c.removed,
+            })
+        })
+        .collect();
+    let reconciliation = ev.reconciliation.as_ref().map(|r| {
+        json!({
+            "hunks": r.hunks.len(),
+            "explained": r.explained(),
+            "unexplained": r.hunks.iter().filter(|h| !h.is_explained()).map(|h| json!({
+                "file": h.position.file, "line": h.position.line, "column": h.position.column,
+                "components": h.components.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "outside_components": h.outside,
+            })).collect::<Vec<_>>(),
+            "added_components": r.added_components().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "removed_components": r.removed_components().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "engagement": e.slug,
+        "title": e.meta.title,
+        "owner": e.meta.owner,
+        "phase": ev.phase.as_str(),
+        "gates": {"1": gate_json(ev.gate(GateId::One)), "2": gate_json(ev.gate(GateId::Two))},
+        "criteria": criteria,
+        "components": components,
+        "build_order": ev.build_order.order.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "deviations": ev.deviations.iter().map(|d| json!({
+            "id": d.id.to_string(),
+            "component": d.target.map(|t| t.to_string()),
+            "impact": d.impact.map(|i| i.as_str()),
+            "recorded": ev.replay.deviations.contains_key(&d.id),
+        })).collect::<Vec<_>>(),
+        "amendments": ev.amendments.iter().map(|a| json!({
+            "id": a.id.to_string(),
+            "deviation": a.deviation.map(|d| d.to_string()),
+            "recorded": ev.replay.amendments.contains_key(&a.id),
+        })).collect::<Vec<_>>(),
+        "reconciliation": reconciliation,
+        "warnings": ev.warnings.iter().map(finding_json).collect::<Vec<_>>(),
+        "problems": ev.problems.iter().map(finding_json).collect::<Vec<_>>(),
+        "events": e.journal.events.len(),
+        "head": e.journal.head(),
+        "next": next_action(ev),
+    })
+}
+
+pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", e.slug, e.meta.title);
+    let _ = writeln!(out, "phase: {}    owner: {}", ev.phase.title(), e.meta.owner);
+    for g in &ev.gates {
+        let _ = write!(out, "Gate {}: {}", g.gate.number(), g.state.as_str().to_uppercase());
+        if let Some(a) = &g.approval {
+            let _ = write!(out, " (approved by {} at {}, event {})", a.actor, a.at, a.seq);
+        }
+        for s in &g.stale {
+            let _ = write!(out, " — {} changed since approval", s.file);
+        }
+        out.push('\n');
+    }
+    for gate in [GateId::One, GateId::Two] {
+        let _ = writeln!(out, "\nGate {} criteria:", gate.number());
+        for c in ev.criteria_of(gate) {
+            let result = shown_result(e, ev.gate(gate), c);
+            let kind = format!("{}{}", if c.def.kind == crate::domain::criteria::CriterionKind::Auto { "auto" } else { "manual" }, if c.def.hard { ", hard" } else { "" });
+            let _ = writeln!(out, "  {:<6} {:<9} {:<12} {}", c.def.id, result.as_str(), kind, c.def.text);
+            if result == CriterionResult::Fail {
+                for f in &c.failures {
+                    let _ = writeln!(out, "      {}", locate(root, f));
+                }
+            }
+        }
+    }
+    if !ev.components.is_empty() {
+        let _ = writeln!(out, "\nComponents (build order {}):", ev.build_order.order.iter().map(ToString::to_string).collect::<Vec<_>>().join(" → "));
+        for c in &ev.components {
+            let deps = if c.depends_on.is_empty() { "none".to_string() } else { c.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") };
+            let flag = if c.added { " (added in as-built)" } else if c.removed { " (removed with a deviation)" } else { "" };
+            let _ = writeln!(out, "  {:<8} {:<10} {}{flag}  [depends on {deps}]", c.id.to_string(), c.status.as_str(), c.title);
+        }
+    }
+    if let Some(r) = &ev.reconciliation {
+        let _ = writeln!(out, "\nReconciliation: {}/{} hunks explained", r.explained(), r.hunks.len());
+        for h in &r.hunks {
+            let comps: Vec<String> = h.components.iter().map(ToString::to_string).chain(h.outside.then(|| "general".to_string())).collect();
+            let verdict = if h.is_explained() {
+                format!("explained by {}", h.explained_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+            } else {
+                format!("UNEXPLAINED (no deviation names {})", h.unexplained.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+            };
+            let _ = writeln!(out, "  {}  [{}] {verdict}", locate(root, &Finding::new(h.position.clone(), "")).trim_end_matches(": "), comps.join(", "));
+        }
+    }
+    if !ev.deviations.is_empty() {
+        let _ = writeln!(out, "\nDeviations:");
+        for d in &ev.deviations {
+            let recorded = if ev.replay.deviations.contains_key(&d.id) { "recorded" } else { "NOT YET RECORDED" };
+            let _ = writeln!(out, "  {} ({}, {}) {recorded}", d.id, d.target.map(|t| t.to_string()).unwrap_or_default(), d.impact.map(|i| i.as_str()).unwrap_or("?"));
+        }
+    }
+    if !ev.problems.is_empty() || !ev.warnings.is_empty() {
+        let _ = writeln!(out, "\nProblems and warnings:");
+        for p in &ev.problems {
+            let _ = writeln!(out, "  error: {}", locate(root, p));
+        }
+        for w in &ev.warnings {
+            let _ = writeln!(out, "  warning: {}", locate(root, w));
+        }
+    }
+    let _ = writeln!(out, "\njournal: {} events, head {}", e.journal.events.len(), e.journal.head());
+    let _ = writeln!(out, "next: {}", next_action(ev));
+    out
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Exit {
+    let root = match ctx.engagement(args.engagement.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return report_store_error(&e),
+    };
+    let loaded = match load_strict(&root) {
+        Ok(l) => l,
+        Err(e) => return report_store_error(&e),
+    };
+    let ev = evaluate(&loaded.engagement);
+    let text = if args.json {
+        format!("{}\n", status_json(&loaded.engagement, &ev))
+    } else {
+        status_text(&root, &loaded.engagement, &ev)
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Exit::Ok
+}
+
+/// Placeholder until the terminal UI lands: print the workspace.
+pub fn no_tui_yet(ctx: &Context) -> Exit {
+    let _ = writeln!(std::io::stderr(), "workspace: {}", ctx.workspace.display());
+    Exit::Usage
+}

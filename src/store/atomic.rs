@@ -1,0 +1,51 @@
+//! Atomic writes: temp file in the same directory, fsync, rename, fsync the directory. A process
+//! killed at any instant leaves the file either old or new, never torn.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::Path;
+
+use super::StoreError;
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| StoreError::io(dir, &e))?;
+    // Keep the permissions of the file we replace (a script in build/ stays executable).
+    if let Ok(meta) = fs::metadata(path) {
+        let _ = fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.write_all(bytes).map_err(|e| StoreError::io(path, &e))?;
+    tmp.as_file().sync_all().map_err(|e| StoreError::io(path, &e))?;
+    tmp.persist(path).map_err(|e| StoreError::io(path, &e.error))?;
+    sync_dir(dir)
+}
+
+/// Makes a rename durable.
+pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io(dir, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,377 @@
+//! Loading an engagement directory into the domain's `Engagement`, creating new ones, and the
+//! locked read-modify-write every journal append goes through.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
+use crate::domain::criteria::predefined_ids;
+use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement, render_engagement};
+use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
+use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp};
+use crate::domain::rules::Refusal;
+use crate::domain::time::Timestamp;
+
+use super::atomic::write_atomic;
+use super::limits::{escaping_symlink, read_text};
+use super::lock::EngagementLock;
+use super::templates;
+use super::workspace::validate_slug;
+use super::StoreError;
+
+pub const OBJECTS_DIR: &str = ".phasegate/objects";
+pub const RECOVERY_DIR: &str = ".phasegate/recovery";
+pub const BUILD_DIR: &str = "build";
+
+/// The artifacts every engagement has from its creation.
+const ALWAYS_PRESENT: [Artifact; 3] = [Artifact::Spec, Artifact::Feasibility, Artifact::Design];
+
+/// An engagement as loaded, with the problems that kept parts of it out.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub engagement: Engagement,
+    /// Bad input found while loading (a missing or unreadable artifact, a corrupt object…).
+    /// The CLI treats any as fatal; the TUI shows them and works with the rest.
+    pub issues: Vec<StoreError>,
+}
+
+fn slug_of(root: &Path) -> String {
+    fs::canonicalize(root)
+        .ok()
+        .as_deref()
+        .unwrap_or(root)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Loads everything the rules need. `engagement.toml` and the journal are required: without
+/// them nothing can be derived, so they fail the load.
+pub fn load(root: &Path) -> Result<Loaded, StoreError> {
+    let meta_path = root.join(ENGAGEMENT_FILE);
+    let meta_text = read_text(root, &meta_path)?
+        .ok_or_else(|| StoreError::new(&meta_path, "not found: this directory is not an engagement"))?;
+    let meta = parse_engagement(&meta_text, &predefined_ids()).map_err(|f| StoreError::from_finding(root, &f))?;
+
+    let journal_path = root.join(JOURNAL_FILE);
+    let journal_text = read_text(root, &journal_path)?
+        .ok_or_else(|| StoreError::new(&journal_path, "not found: the engagement has no journal"))?;
+    let journal = journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
+
+    let mut issues = Vec::new();
+    let mut texts = BTreeMap::new();
+    for artifact in Artifact::ALL {
+        let path = root.join(artifact.file_name());
+        match read_text(root, &path) {
+            Ok(Some(text)) => {
+                texts.insert(artifact, text);
+            }
+            Ok(None) if ALWAYS_PRESENT.contains(&artifact) => issues.push(StoreError::new(
+                &path,
+                "missing: every engagement has customer-spec.md, feasibility.md and solution-design.md",
+            )),
+            Ok(None) => {}
+            Err(e) => issues.push(e),
+        }
+    }
+
+    let mut engagement = Engagement {
+        slug: slug_of(root),
+        meta,
+        journal,
+        texts,
+        snapshots: BTreeMap::new(),
+        build_files: list_build_files(root),
+    };
+    let wanted: Vec<String> = engagement
+        .journal
+        .events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::GateApproved(g) => Some(
+                g.artifacts
+                    .iter()
+                    .filter(|a| gate_evidence(g.gate).iter().any(|x| x.file_name() == a.file))
+                    .map(|a| a.sha256.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for sha in wanted {
+        if engagement.snapshots.contains_key(&sha) {
+            continue;
+        }
+        match read_object(root, &sha) {
+            Ok(Some(text)) => {
+                engagement.snapshots.insert(sha, text);
+            }
+            Ok(None) => {} // evaluate() reports the missing snapshot
+            Err(e) => issues.push(e),
+        }
+    }
+    Ok(Loaded { root: root.to_path_buf(), engagement, issues })
+}
+
+/// Loads and fails on any issue: what the CLI wants.
+pub fn load_strict(root: &Path) -> Result<Loaded, StoreError> {
+    let loaded = load(root)?;
+    match loaded.issues.first() {
+        Some(e) => Err(e.clone()),
+        None => Ok(loaded),
+    }
+}
+
+pub fn object_path(root: &Path, sha256: &str) -> PathBuf {
+    root.join(OBJECTS_DIR).join(sha256)
+}
+
+/// An approved snapshot, verified against its name.
+pub fn read_object(root: &Path, sha256: &str) -> Result<Option<String>, StoreError> {
+    let path = object_path(root, sha256);
+    let Some(text) = read_text(root, &path)? else { return Ok(None) };
+    if sha256_hex(text.as_bytes()) != sha256 {
+        return Err(StoreError::new(&path, "snapshot content does not match its hash (the object was altered)"));
+    }
+    Ok(Some(text))
+}
+
+fn write_object(root: &Path, text: &str) -> Result<(), StoreError> {
+    let sha = sha256_hex(text.as_bytes());
+    let path = object_path(root, &sha);
+    if path.is_file() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
+    }
+    write_atomic(&path, text.as_bytes())
+}
+
+/// Files under `build/`, hashed streaming; symlinks leaving the engagement are listed, never
+/// followed.
+pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
+    let mut out = Vec::new();
+    let base = root.join(BUILD_DIR);
+    let mut stack = vec![base.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(&base)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if let Some(target) = escaping_symlink(root, &path) {
+                out.push(BuildFile {
+                    path: rel,
+                    sha256: None,
+                    problem: Some(format!("symlink leaving the engagement (to {}); not followed", target.display())),
+                });
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                match hash_file(&path) {
+                    Ok(sha) => out.push(BuildFile { path: rel, sha256: Some(sha), problem: None }),
+                    Err(e) => out.push(BuildFile { path: rel, sha256: None, problem: Some(e.to_string()) }),
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Creates `workspace/slug` from templates with its `created` event.
+pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, stamp: &Stamp) -> Result<PathBuf, StoreError> {
+    validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
+    let root = workspace.join(slug);
+    if root.exists() {
+        return Err(StoreError::new(&root, "already exists; choose another slug"));
+    }
+    let title = if title.trim().is_empty() { slug } else { title.trim() };
+    fs::create_dir_all(root.join(OBJECTS_DIR)).map_err(|e| StoreError::io(&root, &e))?;
+    fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
+    fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
+    let meta = render_engagement(title, owner, stamp.at, None);
+    write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
+    let mut records = Vec::new();
+    for artifact in ALWAYS_PRESENT {
+        let Some(text) = templates::template(artifact, title) else { continue };
+        write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
+        let h = ArtifactHashes::of(artifact, &text);
+        records.push(ArtifactRecord { file: artifact.file_name().into(), sha256: h.sha256, governed_sha256: h.governed_sha256 });
+    }
+    let policy = parse_engagement(&meta, &predefined_ids()).map(|m| m.policy).unwrap_or_default();
+    let journal = journal::new_journal(stamp, &EventBody::Created { policy, templates: records });
+    write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
+    Ok(root)
+}
+
+/// What a transition writes: Markdown changes first, then the event.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub writes: Vec<(Artifact, String)>,
+    pub event: EventBody,
+}
+
+impl From<EventBody> for Change {
+    fn from(event: EventBody) -> Change {
+        Change { writes: Vec::new(), event }
+    }
+}
+
+#[derive(Debug)]
+pub enum TxError {
+    Store(StoreError),
+    Refused(Refusal),
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> TxError {
+        TxError::Store(e)
+    }
+}
+
+impl From<Refusal> for TxError {
+    fn from(r: Refusal) -> TxError {
+        TxError::Refused(r)
+    }
+}
+
+/// The result of a committed transition.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub seq: u64,
+    pub event: EventBody,
+    pub created_as_built: bool,
+}
+
+/// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
+/// `expected` makes it a compare-and-swap: the decision was reviewed on these artifact hashes,
+/// and is refused if any file changed in between.
+pub fn transact<F>(root: &Path, stamp: &Stamp, expected: Option<&[ArtifactRecord]>, decide: F) -> Result<Committed, TxError>
+where
+    F: FnOnce(&Engagement, &Evaluation) -> Result<Change, Refusal>,
+{
+    let _lock = EngagementLock::acquire(root)?;
+    let loaded = load_strict(root)?;
+    let evaluation = evaluate(&loaded.engagement);
+    if let Some(expected) = expected {
+        let now = evaluation.artifact_records();
+        let changed: Vec<String> = expected
+            .iter()
+            .filter(|e| !now.iter().any(|n| n.file == e.file && n.sha256 == e.sha256))
+            .map(|e| e.file.clone())
+            .chain(now.iter().filter(|n| !expected.iter().any(|e| e.file == n.file)).map(|n| n.file.clone()))
+            .collect();
+        if !changed.is_empty() {
+            return Err(TxError::Refused(Refusal::rule(format!(
+                "refused: {} changed on disk since it was reviewed; review again",
+                changed.join(", ")
+            ))));
+        }
+    }
+    if let Some(broken) = &loaded.engagement.journal.broken {
+        return Err(TxError::Refused(
+            Refusal::rule("the journal's chain is broken; nothing is appended until it is repaired").with([broken.clone()]),
+        ));
+    }
+    let change = decide(&loaded.engagement, &evaluation)?;
+    let mut texts = loaded.engagement.texts.clone();
+    for (artifact, text) in &change.writes {
+        write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
+        texts.insert(*artifact, text.clone());
+    }
+    let mut created_as_built = false;
+    if let EventBody::GateApproved(g) = &change.event {
+        for artifact in gate_evidence(g.gate) {
+            if let Some(text) = texts.get(artifact) {
+                write_object(root, text)?;
+            }
+        }
+        if g.gate == journal::GateId::Two && !texts.contains_key(&Artifact::AsBuilt) {
+            if let Some(design) = texts.get(&Artifact::Design) {
+                let as_built = templates::as_built_from_design(design);
+                write_atomic(&root.join(Artifact::AsBuilt.file_name()), as_built.as_bytes())?;
+                created_as_built = true;
+            }
+        }
+    }
+    let journal_path = root.join(JOURNAL_FILE);
+    let current = read_text(root, &journal_path)?.unwrap_or_default();
+    let (text, seq) = journal::append(&current, stamp, &change.event).map_err(|f| StoreError::from_finding(root, &f))?;
+    write_atomic(&journal_path, text.as_bytes())?;
+    Ok(Committed { seq, event: change.event, created_as_built })
+}
+
+/// Saves an artifact atomically under the lock.
+pub fn save_artifact(root: &Path, artifact: Artifact, text: &str) -> Result<(), StoreError> {
+    let _lock = EngagementLock::acquire(root)?;
+    write_atomic(&root.join(artifact.file_name()), text.as_bytes())
+}
+
+/// "Restore approved": the snapshot's governed text with the current ungoverned sections kept.
+pub fn restore_approved(root: &Path, artifact: Artifact, approved_sha256: &str) -> Result<String, StoreError> {
+    let _lock = EngagementLock::acquire(root)?;
+    let snapshot = read_object(root, approved_sha256)?
+        .ok_or_else(|| StoreError::new(object_path(root, approved_sha256), "approved snapshot not found"))?;
+    let current = read_text(root, &root.join(artifact.file_name()))?.unwrap_or_default();
+    let restored = merge_ungoverned(artifact, &snapshot, &current);
+    write_atomic(&root.join(artifact.file_name()), restored.as_bytes())?;
+    Ok(restored)
+}
+
+/// The approved governed text followed by the ungoverned sections of the current text.
+pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> String {
+    use crate::domain::artifact::GovernedText;
+    use crate::domain::markdown;
+    let mut out = GovernedText::of(artifact, approved).text;
+    let doc = markdown::parse(current);
+    let lines: Vec<&str> = markdown::lines(current).collect();
+    for section in doc.sections.iter().filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n))) {
+        out.push('\n');
+        for line in &lines[section.span().start..section.span().end.min(lines.len())] {
+            out.push_str(line);
+            out.push('\n');
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Current UTC time, or `PHASEGATE_NOW` when set (reproducible sample journals and tests).
+pub fn now() -> Timestamp {
+    if let Some(t) = std::env::var("PHASEGATE_NOW").ok().and_then(|v| Timestamp::parse(&v)) {
+        return t;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp::from_unix(secs)
+}

@@ -1,0 +1,104 @@
+//! Reading files under the engagement's limits: UTF-8 text, no NUL bytes, at most 16 MiB, and no
+//! symlink leaving the engagement.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::domain::position::line_column;
+
+use super::StoreError;
+
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Where a symlink under `root` points, if it leaves the engagement.
+pub fn escaping_symlink(root: &Path, path: &Path) -> Option<PathBuf> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let root = fs::canonicalize(root).ok()?;
+    match fs::canonicalize(path) {
+        Ok(target) if target.starts_with(&root) => None,
+        Ok(target) => Some(target),
+        Err(_) => fs::read_link(path).ok(),
+    }
+}
+
+/// Reads a text file of the engagement (artifact, engagement.toml, .phasegate/…).
+/// `Ok(None)` when it does not exist.
+pub fn read_text(root: &Path, path: &Path) -> Result<Option<String>, StoreError> {
+    if let Some(target) = escaping_symlink(root, path) {
+        return Err(StoreError::new(
+            path,
+            format!("is a symlink leaving the engagement (to {}); not followed", target.display()),
+        ));
+    }
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io(path, &e)),
+    };
+    let meta = file.metadata().map_err(|e| StoreError::io(path, &e))?;
+    if meta.is_dir() {
+        return Err(StoreError::new(path, "is a directory, expected a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(path, meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| StoreError::io(path, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(path, bytes.len() as u64));
+    }
+    decode(path, bytes).map(Some)
+}
+
+fn too_big(path: &Path, len: u64) -> StoreError {
+    StoreError::new(
+        path,
+        format!("is {:.1} MiB; phasegate reads files up to 16 MiB", len as f64 / (1024.0 * 1024.0)),
+    )
+}
+
+/// UTF-8 text without NUL bytes, or an error at the offending position.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, StoreError> {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let prefix = String::from_utf8_lossy(&bytes[..nul]);
+        let (line, column) = line_column(&prefix, prefix.len());
+        return Err(StoreError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "binary content (NUL byte): phasegate edits text files only".into(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, column) = line_column(&prefix, prefix.len());
+        StoreError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "not valid UTF-8 (save the file as UTF-8)".into(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_bad_bytes() {
+        let err = decode(Path::new("a.md"), b"ok\nab\xffc".to_vec()).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 3));
+        let err = decode(Path::new("a.md"), b"x\0".to_vec()).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 2));
+        assert!(err.message.contains("binary"));
+    }
+}

@@ -15,6 +15,9 @@ pub struct Args {
     /// Owner (default: the acting identity)
     #[arg(long)]
     pub owner: Option<String>,
+    /// The engagement this one starts from (Day 2)
+    #[arg(long)]
+    pub baseline: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -23,7 +26,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(e) => return report_store_error(&e),
     };
     let owner = args.owner.clone().unwrap_or_else(|| stamp.actor.clone());
-    match create(&ctx.workspace, &args.slug, args.title.as_deref().unwrap_or(""), &owner, &stamp) {
+    match create(&ctx.workspace, &args.slug, args.title.as_deref().unwrap_or(""), &owner, args.baseline.as_deref(), &stamp) {
         Ok(root) => {
             let _ = writeln!(
                 std::io::stdout(),

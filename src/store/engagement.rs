@@ -205,7 +205,7 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Creates `workspace/slug` from templates with its `created` event.
-pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, stamp: &Stamp) -> Result<PathBuf, StoreError> {
+pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, baseline: Option<&str>, stamp: &Stamp) -> Result<PathBuf, StoreError> {
     validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
     let root = workspace.join(slug);
     if root.exists() {
@@ -215,7 +215,7 @@ pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, stamp: &St
     fs::create_dir_all(root.join(OBJECTS_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
-    let meta = render_engagement(title, owner, stamp.at, None);
+    let meta = render_engagement(title, owner, stamp.at, baseline);
     write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Regenerates the sample engagements by driving phasegate itself with the texts in .sources/,
+# so every journal is one phasegate wrote. Timestamps come from PHASEGATE_NOW so the output is
+# reproducible. Usage: sample-engagements/regenerate.sh [path/to/phasegate]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+bin="${1:-}"
+if [ -z "$bin" ]; then
+  cargo build --quiet --locked --manifest-path "$repo/Cargo.toml"
+  bin="$repo/target/debug/phasegate"
+fi
+src="$here/.sources"
+ws="$(mktemp -d)"
+trap 'rm -rf "$ws"' EXIT
+export PHASEGATE_CONFIG="$ws/no-config.toml"   # defaults; never the user's config
+
+pg() { # pg TIME ACTOR args...
+  local at="$1" actor="$2"; shift 2
+  PHASEGATE_NOW="$at" "$bin" --workspace "$ws" --as "$actor" "$@" >/dev/null
+}
+
+# firewall-drift: Requirements, spec drafted.
+pg 2026-11-09T08:30:00Z dana new firewall-drift --title "Firewall rule compliance drift detection" --owner dana
+cp "$src/firewall-drift/customer-spec.md" "$ws/firewall-drift/"
+
+# bgp-peer-onboarding: Gate 1 approved, feasibility completed, design drafted.
+e=bgp-peer-onboarding
+pg 2026-11-03T09:00:00Z bob new $e --title "BGP peer onboarding for transit and IX sessions" --owner bob
+cp "$src/$e/customer-spec.md" "$ws/$e/"
+pg 2026-11-05T15:20:00Z carol gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
+  --note "Reviewed with the peering team; RPKI policy confirmed with security."
+cp "$src/$e/feasibility.md" "$ws/$e/"
+pg 2026-11-10T11:05:00Z bob feasibility-complete $e
+cp "$src/$e/solution-design.md" "$ws/$e/"
+
+# vlan-qos: through Gate 2 and the build to As-Built, with two real deviations and an amendment.
+e=vlan-qos
+pg 2026-11-02T09:14:00Z alice new $e --title "Extend VLAN provisioning with QoS tagging" --owner alice --baseline vlan-provisioning
+cp "$src/$e/customer-spec.md" "$ws/$e/"
+pg 2026-11-04T14:02:00Z bob gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
+  --note "Spec walked through with the campus network team."
+cp "$src/$e/feasibility.md" "$ws/$e/"
+pg 2026-11-06T10:30:00Z alice feasibility-complete $e
+cp "$src/$e/solution-design.md" "$ws/$e/"
+pg 2026-11-09T16:45:00Z bob gate 2 approve $e --check G2-7 --check G2-8 --check G2-9 \
+  --note "Design approved; NOC wants the rollback drill in the lab first."
+cp -R "$src/$e/build" "$ws/$e/"
+day=12
+for c in COMP-1 COMP-2 COMP-3 COMP-4; do   # build order: leaves first
+  pg "2026-11-${day}T10:00:00Z" alice component "$c" built $e
+  pg "2026-11-${day}T15:30:00Z" alice component "$c" validated $e
+  day=$((day + 1))
+done
+pg 2026-11-16T17:10:00Z alice build-complete $e
+cp "$src/$e/as-built.md" "$ws/$e/"
+pg 2026-11-17T09:40:00Z alice deviation record DEV-1 $e
+pg 2026-11-17T09:42:00Z alice deviation record DEV-2 $e
+pg 2026-11-17T10:15:00Z alice amend --deviation DEV-2 --text "$(cat "$src/$e/amendment.txt")" $e
+
+for e in firewall-drift bgp-peer-onboarding vlan-qos; do
+  rm -f "$ws/$e/.phasegate/lock"
+  rm -rf "${here:?}/$e"
+  cp -R "$ws/$e" "$here/$e"
+  "$bin" check "$here/$e" >/dev/null || { echo "check failed for $e" >&2; exit 1; }
+done
+echo "regenerated: firewall-drift bgp-peer-onboarding vlan-qos"

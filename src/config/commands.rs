@@ -1,0 +1,308 @@
+//! The one list of named key commands.
+//!
+//! Every command a key can trigger has a name (`save`, `approve_gate`, `next_hunk`…), a one-line
+//! doc and the contexts where it does something. Keymap files bind keys to these names; the help
+//! overlay and the status-bar hints are generated from this list and the active keymap, so there
+//! is nothing else to keep in sync.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a key is pressed. Each keymap file has one table per context; a key not bound in the
+/// specific context falls back to `global` (see [`crate::config::keymap::Keymap::lookup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Anywhere; the fallback for every other context.
+    Global,
+    /// The list of engagements and artifacts.
+    Workspace,
+    /// An artifact shown read-only.
+    View,
+    /// An artifact being edited. Plain characters insert text here, so only keys with Ctrl or Alt,
+    /// function keys and named keys (Esc, Enter, arrows…) can be bound, and only Ctrl/Alt chords,
+    /// function keys and Esc fall back to `global`.
+    Edit,
+    /// The gate review: criteria, approve, reject.
+    Gate,
+    /// The design-vs-as-built diff.
+    Diff,
+    /// A dialog or overlay on top of the panes (help, confirmations, forms).
+    Overlay,
+}
+
+impl Context {
+    /// Every context, in the order help text lists them.
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Workspace,
+        Context::View,
+        Context::Edit,
+        Context::Gate,
+        Context::Diff,
+        Context::Overlay,
+    ];
+
+    /// The name used as a table name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Workspace => "workspace",
+            Context::View => "view",
+            Context::Edit => "edit",
+            Context::Gate => "gate",
+            Context::Diff => "diff",
+            Context::Overlay => "overlay",
+        }
+    }
+
+    /// A one-line description, for help text.
+    pub fn doc(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Workspace => "Workspace list",
+            Context::View => "Viewing an artifact",
+            Context::Edit => "Editing an artifact",
+            Context::Gate => "Gate review",
+            Context::Diff => "Design vs as-built diff",
+            Context::Overlay => "Dialogs and overlays",
+        }
+    }
+
+    /// True where unbound keys are text input (plain characters must insert text).
+    pub fn is_text_input(self) -> bool {
+        self == Context::Edit
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not one of [`Context::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownContext(pub String);
+
+impl fmt::Display for UnknownContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+        write!(f, "unknown context [{}]; contexts are {}", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownContext {}
+
+impl FromStr for Context {
+    type Err = UnknownContext;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Context::ALL
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| UnknownContext(s.to_string()))
+    }
+}
+
+/// One row of the command list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandInfo {
+    pub command: Command,
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// Where the command does something. `Global` means "anywhere".
+    pub contexts: &'static [Context],
+}
+
+macro_rules! commands {
+    ($( $variant:ident => $name:literal, $doc:literal, [$($ctx:ident),+]; )+) => {
+        /// A named key command. See [`COMMANDS`] for names and docs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $( #[doc = $doc] $variant, )+
+        }
+
+        /// Every command with its name, one-line doc and contexts, in help order.
+        pub static COMMANDS: &[CommandInfo] = &[
+            $( CommandInfo {
+                command: Command::$variant,
+                name: $name,
+                doc: $doc,
+                contexts: &[$(Context::$ctx),+],
+            }, )+
+        ];
+
+        impl Command {
+            /// The name keymap files use.
+            pub fn name(self) -> &'static str {
+                match self { $( Command::$variant => $name, )+ }
+            }
+            /// The one-line doc shown in help.
+            pub fn doc(self) -> &'static str {
+                match self { $( Command::$variant => $doc, )+ }
+            }
+            /// Where the command does something; `Global` means anywhere.
+            pub fn contexts(self) -> &'static [Context] {
+                match self { $( Command::$variant => &[$(Context::$ctx),+], )+ }
+            }
+        }
+    };
+}
+
+commands! {
+    NextPane => "next_pane", "Focus the next pane", [Global];
+    PrevPane => "prev_pane", "Focus the previous pane", [Global];
+    ShowPhase1 => "show_phase_1", "Show phase 1: Requirements (customer-spec.md)", [Global];
+    ShowPhase2 => "show_phase_2", "Show phase 2: Feasibility (feasibility.md)", [Global];
+    ShowPhase3 => "show_phase_3", "Show phase 3: Design (solution-design.md)", [Global];
+    ShowPhase4 => "show_phase_4", "Show phase 4: Build (build/)", [Global];
+    ShowPhase5 => "show_phase_5", "Show phase 5: As-Built (as-built.md)", [Global];
+    Edit => "edit", "Edit the shown artifact", [Global];
+    Leave => "leave", "Leave edit mode / close overlay", [Global];
+    Save => "save", "Save the artifact being edited", [Global];
+    ExternalEditor => "external_editor", "Open the shown artifact in $VISUAL/$EDITOR", [Global];
+    ReviewGate => "review_gate", "Review the gate ahead", [Global];
+    ShowDiff => "show_diff", "Show the design-vs-as-built diff", [Global];
+    RecordDeviation => "record_deviation", "Record a deviation", [Global];
+    MoveDown => "move_down", "Move down", [Global];
+    MoveUp => "move_up", "Move up", [Global];
+    MoveLeft => "move_left", "Move left", [Global];
+    MoveRight => "move_right", "Move right", [Global];
+    PageDown => "page_down", "Scroll down a page", [Global];
+    PageUp => "page_up", "Scroll up a page", [Global];
+    Top => "top", "Go to the top", [Global];
+    Bottom => "bottom", "Go to the bottom", [Global];
+    Search => "search", "Search", [Global];
+    SearchNext => "search_next", "Next search match", [Global];
+    SearchPrev => "search_prev", "Previous search match", [Global];
+    Help => "help", "Show the keys and what they do", [Global];
+    Quit => "quit", "Quit (asks if unsaved)", [Global];
+    ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
+    Journal => "journal", "Show the engagement's journal", [Global];
+    Open => "open", "Open the selected item", [Workspace, Gate, Diff];
+    Filter => "filter", "Filter the list", [Workspace];
+    ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
+    WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];
+    ApproveGate => "approve_gate", "Approve the gate", [Gate];
+    RejectGate => "reject_gate", "Reject the gate (asks for a reason)", [Gate];
+    NextHunk => "next_hunk", "Go to the next diff hunk", [Diff];
+    PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff];
+    Undo => "undo", "Undo the last edit", [Edit];
+    Redo => "redo", "Redo the last undone edit", [Edit];
+    Confirm => "confirm", "Confirm", [Overlay];
+    Cancel => "cancel", "Cancel", [Overlay];
+}
+
+impl Command {
+    /// The full row of [`COMMANDS`] for this command.
+    pub fn info(self) -> &'static CommandInfo {
+        // The macro builds COMMANDS in declaration order, so the discriminant is the index.
+        &COMMANDS[self as usize]
+    }
+
+    /// True if the command may be bound in `context`: global commands anywhere, the others only
+    /// in the contexts they list.
+    pub fn applies_in(self, context: Context) -> bool {
+        let contexts = self.contexts();
+        contexts.contains(&Context::Global) || contexts.contains(&context)
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not in [`COMMANDS`]; carries a close match when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCommand {
+    pub name: String,
+    pub suggestion: Option<&'static str>,
+}
+
+impl fmt::Display for UnknownCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown command \"{}\"", self.name)?;
+        if let Some(s) = self.suggestion {
+            write!(f, " (did you mean \"{s}\"?)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownCommand {}
+
+impl FromStr for Command {
+    type Err = UnknownCommand;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        COMMANDS.iter().find(|info| info.name == s).map(|info| info.command).ok_or_else(|| {
+            UnknownCommand {
+                name: s.to_string(),
+                suggestion: super::closest(s, COMMANDS.iter().map(|info| info.name)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_enum_order_and_names_are_unique() {
+        for (i, info) in COMMANDS.iter().enumerate() {
+            assert_eq!(info.command as usize, i, "{}", info.name);
+            assert_eq!(info.command.name(), info.name);
+            assert_eq!(info.command.doc(), info.doc);
+            assert_eq!(info.command.info(), info);
+            assert!(!info.doc.is_empty() && !info.doc.contains('\n'));
+        }
+        let mut names: Vec<&str> = COMMANDS.iter().map(|i| i.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), COMMANDS.len());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for info in COMMANDS {
+            assert_eq!(info.name.parse::<Command>(), Ok(info.command));
+            assert_eq!(info.command.to_string(), info.name);
+        }
+        for c in Context::ALL {
+            assert_eq!(c.name().parse::<Context>(), Ok(c));
+        }
+    }
+
+    #[test]
+    fn unknown_names_suggest_a_close_match() {
+        let err = "sav".parse::<Command>().unwrap_err();
+        assert_eq!(err.suggestion, Some("save"));
+        assert_eq!(err.to_string(), "unknown command \"sav\" (did you mean \"save\"?)");
+        let err = "frobnicate".parse::<Command>().unwrap_err();
+        assert_eq!(err.suggestion, None);
+        assert!("Global".parse::<Context>().is_err());
+    }
+
+    #[test]
+    fn brief_commands_exist() {
+        for name in [
+            "next_pane", "prev_pane", "show_phase_1", "show_phase_5", "edit", "leave", "save",
+            "external_editor", "review_gate", "show_diff", "record_deviation", "move_down",
+            "move_up", "move_left", "move_right", "page_down", "page_up", "top", "bottom",
+            "search", "search_next", "search_prev", "help", "quit", "force_quit",
+            "toggle_criterion", "waive_criterion", "approve_gate", "reject_gate", "confirm",
+            "cancel", "undo", "redo", "journal", "open", "next_hunk", "prev_hunk", "filter",
+        ] {
+            assert!(name.parse::<Command>().is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn applies_in() {
+        assert!(Command::Save.applies_in(Context::Gate));
+        assert!(Command::ApproveGate.applies_in(Context::Gate));
+        assert!(!Command::ApproveGate.applies_in(Context::Global));
+        assert!(!Command::Undo.applies_in(Context::View));
+    }
+}

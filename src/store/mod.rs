@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod engagement;
 pub mod limits;
 pub mod lock;
+pub mod seed;
 pub mod templates;
 pub mod workspace;
 

@@ -355,3 +355,49 @@ fn changing_one_byte_of_any_event_makes_check_name_it() {
     std::fs::write(&path, &original).unwrap();
     assert_eq!(ws.run("ci", &["check", "vlan-qos"]).code, 0);
 }
+
+#[test]
+fn out_of_phase_edits_warn_and_policy_edits_after_gate1_fail_check() {
+    let ws = Workspace::with_samples();
+    let o = ws.run("ci", &["check", "--all"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.stdout.contains("3 engagement(s): 0 problem(s)"), "{}", o.stdout);
+
+    // firewall-drift is in Requirements: drafting the design early only warns.
+    let design = ws.read("firewall-drift", "solution-design.md");
+    ws.write("firewall-drift", "solution-design.md", &format!("{design}\nEarly idea.\n"));
+    let o = ws.run("ci", &["check", "firewall-drift"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.stdout.contains("solution-design.md was edited before its phase (Design) was reached"), "{}", o.stdout);
+    assert_eq!(ws.run("ci", &["check", "firewall-drift", "--strict"]).code, 1);
+
+    // Turning four eyes off after Gate 1 is a problem.
+    let toml = ws.read("bgp-peer-onboarding", "engagement.toml").replace("distinct_approver = true", "distinct_approver = false");
+    ws.write("bgp-peer-onboarding", "engagement.toml", &toml);
+    let o = ws.run("ci", &["check", "bgp-peer-onboarding"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("[policy] changed after Gate 1 was approved"), "{}", o.stdout);
+}
+
+#[test]
+fn approval_is_a_compare_and_swap_on_the_reviewed_hashes() {
+    use phasegate::domain::journal::{GateId, Stamp};
+    use phasegate::domain::rules::{GateReview, approve_gate};
+    use phasegate::store::engagement::{TxError, load_strict, transact};
+
+    let ws = Workspace::with_samples();
+    let root = ws.engagement("bgp-peer-onboarding");
+    let loaded = load_strict(&root).unwrap();
+    let reviewed = phasegate::domain::evaluate::evaluate(&loaded.engagement).artifact_records();
+    // Someone edits the design between the review and the decision.
+    let design = ws.read("bgp-peer-onboarding", "solution-design.md");
+    ws.write("bgp-peer-onboarding", "solution-design.md", &format!("{design}\nLate edit.\n"));
+    let stamp = Stamp { at: phasegate::domain::time::Timestamp::from_unix(1_800_000_000), actor: "carol".into(), os_user: "carol@h".into() };
+    let review = GateReview { checks: vec!["G2-7".into(), "G2-8".into(), "G2-9".into()], ..GateReview::default() };
+    let result = transact(&root, &stamp, Some(&reviewed), |e, ev| approve_gate(e, ev, GateId::Two, &review, "carol").map(Into::into));
+    match result {
+        Err(TxError::Refused(r)) => assert!(r.rule.contains("solution-design.md changed on disk"), "{}", r.rule),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(ws.status("bgp-peer-onboarding")["gates"]["2"]["state"], "pending");
+}

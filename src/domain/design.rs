@@ -122,8 +122,8 @@ pub fn components(doc: &Document, text: &str) -> Vec<Component> {
             if fences.feed(line) {
                 continue;
             }
-            if let LineShape::ListItem { text: item_text, text_offset, .. } = classify(line) {
-                if let Some((name, value, offset)) = split_field(item_text) {
+            if let LineShape::ListItem { text: item_text, text_offset, .. } = classify(line)
+                && let Some((name, value, offset)) = split_field(item_text) {
                     let field = Field {
                         value: value.to_string(),
                         line: line0 + 1,
@@ -139,7 +139,6 @@ pub fn components(doc: &Document, text: &str) -> Vec<Component> {
                         *slot = Some(field);
                     }
                 }
-            }
         }
         out.push(component);
     }

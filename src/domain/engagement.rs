@@ -73,11 +73,10 @@ pub fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
 fn key_position(text: &str, key: &str) -> Position {
     for (i, line) in super::markdown::lines(text).enumerate() {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=') {
                 return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
             }
-        }
     }
     Position::file(ENGAGEMENT_FILE)
 }

@@ -307,8 +307,8 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             }
         }
     }
-    if let Some(approval) = &gates[0].approval {
-        if approval.policy != e.meta.policy {
+    if let Some(approval) = &gates[0].approval
+        && approval.policy != e.meta.policy {
             problems.push(Finding::new(
                 Position::file(super::engagement::ENGAGEMENT_FILE),
                 format!(
@@ -317,7 +317,6 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 ),
             ));
         }
-    }
     let closed = replay.closed.is_some();
     for (id, recorded) in &replay.deviations {
         recorded_item_check(*id, &recorded.text_sha256, deviations.iter().find(|d| d.id == *id).map(|d| (d.text_sha256.as_str(), d.line, d.column)), Artifact::AsBuilt, closed, &mut problems, &mut warnings);
@@ -343,16 +342,14 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     }
 
     // Warnings.
-    if let (Some((_, recorded)), None) = (&replay.feasibility_completed, &gates[1].approval) {
-        if let Some(record) = recorded.iter().find(|r| r.file == Artifact::Feasibility.file_name()) {
-            if current_governed(&hashes, &record.file).as_deref() != Some(record.governed_sha256.as_str()) {
+    if let (Some((_, recorded)), None) = (&replay.feasibility_completed, &gates[1].approval)
+        && let Some(record) = recorded.iter().find(|r| r.file == Artifact::Feasibility.file_name())
+            && current_governed(&hashes, &record.file).as_deref() != Some(record.governed_sha256.as_str()) {
                 warnings.push(Finding::new(
                     Position::file(Artifact::Feasibility.file_name()),
                     "feasibility.md changed after feasibility was completed",
                 ));
             }
-        }
-    }
     for artifact in [Artifact::Feasibility, Artifact::Design, Artifact::AsBuilt] {
         let reached = match artifact {
             Artifact::Feasibility | Artifact::Design => replay.phase >= Phase::Feasibility,

@@ -290,21 +290,18 @@ pub fn parse(text: &str) -> Document {
         if ends_list_item {
             open_list_item = None;
         }
-        if let LineShape::Heading { level, .. } = shape {
-            if level <= 3 {
-                if let Some((idx, dup)) = open_heading_item.take() {
+        if let LineShape::Heading { level, .. } = shape
+            && level <= 3
+                && let Some((idx, dup)) = open_heading_item.take() {
                     item_mut(&mut doc, idx, dup).lines.end = i;
                 }
-            }
-        }
-        if !ends_list_item {
-            if let Some((idx, dup)) = open_list_item {
+        if !ends_list_item
+            && let Some((idx, dup)) = open_list_item {
                 let item = item_mut(&mut doc, idx, dup);
                 item.source.push('\n');
                 item.source.push_str(line);
                 item.lines.end = i + 1;
             }
-        }
 
         if in_fence {
             continue;

@@ -65,10 +65,7 @@ fn find_cycles(remaining: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<Vec<ItemId
         }
         let mut path: Vec<ItemId> = vec![*start];
         let mut current = *start;
-        loop {
-            let Some(next) = remaining.get(&current).and_then(|ds| ds.iter().next()).copied() else {
-                break;
-            };
+        while let Some(next) = remaining.get(&current).and_then(|ds| ds.iter().next()).copied() {
             if let Some(pos) = path.iter().position(|p| *p == next) {
                 let cycle: Vec<ItemId> = path[pos..].to_vec();
                 if !cycle.iter().any(|c| covered.contains(c)) {

@@ -312,13 +312,12 @@ where
                 write_object(root, text)?;
             }
         }
-        if g.gate == journal::GateId::Two && !texts.contains_key(&Artifact::AsBuilt) {
-            if let Some(design) = texts.get(&Artifact::Design) {
+        if g.gate == journal::GateId::Two && !texts.contains_key(&Artifact::AsBuilt)
+            && let Some(design) = texts.get(&Artifact::Design) {
                 let as_built = templates::as_built_from_design(design);
                 write_atomic(&root.join(Artifact::AsBuilt.file_name()), as_built.as_bytes())?;
                 created_as_built = true;
             }
-        }
     }
     let journal_path = root.join(JOURNAL_FILE);
     let current = read_text(root, &journal_path)?.unwrap_or_default();

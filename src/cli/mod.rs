@@ -8,6 +8,7 @@ pub mod close;
 pub mod completions;
 pub mod component;
 pub mod deviation;
+pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
@@ -73,6 +74,8 @@ pub enum Command {
     Amend(amend::Args),
     /// Close the engagement once reconciliation is complete
     Close(close::Args),
+    /// The approved design against the as-built, hunk by hunk, with what explains each
+    Diff(diff::Args),
     /// Metrics per engagement and across the workspace
     Report(report::Args),
     /// Print shell completions
@@ -125,7 +128,7 @@ impl Context {
 
     /// The acting identity and the OS user, stamped with the current time.
     pub fn stamp(&self) -> Result<Stamp, StoreError> {
-        let (config, errors) = crate::config::load(self.config_path.as_deref());
+        let (config, errors) = crate::config::load(self.config_path.as_deref(), &crate::config::process_env);
         if let Some(first) = errors.into_iter().next() {
             return Err(StoreError::new(self.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml")), first));
         }
@@ -187,14 +190,11 @@ pub fn run(cli: Cli) -> Exit {
         Err(e) => return report_store_error(&e),
     };
     let Some(command) = cli.command else {
-        return crate::cli::status::no_tui_yet(&ctx);
+        return run_tui_workspace(&ctx);
     };
     match command {
         Command::New(args) => new::run(&ctx, &args),
-        Command::Open { engagement } => {
-            let _ = engagement;
-            crate::cli::status::no_tui_yet(&ctx)
-        }
+        Command::Open { engagement } => run_tui_engagement(&ctx, engagement.as_deref()),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Gate(args) => gate::run(&ctx, &args),
@@ -204,7 +204,39 @@ pub fn run(cli: Cli) -> Exit {
         Command::Deviation(args) => deviation::run(&ctx, &args),
         Command::Amend(args) => amend::run(&ctx, &args),
         Command::Close(args) => close::run(&ctx, &args),
+        Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// No subcommand: the TUI on the workspace, seeded with a sample engagement on first run.
+fn run_tui_workspace(ctx: &Context) -> Exit {
+    if let Err(e) = crate::store::seed::seed_workspace(&ctx.workspace) {
+        return report_store_error(&e);
+    }
+    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    match crate::tui::run_workspace(&ctx.workspace, setup) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: terminal: {e}");
+            Exit::Usage
+        }
+    }
+}
+
+/// `open [ENGAGEMENT]`: the TUI on one engagement.
+fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
+    let root = match ctx.engagement(engagement) {
+        Ok(r) => r,
+        Err(e) => return report_store_error(&e),
+    };
+    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    match crate::tui::run_engagement(&root, setup) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            Exit::Usage
+        }
     }
 }

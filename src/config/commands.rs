@@ -87,7 +87,12 @@ pub struct UnknownContext(pub String);
 impl fmt::Display for UnknownContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
-        write!(f, "unknown context [{}]; contexts are {}", self.0, names.join(", "))
+        write!(
+            f,
+            "unknown context [{}]; contexts are {}",
+            self.0,
+            names.join(", ")
+        )
     }
 }
 
@@ -235,12 +240,14 @@ impl std::error::Error for UnknownCommand {}
 impl FromStr for Command {
     type Err = UnknownCommand;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        COMMANDS.iter().find(|info| info.name == s).map(|info| info.command).ok_or_else(|| {
-            UnknownCommand {
+        COMMANDS
+            .iter()
+            .find(|info| info.name == s)
+            .map(|info| info.command)
+            .ok_or_else(|| UnknownCommand {
                 name: s.to_string(),
                 suggestion: super::closest(s, COMMANDS.iter().map(|info| info.name)),
-            }
-        })
+            })
     }
 }
 
@@ -278,7 +285,10 @@ mod tests {
     fn unknown_names_suggest_a_close_match() {
         let err = "sav".parse::<Command>().unwrap_err();
         assert_eq!(err.suggestion, Some("save"));
-        assert_eq!(err.to_string(), "unknown command \"sav\" (did you mean \"save\"?)");
+        assert_eq!(
+            err.to_string(),
+            "unknown command \"sav\" (did you mean \"save\"?)"
+        );
         let err = "frobnicate".parse::<Command>().unwrap_err();
         assert_eq!(err.suggestion, None);
         assert!("Global".parse::<Context>().is_err());
@@ -287,12 +297,44 @@ mod tests {
     #[test]
     fn brief_commands_exist() {
         for name in [
-            "next_pane", "prev_pane", "show_phase_1", "show_phase_5", "edit", "leave", "save",
-            "external_editor", "review_gate", "show_diff", "record_deviation", "move_down",
-            "move_up", "move_left", "move_right", "page_down", "page_up", "top", "bottom",
-            "search", "search_next", "search_prev", "help", "quit", "force_quit",
-            "toggle_criterion", "waive_criterion", "approve_gate", "reject_gate", "confirm",
-            "cancel", "undo", "redo", "journal", "open", "next_hunk", "prev_hunk", "filter",
+            "next_pane",
+            "prev_pane",
+            "show_phase_1",
+            "show_phase_5",
+            "edit",
+            "leave",
+            "save",
+            "external_editor",
+            "review_gate",
+            "show_diff",
+            "record_deviation",
+            "move_down",
+            "move_up",
+            "move_left",
+            "move_right",
+            "page_down",
+            "page_up",
+            "top",
+            "bottom",
+            "search",
+            "search_next",
+            "search_prev",
+            "help",
+            "quit",
+            "force_quit",
+            "toggle_criterion",
+            "waive_criterion",
+            "approve_gate",
+            "reject_gate",
+            "confirm",
+            "cancel",
+            "undo",
+            "redo",
+            "journal",
+            "open",
+            "next_hunk",
+            "prev_hunk",
+            "filter",
         ] {
             assert!(name.parse::<Command>().is_ok(), "{name}");
         }

@@ -16,7 +16,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use toml::de::{DeTable, DeValue};
 
 use super::commands::{Command, Context};
-use super::{Source, closest, find_source, inheritance_chain, span_position, toml_finding};
+use super::{
+    FindSource, Parsed, Source, closest, find_source, inheritance_chain, span_position,
+    toml_finding,
+};
 use crate::domain::position::{Finding, Position};
 
 /// The keymaps compiled into the binary: (name, TOML text).
@@ -117,7 +120,13 @@ impl KeyBinding {
         // Lowercase first so `n` sorts before `N`; the exact text breaks the tie.
         let inverted: String = shown
             .chars()
-            .map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .map(|c| {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
             .collect();
         (rank, shown.to_lowercase(), inverted, self.modifiers.bits())
     }
@@ -215,8 +224,11 @@ fn modifier_prefix(prefix: &str) -> Option<KeyModifiers> {
 }
 
 fn named_key(name: &str) -> Option<KeyCode> {
-    let folded: String =
-        name.chars().filter(|c| *c != '-' && *c != '_').collect::<String>().to_ascii_lowercase();
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
     let code = match folded.as_str() {
         "esc" | "escape" => KeyCode::Esc,
         "enter" | "return" | "ret" | "cr" => KeyCode::Enter,
@@ -263,7 +275,9 @@ impl FromStr for KeyBinding {
             if prefix.is_empty() || after.is_empty() {
                 break;
             }
-            let Some(m) = modifier_prefix(prefix) else { break };
+            let Some(m) = modifier_prefix(prefix) else {
+                break;
+            };
             shift |= m == KeyModifiers::SHIFT;
             modifiers |= m;
             rest = after;
@@ -297,7 +311,10 @@ impl FromStr for KeyBinding {
 
 /// Keys joined for a hint: `j/Down`.
 pub fn key_list(keys: &[KeyBinding]) -> String {
-    keys.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")
+    keys.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,24 +333,34 @@ impl Default for Keymap {
         static DEFAULT: OnceLock<Keymap> = OnceLock::new();
         DEFAULT
             .get_or_init(|| {
-                Keymap::resolve("default", &|name, _| Ok(builtin_source(name)))
-                    .unwrap_or_else(|_| Keymap { name: "default".into(), tables: HashMap::new() })
+                Keymap::resolve("default", &|name, _| Ok(builtin_source(name))).unwrap_or_else(
+                    |_| Keymap {
+                        name: "default".into(),
+                        tables: HashMap::new(),
+                    },
+                )
             })
             .clone()
     }
 }
 
 fn builtin_source(name: &str) -> Option<Source> {
-    PRESETS.iter().find(|(n, _)| *n == name).map(|(n, text)| Source {
-        file: format!("built-in keymaps/{n}.toml"),
-        text: (*text).to_string(),
-    })
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| Source {
+            file: format!("built-in keymaps/{n}.toml"),
+            text: (*text).to_string(),
+        })
 }
+
+/// One context table as written: key → command (`None` unbinds).
+type Bindings = Vec<(KeyBinding, Option<Command>)>;
 
 /// One parsed keymap file, before inheritance.
 #[derive(Debug, Clone)]
 struct KeymapFile {
-    tables: Vec<(Context, Vec<(KeyBinding, Option<Command>)>)>,
+    tables: Vec<(Context, Bindings)>,
 }
 
 impl Keymap {
@@ -352,7 +379,11 @@ impl Keymap {
         if context == Context::Global || (context.is_text_input() && !key.is_command_chord()) {
             return None;
         }
-        self.tables.get(&Context::Global).and_then(|t| t.get(&key)).copied().flatten()
+        self.tables
+            .get(&Context::Global)
+            .and_then(|t| t.get(&key))
+            .copied()
+            .flatten()
     }
 
     /// [`Keymap::lookup`] for a terminal key event (releases give `None`).
@@ -402,10 +433,7 @@ impl Keymap {
 
     /// Resolves keymap `name` and its `inherits` chain. `find(name, builtin_only)` returns the
     /// file for a name (the user's first unless `builtin_only`); pure apart from `find`.
-    pub fn resolve(
-        name: &str,
-        find: &dyn Fn(&str, bool) -> Result<Option<Source>, Finding>,
-    ) -> Result<Keymap, Vec<Finding>> {
+    pub fn resolve(name: &str, find: FindSource<'_>) -> Result<Keymap, Vec<Finding>> {
         let chain = inheritance_chain("keymap", "keymaps", name, find, &parse_keymap_file)?;
         let mut tables: HashMap<Context, HashMap<KeyBinding, Option<Command>>> = HashMap::new();
         for file in chain.iter().rev() {
@@ -416,19 +444,29 @@ impl Keymap {
                 }
             }
         }
-        Ok(Keymap { name: name.to_string(), tables })
+        Ok(Keymap {
+            name: name.to_string(),
+            tables,
+        })
     }
 
     /// Parses one keymap text; `inherits` is resolved against the built-in presets only.
     pub fn parse(file: &str, text: &str) -> Result<Keymap, Vec<Finding>> {
-        let source = Source { file: file.to_string(), text: text.to_string() };
+        let source = Source {
+            file: file.to_string(),
+            text: text.to_string(),
+        };
         let name = Path::new(file)
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("keymap")
             .to_string();
         Keymap::resolve(&name, &|n, _| {
-            Ok(if n == name { Some(source.clone()) } else { builtin_source(n) })
+            Ok(if n == name {
+                Some(source.clone())
+            } else {
+                builtin_source(n)
+            })
         })
     }
 }
@@ -440,9 +478,7 @@ pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Keymap, Vec<Finding
     })
 }
 
-fn parse_keymap_file(
-    source: &Source,
-) -> Result<(KeymapFile, Option<(String, Position)>), Vec<Finding>> {
+fn parse_keymap_file(source: &Source) -> Parsed<KeymapFile> {
     let file = source.file.as_str();
     let text = source.text.as_str();
     let doc = DeTable::parse(text).map_err(|e| vec![toml_finding(file, text, &e)])?;
@@ -482,9 +518,16 @@ fn parse_keymap_file(
             ));
             continue;
         };
-        tables.push((context, parse_context_table(file, text, context, table, &mut errors)));
+        tables.push((
+            context,
+            parse_context_table(file, text, context, table, &mut errors),
+        ));
     }
-    if errors.is_empty() { Ok((KeymapFile { tables }, inherits)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok((KeymapFile { tables }, inherits))
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_context_table(
@@ -493,13 +536,23 @@ fn parse_context_table(
     context: Context,
     table: &DeTable<'_>,
     errors: &mut Vec<Finding>,
-) -> Vec<(KeyBinding, Option<Command>)> {
+) -> Bindings {
     let mut entries = Vec::new();
     let mut seen: HashMap<KeyBinding, (String, Position)> = HashMap::new();
     for (key, value) in table.iter() {
         let raw = key.get_ref().as_ref();
         let key_pos = span_position(file, text, key.span());
         let value_pos = span_position(file, text, value.span());
+        if raw == "inherits" {
+            errors.push(Finding::new(
+                key_pos,
+                format!(
+                    "inherits is inside [{context}]: every key after a [table] header belongs to \
+                     it; put inherits = \"...\" at the top of the file"
+                ),
+            ));
+            continue;
+        }
         let binding = match raw.parse::<KeyBinding>() {
             Ok(b) => b,
             Err(e) => {
@@ -512,7 +565,10 @@ fn parse_context_table(
             DeValue::String(s) => match s.parse::<Command>() {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    errors.push(Finding::new(value_pos, format!("\"{raw}\" in [{context}]: {e}")));
+                    errors.push(Finding::new(
+                        value_pos,
+                        format!("\"{raw}\" in [{context}]: {e}"),
+                    ));
                     continue;
                 }
             },
@@ -643,13 +699,20 @@ mod tests {
             (ev(KeyCode::Char('Q'), M::SHIFT), "Q"),
             (ev(KeyCode::Char('q'), M::SHIFT), "Q"),
             (ev(KeyCode::Char('s'), M::CONTROL), "ctrl-s"),
-            (ev(KeyCode::Char('S'), M::CONTROL | M::SHIFT), "ctrl-shift-s"),
+            (
+                ev(KeyCode::Char('S'), M::CONTROL | M::SHIFT),
+                "ctrl-shift-s",
+            ),
             (ev(KeyCode::BackTab, M::SHIFT), "shift-tab"),
             (ev(KeyCode::Char('?'), M::SHIFT), "?"),
             (ev(KeyCode::Char('<'), M::ALT), "alt-<"),
         ];
         for (event, written) in cases {
-            assert_eq!(KeyBinding::from_event(&event), Some(key(written)), "{written}");
+            assert_eq!(
+                KeyBinding::from_event(&event),
+                Some(key(written)),
+                "{written}"
+            );
         }
         let mut release = ev(KeyCode::Char('q'), M::NONE);
         release.kind = KeyEventKind::Release;
@@ -684,7 +747,11 @@ mod tests {
         assert_eq!(km.lookup(Context::Global, key("q")), Some(Command::Quit));
         assert_eq!(km.lookup(Context::View, key("q")), Some(Command::Leave));
         assert_eq!(km.lookup(Context::Diff, key("q")), Some(Command::Quit));
-        assert_eq!(km.lookup(Context::Gate, key("j")), None, "unbound stops the fallback");
+        assert_eq!(
+            km.lookup(Context::Gate, key("j")),
+            None,
+            "unbound stops the fallback"
+        );
         // In edit, plain characters type; chords still fall back.
         assert_eq!(km.lookup(Context::Edit, key("q")), None);
         assert_eq!(km.lookup(Context::Edit, key("ctrl-s")), Some(Command::Save));
@@ -697,10 +764,16 @@ mod tests {
 
     #[test]
     fn same_key_written_twice_is_a_conflict() {
-        let errs = messages(parse("[global]\n\"ctrl-s\" = \"save\"\n\"C-s\" = \"quit\"\n"));
+        let errs = messages(parse(
+            "[global]\n\"ctrl-s\" = \"save\"\n\"C-s\" = \"quit\"\n",
+        ));
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].starts_with("mine.toml:3:1: "), "{}", errs[0]);
-        assert!(errs[0].contains("\"C-s\" and \"ctrl-s\" (line 2)"), "{}", errs[0]);
+        assert!(
+            errs[0].contains("\"C-s\" and \"ctrl-s\" (line 2)"),
+            "{}",
+            errs[0]
+        );
         assert!(errs[0].contains("Ctrl-S"), "{}", errs[0]);
     }
 
@@ -724,8 +797,20 @@ mod tests {
     }
 
     #[test]
+    fn inherits_inside_a_table_is_explained() {
+        let errs = messages(parse("[global]\ninherits = \"vim\"\n"));
+        assert!(
+            errs[0].starts_with("mine.toml:2:1: inherits is inside [global]"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
     fn wrong_context_and_text_keys_in_edit_are_rejected() {
-        let errs = messages(parse("[global]\na = \"approve_gate\"\n[edit]\nx = \"save\"\n"));
+        let errs = messages(parse(
+            "[global]\na = \"approve_gate\"\n[edit]\nx = \"save\"\n",
+        ));
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs[0].contains("only works in [gate]"), "{}", errs[0]);
         assert!(errs[1].starts_with("mine.toml:4:1: "), "{}", errs[1]);
@@ -745,18 +830,33 @@ mod tests {
         .into_iter()
         .collect();
         let find = |n: &str, _: bool| {
-            Ok(files.get(n).map(|t| Source { file: format!("{n}.toml"), text: t.to_string() }))
+            Ok(files.get(n).map(|t| Source {
+                file: format!("{n}.toml"),
+                text: t.to_string(),
+            }))
         };
         let a = Keymap::resolve("a", &find).expect("a resolves");
         assert_eq!(a.lookup(Context::Global, key("q")), Some(Command::Help));
         assert_eq!(a.lookup(Context::Global, key("x")), Some(Command::Journal));
         let errs = Keymap::resolve("c", &find).unwrap_err();
-        assert!(errs[0].to_string().starts_with("d.toml:1:12: "), "{}", errs[0]);
+        assert!(
+            errs[0].to_string().starts_with("d.toml:1:12: "),
+            "{}",
+            errs[0]
+        );
         assert!(errs[0].message.contains("cycle"), "{}", errs[0]);
         let errs = Keymap::resolve("e", &find).unwrap_err();
-        assert!(errs[0].to_string().starts_with("e.toml:1:12: "), "{}", errs[0]);
+        assert!(
+            errs[0].to_string().starts_with("e.toml:1:12: "),
+            "{}",
+            errs[0]
+        );
         let errs = Keymap::resolve("../etc/passwd", &find).unwrap_err();
-        assert!(errs[0].message.contains("not a valid keymap name"), "{}", errs[0]);
+        assert!(
+            errs[0].message.contains("not a valid keymap name"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -270,6 +270,7 @@ pub fn parse(text: &str) -> Document {
     // The list item whose continuation lines we are collecting.
     let mut open_list_item: Option<(usize, bool)> = None; // (index into items or duplicates, is_duplicate)
     let mut open_heading_item: Option<(usize, bool)> = None;
+    let mut seen_ids: std::collections::HashSet<ItemId> = std::collections::HashSet::new();
 
     for (i, line) in all.iter().enumerate() {
         let in_fence = fences.feed(line);
@@ -338,7 +339,7 @@ pub fn parse(text: &str) -> Document {
                         source: line.trim_end().to_string(),
                         lines: i..if is_heading { all.len() } else { i + 1 },
                     };
-                    let dup = doc.items.iter().any(|existing| existing.id == id);
+                    let dup = !seen_ids.insert(id);
                     let index = if dup {
                         doc.duplicates.push(item);
                         doc.duplicates.len() - 1

@@ -15,5 +15,6 @@ pub mod position;
 pub mod reconcile;
 pub mod records;
 pub mod rules;
+pub mod sidebyside;
 pub mod time;
 pub mod trace;

@@ -34,6 +34,11 @@ pub fn read_text(root: &Path, path: &Path) -> Result<Option<String>, StoreError>
             format!("is a symlink leaving the engagement (to {}); not followed", target.display()),
         ));
     }
+    read_text_file(path)
+}
+
+/// Reads a text file under the limits, without the engagement's symlink rule (config files).
+pub fn read_text_file(path: &Path) -> Result<Option<String>, StoreError> {
     let file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -4,3 +4,6 @@ pub mod config;
 pub mod domain;
 pub mod cli;
 pub mod store;
+pub mod app;
+pub mod ui;
+pub mod tui;

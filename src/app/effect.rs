@@ -1,0 +1,242 @@
+//! Effects: the IO `update` asks for. They run here, in one place, so tests can run `update`
+//! with a sandboxed runner instead.
+
+use std::path::{Path, PathBuf};
+
+use super::WorkspaceRow;
+use super::action::Action;
+use crate::domain::artifact::Artifact;
+use crate::domain::evaluate::evaluate;
+use crate::domain::journal::{ArtifactRecord, GateId, Stamp};
+use crate::domain::rules::{GateReview, approve_gate, reject_gate};
+use crate::domain::time::Timestamp;
+use crate::store::engagement::{self, TxError};
+use crate::store::workspace;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadWorkspace {
+        workspace: PathBuf,
+    },
+    /// Load (or reload) an engagement.
+    Load {
+        root: PathBuf,
+    },
+    /// Save an artifact atomically under the lock.
+    Save {
+        root: PathBuf,
+        artifact: Artifact,
+        text: String,
+    },
+    /// Approve through `transact` with the compare-and-swap on the reviewed hashes.
+    ApproveGate {
+        root: PathBuf,
+        gate: GateId,
+        review: GateReview,
+        reviewed: Vec<ArtifactRecord>,
+    },
+    RejectGate {
+        root: PathBuf,
+        gate: GateId,
+        review: GateReview,
+        reason: String,
+        reviewed: Vec<ArtifactRecord>,
+    },
+    /// Suspend the TUI and run `$VISUAL`/`$EDITOR` on the file (the event loop handles it).
+    SpawnEditor {
+        root: PathBuf,
+        path: PathBuf,
+    },
+    Quit,
+}
+
+impl Effect {
+    /// The files and directories the effect reads or writes (for sandbox checks).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            Effect::LoadWorkspace { workspace } => vec![workspace.clone()],
+            Effect::Load { root } => vec![root.clone()],
+            Effect::Save { root, artifact, .. } => vec![root.join(artifact.file_name())],
+            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
+                vec![root.clone()]
+            }
+            Effect::SpawnEditor { path, .. } => vec![path.clone()],
+            Effect::Quit => Vec::new(),
+        }
+    }
+}
+
+/// Who acts and when: injected so tests get a fixed clock and identity.
+pub struct EffectContext {
+    pub actor: String,
+    pub os_user: String,
+    pub clock: Box<dyn Fn() -> Timestamp + Send>,
+}
+
+impl EffectContext {
+    pub fn system(actor: String) -> EffectContext {
+        EffectContext {
+            actor,
+            os_user: crate::config::os_user(),
+            clock: Box::new(engagement::now),
+        }
+    }
+
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            at: (self.clock)(),
+            actor: self.actor.clone(),
+            os_user: self.os_user.clone(),
+        }
+    }
+}
+
+fn tx_message(root: &Path, err: TxError) -> String {
+    match err {
+        TxError::Store(e) => format!("error: {e}"),
+        TxError::Refused(r) => {
+            let mut out = format!("refused: {}", r.rule);
+            for f in &r.findings {
+                out.push_str(&format!(" — {}", crate::cli::locate(root, f)));
+            }
+            out
+        }
+    }
+}
+
+/// The workspace rows: every engagement with its phase and gates, or why it did not load.
+pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
+    let dirs = match workspace::list_engagements(ws) {
+        Ok(d) => d,
+        Err(e) => return (Vec::new(), Some(e.to_string())),
+    };
+    let rows = dirs
+        .into_iter()
+        .map(|root| {
+            let slug = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match engagement::load(&root) {
+                Ok(loaded) => {
+                    let ev = evaluate(&loaded.engagement);
+                    WorkspaceRow {
+                        slug,
+                        title: loaded.engagement.meta.title.clone(),
+                        owner: loaded.engagement.meta.owner.clone(),
+                        phase: Some(ev.phase),
+                        gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
+                        last_change: ev.replay.last_event_at.map(|t| t.to_string()),
+                        problem: loaded.issues.first().map(ToString::to_string),
+                        root,
+                    }
+                }
+                Err(e) => WorkspaceRow {
+                    slug,
+                    title: String::new(),
+                    owner: String::new(),
+                    phase: None,
+                    gates: [None, None],
+                    last_change: None,
+                    problem: Some(e.to_string()),
+                    root,
+                },
+            }
+        })
+        .collect();
+    (rows, None)
+}
+
+/// A failure followed by a reload, so the screen shows what is on disk now.
+fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
+    let mut out = vec![failure];
+    if let Ok(loaded) = engagement::load(root) {
+        out.push(Action::EngagementLoaded(Box::new(loaded)));
+    }
+    out
+}
+
+/// Performs one effect against the store; returns the actions that report its outcome.
+/// `SpawnEditor` and `Quit` belong to the event loop and return nothing here.
+pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
+    match effect {
+        Effect::LoadWorkspace { workspace } => {
+            let (rows, error) = workspace_rows(workspace);
+            vec![Action::WorkspaceLoaded { rows, error }]
+        }
+        Effect::Load { root } => match engagement::load(root) {
+            Ok(loaded) => vec![Action::EngagementLoaded(Box::new(loaded))],
+            Err(e) => vec![Action::LoadFailed(e.to_string())],
+        },
+        Effect::Save {
+            root,
+            artifact,
+            text,
+        } => match engagement::save_artifact(root, *artifact, text) {
+            Ok(()) => vec![Action::Saved {
+                artifact: *artifact,
+                text: text.clone(),
+            }],
+            Err(e) => vec![Action::Failed(format!("save failed: {e}"))],
+        },
+        Effect::ApproveGate {
+            root,
+            gate,
+            review,
+            reviewed,
+        } => {
+            let stamp = ctx.stamp();
+            let approver = stamp.actor.clone();
+            let n = gate.number();
+            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
+                approve_gate(e, ev, *gate, review, &approver).map(Into::into)
+            }) {
+                Ok(done) => {
+                    let extra = if done.created_as_built {
+                        "; as-built.md created from the approved design"
+                    } else {
+                        ""
+                    };
+                    vec![
+                        Action::Committed(format!(
+                            "Gate {n} approved by {approver} (event {}){extra}",
+                            done.seq
+                        )),
+                        Action::EngagementLoaded(Box::new(match engagement::load(root) {
+                            Ok(l) => l,
+                            Err(e) => return vec![Action::Failed(e.to_string())],
+                        })),
+                    ]
+                }
+                Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
+            }
+        }
+        Effect::RejectGate {
+            root,
+            gate,
+            review,
+            reason,
+            reviewed,
+        } => {
+            let stamp = ctx.stamp();
+            let n = gate.number();
+            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
+                reject_gate(e, ev, *gate, review, reason).map(Into::into)
+            }) {
+                Ok(done) => {
+                    let mut out = vec![Action::Committed(format!(
+                        "Gate {n} rejected (event {})",
+                        done.seq
+                    ))];
+                    match engagement::load(root) {
+                        Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
+                        Err(e) => out.push(Action::Failed(e.to_string())),
+                    }
+                    out
+                }
+                Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
+            }
+        }
+        Effect::SpawnEditor { .. } | Effect::Quit => Vec::new(),
+    }
+}

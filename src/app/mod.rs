@@ -1,0 +1,554 @@
+//! The Elm loop's model: everything the screen shows, as plain data. `update` changes it,
+//! `ui::view` draws it, effects (IO) run in `effect::run_effect`.
+
+pub mod action;
+pub mod effect;
+pub mod keys;
+pub mod router;
+pub mod update;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use ratatui::style::{Modifier, Style};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
+use crate::domain::artifact::Artifact;
+use crate::domain::criteria::{CriterionEval, CriterionKind};
+use crate::domain::evaluate::{Engagement, Evaluation, GateState, evaluate};
+use crate::domain::journal::{ArtifactRecord, CriterionResult, GateId};
+use crate::domain::phase::Phase;
+use crate::domain::rules::GateReview;
+use crate::store::engagement::Loaded;
+
+pub use keys::{Command, Context, Keys};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Workspace,
+    Engagement,
+}
+
+/// The focused pane of the engagement screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Editor,
+    Gate,
+    Journal,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Editor, Pane::Gate, Pane::Journal];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read-only: keys are commands.
+    View,
+    /// Editing the shown artifact: unbound keys are text.
+    Edit,
+    /// Typing the workspace filter: every printable key is text (q, j, k included).
+    Filter,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::View => "VIEW",
+            Mode::Edit => "EDIT",
+            Mode::Filter => "FILTER",
+        }
+    }
+}
+
+/// A gate decision as the confirmation shows it and the effect records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub gate: GateId,
+    pub review: GateReview,
+    /// The artifact hashes the reviewer saw: the compare-and-swap of the approval.
+    pub reviewed: Vec<ArtifactRecord>,
+    pub approver: String,
+    /// Every criterion's result as it will be recorded.
+    pub results: Vec<(String, CriterionResult)>,
+    /// Reason of a rejection.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Approve(Decision),
+    Reject(Decision),
+    QuitUnsaved,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A waiver reason for a criterion.
+    Waive { criterion: String },
+    /// A rejection reason for a gate.
+    RejectReason { gate: GateId },
+    /// Text to find in the shown artifact.
+    Search,
+}
+
+impl PromptKind {
+    pub fn title(&self) -> String {
+        match self {
+            PromptKind::Waive { criterion } => format!("Waive {criterion}: reason"),
+            PromptKind::RejectReason { gate } => format!("Reject Gate {}: reason", gate.number()),
+            PromptKind::Search => "Search".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Confirm(Confirm),
+    Prompt { kind: PromptKind, input: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub kind: ToastKind,
+    pub text: String,
+}
+
+/// One engagement as the workspace list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRow {
+    pub slug: String,
+    pub root: PathBuf,
+    pub title: String,
+    pub owner: String,
+    pub phase: Option<Phase>,
+    pub gates: [Option<GateState>; 2],
+    pub last_change: Option<String>,
+    /// Why the engagement could not be loaded.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceState {
+    pub root: PathBuf,
+    pub rows: Vec<WorkspaceRow>,
+    pub filter: String,
+    /// Index into the filtered rows.
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+impl WorkspaceState {
+    /// Rows matching the filter (slug, title or owner, case-insensitive).
+    pub fn visible(&self) -> Vec<&WorkspaceRow> {
+        let needle = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || r.slug.to_lowercase().contains(&needle)
+                    || r.title.to_lowercase().contains(&needle)
+                    || r.owner.to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+}
+
+/// The reviewer's input for the gate ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub gate: GateId,
+    pub checks: BTreeSet<String>,
+    pub waivers: BTreeMap<String, String>,
+    pub selected: usize,
+}
+
+impl Review {
+    pub fn new(gate: GateId) -> Review {
+        Review {
+            gate,
+            checks: BTreeSet::new(),
+            waivers: BTreeMap::new(),
+            selected: 0,
+        }
+    }
+
+    pub fn as_gate_review(&self) -> GateReview {
+        GateReview {
+            checks: self.checks.iter().cloned().collect(),
+            waivers: self
+                .waivers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            note: String::new(),
+        }
+    }
+}
+
+/// One engagement open: what is on disk, the editor buffer, and the live evaluation of the
+/// buffer.
+#[derive(Debug, Clone)]
+pub struct EngagementState {
+    pub root: PathBuf,
+    pub engagement: Engagement,
+    /// Load problems (shown as a banner; the TUI keeps working with what is valid).
+    pub issues: Vec<String>,
+    /// Evaluation of the text on disk.
+    pub disk: Evaluation,
+    /// Evaluation with the buffer text swapped in (what the gate pane shows).
+    pub live: Evaluation,
+    pub shown_phase: Phase,
+    pub editor: TextArea<'static>,
+    /// The shown artifact's text on disk (what `dirty` compares against).
+    pub saved_text: String,
+    pub dirty: bool,
+    /// The buffer changed since `live` was computed.
+    pub live_pending: bool,
+    pub review: Review,
+    pub journal_selected: usize,
+    pub search: String,
+}
+
+/// The artifact a pipeline phase shows (Build shows the `build/` listing, not an artifact).
+pub fn artifact_of(phase: Phase) -> Option<Artifact> {
+    match phase {
+        Phase::Requirements => Some(Artifact::Spec),
+        Phase::Feasibility => Some(Artifact::Feasibility),
+        Phase::Design => Some(Artifact::Design),
+        Phase::Build => None,
+        Phase::AsBuilt | Phase::Closed => Some(Artifact::AsBuilt),
+    }
+}
+
+/// Why the TUI will not edit `artifact` in `phase` (DESIGN §3 Editing), or `None` when it may.
+pub fn edit_refusal(artifact: Option<Artifact>, phase: Phase) -> Option<String> {
+    if phase == Phase::Closed {
+        return Some("read-only: the engagement is closed".into());
+    }
+    let Some(artifact) = artifact else {
+        return Some(
+            "read-only: build/ assets are edited with your own tools; this is a listing".into(),
+        );
+    };
+    let allowed: &[Phase] = match artifact {
+        Artifact::Spec => &[Phase::Requirements],
+        Artifact::Feasibility => &[Phase::Feasibility],
+        Artifact::Design => &[Phase::Feasibility, Phase::Design],
+        Artifact::AsBuilt => &[Phase::Build, Phase::AsBuilt],
+    };
+    if allowed.contains(&phase) {
+        return None;
+    }
+    Some(match artifact {
+        Artifact::Spec => format!(
+            "read-only: customer-spec.md is edited in Requirements (now {}); after Gate 1 the spec changes through amendments",
+            phase.title()
+        ),
+        Artifact::Feasibility if phase < Phase::Feasibility => {
+            "read-only: feasibility.md is edited in Feasibility, after Gate 1 is approved".into()
+        }
+        Artifact::Design if phase < Phase::Feasibility => {
+            "read-only: solution-design.md is drafted from Feasibility on, after Gate 1 is approved"
+                .into()
+        }
+        Artifact::AsBuilt if phase < Phase::Build => {
+            "read-only: as-built.md is edited in Build and As-Built, after Gate 2 is approved"
+                .into()
+        }
+        other => format!(
+            "read-only: {} is edited in {}; the engagement is in {}",
+            other.file_name(),
+            other.phase().title(),
+            phase.title()
+        ),
+    })
+}
+
+/// The gate the review pane shows: a stale gate first, else the one ahead of the phase.
+pub fn gate_ahead(ev: &Evaluation) -> GateId {
+    if ev.gate(GateId::One).state == GateState::Stale {
+        return GateId::One;
+    }
+    if ev.gate(GateId::Two).state == GateState::Stale {
+        return GateId::Two;
+    }
+    match ev.phase {
+        Phase::Requirements => GateId::One,
+        _ => GateId::Two,
+    }
+}
+
+fn text_lines(text: &str) -> Vec<String> {
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        .collect()
+}
+
+/// A textarea showing `text`, styled for prose.
+pub fn make_editor(text: &str) -> TextArea<'static> {
+    let mut editor = TextArea::new(text_lines(text));
+    editor.set_wrap_mode(WrapMode::WordOrGlyph);
+    editor.set_cursor_line_style(Style::default().add_modifier(Modifier::UNDERLINED));
+    editor.set_max_histories(1000);
+    editor
+}
+
+/// The text in a textarea, exactly as it would be saved.
+pub fn editor_text(editor: &TextArea<'_>) -> String {
+    editor.lines().join("\n")
+}
+
+/// `build/` as a read-only listing: components of the contract and the files.
+pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
+    let mut out = String::from("# Build\n\n## Components (build order)\n");
+    for id in &ev.build_order.order {
+        if let Some(c) = ev.component(*id) {
+            out.push_str(&format!("- {} [{}] {}\n", c.id, c.status.as_str(), c.title));
+        }
+    }
+    if ev.build_order.order.is_empty() {
+        out.push_str("(no components yet)\n");
+    }
+    out.push_str("\n## Files in build/\n");
+    for f in &e.build_files {
+        match (&f.sha256, &f.problem) {
+            (_, Some(p)) => out.push_str(&format!("- {}  ({p})\n", f.path)),
+            (Some(sha), None) => out.push_str(&format!("- {}  {}\n", f.path, short_hash(sha))),
+            (None, None) => out.push_str(&format!("- {}\n", f.path)),
+        }
+    }
+    if e.build_files.is_empty() {
+        out.push_str("(empty)\n");
+    }
+    out
+}
+
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+impl EngagementState {
+    pub fn new(loaded: Loaded) -> EngagementState {
+        let disk = evaluate(&loaded.engagement);
+        let shown_phase = match disk.phase {
+            Phase::Closed => Phase::AsBuilt,
+            p => p,
+        };
+        let gate = gate_ahead(&disk);
+        let mut state = EngagementState {
+            root: loaded.root,
+            issues: loaded.issues.iter().map(ToString::to_string).collect(),
+            live: disk.clone(),
+            disk,
+            engagement: loaded.engagement,
+            shown_phase,
+            editor: make_editor(""),
+            saved_text: String::new(),
+            dirty: false,
+            live_pending: false,
+            review: Review::new(gate),
+            journal_selected: 0,
+            search: String::new(),
+        };
+        state.show_phase(shown_phase);
+        state
+    }
+
+    pub fn shown_artifact(&self) -> Option<Artifact> {
+        artifact_of(self.shown_phase)
+    }
+
+    /// The text on disk of whatever `phase` shows.
+    fn disk_text(&self, phase: Phase) -> String {
+        match artifact_of(phase) {
+            Some(a) => self.engagement.texts.get(&a).cloned().unwrap_or_default(),
+            None => build_listing(&self.engagement, &self.disk),
+        }
+    }
+
+    /// Shows `phase`'s artifact from disk, cursor at line 1, column 1 (discarding the buffer).
+    pub fn show_phase(&mut self, phase: Phase) {
+        self.shown_phase = phase;
+        let text = self.disk_text(phase);
+        self.editor = make_editor(&text);
+        self.saved_text = text;
+        self.dirty = false;
+        self.live = self.disk.clone();
+        self.live_pending = false;
+    }
+
+    pub fn edit_refusal(&self) -> Option<String> {
+        if let Some(a) = self.shown_artifact()
+            && !self.engagement.texts.contains_key(&a)
+        {
+            return Some(format!(
+                "read-only: {} does not exist yet{}",
+                a.file_name(),
+                if a == Artifact::AsBuilt {
+                    " (it is created at the first Gate 2 approval)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        edit_refusal(self.shown_artifact(), self.disk.phase)
+    }
+
+    /// Replaces what is on disk after a reload. A clean buffer follows the disk (cursor kept); a
+    /// dirty buffer is kept and flagged when the disk changed under it.
+    pub fn replace_loaded(&mut self, loaded: Loaded) -> bool {
+        self.issues = loaded.issues.iter().map(ToString::to_string).collect();
+        self.engagement = loaded.engagement;
+        self.disk = evaluate(&self.engagement);
+        let new_text = self.disk_text(self.shown_phase);
+        let mut conflict = false;
+        if self.dirty {
+            conflict = new_text != self.saved_text;
+            self.saved_text = new_text;
+            self.live_pending = true;
+        } else {
+            if new_text != editor_text(&self.editor) {
+                let ratatui_textarea::DataCursor(row, col) = self.editor.cursor();
+                self.editor = make_editor(&new_text);
+                self.editor.move_cursor(CursorMove::Jump(
+                    u16::try_from(row).unwrap_or(u16::MAX),
+                    u16::try_from(col).unwrap_or(u16::MAX),
+                ));
+            }
+            self.saved_text = new_text;
+            self.live = self.disk.clone();
+            self.live_pending = false;
+        }
+        let gate = gate_ahead(&self.disk);
+        if gate != self.review.gate {
+            self.review = Review::new(gate);
+        }
+        conflict
+    }
+
+    /// Re-evaluates the engagement with the buffer text swapped in.
+    pub fn refresh_live(&mut self) {
+        if !self.live_pending {
+            return;
+        }
+        self.live_pending = false;
+        let Some(artifact) = self.shown_artifact() else {
+            return;
+        };
+        if !self.dirty {
+            self.live = self.disk.clone();
+            return;
+        }
+        let mut e = self.engagement.clone();
+        e.texts.insert(artifact, editor_text(&self.editor));
+        self.live = evaluate(&e);
+    }
+
+    /// The live criteria of the reviewed gate with the result the reviewer's input gives them.
+    pub fn review_rows(&self) -> Vec<(&CriterionEval, CriterionResult)> {
+        let gate = self.review.gate;
+        let status = self.live.gate(gate);
+        self.live
+            .criteria_of(gate)
+            .map(|c| {
+                let base = crate::cli::status::shown_result(&self.engagement, status, c);
+                let result = if c.result == CriterionResult::Pass {
+                    CriterionResult::Pass
+                } else if self.review.waivers.contains_key(&c.def.id) {
+                    CriterionResult::Waived
+                } else if c.def.kind == CriterionKind::Manual
+                    && self.review.checks.contains(&c.def.id)
+                {
+                    CriterionResult::Checked
+                } else {
+                    base
+                };
+                (c, result)
+            })
+            .collect()
+    }
+}
+
+/// The whole model.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub screen: Screen,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub keys: Keys,
+    /// Who approves: `--as`, config, git or `$USER@host`.
+    pub identity: String,
+    /// Draw ASCII glyphs (the locale lacks UTF-8).
+    pub ascii: bool,
+    pub workspace: Option<WorkspaceState>,
+    pub engagement: Option<EngagementState>,
+    pub mode: Mode,
+    pub pane: Pane,
+    pub overlay: Option<Overlay>,
+    pub toast: Option<Toast>,
+    /// Config/theme/keymap problems, shown once as a banner.
+    pub banner: Vec<String>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(identity: impl Into<String>, keys: Keys, size: (u16, u16)) -> State {
+        State {
+            screen: Screen::Workspace,
+            size,
+            keys,
+            identity: identity.into(),
+            ascii: false,
+            workspace: None,
+            engagement: None,
+            mode: Mode::View,
+            pane: Pane::Editor,
+            overlay: None,
+            toast: None,
+            banner: Vec::new(),
+            quit: false,
+        }
+    }
+
+    /// The key context the router looks keys up in.
+    pub fn context(&self) -> Context {
+        if self.overlay.is_some() {
+            return Context::Overlay;
+        }
+        match (self.screen, self.mode, self.pane) {
+            (Screen::Workspace, _, _) => Context::Workspace,
+            (_, Mode::Edit, _) => Context::Edit,
+            (_, _, Pane::Gate) => Context::Gate,
+            _ => Context::View,
+        }
+    }
+
+    /// Settles derived state before a draw (the live gate evaluation of the buffer).
+    pub fn settle(&mut self) {
+        if let Some(e) = &mut self.engagement {
+            e.refresh_live();
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            kind: ToastKind::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            kind: ToastKind::Error,
+            text: text.into(),
+        });
+    }
+}

@@ -1,0 +1,333 @@
+//! The terminal: init/restore (raw mode, alternate screen, bracketed paste), a panic hook that
+//! restores the terminal before the previous hook runs, and the event loop — one channel fed by
+//! an input thread; drain everything pending, update, then draw once inside a synchronized
+//! update, only when something changed. Nothing redraws on a timer.
+
+use std::collections::VecDeque;
+use std::io::{self, Stdout, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Once};
+use std::thread;
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    Event, KeyEventKind, PopKeyboardEnhancementFlags,
+};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::action::Action;
+use crate::app::effect::{Effect, EffectContext, run_effect};
+use crate::app::update::update;
+use crate::app::{Keys, Screen, State, WorkspaceState, router};
+use crate::config::Theme;
+
+/// What the TUI needs from configuration, resolved by the caller.
+pub struct Setup {
+    pub keys: Keys,
+    pub theme: Theme,
+    /// Who approves (`--as`, config, git, `$USER@host`).
+    pub identity: String,
+    /// Config, theme and keymap problems, shown as a banner.
+    pub banner: Vec<String>,
+    pub ascii: bool,
+}
+
+impl Setup {
+    /// Reads config.toml, its theme and keymap (problems become the banner; defaults are used).
+    pub fn from_config(config_path: Option<&Path>, as_name: Option<&str>) -> Setup {
+        let env = crate::config::process_env;
+        let (loaded, banner) = crate::config::load_all(config_path, &env);
+        Setup {
+            keys: Keys::new(loaded.keymap),
+            theme: loaded.theme,
+            identity: crate::config::identity(as_name, &loaded.config),
+            banner,
+            ascii: !crate::config::utf8_locale(&env),
+        }
+    }
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Undoes everything `init` did, and what a crash might have left on (mouse capture,
+/// keyboard enhancement flags). Safe to call more than once.
+pub fn restore() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        DisableFocusChange,
+        PopKeyboardEnhancementFlags,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn enter() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )
+}
+
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+fn init() -> io::Result<Term> {
+    install_panic_hook();
+    if let Err(e) = enter() {
+        restore();
+        return Err(e);
+    }
+    match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            restore();
+            Err(e)
+        }
+    }
+}
+
+/// The input thread: blocks in `event::poll`/`event::read` and sends every event. It parks while
+/// an outside editor owns the terminal (`paused`), acknowledging on `ack`.
+struct Input {
+    paused: Arc<AtomicBool>,
+    ack: Receiver<()>,
+    resume: Sender<()>,
+}
+
+enum Incoming {
+    Event(Event),
+    Closed(String),
+}
+
+fn spawn_input(tx: Sender<Incoming>) -> Input {
+    let paused = Arc::new(AtomicBool::new(false));
+    let (ack_tx, ack) = mpsc::channel();
+    let (resume, resume_rx) = mpsc::channel::<()>();
+    let flag = paused.clone();
+    thread::spawn(move || {
+        loop {
+            if flag.load(Ordering::Acquire) {
+                let _ = ack_tx.send(());
+                if resume_rx.recv().is_err() {
+                    return;
+                }
+                continue;
+            }
+            // The poll only wakes to see whether an outside editor needs the terminal; it
+            // never causes a redraw, so an idle phasegate stays idle.
+            match event::poll(Duration::from_millis(250)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    let _ = tx.send(Incoming::Closed(e.to_string()));
+                    return;
+                }
+            }
+            match event::read() {
+                Ok(ev) => {
+                    if tx.send(Incoming::Event(ev)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Incoming::Closed(e.to_string()));
+                    return;
+                }
+            }
+        }
+    });
+    Input {
+        paused,
+        ack,
+        resume,
+    }
+}
+
+fn draw(terminal: &mut Term, state: &State, theme: &Theme) -> io::Result<()> {
+    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let result = terminal
+        .draw(|f| crate::ui::view(state, theme, f))
+        .map(|_| ());
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    result
+}
+
+/// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
+/// and brings the TUI back.
+fn run_outside_editor(terminal: &mut Term, input: &Input, path: &Path) -> Result<(), String> {
+    input.paused.store(true, Ordering::Release);
+    let _ = input.ack.recv_timeout(Duration::from_secs(2));
+    restore();
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".into());
+    let mut parts = editor.split_whitespace();
+    let result = match parts.next() {
+        Some(program) => std::process::Command::new(program)
+            .args(parts)
+            .arg(path)
+            .status()
+            .map_err(|e| format!("could not run {editor}: {e}"))
+            .and_then(|s| {
+                if s.success() {
+                    Ok(())
+                } else {
+                    Err(format!("{editor} exited with {s}"))
+                }
+            }),
+        None => Err("no editor: set $VISUAL or $EDITOR".into()),
+    };
+    let back = enter().and_then(|()| terminal.clear());
+    input.paused.store(false, Ordering::Release);
+    let _ = input.resume.send(());
+    back.map_err(|e| e.to_string())?;
+    result
+}
+
+fn run(mut state: State, theme: &Theme, first: Vec<Effect>, ctx: &EffectContext) -> io::Result<()> {
+    let mut terminal = init()?;
+    let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx);
+    restore();
+    outcome
+}
+
+fn event_loop(
+    terminal: &mut Term,
+    state: &mut State,
+    theme: &Theme,
+    first: Vec<Effect>,
+    ctx: &EffectContext,
+) -> io::Result<()> {
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    let (tx, rx) = mpsc::channel();
+    let input = spawn_input(tx);
+    let mut effects: VecDeque<Effect> = first.into();
+    let mut changed = true;
+    let mut drawn_once = false;
+    loop {
+        while let Some(effect) = effects.pop_front() {
+            changed = true;
+            match &effect {
+                Effect::Quit => return Ok(()),
+                Effect::SpawnEditor { path, .. } => {
+                    let action = match run_outside_editor(terminal, &input, path) {
+                        Ok(()) => Action::EditorReturned,
+                        Err(m) => {
+                            effects.extend(update(state, Action::Failed(m)));
+                            Action::EditorReturned
+                        }
+                    };
+                    effects.extend(update(state, action));
+                }
+                other => {
+                    for action in run_effect(other, ctx) {
+                        effects.extend(update(state, action));
+                    }
+                }
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+        if changed {
+            state.settle();
+            draw(terminal, state, theme)?;
+            changed = false;
+            if !drawn_once {
+                drawn_once = true;
+                if std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1") {
+                    panic!("PHASEGATE_TEST_PANIC=1: forced panic after the first draw");
+                }
+            }
+        }
+        // Block until something happens, then take everything that is already waiting.
+        let Ok(first) = rx.recv() else { return Ok(()) };
+        let mut pending = vec![first];
+        pending.extend(rx.try_iter());
+        for incoming in pending {
+            let action = match incoming {
+                Incoming::Closed(m) => return Err(io::Error::other(m)),
+                Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+                    router::route(state, key)
+                }
+                Incoming::Event(Event::Resize(w, h)) => Some(Action::Resize(w, h)),
+                Incoming::Event(Event::Paste(s)) => Some(Action::Paste(s)),
+                Incoming::Event(_) => None,
+            };
+            if let Some(action) = action {
+                changed = true;
+                effects.extend(update(state, action));
+            }
+        }
+    }
+}
+
+fn new_state(setup: &Setup) -> State {
+    let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
+    state.ascii = setup.ascii;
+    state.banner = setup.banner.clone();
+    state
+}
+
+/// The TUI on a workspace: the engagement list first.
+pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
+    let mut state = new_state(&setup);
+    state.workspace = Some(WorkspaceState {
+        root: workspace.to_path_buf(),
+        ..WorkspaceState::default()
+    });
+    state.screen = Screen::Workspace;
+    let ctx = EffectContext::system(setup.identity.clone());
+    run(
+        state,
+        &setup.theme,
+        vec![Effect::LoadWorkspace {
+            workspace: workspace.to_path_buf(),
+        }],
+        &ctx,
+    )
+}
+
+/// The TUI on one engagement. A directory that does not load is an error before the screen
+/// is taken over.
+pub fn run_engagement(root: &Path, setup: Setup) -> Result<(), String> {
+    let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
+    let mut state = new_state(&setup);
+    let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
+    let ctx = EffectContext::system(setup.identity.clone());
+    run(state, &setup.theme, Vec::new(), &ctx).map_err(|e| e.to_string())
+}

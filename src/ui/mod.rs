@@ -1,0 +1,374 @@
+//! `view(&State, &Theme, &mut Frame)`: draws the model, never changes it. One file per pane.
+//! Every size from 1×1 up renders: areas are clamped, arithmetic saturates, and panes too small
+//! to say anything useful are skipped.
+
+pub mod editor;
+pub mod gate;
+pub mod help;
+pub mod journal;
+pub mod pipeline;
+pub mod statusbar;
+pub mod workspace;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
+pub use crate::config::theme::{Slot, Theme};
+use crate::domain::evaluate::GateState;
+use crate::domain::journal::CriterionResult;
+
+/// A theme slot's style.
+pub fn slot(theme: &Theme, slot: Slot) -> Style {
+    theme.style(slot)
+}
+
+/// Gate state glyphs: told apart by shape, not only color; ASCII when the locale lacks UTF-8.
+pub fn gate_glyph(state: GateState, ascii: bool) -> &'static str {
+    match (state, ascii) {
+        (GateState::Approved, false) => "✔",
+        (GateState::Pending, false) => "○",
+        (GateState::Rejected, false) => "✘",
+        (GateState::Stale, false) => "⚠",
+        (GateState::Approved, true) => "[+]",
+        (GateState::Pending, true) => "[ ]",
+        (GateState::Rejected, true) => "[x]",
+        (GateState::Stale, true) => "[!]",
+    }
+}
+
+pub fn gate_slot(state: GateState) -> Slot {
+    match state {
+        GateState::Approved => Slot::GateApproved,
+        GateState::Pending => Slot::GatePending,
+        GateState::Rejected => Slot::GateRejected,
+        GateState::Stale => Slot::GateStale,
+    }
+}
+
+pub fn criterion_glyph(result: CriterionResult, ascii: bool) -> &'static str {
+    match (result, ascii) {
+        (CriterionResult::Pass, false) => "✔",
+        (CriterionResult::Fail, false) => "✘",
+        (CriterionResult::Checked, false) => "☑",
+        (CriterionResult::Waived, false) => "≈",
+        (CriterionResult::Unchecked, false) => "☐",
+        (CriterionResult::Pass, true) => "[+]",
+        (CriterionResult::Fail, true) => "[x]",
+        (CriterionResult::Checked, true) => "[v]",
+        (CriterionResult::Waived, true) => "[~]",
+        (CriterionResult::Unchecked, true) => "[ ]",
+    }
+}
+
+pub fn criterion_slot(result: CriterionResult) -> Slot {
+    match result {
+        CriterionResult::Pass => Slot::CriterionPass,
+        CriterionResult::Fail => Slot::CriterionFail,
+        CriterionResult::Checked => Slot::CriterionChecked,
+        CriterionResult::Waived => Slot::CriterionWaived,
+        CriterionResult::Unchecked => Slot::CriterionUnchecked,
+    }
+}
+
+/// A bordered block titled `title`, focused or not.
+pub fn pane_block<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    let border = if focused {
+        slot(theme, Slot::UiBorderFocus)
+    } else {
+        slot(theme, Slot::UiBorder)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title)
+}
+
+/// A rectangle of at most `w`×`h` centered in `area` (never larger than `area`).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x.saturating_add(area.width.saturating_sub(w) / 2),
+        y: area.y.saturating_add(area.height.saturating_sub(h) / 2),
+        width: w,
+        height: h,
+    }
+}
+
+/// `s` cut to `width` characters with an ellipsis.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    frame.render_widget(Block::default().style(slot(theme, Slot::Ui)), area);
+    let status_h: u16 = match area.height {
+        0..=2 => 1,
+        3..=9 => 1,
+        _ => 2,
+    };
+    let status_h = status_h.min(area.height);
+    let banner = banner_lines(state);
+    let banner_h = if area.height >= 12 {
+        u16::try_from(banner.len().min(2)).unwrap_or(0)
+    } else {
+        0
+    };
+    let [banner_area, main, status] = Layout::vertical([
+        Constraint::Length(banner_h),
+        Constraint::Min(0),
+        Constraint::Length(status_h),
+    ])
+    .areas(area);
+    if banner_h > 0 {
+        let lines: Vec<Line> = banner
+            .iter()
+            .take(usize::from(banner_h))
+            .map(|b| {
+                Line::styled(
+                    truncate(b, usize::from(area.width)),
+                    slot(theme, Slot::UiBannerError),
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), banner_area);
+    }
+    match state.screen {
+        Screen::Workspace => workspace::render(state, theme, frame, main),
+        Screen::Engagement => engagement(state, theme, frame, main),
+    }
+    statusbar::render(state, theme, frame, status);
+    if let Some(overlay) = &state.overlay {
+        render_overlay(state, theme, frame, area, overlay);
+    }
+    if state.ascii {
+        asciify(frame.buffer_mut());
+    }
+}
+
+/// The ASCII stand-in for a character a non-UTF-8 terminal cannot show.
+pub fn ascii_of(c: char) -> char {
+    match c {
+        '─' | '━' | '═' | '—' | '–' | '‐' => '-',
+        '│' | '┃' | '║' => '|',
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╯' | '╰' => {
+            '+'
+        }
+        '…' => '~',
+        '▶' | '›' | '→' | '▸' => '>',
+        '←' => '<',
+        '●' | '•' => '*',
+        '“' | '”' => '"',
+        '‘' | '’' => '\'',
+        c if c.is_ascii() => c,
+        _ => '?',
+    }
+}
+
+/// With a non-UTF-8 locale every cell is made ASCII (borders, ellipses, dashes, and text).
+fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.is_ascii() {
+            continue;
+        }
+        let replaced: String = sym.chars().map(ascii_of).collect();
+        cell.set_symbol(&replaced);
+    }
+}
+
+fn banner_lines(state: &State) -> Vec<String> {
+    let mut out: Vec<String> = state.banner.clone();
+    if let Some(e) = &state.engagement
+        && state.screen == Screen::Engagement
+    {
+        out.extend(e.issues.iter().cloned());
+        if let Some(b) = &e.engagement.journal.broken {
+            out.push(format!("journal chain broken: {b}"));
+        }
+    }
+    out
+}
+
+fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(e) = &state.engagement else { return };
+    let pipe_h = match area.height {
+        0..=5 => 0,
+        6..=13 => 1,
+        _ => 3,
+    };
+    let [pipe, body] =
+        Layout::vertical([Constraint::Length(pipe_h), Constraint::Min(0)]).areas(area);
+    if pipe_h > 0 {
+        pipeline::render(state, e, theme, frame, pipe);
+    }
+    if body.width < 60 || body.height < 4 {
+        // One pane at a time on small terminals: the focused one.
+        match state.pane {
+            Pane::Editor => editor::render(state, e, theme, frame, body),
+            Pane::Gate => gate::render(state, e, theme, frame, body),
+            Pane::Journal => journal::render(state, e, theme, frame, body),
+        }
+        return;
+    }
+    let side = if body.width >= 110 {
+        body.width * 2 / 5
+    } else {
+        body.width * 9 / 20
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
+    editor::render(state, e, theme, frame, left);
+    let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
+        .unwrap_or(u16::MAX)
+        .saturating_add(5);
+    let gate_h = gate_rows
+        .min(right.height.saturating_mul(2) / 3)
+        .max(right.height.min(6));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
+    gate::render(state, e, theme, frame, top);
+    if bottom.height >= 3 {
+        journal::render(state, e, theme, frame, bottom);
+    }
+}
+
+fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, overlay: &Overlay) {
+    match overlay {
+        Overlay::Help { scroll } => help::render(state, theme, frame, area, *scroll),
+        Overlay::Prompt { kind, input } => {
+            let rect = centered(area, area.width.saturating_sub(4).min(70), 3);
+            if rect.width < 3 || rect.height < 3 {
+                frame.render_widget(Clear, rect);
+                frame.render_widget(Paragraph::new(input.as_str()), rect);
+                return;
+            }
+            let block = pane_block(theme, format!(" {} ", kind.title()), true);
+            let inner = block.inner(rect);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(block, rect);
+            let cursor = if state.ascii { "_" } else { "▏" };
+            let width = usize::from(inner.width.saturating_sub(1));
+            let shown: String = {
+                let n = input.chars().count();
+                input.chars().skip(n.saturating_sub(width)).collect()
+            };
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![Span::raw(shown), Span::raw(cursor)])),
+                inner,
+            );
+        }
+        Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
+    }
+}
+
+fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, confirm: &Confirm) {
+    let keys = &state.keys;
+    let ctx = crate::app::Context::Overlay;
+    let yes = keys
+        .hint(ctx, crate::app::Command::Confirm)
+        .unwrap_or_else(|| "Enter".into());
+    let no = keys
+        .hint(ctx, crate::app::Command::Cancel)
+        .unwrap_or_else(|| "Esc".into());
+    let dim = slot(theme, Slot::UiTextDim);
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match confirm {
+        Confirm::QuitUnsaved => {
+            let file = state
+                .engagement
+                .as_ref()
+                .and_then(|e| e.shown_artifact())
+                .map_or("the buffer", |a| a.file_name());
+            lines.push(Line::raw(format!("{file} has unsaved changes.")));
+            lines.push(Line::raw("Quit and discard them?"));
+            " Quit ".to_string()
+        }
+        Confirm::Approve(d) | Confirm::Reject(d) => {
+            let approve = matches!(confirm, Confirm::Approve(_));
+            let verb = if approve { "Approve" } else { "Reject" };
+            lines.push(Line::from(vec![
+                Span::styled(if approve { "approver: " } else { "reviewer: " }, dim),
+                Span::raw(d.approver.clone()),
+            ]));
+            if let Some(reason) = &d.reason {
+                lines.push(Line::from(vec![
+                    Span::styled("reason:   ", dim),
+                    Span::raw(reason.clone()),
+                ]));
+            }
+            lines.push(Line::styled("artifacts (sha256):", dim));
+            for r in &d.reviewed {
+                lines.push(Line::raw(format!(
+                    "  {:<20} {}",
+                    r.file,
+                    short_hash(&r.sha256)
+                )));
+            }
+            lines.push(Line::styled("criteria:", dim));
+            for (id, result) in &d.results {
+                let mut spans = vec![
+                    Span::raw("  "),
+                    Span::styled(
+                        criterion_glyph(*result, state.ascii),
+                        slot(theme, criterion_slot(*result)),
+                    ),
+                    Span::raw(format!(" {id:<6} {}", result.as_str())),
+                ];
+                if let Some((_, reason)) = d.review.waivers.iter().find(|(w, _)| w == id) {
+                    spans.push(Span::styled(format!(" — {reason}"), dim));
+                }
+                lines.push(Line::from(spans));
+            }
+            format!(" {verb} Gate {}? ", d.gate.number())
+        }
+    };
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(yes, slot(theme, Slot::UiKey)),
+        Span::raw(" confirm   "),
+        Span::styled(no, slot(theme, Slot::UiKey)),
+        Span::raw(" cancel"),
+    ]));
+    let h = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = centered(area, area.width.saturating_sub(4).min(72), h);
+    frame.render_widget(Clear, rect);
+    if rect.width < 3 || rect.height < 3 {
+        return;
+    }
+    let block = pane_block(theme, title, true);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+/// The label of the mode for the status bar.
+pub fn mode_label(state: &State) -> &'static str {
+    if state.overlay.is_some() {
+        return "DIALOG";
+    }
+    match state.mode {
+        Mode::View | Mode::Edit | Mode::Filter => state.mode.label(),
+    }
+}

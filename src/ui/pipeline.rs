@@ -1,0 +1,117 @@
+//! The phase pipeline across the top: five phases, two gates, the current phase marked, phases
+//! not reached dimmed, the shown one underlined.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{Slot, Theme, gate_glyph, gate_slot, slot, truncate};
+use crate::app::{EngagementState, State};
+use crate::domain::journal::GateId;
+use crate::domain::phase::Phase;
+
+fn short(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Requirements => "Req",
+        Phase::Feasibility => "Feas",
+        Phase::Design => "Design",
+        Phase::Build => "Build",
+        Phase::AsBuilt => "As-Built",
+        Phase::Closed => "Closed",
+    }
+}
+
+pub fn pipeline_line<'a>(
+    state: &State,
+    e: &EngagementState,
+    theme: &Theme,
+    width: u16,
+) -> Line<'a> {
+    let current = e.disk.phase;
+    let long = width >= 78;
+    let mut spans: Vec<Span> = Vec::new();
+    for (i, phase) in Phase::PIPELINE.iter().enumerate() {
+        if i > 0 {
+            let gate = match i {
+                1 => Some(GateId::One),
+                3 => Some(GateId::Two),
+                _ => None,
+            };
+            match gate {
+                Some(g) => {
+                    let st = e.disk.gate(g).state;
+                    spans.push(Span::raw(if state.ascii { " -[" } else { " ─[" }));
+                    spans.push(Span::styled(
+                        format!("G{} {}", g.number(), gate_glyph(st, state.ascii)),
+                        slot(theme, gate_slot(st)),
+                    ));
+                    spans.push(Span::raw(if state.ascii { "]- " } else { "]─ " }));
+                }
+                None => spans.push(Span::raw(if state.ascii { " -- " } else { " ── " })),
+            }
+        }
+        let mut style = if *phase == current {
+            slot(theme, Slot::PhaseCurrent)
+        } else if *phase > current && current != Phase::Closed {
+            slot(theme, Slot::PhaseLocked)
+        } else {
+            slot(theme, Slot::PhaseDone)
+        };
+        if *phase == e.shown_phase {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        let marker = if *phase == current {
+            if state.ascii { ">" } else { "▶" }
+        } else {
+            ""
+        };
+        let name = if long { phase.title() } else { short(*phase) };
+        spans.push(Span::styled(format!("{marker}{name}"), style));
+    }
+    if current == Phase::Closed {
+        spans.push(Span::styled(" (closed)", slot(theme, Slot::PhaseCurrent)));
+    }
+    Line::from(spans)
+}
+
+pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let line = pipeline_line(state, e, theme, area.width);
+    if area.height < 3 {
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let mut summary: Vec<Span> = vec![Span::styled(
+        truncate(
+            &format!("{} — {}", e.engagement.slug, e.engagement.meta.title),
+            usize::from(area.width / 2),
+        ),
+        slot(theme, Slot::UiTitle),
+    )];
+    for g in &e.disk.gates {
+        let text = match &g.approval {
+            Some(a) if g.state == crate::domain::evaluate::GateState::Approved => {
+                format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
+            }
+            _ => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
+        };
+        let style = slot(theme, gate_slot(g.state));
+        let style = if g.state == crate::domain::evaluate::GateState::Stale {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        };
+        summary.push(Span::styled(text, style));
+    }
+    let block = Block::default()
+        .borders(Borders::BOTTOM)
+        .border_style(slot(theme, Slot::UiBorder));
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(summary), line]).block(block),
+        area,
+    );
+}

@@ -1,0 +1,359 @@
+//! insta snapshots of the real `ui::view` on a `TestBackend`, at 80×24 and 120×40, on a temp
+//! copy of `sample-engagements/` (never the repo itself). Identity and clock are fixed; the temp
+//! path is replaced before the snapshot is taken.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use phasegate::app::action::Action;
+use phasegate::app::effect::{EffectContext, run_effect};
+use phasegate::app::router::route;
+use phasegate::app::update::update;
+use phasegate::app::{Keys, Mode, Pane, Screen, State, WorkspaceState};
+use phasegate::config::Theme;
+use phasegate::domain::time::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else if path.is_file() {
+            fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}
+
+/// A temp workspace holding a copy of the sample engagements.
+fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = dir.path().join("ws");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
+        copy_dir(&samples.join(slug), &ws.join(slug));
+    }
+    (dir, ws)
+}
+
+fn ctx() -> EffectContext {
+    EffectContext {
+        actor: "reviewer".into(),
+        os_user: "reviewer@test".into(),
+        clock: Box::new(|| {
+            Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
+        }),
+    }
+}
+
+/// Applies an action and runs every effect it asks for, like the event loop does.
+fn dispatch(state: &mut State, action: Action) {
+    let ctx = ctx();
+    let mut queue = update(state, action);
+    while let Some(effect) = queue.pop() {
+        for a in run_effect(&effect, &ctx) {
+            queue.extend(update(state, a));
+        }
+    }
+    state.settle();
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    let key = KeyEvent::new(code, KeyModifiers::NONE);
+    if let Some(action) = route(state, key) {
+        dispatch(state, action);
+    }
+}
+
+fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
+    let mut state = State::new("reviewer", Keys::default(), size);
+    state.workspace = Some(WorkspaceState {
+        root: ws.to_path_buf(),
+        ..WorkspaceState::default()
+    });
+    dispatch(&mut state, Action::Command(phasegate::app::Command::Top));
+    let ctx = ctx();
+    for a in run_effect(
+        &phasegate::app::effect::Effect::LoadWorkspace {
+            workspace: ws.to_path_buf(),
+        },
+        &ctx,
+    ) {
+        update(&mut state, a);
+    }
+    state
+}
+
+fn open(state: &mut State, slug: &str) {
+    let ws = state.workspace.as_ref().expect("workspace").clone();
+    let index = ws
+        .visible()
+        .iter()
+        .position(|r| r.slug == slug)
+        .expect("slug listed");
+    for _ in 0..index {
+        press(state, KeyCode::Char('j'));
+    }
+    press(state, KeyCode::Enter);
+    assert_eq!(state.screen, Screen::Engagement, "{slug} opened");
+}
+
+fn render(state: &State, ws: &Path) -> String {
+    let (w, h) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
+        .expect("draw");
+    let text = terminal.backend().to_string();
+    text.replace(&ws.display().to_string(), "[WORKSPACE]")
+}
+
+#[test]
+fn workspace_list() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let state = workspace_state(&ws, size);
+        insta::assert_snapshot!(
+            format!("workspace_list_{}x{}", size.0, size.1),
+            render(&state, &ws)
+        );
+    }
+}
+
+#[test]
+fn workspace_filter_keeps_q_j_k_as_text() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    press(&mut state, KeyCode::Char('/'));
+    assert_eq!(state.mode, Mode::Filter);
+    for c in "qjk".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert!(!state.quit, "q typed into the filter does not quit");
+    assert_eq!(
+        state.workspace.as_ref().map(|w| w.filter.clone()),
+        Some("qjk".to_string())
+    );
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.mode, Mode::View);
+    press(&mut state, KeyCode::Char('q'));
+    assert!(state.quit, "q quits outside the filter");
+}
+
+#[test]
+fn engagement_spec_in_view_mode() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        assert_eq!(state.mode, Mode::View);
+        insta::assert_snapshot!(
+            format!("engagement_spec_{}x{}", size.0, size.1),
+            render(&state, &ws)
+        );
+    }
+}
+
+#[test]
+fn engagement_ascii_fallback() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    state.ascii = true;
+    open(&mut state, "bgp-peer-onboarding");
+    insta::assert_snapshot!("engagement_ascii_80x24", render(&state, &ws));
+}
+
+#[test]
+fn gate_review_pane() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        press(&mut state, KeyCode::Char('g'));
+        assert_eq!(state.pane, Pane::Gate);
+        // Tick the first manual criterion so the snapshot shows a reviewer's input.
+        for _ in 0..4 {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        press(&mut state, KeyCode::Char(' '));
+        insta::assert_snapshot!(
+            format!("gate_review_{}x{}", size.0, size.1),
+            render(&state, &ws)
+        );
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        press(&mut state, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_{}x{}", size.0, size.1), render(&state, &ws));
+    }
+}
+
+#[test]
+fn live_gate_follows_the_buffer_and_approval_needs_a_save() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (120, 40));
+    open(&mut state, "firewall-drift");
+    press(&mut state, KeyCode::Char('e'));
+    assert_eq!(state.mode, Mode::Edit);
+    // Remove every requirement heading's text by typing a broken reference at the top.
+    dispatch(&mut state, Action::Paste("See REQ-999.\r\n".into()));
+    let e = state.engagement.as_ref().expect("engagement");
+    assert!(e.dirty);
+    let g12 = e
+        .review_rows()
+        .into_iter()
+        .find(|(c, _)| c.def.id == "G1-2")
+        .map(|(_, r)| r);
+    assert_eq!(
+        g12,
+        Some(phasegate::domain::journal::CriterionResult::Fail),
+        "live re-evaluation of the buffer"
+    );
+    assert!(
+        e.editor.lines()[0].starts_with("See REQ-999."),
+        "paste normalised \\r\\n"
+    );
+    // Approving with unsaved edits is refused.
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('g'));
+    press(&mut state, KeyCode::Char('a'));
+    assert!(
+        state.overlay.is_none(),
+        "no confirmation while the buffer is dirty"
+    );
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.contains("save"), "{toast}");
+}
+
+#[test]
+fn feasibility_is_read_only_before_gate_1() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    open(&mut state, "firewall-drift");
+    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, KeyCode::Char('e'));
+    assert_eq!(state.mode, Mode::View);
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.contains("read-only"), "{toast}");
+}
+
+#[test]
+fn every_size_renders() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    open(&mut state, "bgp-peer-onboarding");
+    for w in [1u16, 2, 3, 5, 10, 20, 40, 59, 60, 61, 79, 80, 81, 119, 200] {
+        for h in [1u16, 2, 3, 4, 5, 6, 8, 10, 12, 14, 24, 40] {
+            state.size = (w, h);
+            let _ = render(&state, &ws);
+            press(&mut state, KeyCode::Char('?'));
+            let _ = render(&state, &ws);
+            press(&mut state, KeyCode::Esc);
+        }
+    }
+}
+
+fn approve_gate_1_overlay(state: &mut State) {
+    press(state, KeyCode::Char('g'));
+    // G1-5..G1-8 are manual: tick three, waive one with a reason.
+    for _ in 0..4 {
+        press(state, KeyCode::Char('j'));
+    }
+    for _ in 0..3 {
+        press(state, KeyCode::Char(' '));
+        press(state, KeyCode::Char('j'));
+    }
+    press(state, KeyCode::Char('w'));
+    for c in "covered by the CAB review".chars() {
+        press(state, KeyCode::Char(c));
+    }
+    press(state, KeyCode::Enter);
+    press(state, KeyCode::Char('a'));
+}
+
+#[test]
+fn approving_gate_1_goes_through_transact() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (120, 40));
+    open(&mut state, "firewall-drift");
+    approve_gate_1_overlay(&mut state);
+    assert!(
+        matches!(
+            state.overlay,
+            Some(phasegate::app::Overlay::Confirm(
+                phasegate::app::Confirm::Approve(_)
+            ))
+        ),
+        "confirmation shown: {:?}",
+        state.toast
+    );
+    insta::assert_snapshot!("approve_confirmation_120x40", render(&state, &ws));
+    press(&mut state, KeyCode::Enter);
+    let e = state.engagement.as_ref().expect("engagement");
+    assert_eq!(
+        e.disk.phase,
+        phasegate::domain::phase::Phase::Feasibility,
+        "{:?}",
+        state.toast
+    );
+    let last = e.engagement.journal.events.last().expect("event");
+    assert_eq!(last.actor, "reviewer");
+    assert_eq!(last.at.to_string(), "2026-11-20T12:00:00Z");
+    match &last.body {
+        phasegate::domain::journal::EventBody::GateApproved(g) => {
+            let waived: Vec<_> = g
+                .criteria
+                .iter()
+                .filter(|c| c.reason.is_some())
+                .map(|c| c.id.clone())
+                .collect();
+            assert_eq!(waived, vec!["G1-8".to_string()]);
+        }
+        other => panic!("unexpected event {other:?}"),
+    }
+}
+
+#[test]
+fn approval_is_refused_when_the_file_changed_after_review() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (120, 40));
+    open(&mut state, "firewall-drift");
+    approve_gate_1_overlay(&mut state);
+    let spec = ws.join("firewall-drift").join("customer-spec.md");
+    let mut text = fs::read_to_string(&spec).expect("spec");
+    text.push_str("\nEdited in another pane.\n");
+    fs::write(&spec, text).expect("write");
+    press(&mut state, KeyCode::Enter);
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(
+        toast.contains("changed on disk since it was reviewed"),
+        "{toast}"
+    );
+    let e = state.engagement.as_ref().expect("engagement");
+    assert_eq!(e.engagement.journal.events.len(), 1, "nothing appended");
+}

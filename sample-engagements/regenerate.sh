@@ -45,7 +45,7 @@ pg 2026-11-06T10:30:00Z alice feasibility-complete $e
 cp "$src/$e/solution-design.md" "$ws/$e/"
 pg 2026-11-09T16:45:00Z bob gate 2 approve $e --check G2-7 --check G2-8 --check G2-9 \
   --note "Design approved; NOC wants the rollback drill in the lab first."
-cp -R "$src/$e/build" "$ws/$e/"
+cp -R "$here/$e/build" "$ws/$e/"   # build/ is input only: phasegate never writes it
 day=12
 for c in COMP-1 COMP-2 COMP-3 COMP-4; do   # build order: leaves first
   pg "2026-11-${day}T10:00:00Z" alice component "$c" built $e

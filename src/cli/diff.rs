@@ -6,12 +6,11 @@ use std::io::{IsTerminal, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::{Context, Exit, report_store_error};
+use super::{Context, Exit};
 use crate::domain::artifact::Artifact;
 use crate::domain::evaluate::evaluate;
 use crate::domain::reconcile::{Hunk, Reconciliation, Side};
 use crate::domain::sidebyside::{Cell, RowKind, Segment, SideBySide, side_by_side};
-use crate::store::engagement::load_strict;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -237,13 +236,9 @@ fn render_unified(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as_buil
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
-    let root = match ctx.engagement(args.engagement.as_deref()) {
-        Ok(r) => r,
-        Err(e) => return report_store_error(&e),
-    };
-    let loaded = match load_strict(&root) {
+    let loaded = match ctx.load(args.engagement.as_deref()) {
         Ok(l) => l,
-        Err(e) => return report_store_error(&e),
+        Err(exit) => return exit,
     };
     let e = &loaded.engagement;
     let ev = evaluate(e);

@@ -126,6 +126,13 @@ impl Context {
         workspace::resolve_engagement(arg, &self.workspace)
     }
 
+    /// Resolves and loads an engagement, failing on any bad input (reported, exit 2).
+    pub fn load(&self, arg: Option<&str>) -> Result<crate::store::engagement::Loaded, Exit> {
+        self.engagement(arg)
+            .and_then(|root| crate::store::engagement::load_strict(&root))
+            .map_err(|e| report_store_error(&e))
+    }
+
     /// The acting identity and the OS user, stamped with the current time.
     pub fn stamp(&self) -> Result<Stamp, StoreError> {
         let (config, errors) = crate::config::load(self.config_path.as_deref(), &crate::config::process_env);

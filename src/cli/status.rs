@@ -7,12 +7,11 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Context, Exit, locate, report_store_error};
+use super::{Context, Exit, locate};
 use crate::domain::criteria::CriterionEval;
 use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
 use crate::domain::journal::{CriterionResult, EventBody, GateId};
 use crate::domain::position::Finding;
-use crate::store::engagement::load_strict;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -201,26 +200,16 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
-    let root = match ctx.engagement(args.engagement.as_deref()) {
-        Ok(r) => r,
-        Err(e) => return report_store_error(&e),
-    };
-    let loaded = match load_strict(&root) {
+    let loaded = match ctx.load(args.engagement.as_deref()) {
         Ok(l) => l,
-        Err(e) => return report_store_error(&e),
+        Err(exit) => return exit,
     };
     let ev = evaluate(&loaded.engagement);
     let text = if args.json {
         format!("{}\n", status_json(&loaded.engagement, &ev))
     } else {
-        status_text(&root, &loaded.engagement, &ev)
+        status_text(&loaded.root, &loaded.engagement, &ev)
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Exit::Ok
-}
-
-/// Placeholder until the terminal UI lands: print the workspace.
-pub fn no_tui_yet(ctx: &Context) -> Exit {
-    let _ = writeln!(std::io::stderr(), "workspace: {}", ctx.workspace.display());
-    Exit::Usage
 }

@@ -11,8 +11,8 @@ use phasegate::domain::engagement::{EngagementMeta, Policy};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};
 use phasegate::domain::journal::{
-    self, ArtifactRecord, BoundItem, ComponentStatus, CriterionRecord, CriterionResult, Event, EventBody, GateId,
-    GateRecord, Stamp,
+    self, ArtifactRecord, BoundItem, ComponentStatus, CriterionRecord, CriterionResult, Event,
+    EventBody, GateId, GateRecord, Stamp,
 };
 use phasegate::domain::markdown::{self, Document, ItemKind};
 use phasegate::domain::phase;
@@ -24,6 +24,18 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
+/// `n` cases, or `PROPTEST_CASES` when set (for a longer soak: `PROPTEST_CASES=5000 cargo test`).
+fn cases(n: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n);
+    ProptestConfig {
+        cases: n,
+        ..ProptestConfig::default()
+    }
+}
+
 // =============================================================================================
 // Shared generators
 
@@ -31,16 +43,86 @@ use proptest::sample::{Index, select};
 /// separators, comments, carriage returns and arbitrary unicode.
 fn fragment() -> impl Strategy<Value = String> {
     let fixed: Vec<&'static str> = vec![
-        "#", "##", "## ", "### ", "#### ", "####### ", "#REQ-1", "```", "````", "``` rust", "```a`b", "~~~",
-        "~~~~", "    ```", "**", "__", "*", "- ", "* ", "+ ", "1. ", "123456789) ", "1234567890. ", "   ",
-        "    ", "\t", "\r", "\n", "\r\n", "\n\n", "\r\r\n", "<!--", "-->", "<!-- x -->", ":", "—", "–", "--",
-        "-", "(", ")", ",", " ", "REQ-", "XREQ-1", "REQ-1a", "REQ-4294967296", "AMD-99999999999999999999",
-        "satisfies:", "depends-on:", "**depends-on**:", "reuse:", "acceptance:", "none", "general",
-        "minor", "design-change", "scope-change", "feasible", "conflict", "## Components\n", "## Amendments\n",
-        "## Deviations\n", "## As-Built Notes\n", "## Requirements\n", "## Acceptance Criteria\n",
-        "## Requirement Assessment\n", "## Testing Approach\n", "### COMP-1: x\n", "- DEV-1 (COMP-1, minor): a — b\n",
-        "- DEV-2 (general, scope-change): x\n", "- AMD-1 (DEV-2): y\n", "é", "—REQ-1", "\u{a0}", "\u{2028}",
-        "\u{feff}", "\u{0}", "\u{7f}", "👍🏽",
+        "#",
+        "##",
+        "## ",
+        "### ",
+        "#### ",
+        "####### ",
+        "#REQ-1",
+        "```",
+        "````",
+        "``` rust",
+        "```a`b",
+        "~~~",
+        "~~~~",
+        "    ```",
+        "**",
+        "__",
+        "*",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "123456789) ",
+        "1234567890. ",
+        "   ",
+        "    ",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "\r\r\n",
+        "<!--",
+        "-->",
+        "<!-- x -->",
+        ":",
+        "—",
+        "–",
+        "--",
+        "-",
+        "(",
+        ")",
+        ",",
+        " ",
+        "REQ-",
+        "XREQ-1",
+        "REQ-1a",
+        "REQ-4294967296",
+        "AMD-99999999999999999999",
+        "satisfies:",
+        "depends-on:",
+        "**depends-on**:",
+        "reuse:",
+        "acceptance:",
+        "none",
+        "general",
+        "minor",
+        "design-change",
+        "scope-change",
+        "feasible",
+        "conflict",
+        "## Components\n",
+        "## Amendments\n",
+        "## Deviations\n",
+        "## As-Built Notes\n",
+        "## Requirements\n",
+        "## Acceptance Criteria\n",
+        "## Requirement Assessment\n",
+        "## Testing Approach\n",
+        "### COMP-1: x\n",
+        "- DEV-1 (COMP-1, minor): a — b\n",
+        "- DEV-2 (general, scope-change): x\n",
+        "- AMD-1 (DEV-2): y\n",
+        "é",
+        "—REQ-1",
+        "\u{a0}",
+        "\u{2028}",
+        "\u{feff}",
+        "\u{0}",
+        "\u{7f}",
+        "👍🏽",
     ];
     prop_oneof![
         4 => select(fixed).prop_map(str::to_string),
@@ -98,8 +180,14 @@ fn wild_string() -> impl Strategy<Value = String> {
 /// The ID token that a 1-based (line, column) position names in `text`, if any.
 fn token_at(text: &str, line: usize, column: usize) -> Option<ItemId> {
     let l = markdown::lines(text).nth(line.checked_sub(1)?)?;
-    let byte = l.char_indices().nth(column.checked_sub(1)?).map(|(b, _)| b)?;
-    scan_ids(&l[byte..]).next().filter(|t| t.byte_start == 0).map(|t| t.id)
+    let byte = l
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map(|(b, _)| b)?;
+    scan_ids(&l[byte..])
+        .next()
+        .filter(|t| t.byte_start == 0)
+        .map(|t| t.id)
 }
 
 /// Structural invariants every parsed document must satisfy, whatever the input.
@@ -110,14 +198,23 @@ fn check_document(text: &str, doc: &Document) -> Result<(), TestCaseError> {
         prop_assert!(s.heading_line >= 1 && s.heading_line <= doc.line_count);
         prop_assert_eq!(s.body.start, s.heading_line);
         prop_assert!(s.body.start <= s.body.end && s.body.end <= doc.line_count);
-        prop_assert!(s.heading_line - 1 >= previous_end, "section {} overlaps the previous one", i);
+        prop_assert!(
+            s.heading_line > previous_end,
+            "section {} overlaps the previous one",
+            i
+        );
         previous_end = s.body.end;
     }
     for item in doc.items.iter().chain(&doc.duplicates) {
         prop_assert!(item.line >= 1 && item.line <= doc.line_count);
         prop_assert!(item.lines.contains(&(item.line - 1)), "{:?}", item);
         prop_assert!(item.lines.end <= doc.line_count);
-        prop_assert_eq!(token_at(text, item.line, item.column), Some(item.id), "item position {:?}", item);
+        prop_assert_eq!(
+            token_at(text, item.line, item.column),
+            Some(item.id),
+            "item position {:?}",
+            item
+        );
         prop_assert!(item.section.is_none_or(|s| s < doc.sections.len()));
     }
     let ids: BTreeSet<ItemId> = doc.items.iter().map(|i| i.id).collect();
@@ -126,13 +223,22 @@ fn check_document(text: &str, doc: &Document) -> Result<(), TestCaseError> {
         prop_assert!(ids.contains(&d.id));
     }
     for r in &doc.references {
-        prop_assert_eq!(token_at(text, r.line, r.column), Some(r.id), "reference position {:?}", r);
+        prop_assert_eq!(
+            token_at(text, r.line, r.column),
+            Some(r.id),
+            "reference position {:?}",
+            r
+        );
     }
     Ok(())
 }
 
 fn stamp(secs: i64, actor: &str) -> Stamp {
-    Stamp { at: Timestamp::from_unix(secs), actor: actor.into(), os_user: format!("{actor}@host") }
+    Stamp {
+        at: Timestamp::from_unix(secs),
+        actor: actor.into(),
+        os_user: format!("{actor}@host"),
+    }
 }
 
 fn record(artifact: Artifact, text: &str) -> ArtifactRecord {
@@ -147,7 +253,7 @@ fn record(artifact: Artifact, text: &str) -> ArtifactRecord {
 // 1. The parser never panics
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(cases(256))]
 
     #[test]
     fn parser_never_panics_and_positions_hold(text in any_text()) {
@@ -253,9 +359,17 @@ enum Word {
 enum Block {
     Prose(Vec<Word>),
     Blank,
-    Section { name: String, closing: bool },
+    Section {
+        name: String,
+        closing: bool,
+    },
     Item(ItemSpec),
-    Fence { ch: char, len: usize, info: &'static str, body: Vec<String> },
+    Fence {
+        ch: char,
+        len: usize,
+        info: &'static str,
+        body: Vec<String>,
+    },
 }
 
 fn item_text() -> impl Strategy<Value = String> {
@@ -274,17 +388,21 @@ fn item_spec() -> impl Strategy<Value = ItemSpec> {
         item_text(),
         any::<bool>(),
     )
-        .prop_map(|(id, heading, indent, marker, bold, space_before_sep, sep, text, closing_hashes)| ItemSpec {
-            id,
-            heading,
-            indent,
-            marker,
-            bold,
-            space_before_sep,
-            sep,
-            text,
-            closing_hashes: closing_hashes && heading,
-        })
+        .prop_map(
+            |(id, heading, indent, marker, bold, space_before_sep, sep, text, closing_hashes)| {
+                ItemSpec {
+                    id,
+                    heading,
+                    indent,
+                    marker,
+                    bold,
+                    space_before_sep,
+                    sep,
+                    text,
+                    closing_hashes: closing_hashes && heading,
+                }
+            },
+        )
 }
 
 fn word() -> impl Strategy<Value = Word> {
@@ -292,7 +410,7 @@ fn word() -> impl Strategy<Value = Word> {
         4 => "[a-z]{1,8}".prop_map(Word::Plain),
         2 => (select(vec!["", "(", "**", "["]), item_id(), select(vec!["", ")", ".", ",", "**", ":"]))
             .prop_map(|(a, id, b)| Word::Mention(a, id, b)),
-        1 => select(vec!["XREQ-1", "REQ-1a", "REQ-", "FOO-1", "req-1", "REQ-4294967296", "COMP_1", "_AC-1"])
+        1 => select(vec!["XREQ-1", "REQ-1a", "REQ-", "FOO-1", "req-1", "REQ-4294967296", "COMP_1", "AC1-1"])
             .prop_map(Word::Decoy),
     ]
 }
@@ -399,7 +517,12 @@ fn render(blocks: &[Block], crlf: bool) -> Rendered {
                         Word::Decoy(s) => line.push_str(s),
                         Word::Mention(before, id, after) => {
                             line.push_str(before);
-                            out.references.push((*id, lines.len() + 1, line.chars().count() + 1, section));
+                            out.references.push((
+                                *id,
+                                lines.len() + 1,
+                                line.chars().count() + 1,
+                                section,
+                            ));
                             line.push_str(&id.to_string());
                             line.push_str(after);
                         }
@@ -412,7 +535,11 @@ fn render(blocks: &[Block], crlf: bool) -> Rendered {
                 lines.push(line);
                 let expected = Expected {
                     id: it.id,
-                    kind: if it.heading { ItemKind::Heading } else { ItemKind::ListItem },
+                    kind: if it.heading {
+                        ItemKind::Heading
+                    } else {
+                        ItemKind::ListItem
+                    },
                     line: lines.len(),
                     column,
                     text: it.text.clone(),
@@ -424,7 +551,12 @@ fn render(blocks: &[Block], crlf: bool) -> Rendered {
                     out.duplicates.push(expected);
                 }
             }
-            Block::Fence { ch, len, info, body } => {
+            Block::Fence {
+                ch,
+                len,
+                info,
+                body,
+            } => {
                 let fence: String = std::iter::repeat_n(*ch, *len).collect();
                 lines.push(format!("{fence}{info}"));
                 lines.extend(body.iter().cloned());
@@ -441,7 +573,7 @@ fn render(blocks: &[Block], crlf: bool) -> Rendered {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(cases(192))]
 
     #[test]
     fn generated_items_are_found_at_their_positions(blocks in vec(block(), 0..60), crlf in any::<bool>()) {
@@ -484,9 +616,10 @@ proptest! {
         prop_assert_eq!(shown.parse::<ItemId>(), Ok(id));
         prop_assert_eq!(format!("{pad}{shown}{pad}").parse::<ItemId>(), Ok(id));
         // Anything glued to the token makes it prose.
-        prop_assert!(format!("{shown}a").parse::<ItemId>().is_err());
-        prop_assert!(format!("X{shown}").parse::<ItemId>().is_err());
-        prop_assert!(format!("{shown} {shown}").parse::<ItemId>().is_err());
+        let glued = [format!("{shown}a"), format!("X{shown}"), format!("{shown} {shown}"), format!("{shown}_")];
+        for g in &glued {
+            prop_assert!(g.parse::<ItemId>().is_err(), "{}", g);
+        }
     }
 
     #[test]
@@ -502,7 +635,9 @@ proptest! {
 /// Sections of a spec-like document: (name, body blocks); never named Amendments, never
 /// holding a level-2 heading in their body, fences always closed.
 fn body_block() -> impl Strategy<Value = Block> {
-    block().prop_filter("no level-2 heading in a body", |b| !matches!(b, Block::Section { .. }))
+    block().prop_filter("no level-2 heading in a body", |b| {
+        !matches!(b, Block::Section { .. })
+    })
 }
 
 fn spec_sections() -> impl Strategy<Value = (Vec<Block>, Vec<(String, Vec<Block>)>)> {
@@ -511,15 +646,25 @@ fn spec_sections() -> impl Strategy<Value = (Vec<Block>, Vec<(String, Vec<Block>
         vec(
             (
                 select(vec![
-                    "Business Context", "Requirements", "Integrations", "Acceptance Criteria", "Constraints",
-                    "Out of Scope", "Notes",
+                    "Business Context",
+                    "Requirements",
+                    "Integrations",
+                    "Acceptance Criteria",
+                    "Constraints",
+                    "Out of Scope",
+                    "Notes",
                 ]),
                 vec(body_block(), 0..8),
             ),
             0..7,
         ),
     )
-        .prop_map(|(pre, secs)| (pre, secs.into_iter().map(|(n, b)| (n.to_string(), b)).collect()))
+        .prop_map(|(pre, secs)| {
+            (
+                pre,
+                secs.into_iter().map(|(n, b)| (n.to_string(), b)).collect(),
+            )
+        })
 }
 
 fn amendments_body() -> impl Strategy<Value = Vec<Block>> {
@@ -534,29 +679,36 @@ fn amendments_body() -> impl Strategy<Value = Vec<Block>> {
     )
 }
 
-fn assemble(pre: &[Block], sections: &[(String, Vec<Block>)], amendments: Option<(usize, &str, &[Block])>) -> String {
+fn assemble(
+    pre: &[Block],
+    sections: &[(String, Vec<Block>)],
+    amendments: Option<(usize, &str, &[Block])>,
+) -> String {
     let mut blocks: Vec<Block> = pre.to_vec();
-    for (i, (name, body)) in sections.iter().enumerate() {
-        if let Some((at, heading, amd)) = amendments {
-            if at == i {
-                blocks.push(Block::Section { name: heading.to_string(), closing: false });
-                blocks.extend(amd.iter().cloned());
-            }
-        }
-        blocks.push(Block::Section { name: name.clone(), closing: false });
-        blocks.extend(body.iter().cloned());
-    }
-    if let Some((at, heading, amd)) = amendments {
-        if at >= sections.len() {
-            blocks.push(Block::Section { name: heading.to_string(), closing: false });
+    let insert_amendments = |blocks: &mut Vec<Block>, here: bool| {
+        if let Some((_, heading, amd)) = amendments.filter(|_| here) {
+            blocks.push(Block::Section {
+                name: heading.to_string(),
+                closing: false,
+            });
             blocks.extend(amd.iter().cloned());
         }
+    };
+    let at = amendments.map_or(usize::MAX, |a| a.0);
+    for (i, (name, body)) in sections.iter().enumerate() {
+        insert_amendments(&mut blocks, at == i);
+        blocks.push(Block::Section {
+            name: name.clone(),
+            closing: false,
+        });
+        blocks.extend(body.iter().cloned());
     }
+    insert_amendments(&mut blocks, at >= sections.len());
     render(&blocks, false).text
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(cases(192))]
 
     /// Governed text of governed text is itself, for every artifact kind. Inputs with a `\r`
     /// directly before a line's closing `\r\n` are left out: see `governed_text_with_double_cr`.
@@ -590,9 +742,9 @@ proptest! {
         let base = assemble(&pre, &sections, None);
         let hash = GovernedText::of(Artifact::Spec, &base).sha256();
         let at = at.index(sections.len() + 1);
-        let with_first = assemble(&pre, &sections, Some((at, heading, &first)));
-        let with_second = assemble(&pre, &sections, Some((at, heading, &second)));
-        let appended = assemble(&pre, &sections, Some((usize::MAX, "Amendments", &second)));
+        let with_first = assemble(&pre, &sections, Some((at, heading, first.as_slice())));
+        let with_second = assemble(&pre, &sections, Some((at, heading, second.as_slice())));
+        let appended = assemble(&pre, &sections, Some((usize::MAX, "Amendments", second.as_slice())));
         for variant in [&with_first, &with_second, &appended] {
             prop_assert_eq!(GovernedText::of(Artifact::Spec, variant).sha256(), hash.clone(), "variant:\n{}", variant);
         }
@@ -600,9 +752,7 @@ proptest! {
         let grown = format!("{appended}- AMD-999 (DEV-1): later\n\n");
         prop_assert_eq!(GovernedText::of(Artifact::Spec, &grown).sha256(), hash.clone());
         // The design governs everything: the same section there does change its hash.
-        if !first.is_empty() || at < sections.len() {
-            prop_assert_ne!(GovernedText::of(Artifact::Design, &with_first).text, GovernedText::of(Artifact::Design, &base).text);
-        }
+        prop_assert_ne!(GovernedText::of(Artifact::Design, &with_first).text, GovernedText::of(Artifact::Design, &base).text);
     }
 }
 
@@ -613,7 +763,6 @@ fn has_double_cr(t: &str) -> bool {
 /// Domain bug (documented, not fixed here): `markdown::lines` strips one `\r` per line, and
 /// `GovernedText` rebuilds the text with `\n`, so a line ending in `\r\r\n` loses one `\r` per pass.
 #[test]
-#[ignore = "domain bug: governed text is not idempotent for lines ending in \\r\\r\\n"]
 fn governed_text_with_double_cr() {
     let once = GovernedText::of(Artifact::Spec, "a\r\r\n");
     let twice = GovernedText::of(Artifact::Spec, &once.text);
@@ -626,7 +775,9 @@ fn governed_text_with_double_cr() {
 /// A design with the given components (number, dependencies) in file order, written with a
 /// variety of field spellings.
 fn design_text(components: &[(u32, Vec<u32>)], style: usize) -> String {
-    let mut t = String::from("# Solution design\n\n## Overview\nProvision VLANs (COMP mentions here are prose).\n\n## Components\n");
+    let mut t = String::from(
+        "# Solution design\n\n## Overview\nProvision VLANs (COMP mentions here are prose).\n\n## Components\n",
+    );
     for (i, (n, deps)) in components.iter().enumerate() {
         let s = (style + i) % 4;
         t.push_str(&format!("### COMP-{n}: component {n}\n"));
@@ -659,19 +810,29 @@ fn dag() -> impl Strategy<Value = Vec<(u32, Vec<u32>)>> {
         .prop_shuffle()
         .prop_flat_map(|topo| {
             let n = topo.len();
-            (Just(topo), vec(vec(any::<Index>(), 0..4), n), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+            (
+                Just(topo),
+                vec(vec(any::<Index>(), 0..4), n),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+            )
         })
         .prop_map(|(topo, picks, file_order)| {
             let with_deps: Vec<(u32, Vec<u32>)> = topo
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {
-                    let deps: BTreeSet<u32> =
-                        if i == 0 { BTreeSet::new() } else { picks[i].iter().map(|p| topo[p.index(i)]).collect() };
+                    let deps: BTreeSet<u32> = if i == 0 {
+                        BTreeSet::new()
+                    } else {
+                        picks[i].iter().map(|p| topo[p.index(i)]).collect()
+                    };
                     (*n, deps.into_iter().collect())
                 })
                 .collect();
-            file_order.into_iter().map(|i| with_deps[i].clone()).collect()
+            file_order
+                .into_iter()
+                .map(|i| with_deps[i].clone())
+                .collect()
         })
 }
 
@@ -680,33 +841,51 @@ fn comp(n: u32) -> ItemId {
 }
 
 fn deps_map(spec: &[(u32, Vec<u32>)]) -> BTreeMap<ItemId, BTreeSet<ItemId>> {
-    spec.iter().map(|(n, d)| (comp(*n), d.iter().map(|x| comp(*x)).collect())).collect()
+    spec.iter()
+        .map(|(n, d)| (comp(*n), d.iter().map(|x| comp(*x)).collect()))
+        .collect()
 }
 
 /// `order` is a valid topological prefix and maximal: nothing left out could be appended.
-fn check_order(order: &[ItemId], deps: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Result<(), TestCaseError> {
+fn check_order(
+    order: &[ItemId],
+    deps: &BTreeMap<ItemId, BTreeSet<ItemId>>,
+) -> Result<(), TestCaseError> {
     let mut done = BTreeSet::new();
     for id in order {
         prop_assert!(deps.contains_key(id));
-        prop_assert!(done.insert(*id), "{} ordered twice", id);
-        prop_assert!(deps[id].iter().all(|d| done.contains(d)), "{} ordered before a dependency", id);
+        prop_assert!(!done.contains(id), "{} ordered twice", id);
+        prop_assert!(
+            deps[id].iter().all(|d| done.contains(d)),
+            "{} ordered before a dependency",
+            id
+        );
         // Among the ready components the lowest goes first.
-        let ready_min =
-            deps.iter().filter(|(k, ds)| !done.contains(k) && ds.iter().all(|d| done.contains(d))).map(|(k, _)| *k).next();
-        if let Some(m) = ready_min {
-            prop_assert!(m > *id, "{} chosen while lower {} was ready", id, m);
-        }
+        let ready_min = deps
+            .iter()
+            .filter(|(k, ds)| !done.contains(*k) && ds.iter().all(|d| done.contains(d)))
+            .map(|(k, _)| *k)
+            .next();
+        prop_assert_eq!(ready_min, Some(*id), "not the lowest ready component");
+        done.insert(*id);
     }
     for (id, ds) in deps {
         if !done.contains(id) {
-            prop_assert!(ds.iter().any(|d| !done.contains(d)), "{} was ready but not ordered", id);
+            prop_assert!(
+                ds.iter().any(|d| !done.contains(d)),
+                "{} was ready but not ordered",
+                id
+            );
         }
     }
     Ok(())
 }
 
 /// Every reported cycle is a real cycle of unordered components, and cycles are disjoint.
-fn check_cycles(bo: &trace::BuildOrder, deps: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Result<(), TestCaseError> {
+fn check_cycles(
+    bo: &trace::BuildOrder,
+    deps: &BTreeMap<ItemId, BTreeSet<ItemId>>,
+) -> Result<(), TestCaseError> {
     let ordered: BTreeSet<ItemId> = bo.order.iter().copied().collect();
     let mut seen = BTreeSet::new();
     for cycle in &bo.cycles {
@@ -715,7 +894,12 @@ fn check_cycles(bo: &trace::BuildOrder, deps: &BTreeMap<ItemId, BTreeSet<ItemId>
             prop_assert!(!ordered.contains(id));
             prop_assert!(seen.insert(*id), "{} in two cycles", id);
             let next = cycle[(i + 1) % cycle.len()];
-            prop_assert!(deps[id].contains(&next), "{} does not depend on {}", id, next);
+            prop_assert!(
+                deps[id].contains(&next),
+                "{} does not depend on {}",
+                id,
+                next
+            );
         }
     }
     prop_assert_eq!(bo.cycles.is_empty(), ordered.len() == deps.len());
@@ -723,7 +907,7 @@ fn check_cycles(bo: &trace::BuildOrder, deps: &BTreeMap<ItemId, BTreeSet<ItemId>
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(cases(192))]
 
     #[test]
     fn acyclic_designs_order_every_component_after_its_dependencies(spec in dag(), style in 0usize..4) {
@@ -825,12 +1009,19 @@ proptest! {
 /// COMP-4 (COMP-3 also depends on COMP-1) is not: G2-5 names one cycle, and only after it is
 /// fixed does the next one appear.
 #[test]
-#[ignore = "domain limitation: build_order does not report every cycle"]
 fn every_cycle_is_reported() {
-    let text = design_text(&[(1, vec![2]), (2, vec![1]), (3, vec![1, 4]), (4, vec![3])], 0);
+    let text = design_text(
+        &[(1, vec![2]), (2, vec![1]), (3, vec![1, 4]), (4, vec![3])],
+        0,
+    );
     let bo = trace::build_order(&parsed_components(&text));
     let reported: BTreeSet<ItemId> = bo.cycles.iter().flatten().copied().collect();
-    assert_eq!(reported, [1, 2, 3, 4].into_iter().map(comp).collect::<BTreeSet<_>>(), "{:?}", bo.cycles);
+    assert_eq!(
+        reported,
+        [1, 2, 3, 4].into_iter().map(comp).collect::<BTreeSet<_>>(),
+        "{:?}",
+        bo.cycles
+    );
 }
 
 // =============================================================================================
@@ -877,15 +1068,24 @@ fn criterion_record() -> impl Strategy<Value = CriterionRecord> {
 }
 
 fn gate_record() -> impl Strategy<Value = GateRecord> {
-    (gate_id(), proptest::option::of(wild_string()), wild_string(), policy(), artifacts(), vec(criterion_record(), 0..5))
-        .prop_map(|(gate, reason, note, policy, artifacts, criteria)| GateRecord {
-            gate,
-            reason,
-            note,
-            policy,
-            artifacts,
-            criteria,
-        })
+    (
+        gate_id(),
+        proptest::option::of(wild_string()),
+        wild_string(),
+        policy(),
+        artifacts(),
+        vec(criterion_record(), 0..5),
+    )
+        .prop_map(
+            |(gate, reason, note, policy, artifacts, criteria)| GateRecord {
+                gate,
+                reason,
+                note,
+                policy,
+                artifacts,
+                criteria,
+            },
+        )
 }
 
 fn created_body() -> impl Strategy<Value = EventBody> {
@@ -899,40 +1099,80 @@ fn event_body() -> impl Strategy<Value = EventBody> {
         created_body(),
         gate_record().prop_map(EventBody::GateApproved),
         gate_record().prop_map(EventBody::GateRejected),
-        (gate_id(), wild_string(), policy(), artifacts())
-            .prop_map(|(gate, reason, policy, artifacts)| EventBody::GateReopened { gate, reason, policy, artifacts }),
-        (policy(), artifacts()).prop_map(|(policy, artifacts)| EventBody::FeasibilityCompleted { policy, artifacts }),
-        (comp_id(), select(vec![ComponentStatus::Built, ComponentStatus::Validated]), policy(), artifacts()).prop_map(
-            |(component, status, policy, artifacts)| EventBody::ComponentStatus { component, status, policy, artifacts }
+        (gate_id(), wild_string(), policy(), artifacts()).prop_map(
+            |(gate, reason, policy, artifacts)| EventBody::GateReopened {
+                gate,
+                reason,
+                policy,
+                artifacts
+            }
         ),
+        (policy(), artifacts())
+            .prop_map(|(policy, artifacts)| EventBody::FeasibilityCompleted { policy, artifacts }),
+        (
+            comp_id(),
+            select(vec![ComponentStatus::Built, ComponentStatus::Validated]),
+            policy(),
+            artifacts()
+        )
+            .prop_map(|(component, status, policy, artifacts)| {
+                EventBody::ComponentStatus {
+                    component,
+                    status,
+                    policy,
+                    artifacts,
+                }
+            }),
         (
             number().prop_map(|n| ItemId::new(IdPrefix::Dev, n)),
-            prop_oneof![Just(DeviationTarget::General), comp_id().prop_map(DeviationTarget::Component)],
+            prop_oneof![
+                Just(DeviationTarget::General),
+                comp_id().prop_map(DeviationTarget::Component)
+            ],
             select(Impact::ALL.to_vec()),
             sha(),
         )
-            .prop_map(|(id, target, impact, text_sha256)| EventBody::DeviationRecorded { id, target, impact, text_sha256 }),
+            .prop_map(
+                |(id, target, impact, text_sha256)| EventBody::DeviationRecorded {
+                    id,
+                    target,
+                    impact,
+                    text_sha256
+                }
+            ),
         (
             number().prop_map(|n| ItemId::new(IdPrefix::Amd, n)),
             number().prop_map(|n| ItemId::new(IdPrefix::Dev, n)),
             sha(),
         )
-            .prop_map(|(id, deviation, text_sha256)| EventBody::AmendmentRecorded { id, deviation, text_sha256 }),
-        (policy(), artifacts()).prop_map(|(policy, artifacts)| EventBody::BuildCompleted { policy, artifacts }),
+            .prop_map(
+                |(id, deviation, text_sha256)| EventBody::AmendmentRecorded {
+                    id,
+                    deviation,
+                    text_sha256
+                }
+            ),
+        (policy(), artifacts())
+            .prop_map(|(policy, artifacts)| EventBody::BuildCompleted { policy, artifacts }),
         (
             proptest::option::of(wild_string()),
             vec(item_id(), 0..4),
-            vec((item_id(), sha()).prop_map(|(id, sha256)| BoundItem { id, sha256 }), 0..4),
+            vec(
+                (item_id(), sha()).prop_map(|(id, sha256)| BoundItem { id, sha256 }),
+                0..4
+            ),
             policy(),
             artifacts(),
         )
-            .prop_map(|(reason, accepted, items, policy, artifacts)| EventBody::Closed {
-                reason,
-                accepted,
-                items,
-                policy,
-                artifacts,
-            }),
+            .prop_map(
+                |(reason, accepted, items, policy, artifacts)| EventBody::Closed {
+                    reason,
+                    accepted,
+                    items,
+                    policy,
+                    artifacts,
+                }
+            ),
     ]
 }
 
@@ -946,10 +1186,14 @@ fn any_stamp() -> impl Strategy<Value = Stamp> {
 }
 
 fn history(max: usize) -> impl Strategy<Value = Vec<(Stamp, EventBody)>> {
-    ((any_stamp(), created_body()), vec((any_stamp(), event_body()), 0..max)).prop_map(|(first, mut rest)| {
-        rest.insert(0, first);
-        rest
-    })
+    (
+        (any_stamp(), created_body()),
+        vec((any_stamp(), event_body()), 0..max),
+    )
+        .prop_map(|(first, mut rest)| {
+            rest.insert(0, first);
+            rest
+        })
 }
 
 fn chain(events: &[(Stamp, EventBody)]) -> String {
@@ -985,7 +1229,7 @@ fn same_events(a: &[Event], b: &[Event]) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(cases(128))]
 
     #[test]
     fn chained_journals_parse_back_and_replay(events in history(14)) {
@@ -1017,7 +1261,12 @@ proptest! {
     /// event as it was — which happens only in bytes no hash covers: the header comment and the
     /// `hash = …` lines themselves (DESIGN §2: the hash excludes its own line).
     #[test]
-    fn flipping_any_byte_is_evident(events in history(5), at in any::<Index>(), mask in 1u8..=255) {
+    fn flipping_any_byte_is_evident(
+        events in history(5),
+        at in any::<Index>(),
+        // Mostly masks that keep ASCII ASCII, so most flips still reach the parser.
+        mask in prop_oneof![3 => 1u8..128, 1 => 128u8..=255],
+    ) {
         let text = chain(&events);
         let original = journal::parse_journal(&text).unwrap();
         let mut bytes = text.clone().into_bytes();
@@ -1036,13 +1285,14 @@ proptest! {
             (Some(f), None) => prop_assert!(false, "a flip in the header broke the chain: {}", f),
             (None, _) => {
                 prop_assert!(same_events(&parsed.events, &original.events), "undetected change to an event");
-                let line_start = tampered[..offset].rfind('\n').map_or(0, |i| i + 1);
+                // Offsets are bytes; the flipped byte may sit inside a multi-byte character.
+                let line_start = tampered.as_bytes()[..offset].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
                 let line = tampered[line_start..].split('\n').next().unwrap_or("");
                 let in_header = block.is_none();
                 let on_hash_line = line.trim_start().starts_with("hash");
                 // A `\n` that ended a hash line (now merged with the blank line after it).
-                let ended_hash_line = text[..offset].rsplit('\n').next().is_some_and(|l| l.starts_with("hash = "))
-                    && text.as_bytes()[offset] == b'\n';
+                let ended_hash_line = text.as_bytes()[offset] == b'\n'
+                    && text[..offset].rsplit('\n').next().is_some_and(|l| l.starts_with("hash = "));
                 prop_assert!(in_header || on_hash_line || ended_hash_line,
                     "undetected flip outside the unhashed bytes at {}: {:?}", offset, line);
             }
@@ -1055,13 +1305,19 @@ proptest! {
 
 /// A realistic design and an edited copy of it (the as-built) with deviations.
 fn design_blocks() -> impl Strategy<Value = String> {
-    (vec((0u32..12, vec(0u32..12, 0..3)), 0..10), 0usize..4, vec(body_block(), 0..6)).prop_map(|(comps, style, extra)| {
-        let mut seen = BTreeSet::new();
-        let comps: Vec<(u32, Vec<u32>)> = comps.into_iter().filter(|(n, _)| seen.insert(*n)).collect();
-        let mut text = design_text(&comps, style);
-        text.push_str(&render(&extra, false).text);
-        text
-    })
+    (
+        vec((0u32..12, vec(0u32..12, 0..3)), 0..10),
+        0usize..4,
+        vec(body_block(), 0..6),
+    )
+        .prop_map(|(comps, style, extra)| {
+            let mut seen = BTreeSet::new();
+            let comps: Vec<(u32, Vec<u32>)> =
+                comps.into_iter().filter(|(n, _)| seen.insert(*n)).collect();
+            let mut text = design_text(&comps, style);
+            text.push_str(&render(&extra, false).text);
+            text
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -1116,7 +1372,11 @@ fn apply_edits(text: &str, edits: &[Edit]) -> String {
 fn deviation_line() -> impl Strategy<Value = String> {
     (
         1u32..20,
-        prop_oneof![Just("general".to_string()), comp_id().prop_map(|c| c.to_string()), "[a-z]{0,5}"],
+        prop_oneof![
+            Just("general".to_string()),
+            comp_id().prop_map(|c| c.to_string()),
+            "[a-z]{0,5}"
+        ],
         select(vec!["minor", "design-change", "scope-change", "huge"]),
     )
         .prop_map(|(n, target, impact)| format!("- DEV-{n} ({target}, {impact}): what — why"))
@@ -1156,7 +1416,7 @@ fn deviation_for(n: u32, target: DeviationTarget) -> Deviation {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(cases(192))]
 
     #[test]
     fn reconcile_never_panics_and_hunks_cover_exactly_the_changes((design_text, as_built) in text_pair()) {
@@ -1206,4 +1466,37 @@ proptest! {
         prop_assert!(r.hunks.is_empty(), "{:?}", r.hunks);
         prop_assert_eq!(r.design_components, r.as_built_components);
     }
+}
+
+/// Domain bug (documented, not fixed here): `markdown::leading_id` accepts `__` bold around an
+/// item's ID, but `ids::scan_ids` counts `_` as a word character, so `__REQ-1__` fails the
+/// token's word-boundary test: the item is neither an item nor a reference.
+#[test]
+fn underscore_bold_ids_are_items() {
+    let doc =
+        markdown::parse("## Requirements\n- __REQ-1__: underscore bold\n- **REQ-2**: star bold\n");
+    let ids: Vec<String> = doc.items.iter().map(|i| i.id.to_string()).collect();
+    assert_eq!(ids, ["REQ-1", "REQ-2"]);
+}
+
+/// Writer/reader asymmetry (documented, not fixed here): the journal writer writes
+/// `status = "pending"` for `ComponentStatus::Pending`, but the parser accepts only `built` and
+/// `validated`, so such a journal no longer opens. `rules::set_component_status` refuses
+/// `Pending`, so only another caller of `journal::append` could write it.
+#[test]
+fn pending_component_status_round_trips() {
+    let created = EventBody::Created {
+        policy: Policy::default(),
+        templates: vec![],
+    };
+    let body = EventBody::ComponentStatus {
+        component: comp(1),
+        status: ComponentStatus::Pending,
+        policy: Policy::default(),
+        artifacts: vec![],
+    };
+    let text = journal::new_journal(&stamp(0, "alice"), &created);
+    let (text, _) = journal::append(&text, &stamp(1, "bob"), &body).unwrap();
+    let parsed = journal::parse_journal(&text).expect("the journal written by append parses");
+    assert_eq!(parsed.events[1].body, body);
 }

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         let loaded = match load_strict(root) {
             Ok(l) => l,
             Err(e) => {
-                let _ = writeln!(out, "error: {e}");
+                let _ = writeln!(std::io::stderr(), "error: {e}");
                 unreadable += 1;
                 continue;
             }

@@ -136,8 +136,11 @@ impl Context {
     /// The acting identity and the OS user, stamped with the current time.
     pub fn stamp(&self) -> Result<Stamp, StoreError> {
         let (config, errors) = crate::config::load(self.config_path.as_deref(), &crate::config::process_env);
+        // A command that writes the journal must not guess who is acting: a broken config is
+        // fatal here (the message already names the file and position).
         if let Some(first) = errors.into_iter().next() {
-            return Err(StoreError::new(self.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml")), first));
+            let message = first.trim_end_matches(" (using the default settings)").to_string();
+            return Err(StoreError::new(PathBuf::new(), message));
         }
         Ok(Stamp { at: now(), actor: crate::config::identity(self.as_name.as_deref(), &config), os_user: crate::config::os_user() })
     }

@@ -116,7 +116,9 @@ impl GovernedText {
             .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
             .map(|s| s.span())
             .collect();
-        let mut kept: Vec<(usize, &str)> = markdown::lines(text)
+        // Lines keep their own endings, so governing governed text changes nothing.
+        let mut kept: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
             .enumerate()
             .filter(|(i, _)| !removed.iter().any(|r| r.contains(i)))
             .collect();
@@ -126,6 +128,8 @@ impl GovernedText {
         let mut out = String::with_capacity(text.len());
         for (_, line) in &kept {
             out.push_str(line);
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
         GovernedText {

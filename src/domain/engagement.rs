@@ -104,7 +104,8 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
     }
     let mut seen: Vec<&str> = Vec::new();
     for c in &raw.criteria {
-        let at = key_position_of_value(text, "id", &c.id);
+        let occurrence = seen.iter().filter(|s| **s == c.id).count();
+        let at = key_position_of_value(text, "id", &c.id, occurrence);
         if c.gate != 1 && c.gate != 2 {
             return Err(Finding::new(at, format!("criterion {}: gate must be 1 or 2, not {}", c.id, c.gate)));
         }
@@ -126,14 +127,17 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
     })
 }
 
-fn key_position_of_value(text: &str, key: &str, value: &str) -> Position {
-    for (i, line) in super::markdown::lines(text).enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed.contains(&format!("\"{value}\"")) {
-            return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
-        }
-    }
-    key_position(text, key)
+/// Position of the `occurrence`-th (0-based) `key = "value"` line.
+fn key_position_of_value(text: &str, key: &str, value: &str, occurrence: usize) -> Position {
+    super::markdown::lines(text)
+        .enumerate()
+        .filter(|(_, line)| {
+            let trimmed = line.trim_start();
+            trimmed.starts_with(key) && trimmed.contains(&format!("\"{value}\""))
+        })
+        .nth(occurrence)
+        .map(|(i, line)| Position::new(ENGAGEMENT_FILE, i + 1, line.len() - line.trim_start().len() + 1))
+        .unwrap_or_else(|| key_position(text, key))
 }
 
 /// TOML basic string with the escapes the spec requires.

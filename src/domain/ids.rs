@@ -90,8 +90,9 @@ pub struct IdToken {
     pub byte_end: usize,
 }
 
+/// Letters and digits glue to an ID; `_` does not, so `__REQ-1__` (bold) is a token.
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    b.is_ascii_alphanumeric()
 }
 
 /// Every ID token in `line`, left to right. A token needs a word boundary on both sides, so

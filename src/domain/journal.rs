@@ -569,6 +569,7 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
             let status = match f.str("status")? {
                 "built" => ComponentStatus::Built,
                 "validated" => ComponentStatus::Validated,
+                "pending" => ComponentStatus::Pending,
                 other => return Err(f.err(format!("unknown component status `{other}`"))),
             };
             EventBody::ComponentStatus {
@@ -639,15 +640,30 @@ fn parse_block(text: &str, block: &Block) -> Result<Event, Finding> {
         }
         finding
     })?;
-    let table = doc
-        .get("event")
-        .and_then(toml::Value::as_array)
+    if let Some(key) = doc.keys().find(|k| k.as_str() != "event") {
+        let line = raw.lines().position(|l| l.trim_start().starts_with(&format!("[{key}")) || l.trim_start().starts_with(key.as_str()));
+        return Err(Finding::new(
+            Position::new(JOURNAL_FILE, block.line + line.unwrap_or(0), 1),
+            format!("unexpected `{key}` in the journal: it holds only [[event]] tables"),
+        ));
+    }
+    let events = doc.get("event").and_then(toml::Value::as_array);
+    if events.map_or(0, Vec::len) != 1 {
+        return Err(Finding::new(
+            Position::new(JOURNAL_FILE, block.line, 1),
+            "event tables are not written one `[[event]]` line each; the file was reformatted",
+        ));
+    }
+    let table = events
         .and_then(|a| a.first())
         .and_then(toml::Value::as_table)
         .ok_or_else(|| Finding::new(Position::new(JOURNAL_FILE, block.line, 1), "not an [[event]] table"))?;
     let mut fields = Fields { table, line: block.line, seq: 0 };
     let seq = fields.int("seq")?;
-    fields.seq = u64::try_from(seq).map_err(|_| fields.err(format!("seq must be positive, not {seq}")))?;
+    fields.seq = u64::try_from(seq)
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| Finding::new(Position::new(JOURNAL_FILE, block.line, 1), format!("seq must be a positive integer, not {seq}")))?;
     let at_value = fields.get("at")?;
     let at = match at_value {
         toml::Value::Datetime(d) => Timestamp::parse(&d.to_string()),
@@ -684,18 +700,21 @@ impl Journal {
 /// Parses and verifies the whole journal. Syntax errors and a missing `created` are bad input
 /// (`Err`); a broken chain still yields the events, with the first broken one named.
 pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
-    // The whole file must be TOML; this reports syntax errors with the right line.
-    let whole: toml::Table = toml::from_str(text).map_err(|e| toml_finding(JOURNAL_FILE, text, &e))?;
-    if let Some(key) = whole.keys().find(|k| k.as_str() != "event") {
-        return Err(Finding::new(Position::file(JOURNAL_FILE), format!("unexpected top-level key `{key}`")));
-    }
     let blocks = split_blocks(text);
-    let table_count = whole.get("event").and_then(toml::Value::as_array).map_or(0, Vec::len);
-    if table_count != blocks.len() {
-        return Err(Finding::new(
-            Position::file(JOURNAL_FILE),
-            "event tables are not written one `[[event]]` line each; the file was reformatted",
-        ));
+    // Before the first event only comments and blank lines may stand.
+    let preamble_end = blocks.first().map_or(text.len(), |b| b.start);
+    for (i, line) in text[..preamble_end].lines().enumerate() {
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') {
+            let message = match toml::from_str::<toml::Table>(&text[..preamble_end]) {
+                Err(e) => toml_finding(JOURNAL_FILE, text, &e).message,
+                Ok(t) => match t.keys().next() {
+                    Some(key) => format!("unexpected top-level key `{key}`: the journal holds only [[event]] tables"),
+                    None => "only comments may stand before the first [[event]]".to_string(),
+                },
+            };
+            return Err(Finding::new(Position::new(JOURNAL_FILE, i + 1, 1), message));
+        }
     }
     let mut events = Vec::with_capacity(blocks.len());
     let mut broken = None;

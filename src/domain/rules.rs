@@ -133,8 +133,9 @@ fn require_decidable(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
     )))
 }
 
-/// Every criterion's result under the review; `strict` refuses anything that blocks approval.
-fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict: bool) -> Result<Vec<CriterionRecord>, Refusal> {
+/// A malformed review (unknown or auto IDs, a waiver without reason) is a usage error, reported
+/// before any rule is looked at.
+fn validate_review(ev: &Evaluation, gate: GateId, review: &GateReview) -> Result<(), Refusal> {
     let defs: Vec<_> = ev.criteria_of(gate).collect();
     for id in &review.checks {
         match defs.iter().find(|c| &c.def.id == id) {
@@ -150,14 +151,21 @@ fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict:
     for (id, reason) in &review.waivers {
         match defs.iter().find(|c| &c.def.id == id) {
             None => return Err(Refusal::usage(format!("--waive {id}: Gate {} has no criterion {id}", gate.number()))),
-            Some(c) if c.def.hard => {
-                return Err(Refusal::rule(format!("{id} is a hard criterion and cannot be waived"))
-                    .with(c.failures.iter().cloned()));
-            }
             Some(_) if reason.trim().is_empty() => {
                 return Err(Refusal::usage(format!("--waive {id}=REASON: a waiver needs a reason")));
             }
             Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every criterion's result under the review; `strict` refuses anything that blocks approval.
+fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict: bool) -> Result<Vec<CriterionRecord>, Refusal> {
+    let defs: Vec<_> = ev.criteria_of(gate).collect();
+    for (id, _) in &review.waivers {
+        if let Some(c) = defs.iter().find(|c| &c.def.id == id).filter(|c| c.def.hard) {
+            return Err(Refusal::rule(format!("{id} is a hard criterion and cannot be waived")).with(c.failures.iter().cloned()));
         }
     }
     let mut records = Vec::new();
@@ -207,6 +215,7 @@ fn gate_prerequisites(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
 }
 
 pub fn approve_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateReview, approver: &str) -> Result<EventBody, Refusal> {
+    validate_review(ev, gate, review)?;
     gate_prerequisites(ev, gate)?;
     require_distinct(e, approver, &format!("approve Gate {}", gate.number()))?;
     let criteria = criterion_results(ev, gate, review, true)?;
@@ -224,6 +233,7 @@ pub fn reject_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateR
     if reason.trim().is_empty() {
         return Err(Refusal::usage("a rejection needs --reason"));
     }
+    validate_review(ev, gate, review)?;
     gate_prerequisites(ev, gate)?;
     let criteria = criterion_results(ev, gate, review, false)?;
     Ok(EventBody::GateRejected(GateRecord {

@@ -16,37 +16,40 @@ pub struct BuildOrder {
     pub dangling: Vec<(ItemId, FieldRef)>,
 }
 
-/// Kahn's algorithm; among ready components the lowest number goes first so the order is stable.
+/// Kahn's algorithm with a ready queue; among ready components the lowest number goes first so
+/// the order is stable.
 pub fn build_order(components: &[Component]) -> BuildOrder {
     let known: BTreeSet<ItemId> = components.iter().map(|c| c.id).collect();
     let mut deps: BTreeMap<ItemId, BTreeSet<ItemId>> = BTreeMap::new();
+    let mut dependents: BTreeMap<ItemId, Vec<ItemId>> = BTreeMap::new();
     let mut dangling = Vec::new();
     for c in components {
         let entry = deps.entry(c.id).or_default();
         for d in c.dependencies() {
             if known.contains(&d.id) {
-                entry.insert(d.id);
+                if entry.insert(d.id) {
+                    dependents.entry(d.id).or_default().push(c.id);
+                }
             } else {
                 dangling.push((c.id, d));
             }
         }
     }
+    let mut waiting: BTreeMap<ItemId, usize> = deps.iter().map(|(id, ds)| (*id, ds.len())).collect();
+    let mut ready: BTreeSet<ItemId> = waiting.iter().filter(|(_, n)| **n == 0).map(|(id, _)| *id).collect();
     let mut order = Vec::with_capacity(deps.len());
-    let mut done: BTreeSet<ItemId> = BTreeSet::new();
-    loop {
-        let ready: Vec<ItemId> = deps
-            .iter()
-            .filter(|(id, ds)| !done.contains(id) && ds.iter().all(|d| done.contains(d)))
-            .map(|(id, _)| *id)
-            .collect();
-        if ready.is_empty() {
-            break;
-        }
-        // One at a time keeps "lowest number first among the ready" exact.
-        let next = ready[0];
-        done.insert(next);
+    while let Some(next) = ready.pop_first() {
         order.push(next);
+        for dependent in dependents.get(&next).into_iter().flatten() {
+            if let Some(n) = waiting.get_mut(dependent) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    ready.insert(*dependent);
+                }
+            }
+        }
     }
+    let done: BTreeSet<ItemId> = order.iter().copied().collect();
     let remaining: BTreeMap<ItemId, BTreeSet<ItemId>> = deps
         .into_iter()
         .filter(|(id, _)| !done.contains(id))
@@ -55,34 +58,65 @@ pub fn build_order(components: &[Component]) -> BuildOrder {
     BuildOrder { order, cycles: find_cycles(&remaining), dangling }
 }
 
-/// Each remaining node lies on or behind a cycle; walk from the lowest until a node repeats.
-fn find_cycles(remaining: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<Vec<ItemId>> {
-    let mut cycles: Vec<Vec<ItemId>> = Vec::new();
-    let mut covered: BTreeSet<ItemId> = BTreeSet::new();
-    for start in remaining.keys() {
-        if covered.contains(start) {
+/// Every strongly connected component with a cycle, each as one cycle through its lowest member
+/// (a self-dependency is a cycle of one). Nodes that only wait on a cycle are not reported.
+fn find_cycles(graph: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<Vec<ItemId>> {
+    let mut cycles = Vec::new();
+    let mut assigned: BTreeSet<ItemId> = BTreeSet::new();
+    for &start in graph.keys() {
+        if assigned.contains(&start) {
             continue;
         }
-        let mut path: Vec<ItemId> = vec![*start];
-        let mut current = *start;
-        while let Some(next) = remaining.get(&current).and_then(|ds| ds.iter().next()).copied() {
-            if let Some(pos) = path.iter().position(|p| *p == next) {
-                let cycle: Vec<ItemId> = path[pos..].to_vec();
-                if !cycle.iter().any(|c| covered.contains(c)) {
-                    covered.extend(cycle.iter().copied());
-                    cycles.push(cycle);
-                }
-                break;
-            }
-            if covered.contains(&next) {
-                break;
-            }
-            path.push(next);
-            current = next;
+        // The strongly connected component of `start`: nodes reachable from it that reach it.
+        let forward = reachable(start, |n| graph.get(&n).into_iter().flatten().copied().collect());
+        let backward = reachable(start, |n| graph.iter().filter(|(_, ds)| ds.contains(&n)).map(|(id, _)| *id).collect());
+        let scc: BTreeSet<ItemId> = forward.intersection(&backward).copied().collect();
+        let self_loop = graph.get(&start).is_some_and(|ds| ds.contains(&start));
+        if scc.len() > 1 || self_loop {
+            assigned.extend(scc.iter().copied());
+            cycles.push(cycle_through(start, &scc, graph));
         }
-        covered.extend(path);
     }
     cycles
+}
+
+fn reachable(start: ItemId, next: impl Fn(ItemId) -> Vec<ItemId>) -> BTreeSet<ItemId> {
+    let mut seen = BTreeSet::from([start]);
+    let mut stack = vec![start];
+    while let Some(n) = stack.pop() {
+        for m in next(n) {
+            if seen.insert(m) {
+                stack.push(m);
+            }
+        }
+    }
+    seen
+}
+
+/// A shortest cycle from `start` back to itself inside its component (breadth-first).
+fn cycle_through(start: ItemId, scc: &BTreeSet<ItemId>, graph: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<ItemId> {
+    let mut parent: BTreeMap<ItemId, ItemId> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        for &m in graph.get(&n).into_iter().flatten() {
+            if m == start {
+                let mut path = vec![n];
+                let mut at = n;
+                while at != start {
+                    at = parent.get(&at).copied().unwrap_or(start);
+                    path.push(at);
+                }
+                path.reverse();
+                path.dedup();
+                return path;
+            }
+            if scc.contains(&m) && !parent.contains_key(&m) && m != start {
+                parent.insert(m, n);
+                queue.push_back(m);
+            }
+        }
+    }
+    vec![start]
 }
 
 /// Requirement → the acceptance criteria that reference it (spec's Acceptance Criteria section).

@@ -17,7 +17,7 @@ use crate::domain::rules::Refusal;
 use crate::domain::time::Timestamp;
 
 use super::atomic::write_atomic;
-use super::limits::{escaping_symlink, read_text};
+use super::limits::{leaves_engagement, read_text};
 use super::lock::EngagementLock;
 use super::templates;
 use super::workspace::validate_slug;
@@ -168,16 +168,20 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 .strip_prefix(&base)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            if let Some(target) = escaping_symlink(root, &path) {
+            if let Some(why) = leaves_engagement(root, &path) {
+                out.push(BuildFile { path: rel, sha256: None, problem: Some(why) });
+                continue;
+            }
+            let Ok(meta) = fs::metadata(&path) else { continue };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if !meta.is_file() {
+                // Opening a FIFO would block; devices and sockets are not build assets.
                 out.push(BuildFile {
                     path: rel,
                     sha256: None,
-                    problem: Some(format!("symlink leaving the engagement (to {}); not followed", target.display())),
+                    problem: Some("is not a regular file (a pipe, socket or device); not read".into()),
                 });
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
             } else {
                 match hash_file(&path) {
                     Ok(sha) => out.push(BuildFile { path: rel, sha256: Some(sha), problem: None }),

@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::domain::position::line_column;
 
@@ -11,46 +11,49 @@ use super::StoreError;
 
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Where a symlink under `root` points, if it leaves the engagement.
-pub fn escaping_symlink(root: &Path, path: &Path) -> Option<PathBuf> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.file_type().is_symlink() {
-        return None;
-    }
+/// Why `path` (a file or directory under `root`, existing or about to be created) would leave
+/// the engagement through a symlink anywhere along its way, if it would.
+pub fn leaves_engagement(root: &Path, path: &Path) -> Option<String> {
     let root = fs::canonicalize(root).ok()?;
-    match fs::canonicalize(path) {
+    // The nearest existing ancestor decides: a file not yet created lives in its directory.
+    let existing = path.ancestors().find(|p| fs::symlink_metadata(p).is_ok())?;
+    match fs::canonicalize(existing) {
         Ok(target) if target.starts_with(&root) => None,
-        Ok(target) => Some(target),
-        Err(_) => fs::read_link(path).ok(),
+        Ok(target) => Some(format!(
+            "is reached through a symlink leaving the engagement (to {}); not followed",
+            target.display()
+        )),
+        Err(_) => Some("is a symlink that cannot be resolved (dangling or a loop); not followed".into()),
     }
 }
 
 /// Reads a text file of the engagement (artifact, engagement.toml, .phasegate/…).
 /// `Ok(None)` when it does not exist.
 pub fn read_text(root: &Path, path: &Path) -> Result<Option<String>, StoreError> {
-    if let Some(target) = escaping_symlink(root, path) {
-        return Err(StoreError::new(
-            path,
-            format!("is a symlink leaving the engagement (to {}); not followed", target.display()),
-        ));
+    if let Some(why) = leaves_engagement(root, path) {
+        return Err(StoreError::new(path, why));
     }
     read_text_file(path)
 }
 
 /// Reads a text file under the limits, without the engagement's symlink rule (config files).
 pub fn read_text_file(path: &Path) -> Result<Option<String>, StoreError> {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
+    // Check the type before opening: opening a FIFO would block until someone writes to it.
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(path, &e)),
     };
-    let meta = file.metadata().map_err(|e| StoreError::io(path, &e))?;
     if meta.is_dir() {
         return Err(StoreError::new(path, "is a directory, expected a file"));
+    }
+    if !meta.is_file() {
+        return Err(StoreError::new(path, "is not a regular file (a pipe, socket or device); not read"));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big(path, meta.len()));
     }
+    let file = fs::File::open(path).map_err(|e| StoreError::io(path, &e))?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -64,7 +67,7 @@ pub fn read_text_file(path: &Path) -> Result<Option<String>, StoreError> {
 fn too_big(path: &Path, len: u64) -> StoreError {
     StoreError::new(
         path,
-        format!("is {:.1} MiB; phasegate reads files up to 16 MiB", len as f64 / (1024.0 * 1024.0)),
+        format!("is {len} bytes; phasegate reads files up to 16 MiB ({MAX_FILE_BYTES} bytes)"),
     )
 }
 

@@ -71,7 +71,9 @@ Golden files for COMP-1, then a lab push for COMP-2.
 ";
 
 fn gate1_checks() -> Vec<&'static str> {
-    vec!["--check", "G1-5", "--check", "G1-6", "--check", "G1-7", "--check", "G1-8"]
+    vec![
+        "--check", "G1-5", "--check", "G1-6", "--check", "G1-7", "--check", "G1-8",
+    ]
 }
 
 fn gate2_checks() -> Vec<&'static str> {
@@ -85,7 +87,17 @@ fn args<'a>(head: &[&'a str], tail: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn full_lifecycle_with_every_refusal() {
     let ws = Workspace::new();
-    let o = ws.run("alice", &["new", SLUG, "--title", "Edge ACL rollout", "--owner", "alice"]);
+    let o = ws.run(
+        "alice",
+        &[
+            "new",
+            SLUG,
+            "--title",
+            "Edge ACL rollout",
+            "--owner",
+            "alice",
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = ws.status(SLUG);
     assert_eq!(s["phase"], "requirements");
@@ -100,24 +112,54 @@ fn full_lifecycle_with_every_refusal() {
     );
     ws.write(SLUG, "customer-spec.md", &missing_ac);
     let (line, col) = position_of(&missing_ac, "REQ-3");
-    let o = ws.run("bob", &args(&["gate", "1", "approve", SLUG], &gate1_checks()));
-    assert_refused(&o, &[&format!("customer-spec.md:{line}:{col}"), "REQ-3 has no acceptance criterion"]);
+    let o = ws.run(
+        "bob",
+        &args(&["gate", "1", "approve", SLUG], &gate1_checks()),
+    );
+    assert_refused(
+        &o,
+        &[
+            &format!("customer-spec.md:{line}:{col}"),
+            "REQ-3 has no acceptance criterion",
+        ],
+    );
     let s = ws.status(SLUG);
-    let g13 = s["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "G1-3").unwrap().clone();
+    let g13 = s["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "G1-3")
+        .unwrap()
+        .clone();
     assert_eq!(g13["result"], "fail");
     assert_eq!(g13["line"], line);
     assert_eq!(g13["column"], col);
 
     // Waiving a hard criterion.
-    let o = ws.run("bob", &args(&["gate", "1", "approve", SLUG, "--waive", "G1-3=later"], &gate1_checks()));
+    let o = ws.run(
+        "bob",
+        &args(
+            &["gate", "1", "approve", SLUG, "--waive", "G1-3=later"],
+            &gate1_checks(),
+        ),
+    );
     assert_refused(&o, &["G1-3 is a hard criterion"]);
 
     // A dangling reference.
     let dangling = SPEC.replace("- AC-2 (REQ-2)", "- AC-2 (REQ-2, REQ-9)");
     ws.write(SLUG, "customer-spec.md", &dangling);
     let (line, col) = position_of(&dangling, "REQ-9");
-    let o = ws.run("bob", &args(&["gate", "1", "approve", SLUG], &gate1_checks()));
-    assert_refused(&o, &[&format!("customer-spec.md:{line}:{col}"), "REQ-9 is referenced"]);
+    let o = ws.run(
+        "bob",
+        &args(&["gate", "1", "approve", SLUG], &gate1_checks()),
+    );
+    assert_refused(
+        &o,
+        &[
+            &format!("customer-spec.md:{line}:{col}"),
+            "REQ-9 is referenced",
+        ],
+    );
 
     // Checking an auto criterion is a usage error.
     ws.write(SLUG, "customer-spec.md", SPEC);
@@ -129,16 +171,28 @@ fn full_lifecycle_with_every_refusal() {
     assert_refused(&o, &["G1-5 not checked"]);
 
     // Self-approval under distinct_approver.
-    let o = ws.run("alice", &args(&["gate", "1", "approve", SLUG], &gate1_checks()));
+    let o = ws.run(
+        "alice",
+        &args(&["gate", "1", "approve", SLUG], &gate1_checks()),
+    );
     assert_refused(&o, &["alice owns this engagement", "engagement.toml"]);
 
-    let o = ws.run("bob", &args(&["gate", "1", "approve", SLUG], &gate1_checks()));
+    let o = ws.run(
+        "bob",
+        &args(&["gate", "1", "approve", SLUG], &gate1_checks()),
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = ws.status(SLUG);
     assert_eq!(s["phase"], "feasibility");
     assert_eq!(s["gates"]["1"]["state"], "approved");
     assert_eq!(s["gates"]["1"]["approved_by"], "bob");
-    let g15 = s["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "G1-5").unwrap().clone();
+    let g15 = s["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "G1-5")
+        .unwrap()
+        .clone();
     assert_eq!(g15["result"], "checked");
 
     // A conflict verdict blocks feasibility completion.
@@ -167,11 +221,23 @@ fn full_lifecycle_with_every_refusal() {
     ws.write(SLUG, "solution-design.md", &cycle);
     let (line, col) = position_of(&cycle, "depends-on: COMP-2");
     let col = col + "depends-on: ".len();
-    let o = ws.run("carol", &args(&["gate", "2", "approve", SLUG], &gate2_checks()));
-    assert_refused(&o, &[&format!("solution-design.md:{line}:{col}"), "dependency cycle: COMP-1 → COMP-2 → COMP-1"]);
+    let o = ws.run(
+        "carol",
+        &args(&["gate", "2", "approve", SLUG], &gate2_checks()),
+    );
+    assert_refused(
+        &o,
+        &[
+            &format!("solution-design.md:{line}:{col}"),
+            "dependency cycle: COMP-1 → COMP-2 → COMP-1",
+        ],
+    );
 
     ws.write(SLUG, "solution-design.md", DESIGN);
-    let o = ws.run("carol", &args(&["gate", "2", "approve", SLUG], &gate2_checks()));
+    let o = ws.run(
+        "carol",
+        &args(&["gate", "2", "approve", SLUG], &gate2_checks()),
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("as-built.md created"), "{}", o.stdout);
     let s = ws.status(SLUG);
@@ -184,10 +250,21 @@ fn full_lifecycle_with_every_refusal() {
     let (line, col) = position_of(DESIGN, "depends-on: COMP-1");
     let col = col + "depends-on: ".len();
     let o = ws.run("alice", &["component", "COMP-2", "built", SLUG]);
-    assert_refused(&o, &[&format!("solution-design.md:{line}:{col}"), "COMP-1 not built yet"]);
+    assert_refused(
+        &o,
+        &[
+            &format!("solution-design.md:{line}:{col}"),
+            "COMP-1 not built yet",
+        ],
+    );
     let o = ws.run("alice", &["component", "COMP-1", "validated", SLUG]);
     assert_refused(&o, &["must be built before it is validated"]);
-    for (comp, status) in [("COMP-1", "built"), ("COMP-1", "validated"), ("COMP-2", "built"), ("COMP-2", "validated")] {
+    for (comp, status) in [
+        ("COMP-1", "built"),
+        ("COMP-1", "validated"),
+        ("COMP-2", "built"),
+        ("COMP-2", "validated"),
+    ] {
         let o = ws.run("alice", &["component", comp, status, SLUG]);
         assert_eq!(o.code, 0, "{comp} {status}: {}", o.stderr);
     }
@@ -199,26 +276,63 @@ fn full_lifecycle_with_every_refusal() {
     assert_eq!(ws.status(SLUG)["phase"], "as-built");
 
     // Reality differs in COMP-2; no deviation names it yet.
-    let as_built = ws.read(SLUG, "as-built.md").replace("- reuse: new", "- reuse: new (NETCONF on IOS-XR 7.9)");
+    let as_built = ws
+        .read(SLUG, "as-built.md")
+        .replace("- reuse: new", "- reuse: new (NETCONF on IOS-XR 7.9)");
     ws.write(SLUG, "as-built.md", &as_built);
     let (line, _) = position_of(&as_built, "(NETCONF");
     let s = ws.status(SLUG);
     assert_eq!(s["reconciliation"]["hunks"], 1);
     assert_eq!(s["reconciliation"]["explained"], 0);
     let o = ws.run("bob", &["close", SLUG]);
-    assert_refused(&o, &[&format!("as-built.md:{line}:1"), "no deviation names COMP-2"]);
+    assert_refused(
+        &o,
+        &[
+            &format!("as-built.md:{line}:1"),
+            "no deviation names COMP-2",
+        ],
+    );
 
     // A general deviation does not explain a component's hunk.
-    let o = ws.run("alice", &["deviation", "add", "--component", "general", "--impact", "minor", "--what", "wording", "--why", "typo", SLUG]);
+    let o = ws.run(
+        "alice",
+        &[
+            "deviation",
+            "add",
+            "--component",
+            "general",
+            "--impact",
+            "minor",
+            "--what",
+            "wording",
+            "--why",
+            "typo",
+            SLUG,
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(ws.status(SLUG)["reconciliation"]["explained"], 0);
 
-    let o = ws.run("alice", &[
-        "deviation", "add", "--component", "COMP-2", "--impact", "minor",
-        "--what", "push over NETCONF", "--why", "the CLI session times out on large ACLs", SLUG,
-    ]);
+    let o = ws.run(
+        "alice",
+        &[
+            "deviation",
+            "add",
+            "--component",
+            "COMP-2",
+            "--impact",
+            "minor",
+            "--what",
+            "push over NETCONF",
+            "--why",
+            "the CLI session times out on large ACLs",
+            SLUG,
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(ws.read(SLUG, "as-built.md").contains("- DEV-2 (COMP-2, minor): push over NETCONF — the CLI session times out on large ACLs"));
+    assert!(ws.read(SLUG, "as-built.md").contains(
+        "- DEV-2 (COMP-2, minor): push over NETCONF — the CLI session times out on large ACLs"
+    ));
     let s = ws.status(SLUG);
     assert_eq!(s["reconciliation"]["explained"], 1);
     assert_eq!(s["deviations"][1]["recorded"], true);
@@ -230,7 +344,10 @@ fn full_lifecycle_with_every_refusal() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = ws.status(SLUG);
     assert_eq!(s["phase"], "closed");
-    assert_eq!(s["events"], 12, "created, 2 gates, feasibility, 4 component steps, build, 2 deviations, close");
+    assert_eq!(
+        s["events"], 12,
+        "created, 2 gates, feasibility, 4 component steps, build, 2 deviations, close"
+    );
     let o = ws.run("bob", &["check", SLUG]);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
 }
@@ -247,22 +364,39 @@ fn scope_change_needs_an_amendment_and_design_change_a_reapproval_or_acceptance(
     assert_refused(&o, &["DEV-1 is a design-change"]);
     // Remove the amendment: the scope-change deviation is uncovered.
     let spec = ws.read("vlan-qos", "customer-spec.md");
-    let without: String = spec.lines().filter(|l| !l.starts_with("- AMD-1")).map(|l| format!("{l}\n")).collect();
+    let without: String = spec
+        .lines()
+        .filter(|l| !l.starts_with("- AMD-1"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     ws.write("vlan-qos", "customer-spec.md", &without);
-    let o = ws.run("bob", &["close", "vlan-qos", "--reason", "accepted by the CAB"]);
+    let o = ws.run(
+        "bob",
+        &["close", "vlan-qos", "--reason", "accepted by the CAB"],
+    );
     assert_refused(&o, &["DEV-2 is a scope-change with no amendment"]);
     // Removing a recorded amendment is reported, and the spec's Gate 1 stays approved.
     assert_eq!(ws.status("vlan-qos")["gates"]["1"]["state"], "approved");
     ws.write("vlan-qos", "customer-spec.md", &spec);
-    let o = ws.run("bob", &["close", "vlan-qos", "--reason", "accepted by the CAB"]);
+    let o = ws.run(
+        "bob",
+        &["close", "vlan-qos", "--reason", "accepted by the CAB"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(ws.status("vlan-qos")["phase"], "closed");
     // A recorded deviation edited after the close is a problem.
-    let as_built = ws.read("vlan-qos", "as-built.md").replace("- DEV-2 (COMP-2, scope-change):", "- DEV-2 (COMP-2, minor):");
+    let as_built = ws.read("vlan-qos", "as-built.md").replace(
+        "- DEV-2 (COMP-2, scope-change):",
+        "- DEV-2 (COMP-2, minor):",
+    );
     ws.write("vlan-qos", "as-built.md", &as_built);
     let o = ws.run("bob", &["check", "vlan-qos"]);
     assert_eq!(o.code, 1, "{}", o.stdout);
-    assert!(o.stdout.contains("DEV-2 was changed after it was recorded"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("DEV-2 was changed after it was recorded"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -272,14 +406,26 @@ fn editing_an_approved_spec_makes_gate1_stale_but_an_amendment_does_not() {
     let o = ws.run("ci", &["check", slug]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     let spec = ws.read(slug, "customer-spec.md");
-    ws.write(slug, "customer-spec.md", &format!("{spec}\n## Amendments\n- AMD-1 (DEV-1): hand-written note\n"));
+    ws.write(
+        slug,
+        "customer-spec.md",
+        &format!("{spec}\n## Amendments\n- AMD-1 (DEV-1): hand-written note\n"),
+    );
     assert_eq!(ws.status(slug)["gates"]["1"]["state"], "approved");
     let o = ws.run("ci", &["check", slug]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     let o = ws.run("ci", &["check", slug, "--strict"]);
     assert_eq!(o.code, 1, "warnings fail under --strict: {}", o.stdout);
 
-    ws.write(slug, "customer-spec.md", &spec.replacen("## Requirements\n", "## Requirements\n- REQ-99: sneaked in\n", 1));
+    ws.write(
+        slug,
+        "customer-spec.md",
+        &spec.replacen(
+            "## Requirements\n",
+            "## Requirements\n- REQ-99: sneaked in\n",
+            1,
+        ),
+    );
     let s = ws.status(slug);
     assert_eq!(s["gates"]["1"]["state"], "stale");
     let o = ws.run("ci", &["check", slug]);
@@ -291,7 +437,11 @@ fn editing_an_approved_spec_makes_gate1_stale_but_an_amendment_does_not() {
 fn feasibility_change_after_gate2_makes_it_stale() {
     let ws = Workspace::with_samples();
     let feas = ws.read("vlan-qos", "feasibility.md");
-    ws.write("vlan-qos", "feasibility.md", &format!("{feas}\nOne more constraint.\n"));
+    ws.write(
+        "vlan-qos",
+        "feasibility.md",
+        &format!("{feas}\nOne more constraint.\n"),
+    );
     let s = ws.status("vlan-qos");
     assert_eq!(s["gates"]["2"]["state"], "stale");
     assert_eq!(s["gates"]["1"]["state"], "approved");
@@ -305,24 +455,49 @@ fn feasibility_change_after_gate2_makes_it_stale() {
 fn reopening_gate1_from_build_returns_to_requirements_and_voids_later_events() {
     let ws = Workspace::with_samples();
     let slug = "bgp-peer-onboarding";
-    let o = ws.run("carol", &["gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check", "G2-9"]);
+    let o = ws.run(
+        "carol",
+        &[
+            "gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check", "G2-9",
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let o = ws.run("bob", &["component", "COMP-1", "built", slug]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(ws.status(slug)["phase"], "build");
     let o = ws.run("bob", &["gate", "1", "reopen", slug]);
     assert_eq!(o.code, 2, "reopen needs a reason");
-    let o = ws.run("bob", &["gate", "1", "reopen", slug, "--reason", "peering policy changed"]);
+    let o = ws.run(
+        "bob",
+        &[
+            "gate",
+            "1",
+            "reopen",
+            slug,
+            "--reason",
+            "peering policy changed",
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = ws.status(slug);
     assert_eq!(s["phase"], "requirements");
     assert_eq!(s["gates"]["1"]["state"], "pending");
     assert_eq!(s["gates"]["2"]["state"], "pending");
-    assert!(s["components"].as_array().unwrap().iter().all(|c| c["status"] == "pending"));
+    assert!(
+        s["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "pending")
+    );
     let o = ws.run("bob", &["feasibility-complete", slug]);
     assert_refused(&o, &["Requirements phase"]);
     let journal = ws.read(slug, ".phasegate/journal.toml");
-    assert_eq!(journal.matches("[[event]]").count(), 6, "voided events stay in the journal");
+    assert_eq!(
+        journal.matches("[[event]]").count(),
+        6,
+        "voided events stay in the journal"
+    );
 }
 
 #[test]
@@ -342,7 +517,11 @@ fn changing_one_byte_of_any_event_makes_check_name_it() {
         std::fs::write(&path, &bytes).unwrap();
         let o = ws.run("ci", &["check", "vlan-qos"]);
         assert_eq!(o.code, 1, "event {seq}: {}", o.stdout);
-        assert!(o.stdout.contains(&format!("event {seq} ")), "event {seq} not named: {}", o.stdout);
+        assert!(
+            o.stdout.contains(&format!("event {seq} ")),
+            "event {seq} not named: {}",
+            o.stdout
+        );
 
         let actor_at = start + original[start..].find("actor = \"").unwrap() + 9;
         let mut bytes = original.clone().into_bytes();
@@ -350,7 +529,11 @@ fn changing_one_byte_of_any_event_makes_check_name_it() {
         std::fs::write(&path, &bytes).unwrap();
         let o = ws.run("ci", &["check", "vlan-qos"]);
         assert_eq!(o.code, 1, "event {seq}: {}", o.stdout);
-        assert!(o.stdout.contains(&format!("event {seq} ")), "event {seq} not named: {}", o.stdout);
+        assert!(
+            o.stdout.contains(&format!("event {seq} ")),
+            "event {seq} not named: {}",
+            o.stdout
+        );
     }
     std::fs::write(&path, &original).unwrap();
     assert_eq!(ws.run("ci", &["check", "vlan-qos"]).code, 0);
@@ -361,22 +544,45 @@ fn out_of_phase_edits_warn_and_policy_edits_after_gate1_fail_check() {
     let ws = Workspace::with_samples();
     let o = ws.run("ci", &["check", "--all"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
-    assert!(o.stdout.contains("3 engagement(s): 0 problem(s)"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("3 engagement(s): 0 problem(s)"),
+        "{}",
+        o.stdout
+    );
 
     // firewall-drift is in Requirements: drafting the design early only warns.
     let design = ws.read("firewall-drift", "solution-design.md");
-    ws.write("firewall-drift", "solution-design.md", &format!("{design}\nEarly idea.\n"));
+    ws.write(
+        "firewall-drift",
+        "solution-design.md",
+        &format!("{design}\nEarly idea.\n"),
+    );
     let o = ws.run("ci", &["check", "firewall-drift"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
-    assert!(o.stdout.contains("solution-design.md was edited before its phase (Design) was reached"), "{}", o.stdout);
-    assert_eq!(ws.run("ci", &["check", "firewall-drift", "--strict"]).code, 1);
+    assert!(
+        o.stdout
+            .contains("solution-design.md was edited before its phase (Design) was reached"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        ws.run("ci", &["check", "firewall-drift", "--strict"]).code,
+        1
+    );
 
     // Turning four eyes off after Gate 1 is a problem.
-    let toml = ws.read("bgp-peer-onboarding", "engagement.toml").replace("distinct_approver = true", "distinct_approver = false");
+    let toml = ws
+        .read("bgp-peer-onboarding", "engagement.toml")
+        .replace("distinct_approver = true", "distinct_approver = false");
     ws.write("bgp-peer-onboarding", "engagement.toml", &toml);
     let o = ws.run("ci", &["check", "bgp-peer-onboarding"]);
     assert_eq!(o.code, 1, "{}", o.stdout);
-    assert!(o.stdout.contains("[policy] changed after Gate 1 was approved"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("[policy] changed after Gate 1 was approved"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -391,13 +597,33 @@ fn approval_is_a_compare_and_swap_on_the_reviewed_hashes() {
     let reviewed = phasegate::domain::evaluate::evaluate(&loaded.engagement).artifact_records();
     // Someone edits the design between the review and the decision.
     let design = ws.read("bgp-peer-onboarding", "solution-design.md");
-    ws.write("bgp-peer-onboarding", "solution-design.md", &format!("{design}\nLate edit.\n"));
-    let stamp = Stamp { at: phasegate::domain::time::Timestamp::from_unix(1_800_000_000), actor: "carol".into(), os_user: "carol@h".into() };
-    let review = GateReview { checks: vec!["G2-7".into(), "G2-8".into(), "G2-9".into()], ..GateReview::default() };
-    let result = transact(&root, &stamp, Some(&reviewed), |e, ev| approve_gate(e, ev, GateId::Two, &review, "carol").map(Into::into));
+    ws.write(
+        "bgp-peer-onboarding",
+        "solution-design.md",
+        &format!("{design}\nLate edit.\n"),
+    );
+    let stamp = Stamp {
+        at: phasegate::domain::time::Timestamp::from_unix(1_800_000_000),
+        actor: "carol".into(),
+        os_user: "carol@h".into(),
+    };
+    let review = GateReview {
+        checks: vec!["G2-7".into(), "G2-8".into(), "G2-9".into()],
+        ..GateReview::default()
+    };
+    let result = transact(&root, &stamp, Some(&reviewed), |e, ev| {
+        approve_gate(e, ev, GateId::Two, &review, "carol").map(Into::into)
+    });
     match result {
-        Err(TxError::Refused(r)) => assert!(r.rule.contains("solution-design.md changed on disk"), "{}", r.rule),
+        Err(TxError::Refused(r)) => assert!(
+            r.rule.contains("solution-design.md changed on disk"),
+            "{}",
+            r.rule
+        ),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(ws.status("bgp-peer-onboarding")["gates"]["2"]["state"], "pending");
+    assert_eq!(
+        ws.status("bgp-peer-onboarding")["gates"]["2"]["state"],
+        "pending"
+    );
 }

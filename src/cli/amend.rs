@@ -21,7 +21,11 @@ pub struct Args {
 
 fn parse_deviation(s: &str) -> Result<ItemId, String> {
     let id: ItemId = s.parse()?;
-    if id.prefix == crate::domain::ids::IdPrefix::Dev { Ok(id) } else { Err(format!("{id} is not a deviation ID (DEV-n)")) }
+    if id.prefix == crate::domain::ids::IdPrefix::Dev {
+        Ok(id)
+    } else {
+        Err(format!("{id} is not a deviation ID (DEV-n)"))
+    }
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -31,11 +35,16 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         args.engagement.as_deref(),
         |e, ev| {
             let (text, event) = add_amendment(e, ev, deviation, &args.text)?;
-            Ok(Change { writes: vec![(Artifact::Spec, text)], event })
+            Ok(Change {
+                writes: vec![(Artifact::Spec, text)],
+                event,
+            })
         },
         |done| match &done.event {
             EventBody::AmendmentRecorded { id, .. } => {
-                format!("{id} appended to customer-spec.md (Amendments; Gate 1 stays approved) and recorded")
+                format!(
+                    "{id} appended to customer-spec.md (Amendments; Gate 1 stays approved) and recorded"
+                )
             }
             _ => "amendment recorded".into(),
         },

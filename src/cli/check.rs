@@ -63,7 +63,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             );
         }
     }
-    let _ = writeln!(out, "{} engagement(s): {problems} problem(s), {warnings} warning(s)", roots.len());
+    let _ = writeln!(
+        out,
+        "{} engagement(s): {problems} problem(s), {warnings} warning(s)",
+        roots.len()
+    );
     if unreadable > 0 {
         Exit::Usage
     } else if problems > 0 || (args.strict && warnings > 0) {

@@ -23,7 +23,11 @@ pub struct Args {
 
 fn parse_component(s: &str) -> Result<ItemId, String> {
     let id: ItemId = s.parse()?;
-    if id.prefix == crate::domain::ids::IdPrefix::Comp { Ok(id) } else { Err(format!("{id} is not a component ID (COMP-n)")) }
+    if id.prefix == crate::domain::ids::IdPrefix::Comp {
+        Ok(id)
+    } else {
+        Err(format!("{id} is not a component ID (COMP-n)"))
+    }
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {

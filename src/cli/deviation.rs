@@ -56,18 +56,31 @@ fn parse_id(s: &str) -> Result<ItemId, String> {
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
     match &args.action {
-        Action::Add { component, impact, what, why, engagement } => commit(
+        Action::Add {
+            component,
+            impact,
+            what,
+            why,
+            engagement,
+        } => commit(
             ctx,
             engagement.as_deref(),
             |e, ev| {
                 let (text, event) = add_deviation(e, ev, *component, *impact, what, why)?;
-                Ok(Change { writes: vec![(Artifact::AsBuilt, text)], event })
+                Ok(Change {
+                    writes: vec![(Artifact::AsBuilt, text)],
+                    event,
+                })
             },
             |done| match &done.event {
                 EventBody::DeviationRecorded { id, impact, .. } => {
                     let hint = match impact {
-                        Impact::DesignChange => "; a design-change asks for Gate 2 re-approval (`phasegate gate 2 reopen`) or acceptance at close",
-                        Impact::ScopeChange => "; a scope-change needs a spec amendment (`phasegate amend`)",
+                        Impact::DesignChange => {
+                            "; a design-change asks for Gate 2 re-approval (`phasegate gate 2 reopen`) or acceptance at close"
+                        }
+                        Impact::ScopeChange => {
+                            "; a scope-change needs a spec amendment (`phasegate amend`)"
+                        }
                         Impact::Minor => "",
                     };
                     format!("{id} written to as-built.md and recorded{hint}")

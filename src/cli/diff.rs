@@ -8,9 +8,9 @@ use unicode_width::UnicodeWidthChar;
 
 use super::{Context, Exit};
 use crate::domain::artifact::Artifact;
-use crate::domain::evaluate::evaluate;
+use crate::domain::evaluate::{approved_design_text, evaluate};
 use crate::domain::reconcile::{Hunk, Reconciliation, Side};
-use crate::domain::sidebyside::{Cell, RowKind, Segment, SideBySide, side_by_side};
+use crate::domain::sidebyside::{CONTEXT_LINES, Cell, RowKind, Segment, SideBySide, side_by_side};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -38,9 +38,6 @@ pub struct Args {
     #[arg(long)]
     pub exit_code: bool,
 }
-
-/// Lines of context shown around hunks; longer unchanged runs fold.
-const CONTEXT: usize = 2;
 
 struct Style {
     color: bool,
@@ -75,7 +72,10 @@ fn wrap(segments: &[Segment], width: usize) -> Vec<Vec<Segment>> {
             let line = lines.last_mut().expect("lines is never empty");
             match line.last_mut() {
                 Some(last) if last.emphasized == seg.emphasized => last.text.push(c),
-                _ => line.push(Segment { text: c.to_string(), emphasized: seg.emphasized }),
+                _ => line.push(Segment {
+                    text: c.to_string(),
+                    emphasized: seg.emphasized,
+                }),
             }
             used += w;
         }
@@ -84,22 +84,51 @@ fn wrap(segments: &[Segment], width: usize) -> Vec<Vec<Segment>> {
 }
 
 fn display_width(segments: &[Segment]) -> usize {
-    segments.iter().flat_map(|s| s.text.chars()).map(|c| c.width().unwrap_or(0)).sum()
+    segments
+        .iter()
+        .flat_map(|s| s.text.chars())
+        .map(|c| c.width().unwrap_or(0))
+        .sum()
 }
 
-fn hunk_header(h: &Hunk, index: usize, total: usize, design: &Side, as_built: &Side) -> (String, bool) {
-    let design_line = design.governed.source_lines.get(h.design_lines.start).map_or(0, |l| l + 1);
-    let as_built_line = as_built.governed.source_lines.get(h.as_built_lines.start).map_or(0, |l| l + 1);
+fn hunk_header(
+    h: &Hunk,
+    index: usize,
+    total: usize,
+    design: &Side,
+    as_built: &Side,
+) -> (String, bool) {
+    let design_line = design
+        .governed
+        .source_lines
+        .get(h.design_lines.start)
+        .map_or(0, |l| l + 1);
+    let as_built_line = as_built
+        .governed
+        .source_lines
+        .get(h.as_built_lines.start)
+        .map_or(0, |l| l + 1);
     let mut touched: Vec<String> = h.components.iter().map(ToString::to_string).collect();
     if h.outside {
         touched.push("outside components".into());
     }
     let verdict = if h.is_explained() {
-        format!("explained by {}", h.explained_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+        format!(
+            "explained by {}",
+            h.explained_by
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     } else {
         format!(
             "UNEXPLAINED: no deviation names {}",
-            h.unexplained.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            h.unexplained
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     (
@@ -116,24 +145,18 @@ fn hunk_header(h: &Hunk, index: usize, total: usize, design: &Side, as_built: &S
     )
 }
 
-/// Rows to show: hunks plus context; the rest folds.
-fn visible_rows(sbs: &SideBySide) -> Vec<bool> {
-    let mut show = vec![false; sbs.rows.len()];
-    for h in &sbs.hunks {
-        let from = h.start.saturating_sub(CONTEXT);
-        let to = (h.end + CONTEXT).min(sbs.rows.len());
-        for s in &mut show[from..to] {
-            *s = true;
-        }
-    }
-    show
-}
-
-fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as_built: &Side, width: usize, style: &Style) -> String {
+fn render_side_by_side(
+    sbs: &SideBySide,
+    rec: &Reconciliation,
+    design: &Side,
+    as_built: &Side,
+    width: usize,
+    style: &Style,
+) -> String {
     let mut out = String::new();
     // gutter: "NNNN m " on each side, " │ " between.
     let text_w = width.saturating_sub(2 * 7 + 3) / 2;
-    let show = visible_rows(sbs);
+    let show = sbs.fold_mask(CONTEXT_LINES);
     let mut row = 0;
     while row < sbs.rows.len() {
         if !show[row] {
@@ -141,15 +164,28 @@ fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as
             while row < sbs.rows.len() && !show[row] {
                 row += 1;
             }
-            let _ = writeln!(out, "{} {} unchanged lines {}", style.fold, row - start, style.fold);
+            let _ = writeln!(
+                out,
+                "{} {} unchanged lines {}",
+                style.fold,
+                row - start,
+                style.fold
+            );
             continue;
         }
-        if let Some(index) = sbs.hunks.iter().position(|h| h.start == row) {
-            if let Some(h) = rec.hunks.get(index) {
-                let (header, explained) = hunk_header(h, index, rec.hunks.len(), design, as_built);
-                style.paint(&mut out, &header, if explained { "1;36" } else { "1;33;41" });
-                out.push('\n');
-            }
+        if let Some((index, h)) = sbs
+            .hunks
+            .iter()
+            .position(|h| h.start == row)
+            .and_then(|i| rec.hunks.get(i).map(|h| (i, h)))
+        {
+            let (header, explained) = hunk_header(h, index, rec.hunks.len(), design, as_built);
+            style.paint(
+                &mut out,
+                &header,
+                if explained { "1;36" } else { "1;33;41" },
+            );
+            out.push('\n');
         }
         let r = &sbs.rows[row];
         let (lsgr, rsgr, lmark, rmark) = match r.kind {
@@ -158,11 +194,23 @@ fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as
             RowKind::Deleted => ("31", "", '-', ' '),
             RowKind::Inserted => ("", "32", ' ', '+'),
         };
-        let number = |c: &Option<Cell>, side: &Side| c.as_ref().and_then(|c| side.governed.source_lines.get(c.line)).map(|l| l + 1);
+        let number = |c: &Option<Cell>, side: &Side| {
+            c.as_ref()
+                .and_then(|c| side.governed.source_lines.get(c.line))
+                .map(|l| l + 1)
+        };
         let lnum = number(&r.left, design);
         let rnum = number(&r.right, as_built);
-        let lwrap = r.left.as_ref().map(|c| wrap(&c.segments, text_w)).unwrap_or_else(|| vec![Vec::new()]);
-        let rwrap = r.right.as_ref().map(|c| wrap(&c.segments, text_w)).unwrap_or_else(|| vec![Vec::new()]);
+        let lwrap = r
+            .left
+            .as_ref()
+            .map(|c| wrap(&c.segments, text_w))
+            .unwrap_or_else(|| vec![Vec::new()]);
+        let rwrap = r
+            .right
+            .as_ref()
+            .map(|c| wrap(&c.segments, text_w))
+            .unwrap_or_else(|| vec![Vec::new()]);
         for k in 0..lwrap.len().max(rwrap.len()) {
             let gutter = |num: Option<usize>, mark: char, present: bool| -> String {
                 match (k, num) {
@@ -177,7 +225,11 @@ fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as
             let mut used = 0;
             if let Some(segs) = left {
                 for s in segs {
-                    let sgr = if s.emphasized { format!("{lsgr};1;7") } else { lsgr.to_string() };
+                    let sgr = if s.emphasized {
+                        format!("{lsgr};1;7")
+                    } else {
+                        lsgr.to_string()
+                    };
                     style.paint(&mut out, &s.text, &sgr);
                 }
                 used = display_width(segs);
@@ -187,7 +239,11 @@ fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as
             out.push_str(&gutter(rnum, rmark, right.is_some()));
             if let Some(segs) = right {
                 for s in segs {
-                    let sgr = if s.emphasized { format!("{rsgr};1;7") } else { rsgr.to_string() };
+                    let sgr = if s.emphasized {
+                        format!("{rsgr};1;7")
+                    } else {
+                        rsgr.to_string()
+                    };
                     style.paint(&mut out, &s.text, &sgr);
                 }
             }
@@ -200,22 +256,41 @@ fn render_side_by_side(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as
     out
 }
 
-fn render_unified(sbs: &SideBySide, rec: &Reconciliation, design: &Side, as_built: &Side, width: usize, style: &Style) -> String {
+fn render_unified(
+    sbs: &SideBySide,
+    rec: &Reconciliation,
+    design: &Side,
+    as_built: &Side,
+    width: usize,
+    style: &Style,
+) -> String {
     let mut out = String::new();
     let text_w = width.saturating_sub(2);
     for (index, rows) in sbs.hunks.iter().enumerate() {
         if let Some(h) = rec.hunks.get(index) {
             let (header, explained) = hunk_header(h, index, rec.hunks.len(), design, as_built);
-            style.paint(&mut out, &format!("@@ {header}"), if explained { "1;36" } else { "1;33;41" });
+            style.paint(
+                &mut out,
+                &format!("@@ {header}"),
+                if explained { "1;36" } else { "1;33;41" },
+            );
             out.push('\n');
         }
         let rows = &sbs.rows[rows.clone()];
         let mut emit = |cell: &Cell, sign: char, sgr: &str| {
             for (k, line) in wrap(&cell.segments, text_w).iter().enumerate() {
-                let lead = if k == 0 { format!("{sign} ") } else { format!("{} ", style.wrap_marker) };
+                let lead = if k == 0 {
+                    format!("{sign} ")
+                } else {
+                    format!("{} ", style.wrap_marker)
+                };
                 style.paint(&mut out, &lead, sgr);
                 for s in line {
-                    let s_sgr = if s.emphasized { format!("{sgr};1;7") } else { sgr.to_string() };
+                    let s_sgr = if s.emphasized {
+                        format!("{sgr};1;7")
+                    } else {
+                        sgr.to_string()
+                    };
                     style.paint(&mut out, &s.text, &s_sgr);
                 }
                 out.push('\n');
@@ -242,12 +317,12 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     };
     let e = &loaded.engagement;
     let ev = evaluate(e);
-    let approved = ev.gates[1]
-        .approval
-        .as_ref()
-        .and_then(|a| a.artifact(Artifact::Design.file_name()))
-        .and_then(|r| e.snapshots.get(&r.sha256));
-    let (Some(design_text), Some(as_built_text), Some(rec)) = (approved, e.texts.get(&Artifact::AsBuilt), ev.reconciliation.as_ref()) else {
+    let approved = approved_design_text(e, &ev);
+    let (Some(design_text), Some(as_built_text), Some(rec)) = (
+        approved,
+        e.texts.get(&Artifact::AsBuilt),
+        ev.reconciliation.as_ref(),
+    ) else {
         let _ = writeln!(
             std::io::stderr(),
             "refused: there is no approved design to compare yet (the diff exists from Gate 2 on; the engagement is in {})",
@@ -275,7 +350,16 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     let width = args
         .width
         .map(usize::from)
-        .or_else(|| stdout.is_terminal().then(|| crossterm::terminal::size().ok().map(|(w, _)| usize::from(w))).flatten())
+        .or_else(|| {
+            stdout
+                .is_terminal()
+                .then(|| {
+                    crossterm::terminal::size()
+                        .ok()
+                        .map(|(w, _)| usize::from(w))
+                })
+                .flatten()
+        })
         .unwrap_or(120);
     let mut text = format!(
         "approved design (Gate 2, event {}) ⟷ as-built: {} hunk(s), {} explained\n",
@@ -292,7 +376,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         render_side_by_side(&sbs, rec, &design, &as_built, width, &style)
     });
     let _ = stdout.lock().write_all(text.as_bytes());
-    if args.exit_code && rec.explained() < rec.hunks.len() { Exit::Refused } else { Exit::Ok }
+    if args.exit_code && rec.explained() < rec.hunks.len() {
+        Exit::Refused
+    } else {
+        Exit::Ok
+    }
 }
 
 #[cfg(test)]
@@ -301,7 +389,16 @@ mod tests {
 
     #[test]
     fn wrap_never_loses_text() {
-        let segs = vec![Segment { text: "abcdef".into(), emphasized: false }, Segment { text: "ghij界".into(), emphasized: true }];
+        let segs = vec![
+            Segment {
+                text: "abcdef".into(),
+                emphasized: false,
+            },
+            Segment {
+                text: "ghij界".into(),
+                emphasized: true,
+            },
+        ];
         let lines = wrap(&segs, 4);
         let joined: String = lines.iter().flatten().map(|s| s.text.as_str()).collect();
         assert_eq!(joined, "abcdefghij界");

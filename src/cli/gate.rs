@@ -38,12 +38,18 @@ fn parse_waiver(s: &str) -> Result<(String, String), String> {
         Some((id, reason)) if !id.trim().is_empty() && !reason.trim().is_empty() => {
             Ok((id.trim().to_string(), reason.trim().to_string()))
         }
-        _ => Err(format!("`{s}`: expected ID=REASON, e.g. G1-4=\"integrations listed in the ticket\"")),
+        _ => Err(format!(
+            "`{s}`: expected ID=REASON, e.g. G1-4=\"integrations listed in the ticket\""
+        )),
     }
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
-    let gate = if args.gate == 1 { GateId::One } else { GateId::Two };
+    let gate = if args.gate == 1 {
+        GateId::One
+    } else {
+        GateId::Two
+    };
     let review = GateReview {
         checks: args.checks.clone(),
         waivers: args.waivers.clone(),

@@ -135,14 +135,21 @@ impl Context {
 
     /// The acting identity and the OS user, stamped with the current time.
     pub fn stamp(&self) -> Result<Stamp, StoreError> {
-        let (config, errors) = crate::config::load(self.config_path.as_deref(), &crate::config::process_env);
+        let (config, errors) =
+            crate::config::load(self.config_path.as_deref(), &crate::config::process_env);
         // A command that writes the journal must not guess who is acting: a broken config is
         // fatal here (the message already names the file and position).
         if let Some(first) = errors.into_iter().next() {
-            let message = first.trim_end_matches(" (using the default settings)").to_string();
+            let message = first
+                .trim_end_matches(" (using the default settings)")
+                .to_string();
             return Err(StoreError::new(PathBuf::new(), message));
         }
-        Ok(Stamp { at: now(), actor: crate::config::identity(self.as_name.as_deref(), &config), os_user: crate::config::os_user() })
+        Ok(Stamp {
+            at: now(),
+            actor: crate::config::identity(self.as_name.as_deref(), &config),
+            os_user: crate::config::os_user(),
+        })
     }
 }
 
@@ -166,14 +173,21 @@ pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
     for f in &refusal.findings {
         let _ = writeln!(err, "  {}", locate(root, f));
     }
-    if refusal.usage { Exit::Usage } else { Exit::Refused }
+    if refusal.usage {
+        Exit::Usage
+    } else {
+        Exit::Refused
+    }
 }
 
 /// Runs a journal-writing transition and reports its outcome.
 pub fn commit(
     ctx: &Context,
     engagement: Option<&str>,
-    decide: impl FnOnce(&crate::domain::evaluate::Engagement, &crate::domain::evaluate::Evaluation) -> Result<crate::store::engagement::Change, Refusal>,
+    decide: impl FnOnce(
+        &crate::domain::evaluate::Engagement,
+        &crate::domain::evaluate::Evaluation,
+    ) -> Result<crate::store::engagement::Change, Refusal>,
     describe: impl FnOnce(&Committed) -> String,
 ) -> Exit {
     let root = match ctx.engagement(engagement) {
@@ -186,7 +200,13 @@ pub fn commit(
     };
     match crate::store::engagement::transact(&root, &stamp, None, decide) {
         Ok(done) => {
-            let _ = writeln!(std::io::stdout(), "{} (event {}, by {})", describe(&done), done.seq, stamp.actor);
+            let _ = writeln!(
+                std::io::stdout(),
+                "{} (event {}, by {})",
+                describe(&done),
+                done.seq,
+                stamp.actor
+            );
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),

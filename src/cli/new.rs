@@ -26,7 +26,14 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(e) => return report_store_error(&e),
     };
     let owner = args.owner.clone().unwrap_or_else(|| stamp.actor.clone());
-    match create(&ctx.workspace, &args.slug, args.title.as_deref().unwrap_or(""), &owner, args.baseline.as_deref(), &stamp) {
+    match create(
+        &ctx.workspace,
+        &args.slug,
+        args.title.as_deref().unwrap_or(""),
+        &owner,
+        args.baseline.as_deref(),
+        &stamp,
+    ) {
         Ok(root) => {
             let _ = writeln!(
                 std::io::stdout(),

@@ -43,7 +43,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         match load_strict(root) {
             Ok(l) => {
                 let ev = evaluate(&l.engagement);
-                rows.push((l.engagement.slug.clone(), ev.phase.as_str().into(), metrics(&l.engagement.journal.events, &ev)));
+                rows.push((
+                    l.engagement.slug.clone(),
+                    ev.phase.as_str().into(),
+                    metrics(&l.engagement.journal.events, &ev),
+                ));
             }
             Err(e) => return report_store_error(&e),
         }
@@ -65,16 +69,33 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         });
         let _ = writeln!(text, "{v}");
     } else {
-        let _ = writeln!(text, "{:<24} {:<13} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>6}", "engagement", "phase", "spec", "design", "value", "dev%", "reuse%", "recon", "rework");
+        let _ = writeln!(
+            text,
+            "{:<24} {:<13} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>6}",
+            "engagement", "phase", "spec", "design", "value", "dev%", "reuse%", "recon", "rework"
+        );
         for (slug, phase, m) in &rows {
             let _ = writeln!(
                 text,
                 "{:<24} {:<13} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>6}",
-                slug, phase, days(m.time_to_approved_spec), days(m.time_to_approved_design), days(m.time_to_value),
-                pct(m.deviation_rate), pct(m.reuse_rate), pct(m.reconciliation_completeness), m.gate_rework
+                slug,
+                phase,
+                days(m.time_to_approved_spec),
+                days(m.time_to_approved_design),
+                days(m.time_to_value),
+                pct(m.deviation_rate),
+                pct(m.reuse_rate),
+                pct(m.reconciliation_completeness),
+                m.gate_rework
             );
         }
-        let _ = writeln!(text, "workspace: {} components, deviation rate {}, reuse rate {}", total_components, pct(ratio(total_devs, total_components)), pct(ratio(total_reused, total_components)));
+        let _ = writeln!(
+            text,
+            "workspace: {} components, deviation rate {}, reuse rate {}",
+            total_components,
+            pct(ratio(total_devs, total_components)),
+            pct(ratio(total_reused, total_components))
+        );
     }
     let _ = std::io::stdout().write_all(text.as_bytes());
     Exit::Ok

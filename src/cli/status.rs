@@ -28,11 +28,22 @@ pub fn shown_result(e: &Engagement, gate: &GateStatus, c: &CriterionEval) -> Cri
     if c.result == CriterionResult::Pass {
         return c.result;
     }
-    let Some(approval) = &gate.approval else { return c.result };
-    let recorded = e.journal.events.iter().find(|ev| ev.seq == approval.seq).and_then(|ev| match &ev.body {
-        EventBody::GateApproved(g) => g.criteria.iter().find(|r| r.id == c.def.id).map(|r| r.result),
-        _ => None,
-    });
+    let Some(approval) = &gate.approval else {
+        return c.result;
+    };
+    let recorded = e
+        .journal
+        .events
+        .iter()
+        .find(|ev| ev.seq == approval.seq)
+        .and_then(|ev| match &ev.body {
+            EventBody::GateApproved(g) => g
+                .criteria
+                .iter()
+                .find(|r| r.id == c.def.id)
+                .map(|r| r.result),
+            _ => None,
+        });
     match recorded {
         Some(r @ (CriterionResult::Checked | CriterionResult::Waived)) => r,
         _ => c.result,
@@ -134,11 +145,25 @@ pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
 pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", e.slug, e.meta.title);
-    let _ = writeln!(out, "phase: {}    owner: {}", ev.phase.title(), e.meta.owner);
+    let _ = writeln!(
+        out,
+        "phase: {}    owner: {}",
+        ev.phase.title(),
+        e.meta.owner
+    );
     for g in &ev.gates {
-        let _ = write!(out, "Gate {}: {}", g.gate.number(), g.state.as_str().to_uppercase());
+        let _ = write!(
+            out,
+            "Gate {}: {}",
+            g.gate.number(),
+            g.state.as_str().to_uppercase()
+        );
         if let Some(a) = &g.approval {
-            let _ = write!(out, " (approved by {} at {}, event {})", a.actor, a.at, a.seq);
+            let _ = write!(
+                out,
+                " (approved by {} at {}, event {})",
+                a.actor, a.at, a.seq
+            );
         }
         for s in &g.stale {
             let _ = write!(out, " — {} changed since approval", s.file);
@@ -149,8 +174,23 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
         let _ = writeln!(out, "\nGate {} criteria:", gate.number());
         for c in ev.criteria_of(gate) {
             let result = shown_result(e, ev.gate(gate), c);
-            let kind = format!("{}{}", if c.def.kind == crate::domain::criteria::CriterionKind::Auto { "auto" } else { "manual" }, if c.def.hard { ", hard" } else { "" });
-            let _ = writeln!(out, "  {:<6} {:<9} {:<12} {}", c.def.id, result.as_str(), kind, c.def.text);
+            let kind = format!(
+                "{}{}",
+                if c.def.kind == crate::domain::criteria::CriterionKind::Auto {
+                    "auto"
+                } else {
+                    "manual"
+                },
+                if c.def.hard { ", hard" } else { "" }
+            );
+            let _ = writeln!(
+                out,
+                "  {:<6} {:<9} {:<12} {}",
+                c.def.id,
+                result.as_str(),
+                kind,
+                c.def.text
+            );
             if result == CriterionResult::Fail {
                 for f in &c.failures {
                     let _ = writeln!(out, "      {}", locate(root, f));
@@ -159,30 +199,98 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
         }
     }
     if !ev.components.is_empty() {
-        let _ = writeln!(out, "\nComponents (build order {}):", ev.build_order.order.iter().map(ToString::to_string).collect::<Vec<_>>().join(" → "));
+        let _ = writeln!(
+            out,
+            "\nComponents (build order {}):",
+            ev.build_order
+                .order
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" → ")
+        );
         for c in &ev.components {
-            let deps = if c.depends_on.is_empty() { "none".to_string() } else { c.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") };
-            let flag = if c.added { " (added in as-built)" } else if c.removed { " (removed with a deviation)" } else { "" };
-            let _ = writeln!(out, "  {:<8} {:<10} {}{flag}  [depends on {deps}]", c.id.to_string(), c.status.as_str(), c.title);
+            let deps = if c.depends_on.is_empty() {
+                "none".to_string()
+            } else {
+                c.depends_on
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let flag = if c.added {
+                " (added in as-built)"
+            } else if c.removed {
+                " (removed with a deviation)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<10} {}{flag}  [depends on {deps}]",
+                c.id.to_string(),
+                c.status.as_str(),
+                c.title
+            );
         }
     }
     if let Some(r) = &ev.reconciliation {
-        let _ = writeln!(out, "\nReconciliation: {}/{} hunks explained", r.explained(), r.hunks.len());
+        let _ = writeln!(
+            out,
+            "\nReconciliation: {}/{} hunks explained",
+            r.explained(),
+            r.hunks.len()
+        );
         for h in &r.hunks {
-            let comps: Vec<String> = h.components.iter().map(ToString::to_string).chain(h.outside.then(|| "general".to_string())).collect();
+            let comps: Vec<String> = h
+                .components
+                .iter()
+                .map(ToString::to_string)
+                .chain(h.outside.then(|| "general".to_string()))
+                .collect();
             let verdict = if h.is_explained() {
-                format!("explained by {}", h.explained_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                format!(
+                    "explained by {}",
+                    h.explained_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             } else {
-                format!("UNEXPLAINED (no deviation names {})", h.unexplained.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                format!(
+                    "UNEXPLAINED (no deviation names {})",
+                    h.unexplained
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
-            let _ = writeln!(out, "  {}  [{}] {verdict}", locate(root, &Finding::new(h.position.clone(), "")).trim_end_matches(": "), comps.join(", "));
+            let _ = writeln!(
+                out,
+                "  {}  [{}] {verdict}",
+                locate(root, &Finding::new(h.position.clone(), "")).trim_end_matches(": "),
+                comps.join(", ")
+            );
         }
     }
     if !ev.deviations.is_empty() {
         let _ = writeln!(out, "\nDeviations:");
         for d in &ev.deviations {
-            let recorded = if ev.replay.deviations.contains_key(&d.id) { "recorded" } else { "NOT YET RECORDED" };
-            let _ = writeln!(out, "  {} ({}, {}) {recorded}", d.id, d.target.map(|t| t.to_string()).unwrap_or_default(), d.impact.map(|i| i.as_str()).unwrap_or("?"));
+            let recorded = if ev.replay.deviations.contains_key(&d.id) {
+                "recorded"
+            } else {
+                "NOT YET RECORDED"
+            };
+            let _ = writeln!(
+                out,
+                "  {} ({}, {}) {recorded}",
+                d.id,
+                d.target.map(|t| t.to_string()).unwrap_or_default(),
+                d.impact.map(|i| i.as_str()).unwrap_or("?")
+            );
         }
     }
     if !ev.problems.is_empty() || !ev.warnings.is_empty() {
@@ -194,7 +302,12 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
             let _ = writeln!(out, "  warning: {}", locate(root, w));
         }
     }
-    let _ = writeln!(out, "\njournal: {} events, head {}", e.journal.events.len(), e.journal.head());
+    let _ = writeln!(
+        out,
+        "\njournal: {} events, head {}",
+        e.journal.events.len(),
+        e.journal.head()
+    );
     let _ = writeln!(out, "next: {}", next_action(ev));
     out
 }

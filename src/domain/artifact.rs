@@ -167,10 +167,16 @@ mod tests {
     fn governed_text_drops_amendments_anywhere() {
         let spec = "# S\n## Requirements\n- REQ-1: a\n## Amendments\n- AMD-1 (DEV-1): b\n## Constraints\nnone\n\n\n";
         let governed = GovernedText::of(Artifact::Spec, spec);
-        assert_eq!(governed.text, "# S\n## Requirements\n- REQ-1: a\n## Constraints\nnone\n");
+        assert_eq!(
+            governed.text,
+            "# S\n## Requirements\n- REQ-1: a\n## Constraints\nnone\n"
+        );
         assert_eq!(governed.source_lines, vec![0, 1, 2, 5, 6]);
         let without = "# S\n## Requirements\n- REQ-1: a\n## Constraints\nnone\n";
-        assert_eq!(GovernedText::of(Artifact::Spec, without).sha256(), governed.sha256());
+        assert_eq!(
+            GovernedText::of(Artifact::Spec, without).sha256(),
+            governed.sha256()
+        );
     }
 
     #[test]

@@ -30,23 +30,125 @@ pub struct CriterionDef {
 }
 
 const PREDEFINED: [(u8, &str, CriterionKind, bool, &str); 17] = [
-    (1, "G1-1", CriterionKind::Auto, false, "all required sections present and non-empty"),
-    (1, "G1-2", CriterionKind::Auto, true, "at least one requirement; requirement IDs unique; every reference resolves"),
-    (1, "G1-3", CriterionKind::Auto, true, "every requirement has at least one acceptance criterion referencing it"),
-    (1, "G1-4", CriterionKind::Auto, false, "the Integrations section names at least one system"),
-    (1, "G1-5", CriterionKind::Manual, false, "the spec states what the automation must do, in the requester's terms"),
-    (1, "G1-6", CriterionKind::Manual, false, "integrations and operational constraints are complete and correct"),
-    (1, "G1-7", CriterionKind::Manual, false, "acceptance criteria are testable"),
-    (1, "G1-8", CriterionKind::Manual, false, "the spec contains no design or environment-discovery decisions"),
-    (2, "G2-1", CriterionKind::Auto, true, "every approved requirement has a feasibility verdict; none is `conflict`"),
-    (2, "G2-2", CriterionKind::Auto, true, "every requirement is satisfied by at least one component; every reference resolves"),
-    (2, "G2-3", CriterionKind::Auto, false, "every component declares a reuse decision"),
-    (2, "G2-4", CriterionKind::Auto, false, "every component has acceptance criteria"),
-    (2, "G2-5", CriterionKind::Auto, true, "`depends-on` references exist and form no cycle"),
-    (2, "G2-6", CriterionKind::Auto, false, "the Testing Approach section is present and non-empty"),
-    (2, "G2-7", CriterionKind::Manual, false, "the design is implementable within the constraints found in feasibility"),
-    (2, "G2-8", CriterionKind::Manual, false, "reuse candidates from feasibility were considered"),
-    (2, "G2-9", CriterionKind::Manual, false, "testing is layered: leaf components before composites"),
+    (
+        1,
+        "G1-1",
+        CriterionKind::Auto,
+        false,
+        "all required sections present and non-empty",
+    ),
+    (
+        1,
+        "G1-2",
+        CriterionKind::Auto,
+        true,
+        "at least one requirement; requirement IDs unique; every reference resolves",
+    ),
+    (
+        1,
+        "G1-3",
+        CriterionKind::Auto,
+        true,
+        "every requirement has at least one acceptance criterion referencing it",
+    ),
+    (
+        1,
+        "G1-4",
+        CriterionKind::Auto,
+        false,
+        "the Integrations section names at least one system",
+    ),
+    (
+        1,
+        "G1-5",
+        CriterionKind::Manual,
+        false,
+        "the spec states what the automation must do, in the requester's terms",
+    ),
+    (
+        1,
+        "G1-6",
+        CriterionKind::Manual,
+        false,
+        "integrations and operational constraints are complete and correct",
+    ),
+    (
+        1,
+        "G1-7",
+        CriterionKind::Manual,
+        false,
+        "acceptance criteria are testable",
+    ),
+    (
+        1,
+        "G1-8",
+        CriterionKind::Manual,
+        false,
+        "the spec contains no design or environment-discovery decisions",
+    ),
+    (
+        2,
+        "G2-1",
+        CriterionKind::Auto,
+        true,
+        "every approved requirement has a feasibility verdict; none is `conflict`",
+    ),
+    (
+        2,
+        "G2-2",
+        CriterionKind::Auto,
+        true,
+        "every requirement is satisfied by at least one component; every reference resolves",
+    ),
+    (
+        2,
+        "G2-3",
+        CriterionKind::Auto,
+        false,
+        "every component declares a reuse decision",
+    ),
+    (
+        2,
+        "G2-4",
+        CriterionKind::Auto,
+        false,
+        "every component has acceptance criteria",
+    ),
+    (
+        2,
+        "G2-5",
+        CriterionKind::Auto,
+        true,
+        "`depends-on` references exist and form no cycle",
+    ),
+    (
+        2,
+        "G2-6",
+        CriterionKind::Auto,
+        false,
+        "the Testing Approach section is present and non-empty",
+    ),
+    (
+        2,
+        "G2-7",
+        CriterionKind::Manual,
+        false,
+        "the design is implementable within the constraints found in feasibility",
+    ),
+    (
+        2,
+        "G2-8",
+        CriterionKind::Manual,
+        false,
+        "reuse candidates from feasibility were considered",
+    ),
+    (
+        2,
+        "G2-9",
+        CriterionKind::Manual,
+        false,
+        "testing is layered: leaf components before composites",
+    ),
 ];
 
 pub fn predefined_ids() -> Vec<&'static str> {
@@ -58,14 +160,25 @@ pub fn definitions(gate: GateId, extra: &[ExtraCriterion]) -> Vec<CriterionDef> 
     PREDEFINED
         .iter()
         .filter(|p| p.0 == gate.number())
-        .map(|&(_, id, kind, hard, text)| CriterionDef { gate, id: id.into(), kind, hard, text: text.into() })
-        .chain(extra.iter().filter(|c| c.gate == gate.number()).map(|c| CriterionDef {
+        .map(|&(_, id, kind, hard, text)| CriterionDef {
             gate,
-            id: c.id.clone(),
-            kind: CriterionKind::Manual,
-            hard: false,
-            text: c.text.clone(),
-        }))
+            id: id.into(),
+            kind,
+            hard,
+            text: text.into(),
+        })
+        .chain(
+            extra
+                .iter()
+                .filter(|c| c.gate == gate.number())
+                .map(|c| CriterionDef {
+                    gate,
+                    id: c.id.clone(),
+                    kind: CriterionKind::Manual,
+                    hard: false,
+                    text: c.text.clone(),
+                }),
+        )
         .collect()
 }
 
@@ -81,7 +194,9 @@ pub struct CriterionEval {
 impl CriterionEval {
     pub fn message(&self) -> String {
         match self.failures.first() {
-            Some(f) if self.failures.len() > 1 => format!("{} (and {} more)", f.message, self.failures.len() - 1),
+            Some(f) if self.failures.len() > 1 => {
+                format!("{} (and {} more)", f.message, self.failures.len() - 1)
+            }
             Some(f) => f.message.clone(),
             None => self.def.text.clone(),
         }
@@ -109,7 +224,10 @@ fn eof(artifact: Artifact, doc: &Document) -> Position {
 }
 
 fn missing_file(artifact: Artifact) -> Finding {
-    Finding::new(Position::file(artifact.file_name()), format!("{} is missing", artifact.file_name()))
+    Finding::new(
+        Position::file(artifact.file_name()),
+        format!("{} is missing", artifact.file_name()),
+    )
 }
 
 /// Required sections present and non-empty.
@@ -117,7 +235,10 @@ pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
     let mut out = Vec::new();
     for name in artifact.required_sections() {
         match doc.section(name) {
-            None => out.push(Finding::new(eof(artifact, doc), format!("section `## {name}` is missing"))),
+            None => out.push(Finding::new(
+                eof(artifact, doc),
+                format!("section `## {name}` is missing"),
+            )),
             Some(s) if !s.has_content => out.push(Finding::new(
                 at(artifact, s.heading_line, 1),
                 format!("section `## {name}` is empty"),
@@ -128,25 +249,41 @@ pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
     out
 }
 
-fn duplicate_findings(artifact: Artifact, doc: &Document, prefix: Option<IdPrefix>) -> Vec<Finding> {
+fn duplicate_findings(
+    artifact: Artifact,
+    doc: &Document,
+    prefix: Option<IdPrefix>,
+) -> Vec<Finding> {
     doc.duplicates
         .iter()
         .filter(|d| prefix.is_none_or(|p| d.id.prefix == p))
         .map(|d| {
             let first = doc.item(d.id).map_or(0, |i| i.line);
-            Finding::new(at(artifact, d.line, d.column), format!("{} is defined again (first at line {first})", d.id))
+            Finding::new(
+                at(artifact, d.line, d.column),
+                format!("{} is defined again (first at line {first})", d.id),
+            )
         })
         .collect()
 }
 
-fn dangling_references(artifact: Artifact, doc: &Document, known: &BTreeSet<ItemId>) -> Vec<Finding> {
+fn dangling_references(
+    artifact: Artifact,
+    doc: &Document,
+    known: &BTreeSet<ItemId>,
+) -> Vec<Finding> {
     doc.references
         .iter()
         .filter(|r| !known.contains(&r.id))
         .map(|r| {
             Finding::new(
                 at(artifact, r.line, r.column),
-                format!("{} is referenced but no {} {} exists", r.id, r.id.prefix.noun(), r.id),
+                format!(
+                    "{} is referenced but no {} {} exists",
+                    r.id,
+                    r.id.prefix.noun(),
+                    r.id
+                ),
             )
         })
         .collect()
@@ -158,14 +295,26 @@ fn eval(def: CriterionDef, failures: Vec<Finding>) -> CriterionEval {
         CriterionKind::Auto if failures.is_empty() => CriterionResult::Pass,
         CriterionKind::Auto => CriterionResult::Fail,
     };
-    CriterionEval { def, result, failures }
+    CriterionEval {
+        def,
+        result,
+        failures,
+    }
 }
 
-pub fn evaluate(gate: GateId, extra: &[ExtraCriterion], input: &CriteriaInput<'_>) -> Vec<CriterionEval> {
+pub fn evaluate(
+    gate: GateId,
+    extra: &[ExtraCriterion],
+    input: &CriteriaInput<'_>,
+) -> Vec<CriterionEval> {
     definitions(gate, extra)
         .into_iter()
         .map(|def| {
-            let failures = if def.kind == CriterionKind::Manual { Vec::new() } else { auto_failures(&def.id, input) };
+            let failures = if def.kind == CriterionKind::Manual {
+                Vec::new()
+            } else {
+                auto_failures(&def.id, input)
+            };
             eval(def, failures)
         })
         .collect()
@@ -177,30 +326,47 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
     match id {
         "G1-1" => spec.map_or_else(|| vec![missing_file(Spec)], |d| section_findings(Spec, d)),
         "G1-2" => {
-            let Some(doc) = spec else { return vec![missing_file(Spec)] };
+            let Some(doc) = spec else {
+                return vec![missing_file(Spec)];
+            };
             let mut out = Vec::new();
             if doc.items_in("Requirements", IdPrefix::Req).next().is_none() {
-                let pos = doc.section("Requirements").map_or_else(|| eof(Spec, doc), |s| at(Spec, s.heading_line, 1));
-                out.push(Finding::new(pos, "no requirement: write `- REQ-1: …` items under `## Requirements`"));
+                let pos = doc
+                    .section("Requirements")
+                    .map_or_else(|| eof(Spec, doc), |s| at(Spec, s.heading_line, 1));
+                out.push(Finding::new(
+                    pos,
+                    "no requirement: write `- REQ-1: …` items under `## Requirements`",
+                ));
             }
             out.extend(duplicate_findings(Spec, doc, None));
             out.extend(dangling_references(Spec, doc, input.known_ids));
             out
         }
         "G1-3" => {
-            let Some(doc) = spec else { return vec![missing_file(Spec)] };
+            let Some(doc) = spec else {
+                return vec![missing_file(Spec)];
+            };
             let covered = trace::acceptance_by_requirement(doc);
             doc.items_in("Requirements", IdPrefix::Req)
                 .filter(|r| !covered.contains_key(&r.id))
                 .map(|r| {
-                    Finding::new(at(Spec, r.line, r.column), format!("{} has no acceptance criterion referencing it", r.id))
+                    Finding::new(
+                        at(Spec, r.line, r.column),
+                        format!("{} has no acceptance criterion referencing it", r.id),
+                    )
                 })
                 .collect()
         }
         "G1-4" => {
-            let Some(doc) = spec else { return vec![missing_file(Spec)] };
+            let Some(doc) = spec else {
+                return vec![missing_file(Spec)];
+            };
             match doc.section("Integrations") {
-                None => vec![Finding::new(eof(Spec, doc), "section `## Integrations` is missing")],
+                None => vec![Finding::new(
+                    eof(Spec, doc),
+                    "section `## Integrations` is missing",
+                )],
                 Some(s) if !s.has_content => vec![Finding::new(
                     at(Spec, s.heading_line, 1),
                     "the Integrations section names no system",
@@ -209,13 +375,21 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
             }
         }
         "G2-1" => {
-            let Some(spec_doc) = spec else { return vec![missing_file(Spec)] };
-            let Some(feas) = input.feasibility else { return vec![missing_file(Feasibility)] };
+            let Some(spec_doc) = spec else {
+                return vec![missing_file(Spec)];
+            };
+            let Some(feas) = input.feasibility else {
+                return vec![missing_file(Feasibility)];
+            };
             feasibility_findings(spec_doc, feas)
         }
         "G2-2" => {
-            let Some(spec_doc) = spec else { return vec![missing_file(Spec)] };
-            let Some(design) = input.design else { return vec![missing_file(Design)] };
+            let Some(spec_doc) = spec else {
+                return vec![missing_file(Spec)];
+            };
+            let Some(design) = input.design else {
+                return vec![missing_file(Design)];
+            };
             let satisfied = trace::components_by_requirement(input.components);
             let mut out: Vec<Finding> = spec_doc
                 .items_in("Requirements", IdPrefix::Req)
@@ -223,7 +397,11 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                 .map(|r| {
                     Finding::new(
                         at(Spec, r.line, r.column),
-                        format!("{} is not satisfied by any component (`- satisfies:` in {})", r.id, Design.file_name()),
+                        format!(
+                            "{} is not satisfied by any component (`- satisfies:` in {})",
+                            r.id,
+                            Design.file_name()
+                        ),
                     )
                 })
                 .collect();
@@ -231,7 +409,13 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                 let pos = design
                     .section("Components")
                     .map_or_else(|| eof(Design, design), |s| at(Design, s.heading_line, 1));
-                out.insert(0, Finding::new(pos, "no component: write `### COMP-1: …` headings under `## Components`"));
+                out.insert(
+                    0,
+                    Finding::new(
+                        pos,
+                        "no component: write `### COMP-1: …` headings under `## Components`",
+                    ),
+                );
             }
             out.extend(duplicate_findings(Design, design, None));
             out.extend(dangling_references(Design, design, input.known_ids));
@@ -248,7 +432,10 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
             .map(|c| {
                 Finding::new(
                     at(Design, c.line, c.column),
-                    format!("{} declares no reuse decision (`- reuse: new` or the asset reused)", c.id),
+                    format!(
+                        "{} declares no reuse decision (`- reuse: new` or the asset reused)",
+                        c.id
+                    ),
                 )
             })
             .collect(),
@@ -256,7 +443,12 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
             .components
             .iter()
             .filter(|c| !c.has_acceptance())
-            .map(|c| Finding::new(at(Design, c.line, c.column), format!("{} has no `- acceptance:` criteria", c.id)))
+            .map(|c| {
+                Finding::new(
+                    at(Design, c.line, c.column),
+                    format!("{} has no `- acceptance:` criteria", c.id),
+                )
+            })
             .collect(),
         "G2-5" => {
             let order = trace::build_order(input.components);
@@ -264,7 +456,10 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                 .dangling
                 .iter()
                 .map(|(comp, dep)| {
-                    Finding::new(at(Design, dep.line, dep.column), format!("{comp} depends on {}, which does not exist", dep.id))
+                    Finding::new(
+                        at(Design, dep.line, dep.column),
+                        format!("{comp} depends on {}, which does not exist", dep.id),
+                    )
                 })
                 .collect();
             for cycle in &order.cycles {
@@ -272,17 +467,32 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                 let pos = first
                     .and_then(|c| c.depends_on.as_ref().map(|f| at(Design, f.line, f.column)))
                     .unwrap_or_else(|| Position::file(Design.file_name()));
-                let names: Vec<String> = cycle.iter().chain(cycle.first()).map(ToString::to_string).collect();
-                out.push(Finding::new(pos, format!("dependency cycle: {}", names.join(" → "))));
+                let names: Vec<String> = cycle
+                    .iter()
+                    .chain(cycle.first())
+                    .map(ToString::to_string)
+                    .collect();
+                out.push(Finding::new(
+                    pos,
+                    format!("dependency cycle: {}", names.join(" → ")),
+                ));
             }
             out
         }
         "G2-6" => {
-            let Some(design) = input.design else { return vec![missing_file(Design)] };
+            let Some(design) = input.design else {
+                return vec![missing_file(Design)];
+            };
             match design.section("Testing Approach") {
-                None => vec![Finding::new(eof(Design, design), "section `## Testing Approach` is missing")],
+                None => vec![Finding::new(
+                    eof(Design, design),
+                    "section `## Testing Approach` is missing",
+                )],
                 Some(s) if !s.has_content => {
-                    vec![Finding::new(at(Design, s.heading_line, 1), "section `## Testing Approach` is empty")]
+                    vec![Finding::new(
+                        at(Design, s.heading_line, 1),
+                        "section `## Testing Approach` is empty",
+                    )]
                 }
                 Some(_) => Vec::new(),
             }

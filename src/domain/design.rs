@@ -65,7 +65,9 @@ impl Component {
 }
 
 fn field_refs(field: Option<&Field>, prefix: IdPrefix) -> Vec<FieldRef> {
-    let Some(field) = field else { return Vec::new() };
+    let Some(field) = field else {
+        return Vec::new();
+    };
     // The value is a substring of its line starting at `column`; rebuild columns from it.
     scan_ids(&field.value)
         .filter(|t| t.id.prefix == prefix)
@@ -122,23 +124,28 @@ pub fn components(doc: &Document, text: &str) -> Vec<Component> {
             if fences.feed(line) {
                 continue;
             }
-            if let LineShape::ListItem { text: item_text, text_offset, .. } = classify(line)
-                && let Some((name, value, offset)) = split_field(item_text) {
-                    let field = Field {
-                        value: value.to_string(),
-                        line: line0 + 1,
-                        column: char_column(line, text_offset + offset),
-                    };
-                    let slot = match name {
-                        "satisfies" => &mut component.satisfies,
-                        "depends-on" => &mut component.depends_on,
-                        "reuse" => &mut component.reuse,
-                        _ => &mut component.acceptance,
-                    };
-                    if slot.is_none() {
-                        *slot = Some(field);
-                    }
+            if let LineShape::ListItem {
+                text: item_text,
+                text_offset,
+                ..
+            } = classify(line)
+                && let Some((name, value, offset)) = split_field(item_text)
+            {
+                let field = Field {
+                    value: value.to_string(),
+                    line: line0 + 1,
+                    column: char_column(line, text_offset + offset),
+                };
+                let slot = match name {
+                    "satisfies" => &mut component.satisfies,
+                    "depends-on" => &mut component.depends_on,
+                    "reuse" => &mut component.reuse,
+                    _ => &mut component.acceptance,
+                };
+                if slot.is_none() {
+                    *slot = Some(field);
                 }
+            }
         }
         out.push(component);
     }
@@ -158,7 +165,11 @@ mod tests {
         assert_eq!(comps.len(), 2);
         let c1 = &comps[0];
         assert_eq!(c1.title, "NetBox model");
-        let reqs: Vec<_> = c1.satisfied_requirements().iter().map(|r| (r.id.to_string(), r.line, r.column)).collect();
+        let reqs: Vec<_> = c1
+            .satisfied_requirements()
+            .iter()
+            .map(|r| (r.id.to_string(), r.line, r.column))
+            .collect();
         assert_eq!(reqs, [("REQ-1".into(), 3, 14), ("REQ-2".into(), 3, 21)]);
         assert!(c1.dependencies().is_empty());
         assert!(c1.reuses_existing());

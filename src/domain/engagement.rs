@@ -22,7 +22,9 @@ fn default_true() -> bool {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { distinct_approver: true }
+        Policy {
+            distinct_approver: true,
+        }
     }
 }
 
@@ -74,9 +76,10 @@ fn key_position(text: &str, key: &str) -> Position {
     for (i, line) in super::markdown::lines(text).enumerate() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=') {
-                return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
-            }
+            && rest.trim_start().starts_with('=')
+        {
+            return Position::new(ENGAGEMENT_FILE, i + 1, line.len() - trimmed.len() + 1);
+        }
     }
     Position::file(ENGAGEMENT_FILE)
 }
@@ -87,7 +90,10 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
     if raw.schema != SCHEMA {
         return Err(Finding::new(
             key_position(text, "schema"),
-            format!("schema {} is not supported (this phasegate reads schema {SCHEMA})", raw.schema),
+            format!(
+                "schema {} is not supported (this phasegate reads schema {SCHEMA})",
+                raw.schema
+            ),
         ));
     }
     let created = Timestamp::parse(&raw.created.to_string()).ok_or_else(|| {
@@ -107,13 +113,22 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
         let occurrence = seen.iter().filter(|s| **s == c.id).count();
         let at = key_position_of_value(text, "id", &c.id, occurrence);
         if c.gate != 1 && c.gate != 2 {
-            return Err(Finding::new(at, format!("criterion {}: gate must be 1 or 2, not {}", c.id, c.gate)));
+            return Err(Finding::new(
+                at,
+                format!("criterion {}: gate must be 1 or 2, not {}", c.id, c.gate),
+            ));
         }
         if c.id.trim().is_empty() || c.text.trim().is_empty() {
-            return Err(Finding::new(at, "a criterion needs a non-empty id and text"));
+            return Err(Finding::new(
+                at,
+                "a criterion needs a non-empty id and text",
+            ));
         }
         if predefined_ids.contains(&c.id.as_str()) || seen.contains(&c.id.as_str()) {
-            return Err(Finding::new(at, format!("criterion id {} is already used", c.id)));
+            return Err(Finding::new(
+                at,
+                format!("criterion id {} is already used", c.id),
+            ));
         }
         seen.push(&c.id);
     }
@@ -136,7 +151,13 @@ fn key_position_of_value(text: &str, key: &str, value: &str, occurrence: usize) 
             trimmed.starts_with(key) && trimmed.contains(&format!("\"{value}\""))
         })
         .nth(occurrence)
-        .map(|(i, line)| Position::new(ENGAGEMENT_FILE, i + 1, line.len() - line.trim_start().len() + 1))
+        .map(|(i, line)| {
+            Position::new(
+                ENGAGEMENT_FILE,
+                i + 1,
+                line.len() - line.trim_start().len() + 1,
+            )
+        })
         .unwrap_or_else(|| key_position(text, key))
 }
 
@@ -160,7 +181,12 @@ pub fn toml_string(s: &str) -> String {
 }
 
 /// The `engagement.toml` of a new engagement: four eyes unless the owner turns it off.
-pub fn render_engagement(title: &str, owner: &str, created: Timestamp, baseline: Option<&str>) -> String {
+pub fn render_engagement(
+    title: &str,
+    owner: &str,
+    created: Timestamp,
+    baseline: Option<&str>,
+) -> String {
     let mut out = format!(
         "schema = {SCHEMA}\ntitle = {}\nowner = {}\ncreated = {created}\n",
         toml_string(title),

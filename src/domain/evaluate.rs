@@ -30,7 +30,10 @@ impl BuildFile {
     /// `build/COMP-3/…` belongs to COMP-3 by convention.
     pub fn component(&self) -> Option<ItemId> {
         let first = self.path.split('/').next()?;
-        first.parse::<ItemId>().ok().filter(|id| id.prefix == IdPrefix::Comp)
+        first
+            .parse::<ItemId>()
+            .ok()
+            .filter(|id| id.prefix == IdPrefix::Comp)
     }
 }
 
@@ -174,15 +177,23 @@ impl Evaluation {
 }
 
 fn current_governed(hashes: &BTreeMap<Artifact, ArtifactHashes>, file: &str) -> Option<String> {
-    Artifact::from_file_name(file).and_then(|a| hashes.get(&a)).map(|h| h.governed_sha256.clone())
+    Artifact::from_file_name(file)
+        .and_then(|a| hashes.get(&a))
+        .map(|h| h.governed_sha256.clone())
 }
 
-fn gate_status(gate: GateId, replay: &Replay, hashes: &BTreeMap<Artifact, ArtifactHashes>) -> GateStatus {
+fn gate_status(
+    gate: GateId,
+    replay: &Replay,
+    hashes: &BTreeMap<Artifact, ArtifactHashes>,
+) -> GateStatus {
     let history = replay.gate(gate);
     let mut stale = Vec::new();
     if let Some(approval) = &history.approval {
         for artifact in gate_evidence(gate) {
-            let Some(record) = approval.artifact(artifact.file_name()) else { continue };
+            let Some(record) = approval.artifact(artifact.file_name()) else {
+                continue;
+            };
             let current = current_governed(hashes, artifact.file_name());
             if current.as_deref() != Some(record.governed_sha256.as_str()) {
                 stale.push(StaleEvidence {
@@ -199,12 +210,21 @@ fn gate_status(gate: GateId, replay: &Replay, hashes: &BTreeMap<Artifact, Artifa
         (Some(_), _) => GateState::Approved,
         (None, _) => GateState::Pending,
     };
-    GateStatus { gate, state, approval: history.approval.clone(), stale }
+    GateStatus {
+        gate,
+        state,
+        approval: history.approval.clone(),
+        stale,
+    }
 }
 
 pub fn evaluate(e: &Engagement) -> Evaluation {
     let replay = replay(&e.journal.events);
-    let docs: BTreeMap<Artifact, Document> = e.texts.iter().map(|(a, t)| (*a, markdown::parse(t))).collect();
+    let docs: BTreeMap<Artifact, Document> = e
+        .texts
+        .iter()
+        .map(|(a, t)| (*a, markdown::parse(t)))
+        .collect();
     let hashes: BTreeMap<Artifact, ArtifactHashes> = e
         .texts
         .iter()
@@ -213,16 +233,25 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             let governed = super::artifact::GovernedText::from_parsed(*a, t, doc);
             (
                 *a,
-                ArtifactHashes { sha256: super::artifact::sha256_hex(t.as_bytes()), governed_sha256: governed.sha256() },
+                ArtifactHashes {
+                    sha256: super::artifact::sha256_hex(t.as_bytes()),
+                    governed_sha256: governed.sha256(),
+                },
             )
         })
         .collect();
-    let known_ids: BTreeSet<ItemId> = docs.values().flat_map(|d| d.items.iter().map(|i| i.id)).collect();
+    let known_ids: BTreeSet<ItemId> = docs
+        .values()
+        .flat_map(|d| d.items.iter().map(|i| i.id))
+        .collect();
     let design_components = match (docs.get(&Artifact::Design), e.texts.get(&Artifact::Design)) {
         (Some(d), Some(t)) => design::components(d, t),
         _ => Vec::new(),
     };
-    let gates = [gate_status(GateId::One, &replay, &hashes), gate_status(GateId::Two, &replay, &hashes)];
+    let gates = [
+        gate_status(GateId::One, &replay, &hashes),
+        gate_status(GateId::Two, &replay, &hashes),
+    ];
 
     let input = CriteriaInput {
         spec: docs.get(&Artifact::Spec),
@@ -234,8 +263,14 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     let mut criteria = criteria::evaluate(GateId::One, &e.meta.criteria, &input);
     criteria.extend(criteria::evaluate(GateId::Two, &e.meta.criteria, &input));
 
-    let deviations = docs.get(&Artifact::AsBuilt).map(records::deviations).unwrap_or_default();
-    let amendments = docs.get(&Artifact::Spec).map(records::amendments).unwrap_or_default();
+    let deviations = docs
+        .get(&Artifact::AsBuilt)
+        .map(records::deviations)
+        .unwrap_or_default();
+    let amendments = docs
+        .get(&Artifact::Spec)
+        .map(records::amendments)
+        .unwrap_or_default();
 
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -254,27 +289,56 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         Some(text) => design::components(&markdown::parse(text), text),
         None => design_components.clone(),
     };
-    let contract_file = if approved_design_text.is_some() { "objects (approved design)" } else { Artifact::Design.file_name() };
-    let as_built_components = match (docs.get(&Artifact::AsBuilt), e.texts.get(&Artifact::AsBuilt)) {
+    let contract_file = if approved_design_text.is_some() {
+        "objects (approved design)"
+    } else {
+        Artifact::Design.file_name()
+    };
+    let as_built_components = match (
+        docs.get(&Artifact::AsBuilt),
+        e.texts.get(&Artifact::AsBuilt),
+    ) {
         (Some(d), Some(t)) => design::components(d, t),
         _ => Vec::new(),
     };
-    let deviation_targets: BTreeSet<DeviationTarget> = deviations.iter().filter_map(|d| d.target).collect();
+    let deviation_targets: BTreeSet<DeviationTarget> =
+        deviations.iter().filter_map(|d| d.target).collect();
     let mut components: Vec<ComponentRow> = contract
         .iter()
         .map(|c| {
-            let in_as_built = as_built_components.is_empty() || as_built_components.iter().any(|a| a.id == c.id);
-            row(c, &replay, Position::new(contract_file, c.line, c.column), false, !in_as_built && deviation_targets.contains(&DeviationTarget::Component(c.id)))
+            let in_as_built =
+                as_built_components.is_empty() || as_built_components.iter().any(|a| a.id == c.id);
+            row(
+                c,
+                &replay,
+                Position::new(contract_file, c.line, c.column),
+                false,
+                !in_as_built && deviation_targets.contains(&DeviationTarget::Component(c.id)),
+            )
         })
         .collect();
     if approved_design_text.is_some() {
-        for c in as_built_components.iter().filter(|a| !contract.iter().any(|c| c.id == a.id)) {
-            components.push(row(c, &replay, Position::new(Artifact::AsBuilt.file_name(), c.line, c.column), true, false));
+        for c in as_built_components
+            .iter()
+            .filter(|a| !contract.iter().any(|c| c.id == a.id))
+        {
+            components.push(row(
+                c,
+                &replay,
+                Position::new(Artifact::AsBuilt.file_name(), c.line, c.column),
+                true,
+                false,
+            ));
         }
     }
     let mut order_input: Vec<Component> = contract.clone();
     if approved_design_text.is_some() {
-        order_input.extend(as_built_components.iter().filter(|a| !contract.iter().any(|c| c.id == a.id)).cloned());
+        order_input.extend(
+            as_built_components
+                .iter()
+                .filter(|a| !contract.iter().any(|c| c.id == a.id))
+                .cloned(),
+        );
     }
     let build_order = trace::build_order(&order_input);
 
@@ -298,31 +362,62 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         }
         if let Some(approval) = &g.approval {
             for record in &approval.artifacts {
-                if gate_evidence(g.gate).iter().any(|a| a.file_name() == record.file) && !e.snapshots.contains_key(&record.sha256) {
+                if gate_evidence(g.gate)
+                    .iter()
+                    .any(|a| a.file_name() == record.file)
+                    && !e.snapshots.contains_key(&record.sha256)
+                {
                     problems.push(Finding::new(
                         Position::file(format!(".phasegate/objects/{}", record.sha256)),
-                        format!("the snapshot of {} approved at Gate {} is missing or corrupt", record.file, g.gate.number()),
+                        format!(
+                            "the snapshot of {} approved at Gate {} is missing or corrupt",
+                            record.file,
+                            g.gate.number()
+                        ),
                     ));
                 }
             }
         }
     }
     if let Some(approval) = &gates[0].approval
-        && approval.policy != e.meta.policy {
-            problems.push(Finding::new(
-                Position::file(super::engagement::ENGAGEMENT_FILE),
-                format!(
-                    "[policy] changed after Gate 1 was approved (distinct_approver was {}, is {})",
-                    approval.policy.distinct_approver, e.meta.policy.distinct_approver
-                ),
-            ));
-        }
+        && approval.policy != e.meta.policy
+    {
+        problems.push(Finding::new(
+            Position::file(super::engagement::ENGAGEMENT_FILE),
+            format!(
+                "[policy] changed after Gate 1 was approved (distinct_approver was {}, is {})",
+                approval.policy.distinct_approver, e.meta.policy.distinct_approver
+            ),
+        ));
+    }
     let closed = replay.closed.is_some();
     for (id, recorded) in &replay.deviations {
-        recorded_item_check(*id, &recorded.text_sha256, deviations.iter().find(|d| d.id == *id).map(|d| (d.text_sha256.as_str(), d.line, d.column)), Artifact::AsBuilt, closed, &mut problems, &mut warnings);
+        recorded_item_check(
+            *id,
+            &recorded.text_sha256,
+            deviations
+                .iter()
+                .find(|d| d.id == *id)
+                .map(|d| (d.text_sha256.as_str(), d.line, d.column)),
+            Artifact::AsBuilt,
+            closed,
+            &mut problems,
+            &mut warnings,
+        );
     }
     for (id, recorded) in &replay.amendments {
-        recorded_item_check(*id, &recorded.text_sha256, amendments.iter().find(|a| a.id == *id).map(|a| (a.text_sha256.as_str(), a.line, a.column)), Artifact::Spec, closed, &mut problems, &mut warnings);
+        recorded_item_check(
+            *id,
+            &recorded.text_sha256,
+            amendments
+                .iter()
+                .find(|a| a.id == *id)
+                .map(|a| (a.text_sha256.as_str(), a.line, a.column)),
+            Artifact::Spec,
+            closed,
+            &mut problems,
+            &mut warnings,
+        );
     }
     if let Some(close) = &replay.closed {
         for (id, sha) in &close.items {
@@ -330,12 +425,31 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 .iter()
                 .find(|d| d.id == *id)
                 .map(|d| d.text_sha256.as_str())
-                .or_else(|| amendments.iter().find(|a| a.id == *id).map(|a| a.text_sha256.as_str()));
-            if current != Some(sha.as_str()) && !replay.deviations.contains_key(id) && !replay.amendments.contains_key(id) {
-                let file = if id.prefix == IdPrefix::Dev { Artifact::AsBuilt } else { Artifact::Spec };
+                .or_else(|| {
+                    amendments
+                        .iter()
+                        .find(|a| a.id == *id)
+                        .map(|a| a.text_sha256.as_str())
+                });
+            if current != Some(sha.as_str())
+                && !replay.deviations.contains_key(id)
+                && !replay.amendments.contains_key(id)
+            {
+                let file = if id.prefix == IdPrefix::Dev {
+                    Artifact::AsBuilt
+                } else {
+                    Artifact::Spec
+                };
                 problems.push(Finding::new(
                     Position::file(file.file_name()),
-                    format!("{id} was {} after the engagement was closed", if current.is_some() { "changed" } else { "deleted" }),
+                    format!(
+                        "{id} was {} after the engagement was closed",
+                        if current.is_some() {
+                            "changed"
+                        } else {
+                            "deleted"
+                        }
+                    ),
                 ));
             }
         }
@@ -343,13 +457,17 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
 
     // Warnings.
     if let (Some((_, recorded)), None) = (&replay.feasibility_completed, &gates[1].approval)
-        && let Some(record) = recorded.iter().find(|r| r.file == Artifact::Feasibility.file_name())
-            && current_governed(&hashes, &record.file).as_deref() != Some(record.governed_sha256.as_str()) {
-                warnings.push(Finding::new(
-                    Position::file(Artifact::Feasibility.file_name()),
-                    "feasibility.md changed after feasibility was completed",
-                ));
-            }
+        && let Some(record) = recorded
+            .iter()
+            .find(|r| r.file == Artifact::Feasibility.file_name())
+        && current_governed(&hashes, &record.file).as_deref()
+            != Some(record.governed_sha256.as_str())
+    {
+        warnings.push(Finding::new(
+            Position::file(Artifact::Feasibility.file_name()),
+            "feasibility.md changed after feasibility was completed",
+        ));
+    }
     for artifact in [Artifact::Feasibility, Artifact::Design, Artifact::AsBuilt] {
         let reached = match artifact {
             Artifact::Feasibility | Artifact::Design => replay.phase >= Phase::Feasibility,
@@ -358,8 +476,13 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         if reached {
             continue;
         }
-        let Some(current) = hashes.get(&artifact) else { continue };
-        let template = replay.templates.iter().find(|t| t.file == artifact.file_name());
+        let Some(current) = hashes.get(&artifact) else {
+            continue;
+        };
+        let template = replay
+            .templates
+            .iter()
+            .find(|t| t.file == artifact.file_name());
         if template.is_none_or(|t| t.sha256 != current.sha256) {
             warnings.push(Finding::new(
                 Position::file(artifact.file_name()),
@@ -373,7 +496,10 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     }
     for d in &deviations {
         if let Some(problem) = &d.problem {
-            warnings.push(Finding::new(Position::new(Artifact::AsBuilt.file_name(), d.line, d.column), problem.clone()));
+            warnings.push(Finding::new(
+                Position::new(Artifact::AsBuilt.file_name(), d.line, d.column),
+                problem.clone(),
+            ));
         }
         if !replay.deviations.contains_key(&d.id) {
             warnings.push(Finding::new(
@@ -391,7 +517,10 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         }
     }
     for f in e.build_files.iter().filter(|f| f.problem.is_some()) {
-        warnings.push(Finding::new(Position::file(format!("build/{}", f.path)), f.problem.clone().unwrap_or_default()));
+        warnings.push(Finding::new(
+            Position::file(format!("build/{}", f.path)),
+            f.problem.clone().unwrap_or_default(),
+        ));
     }
 
     Evaluation {
@@ -413,7 +542,13 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     }
 }
 
-fn row(c: &Component, replay: &Replay, position: Position, added: bool, removed: bool) -> ComponentRow {
+fn row(
+    c: &Component,
+    replay: &Replay,
+    position: Position,
+    added: bool,
+    removed: bool,
+) -> ComponentRow {
     ComponentRow {
         id: c.id,
         title: c.title.clone(),
@@ -440,18 +575,39 @@ fn recorded_item_check(
 ) {
     let (finding, changed) = match current {
         Some((sha, line, column)) if sha != recorded => (
-            Finding::new(Position::new(artifact.file_name(), line, column), format!("{id} was changed after it was recorded")),
+            Finding::new(
+                Position::new(artifact.file_name(), line, column),
+                format!("{id} was changed after it was recorded"),
+            ),
             true,
         ),
         None => (
-            Finding::new(Position::file(artifact.file_name()), format!("{id} was recorded but has been deleted")),
+            Finding::new(
+                Position::file(artifact.file_name()),
+                format!("{id} was recorded but has been deleted"),
+            ),
             true,
         ),
         _ => (Finding::new(Position::file(""), ""), false),
     };
     if changed {
-        if closed { problems.push(finding) } else { warnings.push(finding) }
+        if closed {
+            problems.push(finding)
+        } else {
+            warnings.push(finding)
+        }
     }
+}
+
+/// The text of the design the latest Gate 2 approval holds (from `objects/`): the left side of
+/// reconciliation and of every design-vs-as-built diff.
+pub fn approved_design_text<'a>(e: &'a Engagement, ev: &Evaluation) -> Option<&'a str> {
+    ev.gates[1]
+        .approval
+        .as_ref()
+        .and_then(|a| a.artifact(Artifact::Design.file_name()))
+        .and_then(|r| e.snapshots.get(&r.sha256))
+        .map(String::as_str)
 }
 
 /// Closing conditions (DESIGN §3 Closing) that do not hold, each with where to look.
@@ -459,7 +615,10 @@ pub fn unmet_close_conditions(e: &Evaluation, accept_design_changes: bool) -> Ve
     let mut out = Vec::new();
     for c in e.required_components() {
         if c.status != ComponentStatus::Validated {
-            out.push(Finding::new(c.position.clone(), format!("{} is {}, not validated", c.id, c.status.as_str())));
+            out.push(Finding::new(
+                c.position.clone(),
+                format!("{} is {}, not validated", c.id, c.status.as_str()),
+            ));
         }
     }
     match &e.reconciliation {
@@ -472,12 +631,19 @@ pub fn unmet_close_conditions(e: &Evaluation, accept_design_changes: bool) -> Ve
                 let names: Vec<String> = h.unexplained.iter().map(ToString::to_string).collect();
                 out.push(Finding::new(
                     h.position.clone(),
-                    format!("unexplained change: no deviation names {}", names.join(", ")),
+                    format!(
+                        "unexplained change: no deviation names {}",
+                        names.join(", ")
+                    ),
                 ));
             }
         }
     }
-    for d in e.deviations.iter().filter(|d| d.impact == Some(Impact::ScopeChange)) {
+    for d in e
+        .deviations
+        .iter()
+        .filter(|d| d.impact == Some(Impact::ScopeChange))
+    {
         if !e.amendments.iter().any(|a| a.deviation == Some(d.id)) {
             out.push(Finding::new(
                 Position::new(Artifact::AsBuilt.file_name(), d.line, d.column),
@@ -514,7 +680,11 @@ pub fn next_action(e: &Evaluation) -> String {
         if g.state == GateState::Stale {
             return format!(
                 "Gate {n} is stale ({}): re-approve it (`phasegate gate {n} approve`) or restore the approved text",
-                g.stale.iter().map(|s| s.file.as_str()).collect::<Vec<_>>().join(", "),
+                g.stale
+                    .iter()
+                    .map(|s| s.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 n = g.gate.number()
             );
         }
@@ -522,7 +692,14 @@ pub fn next_action(e: &Evaluation) -> String {
     let first_failure = |gate: GateId| {
         e.criteria_of(gate)
             .find(|c| c.result == CriterionResult::Fail)
-            .map(|c| format!("fix {} at {}: {}", c.def.id, c.position().map(ToString::to_string).unwrap_or_default(), c.message()))
+            .map(|c| {
+                format!(
+                    "fix {} at {}: {}",
+                    c.def.id,
+                    c.position().map(ToString::to_string).unwrap_or_default(),
+                    c.message()
+                )
+            })
     };
     match e.phase {
         Phase::Requirements => first_failure(GateId::One)
@@ -530,7 +707,10 @@ pub fn next_action(e: &Evaluation) -> String {
         Phase::Feasibility => {
             let findings = match (e.doc(Artifact::Spec), e.doc(Artifact::Feasibility)) {
                 (Some(s), Some(f)) => criteria::feasibility_findings(s, f),
-                _ => vec![Finding::new(Position::file(Artifact::Feasibility.file_name()), "feasibility.md is missing")],
+                _ => vec![Finding::new(
+                    Position::file(Artifact::Feasibility.file_name()),
+                    "feasibility.md is missing",
+                )],
             };
             match findings.first() {
                 Some(f) => format!("assess feasibility: {f}"),
@@ -543,8 +723,12 @@ pub fn next_action(e: &Evaluation) -> String {
             for id in &e.build_order.order {
                 if let Some(c) = e.component(*id).filter(|c| !c.removed) {
                     match c.status {
-                        ComponentStatus::Pending => return format!("build {id} (`phasegate component {id} built`)"),
-                        ComponentStatus::Built => return format!("validate {id} (`phasegate component {id} validated`)"),
+                        ComponentStatus::Pending => {
+                            return format!("build {id} (`phasegate component {id} built`)");
+                        }
+                        ComponentStatus::Built => {
+                            return format!("validate {id} (`phasegate component {id} validated`)");
+                        }
                         ComponentStatus::Validated => {}
                     }
                 }

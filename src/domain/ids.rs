@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn finds_tokens_at_word_boundaries_only() {
-        assert_eq!(ids("- REQ-1: see AC-2 and (COMP-3)."), ["REQ-1", "AC-2", "COMP-3"]);
+        assert_eq!(
+            ids("- REQ-1: see AC-2 and (COMP-3)."),
+            ["REQ-1", "AC-2", "COMP-3"]
+        );
         assert_eq!(ids("XREQ-1 REQ-1a REQ-x REQ- MREQ-2"), Vec::<String>::new());
         assert_eq!(ids("**DEV-10**"), ["DEV-10"]);
         assert_eq!(ids("AMD-99999999999999999999"), Vec::<String>::new());

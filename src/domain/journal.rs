@@ -76,7 +76,10 @@ impl CriterionResult {
     }
     /// Whether this result lets a gate be approved.
     pub fn admits_approval(self) -> bool {
-        matches!(self, CriterionResult::Pass | CriterionResult::Checked | CriterionResult::Waived)
+        matches!(
+            self,
+            CriterionResult::Pass | CriterionResult::Checked | CriterionResult::Waived
+        )
     }
 }
 
@@ -201,10 +204,14 @@ impl EventBody {
                 format!("Gate {} reopened: {reason}", gate.number())
             }
             EventBody::FeasibilityCompleted { .. } => "feasibility completed".into(),
-            EventBody::ComponentStatus { component, status, .. } => {
+            EventBody::ComponentStatus {
+                component, status, ..
+            } => {
                 format!("{component} {}", status.as_str())
             }
-            EventBody::DeviationRecorded { id, target, impact, .. } => {
+            EventBody::DeviationRecorded {
+                id, target, impact, ..
+            } => {
                 format!("{id} recorded ({target}, {impact})")
             }
             EventBody::AmendmentRecorded { id, deviation, .. } => {
@@ -280,7 +287,12 @@ fn gate_toml(out: &mut String, g: &GateRecord) {
     } else {
         out.push_str("criteria = [\n");
         for c in &g.criteria {
-            let _ = write!(out, "  {{ id = {}, result = {}", toml_string(&c.id), toml_string(c.result.as_str()));
+            let _ = write!(
+                out,
+                "  {{ id = {}, result = {}",
+                toml_string(&c.id),
+                toml_string(c.result.as_str())
+            );
             if let Some(reason) = &c.reason {
                 let _ = write!(out, ", reason = {}", toml_string(reason));
             }
@@ -305,7 +317,12 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
             artifacts_toml(&mut out, "templates", templates);
         }
         EventBody::GateApproved(g) | EventBody::GateRejected(g) => gate_toml(&mut out, g),
-        EventBody::GateReopened { gate, reason, policy, artifacts } => {
+        EventBody::GateReopened {
+            gate,
+            reason,
+            policy,
+            artifacts,
+        } => {
             let _ = writeln!(out, "gate = {}", gate.number());
             let _ = writeln!(out, "reason = {}", toml_string(reason));
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
@@ -316,24 +333,44 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "artifacts", artifacts);
         }
-        EventBody::ComponentStatus { component, status, policy, artifacts } => {
+        EventBody::ComponentStatus {
+            component,
+            status,
+            policy,
+            artifacts,
+        } => {
             let _ = writeln!(out, "component = {}", toml_string(&component.to_string()));
             let _ = writeln!(out, "status = {}", toml_string(status.as_str()));
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "artifacts", artifacts);
         }
-        EventBody::DeviationRecorded { id, target, impact, text_sha256 } => {
+        EventBody::DeviationRecorded {
+            id,
+            target,
+            impact,
+            text_sha256,
+        } => {
             let _ = writeln!(out, "id = {}", toml_string(&id.to_string()));
             let _ = writeln!(out, "component = {}", toml_string(&target.to_string()));
             let _ = writeln!(out, "impact = {}", toml_string(impact.as_str()));
             let _ = writeln!(out, "text_sha256 = {}", toml_string(text_sha256));
         }
-        EventBody::AmendmentRecorded { id, deviation, text_sha256 } => {
+        EventBody::AmendmentRecorded {
+            id,
+            deviation,
+            text_sha256,
+        } => {
             let _ = writeln!(out, "id = {}", toml_string(&id.to_string()));
             let _ = writeln!(out, "deviation = {}", toml_string(&deviation.to_string()));
             let _ = writeln!(out, "text_sha256 = {}", toml_string(text_sha256));
         }
-        EventBody::Closed { reason, accepted, items, policy, artifacts } => {
+        EventBody::Closed {
+            reason,
+            accepted,
+            items,
+            policy,
+            artifacts,
+        } => {
             if let Some(reason) = reason {
                 let _ = writeln!(out, "reason = {}", toml_string(reason));
             }
@@ -381,7 +418,10 @@ fn append_block(out: &mut String, seq: u64, stamp: &Stamp, body: &EventBody, pre
 pub fn append(journal: &str, stamp: &Stamp, body: &EventBody) -> Result<(String, u64), Finding> {
     let blocks = split_blocks(journal);
     let last = blocks.last().ok_or_else(|| {
-        Finding::new(Position::file(JOURNAL_FILE), "the journal holds no event (it must start with `created`)")
+        Finding::new(
+            Position::file(JOURNAL_FILE),
+            "the journal holds no event (it must start with `created`)",
+        )
     })?;
     let tail = parse_block(journal, last)?;
     verify_block_hash(journal, last, &tail)?;
@@ -415,7 +455,11 @@ fn split_blocks(text: &str) -> Vec<Block> {
             if let Some(b) = blocks.last_mut() {
                 b.end = offset;
             }
-            blocks.push(Block { start: offset, end: text.len(), line: i + 1 });
+            blocks.push(Block {
+                start: offset,
+                end: text.len(),
+                line: i + 1,
+            });
         }
         offset += line.len();
     }
@@ -427,7 +471,9 @@ fn hashed_bytes(text: &str, block: &Block) -> String {
     let raw = &text[block.start..block.end];
     let mut out = String::with_capacity(raw.len());
     for line in raw.split_inclusive('\n') {
-        if line.trim_start().starts_with("hash") && line.trim_start()[4..].trim_start().starts_with('=') {
+        if line.trim_start().starts_with("hash")
+            && line.trim_start()[4..].trim_start().starts_with('=')
+        {
             continue;
         }
         out.push_str(line);
@@ -461,10 +507,15 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn err(&self, message: String) -> Finding {
-        Finding::new(Position::new(JOURNAL_FILE, self.line, 1), format!("event {}: {message}", self.seq))
+        Finding::new(
+            Position::new(JOURNAL_FILE, self.line, 1),
+            format!("event {}: {message}", self.seq),
+        )
     }
     fn get(&self, key: &str) -> Result<&'a toml::Value, Finding> {
-        self.table.get(key).ok_or_else(|| self.err(format!("missing field `{key}`")))
+        self.table
+            .get(key)
+            .ok_or_else(|| self.err(format!("missing field `{key}`")))
     }
     fn str(&self, key: &str) -> Result<&'a str, Finding> {
         self.get(key)?
@@ -484,7 +535,8 @@ impl<'a> Fields<'a> {
     }
     fn id(&self, key: &str) -> Result<ItemId, Finding> {
         let s = self.str(key)?;
-        s.parse().map_err(|e: String| self.err(format!("`{key}`: {e}")))
+        s.parse()
+            .map_err(|e: String| self.err(format!("`{key}`: {e}")))
     }
     fn gate(&self) -> Result<GateId, Finding> {
         let n = self.int("gate")?;
@@ -492,12 +544,16 @@ impl<'a> Fields<'a> {
     }
     fn policy(&self) -> Result<Policy, Finding> {
         let v = self.get("policy")?;
-        let t = v.as_table().ok_or_else(|| self.err("`policy` must be a table".into()))?;
+        let t = v
+            .as_table()
+            .ok_or_else(|| self.err("`policy` must be a table".into()))?;
         let distinct = t
             .get("distinct_approver")
             .and_then(toml::Value::as_bool)
             .ok_or_else(|| self.err("`policy.distinct_approver` must be a boolean".into()))?;
-        Ok(Policy { distinct_approver: distinct })
+        Ok(Policy {
+            distinct_approver: distinct,
+        })
     }
     fn tables(&self, key: &str) -> Result<Vec<&'a toml::Table>, Finding> {
         let arr = self
@@ -505,11 +561,18 @@ impl<'a> Fields<'a> {
             .as_array()
             .ok_or_else(|| self.err(format!("`{key}` must be an array")))?;
         arr.iter()
-            .map(|v| v.as_table().ok_or_else(|| self.err(format!("`{key}` must hold tables"))))
+            .map(|v| {
+                v.as_table()
+                    .ok_or_else(|| self.err(format!("`{key}` must hold tables")))
+            })
             .collect()
     }
     fn sub(&self, table: &'a toml::Table) -> Fields<'a> {
-        Fields { table, line: self.line, seq: self.seq }
+        Fields {
+            table,
+            line: self.line,
+            seq: self.seq,
+        }
     }
     fn artifacts(&self, key: &str) -> Result<Vec<ArtifactRecord>, Finding> {
         self.tables(key)?
@@ -552,7 +615,10 @@ impl<'a> Fields<'a> {
 
 fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
     Ok(match kind {
-        "created" => EventBody::Created { policy: f.policy()?, templates: f.artifacts("templates")? },
+        "created" => EventBody::Created {
+            policy: f.policy()?,
+            templates: f.artifacts("templates")?,
+        },
         "gate_approved" => EventBody::GateApproved(f.gate_record()?),
         "gate_rejected" => EventBody::GateRejected(f.gate_record()?),
         "gate_reopened" => EventBody::GateReopened {
@@ -584,9 +650,13 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
             let impact = f.str("impact")?;
             EventBody::DeviationRecorded {
                 id: f.id("id")?,
-                target: DeviationTarget::parse(target)
-                    .ok_or_else(|| f.err(format!("`component` must be COMP-n or general, not `{target}`")))?,
-                impact: Impact::parse(impact).ok_or_else(|| f.err(format!("unknown impact `{impact}`")))?,
+                target: DeviationTarget::parse(target).ok_or_else(|| {
+                    f.err(format!(
+                        "`component` must be COMP-n or general, not `{target}`"
+                    ))
+                })?,
+                impact: Impact::parse(impact)
+                    .ok_or_else(|| f.err(format!("unknown impact `{impact}`")))?,
                 text_sha256: f.str("text_sha256")?.to_string(),
             }
         }
@@ -616,7 +686,10 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
                 .into_iter()
                 .map(|t| {
                     let sub = f.sub(t);
-                    Ok(BoundItem { id: sub.id("id")?, sha256: sub.str("sha256")?.to_string() })
+                    Ok(BoundItem {
+                        id: sub.id("id")?,
+                        sha256: sub.str("sha256")?.to_string(),
+                    })
                 })
                 .collect::<Result<_, Finding>>()?;
             EventBody::Closed {
@@ -641,7 +714,10 @@ fn parse_block(text: &str, block: &Block) -> Result<Event, Finding> {
         finding
     })?;
     if let Some(key) = doc.keys().find(|k| k.as_str() != "event") {
-        let line = raw.lines().position(|l| l.trim_start().starts_with(&format!("[{key}")) || l.trim_start().starts_with(key.as_str()));
+        let line = raw.lines().position(|l| {
+            l.trim_start().starts_with(&format!("[{key}"))
+                || l.trim_start().starts_with(key.as_str())
+        });
         return Err(Finding::new(
             Position::new(JOURNAL_FILE, block.line + line.unwrap_or(0), 1),
             format!("unexpected `{key}` in the journal: it holds only [[event]] tables"),
@@ -657,13 +733,24 @@ fn parse_block(text: &str, block: &Block) -> Result<Event, Finding> {
     let table = events
         .and_then(|a| a.first())
         .and_then(toml::Value::as_table)
-        .ok_or_else(|| Finding::new(Position::new(JOURNAL_FILE, block.line, 1), "not an [[event]] table"))?;
-    let mut fields = Fields { table, line: block.line, seq: 0 };
+        .ok_or_else(|| {
+            Finding::new(
+                Position::new(JOURNAL_FILE, block.line, 1),
+                "not an [[event]] table",
+            )
+        })?;
+    let mut fields = Fields {
+        table,
+        line: block.line,
+        seq: 0,
+    };
     let seq = fields.int("seq")?;
-    fields.seq = u64::try_from(seq)
-        .ok()
-        .filter(|s| *s > 0)
-        .ok_or_else(|| Finding::new(Position::new(JOURNAL_FILE, block.line, 1), format!("seq must be a positive integer, not {seq}")))?;
+    fields.seq = u64::try_from(seq).ok().filter(|s| *s > 0).ok_or_else(|| {
+        Finding::new(
+            Position::new(JOURNAL_FILE, block.line, 1),
+            format!("seq must be a positive integer, not {seq}"),
+        )
+    })?;
     let at_value = fields.get("at")?;
     let at = match at_value {
         toml::Value::Datetime(d) => Timestamp::parse(&d.to_string()),
@@ -693,7 +780,10 @@ pub struct Journal {
 
 impl Journal {
     pub fn head(&self) -> &str {
-        self.events.last().map(|e| e.hash.as_str()).unwrap_or(GENESIS)
+        self.events
+            .last()
+            .map(|e| e.hash.as_str())
+            .unwrap_or(GENESIS)
     }
 }
 
@@ -709,7 +799,9 @@ pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
             let message = match toml::from_str::<toml::Table>(&text[..preamble_end]) {
                 Err(e) => toml_finding(JOURNAL_FILE, text, &e).message,
                 Ok(t) => match t.keys().next() {
-                    Some(key) => format!("unexpected top-level key `{key}`: the journal holds only [[event]] tables"),
+                    Some(key) => format!(
+                        "unexpected top-level key `{key}`: the journal holds only [[event]] tables"
+                    ),
                     None => "only comments may stand before the first [[event]]".to_string(),
                 },
             };
@@ -726,12 +818,19 @@ pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
             if event.seq != expected_seq {
                 broken = Some(Finding::new(
                     Position::new(JOURNAL_FILE, block.line, 1),
-                    format!("event {}: expected seq {expected_seq}; events were removed or reordered", event.seq),
+                    format!(
+                        "event {}: expected seq {expected_seq}; events were removed or reordered",
+                        event.seq
+                    ),
                 ));
             } else if event.prev != expected_prev {
                 broken = Some(Finding::new(
                     Position::new(JOURNAL_FILE, block.line, 1),
-                    format!("event {} ({}): `prev` does not match the previous event's hash", event.seq, event.body.kind()),
+                    format!(
+                        "event {} ({}): `prev` does not match the previous event's hash",
+                        event.seq,
+                        event.body.kind()
+                    ),
                 ));
             } else if let Err(f) = verify_block_hash(text, block, &event) {
                 broken = Some(f);
@@ -743,7 +842,10 @@ pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
         Some(e) if matches!(e.body, EventBody::Created { .. }) => Ok(Journal { events, broken }),
         Some(e) => Err(Finding::new(
             Position::new(JOURNAL_FILE, e.line, 1),
-            format!("the journal must start with a `created` event, not `{}`", e.body.kind()),
+            format!(
+                "the journal must start with a `created` event, not `{}`",
+                e.body.kind()
+            ),
         )),
         None => Err(Finding::new(
             Position::file(JOURNAL_FILE),
@@ -767,7 +869,11 @@ mod tests {
     fn created() -> EventBody {
         EventBody::Created {
             policy: Policy::default(),
-            templates: vec![ArtifactRecord { file: "customer-spec.md".into(), sha256: "a".repeat(64), governed_sha256: "b".repeat(64) }],
+            templates: vec![ArtifactRecord {
+                file: "customer-spec.md".into(),
+                sha256: "a".repeat(64),
+                governed_sha256: "b".repeat(64),
+            }],
         }
     }
 
@@ -778,7 +884,11 @@ mod tests {
             note: "ok \"quoted\"\nsecond line".into(),
             policy: Policy::default(),
             artifacts: vec![],
-            criteria: vec![CriterionRecord { id: "G1-1".into(), result: CriterionResult::Waived, reason: Some("later".into()) }],
+            criteria: vec![CriterionRecord {
+                id: "G1-1".into(),
+                result: CriterionResult::Waived,
+                reason: Some("later".into()),
+            }],
         })
     }
 

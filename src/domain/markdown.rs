@@ -98,9 +98,7 @@ impl Document {
 
     /// The section a 0-based line belongs to.
     pub fn section_of_line(&self, line0: usize) -> Option<usize> {
-        self.sections
-            .iter()
-            .position(|s| s.span().contains(&line0))
+        self.sections.iter().position(|s| s.span().contains(&line0))
     }
 }
 
@@ -108,8 +106,16 @@ impl Document {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LineShape<'a> {
     Blank,
-    Heading { level: usize, text: &'a str, text_offset: usize },
-    ListItem { indent: usize, text: &'a str, text_offset: usize },
+    Heading {
+        level: usize,
+        text: &'a str,
+        text_offset: usize,
+    },
+    ListItem {
+        indent: usize,
+        text: &'a str,
+        text_offset: usize,
+    },
     Other,
 }
 
@@ -126,7 +132,11 @@ pub(crate) fn classify(line: &str) -> LineShape<'_> {
             let trimmed = after.trim_start();
             let text_offset = line.len() - trimmed.len();
             let text = trimmed.trim_end().trim_end_matches('#').trim_end();
-            return LineShape::Heading { level, text, text_offset };
+            return LineShape::Heading {
+                level,
+                text,
+                text_offset,
+            };
         }
     }
     let marker_len = if rest.starts_with(['-', '*', '+']) {
@@ -274,10 +284,18 @@ pub fn parse(text: &str) -> Document {
 
     for (i, line) in all.iter().enumerate() {
         let in_fence = fences.feed(line);
-        let shape = if in_fence { LineShape::Other } else { classify(line) };
+        let shape = if in_fence {
+            LineShape::Other
+        } else {
+            classify(line)
+        };
 
         if let Some(idx) = current_section {
-            let content = if in_fence { true } else { comments.has_content(line) };
+            let content = if in_fence {
+                true
+            } else {
+                comments.has_content(line)
+            };
             if content && !matches!(shape, LineShape::Heading { level: 2, .. }) {
                 doc.sections[idx].has_content = true;
             }
@@ -293,16 +311,16 @@ pub fn parse(text: &str) -> Document {
         }
         if let LineShape::Heading { level, .. } = shape
             && level <= 3
-                && let Some((idx, dup)) = open_heading_item.take() {
-                    item_mut(&mut doc, idx, dup).lines.end = i;
-                }
-        if !ends_list_item
-            && let Some((idx, dup)) = open_list_item {
-                let item = item_mut(&mut doc, idx, dup);
-                item.source.push('\n');
-                item.source.push_str(line);
-                item.lines.end = i + 1;
-            }
+            && let Some((idx, dup)) = open_heading_item.take()
+        {
+            item_mut(&mut doc, idx, dup).lines.end = i;
+        }
+        if !ends_list_item && let Some((idx, dup)) = open_list_item {
+            let item = item_mut(&mut doc, idx, dup);
+            item.source.push('\n');
+            item.source.push_str(line);
+            item.lines.end = i + 1;
+        }
 
         if in_fence {
             continue;
@@ -323,15 +341,25 @@ pub fn parse(text: &str) -> Document {
                 current_section = Some(doc.sections.len() - 1);
                 comments = CommentState::default();
             }
-            LineShape::Heading { level: 3, text, text_offset }
-            | LineShape::ListItem { text, text_offset, .. } => {
+            LineShape::Heading {
+                level: 3,
+                text,
+                text_offset,
+            }
+            | LineShape::ListItem {
+                text, text_offset, ..
+            } => {
                 let is_heading = matches!(shape, LineShape::Heading { .. });
                 if let Some((id, bold_len, rest)) = leading_id(text) {
                     let byte_start = text_offset + bold_len;
                     own_token = Some(byte_start);
                     let item = Item {
                         id,
-                        kind: if is_heading { ItemKind::Heading } else { ItemKind::ListItem },
+                        kind: if is_heading {
+                            ItemKind::Heading
+                        } else {
+                            ItemKind::ListItem
+                        },
                         line: i + 1,
                         column: char_column(line, byte_start),
                         section: current_section,
@@ -415,13 +443,19 @@ mod tests {
     #[test]
     fn references_exclude_own_ids_and_fences() {
         let doc = parse(SPEC);
-        let refs: Vec<_> = doc.references.iter().map(|r| (r.id.to_string(), r.line, r.column)).collect();
+        let refs: Vec<_> = doc
+            .references
+            .iter()
+            .map(|r| (r.id.to_string(), r.line, r.column))
+            .collect();
         assert_eq!(refs, [("REQ-1".to_string(), 13, 9)]);
     }
 
     #[test]
     fn heading_items_span_to_next_heading() {
-        let doc = parse("## Components\n### COMP-1: A\n- reuse: new\n### COMP-2: B\n- reuse: x\n## Testing Approach\n");
+        let doc = parse(
+            "## Components\n### COMP-1: A\n- reuse: new\n### COMP-2: B\n- reuse: x\n## Testing Approach\n",
+        );
         assert_eq!(doc.items[0].lines, 1..3);
         assert_eq!(doc.items[1].lines, 3..5);
         assert_eq!(doc.items[0].text, "A");

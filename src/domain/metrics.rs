@@ -24,14 +24,22 @@ pub struct Metrics {
 
 pub fn metrics(events: &[Event], ev: &Evaluation) -> Metrics {
     let created = events.first().map(|e| e.at);
-    let first = |pred: &dyn Fn(&EventBody) -> bool| events.iter().find(|e| pred(&e.body)).map(|e| e.at);
+    let first =
+        |pred: &dyn Fn(&EventBody) -> bool| events.iter().find(|e| pred(&e.body)).map(|e| e.at);
     let since = |t: Option<super::time::Timestamp>| match (created, t) {
         (Some(c), Some(t)) => Some(t.unix() - c.unix()),
         _ => None,
     };
     let approved = |gate: GateId| move |b: &EventBody| matches!(b, EventBody::GateApproved(g) if g.gate == gate);
     let components = ev.required_components().count();
-    let reused = ev.required_components().filter(|c| c.reuse.as_deref().is_some_and(|r| !r.eq_ignore_ascii_case("new"))).count();
+    let reused = ev
+        .required_components()
+        .filter(|c| {
+            c.reuse
+                .as_deref()
+                .is_some_and(|r| !r.eq_ignore_ascii_case("new"))
+        })
+        .count();
     let deviations = ev.deviations.len();
     let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
     Metrics {
@@ -44,8 +52,15 @@ pub fn metrics(events: &[Event], ev: &Evaluation) -> Metrics {
         reused_components: reused,
         reuse_rate: ratio(reused, components),
         reconciliation_completeness: ev.reconciliation.as_ref().map(|r| {
-            if r.hunks.is_empty() { 1.0 } else { r.explained() as f64 / r.hunks.len() as f64 }
+            if r.hunks.is_empty() {
+                1.0
+            } else {
+                r.explained() as f64 / r.hunks.len() as f64
+            }
         }),
-        gate_rework: ev.replay.gate1.rejections + ev.replay.gate1.reopens + ev.replay.gate2.rejections + ev.replay.gate2.reopens,
+        gate_rework: ev.replay.gate1.rejections
+            + ev.replay.gate1.reopens
+            + ev.replay.gate2.rejections
+            + ev.replay.gate2.reopens,
     }
 }

@@ -142,7 +142,10 @@ impl Replay {
     }
 
     pub fn component_status(&self, id: ItemId) -> ComponentStatus {
-        self.components.get(&id).copied().unwrap_or(ComponentStatus::Pending)
+        self.components
+            .get(&id)
+            .copied()
+            .unwrap_or(ComponentStatus::Pending)
     }
 }
 
@@ -175,7 +178,12 @@ pub fn replay(events: &[Event]) -> Replay {
 fn anomaly(r: &mut Replay, e: &Event, why: &str) {
     r.anomalies.push(Finding::new(
         Position::new(super::journal::JOURNAL_FILE, e.line, 1),
-        format!("event {} ({}) {why} (phase was {})", e.seq, e.body.kind(), r.phase.as_str()),
+        format!(
+            "event {} ({}) {why} (phase was {})",
+            e.seq,
+            e.body.kind(),
+            r.phase.as_str()
+        ),
     ));
 }
 
@@ -255,7 +263,9 @@ fn apply(r: &mut Replay, e: &Event) {
             }
             r.feasibility_completed = Some((e.seq, artifacts.clone()));
         }
-        EventBody::ComponentStatus { component, status, .. } => {
+        EventBody::ComponentStatus {
+            component, status, ..
+        } => {
             if !matches!(r.phase, Phase::Build | Phase::AsBuilt) {
                 anomaly(r, e, "changes a component outside Build and As-Built");
             }
@@ -269,7 +279,12 @@ fn apply(r: &mut Replay, e: &Event) {
             }
             r.build_completed = Some(e.seq);
         }
-        EventBody::DeviationRecorded { id, target, impact, text_sha256 } => {
+        EventBody::DeviationRecorded {
+            id,
+            target,
+            impact,
+            text_sha256,
+        } => {
             r.deviations.insert(
                 *id,
                 RecordedItem {
@@ -282,7 +297,11 @@ fn apply(r: &mut Replay, e: &Event) {
                 },
             );
         }
-        EventBody::AmendmentRecorded { id, deviation, text_sha256 } => {
+        EventBody::AmendmentRecorded {
+            id,
+            deviation,
+            text_sha256,
+        } => {
             r.amendments.insert(
                 *id,
                 RecordedItem {
@@ -295,7 +314,9 @@ fn apply(r: &mut Replay, e: &Event) {
                 },
             );
         }
-        EventBody::Closed { accepted, items, .. } => {
+        EventBody::Closed {
+            accepted, items, ..
+        } => {
             if r.phase != Phase::AsBuilt {
                 anomaly(r, e, "closes outside the As-Built phase");
             }
@@ -337,7 +358,11 @@ mod tests {
             artifacts: vec![],
             criteria: Vec::<CriterionRecord>::new(),
         };
-        if approve { EventBody::GateApproved(record) } else { EventBody::GateRejected(record) }
+        if approve {
+            EventBody::GateApproved(record)
+        } else {
+            EventBody::GateRejected(record)
+        }
     }
 
     fn policy_body() -> (Policy, Vec<ArtifactRecord>) {
@@ -348,20 +373,51 @@ mod tests {
     fn phases_advance_and_reopen_voids() {
         let (policy, artifacts) = policy_body();
         let mut events = vec![
-            ev(1, EventBody::Created { policy, templates: vec![] }),
+            ev(
+                1,
+                EventBody::Created {
+                    policy,
+                    templates: vec![],
+                },
+            ),
             ev(2, gate(GateId::One, false)),
             ev(3, gate(GateId::One, true)),
-            ev(4, EventBody::FeasibilityCompleted { policy, artifacts: artifacts.clone() }),
+            ev(
+                4,
+                EventBody::FeasibilityCompleted {
+                    policy,
+                    artifacts: artifacts.clone(),
+                },
+            ),
             ev(5, gate(GateId::Two, true)),
-            ev(6, EventBody::ComponentStatus { component: "COMP-1".parse().unwrap(), status: ComponentStatus::Built, policy, artifacts: artifacts.clone() }),
+            ev(
+                6,
+                EventBody::ComponentStatus {
+                    component: "COMP-1".parse().unwrap(),
+                    status: ComponentStatus::Built,
+                    policy,
+                    artifacts: artifacts.clone(),
+                },
+            ),
         ];
         let r = replay(&events);
         assert_eq!(r.phase, Phase::Build);
         assert_eq!(r.gate1.rejections, 1);
-        assert_eq!(r.component_status("COMP-1".parse().unwrap()), ComponentStatus::Built);
+        assert_eq!(
+            r.component_status("COMP-1".parse().unwrap()),
+            ComponentStatus::Built
+        );
         assert!(r.anomalies.is_empty(), "{:?}", r.anomalies);
 
-        events.push(ev(7, EventBody::GateReopened { gate: GateId::One, reason: "scope".into(), policy, artifacts }));
+        events.push(ev(
+            7,
+            EventBody::GateReopened {
+                gate: GateId::One,
+                reason: "scope".into(),
+                policy,
+                artifacts,
+            },
+        ));
         let r = replay(&events);
         assert_eq!(r.phase, Phase::Requirements);
         assert!(r.gate1.approval.is_none() && r.gate2.approval.is_none());
@@ -373,7 +429,16 @@ mod tests {
     #[test]
     fn out_of_place_events_are_anomalies() {
         let (policy, _) = policy_body();
-        let r = replay(&[ev(1, EventBody::Created { policy, templates: vec![] }), ev(2, gate(GateId::Two, true))]);
+        let r = replay(&[
+            ev(
+                1,
+                EventBody::Created {
+                    policy,
+                    templates: vec![],
+                },
+            ),
+            ev(2, gate(GateId::Two, true)),
+        ]);
         assert_eq!(r.phase, Phase::Requirements);
         assert_eq!(r.anomalies.len(), 1);
     }

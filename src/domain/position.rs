@@ -12,7 +12,11 @@ pub struct Position {
 
 impl Position {
     pub fn new(file: impl Into<String>, line: usize, column: usize) -> Self {
-        Position { file: file.into(), line, column }
+        Position {
+            file: file.into(),
+            line,
+            column,
+        }
     }
     pub fn file(file: impl Into<String>) -> Self {
         Position::new(file, 0, 0)
@@ -38,7 +42,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(position: Position, message: impl Into<String>) -> Self {
-        Finding { position, message: message.into() }
+        Finding {
+            position,
+            message: message.into(),
+        }
     }
 }
 

@@ -63,10 +63,18 @@ impl Reconciliation {
         self.hunks.iter().filter(|h| h.is_explained()).count()
     }
     pub fn added_components(&self) -> Vec<ItemId> {
-        self.as_built_components.iter().filter(|c| !self.design_components.contains(c)).copied().collect()
+        self.as_built_components
+            .iter()
+            .filter(|c| !self.design_components.contains(c))
+            .copied()
+            .collect()
     }
     pub fn removed_components(&self) -> Vec<ItemId> {
-        self.design_components.iter().filter(|c| !self.as_built_components.contains(c)).copied().collect()
+        self.design_components
+            .iter()
+            .filter(|c| !self.as_built_components.contains(c))
+            .copied()
+            .collect()
     }
 }
 
@@ -82,26 +90,43 @@ impl Side {
     pub fn new(artifact: Artifact, text: &str) -> Side {
         let governed = GovernedText::of(artifact, text);
         let doc = markdown::parse(&governed.text);
-        let mut lines: Vec<String> = markdown::lines(&governed.text).map(str::to_string).collect();
+        let mut lines: Vec<String> = markdown::lines(&governed.text)
+            .map(str::to_string)
+            .collect();
         // The governed text ends with a newline: drop the empty piece after it.
         if lines.last().is_some_and(String::is_empty) {
             lines.pop();
         }
         let components = component_of_lines(&doc, &governed.text);
-        let component_ids = design::components(&doc, &governed.text).iter().map(|c| c.id).collect();
-        Side { governed, lines, components, component_ids }
+        let component_ids = design::components(&doc, &governed.text)
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        Side {
+            governed,
+            lines,
+            components,
+            component_ids,
+        }
     }
 }
 
 /// The line-level diff both the pane and the CLI use: runs of equal and changed lines.
-pub fn line_ops(design: &[String], as_built: &[String]) -> Vec<(DiffTag, Range<usize>, Range<usize>)> {
+pub fn line_ops(
+    design: &[String],
+    as_built: &[String],
+) -> Vec<(DiffTag, Range<usize>, Range<usize>)> {
     capture_diff_slices(Algorithm::Myers, design, as_built)
         .into_iter()
         .map(|op| op.as_tag_tuple())
         .collect()
 }
 
-pub fn reconcile(approved_design: &str, as_built: &str, deviations: &[Deviation]) -> Reconciliation {
+pub fn reconcile(
+    approved_design: &str,
+    as_built: &str,
+    deviations: &[Deviation],
+) -> Reconciliation {
     let old = Side::new(Artifact::Design, approved_design);
     let new = Side::new(Artifact::AsBuilt, as_built);
     let named: BTreeSet<DeviationTarget> = deviations.iter().filter_map(|d| d.target).collect();
@@ -109,7 +134,10 @@ pub fn reconcile(approved_design: &str, as_built: &str, deviations: &[Deviation]
     let mut hunks = Vec::new();
     let mut current: Option<(Range<usize>, Range<usize>)> = None;
     let ops = line_ops(&old.lines, &new.lines);
-    for (tag, o, n) in ops.into_iter().chain(std::iter::once((DiffTag::Equal, 0..0, 0..0))) {
+    for (tag, o, n) in ops
+        .into_iter()
+        .chain(std::iter::once((DiffTag::Equal, 0..0, 0..0)))
+    {
         if tag == DiffTag::Equal {
             if let Some((o, n)) = current.take() {
                 hunks.push(attribute(&old, &new, o, n, &named, deviations));
@@ -141,7 +169,11 @@ fn attribute(
     for owner in design_lines
         .clone()
         .map(|i| old.components.get(i).copied().flatten())
-        .chain(as_built_lines.clone().map(|i| new.components.get(i).copied().flatten()))
+        .chain(
+            as_built_lines
+                .clone()
+                .map(|i| new.components.get(i).copied().flatten()),
+        )
     {
         match owner {
             Some(id) => {
@@ -150,24 +182,47 @@ fn attribute(
             None => outside = true,
         }
     }
-    let mut targets: Vec<DeviationTarget> = components.iter().map(|c| DeviationTarget::Component(*c)).collect();
+    let mut targets: Vec<DeviationTarget> = components
+        .iter()
+        .map(|c| DeviationTarget::Component(*c))
+        .collect();
     if outside {
         targets.push(DeviationTarget::General);
     }
-    let unexplained: Vec<DeviationTarget> = targets.iter().filter(|t| !named.contains(t)).copied().collect();
+    let unexplained: Vec<DeviationTarget> = targets
+        .iter()
+        .filter(|t| !named.contains(t))
+        .copied()
+        .collect();
     let explained_by = deviations
         .iter()
         .filter(|d| d.target.is_some_and(|t| targets.contains(&t)))
         .map(|d| d.id)
         .collect();
     let position = if !as_built_lines.is_empty() {
-        let line = new.governed.source_lines.get(as_built_lines.start).map_or(0, |l| l + 1);
+        let line = new
+            .governed
+            .source_lines
+            .get(as_built_lines.start)
+            .map_or(0, |l| l + 1);
         Position::new(Artifact::AsBuilt.file_name(), line, 1)
     } else {
-        let line = old.governed.source_lines.get(design_lines.start).map_or(0, |l| l + 1);
+        let line = old
+            .governed
+            .source_lines
+            .get(design_lines.start)
+            .map_or(0, |l| l + 1);
         Position::new(Artifact::Design.file_name(), line, 1)
     };
-    Hunk { design_lines, as_built_lines, components, outside, explained_by, unexplained, position }
+    Hunk {
+        design_lines,
+        as_built_lines,
+        components,
+        outside,
+        explained_by,
+        unexplained,
+        position,
+    }
 }
 
 #[cfg(test)]
@@ -191,33 +246,65 @@ mod tests {
     #[test]
     fn hunk_in_component_needs_that_component() {
         let changed = DESIGN.replace("- reuse: netconf", "- reuse: gnmi");
-        let r = rec(&format!("{changed}## Deviations\n- DEV-1 (COMP-1, minor): wrong one — x\n"));
+        let r = rec(&format!(
+            "{changed}## Deviations\n- DEV-1 (COMP-1, minor): wrong one — x\n"
+        ));
         assert_eq!(r.hunks.len(), 1);
         let h = &r.hunks[0];
-        assert_eq!(h.components.iter().map(ToString::to_string).collect::<Vec<_>>(), ["COMP-2"]);
+        assert_eq!(
+            h.components
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["COMP-2"]
+        );
         assert!(!h.is_explained());
         assert_eq!(h.position.to_string(), "as-built.md:8:1");
-        let r = rec(&format!("{changed}## Deviations\n- DEV-1 (COMP-2, minor): gNMI — x\n"));
+        let r = rec(&format!(
+            "{changed}## Deviations\n- DEV-1 (COMP-2, minor): gNMI — x\n"
+        ));
         assert!(r.hunks[0].is_explained());
     }
 
     #[test]
     fn general_explains_only_outside_lines() {
         let changed = DESIGN.replace("Intro", "Intro, revised");
-        let r = rec(&format!("{changed}## Deviations\n- DEV-1 (general, minor): wording — x\n"));
+        let r = rec(&format!(
+            "{changed}## Deviations\n- DEV-1 (general, minor): wording — x\n"
+        ));
         assert!(r.hunks[0].outside && r.hunks[0].is_explained());
         let changed = DESIGN.replace("- reuse: new", "- reuse: old");
-        let r = rec(&format!("{changed}## Deviations\n- DEV-1 (general, minor): x — y\n"));
+        let r = rec(&format!(
+            "{changed}## Deviations\n- DEV-1 (general, minor): x — y\n"
+        ));
         assert!(!r.hunks[0].is_explained());
     }
 
     #[test]
     fn removed_and_added_components() {
-        let changed = DESIGN.replace("### COMP-2: Push\n- reuse: netconf\n- acceptance: AC-1\n", "### COMP-3: New\n- reuse: new\n");
+        let changed = DESIGN.replace(
+            "### COMP-2: Push\n- reuse: netconf\n- acceptance: AC-1\n",
+            "### COMP-3: New\n- reuse: new\n",
+        );
         let r = rec(&changed);
-        assert_eq!(r.removed_components().iter().map(ToString::to_string).collect::<Vec<_>>(), ["COMP-2"]);
-        assert_eq!(r.added_components().iter().map(ToString::to_string).collect::<Vec<_>>(), ["COMP-3"]);
+        assert_eq!(
+            r.removed_components()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["COMP-2"]
+        );
+        assert_eq!(
+            r.added_components()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["COMP-3"]
+        );
         let h = &r.hunks[0];
-        assert!(h.components.contains(&"COMP-2".parse().unwrap()) && h.components.contains(&"COMP-3".parse().unwrap()));
+        assert!(
+            h.components.contains(&"COMP-2".parse().unwrap())
+                && h.components.contains(&"COMP-3".parse().unwrap())
+        );
     }
 }

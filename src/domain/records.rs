@@ -252,16 +252,23 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        let doc = parse("## Requirement Assessment\n- REQ-1: feasible — ok\n- REQ-2: **conflict** — no\n- REQ-3: maybe\n");
+        let doc = parse(
+            "## Requirement Assessment\n- REQ-1: feasible — ok\n- REQ-2: **conflict** — no\n- REQ-3: maybe\n",
+        );
         let v: Vec<_> = assessments(&doc).iter().map(|a| a.verdict).collect();
         assert_eq!(v, [Some(Verdict::Feasible), Some(Verdict::Conflict), None]);
     }
 
     #[test]
     fn deviations_parse_target_and_impact() {
-        let doc = parse("## Deviations\n- DEV-1 (COMP-3, design-change): used gNMI — NETCONF missing\n- DEV-2 (general, minor): typo\n- DEV-3: no form\n- DEV-4 (COMP-1, huge): x\n");
+        let doc = parse(
+            "## Deviations\n- DEV-1 (COMP-3, design-change): used gNMI — NETCONF missing\n- DEV-2 (general, minor): typo\n- DEV-3: no form\n- DEV-4 (COMP-1, huge): x\n",
+        );
         let devs = deviations(&doc);
-        assert_eq!(devs[0].target, Some(DeviationTarget::Component("COMP-3".parse().unwrap())));
+        assert_eq!(
+            devs[0].target,
+            Some(DeviationTarget::Component("COMP-3".parse().unwrap()))
+        );
         assert_eq!(devs[0].impact, Some(Impact::DesignChange));
         assert_eq!(devs[0].description, "used gNMI — NETCONF missing");
         assert_eq!(devs[1].target, Some(DeviationTarget::General));

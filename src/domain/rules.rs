@@ -6,9 +6,14 @@ use std::fmt;
 
 use super::artifact::Artifact;
 use super::criteria::CriterionKind;
-use super::evaluate::{Engagement, Evaluation, GateState, gate_evidence, unfollowed_design_changes, unmet_close_conditions};
+use super::evaluate::{
+    Engagement, Evaluation, GateState, gate_evidence, unfollowed_design_changes,
+    unmet_close_conditions,
+};
 use super::ids::{IdPrefix, ItemId};
-use super::journal::{BoundItem, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId, GateRecord};
+use super::journal::{
+    BoundItem, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId, GateRecord,
+};
 use super::markdown;
 use super::phase::Phase;
 use super::position::{Finding, Position};
@@ -25,10 +30,18 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn rule(rule: impl Into<String>) -> Refusal {
-        Refusal { rule: rule.into(), findings: Vec::new(), usage: false }
+        Refusal {
+            rule: rule.into(),
+            findings: Vec::new(),
+            usage: false,
+        }
     }
     pub fn usage(message: impl Into<String>) -> Refusal {
-        Refusal { rule: message.into(), findings: Vec::new(), usage: true }
+        Refusal {
+            rule: message.into(),
+            findings: Vec::new(),
+            usage: true,
+        }
     }
     pub fn with(mut self, findings: impl IntoIterator<Item = Finding>) -> Refusal {
         self.findings.extend(findings);
@@ -139,7 +152,12 @@ fn validate_review(ev: &Evaluation, gate: GateId, review: &GateReview) -> Result
     let defs: Vec<_> = ev.criteria_of(gate).collect();
     for id in &review.checks {
         match defs.iter().find(|c| &c.def.id == id) {
-            None => return Err(Refusal::usage(format!("--check {id}: Gate {} has no criterion {id}", gate.number()))),
+            None => {
+                return Err(Refusal::usage(format!(
+                    "--check {id}: Gate {} has no criterion {id}",
+                    gate.number()
+                )));
+            }
             Some(c) if c.def.kind == CriterionKind::Auto => {
                 return Err(Refusal::usage(format!(
                     "--check {id}: {id} is computed automatically; only manual criteria can be checked"
@@ -150,9 +168,16 @@ fn validate_review(ev: &Evaluation, gate: GateId, review: &GateReview) -> Result
     }
     for (id, reason) in &review.waivers {
         match defs.iter().find(|c| &c.def.id == id) {
-            None => return Err(Refusal::usage(format!("--waive {id}: Gate {} has no criterion {id}", gate.number()))),
+            None => {
+                return Err(Refusal::usage(format!(
+                    "--waive {id}: Gate {} has no criterion {id}",
+                    gate.number()
+                )));
+            }
             Some(_) if reason.trim().is_empty() => {
-                return Err(Refusal::usage(format!("--waive {id}=REASON: a waiver needs a reason")));
+                return Err(Refusal::usage(format!(
+                    "--waive {id}=REASON: a waiver needs a reason"
+                )));
             }
             Some(_) => {}
         }
@@ -161,11 +186,19 @@ fn validate_review(ev: &Evaluation, gate: GateId, review: &GateReview) -> Result
 }
 
 /// Every criterion's result under the review; `strict` refuses anything that blocks approval.
-fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict: bool) -> Result<Vec<CriterionRecord>, Refusal> {
+fn criterion_results(
+    ev: &Evaluation,
+    gate: GateId,
+    review: &GateReview,
+    strict: bool,
+) -> Result<Vec<CriterionRecord>, Refusal> {
     let defs: Vec<_> = ev.criteria_of(gate).collect();
     for (id, _) in &review.waivers {
         if let Some(c) = defs.iter().find(|c| &c.def.id == id).filter(|c| c.def.hard) {
-            return Err(Refusal::rule(format!("{id} is a hard criterion and cannot be waived")).with(c.failures.iter().cloned()));
+            return Err(
+                Refusal::rule(format!("{id} is a hard criterion and cannot be waived"))
+                    .with(c.failures.iter().cloned()),
+            );
         }
     }
     let mut records = Vec::new();
@@ -186,13 +219,23 @@ fn criterion_results(ev: &Evaluation, gate: GateId, review: &GateReview, strict:
                     format!("{} not checked: {}", c.def.id, c.def.text),
                 ));
             } else {
-                blocking.extend(c.failures.iter().map(|f| Finding::new(f.position.clone(), format!("{}: {}", c.def.id, f.message))));
+                blocking.extend(c.failures.iter().map(|f| {
+                    Finding::new(f.position.clone(), format!("{}: {}", c.def.id, f.message))
+                }));
             }
         }
-        records.push(CriterionRecord { id: c.def.id.clone(), result, reason });
+        records.push(CriterionRecord {
+            id: c.def.id.clone(),
+            result,
+            reason,
+        });
     }
     if strict && !blocking.is_empty() {
-        return Err(Refusal::rule(format!("Gate {} cannot be approved: criteria do not pass", gate.number())).with(blocking));
+        return Err(Refusal::rule(format!(
+            "Gate {} cannot be approved: criteria do not pass",
+            gate.number()
+        ))
+        .with(blocking));
     }
     Ok(records)
 }
@@ -202,19 +245,34 @@ fn gate_prerequisites(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
     if gate == GateId::Two {
         require_gates_hold(ev, &[GateId::One], "decide Gate 2")?;
         if ev.replay.feasibility_completed.is_none() {
-            return Err(Refusal::rule("cannot decide Gate 2: feasibility is not completed"));
+            return Err(Refusal::rule(
+                "cannot decide Gate 2: feasibility is not completed",
+            ));
         }
     }
     for artifact in gate_evidence(gate) {
         if !ev.hashes.contains_key(artifact) {
-            return Err(Refusal::rule(format!("cannot decide Gate {}: {} is missing", gate.number(), artifact.file_name()))
-                .with([Finding::new(Position::file(artifact.file_name()), "missing")]));
+            return Err(Refusal::rule(format!(
+                "cannot decide Gate {}: {} is missing",
+                gate.number(),
+                artifact.file_name()
+            ))
+            .with([Finding::new(
+                Position::file(artifact.file_name()),
+                "missing",
+            )]));
         }
     }
     Ok(())
 }
 
-pub fn approve_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateReview, approver: &str) -> Result<EventBody, Refusal> {
+pub fn approve_gate(
+    e: &Engagement,
+    ev: &Evaluation,
+    gate: GateId,
+    review: &GateReview,
+    approver: &str,
+) -> Result<EventBody, Refusal> {
     validate_review(ev, gate, review)?;
     gate_prerequisites(ev, gate)?;
     require_distinct(e, approver, &format!("approve Gate {}", gate.number()))?;
@@ -229,7 +287,13 @@ pub fn approve_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &Gate
     }))
 }
 
-pub fn reject_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateReview, reason: &str) -> Result<EventBody, Refusal> {
+pub fn reject_gate(
+    e: &Engagement,
+    ev: &Evaluation,
+    gate: GateId,
+    review: &GateReview,
+    reason: &str,
+) -> Result<EventBody, Refusal> {
     if reason.trim().is_empty() {
         return Err(Refusal::usage("a rejection needs --reason"));
     }
@@ -246,7 +310,12 @@ pub fn reject_gate(e: &Engagement, ev: &Evaluation, gate: GateId, review: &GateR
     }))
 }
 
-pub fn reopen_gate(e: &Engagement, ev: &Evaluation, gate: GateId, reason: &str) -> Result<EventBody, Refusal> {
+pub fn reopen_gate(
+    e: &Engagement,
+    ev: &Evaluation,
+    gate: GateId,
+    reason: &str,
+) -> Result<EventBody, Refusal> {
     if reason.trim().is_empty() {
         return Err(Refusal::usage("reopening a gate needs --reason"));
     }
@@ -254,7 +323,10 @@ pub fn reopen_gate(e: &Engagement, ev: &Evaluation, gate: GateId, reason: &str) 
         return Err(Refusal::rule("the engagement is closed"));
     }
     if ev.gate(gate).approval.is_none() {
-        return Err(Refusal::rule(format!("Gate {} is not approved, so there is nothing to reopen", gate.number())));
+        return Err(Refusal::rule(format!(
+            "Gate {} is not approved, so there is nothing to reopen",
+            gate.number()
+        )));
     }
     Ok(EventBody::GateReopened {
         gate,
@@ -268,42 +340,74 @@ pub fn complete_feasibility(e: &Engagement, ev: &Evaluation) -> Result<EventBody
     require_phase(ev, &[Phase::Feasibility], "complete feasibility")?;
     require_gates_hold(ev, &[GateId::One], "complete feasibility")?;
     let (Some(spec), Some(feas)) = (ev.doc(Artifact::Spec), ev.doc(Artifact::Feasibility)) else {
-        return Err(Refusal::rule("cannot complete feasibility: feasibility.md is missing")
-            .with([Finding::new(Position::file(Artifact::Feasibility.file_name()), "missing")]));
+        return Err(
+            Refusal::rule("cannot complete feasibility: feasibility.md is missing").with([
+                Finding::new(Position::file(Artifact::Feasibility.file_name()), "missing"),
+            ]),
+        );
     };
     let mut findings = super::criteria::section_findings(Artifact::Feasibility, feas);
     findings.extend(super::criteria::feasibility_findings(spec, feas));
     if !findings.is_empty() {
         return Err(Refusal::rule("feasibility is not complete: every requirement needs a verdict and none may be `conflict`").with(findings));
     }
-    Ok(EventBody::FeasibilityCompleted { policy: e.meta.policy, artifacts: ev.artifact_records() })
+    Ok(EventBody::FeasibilityCompleted {
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+    })
 }
 
-pub fn set_component_status(e: &Engagement, ev: &Evaluation, id: ItemId, status: ComponentStatus) -> Result<EventBody, Refusal> {
+pub fn set_component_status(
+    e: &Engagement,
+    ev: &Evaluation,
+    id: ItemId,
+    status: ComponentStatus,
+) -> Result<EventBody, Refusal> {
     if id.prefix != IdPrefix::Comp {
-        return Err(Refusal::usage(format!("{id} is not a component ID (COMP-n)")));
+        return Err(Refusal::usage(format!(
+            "{id} is not a component ID (COMP-n)"
+        )));
     }
-    require_phase(ev, &[Phase::Build, Phase::AsBuilt], &format!("mark {id} {}", status.as_str()))?;
-    require_gates_hold(ev, &[GateId::One, GateId::Two], &format!("mark {id} {}", status.as_str()))?;
+    require_phase(
+        ev,
+        &[Phase::Build, Phase::AsBuilt],
+        &format!("mark {id} {}", status.as_str()),
+    )?;
+    require_gates_hold(
+        ev,
+        &[GateId::One, GateId::Two],
+        &format!("mark {id} {}", status.as_str()),
+    )?;
     let Some(component) = ev.component(id) else {
-        return Err(Refusal::rule(format!("{id} is not a component of the approved design or the as-built")));
+        return Err(Refusal::rule(format!(
+            "{id} is not a component of the approved design or the as-built"
+        )));
     };
     let current = component.status;
     match status {
-        ComponentStatus::Pending => return Err(Refusal::usage("a component status is built or validated")),
+        ComponentStatus::Pending => {
+            return Err(Refusal::usage("a component status is built or validated"));
+        }
         ComponentStatus::Built => {
             if current != ComponentStatus::Pending {
-                return Err(Refusal::rule(format!("{id} is already {}", current.as_str())));
+                return Err(Refusal::rule(format!(
+                    "{id} is already {}",
+                    current.as_str()
+                )));
             }
             let waiting: Vec<ItemId> = component
                 .depends_on
                 .iter()
-                .filter(|d| ev.component(**d).is_some_and(|c| c.status == ComponentStatus::Pending && !c.removed))
+                .filter(|d| {
+                    ev.component(**d)
+                        .is_some_and(|c| c.status == ComponentStatus::Pending && !c.removed)
+                })
                 .copied()
                 .collect();
             if !waiting.is_empty() {
                 let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
-                let position = depends_on_position(ev, id).unwrap_or_else(|| component.position.clone());
+                let position =
+                    depends_on_position(ev, id).unwrap_or_else(|| component.position.clone());
                 return Err(Refusal::rule(format!(
                     "{id} cannot be built before its dependencies: {} not built yet (build order: leaves first)",
                     names.join(", ")
@@ -313,12 +417,23 @@ pub fn set_component_status(e: &Engagement, ev: &Evaluation, id: ItemId, status:
         }
         ComponentStatus::Validated => {
             if current != ComponentStatus::Built {
-                return Err(Refusal::rule(format!("{id} must be built before it is validated (it is {})", current.as_str()))
-                    .with([Finding::new(component.position.clone(), format!("{id} is {}", current.as_str()))]));
+                return Err(Refusal::rule(format!(
+                    "{id} must be built before it is validated (it is {})",
+                    current.as_str()
+                ))
+                .with([Finding::new(
+                    component.position.clone(),
+                    format!("{id} is {}", current.as_str()),
+                )]));
             }
         }
     }
-    Ok(EventBody::ComponentStatus { component: id, status, policy: e.meta.policy, artifacts: ev.artifact_records() })
+    Ok(EventBody::ComponentStatus {
+        component: id,
+        status,
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+    })
 }
 
 /// Where a component's `depends-on:` line stands, in the current design when it has the same
@@ -337,15 +452,31 @@ pub fn complete_build(e: &Engagement, ev: &Evaluation) -> Result<EventBody, Refu
     let pending: Vec<Finding> = ev
         .required_components()
         .filter(|c| c.status != ComponentStatus::Validated)
-        .map(|c| Finding::new(c.position.clone(), format!("{} is {}", c.id, c.status.as_str())))
+        .map(|c| {
+            Finding::new(
+                c.position.clone(),
+                format!("{} is {}", c.id, c.status.as_str()),
+            )
+        })
         .collect();
     if !pending.is_empty() {
-        return Err(Refusal::rule("the build is not complete: every component must be validated").with(pending));
+        return Err(
+            Refusal::rule("the build is not complete: every component must be validated")
+                .with(pending),
+        );
     }
-    Ok(EventBody::BuildCompleted { policy: e.meta.policy, artifacts: ev.artifact_records() })
+    Ok(EventBody::BuildCompleted {
+        policy: e.meta.policy,
+        artifacts: ev.artifact_records(),
+    })
 }
 
-pub fn close(e: &Engagement, ev: &Evaluation, closer: &str, reason: Option<&str>) -> Result<EventBody, Refusal> {
+pub fn close(
+    e: &Engagement,
+    ev: &Evaluation,
+    closer: &str,
+    reason: Option<&str>,
+) -> Result<EventBody, Refusal> {
     require_phase(ev, &[Phase::AsBuilt], "close the engagement")?;
     require_gates_hold(ev, &[GateId::One, GateId::Two], "close the engagement")?;
     require_distinct(e, closer, "close the engagement")?;
@@ -354,12 +485,22 @@ pub fn close(e: &Engagement, ev: &Evaluation, closer: &str, reason: Option<&str>
     if !unmet.is_empty() {
         return Err(Refusal::rule("the engagement cannot be closed yet").with(unmet));
     }
-    let accepted: Vec<ItemId> = if reason.is_some() { unfollowed_design_changes(ev).iter().map(|d| d.id).collect() } else { Vec::new() };
+    let accepted: Vec<ItemId> = if reason.is_some() {
+        unfollowed_design_changes(ev).iter().map(|d| d.id).collect()
+    } else {
+        Vec::new()
+    };
     let items = ev
         .deviations
         .iter()
-        .map(|d| BoundItem { id: d.id, sha256: d.text_sha256.clone() })
-        .chain(ev.amendments.iter().map(|a| BoundItem { id: a.id, sha256: a.text_sha256.clone() }))
+        .map(|d| BoundItem {
+            id: d.id,
+            sha256: d.text_sha256.clone(),
+        })
+        .chain(ev.amendments.iter().map(|a| BoundItem {
+            id: a.id,
+            sha256: a.text_sha256.clone(),
+        }))
         .collect();
     Ok(EventBody::Closed {
         reason: reason.map(str::to_string),
@@ -393,7 +534,9 @@ pub fn append_to_section(text: &str, name: &str, line: &str) -> String {
     match doc.section(name) {
         Some(section) => {
             let mut at = section.body.end.min(lines.len());
-            while at > section.heading_line && lines.get(at - 1).is_some_and(|l| l.trim().is_empty()) {
+            while at > section.heading_line
+                && lines.get(at - 1).is_some_and(|l| l.trim().is_empty())
+            {
                 at -= 1;
             }
             lines.insert(at, line);
@@ -431,14 +574,18 @@ pub fn add_deviation(
     let what = one_line("--what", what)?;
     let why = one_line("--why", why)?;
     let Some(as_built) = e.texts.get(&Artifact::AsBuilt) else {
-        return Err(Refusal::rule("as-built.md is missing (it is created at the first Gate 2 approval)"));
+        return Err(Refusal::rule(
+            "as-built.md is missing (it is created at the first Gate 2 approval)",
+        ));
     };
     if let DeviationTarget::Component(id) = target {
         let in_as_built = ev
             .doc(Artifact::AsBuilt)
             .is_some_and(|d| d.items.iter().any(|i| i.id == id));
         if ev.component(id).is_none() && !in_as_built {
-            return Err(Refusal::usage(format!("{id} is not a component of the approved design or the as-built")));
+            return Err(Refusal::usage(format!(
+                "{id} is not a component of the approved design or the as-built"
+            )));
         }
     }
     let id = records::next_id(IdPrefix::Dev, ev.docs.values());
@@ -449,13 +596,22 @@ pub fn add_deviation(
 }
 
 /// An amendment written into the spec's Amendments section and the event that records it.
-pub fn add_amendment(e: &Engagement, ev: &Evaluation, deviation: ItemId, text: &str) -> Result<(String, EventBody), Refusal> {
+pub fn add_amendment(
+    e: &Engagement,
+    ev: &Evaluation,
+    deviation: ItemId,
+    text: &str,
+) -> Result<(String, EventBody), Refusal> {
     if ev.phase == Phase::Closed || ev.phase < Phase::Feasibility {
-        return Err(Refusal::rule("amendments are recorded after Gate 1 and before the close"));
+        return Err(Refusal::rule(
+            "amendments are recorded after Gate 1 and before the close",
+        ));
     }
     let text = one_line("--text", text)?;
     if !ev.deviations.iter().any(|d| d.id == deviation) {
-        return Err(Refusal::usage(format!("{deviation} is not a deviation in as-built.md")));
+        return Err(Refusal::usage(format!(
+            "{deviation} is not a deviation in as-built.md"
+        )));
     }
     let Some(spec) = e.texts.get(&Artifact::Spec) else {
         return Err(Refusal::rule("customer-spec.md is missing"));
@@ -471,32 +627,72 @@ pub fn record_event_for(text: &str, id: ItemId, artifact: Artifact) -> Result<Ev
     let doc = markdown::parse(text);
     match id.prefix {
         IdPrefix::Dev => {
-            let d = records::deviations(&doc).into_iter().find(|d| d.id == id).ok_or_else(|| {
-                Refusal::usage(format!("{id} is not in the Deviations section of {}", artifact.file_name()))
-            })?;
+            let d = records::deviations(&doc)
+                .into_iter()
+                .find(|d| d.id == id)
+                .ok_or_else(|| {
+                    Refusal::usage(format!(
+                        "{id} is not in the Deviations section of {}",
+                        artifact.file_name()
+                    ))
+                })?;
             let (Some(target), Some(impact)) = (d.target, d.impact) else {
-                return Err(Refusal::rule(d.problem.clone().unwrap_or_default())
-                    .with([Finding::new(Position::new(artifact.file_name(), d.line, d.column), "malformed deviation")]));
+                return Err(Refusal::rule(d.problem.clone().unwrap_or_default()).with([
+                    Finding::new(
+                        Position::new(artifact.file_name(), d.line, d.column),
+                        "malformed deviation",
+                    ),
+                ]));
             };
-            Ok(EventBody::DeviationRecorded { id, target, impact, text_sha256: d.text_sha256 })
+            Ok(EventBody::DeviationRecorded {
+                id,
+                target,
+                impact,
+                text_sha256: d.text_sha256,
+            })
         }
         IdPrefix::Amd => {
-            let a = records::amendments(&doc).into_iter().find(|a| a.id == id).ok_or_else(|| {
-                Refusal::usage(format!("{id} is not in the Amendments section of {}", artifact.file_name()))
-            })?;
+            let a = records::amendments(&doc)
+                .into_iter()
+                .find(|a| a.id == id)
+                .ok_or_else(|| {
+                    Refusal::usage(format!(
+                        "{id} is not in the Amendments section of {}",
+                        artifact.file_name()
+                    ))
+                })?;
             let deviation = a.deviation.ok_or_else(|| {
-                Refusal::rule(format!("{id} names no deviation: write `- {id} (DEV-n): …`"))
-                    .with([Finding::new(Position::new(artifact.file_name(), a.line, a.column), "malformed amendment")])
+                Refusal::rule(format!(
+                    "{id} names no deviation: write `- {id} (DEV-n): …`"
+                ))
+                .with([Finding::new(
+                    Position::new(artifact.file_name(), a.line, a.column),
+                    "malformed amendment",
+                )])
             })?;
-            Ok(EventBody::AmendmentRecorded { id, deviation, text_sha256: a.text_sha256 })
+            Ok(EventBody::AmendmentRecorded {
+                id,
+                deviation,
+                text_sha256: a.text_sha256,
+            })
         }
-        _ => Err(Refusal::usage(format!("{id}: only deviations and amendments are recorded"))),
+        _ => Err(Refusal::usage(format!(
+            "{id}: only deviations and amendments are recorded"
+        ))),
     }
 }
 
 /// Records a hand-written deviation or amendment already in the Markdown.
-pub fn record_written_item(e: &Engagement, ev: &Evaluation, id: ItemId) -> Result<EventBody, Refusal> {
-    let artifact = if id.prefix == IdPrefix::Amd { Artifact::Spec } else { Artifact::AsBuilt };
+pub fn record_written_item(
+    e: &Engagement,
+    ev: &Evaluation,
+    id: ItemId,
+) -> Result<EventBody, Refusal> {
+    let artifact = if id.prefix == IdPrefix::Amd {
+        Artifact::Spec
+    } else {
+        Artifact::AsBuilt
+    };
     if ev.phase == Phase::Closed {
         return Err(Refusal::rule("the engagement is closed"));
     }
@@ -512,7 +708,8 @@ pub fn record_written_item(e: &Engagement, ev: &Evaluation, id: ItemId) -> Resul
 
 /// True when the criterion kind would accept `--check`.
 pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
-    ev.criteria_of(gate).any(|c| c.def.id == id && c.def.kind == CriterionKind::Manual)
+    ev.criteria_of(gate)
+        .any(|c| c.def.id == id && c.def.kind == CriterionKind::Manual)
 }
 
 #[cfg(test)]
@@ -523,10 +720,27 @@ mod tests {
     fn append_to_existing_and_new_sections() {
         let text = "# A\n## Deviations\n- DEV-1 (general, minor): a — b\n\n## As-Built Notes\nx\n";
         let out = append_to_section(text, "Deviations", "- DEV-2 (general, minor): c — d");
-        assert_eq!(out, "# A\n## Deviations\n- DEV-1 (general, minor): a — b\n- DEV-2 (general, minor): c — d\n\n## As-Built Notes\nx\n");
-        let out = append_to_section("# S\n## Constraints\nnone\n\n", "Amendments", "- AMD-1 (DEV-1): t");
-        assert_eq!(out, "# S\n## Constraints\nnone\n\n## Amendments\n- AMD-1 (DEV-1): t\n");
-        let out = append_to_section("## Deviations\n<!-- guidance -->\n", "Deviations", "- DEV-1 (general, minor): a — b");
-        assert_eq!(out, "## Deviations\n<!-- guidance -->\n- DEV-1 (general, minor): a — b\n");
+        assert_eq!(
+            out,
+            "# A\n## Deviations\n- DEV-1 (general, minor): a — b\n- DEV-2 (general, minor): c — d\n\n## As-Built Notes\nx\n"
+        );
+        let out = append_to_section(
+            "# S\n## Constraints\nnone\n\n",
+            "Amendments",
+            "- AMD-1 (DEV-1): t",
+        );
+        assert_eq!(
+            out,
+            "# S\n## Constraints\nnone\n\n## Amendments\n- AMD-1 (DEV-1): t\n"
+        );
+        let out = append_to_section(
+            "## Deviations\n<!-- guidance -->\n",
+            "Deviations",
+            "- DEV-1 (general, minor): a — b",
+        );
+        assert_eq!(
+            out,
+            "## Deviations\n<!-- guidance -->\n- DEV-1 (general, minor): a — b\n"
+        );
     }
 }

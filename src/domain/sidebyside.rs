@@ -55,6 +55,25 @@ pub struct SideBySide {
     pub hunks: Vec<Range<usize>>,
 }
 
+/// Unchanged lines shown around each hunk when the rest folds (pane and CLI alike).
+pub const CONTEXT_LINES: usize = 2;
+
+impl SideBySide {
+    /// Which rows a reader sees: every hunk row plus `context` unchanged rows around each hunk;
+    /// the other unchanged runs fold. The pane and `phasegate diff` fold the same rows.
+    pub fn fold_mask(&self, context: usize) -> Vec<bool> {
+        let mut show = vec![false; self.rows.len()];
+        for h in &self.hunks {
+            let from = h.start.saturating_sub(context).min(show.len());
+            let to = h.end.saturating_add(context).min(show.len());
+            for s in &mut show[from..to] {
+                *s = true;
+            }
+        }
+        show
+    }
+}
+
 /// Splits a line into words, runs of whitespace and single punctuation characters.
 fn tokens(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -81,13 +100,19 @@ fn tokens(line: &str) -> Vec<&str> {
 }
 
 fn plain(text: &str) -> Vec<Segment> {
-    vec![Segment { text: text.to_string(), emphasized: false }]
+    vec![Segment {
+        text: text.to_string(),
+        emphasized: false,
+    }]
 }
 
 fn push(segments: &mut Vec<Segment>, text: &str, emphasized: bool) {
     match segments.last_mut() {
         Some(last) if last.emphasized == emphasized => last.text.push_str(text),
-        _ => segments.push(Segment { text: text.to_string(), emphasized }),
+        _ => segments.push(Segment {
+            text: text.to_string(),
+            emphasized,
+        }),
     }
 }
 
@@ -124,10 +149,37 @@ pub fn side_by_side(design: &[String], as_built: &[String]) -> SideBySide {
             let row = match (l, r) {
                 (Some(l), Some(r)) => {
                     let (ls, rs) = inline_changes(&design[l], &as_built[r]);
-                    Row { kind: RowKind::Changed, left: Some(Cell { line: l, segments: ls }), right: Some(Cell { line: r, segments: rs }), hunk: Some(hunk) }
+                    Row {
+                        kind: RowKind::Changed,
+                        left: Some(Cell {
+                            line: l,
+                            segments: ls,
+                        }),
+                        right: Some(Cell {
+                            line: r,
+                            segments: rs,
+                        }),
+                        hunk: Some(hunk),
+                    }
                 }
-                (Some(l), None) => Row { kind: RowKind::Deleted, left: Some(Cell { line: l, segments: plain(&design[l]) }), right: None, hunk: Some(hunk) },
-                (None, Some(r)) => Row { kind: RowKind::Inserted, left: None, right: Some(Cell { line: r, segments: plain(&as_built[r]) }), hunk: Some(hunk) },
+                (Some(l), None) => Row {
+                    kind: RowKind::Deleted,
+                    left: Some(Cell {
+                        line: l,
+                        segments: plain(&design[l]),
+                    }),
+                    right: None,
+                    hunk: Some(hunk),
+                },
+                (None, Some(r)) => Row {
+                    kind: RowKind::Inserted,
+                    left: None,
+                    right: Some(Cell {
+                        line: r,
+                        segments: plain(&as_built[r]),
+                    }),
+                    hunk: Some(hunk),
+                },
                 (None, None) => continue,
             };
             out.rows.push(row);
@@ -142,8 +194,14 @@ pub fn side_by_side(design: &[String], as_built: &[String]) -> SideBySide {
             for (l, r) in o.zip(n) {
                 out.rows.push(Row {
                     kind: RowKind::Equal,
-                    left: Some(Cell { line: l, segments: plain(&design[l]) }),
-                    right: Some(Cell { line: r, segments: plain(&as_built[r]) }),
+                    left: Some(Cell {
+                        line: l,
+                        segments: plain(&design[l]),
+                    }),
+                    right: Some(Cell {
+                        line: r,
+                        segments: plain(&as_built[r]),
+                    }),
                     hunk: None,
                 });
             }
@@ -178,14 +236,25 @@ mod tests {
         assert_eq!(changed.kind, RowKind::Changed);
         let right = changed.right.as_ref().unwrap();
         assert_eq!(right.text(), "- reuse: gnmi");
-        assert!(right.segments.iter().any(|s| s.emphasized && s.text == "gnmi"));
-        assert!(right.segments.iter().any(|s| !s.emphasized && s.text.contains("reuse")));
+        assert!(
+            right
+                .segments
+                .iter()
+                .any(|s| s.emphasized && s.text == "gnmi")
+        );
+        assert!(
+            right
+                .segments
+                .iter()
+                .any(|s| !s.emphasized && s.text.contains("reuse"))
+        );
         assert_eq!(sbs.rows.last().unwrap().kind, RowKind::Inserted);
     }
 
     #[test]
     fn hunks_match_reconciliation() {
-        let design = "## Components\n### COMP-1: A\n- reuse: new\nx\ny\n### COMP-2: B\n- reuse: z\n";
+        let design =
+            "## Components\n### COMP-1: A\n- reuse: new\nx\ny\n### COMP-2: B\n- reuse: z\n";
         let as_built = "## Components\n### COMP-1: A\n- reuse: old\nx\ny\n### COMP-2: B\n- reuse: w\n## Deviations\n";
         let r = crate::domain::reconcile::reconcile(design, as_built, &[]);
         let l = lines(design);

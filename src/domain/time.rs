@@ -74,7 +74,9 @@ impl Timestamp {
             return None;
         }
         let days = days_from_civil(y, mo as u32, d as u32);
-        Some(Timestamp { secs: days * 86_400 + h * 3600 + mi * 60 + sec })
+        Some(Timestamp {
+            secs: days * 86_400 + h * 3600 + mi * 60 + sec,
+        })
     }
 }
 
@@ -102,7 +104,12 @@ mod tests {
         let t = Timestamp::parse("2026-11-02T09:14:00Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-02T09:14:00Z");
         assert_eq!(Timestamp::from_unix(0).to_string(), "1970-01-01T00:00:00Z");
-        assert_eq!(Timestamp::parse("2024-02-29T23:59:59Z").unwrap().to_string(), "2024-02-29T23:59:59Z");
+        assert_eq!(
+            Timestamp::parse("2024-02-29T23:59:59Z")
+                .unwrap()
+                .to_string(),
+            "2024-02-29T23:59:59Z"
+        );
         assert!(Timestamp::parse("2026-13-02T09:14:00Z").is_none());
         assert!(Timestamp::parse("yesterday").is_none());
     }

@@ -35,8 +35,13 @@ pub fn build_order(components: &[Component]) -> BuildOrder {
             }
         }
     }
-    let mut waiting: BTreeMap<ItemId, usize> = deps.iter().map(|(id, ds)| (*id, ds.len())).collect();
-    let mut ready: BTreeSet<ItemId> = waiting.iter().filter(|(_, n)| **n == 0).map(|(id, _)| *id).collect();
+    let mut waiting: BTreeMap<ItemId, usize> =
+        deps.iter().map(|(id, ds)| (*id, ds.len())).collect();
+    let mut ready: BTreeSet<ItemId> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| *id)
+        .collect();
     let mut order = Vec::with_capacity(deps.len());
     while let Some(next) = ready.pop_first() {
         order.push(next);
@@ -55,7 +60,11 @@ pub fn build_order(components: &[Component]) -> BuildOrder {
         .filter(|(id, _)| !done.contains(id))
         .map(|(id, ds)| (id, ds.into_iter().filter(|d| !done.contains(d)).collect()))
         .collect();
-    BuildOrder { order, cycles: find_cycles(&remaining), dangling }
+    BuildOrder {
+        order,
+        cycles: find_cycles(&remaining),
+        dangling,
+    }
 }
 
 /// Every strongly connected component with a cycle, each as one cycle through its lowest member
@@ -68,8 +77,16 @@ fn find_cycles(graph: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<Vec<ItemId>> {
             continue;
         }
         // The strongly connected component of `start`: nodes reachable from it that reach it.
-        let forward = reachable(start, |n| graph.get(&n).into_iter().flatten().copied().collect());
-        let backward = reachable(start, |n| graph.iter().filter(|(_, ds)| ds.contains(&n)).map(|(id, _)| *id).collect());
+        let forward = reachable(start, |n| {
+            graph.get(&n).into_iter().flatten().copied().collect()
+        });
+        let backward = reachable(start, |n| {
+            graph
+                .iter()
+                .filter(|(_, ds)| ds.contains(&n))
+                .map(|(id, _)| *id)
+                .collect()
+        });
         let scc: BTreeSet<ItemId> = forward.intersection(&backward).copied().collect();
         let self_loop = graph.get(&start).is_some_and(|ds| ds.contains(&start));
         if scc.len() > 1 || self_loop {
@@ -94,7 +111,11 @@ fn reachable(start: ItemId, next: impl Fn(ItemId) -> Vec<ItemId>) -> BTreeSet<It
 }
 
 /// A shortest cycle from `start` back to itself inside its component (breadth-first).
-fn cycle_through(start: ItemId, scc: &BTreeSet<ItemId>, graph: &BTreeMap<ItemId, BTreeSet<ItemId>>) -> Vec<ItemId> {
+fn cycle_through(
+    start: ItemId,
+    scc: &BTreeSet<ItemId>,
+    graph: &BTreeMap<ItemId, BTreeSet<ItemId>>,
+) -> Vec<ItemId> {
     let mut parent: BTreeMap<ItemId, ItemId> = BTreeMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(n) = queue.pop_front() {
@@ -122,7 +143,9 @@ fn cycle_through(start: ItemId, scc: &BTreeSet<ItemId>, graph: &BTreeMap<ItemId,
 /// Requirement → the acceptance criteria that reference it (spec's Acceptance Criteria section).
 pub fn acceptance_by_requirement(spec: &Document) -> BTreeMap<ItemId, Vec<ItemId>> {
     let mut map: BTreeMap<ItemId, Vec<ItemId>> = BTreeMap::new();
-    let Some(section) = spec.section_index("Acceptance Criteria") else { return map };
+    let Some(section) = spec.section_index("Acceptance Criteria") else {
+        return map;
+    };
     let acs: Vec<_> = spec
         .items
         .iter()
@@ -176,14 +199,25 @@ mod tests {
 
     #[test]
     fn leaves_first() {
-        let order = build_order(&comps(&[(1, "COMP-3"), (2, "none"), (3, "COMP-2"), (4, "-")]));
+        let order = build_order(&comps(&[
+            (1, "COMP-3"),
+            (2, "none"),
+            (3, "COMP-2"),
+            (4, "-"),
+        ]));
         assert_eq!(ids(&order.order), ["COMP-2", "COMP-3", "COMP-1", "COMP-4"]);
         assert!(order.cycles.is_empty());
     }
 
     #[test]
     fn cycles_named_with_members() {
-        let order = build_order(&comps(&[(1, "COMP-2"), (2, "COMP-3"), (3, "COMP-1"), (4, "COMP-1"), (5, "none")]));
+        let order = build_order(&comps(&[
+            (1, "COMP-2"),
+            (2, "COMP-3"),
+            (3, "COMP-1"),
+            (4, "COMP-1"),
+            (5, "none"),
+        ]));
         assert_eq!(ids(&order.order), ["COMP-5"]);
         assert_eq!(order.cycles.len(), 1);
         assert_eq!(ids(&order.cycles[0]), ["COMP-1", "COMP-2", "COMP-3"]);
@@ -198,9 +232,16 @@ mod tests {
 
     #[test]
     fn acceptance_links() {
-        let spec = parse("## Acceptance Criteria\n- AC-1 (REQ-1, REQ-2): x\n  and REQ-3 too\n- AC-2: REQ-1\n## Constraints\nREQ-4\n");
+        let spec = parse(
+            "## Acceptance Criteria\n- AC-1 (REQ-1, REQ-2): x\n  and REQ-3 too\n- AC-2: REQ-1\n## Constraints\nREQ-4\n",
+        );
         let map = acceptance_by_requirement(&spec);
-        let get = |n: &str| ids(map.get(&n.parse().unwrap()).map(Vec::as_slice).unwrap_or(&[]));
+        let get = |n: &str| {
+            ids(map
+                .get(&n.parse().unwrap())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]))
+        };
         assert_eq!(get("REQ-1"), ["AC-1", "AC-2"]);
         assert_eq!(get("REQ-3"), ["AC-1"]);
         assert!(get("REQ-4").is_empty());

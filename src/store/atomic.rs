@@ -12,7 +12,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
@@ -23,8 +26,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let _ = fs::set_permissions(tmp.path(), meta.permissions());
     }
     tmp.write_all(bytes).map_err(|e| StoreError::io(path, &e))?;
-    tmp.as_file().sync_all().map_err(|e| StoreError::io(path, &e))?;
-    tmp.persist(path).map_err(|e| StoreError::io(path, &e.error))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| StoreError::io(path, &e))?;
+    tmp.persist(path)
+        .map_err(|e| StoreError::io(path, &e.error))?;
     sync_dir(dir)
 }
 

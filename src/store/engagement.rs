@@ -16,12 +16,12 @@ use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stam
 use crate::domain::rules::Refusal;
 use crate::domain::time::Timestamp;
 
+use super::StoreError;
 use super::atomic::write_atomic;
 use super::limits::{leaves_engagement, read_text};
 use super::lock::EngagementLock;
 use super::templates;
 use super::workspace::validate_slug;
-use super::StoreError;
 
 pub const OBJECTS_DIR: &str = ".phasegate/objects";
 pub const RECOVERY_DIR: &str = ".phasegate/recovery";
@@ -54,14 +54,18 @@ fn slug_of(root: &Path) -> String {
 /// them nothing can be derived, so they fail the load.
 pub fn load(root: &Path) -> Result<Loaded, StoreError> {
     let meta_path = root.join(ENGAGEMENT_FILE);
-    let meta_text = read_text(root, &meta_path)?
-        .ok_or_else(|| StoreError::new(&meta_path, "not found: this directory is not an engagement"))?;
-    let meta = parse_engagement(&meta_text, &predefined_ids()).map_err(|f| StoreError::from_finding(root, &f))?;
+    let meta_text = read_text(root, &meta_path)?.ok_or_else(|| {
+        StoreError::new(&meta_path, "not found: this directory is not an engagement")
+    })?;
+    let meta = parse_engagement(&meta_text, &predefined_ids())
+        .map_err(|f| StoreError::from_finding(root, &f))?;
 
     let journal_path = root.join(JOURNAL_FILE);
-    let journal_text = read_text(root, &journal_path)?
-        .ok_or_else(|| StoreError::new(&journal_path, "not found: the engagement has no journal"))?;
-    let journal = journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
+    let journal_text = read_text(root, &journal_path)?.ok_or_else(|| {
+        StoreError::new(&journal_path, "not found: the engagement has no journal")
+    })?;
+    let journal =
+        journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
 
     let mut issues = Vec::new();
     let mut texts = BTreeMap::new();
@@ -96,7 +100,11 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
             EventBody::GateApproved(g) => Some(
                 g.artifacts
                     .iter()
-                    .filter(|a| gate_evidence(g.gate).iter().any(|x| x.file_name() == a.file))
+                    .filter(|a| {
+                        gate_evidence(g.gate)
+                            .iter()
+                            .any(|x| x.file_name() == a.file)
+                    })
                     .map(|a| a.sha256.clone())
                     .collect::<Vec<_>>(),
             ),
@@ -116,7 +124,11 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
             Err(e) => issues.push(e),
         }
     }
-    Ok(Loaded { root: root.to_path_buf(), engagement, issues })
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        engagement,
+        issues,
+    })
 }
 
 /// Loads and fails on any issue: what the CLI wants.
@@ -135,9 +147,14 @@ pub fn object_path(root: &Path, sha256: &str) -> PathBuf {
 /// An approved snapshot, verified against its name.
 pub fn read_object(root: &Path, sha256: &str) -> Result<Option<String>, StoreError> {
     let path = object_path(root, sha256);
-    let Some(text) = read_text(root, &path)? else { return Ok(None) };
+    let Some(text) = read_text(root, &path)? else {
+        return Ok(None);
+    };
     if sha256_hex(text.as_bytes()) != sha256 {
-        return Err(StoreError::new(&path, "snapshot content does not match its hash (the object was altered)"));
+        return Err(StoreError::new(
+            &path,
+            "snapshot content does not match its hash (the object was altered)",
+        ));
     }
     Ok(Some(text))
 }
@@ -161,7 +178,9 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
     let base = root.join(BUILD_DIR);
     let mut stack = vec![base.clone()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
             let rel = path
@@ -169,10 +188,16 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             if let Some(why) = leaves_engagement(root, &path) {
-                out.push(BuildFile { path: rel, sha256: None, problem: Some(why) });
+                out.push(BuildFile {
+                    path: rel,
+                    sha256: None,
+                    problem: Some(why),
+                });
                 continue;
             }
-            let Ok(meta) = fs::metadata(&path) else { continue };
+            let Ok(meta) = fs::metadata(&path) else {
+                continue;
+            };
             if meta.is_dir() {
                 stack.push(path);
             } else if !meta.is_file() {
@@ -180,12 +205,22 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 out.push(BuildFile {
                     path: rel,
                     sha256: None,
-                    problem: Some("is not a regular file (a pipe, socket or device); not read".into()),
+                    problem: Some(
+                        "is not a regular file (a pipe, socket or device); not read".into(),
+                    ),
                 });
             } else {
                 match hash_file(&path) {
-                    Ok(sha) => out.push(BuildFile { path: rel, sha256: Some(sha), problem: None }),
-                    Err(e) => out.push(BuildFile { path: rel, sha256: None, problem: Some(e.to_string()) }),
+                    Ok(sha) => out.push(BuildFile {
+                        path: rel,
+                        sha256: Some(sha),
+                        problem: None,
+                    }),
+                    Err(e) => out.push(BuildFile {
+                        path: rel,
+                        sha256: None,
+                        problem: Some(e.to_string()),
+                    }),
                 }
             }
         }
@@ -205,17 +240,35 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Creates `workspace/slug` from templates with its `created` event.
-pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, baseline: Option<&str>, stamp: &Stamp) -> Result<PathBuf, StoreError> {
+pub fn create(
+    workspace: &Path,
+    slug: &str,
+    title: &str,
+    owner: &str,
+    baseline: Option<&str>,
+    stamp: &Stamp,
+) -> Result<PathBuf, StoreError> {
     validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
     let root = workspace.join(slug);
     if root.exists() {
-        return Err(StoreError::new(&root, "already exists; choose another slug"));
+        return Err(StoreError::new(
+            &root,
+            "already exists; choose another slug",
+        ));
     }
-    let title = if title.trim().is_empty() { slug } else { title.trim() };
+    let title = if title.trim().is_empty() {
+        slug
+    } else {
+        title.trim()
+    };
     fs::create_dir_all(root.join(OBJECTS_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
@@ -223,13 +276,27 @@ pub fn create(workspace: &Path, slug: &str, title: &str, owner: &str, baseline: 
     write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {
-        let Some(text) = templates::template(artifact, title) else { continue };
+        let Some(text) = templates::template(artifact, title) else {
+            continue;
+        };
         write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
         let h = ArtifactHashes::of(artifact, &text);
-        records.push(ArtifactRecord { file: artifact.file_name().into(), sha256: h.sha256, governed_sha256: h.governed_sha256 });
+        records.push(ArtifactRecord {
+            file: artifact.file_name().into(),
+            sha256: h.sha256,
+            governed_sha256: h.governed_sha256,
+        });
     }
-    let policy = parse_engagement(&meta, &predefined_ids()).map(|m| m.policy).unwrap_or_default();
-    let journal = journal::new_journal(stamp, &EventBody::Created { policy, templates: records });
+    let policy = parse_engagement(&meta, &predefined_ids())
+        .map(|m| m.policy)
+        .unwrap_or_default();
+    let journal = journal::new_journal(
+        stamp,
+        &EventBody::Created {
+            policy,
+            templates: records,
+        },
+    );
     write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
     Ok(root)
 }
@@ -243,7 +310,10 @@ pub struct Change {
 
 impl From<EventBody> for Change {
     fn from(event: EventBody) -> Change {
-        Change { writes: Vec::new(), event }
+        Change {
+            writes: Vec::new(),
+            event,
+        }
     }
 }
 
@@ -276,7 +346,12 @@ pub struct Committed {
 /// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
 /// `expected` makes it a compare-and-swap: the decision was reviewed on these artifact hashes,
 /// and is refused if any file changed in between.
-pub fn transact<F>(root: &Path, stamp: &Stamp, expected: Option<&[ArtifactRecord]>, decide: F) -> Result<Committed, TxError>
+pub fn transact<F>(
+    root: &Path,
+    stamp: &Stamp,
+    expected: Option<&[ArtifactRecord]>,
+    decide: F,
+) -> Result<Committed, TxError>
 where
     F: FnOnce(&Engagement, &Evaluation) -> Result<Change, Refusal>,
 {
@@ -289,7 +364,11 @@ where
             .iter()
             .filter(|e| !now.iter().any(|n| n.file == e.file && n.sha256 == e.sha256))
             .map(|e| e.file.clone())
-            .chain(now.iter().filter(|n| !expected.iter().any(|e| e.file == n.file)).map(|n| n.file.clone()))
+            .chain(
+                now.iter()
+                    .filter(|n| !expected.iter().any(|e| e.file == n.file))
+                    .map(|n| n.file.clone()),
+            )
             .collect();
         if !changed.is_empty() {
             return Err(TxError::Refused(Refusal::rule(format!(
@@ -300,7 +379,10 @@ where
     }
     if let Some(broken) = &loaded.engagement.journal.broken {
         return Err(TxError::Refused(
-            Refusal::rule("the journal's chain is broken; nothing is appended until it is repaired").with([broken.clone()]),
+            Refusal::rule(
+                "the journal's chain is broken; nothing is appended until it is repaired",
+            )
+            .with([broken.clone()]),
         ));
     }
     let change = decide(&loaded.engagement, &evaluation)?;
@@ -316,18 +398,28 @@ where
                 write_object(root, text)?;
             }
         }
-        if g.gate == journal::GateId::Two && !texts.contains_key(&Artifact::AsBuilt)
-            && let Some(design) = texts.get(&Artifact::Design) {
-                let as_built = templates::as_built_from_design(design);
-                write_atomic(&root.join(Artifact::AsBuilt.file_name()), as_built.as_bytes())?;
-                created_as_built = true;
-            }
+        if g.gate == journal::GateId::Two
+            && !texts.contains_key(&Artifact::AsBuilt)
+            && let Some(design) = texts.get(&Artifact::Design)
+        {
+            let as_built = templates::as_built_from_design(design);
+            write_atomic(
+                &root.join(Artifact::AsBuilt.file_name()),
+                as_built.as_bytes(),
+            )?;
+            created_as_built = true;
+        }
     }
     let journal_path = root.join(JOURNAL_FILE);
     let current = read_text(root, &journal_path)?.unwrap_or_default();
-    let (text, seq) = journal::append(&current, stamp, &change.event).map_err(|f| StoreError::from_finding(root, &f))?;
+    let (text, seq) = journal::append(&current, stamp, &change.event)
+        .map_err(|f| StoreError::from_finding(root, &f))?;
     write_atomic(&journal_path, text.as_bytes())?;
-    Ok(Committed { seq, event: change.event, created_as_built })
+    Ok(Committed {
+        seq,
+        event: change.event,
+        created_as_built,
+    })
 }
 
 /// Saves an artifact atomically under the lock.
@@ -337,10 +429,18 @@ pub fn save_artifact(root: &Path, artifact: Artifact, text: &str) -> Result<(), 
 }
 
 /// "Restore approved": the snapshot's governed text with the current ungoverned sections kept.
-pub fn restore_approved(root: &Path, artifact: Artifact, approved_sha256: &str) -> Result<String, StoreError> {
+pub fn restore_approved(
+    root: &Path,
+    artifact: Artifact,
+    approved_sha256: &str,
+) -> Result<String, StoreError> {
     let _lock = EngagementLock::acquire(root)?;
-    let snapshot = read_object(root, approved_sha256)?
-        .ok_or_else(|| StoreError::new(object_path(root, approved_sha256), "approved snapshot not found"))?;
+    let snapshot = read_object(root, approved_sha256)?.ok_or_else(|| {
+        StoreError::new(
+            object_path(root, approved_sha256),
+            "approved snapshot not found",
+        )
+    })?;
     let current = read_text(root, &root.join(artifact.file_name()))?.unwrap_or_default();
     let restored = merge_ungoverned(artifact, &snapshot, &current);
     write_atomic(&root.join(artifact.file_name()), restored.as_bytes())?;
@@ -354,7 +454,11 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
     let mut out = GovernedText::of(artifact, approved).text;
     let doc = markdown::parse(current);
     let lines: Vec<&str> = markdown::lines(current).collect();
-    for section in doc.sections.iter().filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n))) {
+    for section in doc
+        .sections
+        .iter()
+        .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
+    {
         out.push('\n');
         for line in &lines[section.span().start..section.span().end.min(lines.len())] {
             out.push_str(line);
@@ -369,7 +473,10 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
 
 /// Current UTC time, or `PHASEGATE_NOW` when set (reproducible sample journals and tests).
 pub fn now() -> Timestamp {
-    if let Some(t) = std::env::var("PHASEGATE_NOW").ok().and_then(|v| Timestamp::parse(&v)) {
+    if let Some(t) = std::env::var("PHASEGATE_NOW")
+        .ok()
+        .and_then(|v| Timestamp::parse(&v))
+    {
         return t;
     }
     let secs = std::time::SystemTime::now()

@@ -23,7 +23,9 @@ pub fn leaves_engagement(root: &Path, path: &Path) -> Option<String> {
             "is reached through a symlink leaving the engagement (to {}); not followed",
             target.display()
         )),
-        Err(_) => Some("is a symlink that cannot be resolved (dangling or a loop); not followed".into()),
+        Err(_) => {
+            Some("is a symlink that cannot be resolved (dangling or a loop); not followed".into())
+        }
     }
 }
 
@@ -48,7 +50,10 @@ pub fn read_text_file(path: &Path) -> Result<Option<String>, StoreError> {
         return Err(StoreError::new(path, "is a directory, expected a file"));
     }
     if !meta.is_file() {
-        return Err(StoreError::new(path, "is not a regular file (a pipe, socket or device); not read"));
+        return Err(StoreError::new(
+            path,
+            "is not a regular file (a pipe, socket or device); not read",
+        ));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big(path, meta.len()));

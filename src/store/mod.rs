@@ -26,7 +26,12 @@ pub struct StoreError {
 
 impl StoreError {
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> StoreError {
-        StoreError { path: path.into(), line: 0, column: 0, message: message.into() }
+        StoreError {
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+        }
     }
 
     pub fn io(path: &Path, err: &std::io::Error) -> StoreError {

@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::StoreError;
 use super::atomic::write_atomic;
 use super::workspace::list_engagements;
-use super::StoreError;
 
 include!(concat!(env!("OUT_DIR"), "/seed.rs"));
 

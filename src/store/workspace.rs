@@ -20,7 +20,12 @@ pub fn resolve_workspace(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
     }
     directories::ProjectDirs::from("", "", "phasegate")
         .map(|p| p.data_dir().join("workspace"))
-        .ok_or_else(|| StoreError::new("~", "no home directory: pass --workspace DIR or set PHASEGATE_WORKSPACE"))
+        .ok_or_else(|| {
+            StoreError::new(
+                "~",
+                "no home directory: pass --workspace DIR or set PHASEGATE_WORKSPACE",
+            )
+        })
 }
 
 pub fn is_engagement(dir: &Path) -> bool {
@@ -47,12 +52,16 @@ pub fn list_engagements(workspace: &Path) -> Result<Vec<PathBuf>, StoreError> {
 pub fn validate_slug(slug: &str) -> Result<(), String> {
     let ok = !slug.is_empty()
         && slug.len() <= 64
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-');
     if ok {
         Ok(())
     } else {
-        Err(format!("`{slug}` is not a valid slug: use lowercase letters, digits and dashes (e.g. vlan-qos)"))
+        Err(format!(
+            "`{slug}` is not a valid slug: use lowercase letters, digits and dashes (e.g. vlan-qos)"
+        ))
     }
 }
 

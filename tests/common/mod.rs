@@ -17,7 +17,9 @@ pub struct Output {
 
 impl Workspace {
     pub fn new() -> Workspace {
-        Workspace { dir: tempfile::tempdir().expect("tempdir") }
+        Workspace {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     /// A workspace holding copies of the sample engagements.
@@ -55,7 +57,11 @@ impl Workspace {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
-        assert!(!o.stderr.contains("panicked"), "phasegate panicked: {}", o.stderr);
+        assert!(
+            !o.stderr.contains("panicked"),
+            "phasegate panicked: {}",
+            o.stderr
+        );
         o
     }
 
@@ -90,7 +96,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Asserts a refusal (exit 1) whose message names `needle` (a file:line:col or a phrase).
 #[track_caller]
 pub fn assert_refused(o: &Output, needles: &[&str]) {
-    assert_eq!(o.code, 1, "expected exit 1\nstdout: {}\nstderr: {}", o.stdout, o.stderr);
+    assert_eq!(
+        o.code, 1,
+        "expected exit 1\nstdout: {}\nstderr: {}",
+        o.stdout, o.stderr
+    );
     for n in needles {
         assert!(o.stderr.contains(n), "stderr lacks `{n}`:\n{}", o.stderr);
     }

@@ -1,9 +1,9 @@
 //! phasegate: spec-driven development engagements, enforced in a terminal.
 
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod domain;
-pub mod cli;
 pub mod store;
-pub mod app;
-pub mod ui;
 pub mod tui;
+pub mod ui;

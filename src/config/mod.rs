@@ -258,7 +258,10 @@ pub struct Source {
 /// 16 MiB); `Ok(None)` when it does not exist.
 pub fn read_text(path: &Path) -> Result<Option<String>, Finding> {
     crate::store::limits::read_text_file(path).map_err(|e| {
-        Finding::new(Position::new(e.path.display().to_string(), e.line, e.column), e.message)
+        Finding::new(
+            Position::new(e.path.display().to_string(), e.line, e.column),
+            e.message,
+        )
     })
 }
 

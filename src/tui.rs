@@ -1,29 +1,34 @@
 //! The terminal: init/restore (raw mode, alternate screen, bracketed paste), a panic hook that
 //! restores the terminal before the previous hook runs, and the event loop — one channel fed by
-//! an input thread; drain everything pending, update, then draw once inside a synchronized
-//! update, only when something changed. Nothing redraws on a timer.
+//! the input thread (`input`: blocks in `poll(2)`, no wakeups while idle), the watcher and the
+//! highlighter's one-shot "grammar loaded"; drain everything pending, update, then draw once
+//! inside a synchronized update, only when something changed. Nothing redraws on a timer.
+//!
+//! Frames go through `backend::ShadowBackend`: a shadow of the screen, so only cells that
+//! change are written, and terminal scrolling regions when rows of a full-width pane moved.
+
+pub mod backend;
+mod input;
 
 use std::collections::VecDeque;
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Once};
-use std::thread;
+use std::sync::Once;
+use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
-    Event, KeyEventKind, PopKeyboardEnhancementFlags,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, Event,
+    KeyEventKind, PopKeyboardEnhancementFlags,
 };
 use crossterm::terminal::{
-    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
-    LeaveAlternateScreen,
+    self, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
+use self::backend::{FrameWriter, ShadowBackend};
+use self::input::InputThread;
 use crate::app::action::Action;
 use crate::app::effect::{Effect, EffectContext, run_effect};
 use crate::app::update::update;
@@ -56,7 +61,7 @@ impl Setup {
     }
 }
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
+type Term = Terminal<ShadowBackend<FrameWriter>>;
 
 /// Undoes everything `init` did, and what a crash might have left on (mouse capture,
 /// keyboard enhancement flags). Safe to call more than once.
@@ -103,7 +108,7 @@ fn init() -> io::Result<Term> {
         restore();
         return Err(e);
     }
-    match Terminal::new(CrosstermBackend::new(io::stdout())) {
+    match Terminal::new(ShadowBackend::new(FrameWriter::stdout())) {
         Ok(t) => Ok(t),
         Err(e) => {
             restore();
@@ -112,77 +117,50 @@ fn init() -> io::Result<Term> {
     }
 }
 
-/// The input thread: blocks in `event::poll`/`event::read` and sends every event. It parks while
-/// an outside editor owns the terminal (`paused`), acknowledging on `ack`.
-struct Input {
-    paused: Arc<AtomicBool>,
-    ack: Receiver<()>,
-    resume: Sender<()>,
-}
-
+/// Everything the event loop waits for, on one channel.
 enum Incoming {
     Event(Event),
     Closed(String),
+    /// From a worker thread: the engagement watcher (`app::live`).
+    Action(Action),
+    /// The Markdown grammar finished loading: redraw with highlighting.
+    HighlightReady,
 }
 
-fn spawn_input(tx: Sender<Incoming>) -> Input {
-    let paused = Arc::new(AtomicBool::new(false));
-    let (ack_tx, ack) = mpsc::channel();
-    let (resume, resume_rx) = mpsc::channel::<()>();
-    let flag = paused.clone();
-    thread::spawn(move || {
-        loop {
-            if flag.load(Ordering::Acquire) {
-                let _ = ack_tx.send(());
-                if resume_rx.recv().is_err() {
-                    return;
-                }
-                continue;
-            }
-            // The poll only wakes to see whether an outside editor needs the terminal; it
-            // never causes a redraw, so an idle phasegate stays idle.
-            match event::poll(Duration::from_millis(250)) {
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(e) => {
-                    let _ = tx.send(Incoming::Closed(e.to_string()));
-                    return;
-                }
-            }
-            match event::read() {
-                Ok(ev) => {
-                    if tx.send(Incoming::Event(ev)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Incoming::Closed(e.to_string()));
-                    return;
-                }
-            }
-        }
-    });
-    Input {
-        paused,
-        ack,
-        resume,
-    }
-}
-
+/// One frame, written in one go between Begin and End Synchronized Update.
 fn draw(terminal: &mut Term, state: &State, theme: &Theme) -> io::Result<()> {
-    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.backend_mut().begin_frame()?;
     let result = terminal
         .draw(|f| crate::ui::view(state, theme, f))
         .map(|_| ());
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    result
+    let end = terminal.backend_mut().end_frame();
+    result.and(end)
+}
+
+/// Loads the Markdown grammar off the main thread (after the first frame, so it never delays
+/// it) and asks for one redraw when it is ready.
+fn load_highlighter(tx: Sender<Incoming>) {
+    let spawned = std::thread::Builder::new()
+        .name("phasegate-highlight".into())
+        .spawn(move || {
+            if crate::ui::highlight::warm_up() {
+                let _ = tx.send(Incoming::HighlightReady);
+            }
+        });
+    // Without the thread the editor keeps its line-local styling.
+    drop(spawned);
 }
 
 /// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
 /// and brings the TUI back.
-fn run_outside_editor(terminal: &mut Term, input: &Input, path: &Path) -> Result<(), String> {
-    input.paused.store(true, Ordering::Release);
-    let _ = input.ack.recv_timeout(Duration::from_secs(2));
+fn run_outside_editor(
+    terminal: &mut Term,
+    input: &mut InputThread,
+    path: &Path,
+) -> Result<(), String> {
+    // The input thread stops reading the terminal so the editor gets every key. It confirms
+    // at once unless it is inside a crossterm read (then it gives up after a second: rare).
+    let _ = input.pause(Duration::from_secs(1));
     restore();
     let editor = std::env::var("VISUAL")
         .ok()
@@ -210,8 +188,7 @@ fn run_outside_editor(terminal: &mut Term, input: &Input, path: &Path) -> Result
         None => Err("no editor: set $VISUAL or $EDITOR".into()),
     };
     let back = enter().and_then(|()| terminal.clear());
-    input.paused.store(false, Ordering::Release);
-    let _ = input.resume.send(());
+    input.resume();
     back.map_err(|e| e.to_string())?;
     result
 }
@@ -234,7 +211,12 @@ fn event_loop(
         state.size = (size.width, size.height);
     }
     let (tx, rx) = mpsc::channel();
-    let input = spawn_input(tx);
+    let mut input = InputThread::spawn(tx.clone())?;
+    let highlighter_tx = tx.clone();
+    // The watcher of the open engagement reports on the same channel (`app::live`).
+    let mut live = crate::app::live::Runtime::new(move |a| {
+        let _ = tx.send(Incoming::Action(a));
+    });
     let mut effects: VecDeque<Effect> = first.into();
     let mut changed = true;
     let mut drawn_once = false;
@@ -244,7 +226,7 @@ fn event_loop(
             match &effect {
                 Effect::Quit => return Ok(()),
                 Effect::SpawnEditor { path, .. } => {
-                    let action = match run_outside_editor(terminal, &input, path) {
+                    let action = match run_outside_editor(terminal, &mut input, path) {
                         Ok(()) => Action::EditorReturned,
                         Err(m) => {
                             effects.extend(update(state, Action::Failed(m)));
@@ -264,18 +246,29 @@ fn event_loop(
             return Ok(());
         }
         if changed {
+            live.observe(state);
             state.settle();
             draw(terminal, state, theme)?;
             changed = false;
             if !drawn_once {
                 drawn_once = true;
+                load_highlighter(highlighter_tx.clone());
                 if std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1") {
                     panic!("PHASEGATE_TEST_PANIC=1: forced panic after the first draw");
                 }
             }
         }
         // Block until something happens, then take everything that is already waiting.
-        let Ok(first) = rx.recv() else { return Ok(()) };
+        // A pending autosave is the only deadline; without one this blocks indefinitely.
+        let first = match live.recv(&rx) {
+            Ok(Some(first)) => first,
+            Ok(None) => {
+                changed = true;
+                effects.extend(update(state, crate::app::live::Runtime::due()));
+                continue;
+            }
+            Err(_) => return Ok(()),
+        };
         let mut pending = vec![first];
         pending.extend(rx.try_iter());
         for incoming in pending {
@@ -287,6 +280,11 @@ fn event_loop(
                 Incoming::Event(Event::Resize(w, h)) => Some(Action::Resize(w, h)),
                 Incoming::Event(Event::Paste(s)) => Some(Action::Paste(s)),
                 Incoming::Event(_) => None,
+                Incoming::Action(a) => Some(a),
+                Incoming::HighlightReady => {
+                    changed = true;
+                    None
+                }
             };
             if let Some(action) = action {
                 changed = true;

@@ -1,6 +1,7 @@
 //! insta snapshots of the real `ui::view` on a `TestBackend`, at 80×24 and 120×40, on a temp
-//! copy of `sample-engagements/` (never the repo itself). Identity and clock are fixed; the temp
-//! path is replaced before the snapshot is taken.
+//! copy of `sample-engagements/` (never the repo itself). Identity and clock are fixed; the
+//! workspace is drawn under a fixed placeholder path, so the temp path never reaches the screen
+//! and every snapshot keeps the geometry it was drawn with.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -105,14 +106,27 @@ fn open(state: &mut State, slug: &str) {
     assert_eq!(state.screen, Screen::Engagement, "{slug} opened");
 }
 
+/// What the workspace list shows as the workspace path.
+const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
+
 fn render(state: &State, ws: &Path) -> String {
     let (w, h) = state.size;
+    // Draw the workspace under a fixed path instead of replacing the temp path in the text
+    // afterwards, which would shorten the lines it appears on.
+    let mut shown = state.clone();
+    if let Some(w) = &mut shown.workspace {
+        w.root = PathBuf::from(SHOWN_WORKSPACE);
+    }
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
+        .draw(|f| phasegate::ui::view(&shown, &Theme::default(), f))
         .expect("draw");
     let text = terminal.backend().to_string();
-    text.replace(&ws.display().to_string(), "[WORKSPACE]")
+    assert!(
+        !text.contains(&ws.display().to_string()),
+        "the temp workspace path reached the screen:\n{text}"
+    );
+    text
 }
 
 #[test]

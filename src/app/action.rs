@@ -39,6 +39,10 @@ pub enum Action {
     Failed(String),
     /// The outside editor returned.
     EditorReturned,
+    /// A Build/As-Built effect's result that needs a decision (`app::build`).
+    Build(super::build::BuildAction),
+    /// Outside edits, conflicts and recovery (`app::live`).
+    Live(super::live::LiveAction),
 }
 
 impl fmt::Debug for Action {
@@ -57,6 +61,8 @@ impl fmt::Debug for Action {
             Action::Committed(m) => write!(f, "Committed({m})"),
             Action::Failed(m) => write!(f, "Failed({m})"),
             Action::EditorReturned => write!(f, "EditorReturned"),
+            Action::Build(b) => write!(f, "Build({b:?})"),
+            Action::Live(l) => write!(f, "Live({l:?})"),
         }
     }
 }

@@ -48,6 +48,10 @@ pub enum Effect {
         path: PathBuf,
     },
     Quit,
+    /// A Build/As-Built transition through `transact` (`app::build`).
+    Build(super::build::BuildEffect),
+    /// Reload, guarded save, recovery files (`app::live`).
+    Live(super::live::LiveEffect),
 }
 
 impl Effect {
@@ -62,6 +66,8 @@ impl Effect {
             }
             Effect::SpawnEditor { path, .. } => vec![path.clone()],
             Effect::Quit => Vec::new(),
+            Effect::Build(b) => b.paths(),
+            Effect::Live(l) => l.paths(),
         }
     }
 }
@@ -91,7 +97,7 @@ impl EffectContext {
     }
 }
 
-fn tx_message(root: &Path, err: TxError) -> String {
+pub(crate) fn tx_message(root: &Path, err: TxError) -> String {
     match err {
         TxError::Store(e) => format!("error: {e}"),
         TxError::Refused(r) => {
@@ -148,7 +154,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
 }
 
 /// A failure followed by a reload, so the screen shows what is on disk now.
-fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
+pub(crate) fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
     let mut out = vec![failure];
     if let Ok(loaded) = engagement::load(root) {
         out.push(Action::EngagementLoaded(Box::new(loaded)));
@@ -237,6 +243,8 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
                 Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
             }
         }
+        Effect::Build(b) => super::build::run_effect(b, ctx),
+        Effect::Live(l) => super::live::run(l),
         Effect::SpawnEditor { .. } | Effect::Quit => Vec::new(),
     }
 }

@@ -2,8 +2,12 @@
 //! `ui::view` draws it, effects (IO) run in `effect::run_effect`.
 
 pub mod action;
+pub mod build;
+pub mod diff;
 pub mod effect;
+pub mod forms;
 pub mod keys;
+pub mod live;
 pub mod router;
 pub mod update;
 
@@ -104,9 +108,16 @@ impl PromptKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Confirm(Confirm),
-    Prompt { kind: PromptKind, input: String },
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    /// The deviation and amendment forms and the Build/As-Built confirmations.
+    Build(forms::BuildOverlay),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +226,64 @@ pub struct EngagementState {
     pub review: Review,
     pub journal_selected: usize,
     pub search: String,
+    /// The build board and the diff pane (`app::build`).
+    pub build: build::BuildState,
+    /// What the view caches for this buffer (syntax highlighting); edits report their row.
+    pub view: ViewCache,
+}
+
+/// What the view needs to cache things for one editor buffer (the highlighter's parse states,
+/// kept by `ui::highlight` under [`ViewCache::id`]). `update` never reads it: it reports the
+/// first row an edit touched ([`ViewCache::edited`]) and calls [`ViewCache::reset`] when it
+/// replaces the buffer. A clone gets a new id: its cache is rebuilt from its own text.
+#[derive(Debug)]
+pub struct ViewCache {
+    id: std::cell::Cell<u64>,
+    edited_from: std::cell::Cell<Option<usize>>,
+}
+
+fn next_view_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Default for ViewCache {
+    fn default() -> Self {
+        ViewCache {
+            id: std::cell::Cell::new(next_view_id()),
+            edited_from: std::cell::Cell::new(None),
+        }
+    }
+}
+
+impl Clone for ViewCache {
+    fn clone(&self) -> Self {
+        ViewCache::default()
+    }
+}
+
+impl ViewCache {
+    /// The buffer's identity for the view's caches.
+    pub fn id(&self) -> u64 {
+        self.id.get()
+    }
+
+    /// An edit changed rows from `row` on.
+    pub fn edited(&self, row: usize) {
+        let from = self.edited_from.get().map_or(row, |r| r.min(row));
+        self.edited_from.set(Some(from));
+    }
+
+    /// The buffer was replaced: nothing cached for it applies.
+    pub fn reset(&self) {
+        self.id.set(next_view_id());
+        self.edited_from.set(None);
+    }
+
+    /// The first row edited since the view last asked.
+    pub fn take_edited(&self) -> Option<usize> {
+        self.edited_from.take()
+    }
 }
 
 /// The artifact a pipeline phase shows (Build shows the `build/` listing, not an artifact).
@@ -357,7 +426,10 @@ impl EngagementState {
             review: Review::new(gate),
             journal_selected: 0,
             search: String::new(),
+            build: build::BuildState::default(),
+            view: ViewCache::default(),
         };
+        state.build = build::BuildState::new(&state.disk);
         state.show_phase(shown_phase);
         state
     }
@@ -379,6 +451,7 @@ impl EngagementState {
         self.shown_phase = phase;
         let text = self.disk_text(phase);
         self.editor = make_editor(&text);
+        self.view.reset();
         self.saved_text = text;
         self.dirty = false;
         self.live = self.disk.clone();
@@ -408,6 +481,7 @@ impl EngagementState {
         self.issues = loaded.issues.iter().map(ToString::to_string).collect();
         self.engagement = loaded.engagement;
         self.disk = evaluate(&self.engagement);
+        self.build.reload(&self.engagement, &self.disk);
         let new_text = self.disk_text(self.shown_phase);
         let mut conflict = false;
         if self.dirty {
@@ -418,6 +492,7 @@ impl EngagementState {
             if new_text != editor_text(&self.editor) {
                 let ratatui_textarea::DataCursor(row, col) = self.editor.cursor();
                 self.editor = make_editor(&new_text);
+                self.view.reset();
                 self.editor.move_cursor(CursorMove::Jump(
                     u16::try_from(row).unwrap_or(u16::MAX),
                     u16::try_from(col).unwrap_or(u16::MAX),
@@ -492,11 +567,15 @@ pub struct State {
     pub engagement: Option<EngagementState>,
     pub mode: Mode,
     pub pane: Pane,
+    /// The focused pane fills the engagement screen (`zoom_pane`).
+    pub zoom: bool,
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
     /// Config/theme/keymap problems, shown once as a banner.
     pub banner: Vec<String>,
     pub quit: bool,
+    /// Outside edits, conflicts and crash recovery of the open engagement (`app::live`).
+    pub live: live::Live,
 }
 
 impl State {
@@ -511,17 +590,22 @@ impl State {
             engagement: None,
             mode: Mode::View,
             pane: Pane::Editor,
+            zoom: false,
             overlay: None,
             toast: None,
             banner: Vec::new(),
             quit: false,
+            live: live::Live::default(),
         }
     }
 
     /// The key context the router looks keys up in.
     pub fn context(&self) -> Context {
-        if self.overlay.is_some() {
+        if self.overlay.is_some() || live::view_open(self) {
             return Context::Overlay;
+        }
+        if let Some(context) = build::context_of(self) {
+            return context;
         }
         match (self.screen, self.mode, self.pane) {
             (Screen::Workspace, _, _) => Context::Workspace,

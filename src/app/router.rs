@@ -15,6 +15,7 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     // Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
     let typing = matches!(state.overlay, Some(Overlay::Prompt { .. }))
+        || state.overlay.as_ref().is_some_and(super::build::is_typing)
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter);

@@ -46,21 +46,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EngagementLoaded(loaded) => {
             let loaded = *loaded;
-            match &mut state.engagement {
-                Some(e) if e.root == loaded.root => {
-                    if e.replace_loaded(loaded) {
-                        state.error(
-                            "the file changed on disk while you were editing: your buffer is kept; saving will overwrite the disk version",
-                        );
-                    }
-                }
-                _ => {
-                    state.engagement = Some(EngagementState::new(loaded));
-                    state.screen = Screen::Engagement;
-                    state.mode = Mode::View;
-                    state.pane = Pane::Editor;
-                }
+            if state
+                .engagement
+                .as_ref()
+                .is_some_and(|e| e.root == loaded.root)
+            {
+                // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
+                return super::live::reloaded(state, loaded, false);
             }
+            state.engagement = Some(EngagementState::new(loaded));
+            state.screen = Screen::Engagement;
+            state.mode = Mode::View;
+            state.pane = Pane::Editor;
             Vec::new()
         }
         Action::LoadFailed(m) | Action::Failed(m) => {
@@ -93,6 +90,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }],
             None => Vec::new(),
         },
+        Action::Build(b) => super::build::on_action(state, b),
+        Action::Live(l) => super::live::update(state, l),
     }
 }
 
@@ -109,6 +108,14 @@ fn quit_or_ask(state: &mut State) -> Vec<Effect> {
 fn command(state: &mut State, c: Command) -> Vec<Effect> {
     if let Some(overlay) = state.overlay.clone() {
         return overlay_command(state, overlay, c);
+    }
+    if super::live::view_open(state) {
+        return super::live::view_command(state, c);
+    }
+    if state.screen == Screen::Engagement
+        && let Some(effects) = super::live::command(state, c)
+    {
+        return effects;
     }
     match c {
         Command::ForceQuit => return quit_or_ask(state),
@@ -170,7 +177,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
                 match kind {
                     Confirm::QuitUnsaved => {
                         state.quit = true;
-                        vec![Effect::Quit]
+                        let mut effects = super::live::discarding(state);
+                        effects.push(Effect::Quit);
+                        effects
                     }
                     Confirm::Approve(d) => match &state.engagement {
                         Some(e) => vec![Effect::ApproveGate {
@@ -196,7 +205,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             Command::ForceQuit if kind == Confirm::QuitUnsaved => {
                 state.overlay = None;
                 state.quit = true;
-                vec![Effect::Quit]
+                let mut effects = super::live::discarding(state);
+                effects.push(Effect::Quit);
+                effects
             }
             Command::Cancel | Command::Leave | Command::Quit => {
                 state.overlay = None;
@@ -204,6 +215,11 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             }
             _ => Vec::new(),
         },
+        Overlay::Build(_) if c == Command::ForceQuit => {
+            state.overlay = None;
+            quit_or_ask(state)
+        }
+        Overlay::Build(o) => super::build::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
@@ -381,12 +397,15 @@ fn edit_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::Save => return save(state),
         Command::Undo => {
             if e.editor.undo() {
+                // Undo and redo can touch rows away from the cursor.
+                e.view.edited(0);
                 e.dirty = true;
                 e.live_pending = true;
             }
         }
         Command::Redo => {
             if e.editor.redo() {
+                e.view.edited(0);
                 e.dirty = true;
                 e.live_pending = true;
             }
@@ -412,11 +431,8 @@ fn save(state: &mut State) -> Vec<Effect> {
         state.error(reason);
         return Vec::new();
     }
-    vec![Effect::Save {
-        root: e.root.clone(),
-        artifact,
-        text: editor_text(&e.editor),
-    }]
+    // A compare-and-swap on the version the buffer was loaded from (`app::live`).
+    super::live::save(state, artifact)
 }
 
 fn move_editor(e: &mut EngagementState, c: Command, height: u16) {
@@ -464,6 +480,9 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
     let has_workspace = state.workspace.is_some();
     let identity = state.identity.clone();
     let height = state.size.1;
+    if let Some(effects) = super::build::command(state, c) {
+        return effects;
+    }
     let Some(e) = &mut state.engagement else {
         state.screen = Screen::Workspace;
         return Vec::new();
@@ -537,13 +556,7 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
             state.pane = Pane::Gate;
         }
         Command::Journal => state.pane = Pane::Journal,
-        Command::ShowDiff => {
-            state.info("the diff view is not in this build yet: run `phasegate diff`")
-        }
-        Command::RecordDeviation => {
-            state
-                .info("the deviation form is not in this build yet: run `phasegate deviation add`");
-        }
+        Command::ZoomPane => state.zoom = !state.zoom,
         Command::Search => {
             state.pane = Pane::Editor;
             state.overlay = Some(Overlay::Prompt {
@@ -710,6 +723,10 @@ fn is_text_char(input: &Input) -> Option<char> {
 }
 
 fn text(state: &mut State, input: Input) {
+    if let Some(Overlay::Build(_)) = &state.overlay {
+        super::build::text(state, &input);
+        return;
+    }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
         match input.key {
             Key::Backspace => {
@@ -743,11 +760,17 @@ fn text(state: &mut State, input: Input) {
             }
         }
         (Screen::Engagement, Mode::Edit) => {
-            if let Some(e) = &mut state.engagement
-                && e.editor.input(input)
-            {
-                e.dirty = true;
-                e.live_pending = true;
+            if let Some(e) = &mut state.engagement {
+                let before = e.editor.cursor().0;
+                // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
+                // the cursor; every other edit starts at the cursor row before or after it.
+                let history = input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r'));
+                if e.editor.input(input) {
+                    e.view
+                        .edited(if history { 0 } else { before.min(e.editor.cursor().0) });
+                    e.dirty = true;
+                    e.live_pending = true;
+                }
             }
         }
         _ => {}
@@ -756,6 +779,10 @@ fn text(state: &mut State, input: Input) {
 
 fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(Overlay::Build(_)) = &state.overlay {
+        super::build::paste(state, &normalized);
+        return;
+    }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {
         input.push_str(normalized.lines().next().unwrap_or(""));
         return;
@@ -771,11 +798,13 @@ fn paste(state: &mut State, s: &str) {
             }
         }
         (Screen::Engagement, Mode::Edit) => {
-            if let Some(e) = &mut state.engagement
-                && e.editor.insert_str(&normalized)
-            {
-                e.dirty = true;
-                e.live_pending = true;
+            if let Some(e) = &mut state.engagement {
+                let before = e.editor.cursor().0;
+                if e.editor.insert_str(&normalized) {
+                    e.view.edited(before);
+                    e.dirty = true;
+                    e.live_pending = true;
+                }
             }
         }
         (Screen::Engagement, _) => state.info("press e to edit before pasting"),

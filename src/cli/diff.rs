@@ -10,7 +10,9 @@ use super::{Context, Exit};
 use crate::domain::artifact::Artifact;
 use crate::domain::evaluate::{approved_design_text, evaluate};
 use crate::domain::reconcile::{Hunk, Reconciliation, Side};
-use crate::domain::sidebyside::{CONTEXT_LINES, Cell, RowKind, Segment, SideBySide, side_by_side};
+use crate::domain::sidebyside::{
+    CONTEXT_LINES, Cell, Comparison, RowKind, Segment, SideBySide, compare,
+};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -318,11 +320,8 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     let e = &loaded.engagement;
     let ev = evaluate(e);
     let approved = approved_design_text(e, &ev);
-    let (Some(design_text), Some(as_built_text), Some(rec)) = (
-        approved,
-        e.texts.get(&Artifact::AsBuilt),
-        ev.reconciliation.as_ref(),
-    ) else {
+    let (Some(design_text), Some(as_built_text)) = (approved, e.texts.get(&Artifact::AsBuilt))
+    else {
         let _ = writeln!(
             std::io::stderr(),
             "refused: there is no approved design to compare yet (the diff exists from Gate 2 on; the engagement is in {})",
@@ -330,9 +329,14 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         );
         return Exit::Refused;
     };
-    let design = Side::new(Artifact::Design, design_text);
-    let as_built = Side::new(Artifact::AsBuilt, as_built_text);
-    let sbs = side_by_side(&design.lines, &as_built.lines);
+    // Sides, hunks and rows from one line diff: the computation the diff pane shows.
+    let Comparison {
+        design,
+        as_built,
+        reconciliation,
+        rows: sbs,
+    } = compare(design_text, as_built_text, &ev.deviations);
+    let rec = &reconciliation;
     let stdout = std::io::stdout();
     let env = |k: &str| std::env::var(k).ok();
     let color = match args.color {

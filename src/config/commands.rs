@@ -24,6 +24,8 @@ pub enum Context {
     Edit,
     /// The gate review: criteria, approve, reject.
     Gate,
+    /// The build board: components by build order, their status and files.
+    Build,
     /// The design-vs-as-built diff.
     Diff,
     /// A dialog or overlay on top of the panes (help, confirmations, forms).
@@ -32,12 +34,13 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order help text lists them.
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Workspace,
         Context::View,
         Context::Edit,
         Context::Gate,
+        Context::Build,
         Context::Diff,
         Context::Overlay,
     ];
@@ -50,6 +53,7 @@ impl Context {
             Context::View => "view",
             Context::Edit => "edit",
             Context::Gate => "gate",
+            Context::Build => "build",
             Context::Diff => "diff",
             Context::Overlay => "overlay",
         }
@@ -63,6 +67,7 @@ impl Context {
             Context::View => "Viewing an artifact",
             Context::Edit => "Editing an artifact",
             Context::Gate => "Gate review",
+            Context::Build => "Build board",
             Context::Diff => "Design vs as-built diff",
             Context::Overlay => "Dialogs and overlays",
         }
@@ -156,6 +161,7 @@ macro_rules! commands {
 commands! {
     NextPane => "next_pane", "Focus the next pane", [Global];
     PrevPane => "prev_pane", "Focus the previous pane", [Global];
+    ZoomPane => "zoom_pane", "Toggle the focused pane full width", [Global];
     ShowPhase1 => "show_phase_1", "Show phase 1: Requirements (customer-spec.md)", [Global];
     ShowPhase2 => "show_phase_2", "Show phase 2: Feasibility (feasibility.md)", [Global];
     ShowPhase3 => "show_phase_3", "Show phase 3: Design (solution-design.md)", [Global];
@@ -189,12 +195,27 @@ commands! {
     WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];
     ApproveGate => "approve_gate", "Approve the gate", [Gate];
     RejectGate => "reject_gate", "Reject the gate (asks for a reason)", [Gate];
-    NextHunk => "next_hunk", "Go to the next diff hunk", [Diff];
-    PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff];
+    NextHunk => "next_hunk", "Go to the next diff hunk", [Diff, Overlay];
+    PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
     Undo => "undo", "Undo the last edit", [Edit];
     Redo => "redo", "Redo the last undone edit", [Edit];
     Confirm => "confirm", "Confirm", [Overlay];
     Cancel => "cancel", "Cancel", [Overlay];
+    MarkBuilt => "mark_built", "Mark the selected component built (its dependencies first)", [Build];
+    MarkValidated => "mark_validated", "Mark the selected component validated (once built)", [Build];
+    CompleteBuild => "complete_build", "Complete the build once every component is validated", [Build];
+    AmendSpec => "amend_spec", "Append a spec amendment for a scope-change deviation", [Build, Diff];
+    CloseEngagement => "close_engagement", "Close the engagement (offered when every condition holds)", [Build, Diff];
+    ToggleFolds => "toggle_folds", "Fold or unfold the unchanged lines of the diff", [Diff];
+    ShowConflict => "show_conflict", "Compare your unsaved buffer with the changed file on disk", [Global];
+    KeepMine => "keep_mine", "Conflict: save your buffer over the disk version shown", [Overlay];
+    TakeDisk => "take_disk", "Conflict: take the disk version (your text is kept as a recovery file)", [Overlay];
+    MergeEdit => "merge_edit", "Conflict: merge by editing your buffer", [Overlay];
+    MarkResolved => "mark_resolved", "Conflict: mark the merge resolved, so saving is allowed", [Overlay];
+    ShowRecovery => "show_recovery", "List recovery files (unsaved text from earlier sessions)", [Global];
+    CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
+    RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
+    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (press twice)", [Overlay];
 }
 
 impl Command {

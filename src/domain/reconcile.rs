@@ -88,8 +88,14 @@ pub struct Side {
 
 impl Side {
     pub fn new(artifact: Artifact, text: &str) -> Side {
-        let governed = GovernedText::of(artifact, text);
-        let doc = markdown::parse(&governed.text);
+        let parsed = markdown::parse(text);
+        let governed = GovernedText::from_parsed(artifact, text, &parsed);
+        // Nothing ungoverned (a design): the text's parse is the governed text's.
+        let doc = if governed.text == text {
+            parsed
+        } else {
+            markdown::parse(&governed.text)
+        };
         let mut lines: Vec<String> = markdown::lines(&governed.text)
             .map(str::to_string)
             .collect();
@@ -97,11 +103,17 @@ impl Side {
         if lines.last().is_some_and(String::is_empty) {
             lines.pop();
         }
-        let components = component_of_lines(&doc, &governed.text);
-        let component_ids = design::components(&doc, &governed.text)
-            .iter()
-            .map(|c| c.id)
-            .collect();
+        // One pass over the component sections gives both the line map and the IDs.
+        let sections = design::components(&doc, &governed.text);
+        let mut components = vec![None; doc.line_count];
+        for c in &sections {
+            for line in c.lines.clone() {
+                if let Some(slot) = components.get_mut(line) {
+                    *slot = Some(c.id);
+                }
+            }
+        }
+        let component_ids = sections.iter().map(|c| c.id).collect();
         Side {
             governed,
             lines,
@@ -129,18 +141,29 @@ pub fn reconcile(
 ) -> Reconciliation {
     let old = Side::new(Artifact::Design, approved_design);
     let new = Side::new(Artifact::AsBuilt, as_built);
-    let named: BTreeSet<DeviationTarget> = deviations.iter().filter_map(|d| d.target).collect();
+    let ops = line_ops(&old.lines, &new.lines);
+    reconcile_sides(&old, &new, &ops, deviations)
+}
 
+/// Reconciliation of two prepared sides and their line diff (`line_ops`), for callers that
+/// also align the rows (`sidebyside::compare`) and so compute both from one diff.
+pub fn reconcile_sides(
+    old: &Side,
+    new: &Side,
+    ops: &[(DiffTag, Range<usize>, Range<usize>)],
+    deviations: &[Deviation],
+) -> Reconciliation {
+    let named: BTreeSet<DeviationTarget> = deviations.iter().filter_map(|d| d.target).collect();
     let mut hunks = Vec::new();
     let mut current: Option<(Range<usize>, Range<usize>)> = None;
-    let ops = line_ops(&old.lines, &new.lines);
     for (tag, o, n) in ops
-        .into_iter()
+        .iter()
+        .cloned()
         .chain(std::iter::once((DiffTag::Equal, 0..0, 0..0)))
     {
         if tag == DiffTag::Equal {
             if let Some((o, n)) = current.take() {
-                hunks.push(attribute(&old, &new, o, n, &named, deviations));
+                hunks.push(attribute(old, new, o, n, &named, deviations));
             }
             continue;
         }
@@ -151,8 +174,8 @@ pub fn reconcile(
     }
     Reconciliation {
         hunks,
-        design_components: old.component_ids,
-        as_built_components: new.component_ids,
+        design_components: old.component_ids.clone(),
+        as_built_components: new.component_ids.clone(),
     }
 }
 

@@ -6,7 +6,9 @@ use std::ops::Range;
 
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
-use super::reconcile::line_ops;
+use super::artifact::Artifact;
+use super::reconcile::{Reconciliation, Side, line_ops, reconcile_sides};
+use super::records::Deviation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
@@ -136,9 +138,42 @@ pub fn inline_changes(old: &str, new: &str) -> (Vec<Segment>, Vec<Segment>) {
 }
 
 pub fn side_by_side(design: &[String], as_built: &[String]) -> SideBySide {
+    side_by_side_ops(design, as_built, &line_ops(design, as_built))
+}
+
+/// Everything a design-vs-as-built diff shows, computed once: both governed sides, the
+/// reconciliation (hunks ↔ deviations) and the aligned rows, all from one line diff.
+pub struct Comparison {
+    pub design: Side,
+    pub as_built: Side,
+    pub reconciliation: Reconciliation,
+    pub rows: SideBySide,
+}
+
+/// The comparison `phasegate diff` prints and the diff pane shows.
+pub fn compare(approved_design: &str, as_built: &str, deviations: &[Deviation]) -> Comparison {
+    let design = Side::new(Artifact::Design, approved_design);
+    let as_built = Side::new(Artifact::AsBuilt, as_built);
+    let ops = line_ops(&design.lines, &as_built.lines);
+    let reconciliation = reconcile_sides(&design, &as_built, &ops, deviations);
+    let rows = side_by_side_ops(&design.lines, &as_built.lines, &ops);
+    Comparison {
+        design,
+        as_built,
+        reconciliation,
+        rows,
+    }
+}
+
+/// The aligned rows of a line diff already computed (`reconcile::line_ops`).
+pub fn side_by_side_ops(
+    design: &[String],
+    as_built: &[String],
+    ops: &[(DiffTag, Range<usize>, Range<usize>)],
+) -> SideBySide {
     let mut out = SideBySide::default();
     let mut pending: Option<(Range<usize>, Range<usize>)> = None;
-    let ops = line_ops(design, as_built);
+    let ops = ops.iter().cloned();
     let flush = |out: &mut SideBySide, o: Range<usize>, n: Range<usize>| {
         let hunk = out.hunks.len();
         let first = out.rows.len();

@@ -5,8 +5,10 @@ pub mod atomic;
 pub mod engagement;
 pub mod limits;
 pub mod lock;
+pub mod recovery;
 pub mod seed;
 pub mod templates;
+pub mod watch;
 pub mod workspace;
 
 use std::fmt;

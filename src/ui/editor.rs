@@ -1,83 +1,181 @@
 //! The artifact editor: the shown artifact in a textarea (read-only in view mode, with the
 //! cursor line), its dirty marker and, outside the artifact's phase, why it is read-only.
-//! Prose is styled by a small Markdown line styler (headings, ID tokens, list markers,
-//! comments) applied to the visible rows only; syntect highlighting is not wired in yet.
+//! Markdown is painted over the rows the textarea drew, from `ui::highlight` (syntect, cached
+//! per buffer in the engagement's view cache), or from its line-local fallback until the
+//! grammar has loaded. Only visible rows are styled.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
+use ratatui_textarea::{DataCursor, TextArea};
+use unicode_width::UnicodeWidthChar;
 
+use super::highlight::{self, Cache, Paint, Run};
 use super::{Slot, Theme, pane_block, slot, truncate};
 use crate::app::{EngagementState, Mode, Pane, State};
-use crate::domain::ids::scan_ids;
 
-/// Styled character ranges of one Markdown line: `(first char, end char, slot)`.
-pub fn markdown_spans(line: &str) -> Vec<(usize, usize, Slot)> {
-    let n = line.chars().count();
-    let trimmed = line.trim_start();
-    if trimmed.starts_with('#') {
-        return vec![(0, n, Slot::MarkdownHeading)];
+/// The style a paint is drawn with under `theme`.
+pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
+    match paint {
+        Paint::Heading => slot(theme, Slot::MarkdownHeading),
+        Paint::Code => slot(theme, Slot::MarkdownCode),
+        Paint::Comment => slot(theme, Slot::MarkdownComment),
+        Paint::List => slot(theme, Slot::MarkdownList),
+        Paint::Emphasis => slot(theme, Slot::MarkdownEmphasis),
+        Paint::Strong => {
+            let emphasis = slot(theme, Slot::MarkdownEmphasis);
+            Style {
+                fg: emphasis.fg,
+                bg: emphasis.bg,
+                ..Style::new()
+            }
+            .add_modifier(Modifier::BOLD)
+        }
+        Paint::Link => Style::new().add_modifier(Modifier::UNDERLINED),
+        Paint::Id => slot(theme, Slot::MarkdownId),
     }
-    if trimmed.starts_with("<!--") || trimmed.starts_with("-->") {
-        return vec![(0, n, Slot::MarkdownComment)];
-    }
-    if trimmed.starts_with("```") || trimmed.starts_with("~~~") || line.starts_with("    ") {
-        return vec![(0, n, Slot::MarkdownCode)];
-    }
+}
+
+/// One screen row of the textarea: the data line, and the chars of it the row shows.
+struct Segment {
+    y: u16,
+    row: usize,
+    chars: std::ops::Range<usize>,
+}
+
+/// The textarea's visible rows (after it was drawn `height` rows high), as data segments.
+fn visible_segments(editor: &TextArea<'_>, height: u16) -> Vec<Segment> {
+    let (top, _) = editor.scroll_offset();
+    let top = usize::from(top);
+    let at = |y: usize| editor.screen_to_data(top.saturating_add(y), 0);
+    // screen_to_data clamps past the end of the text: a row equal to the one above is not one.
+    let starts: Vec<DataCursor> = (0..=usize::from(height)).map(at).collect();
     let mut out = Vec::new();
-    let indent = n.saturating_sub(trimmed.chars().count());
-    if trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ ") {
-        out.push((indent, indent + 1, Slot::MarkdownList));
-    }
-    for token in scan_ids(line) {
-        let start = line
-            .get(..token.byte_start)
-            .map_or(0, |p| p.chars().count());
-        let end = line
-            .get(..token.byte_end)
-            .map_or(start, |p| p.chars().count());
-        out.push((start, end, Slot::MarkdownId));
+    for (y, pair) in starts.windows(2).enumerate() {
+        let [DataCursor(row, col), next] = [pair[0], pair[1]];
+        if y > 0 && starts.get(y - 1) == Some(&pair[0]) {
+            break;
+        }
+        let end = if next.0 == row && next.1 > col && next != pair[0] {
+            next.1
+        } else {
+            usize::MAX
+        };
+        out.push(Segment {
+            y: u16::try_from(y).unwrap_or(u16::MAX),
+            row,
+            chars: col..end,
+        });
     }
     out
 }
 
-fn style_visible_rows(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect) {
-    let lines = e.editor.lines();
-    let (top, _) = e.editor.scroll_offset();
-    let mut last: Option<(usize, usize)> = None;
-    let buf_area = buf.area;
-    for y in 0..area.height {
-        let dc = e
-            .editor
-            .screen_to_data(usize::from(top).saturating_add(usize::from(y)), 0);
-        let key = (dc.0, dc.1);
-        if last == Some(key) {
-            break; // past the end of the text: screen_to_data clamps
-        }
-        last = Some(key);
-        let Some(line) = lines.get(dc.0) else { break };
-        let spans = markdown_spans(line);
-        if spans.is_empty() {
+/// Paints `runs` of `line` on the cells of one segment drawn at row `y` of `area`.
+#[allow(clippy::too_many_arguments)]
+fn paint_segment(
+    buf: &mut Buffer,
+    area: Rect,
+    theme: &Theme,
+    line: &str,
+    seg: &Segment,
+    runs: &[Run],
+    tab: usize,
+    left: usize,
+) {
+    if runs.is_empty() {
+        return;
+    }
+    let y = area.y.saturating_add(seg.y);
+    if y >= area.bottom() || y >= buf.area.bottom() {
+        return;
+    }
+    let right = area.right().min(buf.area.right());
+    let mut run = runs.iter().peekable();
+    let mut col = 0usize;
+    for (i, (byte, ch)) in line.char_indices().enumerate() {
+        if i < seg.chars.start {
             continue;
         }
-        for x in 0..area.width {
-            let ch = dc.1.saturating_add(usize::from(x));
-            let Some((_, _, s)) = spans.iter().rev().find(|(a, b, _)| *a <= ch && ch < *b) else {
+        if i >= seg.chars.end {
+            break;
+        }
+        let width = if ch == '\t' {
+            tab.max(1) - col % tab.max(1)
+        } else {
+            ch.width().unwrap_or(0)
+        };
+        while run.peek().is_some_and(|r| r.end <= byte) {
+            run.next();
+        }
+        if let Some(r) = run.peek().filter(|r| r.start <= byte) {
+            let style = paint_style(theme, r.paint);
+            for c in col..col + width {
+                let Some(x) = c
+                    .checked_sub(left)
+                    .and_then(|c| u16::try_from(c).ok())
+                    .map(|c| area.x.saturating_add(c))
+                else {
+                    continue;
+                };
+                if x >= right {
+                    break;
+                }
+                let cell = &mut buf[(x, y)];
+                if let Some(fg) = style.fg {
+                    cell.fg = fg;
+                }
+                if let Some(bg) = style.bg {
+                    cell.bg = bg;
+                }
+                cell.modifier.insert(style.add_modifier);
+                cell.modifier.remove(style.sub_modifier);
+            }
+        }
+        col += width;
+        if col >= left + usize::from(area.width) {
+            break;
+        }
+    }
+}
+
+fn style_visible_rows(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let lines = e.editor.lines();
+    let segments = visible_segments(&e.editor, area.height);
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+        return;
+    };
+    let rows = first.row..last.row.saturating_add(1);
+    let tab = usize::from(e.editor.tab_length());
+    let (_, left) = e.editor.scroll_offset();
+    let left = usize::from(left);
+    let paint_all = |buf: &mut Buffer, cache: Option<&Cache>| {
+        for seg in &segments {
+            let Some(line) = lines.get(seg.row) else {
                 continue;
             };
-            let pos = (area.x.saturating_add(x), area.y.saturating_add(y));
-            if pos.0 >= buf_area.right() || pos.1 >= buf_area.bottom() {
-                continue;
-            }
-            let style = slot(theme, *s);
-            let cell = &mut buf[pos];
-            if let Some(fg) = style.fg {
-                cell.set_fg(fg);
-            }
-            cell.modifier.insert(style.add_modifier);
+            let fallback;
+            let runs = match cache.and_then(|c| c.runs(seg.row, line)) {
+                Some(runs) => runs,
+                None => {
+                    fallback = highlight::fallback_runs(line);
+                    &fallback
+                }
+            };
+            paint_segment(buf, area, theme, line, seg, runs, tab, left);
         }
+    };
+    match highlight::ready() {
+        Some(engine) => highlight::with_cache(e.view.id(), |cache| {
+            if let Some(from) = e.view.take_edited() {
+                cache.invalidate_from(from);
+            }
+            cache.prepare(engine, lines, rows);
+            paint_all(buf, Some(cache));
+        }),
+        None => paint_all(buf, None),
     }
 }
 

@@ -2,11 +2,18 @@
 //! Every size from 1×1 up renders: areas are clamped, arithmetic saturates, and panes too small
 //! to say anything useful are skipped.
 
+pub mod build_board;
+pub mod conflict;
+pub mod deviation_form;
+pub mod diff;
 pub mod editor;
 pub mod gate;
 pub mod help;
+pub mod highlight;
 pub mod journal;
 pub mod pipeline;
+pub mod reconciliation;
+pub mod recovery;
 pub mod statusbar;
 pub mod workspace;
 
@@ -153,6 +160,8 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         Screen::Workspace => workspace::render(state, theme, frame, main),
         Screen::Engagement => engagement(state, theme, frame, main),
     }
+    // The conflict view and the recovery list cover the panes (`app::live`).
+    conflict::render(state, theme, frame, main);
     statusbar::render(state, theme, frame, status);
     if let Some(overlay) = &state.overlay {
         render_overlay(state, theme, frame, area, overlay);
@@ -174,6 +183,7 @@ pub fn ascii_of(c: char) -> char {
         '▶' | '›' | '→' | '▸' => '>',
         '←' => '<',
         '●' | '•' => '*',
+        '·' => '.',
         '“' | '”' => '"',
         '‘' | '’' => '\'',
         c if c.is_ascii() => c,
@@ -218,10 +228,14 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if pipe_h > 0 {
         pipeline::render(state, e, theme, frame, pipe);
     }
-    if body.width < 60 || body.height < 4 {
-        // One pane at a time on small terminals: the focused one.
+    if build_board::takes_body(state, e) {
+        build_board::main_pane(state, e, theme, frame, body);
+        return;
+    }
+    if state.zoom || body.width < 60 || body.height < 4 {
+        // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
-            Pane::Editor => editor::render(state, e, theme, frame, body),
+            Pane::Editor => build_board::main_pane(state, e, theme, frame, body),
             Pane::Gate => gate::render(state, e, theme, frame, body),
             Pane::Journal => journal::render(state, e, theme, frame, body),
         }
@@ -234,7 +248,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
-    editor::render(state, e, theme, frame, left);
+    build_board::main_pane(state, e, theme, frame, left);
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
         .unwrap_or(u16::MAX)
         .saturating_add(5);
@@ -275,6 +289,7 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
             );
         }
         Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
+        Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
     }
 }
 

@@ -14,13 +14,36 @@ use crate::domain::evaluate::GateState;
 /// The commands worth a hint where the keys are pressed now.
 fn hint_commands(state: &State) -> &'static [Command] {
     use Command as C;
+    if let Some(commands) = super::conflict::hint_commands(state) {
+        return commands;
+    }
     match (&state.overlay, state.context()) {
         (Some(Overlay::Help { .. }), _) => &[C::Leave, C::MoveDown, C::MoveUp],
         (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Prompt { .. }), _) => &[C::Confirm, C::Cancel],
+        (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
+        (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
         (None, Context::Workspace) if state.mode == Mode::Filter => &[],
         (None, Context::Workspace) => &[C::Open, C::Filter, C::MoveDown, C::Help, C::Quit],
         (None, Context::Edit) => &[C::Save, C::Leave, C::Undo, C::ForceQuit],
+        (None, Context::Build) => &[
+            C::MarkBuilt,
+            C::MarkValidated,
+            C::CompleteBuild,
+            C::RecordDeviation,
+            C::ShowDiff,
+            C::CloseEngagement,
+            C::Help,
+        ],
+        (None, Context::Diff) => &[
+            C::NextHunk,
+            C::PrevHunk,
+            C::RecordDeviation,
+            C::AmendSpec,
+            C::ToggleFolds,
+            C::CloseEngagement,
+            C::Help,
+        ],
         (None, Context::Gate) => &[
             C::ToggleCriterion,
             C::WaiveCriterion,
@@ -42,6 +65,9 @@ fn hint_commands(state: &State) -> &'static [Command] {
 
 fn short_doc(c: Command) -> &'static str {
     use Command as C;
+    if let Some(doc) = super::conflict::short_doc(c) {
+        return doc;
+    }
     match c {
         C::Open => "open",
         C::Filter => "filter",
@@ -63,6 +89,16 @@ fn short_doc(c: Command) -> &'static str {
         C::Search => "search",
         C::Confirm => "confirm",
         C::Cancel => "cancel",
+        C::MarkBuilt => "built",
+        C::MarkValidated => "validated",
+        C::CompleteBuild => "complete",
+        C::RecordDeviation => "deviation",
+        C::ShowDiff => "diff",
+        C::CloseEngagement => "close",
+        C::NextHunk => "next hunk",
+        C::PrevHunk => "prev hunk",
+        C::AmendSpec => "amend",
+        C::ToggleFolds => "folds",
         other => other.name(),
     }
 }
@@ -74,6 +110,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         if let Some(keys) = state.keys.hint(ctx, *c) {
             out.push((keys, short_doc(*c)));
         }
+    }
+    if matches!(&state.overlay, Some(Overlay::Build(o)) if o.is_typing()) {
+        out.push(("Enter".into(), "confirm"));
+        out.push(("Esc".into(), "cancel"));
     }
     if state.screen == Screen::Workspace && state.mode == Mode::Filter && state.overlay.is_none() {
         out.push(("Enter".into(), "open"));
@@ -120,6 +160,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     slot(theme, Slot::UiBannerError),
                 ));
             }
+            spans.extend(super::conflict::status_flags(state, theme));
         }
         _ => {
             let n = state.workspace.as_ref().map_or(0, |w| w.rows.len());

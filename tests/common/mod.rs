@@ -1,6 +1,8 @@
 //! Shared helpers for tests that drive the real `phasegate` binary in a temp workspace.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

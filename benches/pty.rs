@@ -1,0 +1,705 @@
+//! End-to-end terminal benchmark of the RELEASE `phasegate` binary in a 120×40 pseudo-terminal
+//! on a temp copy of the `vlan-qos` sample, against the bars of DESIGN §6 and, where it makes
+//! sense, against `vim -u NONE -N` on the same file in the same run:
+//!
+//! - time to first settled frame: spawn → the last byte before 200 ms of silence;
+//! - keystroke to screen in the editor (edit mode, one char appended at the end of the line
+//!   `- reuse: netbox-client v2.3` of as-built.md, then erased): from the write to the pty until the echo (and, for phasegate,
+//!   the end of its synchronized update) is read back; p50/p95 over 250 samples;
+//! - bytes written to the terminal per character typed at a line end;
+//! - bytes per scrolled line (view mode, `j` at the bottom of the view in a 2,000-line file);
+//! - CPU used over 10 s of idleness, all threads (/proc/PID/stat utime+stime, and the sum of
+//!   /proc/PID/task/*/schedstat for ns resolution), with the wakeups in that window.
+//!
+//! `cargo bench --bench pty` (it builds the release binary). Another binary: `PHASEGATE_BIN=…`.
+//! Without vim on PATH the vim column is empty.
+
+#[allow(dead_code)]
+#[path = "../tests/common/pty.rs"]
+mod pty;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use pty::{Chunk, Pty, Spawn, find_from, keys, row_of};
+
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+const SETTLE_QUIET: Duration = Duration::from_millis(200);
+/// After a key's echo, output is complete once the program is silent this long.
+const KEY_QUIET: Duration = Duration::from_millis(30);
+const WAIT: Duration = Duration::from_secs(10);
+const FIRST_FRAME_RUNS: usize = 15;
+const TYPING_SAMPLES: usize = 250;
+const SCROLL_LINES: usize = 200;
+const IDLE: Duration = Duration::from_secs(10);
+const LONG_LINES: usize = 2000;
+/// The line typed at (its end): a plain list item of as-built.md.
+const TYPING_LINE: &str = "- reuse: netbox-client v2.3";
+
+const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
+const SYNC_END: &[u8] = b"\x1b[?2026l";
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing here takes arguments.
+    let bin = phasegate_bin();
+    let vim = which("vim");
+    println!("phasegate pty benchmark — {COLS}×{ROWS}, vlan-qos sample");
+    println!("  binary: {}", bin.display());
+    if bin.components().any(|c| c.as_os_str() == "debug") {
+        println!("  WARNING: this looks like a debug build; DESIGN §6 bars are for release");
+    }
+    match &vim {
+        Some(v) => println!("  vim:    {} -u NONE -N", v.display()),
+        None => println!("  vim:    not found, no comparison"),
+    }
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements/vlan-qos");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Workspace A: the sample as it is. Workspace B: its as-built.md with 2,000 more lines.
+    let ws_a = dir.path().join("a");
+    let ws_b = dir.path().join("b");
+    copy_dir(&samples, &ws_a.join("vlan-qos"));
+    copy_dir(&samples, &ws_b.join("vlan-qos"));
+    let long = ws_b.join("vlan-qos/as-built.md");
+    let mut text = std::fs::read_to_string(&long).expect("as-built.md");
+    text.push('\n');
+    // Lines that differ everywhere (as prose does), short enough not to wrap in either view.
+    let words = [
+        "switch", "uplink", "trunk", "policy", "marking", "dscp", "queue", "voice", "camera",
+        "access", "port", "vlan", "class", "verified", "rollback", "diff", "lab", "pilot",
+        "netbox", "render", "push", "batch", "site", "floor", "closet", "stack", "member",
+    ];
+    let mut seed: u64 = 0x5eed;
+    for i in 1..=LONG_LINES {
+        let mut line = format!("- note {i:04}:");
+        while line.len() < 48 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            line.push(' ');
+            line.push_str(words[(seed >> 33) as usize % words.len()]);
+        }
+        let _ = writeln!(text, "{line}");
+    }
+    std::fs::write(&long, &text).expect("write the long as-built.md");
+    let target = text.lines().nth(300).expect("300 lines").to_string();
+    assert!(
+        target.starts_with("- note "),
+        "line 301 is a generated note"
+    );
+    let vim_file_a = ws_a.join("vlan-qos/as-built.md");
+
+    let mut report = Report::default();
+
+    // 1. First settled frame.
+    let mut firsts = Vec::new();
+    let mut settled = Vec::new();
+    for _ in 0..FIRST_FRAME_RUNS {
+        let (first, done) = first_frame(&bin, &ws_a);
+        firsts.push(first);
+        settled.push(done);
+    }
+    let mut vim_settled = Vec::new();
+    if let Some(v) = &vim {
+        for _ in 0..5 {
+            vim_settled.push(vim_first_frame(v, &vim_file_a));
+        }
+    }
+    report.row(
+        "first frame drawn (end of 1st sync update), p50",
+        ms(percentile(&firsts, 50.0)),
+        None,
+        "",
+        None,
+    );
+    report.row(
+        &format!("first settled frame, p50 of {FIRST_FRAME_RUNS}"),
+        ms(percentile(&settled, 50.0)),
+        (!vim_settled.is_empty()).then(|| ms(percentile(&vim_settled, 50.0))),
+        "≤ 20 ms",
+        Some(percentile(&settled, 50.0) <= 20.0),
+    );
+    report.row(
+        &format!("first settled frame, worst of {FIRST_FRAME_RUNS}"),
+        ms(max(&settled)),
+        (!vim_settled.is_empty()).then(|| ms(max(&vim_settled))),
+        "≤ 20 ms",
+        Some(max(&settled) <= 20.0),
+    );
+
+    // 2. Typing at a line end.
+    let pg = typing_phasegate(&bin, &ws_a);
+    let vt = vim.as_ref().map(|v| typing_vim(v, &vim_file_a));
+    let (p50, p95) = (percentile(&pg.latency, 50.0), percentile(&pg.latency, 95.0));
+    let (v50, v95) = vt.as_ref().map_or((f64::NAN, f64::NAN), |t| {
+        (percentile(&t.latency, 50.0), percentile(&t.latency, 95.0))
+    });
+    report.row(
+        &format!("keystroke → screen p50 (n={})", pg.latency.len()),
+        ms(p50),
+        vt.as_ref().map(|_| ms(v50)),
+        "≤ 1 ms or ≤ 1.5× vim",
+        Some(p50 <= 1.0 || (v50.is_finite() && p50 <= 1.5 * v50)),
+    );
+    report.row(
+        &format!("keystroke → screen p95 (n={})", pg.latency.len()),
+        ms(p95),
+        vt.as_ref().map(|_| ms(v95)),
+        "≤ 2 ms or ≤ 1.5× vim",
+        Some(p95 <= 2.0 || (v95.is_finite() && p95 <= 1.5 * v95)),
+    );
+    report.row(
+        "keystroke → screen max",
+        ms(max(&pg.latency)),
+        vt.as_ref().map(|t| ms(max(&t.latency))),
+        "",
+        None,
+    );
+    let bpc = mean(&pg.bytes);
+    report.row(
+        &format!("bytes per char typed at a line end (n={})", pg.bytes.len()),
+        format!("{bpc:.1}"),
+        vt.as_ref().map(|t| format!("{:.1}", mean(&t.bytes))),
+        "≤ 80 (vim ~13)",
+        Some(bpc <= 80.0),
+    );
+
+    // 3. Scrolling.
+    let (pg_scroll, pane_width) = scroll_phasegate(&bin, &ws_b);
+    let vim_scroll = vim.as_ref().map(|v| scroll_vim(v, &long));
+    let bpl = mean(&pg_scroll);
+    report.row(
+        &format!("bytes per scrolled line, view mode (n={})", pg_scroll.len()),
+        format!("{bpl:.0}"),
+        vim_scroll.as_ref().map(|s| format!("{:.0}", mean(s))),
+        "≤ 400 (vim ~65)",
+        Some(bpl <= 400.0),
+    );
+
+    // 4. Idle.
+    let idle = idle_phasegate(&bin, &ws_a);
+    let vim_idle = vim.as_ref().map(|v| idle_vim(v, &vim_file_a));
+    report.row(
+        "idle CPU over 10 s, /proc stat utime+stime",
+        format!("{:.0} ms", idle.stat_ms),
+        vim_idle.as_ref().map(|i| format!("{:.0} ms", i.stat_ms)),
+        "≤ 10 ms",
+        Some(idle.stat_ms <= 10.0),
+    );
+    report.row(
+        "idle CPU over 10 s, Σ task schedstat",
+        format!("{:.2} ms", idle.sched_ms),
+        vim_idle.as_ref().map(|i| format!("{:.2} ms", i.sched_ms)),
+        "≤ 10 ms",
+        Some(idle.sched_ms <= 10.0),
+    );
+    report.row(
+        "idle wakeups over 10 s (Σ voluntary switches)",
+        format!("{}", idle.wakeups),
+        vim_idle.as_ref().map(|i| format!("{}", i.wakeups)),
+        "",
+        None,
+    );
+    report.row(
+        "idle bytes written over 10 s",
+        format!("{}", idle.bytes),
+        vim_idle.as_ref().map(|i| format!("{}", i.bytes)),
+        "0",
+        Some(idle.bytes == 0),
+    );
+
+    report.print();
+    println!(
+        "notes: the editor pane is {pane_width} columns of 120 (the gate and journal panes share the \
+         row), not the full-width pane of the scroll bar; vim's window is full width."
+    );
+    println!(
+        "       latency is write-to-pty → the chunk completing the echo, read by the harness \
+         thread; both programs measured the same way."
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn phasegate_bin() -> PathBuf {
+    if let Some(b) = std::env::var_os("PHASEGATE_BIN") {
+        return PathBuf::from(b);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    let release = target.join("release/phasegate");
+    if release.is_file() {
+        return release;
+    }
+    // `cargo bench` builds the bench profile (release settings) binary for us.
+    PathBuf::from(env!("CARGO_BIN_EXE_phasegate"))
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn open(bin: &Path, ws: &Path) -> Pty {
+    Spawn::phasegate(bin, ws, &["open", "vlan-qos"])
+        .size(COLS, ROWS)
+        .start()
+}
+
+fn vim_cmd(vim: &Path, file: &Path) -> Pty {
+    Spawn::new(vim)
+        .args(["-u", "NONE", "-N", "-n"])
+        .arg(file)
+        .size(COLS, ROWS)
+        .start()
+}
+
+fn since_ms(from: Instant, to: Instant) -> f64 {
+    to.saturating_duration_since(from).as_secs_f64() * 1000.0
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Every synchronized update opened in `bytes` is closed.
+fn frames_complete(bytes: &[u8]) -> bool {
+    count(bytes, SYNC_BEGIN) <= count(bytes, SYNC_END)
+}
+
+/// Gives up with the screen and the output since `from`.
+#[track_caller]
+fn fail(p: &Pty, what: &str, from: usize) -> ! {
+    let raw = p.raw();
+    panic!(
+        "timed out waiting for {what}\n{}\noutput since: {:?}",
+        p.screen().contents(),
+        String::from_utf8_lossy(&raw[from.min(raw.len())..])
+    );
+}
+
+#[track_caller]
+fn wait_screen(p: &Pty, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
+    if let Err(s) = p.wait_for_within(WAIT, &pred) {
+        panic!("timed out waiting for {what}\n{}", s.contents());
+    }
+}
+
+fn quit_phasegate(mut p: Pty) {
+    // A lone Esc must not be read together with the next key (that would be Alt-key).
+    if p.screen().contents().contains("[EDIT]") {
+        p.send(keys::ESC);
+        wait_screen(&p, "view mode", |s| !s.contents().contains("[EDIT]"));
+    }
+    // Force quit asks when the buffer is dirty; pressed again on the prompt it quits.
+    p.send(keys::CTRL_Q);
+    let asked = p.wait_for_within(WAIT, &|s| s.contents().contains("Quit and discard them?"));
+    if asked.is_ok() {
+        p.send(keys::CTRL_Q);
+    }
+    p.wait_exit();
+}
+
+fn quit_vim(mut p: Pty) {
+    if p.screen().contents().contains("-- INSERT --") {
+        p.send(keys::ESC);
+        wait_screen(&p, "normal mode", |s| {
+            !s.contents().contains("-- INSERT --")
+        });
+    }
+    p.send(":qa!\r");
+    p.wait_exit();
+}
+
+/// Spawn → end of the first synchronized update, and spawn → settled (ms).
+fn first_frame(bin: &Path, ws: &Path) -> (f64, f64) {
+    let p = open(bin, ws);
+    let first = p
+        .wait_output(0, WAIT, |b| find_from(b, SYNC_END, 0).is_some())
+        .expect("a first frame");
+    let last = p.wait_quiet(SETTLE_QUIET, WAIT).expect("output");
+    let screen = p.screen().contents();
+    assert!(
+        screen.contains("as-built.md [VIEW]"),
+        "unexpected first screen:\n{screen}"
+    );
+    let out = (since_ms(p.started, first.at), since_ms(p.started, last));
+    if std::env::var_os("PTY_BENCH_DUMP").is_some() {
+        let raw = p.raw();
+        let mut start = 0;
+        let mut line = String::from("  [first frame] chunks (ms: bytes, frames ended):");
+        for c in p.chunks() {
+            let ends = count(&raw[start..c.end], SYNC_END);
+            let _ = write!(
+                line,
+                " {:.1}: {} {ends};",
+                since_ms(p.started, c.at),
+                c.end - start
+            );
+            start = c.end;
+        }
+        println!("{line}");
+    }
+    quit_phasegate(p);
+    out
+}
+
+fn vim_first_frame(vim: &Path, file: &Path) -> f64 {
+    let p = vim_cmd(vim, file);
+    let last = p.wait_quiet(SETTLE_QUIET, WAIT).expect("output");
+    wait_screen(&p, "vim showing the file", |s| {
+        s.contents().contains("Solution Design")
+    });
+    let out = since_ms(p.started, last);
+    quit_vim(p);
+    out
+}
+
+struct Typing {
+    latency: Vec<f64>,
+    bytes: Vec<f64>,
+}
+
+/// Sends `keys`, waits for the response (output with every synchronized update closed that
+/// satisfies `pred`), then for `KEY_QUIET` of silence. Returns the latency to the chunk that
+/// completed the response (ms) and the bytes written in all.
+fn press(p: &mut Pty, keys: &str, what: &str, pred: impl Fn(&[u8]) -> bool) -> (f64, usize) {
+    let from = p.raw_len();
+    let sent = p.send(keys);
+    let Chunk { at, .. } = p
+        .wait_output(from, WAIT, |b| pred(b) && frames_complete(b))
+        .unwrap_or_else(|| fail(p, what, from));
+    p.wait_quiet(KEY_QUIET, WAIT);
+    (since_ms(sent, at), p.raw_len() - from)
+}
+
+fn any_output(b: &[u8]) -> bool {
+    !b.is_empty()
+}
+
+/// Types `x` then Backspace at the end of the line the cursor is on, `TYPING_SAMPLES` times; measures the `x`.
+fn type_at_line_end(p: &mut Pty, line_end_probe: impl Fn(&vt100::Screen) -> bool) -> Typing {
+    let mut t = Typing {
+        latency: Vec::with_capacity(TYPING_SAMPLES),
+        bytes: Vec::with_capacity(TYPING_SAMPLES),
+    };
+    let echo = |b: &[u8]| b.contains(&b'x');
+    // Warm-up (first-edit effects such as the dirty marker are not what is measured).
+    for _ in 0..3 {
+        press(p, "x", "the echo of x (warm-up)", echo);
+        press(p, keys::BACKSPACE, "the echo of Backspace", any_output);
+    }
+    wait_screen(p, "x at the line end", |s| !line_end_probe(s));
+    for i in 0..TYPING_SAMPLES {
+        let (latency, bytes) = press(p, "x", &format!("the echo of x (sample {i})"), echo);
+        t.latency.push(latency);
+        t.bytes.push(bytes as f64);
+        if i == 0 {
+            wait_screen(p, "x at the line end", &line_end_probe);
+            dump("typing x at a line end", p, bytes);
+        }
+        press(p, keys::BACKSPACE, "the echo of Backspace", any_output);
+    }
+    t
+}
+
+/// With `PTY_BENCH_DUMP=1`, prints the last `bytes` of output (what one key cost).
+fn dump(what: &str, p: &Pty, bytes: usize) {
+    if std::env::var_os("PTY_BENCH_DUMP").is_some() {
+        let raw = p.raw();
+        let tail = &raw[raw.len().saturating_sub(bytes)..];
+        println!(
+            "  [{what}] {bytes} bytes: {:?}",
+            String::from_utf8_lossy(tail)
+        );
+    }
+}
+
+fn typing_phasegate(bin: &Path, ws: &Path) -> Typing {
+    let mut p = open(bin, ws);
+    wait_screen(&p, "the editor", |s| {
+        s.contents().contains("as-built.md [VIEW]")
+    });
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    // The cursor to the typed line (search in view mode), edit mode, then the line end.
+    p.send("/");
+    wait_screen(&p, "the search prompt", |s| {
+        s.contents().contains(" Search ")
+    });
+    p.send(TYPING_LINE);
+    p.send(keys::ENTER);
+    wait_screen(&p, "the search done", |s| {
+        !s.contents().contains(" Search ")
+    });
+    p.send("e");
+    wait_screen(&p, "edit mode", |s| s.contents().contains("[EDIT]"));
+    // Ctrl-E: the textarea's end of line (unbound in the default keymap).
+    press(
+        &mut p,
+        keys::CTRL_E,
+        "the cursor at the line end",
+        any_output,
+    );
+    let t = type_at_line_end(&mut p, |s| {
+        s.contents().contains(&format!("{TYPING_LINE}x"))
+    });
+    quit_phasegate(p);
+    t
+}
+
+fn typing_vim(vim: &Path, file: &Path) -> Typing {
+    let mut p = vim_cmd(vim, file);
+    wait_screen(&p, "vim", |s| s.contents().contains("Solution Design"));
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    p.send(&format!("/{TYPING_LINE}\r"));
+    p.send("A");
+    wait_screen(&p, "insert mode", |s| s.contents().contains("-- INSERT --"));
+    p.wait_quiet(KEY_QUIET, WAIT);
+    let t = type_at_line_end(&mut p, |s| {
+        s.contents().contains(&format!("{TYPING_LINE}x"))
+    });
+    quit_vim(p);
+    t
+}
+
+/// The text of the first row of the view (`row`, columns `cols`).
+fn view_top(p: &Pty, row: u16, cols: std::ops::Range<usize>) -> String {
+    row_of(&p.screen(), row)
+        .chars()
+        .skip(cols.start)
+        .take(cols.len())
+        .collect()
+}
+
+/// Presses `j` `SCROLL_LINES` times with the cursor at the bottom of the view; returns the
+/// bytes written per press that scrolled the view by one line.
+fn scroll(p: &mut Pty, top_row: u16, cols: std::ops::Range<usize>) -> Vec<f64> {
+    // Put the cursor well inside the generated short lines, at the bottom of the view (`j`
+    // moves by screen rows in phasegate's soft-wrapped view, by lines in vim).
+    let from = p.raw_len();
+    p.send(&"j".repeat(300));
+    p.wait_output(from, WAIT, |b| !b.is_empty() && frames_complete(b))
+        .unwrap_or_else(|| fail(p, "the frames after 300 j", from));
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    let mut top = view_top(p, top_row, cols.clone());
+    assert!(
+        top.contains("- note "),
+        "the view is not in the generated lines: {top:?}"
+    );
+    let mut out = Vec::with_capacity(SCROLL_LINES);
+    for i in 0..SCROLL_LINES {
+        let (_, bytes) = press(p, "j", "a frame after j", any_output);
+        let now = view_top(p, top_row, cols.clone());
+        if now != top {
+            out.push(bytes as f64);
+            if out.len() == 1 {
+                dump("scrolling one line", p, bytes);
+            }
+        } else if i == 0 {
+            dump("j without scrolling", p, bytes);
+        }
+        top = now;
+    }
+    assert!(
+        out.len() * 10 >= SCROLL_LINES * 9,
+        "the view scrolled on only {} of {SCROLL_LINES} presses",
+        out.len()
+    );
+    out
+}
+
+fn scroll_phasegate(bin: &Path, ws: &Path) -> (Vec<f64>, usize) {
+    let mut p = open(bin, ws);
+    wait_screen(&p, "the editor", |s| {
+        s.contents().contains("as-built.md [VIEW]")
+    });
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    // The editor pane: from column 0 to the first "┐" on the title row.
+    let title = row_of(&p.screen(), 3);
+    let width = title.chars().position(|c| c == '┐').unwrap_or(70) + 1;
+    let out = scroll(&mut p, 4, 1..width.saturating_sub(1));
+    quit_phasegate(p);
+    (out, width)
+}
+
+fn scroll_vim(vim: &Path, file: &Path) -> Vec<f64> {
+    let mut p = vim_cmd(vim, file);
+    wait_screen(&p, "vim", |s| s.contents().contains("Solution Design"));
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    let out = scroll(&mut p, 0, 0..usize::from(COLS));
+    quit_vim(p);
+    out
+}
+
+struct Idle {
+    stat_ms: f64,
+    sched_ms: f64,
+    wakeups: u64,
+    bytes: usize,
+}
+
+/// utime+stime (ms), Σ schedstat run time (ms), Σ voluntary context switches, all threads.
+fn cpu(pid: u32) -> (f64, f64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // Fields after the `(comm)`: state is field 3; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let mut sched_ns = 0.0;
+    let mut switches = 0;
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for t in tasks.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                sched_ns += s
+                    .split_whitespace()
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0);
+            }
+            if let Ok(s) = std::fs::read_to_string(t.path().join("status")) {
+                switches += s
+                    .lines()
+                    .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    (ticks * 1000.0 / hz, sched_ns / 1e6, switches)
+}
+
+fn measure_idle(p: &Pty) -> Idle {
+    p.wait_quiet(Duration::from_millis(500), WAIT);
+    let pid = p.pid().expect("pid");
+    let from = p.raw_len();
+    let (s0, n0, w0) = cpu(pid);
+    let start = Instant::now();
+    // Not a sleep in disguise: returns early only if the program writes nothing for 10 s,
+    // which is the point; any output is counted below.
+    while start.elapsed() < IDLE {
+        p.wait_quiet(IDLE, IDLE.saturating_sub(start.elapsed()));
+    }
+    let (s1, n1, w1) = cpu(pid);
+    Idle {
+        stat_ms: s1 - s0,
+        sched_ms: n1 - n0,
+        wakeups: w1.saturating_sub(w0),
+        bytes: p.raw_len() - from,
+    }
+}
+
+fn idle_phasegate(bin: &Path, ws: &Path) -> Idle {
+    let p = open(bin, ws);
+    wait_screen(&p, "the editor", |s| {
+        s.contents().contains("as-built.md [VIEW]")
+    });
+    let idle = measure_idle(&p);
+    quit_phasegate(p);
+    idle
+}
+
+fn idle_vim(vim: &Path, file: &Path) -> Idle {
+    let p = vim_cmd(vim, file);
+    wait_screen(&p, "vim", |s| s.contents().contains("Solution Design"));
+    let idle = measure_idle(&p);
+    quit_vim(p);
+    idle
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let i = ((p / 100.0) * (s.len() - 1) as f64).round() as usize;
+    s[i.min(s.len() - 1)]
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::NAN, f64::max)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn ms(v: f64) -> String {
+    format!("{v:.2} ms")
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<[String; 5]>,
+}
+
+impl Report {
+    fn row(&mut self, what: &str, ours: String, vim: Option<String>, bar: &str, ok: Option<bool>) {
+        let verdict = match ok {
+            Some(true) => "ok",
+            Some(false) => "OVER",
+            None => "",
+        };
+        self.rows.push([
+            what.to_string(),
+            ours,
+            vim.unwrap_or_else(|| "-".into()),
+            bar.to_string(),
+            verdict.to_string(),
+        ]);
+    }
+
+    fn print(&self) {
+        let head = ["measure", "phasegate", "vim", "bar (DESIGN §6)", ""];
+        let mut w = head.map(|h| h.chars().count());
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                w[i] = w[i].max(c.chars().count());
+            }
+        }
+        let line = |cells: [&str; 5]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let pad = w[i].saturating_sub(c.chars().count());
+                if i == 1 || i == 2 {
+                    let _ = write!(s, "{}{c}  ", " ".repeat(pad));
+                } else {
+                    let _ = write!(s, "{c}{}  ", " ".repeat(pad));
+                }
+            }
+            println!("{}", s.trim_end());
+        };
+        println!();
+        line(head);
+        println!("{}", "-".repeat(w.iter().sum::<usize>() + 8));
+        for r in &self.rows {
+            line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+        }
+        println!();
+    }
+}

@@ -1,0 +1,259 @@
+//! Frame time of the artifact editor on a 50,000-line artifact, drawn by the real `ui::view`
+//! through the real backend (`tui::backend::ShadowBackend`, writing to a sink) at 120×40, and
+//! the bytes each scrolled line costs.
+//!
+//! - `editor_50k/scroll_line_zoomed`: `j` at the bottom of the view (the view scrolls one line),
+//!   editor zoomed to full width (`z`), syntect highlighting on; one frame per iteration;
+//! - `editor_50k/scroll_line_split`: the same in the default split layout (editor beside the
+//!   gate and journal panes: no hardware scroll possible);
+//! - `editor_50k/page_down_zoomed`: PageDown, one frame each;
+//! - `editor_50k/jump_top_bottom`: Home and End alternately (the far jump resyncs the parse);
+//! - `editor_50k/redraw_unchanged`: a frame where nothing changed (the highlight cache's
+//!   steady state);
+//! - `editor_50k/open_artifact`: showing the artifact afresh (new buffer: wrap map + first
+//!   highlight) and drawing it.
+//!
+//! Before the timed runs it prints bytes per scrolled line (one `j` step that scrolls; PageDown
+//! steps divided by the lines they scroll), with and without hardware scrolling, zoomed and split.
+//!
+//! Run with `cargo bench --bench render` (add `-- --quick` for a short run).
+
+use std::fs;
+use std::hint::black_box;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use phasegate::app::action::Action;
+use phasegate::app::update::update;
+use phasegate::app::{Command, Keys, State};
+use phasegate::config::Theme;
+use phasegate::store::engagement::{Loaded, load};
+use phasegate::tui::backend::ShadowBackend;
+use ratatui::Terminal;
+use ratatui::layout::Size;
+
+const LINES: usize = 50_000;
+const SIZE: (u16, u16) = (120, 40);
+
+type Term = Terminal<ShadowBackend<io::Sink>>;
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else if path.is_file() {
+            fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}
+
+/// `firewall-drift` (in Requirements: the spec is shown and editable) with a 50,000-line spec:
+/// the sample spec's body repeated, IDs renumbered so they stay unique.
+fn big_engagement(dir: &Path) -> PathBuf {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    let root = dir.join("firewall-drift");
+    copy_dir(&samples.join("firewall-drift"), &root);
+    let spec = fs::read_to_string(root.join("customer-spec.md")).expect("spec");
+    let mut out = String::with_capacity(LINES * 80);
+    let mut lines = 0;
+    let mut round = 0;
+    while lines < LINES {
+        round += 1;
+        for line in spec.lines() {
+            let line = line
+                .replace("REQ-", &format!("REQ-{round}0"))
+                .replace("AC-", &format!("AC-{round}0"));
+            out.push_str(&line);
+            out.push('\n');
+            lines += 1;
+            if lines == LINES {
+                break;
+            }
+        }
+    }
+    fs::write(root.join("customer-spec.md"), out).expect("write spec");
+    root
+}
+
+fn command(state: &mut State, c: Command) {
+    let effects = update(state, Action::Command(c));
+    assert!(effects.is_empty(), "{c} ran no effect");
+}
+
+fn terminal(hardware_scroll: bool) -> Term {
+    let mut backend = ShadowBackend::with_size(io::sink(), Size::new(SIZE.0, SIZE.1));
+    backend.set_hardware_scroll(hardware_scroll);
+    Terminal::new(backend).expect("terminal")
+}
+
+fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
+    state.settle();
+    let backend = terminal.backend_mut();
+    backend.begin_frame().expect("begin");
+    terminal
+        .draw(|f| phasegate::ui::view(state, theme, f))
+        .expect("draw");
+    terminal.backend_mut().end_frame().expect("end");
+}
+
+fn state(loaded: &Loaded, zoom: bool) -> State {
+    let mut state = State::new("reviewer", Keys::default(), SIZE);
+    let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded.clone())));
+    if zoom {
+        command(&mut state, Command::ZoomPane);
+    }
+    state
+}
+
+/// Moves the cursor to the last visible row, so each `j` from there scrolls one line.
+fn to_bottom_of_view(terminal: &mut Term, state: &mut State, theme: &Theme) {
+    frame(terminal, state, theme);
+    for _ in 0..SIZE.1 {
+        command(state, Command::MoveDown);
+    }
+    frame(terminal, state, theme);
+}
+
+/// Bytes per scrolled line over `steps` frames of `c`.
+fn bytes_per_line(loaded: &Loaded, theme: &Theme, zoom: bool, hw: bool, c: Command) -> (f64, f64) {
+    let mut state = state(loaded, zoom);
+    let mut t = terminal(hw);
+    to_bottom_of_view(&mut t, &mut state, theme);
+    let top = |s: &State| {
+        s.engagement
+            .as_ref()
+            .map_or(0, |e| usize::from(e.editor.scroll_offset().0))
+    };
+    let (start_bytes, start_top) = (t.backend().bytes_written(), top(&state));
+    let steps = 100;
+    let mut frame_time = Duration::ZERO;
+    for _ in 0..steps {
+        command(&mut state, c);
+        let t0 = Instant::now();
+        frame(&mut t, &mut state, theme);
+        frame_time += t0.elapsed();
+    }
+    let lines = top(&state) - start_top;
+    let bytes = t.backend().bytes_written() - start_bytes;
+    (
+        bytes as f64 / lines.max(1) as f64,
+        frame_time.as_secs_f64() * 1e3 / f64::from(steps),
+    )
+}
+
+fn bench_editor(c: &mut Criterion) {
+    assert!(phasegate::ui::highlight::warm_up(), "grammar loads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = big_engagement(dir.path());
+    let t0 = Instant::now();
+    let loaded = load(&root).expect("load");
+    eprintln!("load + evaluate a {LINES}-line spec: {:?}", t0.elapsed());
+    let theme = Theme::default();
+
+    for (zoom, label) in [(true, "zoomed (full width)"), (false, "split layout")] {
+        for hw in [true, false] {
+            for cmd in [Command::MoveDown, Command::PageDown] {
+                let (bytes, ms) = bytes_per_line(&loaded, &theme, zoom, hw, cmd);
+                eprintln!(
+                    "{label:<20} hardware scroll {hw:<5} {:<9}: {bytes:>6.0} bytes per scrolled line, {ms:.2} ms per frame",
+                    cmd.name()
+                );
+            }
+        }
+    }
+
+    let mut g = c.benchmark_group("editor_50k");
+    g.measurement_time(Duration::from_secs(4));
+    for (zoom, name) in [(true, "scroll_line_zoomed"), (false, "scroll_line_split")] {
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut state = state(&loaded, zoom);
+                let mut t = terminal(true);
+                to_bottom_of_view(&mut t, &mut state, &theme);
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    command(&mut state, Command::MoveDown);
+                    let t0 = Instant::now();
+                    frame(&mut t, &mut state, &theme);
+                    total += t0.elapsed();
+                }
+                total
+            })
+        });
+    }
+    g.bench_function("page_down_zoomed", |b| {
+        b.iter_custom(|iters| {
+            let mut state = state(&loaded, true);
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                // 50,000 lines are ~1,500 pages: start over now and then (untimed).
+                if i % 1000 == 999 {
+                    command(&mut state, Command::Top);
+                    frame(&mut t, &mut state, &theme);
+                }
+                command(&mut state, Command::PageDown);
+                let t0 = Instant::now();
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function("jump_top_bottom", |b| {
+        b.iter_custom(|iters| {
+            let mut state = state(&loaded, true);
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                command(
+                    &mut state,
+                    if i % 2 == 0 {
+                        Command::Bottom
+                    } else {
+                        Command::Top
+                    },
+                );
+                let t0 = Instant::now();
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function("redraw_unchanged", |b| {
+        let mut state = state(&loaded, true);
+        let mut t = terminal(true);
+        to_bottom_of_view(&mut t, &mut state, &theme);
+        b.iter(|| frame(&mut t, black_box(&mut state), &theme))
+    });
+    g.bench_function("open_artifact", |b| {
+        b.iter_custom(|iters| {
+            let mut state = state(&loaded, true);
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                command(&mut state, Command::ShowPhase2);
+                frame(&mut t, &mut state, &theme);
+                let t0 = Instant::now();
+                command(&mut state, Command::ShowPhase1);
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_editor);
+criterion_main!(benches);

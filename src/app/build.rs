@@ -1,0 +1,1209 @@
+//! Build and As-Built in the TUI: the build board (components by build order, status through
+//! the journal), the diff pane, deviations from anywhere, amendments, completing the build and
+//! closing. Every rule is the domain's (`domain::rules`), every write goes through
+//! `store::engagement::transact`; this module only decides which rule to ask and shows the
+//! answer. `update.rs` calls in with a few lines: `command`, `overlay_command`, `text`,
+//! `paste`, `on_action`; `effect.rs` runs `BuildEffect`s through `run_effect`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ratatui_textarea::{CursorMove, Input};
+
+use super::action::Action;
+use super::diff::{DiffModel, DiffView, Viewport};
+use super::effect::{Effect, EffectContext, reload_after, tx_message};
+use super::forms::{
+    AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm, edit_text,
+    paste_text,
+};
+use super::keys::{Command, Context};
+use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
+use crate::domain::artifact::Artifact;
+use crate::domain::design;
+use crate::domain::evaluate::{
+    ComponentRow, Engagement, Evaluation, unfollowed_design_changes, unmet_close_conditions,
+};
+use crate::domain::ids::{IdPrefix, ItemId};
+use crate::domain::journal::{ArtifactRecord, ComponentStatus, EventBody, GateId};
+use crate::domain::phase::Phase;
+use crate::domain::position::Finding;
+use crate::domain::records::{self, DeviationTarget, Impact};
+use crate::domain::rules::{self, Refusal};
+use crate::store::engagement::{self as store, Change, Committed, TxError, transact};
+
+/// Columns the diff scrolls sideways per key.
+pub const HSCROLL_STEP: isize = 8;
+
+/// What the build board and the diff pane remember between keys.
+#[derive(Debug, Clone, Default)]
+pub struct BuildState {
+    /// The component selected on the board.
+    pub selected: Option<ItemId>,
+    /// The diff pane, while it is open.
+    pub diff: Option<DiffView>,
+    /// The last refusal of a board action, shown on the board until the next action.
+    pub refusal: Option<String>,
+}
+
+impl BuildState {
+    pub fn new(ev: &Evaluation) -> BuildState {
+        BuildState {
+            selected: first_to_do(ev),
+            diff: None,
+            refusal: None,
+        }
+    }
+
+    /// After a reload: the selection stays if the component still exists; an open diff is
+    /// recomputed from the new texts (or closes when there is nothing to compare any more).
+    pub fn reload(&mut self, e: &Engagement, ev: &Evaluation) {
+        if self.selected.is_none_or(|id| ev.component(id).is_none()) {
+            self.selected = first_to_do(ev);
+        }
+        if let Some(view) = &mut self.diff {
+            match DiffModel::of(e, ev) {
+                Ok(model) => view.replace_model(model),
+                Err(_) => self.diff = None,
+            }
+        }
+    }
+}
+
+/// The next component to work on (the first in build order not validated), else the first.
+pub fn first_to_do(ev: &Evaluation) -> Option<ItemId> {
+    ev.build_order
+        .order
+        .iter()
+        .find(|id| {
+            ev.component(**id)
+                .is_some_and(|c| !c.removed && c.status != ComponentStatus::Validated)
+        })
+        .or_else(|| ev.build_order.order.first())
+        .copied()
+        .or_else(|| ev.components.first().map(|c| c.id))
+}
+
+/// The board's columns: components by dependency depth (leaves first), each column in build
+/// order; components on a dependency cycle (no build order) last.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Board {
+    pub levels: Vec<Vec<ItemId>>,
+    pub blocked: Vec<ItemId>,
+}
+
+impl Board {
+    pub fn columns(&self) -> impl Iterator<Item = &Vec<ItemId>> {
+        self.levels
+            .iter()
+            .chain(std::iter::once(&self.blocked).filter(|b| !b.is_empty()))
+    }
+
+    /// Column and row of a component.
+    pub fn locate(&self, id: ItemId) -> Option<(usize, usize)> {
+        self.columns()
+            .enumerate()
+            .find_map(|(c, col)| col.iter().position(|x| *x == id).map(|r| (c, r)))
+    }
+
+    fn column(&self, c: usize) -> Option<&Vec<ItemId>> {
+        self.columns().nth(c)
+    }
+
+    fn column_count(&self) -> usize {
+        self.columns().count()
+    }
+}
+
+pub fn board(ev: &Evaluation) -> Board {
+    let mut level: BTreeMap<ItemId, usize> = BTreeMap::new();
+    for id in &ev.build_order.order {
+        let l = ev
+            .component(*id)
+            .and_then(|c| {
+                c.depends_on
+                    .iter()
+                    .filter_map(|d| level.get(d))
+                    .max()
+                    .map(|l| l + 1)
+            })
+            .unwrap_or(0);
+        level.insert(*id, l);
+    }
+    let depth = level.values().max().map_or(0, |m| m + 1);
+    let mut levels = vec![Vec::new(); depth];
+    for id in &ev.build_order.order {
+        if let Some(col) = level.get(id).and_then(|l| levels.get_mut(*l)) {
+            col.push(*id);
+        }
+    }
+    let blocked = ev
+        .components
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !level.contains_key(id))
+        .collect();
+    Board { levels, blocked }
+}
+
+/// 1-based position of a component in the build order.
+pub fn build_position(ev: &Evaluation, id: ItemId) -> Option<usize> {
+    ev.build_order
+        .order
+        .iter()
+        .position(|x| *x == id)
+        .map(|p| p + 1)
+}
+
+/// Dependencies of `c` that are not built yet (what it waits on).
+pub fn waiting_on(ev: &Evaluation, c: &ComponentRow) -> Vec<ItemId> {
+    c.depends_on
+        .iter()
+        .filter(|d| {
+            ev.component(**d)
+                .is_some_and(|x| !x.removed && x.status == ComponentStatus::Pending)
+        })
+        .copied()
+        .collect()
+}
+
+/// Components that depend on `id`.
+pub fn dependents(ev: &Evaluation, id: ItemId) -> Vec<ItemId> {
+    ev.components
+        .iter()
+        .filter(|c| c.depends_on.contains(&id))
+        .map(|c| c.id)
+        .collect()
+}
+
+/// Whether a close is possible now and on what terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseState {
+    /// Not in As-Built yet (or closed).
+    NotNow(Phase),
+    /// Every condition holds.
+    Ready,
+    /// Only design-change deviations without re-approval remain: close with a reason.
+    WithReason,
+    /// Conditions do not hold (listed in `Summary::unmet`).
+    Blocked,
+}
+
+/// The reconciliation gauge: what DESIGN §3 Closing counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub phase: Phase,
+    pub reconciled: bool,
+    pub hunks: usize,
+    pub explained: usize,
+    pub components: usize,
+    pub built: usize,
+    pub validated: usize,
+    pub scope_amended: Vec<ItemId>,
+    pub scope_unamended: Vec<ItemId>,
+    pub design_followed: Vec<ItemId>,
+    pub design_unfollowed: Vec<ItemId>,
+    /// Closing conditions that do not hold (without accepting design changes).
+    pub unmet: Vec<Finding>,
+    pub close: CloseState,
+}
+
+pub fn summary(ev: &Evaluation) -> Summary {
+    let required: Vec<&ComponentRow> = ev.required_components().collect();
+    let scope: Vec<ItemId> = ev
+        .deviations
+        .iter()
+        .filter(|d| d.impact == Some(Impact::ScopeChange))
+        .map(|d| d.id)
+        .collect();
+    let (scope_amended, scope_unamended) = scope
+        .into_iter()
+        .partition(|id| ev.amendments.iter().any(|a| a.deviation == Some(*id)));
+    let unfollowed: Vec<ItemId> = unfollowed_design_changes(ev).iter().map(|d| d.id).collect();
+    let design_followed = ev
+        .deviations
+        .iter()
+        .filter(|d| d.impact == Some(Impact::DesignChange) && !unfollowed.contains(&d.id))
+        .map(|d| d.id)
+        .collect();
+    let unmet = unmet_close_conditions(ev, false);
+    let close = match ev.phase {
+        Phase::AsBuilt if unmet.is_empty() => CloseState::Ready,
+        Phase::AsBuilt if unmet_close_conditions(ev, true).is_empty() => CloseState::WithReason,
+        Phase::AsBuilt => CloseState::Blocked,
+        other => CloseState::NotNow(other),
+    };
+    Summary {
+        phase: ev.phase,
+        reconciled: ev.reconciliation.is_some(),
+        hunks: ev.reconciliation.as_ref().map_or(0, |r| r.hunks.len()),
+        explained: ev.reconciliation.as_ref().map_or(0, |r| r.explained()),
+        components: required.len(),
+        built: required
+            .iter()
+            .filter(|c| c.status != ComponentStatus::Pending)
+            .count(),
+        validated: required
+            .iter()
+            .filter(|c| c.status == ComponentStatus::Validated)
+            .count(),
+        scope_amended,
+        scope_unamended,
+        design_followed,
+        design_unfollowed: unfollowed,
+        unmet,
+        close,
+    }
+}
+
+/// The key context of the main pane when it shows the board or the diff.
+pub fn context_of(state: &State) -> Option<Context> {
+    if state.screen != Screen::Engagement || state.mode != Mode::View || state.pane != Pane::Editor
+    {
+        return None;
+    }
+    let e = state.engagement.as_ref()?;
+    if e.build.diff.is_some() {
+        Some(Context::Diff)
+    } else if e.shown_phase == Phase::Build {
+        Some(Context::Build)
+    } else {
+        None
+    }
+}
+
+/// A refusal in one line, with the first position it names.
+pub fn refusal_text(r: &Refusal) -> String {
+    let mut out = format!("refused: {}", r.rule);
+    if let Some(f) = r.findings.first() {
+        out.push_str(&format!(" — {f}"));
+        if r.findings.len() > 1 {
+            out.push_str(&format!(" (+{} more)", r.findings.len() - 1));
+        }
+    }
+    out
+}
+
+/// The effects of Build and As-Built: each one transition through `transact`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildEffect {
+    SetStatus {
+        root: PathBuf,
+        component: ItemId,
+        status: ComponentStatus,
+    },
+    CompleteBuild {
+        root: PathBuf,
+    },
+    /// Writes `- DEV-n (…)` into as-built.md and the `deviation_recorded` event.
+    RecordDeviation {
+        root: PathBuf,
+        target: DeviationTarget,
+        impact: Impact,
+        what: String,
+        why: String,
+    },
+    ReopenGate2 {
+        root: PathBuf,
+        reason: String,
+    },
+    /// Writes `- AMD-n (DEV-x): …` into the spec and the `amendment_recorded` event.
+    Amend {
+        root: PathBuf,
+        deviation: ItemId,
+        text: String,
+    },
+    /// Closes, compare-and-swap on the texts the closer saw.
+    Close {
+        root: PathBuf,
+        reason: Option<String>,
+        reviewed: Vec<ArtifactRecord>,
+    },
+}
+
+impl BuildEffect {
+    pub fn root(&self) -> &Path {
+        match self {
+            BuildEffect::SetStatus { root, .. }
+            | BuildEffect::CompleteBuild { root }
+            | BuildEffect::RecordDeviation { root, .. }
+            | BuildEffect::ReopenGate2 { root, .. }
+            | BuildEffect::Amend { root, .. }
+            | BuildEffect::Close { root, .. } => root,
+        }
+    }
+
+    pub fn paths(&self) -> Vec<PathBuf> {
+        vec![self.root().to_path_buf()]
+    }
+}
+
+/// Results of Build effects that need a decision in `update`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildAction {
+    /// A design-change deviation was recorded: offer to reopen Gate 2.
+    DesignChangeRecorded { deviation: ItemId, what: String },
+}
+
+fn finish(
+    root: &Path,
+    result: Result<Committed, TxError>,
+    message: impl FnOnce(&Committed) -> String,
+    follow: impl FnOnce(&Committed) -> Option<BuildAction>,
+) -> Vec<Action> {
+    match result {
+        Ok(done) => {
+            let mut out = vec![Action::Committed(message(&done))];
+            match store::load(root) {
+                Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
+                Err(e) => out.push(Action::Failed(e.to_string())),
+            }
+            out.extend(follow(&done).map(Action::Build));
+            out
+        }
+        Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
+    }
+}
+
+/// Runs one Build effect against the store.
+pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
+    let stamp = ctx.stamp();
+    let none = |_: &Committed| None;
+    match effect {
+        BuildEffect::SetStatus {
+            root,
+            component,
+            status,
+        } => finish(
+            root,
+            transact(root, &stamp, None, |e, ev| {
+                rules::set_component_status(e, ev, *component, *status).map(Into::into)
+            }),
+            |c| format!("{component} marked {} (event {})", status.as_str(), c.seq),
+            none,
+        ),
+        BuildEffect::CompleteBuild { root } => finish(
+            root,
+            transact(root, &stamp, None, |e, ev| {
+                rules::complete_build(e, ev).map(Into::into)
+            }),
+            |c| {
+                format!(
+                    "build completed: the engagement is in As-Built (event {})",
+                    c.seq
+                )
+            },
+            none,
+        ),
+        BuildEffect::RecordDeviation {
+            root,
+            target,
+            impact,
+            what,
+            why,
+        } => finish(
+            root,
+            transact(root, &stamp, None, |e, ev| {
+                let (text, event) = rules::add_deviation(e, ev, *target, *impact, what, why)?;
+                Ok(Change {
+                    writes: vec![(Artifact::AsBuilt, text)],
+                    event,
+                })
+            }),
+            |c| match &c.event {
+                EventBody::DeviationRecorded { id, .. } => {
+                    format!(
+                        "{id} ({target}, {impact}) written to as-built.md and recorded (event {})",
+                        c.seq
+                    )
+                }
+                _ => format!("deviation recorded (event {})", c.seq),
+            },
+            |c| match &c.event {
+                EventBody::DeviationRecorded {
+                    id,
+                    impact: Impact::DesignChange,
+                    ..
+                } => Some(BuildAction::DesignChangeRecorded {
+                    deviation: *id,
+                    what: what.trim().to_string(),
+                }),
+                _ => None,
+            },
+        ),
+        BuildEffect::ReopenGate2 { root, reason } => finish(
+            root,
+            transact(root, &stamp, None, |e, ev| {
+                rules::reopen_gate(e, ev, GateId::Two, reason).map(Into::into)
+            }),
+            |c| {
+                format!(
+                    "Gate 2 reopened: the engagement is back in Design (event {})",
+                    c.seq
+                )
+            },
+            none,
+        ),
+        BuildEffect::Amend {
+            root,
+            deviation,
+            text,
+        } => finish(
+            root,
+            transact(root, &stamp, None, |e, ev| {
+                let (spec, event) = rules::add_amendment(e, ev, *deviation, text)?;
+                Ok(Change {
+                    writes: vec![(Artifact::Spec, spec)],
+                    event,
+                })
+            }),
+            |c| match &c.event {
+                EventBody::AmendmentRecorded { id, .. } => {
+                    format!(
+                        "{id} ({deviation}) appended to customer-spec.md and recorded (event {})",
+                        c.seq
+                    )
+                }
+                _ => format!("amendment recorded (event {})", c.seq),
+            },
+            none,
+        ),
+        BuildEffect::Close {
+            root,
+            reason,
+            reviewed,
+        } => {
+            let closer = stamp.actor.clone();
+            finish(
+                root,
+                transact(root, &stamp, Some(reviewed), |e, ev| {
+                    rules::close(e, ev, &closer, reason.as_deref()).map(Into::into)
+                }),
+                |c| format!("engagement closed by {closer} (event {})", c.seq),
+                none,
+            )
+        }
+    }
+}
+
+fn effect(b: BuildEffect) -> Vec<Effect> {
+    vec![Effect::Build(b)]
+}
+
+/// Rows a page of the board or diff moves (the screen minus its chrome).
+fn page(state: &State) -> usize {
+    usize::from(state.size.1.saturating_sub(10)).max(1)
+}
+
+/// The diff pane's viewport, estimated from the terminal size the way `ui` lays it out (the
+/// pane takes the full width; borders, gauge and column header take their rows).
+fn viewport(state: &State, model: &DiffModel) -> Viewport {
+    Viewport {
+        rows: page(state),
+        stacked: model.stacked(usize::from(state.size.0.saturating_sub(2))),
+    }
+}
+
+/// Shows a refusal on the board and as a toast.
+fn refuse(state: &mut State, text: String) {
+    if let Some(e) = &mut state.engagement {
+        e.build.refusal = Some(text.clone());
+    }
+    state.error(text);
+}
+
+/// Commands for the board, the diff pane and the Build/As-Built actions that work from
+/// anywhere. `None`: not handled here; the caller goes on as usual.
+pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+    let on_main = state.pane == Pane::Editor && state.mode == Mode::View;
+    let page = page(state);
+    let vp = state
+        .engagement
+        .as_ref()
+        .and_then(|e| e.build.diff.as_ref())
+        .map(|v| viewport(state, &v.model));
+    let e = state.engagement.as_mut()?;
+    if c != Command::Help {
+        e.build.refusal = None;
+    }
+    if on_main && let Some(view) = &mut e.build.diff {
+        let vp = vp.unwrap_or(Viewport {
+            rows: page,
+            stacked: false,
+        });
+        match c {
+            Command::ShowDiff | Command::Leave | Command::Cancel => {
+                e.build.diff = None;
+                return Some(Vec::new());
+            }
+            Command::Edit
+            | Command::Search
+            | Command::SearchNext
+            | Command::SearchPrev
+            | Command::ExternalEditor
+            | Command::ShowPhase1
+            | Command::ShowPhase2
+            | Command::ShowPhase3
+            | Command::ShowPhase4
+            | Command::ShowPhase5 => {
+                e.build.diff = None;
+                return None;
+            }
+            Command::MoveDown => view.scroll_by(1, vp),
+            Command::MoveUp => view.scroll_by(-1, vp),
+            Command::PageDown => view.scroll_by(isize::try_from(page).unwrap_or(1), vp),
+            Command::PageUp => view.scroll_by(-isize::try_from(page).unwrap_or(1), vp),
+            Command::Top => view.to_top(),
+            Command::Bottom => view.to_bottom(vp),
+            Command::MoveRight => view.scroll_horizontally(HSCROLL_STEP),
+            Command::MoveLeft => view.scroll_horizontally(-HSCROLL_STEP),
+            Command::ToggleFolds => view.toggle_folds(),
+            Command::NextHunk => {
+                if !view.next_hunk(vp) {
+                    let n = view.model.hunks.len();
+                    state.info(if n == 0 {
+                        "no hunks: the as-built matches the approved design".to_string()
+                    } else {
+                        format!("last hunk ({n} of {n})")
+                    });
+                }
+            }
+            Command::PrevHunk => {
+                if !view.prev_hunk(vp) {
+                    let none = view.model.hunks.is_empty();
+                    state.info(if none { "no hunks" } else { "first hunk" });
+                }
+            }
+            Command::Open => return Some(open_hunk(state)),
+            _ => return anywhere(state, c),
+        }
+        return Some(Vec::new());
+    }
+    if on_main && e.shown_phase == Phase::Build {
+        match c {
+            Command::MoveDown
+            | Command::MoveUp
+            | Command::MoveLeft
+            | Command::MoveRight
+            | Command::Top
+            | Command::Bottom
+            | Command::PageDown
+            | Command::PageUp => {
+                board_move(e, c);
+                return Some(Vec::new());
+            }
+            Command::MarkBuilt => return Some(mark(state, ComponentStatus::Built)),
+            Command::MarkValidated => return Some(mark(state, ComponentStatus::Validated)),
+            _ => {}
+        }
+    }
+    anywhere(state, c)
+}
+
+/// The commands that work wherever they are bound.
+fn anywhere(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+    match c {
+        Command::ShowDiff => Some(show_diff(state)),
+        Command::RecordDeviation => Some(open_deviation_form(state)),
+        Command::AmendSpec => Some(open_amend_form(state)),
+        Command::CloseEngagement => Some(close(state)),
+        Command::CompleteBuild => Some(complete_build(state)),
+        _ => None,
+    }
+}
+
+fn board_move(e: &mut EngagementState, c: Command) {
+    let b = board(&e.disk);
+    let Some((col, row)) = e.build.selected.and_then(|id| b.locate(id)) else {
+        e.build.selected = first_to_do(&e.disk);
+        return;
+    };
+    let cols = b.column_count();
+    let get = |c: usize, r: usize| {
+        b.column(c)
+            .and_then(|col| col.get(r.min(col.len().saturating_sub(1))))
+            .copied()
+    };
+    let next = match c {
+        Command::MoveDown => match b.column(col).and_then(|x| x.get(row + 1)) {
+            Some(id) => Some(*id),
+            None => (col + 1 < cols).then(|| get(col + 1, 0)).flatten(),
+        },
+        Command::MoveUp => match row.checked_sub(1) {
+            Some(r) => get(col, r),
+            None => col.checked_sub(1).and_then(|c| get(c, usize::MAX)),
+        },
+        Command::MoveRight | Command::PageDown => {
+            (col + 1 < cols).then(|| get(col + 1, row)).flatten()
+        }
+        Command::MoveLeft | Command::PageUp => col.checked_sub(1).and_then(|c| get(c, row)),
+        Command::Top => get(0, 0),
+        Command::Bottom => cols.checked_sub(1).and_then(|c| get(c, usize::MAX)),
+        _ => None,
+    };
+    if let Some(id) = next {
+        e.build.selected = Some(id);
+    }
+}
+
+fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    let Some(id) = e.build.selected else {
+        state.info("no component to mark: the design has no components");
+        return Vec::new();
+    };
+    match rules::set_component_status(&e.engagement, &e.disk, id, status) {
+        Err(r) => {
+            refuse(state, refusal_text(&r));
+            Vec::new()
+        }
+        Ok(_) => effect(BuildEffect::SetStatus {
+            root: e.root.clone(),
+            component: id,
+            status,
+        }),
+    }
+}
+
+fn complete_build(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    match rules::complete_build(&e.engagement, &e.disk) {
+        Err(r) => refuse(state, refusal_text(&r)),
+        Ok(_) => {
+            let components = e.disk.required_components().count();
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::CompleteBuild { components },
+            )));
+        }
+    }
+    Vec::new()
+}
+
+fn show_diff(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    if e.build.diff.is_some() {
+        state.pane = Pane::Editor;
+        state.mode = Mode::View;
+        return Vec::new();
+    }
+    let size = state.size;
+    match DiffModel::of(&e.engagement, &e.disk) {
+        Ok(model) => {
+            let vp = Viewport {
+                rows: usize::from(size.1.saturating_sub(10)).max(1),
+                stacked: model.stacked(usize::from(size.0.saturating_sub(2))),
+            };
+            e.build.diff = Some(DiffView::new(model, vp));
+            state.pane = Pane::Editor;
+            state.mode = Mode::View;
+        }
+        Err(why) => state.error(why),
+    }
+    Vec::new()
+}
+
+/// Shows the as-built at the current hunk, in the editor.
+fn open_hunk(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    let Some(view) = &e.build.diff else {
+        return Vec::new();
+    };
+    let Some(hunk) = view.hunk() else {
+        state.info("no hunk to open");
+        return Vec::new();
+    };
+    let numbers = &view.model.as_built_numbers;
+    let line = numbers
+        .get(hunk.as_built_lines.start)
+        .or_else(|| numbers.get(hunk.as_built_lines.start.saturating_sub(1)))
+        .copied()
+        .unwrap_or(1);
+    if e.shown_artifact() != Some(Artifact::AsBuilt) {
+        if e.dirty {
+            let file = e.shown_artifact().map_or("the buffer", Artifact::file_name);
+            state.error(format!(
+                "unsaved edits in {file}: save (Ctrl-S) before you switch artifacts"
+            ));
+            return Vec::new();
+        }
+        e.show_phase(Phase::AsBuilt);
+    }
+    e.build.diff = None;
+    e.editor.move_cursor(CursorMove::Jump(
+        u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX),
+        0,
+    ));
+    state.pane = Pane::Editor;
+    Vec::new()
+}
+
+/// The component the reader is on, for prefilling the deviation form: the current hunk's
+/// first unexplained target, the board's selection, or the component section under the
+/// editor cursor.
+fn prefill(state: &State, e: &EngagementState) -> (Option<DeviationTarget>, Option<String>) {
+    if let Some(view) = &e.build.diff
+        && state.pane == Pane::Editor
+        && let Some(h) = view.hunk()
+    {
+        let n = view.model.hunks.len();
+        let target = h
+            .unexplained
+            .first()
+            .copied()
+            .or_else(|| {
+                h.components
+                    .iter()
+                    .next()
+                    .map(|c| DeviationTarget::Component(*c))
+            })
+            .or(h.outside.then_some(DeviationTarget::General));
+        let state = if h.is_explained() {
+            "explained"
+        } else {
+            "unexplained"
+        };
+        return (
+            target,
+            Some(format!("hunk {}/{n}, {state}", view.current + 1)),
+        );
+    }
+    if e.shown_phase == Phase::Build {
+        return (e.build.selected.map(DeviationTarget::Component), None);
+    }
+    let Some(artifact) = e
+        .shown_artifact()
+        .filter(|a| matches!(a, Artifact::AsBuilt | Artifact::Design))
+    else {
+        return (None, None);
+    };
+    let (Some(doc), Some(text)) = (e.disk.doc(artifact), e.engagement.texts.get(&artifact)) else {
+        return (None, None);
+    };
+    let row = e.editor.cursor().0;
+    let target = design::components(doc, text)
+        .into_iter()
+        .find(|c| c.lines.contains(&row))
+        .map(|c| DeviationTarget::Component(c.id));
+    (
+        target,
+        target.map(|_| format!("{}:{}", artifact.file_name(), row + 1)),
+    )
+}
+
+fn open_deviation_form(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    // The phase and the as-built's presence are the domain's to judge: ask it with a
+    // well-formed probe, so the form opens only where a deviation can be recorded.
+    if let Err(r) = rules::add_deviation(
+        &e.engagement,
+        &e.disk,
+        DeviationTarget::General,
+        Impact::Minor,
+        "-",
+        "-",
+    ) && !r.usage
+    {
+        state.error(refusal_text(&r));
+        return Vec::new();
+    }
+    let (target, origin) = prefill(state, e);
+    let mut targets: Vec<(DeviationTarget, String)> = e
+        .disk
+        .components
+        .iter()
+        .map(|c| (DeviationTarget::Component(c.id), c.title.clone()))
+        .collect();
+    targets.push((
+        DeviationTarget::General,
+        "lines outside any component section".into(),
+    ));
+    let index = target
+        .and_then(|t| targets.iter().position(|(x, _)| *x == t))
+        .unwrap_or(targets.len() - 1);
+    let form = DeviationForm {
+        targets,
+        target: index,
+        impact: Impact::Minor,
+        what: String::new(),
+        why: String::new(),
+        field: if target.is_some() {
+            DevField::Impact
+        } else {
+            DevField::Target
+        },
+        origin,
+        next_id: records::next_id(IdPrefix::Dev, e.disk.docs.values()),
+        error: None,
+    };
+    state.overlay = Some(Overlay::Build(BuildOverlay::Deviation(form)));
+    Vec::new()
+}
+
+fn open_amend_form(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    let ev = &e.disk;
+    let deviations: Vec<(ItemId, String, Option<ItemId>)> = ev
+        .deviations
+        .iter()
+        .filter(|d| d.impact == Some(Impact::ScopeChange))
+        .map(|d| {
+            (
+                d.id,
+                d.description.clone(),
+                ev.amendments
+                    .iter()
+                    .find(|a| a.deviation == Some(d.id))
+                    .map(|a| a.id),
+            )
+        })
+        .collect();
+    let Some((probe, _, _)) = deviations.first() else {
+        state.info("no scope-change deviation in as-built.md: an amendment follows a scope-change deviation");
+        return Vec::new();
+    };
+    if let Err(r) = rules::add_amendment(&e.engagement, ev, *probe, "-")
+        && !r.usage
+    {
+        state.error(refusal_text(&r));
+        return Vec::new();
+    }
+    let from_hunk = e.build.diff.as_ref().and_then(|v| v.hunk()).and_then(|h| {
+        deviations
+            .iter()
+            .position(|(id, _, _)| h.explained_by.contains(id))
+    });
+    let selected = from_hunk
+        .or_else(|| deviations.iter().position(|(_, _, a)| a.is_none()))
+        .unwrap_or(0);
+    let form = AmendForm {
+        deviations,
+        selected,
+        text: String::new(),
+        field: AmendField::Text,
+        next_id: records::next_id(IdPrefix::Amd, ev.docs.values()),
+        error: None,
+    };
+    state.overlay = Some(Overlay::Build(BuildOverlay::Amend(form)));
+    Vec::new()
+}
+
+fn close(state: &mut State) -> Vec<Effect> {
+    let identity = state.identity.clone();
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    if e.dirty {
+        let file = e.shown_artifact().map_or("the buffer", Artifact::file_name);
+        state.error(format!("unsaved edits in {file}: save (Ctrl-S) before you close: the close binds the text on disk"));
+        return Vec::new();
+    }
+    match rules::close(&e.engagement, &e.disk, &identity, None) {
+        Ok(_) => {
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(close_confirm(
+                e, identity, None,
+            ))));
+        }
+        Err(r) => {
+            let accepted: Vec<ItemId> = unfollowed_design_changes(&e.disk)
+                .iter()
+                .map(|d| d.id)
+                .collect();
+            if !accepted.is_empty()
+                && rules::close(&e.engagement, &e.disk, &identity, Some("accepted")).is_ok()
+            {
+                state.overlay = Some(Overlay::Build(BuildOverlay::CloseReason {
+                    accepted,
+                    input: String::new(),
+                }));
+            } else {
+                refuse(state, refusal_text(&r));
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn close_confirm(e: &EngagementState, closer: String, reason: Option<String>) -> BuildConfirm {
+    let accepted = if reason.is_some() {
+        unfollowed_design_changes(&e.disk)
+            .iter()
+            .map(|d| d.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let bound = e
+        .disk
+        .deviations
+        .iter()
+        .map(|d| d.id)
+        .chain(e.disk.amendments.iter().map(|a| a.id))
+        .collect();
+    BuildConfirm::Close {
+        closer,
+        reason,
+        accepted,
+        bound,
+        reviewed: e.disk.artifact_records(),
+    }
+}
+
+/// A result of a Build effect.
+pub fn on_action(state: &mut State, action: BuildAction) -> Vec<Effect> {
+    match action {
+        BuildAction::DesignChangeRecorded { deviation, what } => {
+            let approved = state
+                .engagement
+                .as_ref()
+                .is_some_and(|e| e.disk.gate(GateId::Two).approval.is_some());
+            if approved {
+                state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                    BuildConfirm::ReopenGate2 {
+                        deviation,
+                        reason: format!("{deviation} (design-change): {what}"),
+                    },
+                )));
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Keys as commands while one of the Build overlays is open.
+pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> Vec<Effect> {
+    let close_overlay = matches!(c, Command::Cancel | Command::Leave);
+    match overlay {
+        BuildOverlay::Deviation(mut form) => {
+            match c {
+                Command::Confirm | Command::Open => return submit_deviation(state, form),
+                _ if close_overlay => state.overlay = None,
+                Command::MoveDown | Command::NextPane => {
+                    form.next_field();
+                    state.overlay = Some(Overlay::Build(BuildOverlay::Deviation(form)));
+                }
+                Command::MoveUp | Command::PrevPane => {
+                    form.prev_field();
+                    state.overlay = Some(Overlay::Build(BuildOverlay::Deviation(form)));
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        BuildOverlay::Amend(mut form) => {
+            match c {
+                Command::Confirm | Command::Open => return submit_amendment(state, form),
+                _ if close_overlay => state.overlay = None,
+                Command::MoveDown | Command::MoveUp | Command::NextPane | Command::PrevPane => {
+                    form.field = match form.field {
+                        AmendField::Deviation => AmendField::Text,
+                        AmendField::Text => AmendField::Deviation,
+                    };
+                    state.overlay = Some(Overlay::Build(BuildOverlay::Amend(form)));
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        BuildOverlay::CloseReason { accepted, input } => {
+            match c {
+                Command::Confirm => {
+                    let reason = input.trim().to_string();
+                    let identity = state.identity.clone();
+                    let Some(e) = &state.engagement else {
+                        return Vec::new();
+                    };
+                    if reason.is_empty() {
+                        state.error(format!(
+                            "accepting {} at close needs a reason",
+                            accepted
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                        return Vec::new();
+                    }
+                    match rules::close(&e.engagement, &e.disk, &identity, Some(&reason)) {
+                        Ok(_) => {
+                            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                                close_confirm(e, identity, Some(reason)),
+                            )));
+                        }
+                        Err(r) => {
+                            state.overlay = None;
+                            refuse(state, refusal_text(&r));
+                        }
+                    }
+                }
+                _ if close_overlay => state.overlay = None,
+                _ => {}
+            }
+            Vec::new()
+        }
+        BuildOverlay::Confirm(kind) => match c {
+            Command::Confirm => {
+                state.overlay = None;
+                let Some(e) = &state.engagement else {
+                    return Vec::new();
+                };
+                let root = e.root.clone();
+                effect(match kind {
+                    BuildConfirm::ReopenGate2 { reason, .. } => {
+                        BuildEffect::ReopenGate2 { root, reason }
+                    }
+                    BuildConfirm::CompleteBuild { .. } => BuildEffect::CompleteBuild { root },
+                    BuildConfirm::Close {
+                        reason, reviewed, ..
+                    } => BuildEffect::Close {
+                        root,
+                        reason,
+                        reviewed,
+                    },
+                })
+            }
+            Command::Cancel | Command::Leave | Command::Quit => {
+                state.overlay = None;
+                if let BuildConfirm::ReopenGate2 { deviation, .. } = kind {
+                    state.info(format!(
+                        "Gate 2 stays approved: {deviation} needs a Gate 2 re-approval or a reason at close"
+                    ));
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+fn submit_deviation(state: &mut State, mut form: DeviationForm) -> Vec<Effect> {
+    let keep = |state: &mut State, form: DeviationForm| {
+        state.overlay = Some(Overlay::Build(BuildOverlay::Deviation(form)));
+        Vec::new()
+    };
+    if let Some(missing) = form.missing() {
+        if form.field != missing
+            && matches!(
+                form.field,
+                DevField::Target | DevField::Impact | DevField::What
+            )
+        {
+            // Enter on an earlier field moves on to the next one to fill.
+            form.field = missing;
+        } else {
+            form.field = missing;
+            form.error = Some(format!("{} is needed (one line)", missing.label()));
+        }
+        return keep(state, form);
+    }
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    if e.dirty && e.shown_artifact() == Some(Artifact::AsBuilt) {
+        form.error = Some("unsaved edits in as-built.md: save them (Ctrl-S) first; the deviation is written into that file".into());
+        return keep(state, form);
+    }
+    let target = form.selected_target();
+    match rules::add_deviation(
+        &e.engagement,
+        &e.disk,
+        target,
+        form.impact,
+        &form.what,
+        &form.why,
+    ) {
+        Err(r) => {
+            form.error = Some(refusal_text(&r));
+            keep(state, form)
+        }
+        Ok(_) => {
+            state.overlay = None;
+            effect(BuildEffect::RecordDeviation {
+                root: e.root.clone(),
+                target,
+                impact: form.impact,
+                what: form.what.trim().to_string(),
+                why: form.why.trim().to_string(),
+            })
+        }
+    }
+}
+
+fn submit_amendment(state: &mut State, mut form: AmendForm) -> Vec<Effect> {
+    let keep = |state: &mut State, form: AmendForm| {
+        state.overlay = Some(Overlay::Build(BuildOverlay::Amend(form)));
+        Vec::new()
+    };
+    let Some(deviation) = form.deviation() else {
+        state.overlay = None;
+        return Vec::new();
+    };
+    if form.text.trim().is_empty() {
+        form.field = AmendField::Text;
+        form.error = Some("the amendment text is needed (one line)".into());
+        return keep(state, form);
+    }
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    if e.dirty && e.shown_artifact() == Some(Artifact::Spec) {
+        form.error = Some("unsaved edits in customer-spec.md: save them first".into());
+        return keep(state, form);
+    }
+    match rules::add_amendment(&e.engagement, &e.disk, deviation, &form.text) {
+        Err(r) => {
+            form.error = Some(refusal_text(&r));
+            keep(state, form)
+        }
+        Ok(_) => {
+            state.overlay = None;
+            effect(BuildEffect::Amend {
+                root: e.root.clone(),
+                deviation,
+                text: form.text.trim().to_string(),
+            })
+        }
+    }
+}
+
+/// A key typed into a Build form.
+pub fn text(state: &mut State, input: &Input) {
+    let Some(Overlay::Build(o)) = &mut state.overlay else {
+        return;
+    };
+    match o {
+        BuildOverlay::Deviation(f) => f.input(input),
+        BuildOverlay::Amend(f) => f.input(input),
+        BuildOverlay::CloseReason { input: buf, .. } => edit_text(buf, input),
+        BuildOverlay::Confirm(_) => {}
+    }
+}
+
+/// Pasted text into a Build form (joined into one line).
+pub fn paste(state: &mut State, text: &str) {
+    let Some(Overlay::Build(o)) = &mut state.overlay else {
+        return;
+    };
+    match o {
+        BuildOverlay::Deviation(f) => f.paste(text),
+        BuildOverlay::Amend(f) => f.paste(text),
+        BuildOverlay::CloseReason { input, .. } => paste_text(input, text),
+        BuildOverlay::Confirm(_) => {}
+    }
+}
+
+/// Whether the router should treat keys as text (a Build form is open).
+pub fn is_typing(overlay: &Overlay) -> bool {
+    matches!(overlay, Overlay::Build(o) if o.is_typing())
+}

@@ -1,0 +1,485 @@
+//! The diff pane's model: the approved design (left) against the as-built (right), both governed
+//! text, as the aligned rows of `domain::sidebyside` (the computation `phasegate diff` prints)
+//! and the hunks of the evaluation's reconciliation. Unchanged runs fold around
+//! `CONTEXT_LINES` rows of context; every hunk gets a header entry. The model is computed once
+//! per load and shared (`Arc`); scrolling only moves indices.
+
+use std::fmt;
+use std::sync::Arc;
+
+use unicode_width::UnicodeWidthChar;
+
+use crate::domain::artifact::Artifact;
+use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text};
+use crate::domain::reconcile::Hunk;
+use crate::domain::records::Deviation;
+use crate::domain::sidebyside::{CONTEXT_LINES, Comparison, RowKind, SideBySide, compare};
+
+/// One line of the pane's list (in side-by-side layout; stacked layout shows a changed row as
+/// two screen lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// Unchanged rows `from..to` folded into one line.
+    Fold { from: usize, to: usize },
+    /// The header of hunk `n`: its position, components and explanation.
+    Header(usize),
+    /// Row `n` of the side-by-side rows.
+    Row(usize),
+}
+
+/// The entries of one fold setting and where each hunk's header stands among them.
+#[derive(Debug, Clone, Default)]
+pub struct Entries {
+    pub list: Vec<Entry>,
+    pub headers: Vec<usize>,
+}
+
+impl Entries {
+    fn build(sbs: &SideBySide, show: &[bool]) -> Entries {
+        let mut out = Entries::default();
+        let mut next_hunk = 0;
+        let mut row = 0;
+        let n = sbs.rows.len();
+        while row < n {
+            if !show.get(row).copied().unwrap_or(true) {
+                let from = row;
+                while row < n && !show.get(row).copied().unwrap_or(true) {
+                    row += 1;
+                }
+                out.list.push(Entry::Fold { from, to: row });
+                continue;
+            }
+            if sbs.hunks.get(next_hunk).is_some_and(|h| h.start == row) {
+                out.headers.push(out.list.len());
+                out.list.push(Entry::Header(next_hunk));
+                next_hunk += 1;
+            }
+            out.list.push(Entry::Row(row));
+            row += 1;
+        }
+        out
+    }
+}
+
+/// Everything the diff pane draws, computed once per load.
+pub struct DiffModel {
+    pub sbs: SideBySide,
+    /// The reconciliation's hunks, in the order of `sbs.hunks`.
+    pub hunks: Vec<Hunk>,
+    /// 1-based line in the file for each governed line, per side.
+    pub design_numbers: Vec<usize>,
+    pub as_built_numbers: Vec<usize>,
+    pub folded: Entries,
+    pub full: Entries,
+    /// The journal event of the Gate 2 approval whose design is on the left.
+    pub approved_seq: u64,
+    /// The widest line, in display columns (bounds horizontal scrolling).
+    pub widest: usize,
+}
+
+impl fmt::Debug for DiffModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "DiffModel({} rows, {} hunks)",
+            self.sbs.rows.len(),
+            self.hunks.len()
+        )
+    }
+}
+
+/// Below this text width per side, the pane stacks the two sides.
+pub const MIN_SIDE_WIDTH: usize = 40;
+
+/// What the pane can show: rows of text, and whether the sides are stacked (a changed row then
+/// takes two lines). Estimated from the terminal size by `update`, exact in the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    pub rows: usize,
+    pub stacked: bool,
+}
+
+/// Display width of a line as the pane draws it (tabs as one column, controls as one).
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(1)).sum()
+}
+
+impl DiffModel {
+    /// The model of two texts: `sidebyside::compare`, the computation `phasegate diff`
+    /// prints (rows and hunks from one line diff), plus folds.
+    pub fn build(
+        approved_design: &str,
+        as_built: &str,
+        deviations: &[Deviation],
+        approved_seq: u64,
+    ) -> DiffModel {
+        let Comparison {
+            design,
+            as_built: built,
+            reconciliation,
+            rows: sbs,
+        } = compare(approved_design, as_built, deviations);
+        let hunks = reconciliation.hunks;
+        let widest = design
+            .lines
+            .iter()
+            .chain(built.lines.iter())
+            .map(|l| display_width(l))
+            .max()
+            .unwrap_or(0);
+        let folded = Entries::build(&sbs, &sbs.fold_mask(CONTEXT_LINES));
+        let full = Entries::build(&sbs, &vec![true; sbs.rows.len()]);
+        DiffModel {
+            design_numbers: design.governed.source_lines.iter().map(|l| l + 1).collect(),
+            as_built_numbers: built.governed.source_lines.iter().map(|l| l + 1).collect(),
+            sbs,
+            hunks,
+            folded,
+            full,
+            approved_seq,
+            widest,
+        }
+    }
+
+    /// The model of an engagement on disk, when Gate 2 holds an approval and `as-built.md`
+    /// exists; otherwise why there is nothing to compare.
+    pub fn of(e: &Engagement, ev: &Evaluation) -> Result<DiffModel, String> {
+        let Some(design) = approved_design_text(e, ev) else {
+            return Err(format!(
+                "no approved design to compare yet: the diff exists from Gate 2 on (the engagement is in {})",
+                ev.phase.title()
+            ));
+        };
+        let Some(as_built) = e.texts.get(&Artifact::AsBuilt) else {
+            return Err(
+                "as-built.md is missing (it is created at the first Gate 2 approval)".into(),
+            );
+        };
+        let seq = ev.gates[1].approval.as_ref().map_or(0, |a| a.seq);
+        Ok(DiffModel::build(design, as_built, &ev.deviations, seq))
+    }
+
+    pub fn explained(&self) -> usize {
+        self.hunks.iter().filter(|h| h.is_explained()).count()
+    }
+
+    /// The number of rows hunk `h` spans.
+    pub fn hunk_len(&self, h: usize) -> usize {
+        self.sbs.hunks.get(h).map_or(0, std::ops::Range::len)
+    }
+
+    /// Width of the line-number columns: the widest number on either side, at least 3.
+    pub fn number_width(&self) -> usize {
+        let max = self
+            .design_numbers
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .max(self.as_built_numbers.last().copied().unwrap_or(0));
+        max.to_string().len().max(3)
+    }
+
+    /// Text width of each side in a pane `width` columns wide (gutters `NNN m ` and a
+    /// separator taken off).
+    pub fn side_width(&self, width: usize) -> usize {
+        width.saturating_sub(2 * (self.number_width() + 3) + 1) / 2
+    }
+
+    /// Whether a pane `width` columns wide stacks the sides.
+    pub fn stacked(&self, width: usize) -> bool {
+        self.side_width(width) < MIN_SIDE_WIDTH
+    }
+
+    /// Screen lines an entry takes: a changed row is two lines when the sides are stacked.
+    pub fn height(&self, entry: Entry, stacked: bool) -> usize {
+        match entry {
+            Entry::Row(r)
+                if stacked
+                    && self
+                        .sbs
+                        .rows
+                        .get(r)
+                        .is_some_and(|r| r.kind == RowKind::Changed) =>
+            {
+                2
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// The diff pane's state: the shared model and where the reader is.
+#[derive(Debug, Clone)]
+pub struct DiffView {
+    pub model: Arc<DiffModel>,
+    /// First entry shown.
+    pub top: usize,
+    /// Columns scrolled off the left of both sides' text.
+    pub hscroll: usize,
+    /// The hunk actions apply to (`D`, `A`, open).
+    pub current: usize,
+    /// Every unchanged line shown (no folds).
+    pub unfolded: bool,
+}
+
+impl DiffView {
+    pub fn new(model: DiffModel, viewport: Viewport) -> DiffView {
+        let mut view = DiffView {
+            model: Arc::new(model),
+            top: 0,
+            hscroll: 0,
+            current: 0,
+            unfolded: false,
+        };
+        view.goto_hunk(0, viewport);
+        view
+    }
+
+    pub fn entries(&self) -> &Entries {
+        if self.unfolded {
+            &self.model.full
+        } else {
+            &self.model.folded
+        }
+    }
+
+    /// The current hunk, when there is one.
+    pub fn hunk(&self) -> Option<&Hunk> {
+        self.model.hunks.get(self.current)
+    }
+
+    /// The last top that still fills the viewport (the end of the diff on its last line).
+    pub fn max_top(&self, viewport: Viewport) -> usize {
+        let list = &self.entries().list;
+        let mut used = 0;
+        let mut top = list.len();
+        while let Some(entry) = top.checked_sub(1).and_then(|i| list.get(i)) {
+            let h = self.model.height(*entry, viewport.stacked);
+            if used + h > viewport.rows.max(1) {
+                break;
+            }
+            used += h;
+            top -= 1;
+        }
+        top.min(list.len().saturating_sub(1))
+    }
+
+    /// Shows hunk `h` with its context above it (or as near the top as the end allows).
+    pub fn goto_hunk(&mut self, h: usize, viewport: Viewport) {
+        if let Some(at) = self.entries().headers.get(h).copied() {
+            self.current = h;
+            self.top = at.saturating_sub(CONTEXT_LINES).min(self.max_top(viewport));
+        }
+    }
+
+    /// Moves to the next hunk; false when the current one is the last.
+    pub fn next_hunk(&mut self, viewport: Viewport) -> bool {
+        let h = self.current + 1;
+        if h < self.entries().headers.len() {
+            self.goto_hunk(h, viewport);
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn prev_hunk(&mut self, viewport: Viewport) -> bool {
+        match self.current.checked_sub(1) {
+            Some(h) if h < self.entries().headers.len() => {
+                self.goto_hunk(h, viewport);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Scrolls by `delta` entries (clamped to the viewport) and makes the hunk in view current.
+    pub fn scroll_by(&mut self, delta: isize, viewport: Viewport) {
+        let top = if delta < 0 {
+            self.top.saturating_sub(delta.unsigned_abs())
+        } else {
+            self.top.saturating_add(delta.unsigned_abs())
+        };
+        self.top = top.min(self.max_top(viewport).max(self.top.min(top)));
+        self.sync_current();
+    }
+
+    pub fn to_top(&mut self) {
+        self.top = 0;
+        self.sync_current();
+    }
+
+    /// The end of the diff on the last line of the viewport.
+    pub fn to_bottom(&mut self, viewport: Viewport) {
+        self.top = self.max_top(viewport);
+        self.sync_current();
+    }
+
+    pub fn scroll_horizontally(&mut self, delta: isize) {
+        let h = if delta < 0 {
+            self.hscroll.saturating_sub(delta.unsigned_abs())
+        } else {
+            self.hscroll.saturating_add(delta.unsigned_abs())
+        };
+        self.hscroll = h.min(self.model.widest.saturating_sub(1));
+    }
+
+    /// The hunk being read: the one whose rows are at the reading line (a few lines below the
+    /// top), else the next one below it, else the last.
+    fn sync_current(&mut self) {
+        let headers = &self.entries().headers;
+        if headers.is_empty() {
+            return;
+        }
+        let at = self.top + CONTEXT_LINES;
+        let before = headers.partition_point(|h| *h <= at);
+        if let Some(h) = before.checked_sub(1) {
+            let end = headers[h] + 1 + self.model.hunk_len(h);
+            if at < end {
+                self.current = h;
+                return;
+            }
+        }
+        self.current = before.min(headers.len() - 1);
+    }
+
+    /// Folds or unfolds unchanged lines, keeping the line at the top in place.
+    pub fn toggle_folds(&mut self) {
+        let anchor = self.entries().list.get(self.top).copied();
+        self.unfolded = !self.unfolded;
+        let list = &self.entries().list;
+        self.top = match anchor {
+            Some(Entry::Row(r)) => list.iter().position(|e| *e == Entry::Row(r)),
+            Some(Entry::Header(h)) => list.iter().position(|e| *e == Entry::Header(h)),
+            Some(Entry::Fold { from, .. }) => list.iter().position(|e| match e {
+                Entry::Row(r) => *r >= from,
+                Entry::Fold { to, .. } => *to > from,
+                Entry::Header(_) => false,
+            }),
+            None => None,
+        }
+        .unwrap_or(0);
+    }
+
+    /// A new model after a reload: the position is kept as far as it still exists.
+    pub fn replace_model(&mut self, model: DiffModel) {
+        self.model = Arc::new(model);
+        self.top = self.top.min(self.entries().list.len().saturating_sub(1));
+        self.hscroll = self.hscroll.min(self.model.widest);
+        self.current = self.current.min(self.model.hunks.len().saturating_sub(1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::markdown;
+    use crate::domain::records::deviations;
+
+    fn model(design: &str, as_built: &str) -> DiffModel {
+        DiffModel::build(design, as_built, &deviations(&markdown::parse(as_built)), 1)
+    }
+
+    fn doc(n: usize, changed: &[usize]) -> (String, String) {
+        let mut a = String::from("# D\n## Components\n");
+        let mut b = a.clone();
+        for i in 0..n {
+            a.push_str(&format!("line {i}\n"));
+            if changed.contains(&i) {
+                b.push_str(&format!("line {i} changed\n"));
+            } else {
+                b.push_str(&format!("line {i}\n"));
+            }
+        }
+        (a, b)
+    }
+
+    #[test]
+    fn folds_keep_context_and_headers_point_at_hunks() {
+        let (a, b) = doc(40, &[10, 30]);
+        let m = model(&a, &b);
+        assert_eq!(m.hunks.len(), 2);
+        assert_eq!(m.folded.headers.len(), 2);
+        for (h, at) in m.folded.headers.iter().enumerate() {
+            assert_eq!(m.folded.list[*at], Entry::Header(h));
+        }
+        // fold, 2 context, header, row, 2 context, fold, 2 context, header, row, 2 context, fold
+        assert!(matches!(m.folded.list[0], Entry::Fold { .. }));
+        assert_eq!(m.folded.list.len(), 15);
+        assert_eq!(m.full.list.len(), m.sbs.rows.len() + 2);
+    }
+
+    const VP: Viewport = Viewport {
+        rows: 10,
+        stacked: false,
+    };
+
+    #[test]
+    fn hunk_navigation_and_scroll_follow_the_reader() {
+        let (a, b) = doc(200, &[50, 120, 190]);
+        let mut v = DiffView::new(model(&a, &b), VP);
+        assert_eq!(v.current, 0);
+        assert!(v.next_hunk(VP));
+        assert_eq!(v.current, 1);
+        assert!(v.next_hunk(VP));
+        assert!(!v.next_hunk(VP));
+        assert_eq!(
+            v.top,
+            v.max_top(VP),
+            "the last hunk does not scroll past the end"
+        );
+        assert!(v.prev_hunk(VP));
+        assert_eq!(v.current, 1);
+        v.toggle_folds();
+        assert!(v.unfolded);
+        assert_eq!(
+            v.entries().list.get(v.top + CONTEXT_LINES),
+            Some(&Entry::Header(1))
+        );
+        v.to_top();
+        assert_eq!(v.current, 0);
+        v.scroll_by(100, VP);
+        assert_eq!(v.current, 1, "between hunks the next one is current");
+        v.scroll_by(10_000, VP);
+        assert_eq!(v.top, v.max_top(VP));
+        assert_eq!(
+            v.entries().list.len() - v.top,
+            10,
+            "the end fills the viewport"
+        );
+        v.scroll_by(-1000, VP);
+        assert_eq!(v.top, 0);
+        v.scroll_horizontally(-5);
+        assert_eq!(v.hscroll, 0);
+        v.scroll_horizontally(1000);
+        assert!(v.hscroll < v.model.widest);
+    }
+
+    #[test]
+    fn stacked_rows_take_two_lines_at_the_end() {
+        let (a, b) = doc(30, &[27, 28, 29]);
+        let v = DiffView::new(model(&a, &b), VP);
+        let stacked = Viewport {
+            rows: 10,
+            stacked: true,
+        };
+        let lines: usize = v.entries().list[v.max_top(stacked)..]
+            .iter()
+            .map(|e| v.model.height(*e, true))
+            .sum();
+        assert!((9..=10).contains(&lines), "{lines}");
+        assert!(v.model.stacked(78) && !v.model.stacked(118));
+    }
+
+    #[test]
+    fn identical_texts_have_no_entries_to_navigate() {
+        let (a, _) = doc(10, &[]);
+        let mut v = DiffView::new(model(&a, &a), VP);
+        assert!(v.hunk().is_none());
+        assert!(!v.next_hunk(VP) && !v.prev_hunk(VP));
+        assert_eq!(v.entries().list.len(), 1, "one fold");
+        v.scroll_by(5, VP);
+        v.toggle_folds();
+        assert_eq!(v.top, 0);
+    }
+}

@@ -1,0 +1,1538 @@
+//! The live engagement directory: outside edits, conflicts, crash recovery.
+//!
+//! The pieces, in Elm terms:
+//! - **Subscription.** [`Runtime::observe`] keeps a [`Watcher`] on the open engagement (started
+//!   when an engagement is open, stopped when none is) and arms the autosave deadline. Its
+//!   reports arrive on the event loop's one channel as [`LiveAction::Watch`].
+//! - **Update.** [`update`] turns reports into a reload ([`LiveEffect::Reload`]); [`reloaded`]
+//!   applies what was read: a clean buffer follows the disk in place (cursor and scroll kept) with
+//!   a toast, a dirty buffer whose file changed (or vanished) raises a [`Conflict`], and gate or
+//!   phase changes made elsewhere (a second instance, `git pull`) are announced.
+//! - **Saving** is a compare-and-swap: the file must still hold the version the buffer was loaded
+//!   from (or, once a conflict is resolved, the disk version the user compared against), checked
+//!   under the engagement lock. Otherwise the save is refused and the conflict view opens.
+//! - **Conflict view**: mine vs disk side by side ([`side_by_side`]); keep mine (save over), take
+//!   disk (my text is set aside in `.phasegate/recovery/` first), or merge by editing and then
+//!   mark resolved.
+//! - **Crash recovery**: a dirty buffer is autosaved to `.phasegate/recovery/` one second after
+//!   the first keystroke not yet saved there (a one-shot deadline of the event loop, never a
+//!   periodic timer) and removed on save; recovery files found when an engagement opens are
+//!   offered: compare, restore or discard.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use ratatui_textarea::{CursorMove, DataCursor};
+
+use super::action::Action;
+use super::effect::Effect;
+use super::keys::Command;
+use super::{
+    Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, editor_text, make_editor,
+};
+use crate::domain::artifact::{Artifact, sha256_hex};
+use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
+use crate::domain::journal::GateId;
+use crate::domain::phase::Phase;
+use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
+use crate::domain::time::Timestamp;
+use crate::store::engagement::{self, Loaded};
+use crate::store::recovery::{self, RecoveryFile, RecoveryKind, SaveRefused};
+use crate::store::watch::{WatchEvent, WatchMode, Watcher};
+
+/// How long after the first keystroke not yet in the recovery file it is written.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(1);
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+/// Where a conflict stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Just raised: saving is refused.
+    Open,
+    /// The user is merging by editing the buffer: saving is refused until marked resolved.
+    Merging,
+    /// Resolved: the next save may replace the disk version the user compared against.
+    Resolved,
+}
+
+/// The shown artifact changed (or was deleted) on disk while its buffer had unsaved edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub artifact: Artifact,
+    /// The disk's text; `None` when the file was deleted.
+    pub disk: Option<String>,
+    pub stage: Stage,
+}
+
+impl Conflict {
+    fn disk_sha(&self) -> Option<String> {
+        self.disk.as_deref().map(|t| sha256_hex(t.as_bytes()))
+    }
+}
+
+/// A recovery file offered back, with how it differs from the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offered {
+    pub file: RecoveryFile,
+    /// Lines only in the recovery file / only on disk.
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// The full-screen views of this module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveView {
+    /// Mine vs disk of the conflict.
+    Conflict { rows: SideBySide, scroll: usize },
+    /// The recovery files; `compare` shows the selected one against the disk.
+    Recovery {
+        selected: usize,
+        compare: Option<SideBySide>,
+        scroll: usize,
+        /// Discard was pressed once; a second press deletes.
+        confirm_discard: bool,
+    },
+}
+
+/// This session's autosave of the shown buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autosave {
+    pub artifact: Artifact,
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// Everything the live directory adds to the model, for one engagement root.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub root: Option<PathBuf>,
+    /// How the directory is watched (`None` until the watcher reports).
+    pub mode: Option<WatchMode>,
+    /// A problem with the watch or with re-reading the engagement.
+    pub problem: Option<String>,
+    pub conflict: Option<Conflict>,
+    pub view: Option<LiveView>,
+    /// Recovery files offered back (from earlier sessions, or set aside by "take disk").
+    pub offered: Vec<Offered>,
+    pub autosave: Option<Autosave>,
+    /// A recovery file restored into the buffer: removed once the buffer is saved.
+    pub restored: Option<(PathBuf, String)>,
+    /// The recovery directory was looked at for this root.
+    pub scanned: bool,
+}
+
+impl Live {
+    /// The live state of the open engagement (reset when another engagement is open).
+    fn of(state: &mut State) -> Option<(&mut Live, &mut EngagementState)> {
+        let e = state.engagement.as_mut()?;
+        if state.live.root.as_deref() != Some(e.root.as_path()) {
+            state.live = Live {
+                root: Some(e.root.clone()),
+                ..Live::default()
+            };
+        }
+        Some((&mut state.live, e))
+    }
+
+    /// Whether this live state belongs to the open engagement.
+    pub fn current(state: &State) -> Option<&Live> {
+        let e = state.engagement.as_ref()?;
+        (state.live.root.as_deref() == Some(e.root.as_path()) && state.screen == Screen::Engagement)
+            .then_some(&state.live)
+    }
+
+    /// The conflict on the shown artifact, if any.
+    pub fn conflict_of(state: &State) -> Option<&Conflict> {
+        let live = Live::current(state)?;
+        let e = state.engagement.as_ref()?;
+        live.conflict
+            .as_ref()
+            .filter(|c| Some(c.artifact) == e.shown_artifact())
+    }
+}
+
+/// True while a live view (conflict, recovery) takes the keys.
+pub fn view_open(state: &State) -> bool {
+    Live::current(state).is_some_and(|l| l.view.is_some())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions and effects
+
+#[derive(Debug, Clone)]
+pub enum LiveAction {
+    /// A report of the watcher of the engagement at `root`.
+    Watch {
+        root: PathBuf,
+        event: WatchEvent,
+    },
+    /// The engagement as re-read after an outside change.
+    Reloaded(Box<Loaded>),
+    /// Re-reading failed (malformed TOML written by hand, a journal cut…).
+    ReloadFailed(String),
+    /// The autosave deadline passed.
+    AutosaveDue,
+    AutosaveWritten {
+        artifact: Artifact,
+        path: PathBuf,
+        sha256: String,
+    },
+    RecoveryFound {
+        files: Vec<RecoveryFile>,
+        problems: Vec<String>,
+        open_view: bool,
+    },
+    /// A guarded save went through.
+    Saved {
+        artifact: Artifact,
+        text: String,
+    },
+    /// A guarded save found another version on disk.
+    SaveRefused {
+        artifact: Artifact,
+        disk: Option<String>,
+    },
+    /// "Take disk": the buffer was set aside at `set_aside`.
+    TookDisk {
+        artifact: Artifact,
+        set_aside: PathBuf,
+    },
+    /// A recovery file was deleted; `quiet` when it only repeated the disk.
+    Discarded {
+        path: PathBuf,
+        quiet: bool,
+    },
+    Failed(String),
+}
+
+/// A recovery file to remove after a save, if it still holds the text with this hash.
+pub type Cleanup = Vec<(PathBuf, Option<String>)>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEffect {
+    Reload {
+        root: PathBuf,
+    },
+    ScanRecovery {
+        root: PathBuf,
+        open_view: bool,
+    },
+    Autosave {
+        root: PathBuf,
+        artifact: Artifact,
+        text: String,
+        previous: Option<(PathBuf, String)>,
+    },
+    /// Save only if the file still holds `expected` (`None`: it must not exist).
+    Save {
+        root: PathBuf,
+        artifact: Artifact,
+        text: String,
+        expected: Option<String>,
+        cleanup: Cleanup,
+    },
+    /// Set `mine` aside in the recovery directory, then the buffer takes the disk version.
+    TakeDisk {
+        root: PathBuf,
+        artifact: Artifact,
+        mine: String,
+        cleanup: Cleanup,
+    },
+    /// Remove recovery files that still hold the text they were written with.
+    Forget {
+        root: PathBuf,
+        cleanup: Cleanup,
+    },
+    /// Delete a recovery file; `quiet`: it holds what the disk holds (nothing to tell).
+    Discard {
+        root: PathBuf,
+        path: PathBuf,
+        quiet: bool,
+    },
+}
+
+impl LiveEffect {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            LiveEffect::Reload { root } | LiveEffect::ScanRecovery { root, .. } => {
+                vec![root.clone()]
+            }
+            LiveEffect::Autosave { root, previous, .. } => {
+                let mut out = vec![recovery::recovery_dir(root)];
+                out.extend(previous.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::Save {
+                root,
+                artifact,
+                cleanup,
+                ..
+            } => {
+                let mut out = vec![root.join(artifact.file_name())];
+                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::TakeDisk { root, cleanup, .. } => {
+                let mut out = vec![recovery::recovery_dir(root)];
+                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::Discard { path, .. } => vec![path.clone()],
+            LiveEffect::Forget { cleanup, .. } => cleanup.iter().map(|(p, _)| p.clone()).collect(),
+        }
+    }
+}
+
+fn fx(effect: LiveEffect) -> Effect {
+    Effect::Live(effect)
+}
+
+fn act(action: LiveAction) -> Action {
+    Action::Live(action)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running effects
+
+fn clean_up(cleanup: &Cleanup) -> Vec<Action> {
+    let mut out = Vec::new();
+    for (path, sha) in cleanup {
+        if let Err(e) = recovery::remove(path, sha.as_deref()) {
+            out.push(act(LiveAction::Failed(format!(
+                "could not remove a recovery file: {e}"
+            ))));
+        }
+    }
+    out
+}
+
+/// Performs one live effect against the store.
+pub fn run(effect: &LiveEffect) -> Vec<Action> {
+    match effect {
+        LiveEffect::Reload { root } => match engagement::load(root) {
+            Ok(loaded) => vec![act(LiveAction::Reloaded(Box::new(loaded)))],
+            Err(e) => vec![act(LiveAction::ReloadFailed(e.to_string()))],
+        },
+        LiveEffect::ScanRecovery { root, open_view } => {
+            let (files, problems) = recovery::list(root);
+            vec![act(LiveAction::RecoveryFound {
+                files,
+                problems: problems.iter().map(ToString::to_string).collect(),
+                open_view: *open_view,
+            })]
+        }
+        LiveEffect::Autosave {
+            root,
+            artifact,
+            text,
+            previous,
+        } => {
+            let prev = previous.as_ref().map(|(p, s)| (p.as_path(), s.as_str()));
+            let path = recovery::autosave_target(root, *artifact, prev);
+            match recovery::write(&path, text) {
+                Ok(()) => vec![act(LiveAction::AutosaveWritten {
+                    artifact: *artifact,
+                    path,
+                    sha256: sha256_hex(text.as_bytes()),
+                })],
+                Err(e) => vec![act(LiveAction::Failed(format!(
+                    "recovery file not written: {e}"
+                )))],
+            }
+        }
+        LiveEffect::Save {
+            root,
+            artifact,
+            text,
+            expected,
+            cleanup,
+        } => match recovery::save_if_unchanged(root, *artifact, text, expected.as_deref()) {
+            Ok(()) => {
+                let mut out = vec![act(LiveAction::Saved {
+                    artifact: *artifact,
+                    text: text.clone(),
+                })];
+                out.extend(clean_up(cleanup));
+                out
+            }
+            Err(SaveRefused::ChangedOnDisk { disk }) => {
+                vec![act(LiveAction::SaveRefused {
+                    artifact: *artifact,
+                    disk,
+                })]
+            }
+            Err(SaveRefused::Store(e)) => vec![Action::Failed(format!("save failed: {e}"))],
+        },
+        LiveEffect::TakeDisk {
+            root,
+            artifact,
+            mine,
+            cleanup,
+        } => {
+            match recovery::set_aside(root, *artifact, mine) {
+                Ok(path) => {
+                    let mut out = vec![act(LiveAction::TookDisk {
+                        artifact: *artifact,
+                        set_aside: path,
+                    })];
+                    out.extend(clean_up(cleanup));
+                    out
+                }
+                // The buffer stays as it is: nothing is lost.
+                Err(e) => vec![act(LiveAction::Failed(format!(
+                    "your text could not be set aside, so the disk version was not taken: {e}"
+                )))],
+            }
+        }
+        LiveEffect::Forget { cleanup, .. } => clean_up(cleanup),
+        LiveEffect::Discard { path, quiet, .. } => match recovery::remove(path, None) {
+            Ok(_) => vec![act(LiveAction::Discarded {
+                path: path.clone(),
+                quiet: *quiet,
+            })],
+            Err(e) => vec![act(LiveAction::Failed(format!("could not discard: {e}")))],
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event loop's side: the watcher subscription and the autosave deadline
+
+type Sink = Arc<dyn Fn(Action) + Send + Sync + 'static>;
+
+/// What [`Runtime::wait`] got.
+#[derive(Debug)]
+pub enum Received<T> {
+    Message(T),
+    /// The autosave deadline passed: dispatch [`Runtime::due`].
+    Due,
+    /// The caller's limit passed.
+    TimedOut,
+    /// Every sender is gone.
+    Closed,
+}
+
+/// What the event loop keeps for this module: the watcher of the open engagement and the
+/// autosave deadline. Nothing here wakes up unless something happened.
+pub struct Runtime {
+    sink: Sink,
+    watcher: Option<(PathBuf, Watcher)>,
+    deadline: Option<Instant>,
+    /// Poll at this interval instead of asking the kernel (tests; `PHASEGATE_WATCH=poll`).
+    polling: Option<Duration>,
+}
+
+impl Runtime {
+    /// `sink` puts an action on the event loop's channel (called from the watcher's thread).
+    pub fn new(sink: impl Fn(Action) + Send + Sync + 'static) -> Runtime {
+        Runtime {
+            sink: Arc::new(sink),
+            watcher: None,
+            deadline: None,
+            polling: None,
+        }
+    }
+
+    /// Watches by polling every `interval` (what unsupported filesystems get).
+    pub fn with_polling(mut self, interval: Duration) -> Runtime {
+        self.polling = Some(interval);
+        self
+    }
+
+    /// Called after every update, before the draw: watches the open engagement (and nothing
+    /// else), and arms the autosave deadline when the buffer changed.
+    pub fn observe(&mut self, state: &State) {
+        let root = state.engagement.as_ref().map(|e| e.root.clone());
+        if self.watcher.as_ref().map(|(r, _)| r) != root.as_ref() {
+            self.watcher = None; // stops the old watch first
+            if let Some(root) = root {
+                let sink = self.sink.clone();
+                let watched = root.clone();
+                let report = move |event| {
+                    sink(act(LiveAction::Watch {
+                        root: watched.clone(),
+                        event,
+                    }))
+                };
+                let watcher = match self.polling {
+                    Some(every) => Watcher::start_polling(&root, every, "asked to poll", report),
+                    None => Watcher::start(&root, report),
+                };
+                self.watcher = Some((root, watcher));
+            }
+        }
+        let edited = state
+            .engagement
+            .as_ref()
+            .is_some_and(|e| e.dirty && e.live_pending);
+        if edited && self.deadline.is_none() {
+            self.deadline = Some(Instant::now() + AUTOSAVE_DELAY);
+        }
+    }
+
+    /// When the autosave is due, if it is armed.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Blocks until a message arrives (`Ok(Some)`) or the deadline passes (`Ok(None)`: dispatch
+    /// [`Runtime::due`]). Without a deadline this is a plain blocking receive.
+    pub fn recv<T>(&mut self, rx: &Receiver<T>) -> Result<Option<T>, RecvError> {
+        match self.wait(rx, None) {
+            Received::Message(m) => Ok(Some(m)),
+            Received::Due | Received::TimedOut => Ok(None),
+            Received::Closed => Err(RecvError),
+        }
+    }
+
+    /// Like [`Runtime::recv`], but also returns at `limit` (for tests and benches).
+    pub fn wait<T>(&mut self, rx: &Receiver<T>, limit: Option<Instant>) -> Received<T> {
+        let until = match (self.deadline, limit) {
+            (Some(d), Some(l)) => Some(d.min(l)),
+            (d, l) => d.or(l),
+        };
+        let got = match until {
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(u) => rx.recv_timeout(u.saturating_duration_since(Instant::now())),
+        };
+        match got {
+            Ok(m) => Received::Message(m),
+            Err(RecvTimeoutError::Disconnected) => Received::Closed,
+            Err(RecvTimeoutError::Timeout) => {
+                if self.deadline.is_some_and(|d| d <= Instant::now()) {
+                    self.deadline = None;
+                    Received::Due
+                } else {
+                    Received::TimedOut
+                }
+            }
+        }
+    }
+
+    /// The action to dispatch when [`Runtime::recv`] reports the deadline.
+    pub fn due() -> Action {
+        act(LiveAction::AutosaveDue)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update
+
+/// Applies a live action.
+pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let root = e.root.clone();
+    match action {
+        // A late report of a watch on another engagement (the user switched).
+        LiveAction::Watch { root: watched, .. } if watched != root => Vec::new(),
+        LiveAction::Watch {
+            event: WatchEvent::Armed(mode),
+            ..
+        } => {
+            live.mode = Some(mode);
+            let mut out = vec![fx(LiveEffect::Reload { root: root.clone() })];
+            if !live.scanned {
+                live.scanned = true;
+                out.push(fx(LiveEffect::ScanRecovery {
+                    root,
+                    open_view: true,
+                }));
+            }
+            out
+        }
+        LiveAction::Watch {
+            event: WatchEvent::Changed(_),
+            ..
+        } => vec![fx(LiveEffect::Reload { root })],
+        LiveAction::Watch {
+            event: WatchEvent::Problem(m),
+            ..
+        } => {
+            live.problem = Some(m.clone());
+            state.error(format!("watch: {m}"));
+            Vec::new()
+        }
+        LiveAction::Reloaded(loaded) => {
+            if loaded.root != root {
+                return Vec::new();
+            }
+            live.problem = None;
+            reloaded(state, *loaded, true)
+        }
+        LiveAction::ReloadFailed(m) => {
+            live.problem = Some(m.clone());
+            state.error(format!(
+                "could not re-read the engagement: {m} (showing the last good state)"
+            ));
+            Vec::new()
+        }
+        LiveAction::AutosaveDue => autosave(state),
+        LiveAction::AutosaveWritten {
+            artifact,
+            path,
+            sha256,
+        } => {
+            live.autosave = Some(Autosave {
+                artifact,
+                path,
+                sha256,
+            });
+            Vec::new()
+        }
+        LiveAction::RecoveryFound {
+            files,
+            problems,
+            open_view,
+        } => recovery_found(state, files, problems, open_view),
+        LiveAction::Saved { artifact, text } => {
+            live.conflict = None;
+            live.autosave = None;
+            live.restored = None;
+            if matches!(live.view, Some(LiveView::Conflict { .. })) {
+                live.view = None;
+            }
+            super::update::update(state, Action::Saved { artifact, text })
+        }
+        LiveAction::SaveRefused { artifact, disk } => {
+            if e.shown_artifact() == Some(artifact) && e.dirty {
+                live.conflict = Some(Conflict {
+                    artifact,
+                    disk,
+                    stage: Stage::Open,
+                });
+                open_conflict_view(state);
+                state.error(format!(
+                    "not saved: {} changed on disk since you loaded it — compare, then keep yours, take the disk version or merge",
+                    artifact.file_name()
+                ));
+            }
+            vec![fx(LiveEffect::Reload { root })]
+        }
+        LiveAction::TookDisk {
+            artifact,
+            set_aside,
+        } => {
+            live.conflict = None;
+            live.autosave = None;
+            live.restored = None;
+            live.view = None;
+            if e.shown_artifact() == Some(artifact) {
+                let disk = e
+                    .engagement
+                    .texts
+                    .get(&artifact)
+                    .cloned()
+                    .unwrap_or_default();
+                replace_buffer(e, &disk);
+                e.saved_text = disk;
+                e.dirty = false;
+                e.live = e.disk.clone();
+                e.live_pending = false;
+            }
+            let shown = set_aside
+                .strip_prefix(&root)
+                .unwrap_or(&set_aside)
+                .display()
+                .to_string();
+            state.mode = Mode::View;
+            state.info(format!(
+                "took the disk version of {}; your text is kept in {shown} (R lists recovery files)",
+                artifact.file_name()
+            ));
+            vec![fx(LiveEffect::ScanRecovery {
+                root,
+                open_view: false,
+            })]
+        }
+        LiveAction::Discarded { path, quiet } => {
+            let was = live.offered.iter().position(|o| o.file.path == path);
+            live.offered.retain(|o| o.file.path != path);
+            if let Some(LiveView::Recovery {
+                selected,
+                compare,
+                scroll,
+                confirm_discard,
+            }) = &mut live.view
+                && was.is_some()
+            {
+                *selected = (*selected).min(live.offered.len().saturating_sub(1));
+                *confirm_discard = false;
+                if compare.is_some()
+                    && let Some(o) = live.offered.get(*selected)
+                {
+                    let (rows, top) = compare_rows(e, o);
+                    *compare = Some(rows);
+                    *scroll = top;
+                }
+            }
+            if live.offered.is_empty() && matches!(live.view, Some(LiveView::Recovery { .. })) {
+                live.view = None;
+            }
+            if !quiet {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                state.info(format!("discarded recovery file {name}"));
+            }
+            Vec::new()
+        }
+        LiveAction::Failed(m) => {
+            state.error(m);
+            Vec::new()
+        }
+    }
+}
+
+/// Puts the viewport back at `top` and the cursor at `cursor` (as near as the text allows)
+/// after the buffer's text was replaced.
+fn reposition(e: &mut EngagementState, cursor: DataCursor, top: u16) {
+    let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    // Scroll the fresh viewport to the old top line, then put the cursor back: the next draw
+    // only moves the viewport if the cursor would leave it.
+    e.editor.move_cursor(CursorMove::Jump(top, 0));
+    e.editor.scroll((i16::try_from(top).unwrap_or(i16::MAX), 0));
+    e.editor
+        .move_cursor(CursorMove::Jump(clamp(cursor.0), clamp(cursor.1)));
+}
+
+/// Replaces the buffer's text, keeping the cursor and the scroll as near as the text allows.
+fn replace_buffer(e: &mut EngagementState, text: &str) {
+    let cursor = e.editor.cursor();
+    let (top, _) = e.editor.scroll_offset();
+    e.editor = make_editor(text);
+    reposition(e, cursor, top);
+}
+
+/// What an engagement looked like before a reload, for the announcement.
+struct Before {
+    texts: std::collections::BTreeMap<Artifact, String>,
+    meta: crate::domain::engagement::EngagementMeta,
+    events: usize,
+    build_files: Vec<crate::domain::evaluate::BuildFile>,
+    disk: Evaluation,
+}
+
+/// What a reload changed, in words: gates, phase, artifacts other than the shown one,
+/// `engagement.toml`, the journal and `build/`.
+fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>) -> Vec<String> {
+    let mut out: Vec<String> = shown_reloaded.into_iter().collect();
+    for gate in [GateId::One, GateId::Two] {
+        let (b, a) = (old.disk.gate(gate), now.disk.gate(gate));
+        let n = gate.number();
+        if !decided(b, a) {
+            continue;
+        }
+        out.push(match a.state {
+            GateState::Approved => match &a.approval {
+                Some(ap) if seq(a) != seq(b) => {
+                    format!("Gate {n} approved by {} (event {})", ap.actor, ap.seq)
+                }
+                _ => format!("Gate {n} holds again (the approved text is back)"),
+            },
+            GateState::Stale => {
+                let files: Vec<&str> = a.stale.iter().map(|s| s.file.as_str()).collect();
+                format!(
+                    "Gate {n} is now STALE: {} changed since its approval",
+                    files.join(", ")
+                )
+            }
+            GateState::Rejected => format!("Gate {n} rejected"),
+            GateState::Pending => format!("Gate {n} reopened"),
+        });
+    }
+    if old.disk.phase != now.disk.phase {
+        out.push(format!(
+            "phase: {} → {}",
+            old.disk.phase.title(),
+            now.disk.phase.title()
+        ));
+    }
+    let shown = now.shown_artifact();
+    for a in Artifact::ALL.into_iter().filter(|a| Some(*a) != shown) {
+        let (b, n) = (old.texts.get(&a), now.engagement.texts.get(&a));
+        if b != n {
+            out.push(match n {
+                Some(_) => format!("{} changed on disk", a.file_name()),
+                None => format!("{} was deleted on disk", a.file_name()),
+            });
+        }
+    }
+    if old.meta != now.engagement.meta {
+        out.push("engagement.toml changed on disk".into());
+    }
+    let grew = now
+        .engagement
+        .journal
+        .events
+        .len()
+        .saturating_sub(old.events);
+    if grew > 0 && !out.iter().any(|m| m.starts_with("Gate ")) {
+        out.push(format!(
+            "journal: {grew} new event{}",
+            if grew == 1 { "" } else { "s" }
+        ));
+    }
+    if old.build_files != now.engagement.build_files && shown.is_some() {
+        out.push("build/ changed on disk".into());
+    }
+    out
+}
+
+fn seq(s: &GateStatus) -> Option<u64> {
+    s.approval.as_ref().map(|x| x.seq)
+}
+
+/// Whether a gate's decision changed between two evaluations.
+fn decided(before: &GateStatus, after: &GateStatus) -> bool {
+    before.state != after.state || seq(before) != seq(after)
+}
+
+/// Applies a re-read engagement. `outside`: the reload follows a change made outside this
+/// session (the watcher), so what changed is announced.
+pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
+    let mut forget: Cleanup = Vec::new();
+    let (mut messages, conflict_msg, decided_gates, root) = {
+        let Some((live, e)) = Live::of(state) else {
+            return Vec::new();
+        };
+        if e.dirty
+            && let Some(a) = e.shown_artifact()
+            && editor_text(&e.editor) == e.saved_text
+        {
+            // Edited and undone back to the text on disk: as good as clean.
+            e.dirty = false;
+            forget = cleanup_of(live, a);
+            live.autosave = None;
+            live.restored = None;
+        }
+        let was_dirty = e.dirty;
+        let cursor = e.editor.cursor();
+        let (top, _) = e.editor.scroll_offset();
+        let before = Before {
+            texts: e.engagement.texts.clone(),
+            meta: e.engagement.meta.clone(),
+            events: e.engagement.journal.events.len(),
+            build_files: e.engagement.build_files.clone(),
+            disk: e.disk.clone(),
+        };
+        // The text the buffer is based on: `replace_loaded` moves it to the disk's text, which
+        // must not happen while the buffer has unsaved edits.
+        let base_text = was_dirty.then(|| e.saved_text.clone());
+        let old_text = (!was_dirty).then(|| editor_text(&e.editor));
+        let _ = e.replace_loaded(loaded);
+        let shown = e.shown_artifact();
+        let mut shown_msg: Option<String> = None;
+        let mut conflict_msg: Option<String> = None;
+        if let Some(old_text) = old_text {
+            live.conflict = None;
+            if editor_text(&e.editor) != old_text {
+                reposition(e, cursor, top);
+                shown_msg = Some(match shown {
+                    Some(a) if !e.engagement.texts.contains_key(&a) => {
+                        format!("{} was deleted on disk", a.file_name())
+                    }
+                    Some(a) => format!("reloaded: {} changed on disk", a.file_name()),
+                    None => "reloaded: build/ changed on disk".into(),
+                });
+            }
+        } else if let Some(a) = shown {
+            e.saved_text = base_text.unwrap_or_default();
+            let disk = e.engagement.texts.get(&a).cloned();
+            let disk_sha = disk.as_deref().map(|t| sha256_hex(t.as_bytes()));
+            let base = match &live.conflict {
+                Some(c) if c.artifact == a && c.stage == Stage::Resolved => c.disk_sha(),
+                _ => Some(sha256_hex(e.saved_text.as_bytes())),
+            };
+            if disk_sha == base {
+                // The disk is (again) the version the buffer is based on.
+                if live
+                    .conflict
+                    .as_ref()
+                    .is_some_and(|c| c.stage != Stage::Resolved)
+                {
+                    live.conflict = None;
+                    conflict_msg = Some(format!(
+                        "{} is back to the version you started from; no conflict",
+                        a.file_name()
+                    ));
+                }
+            } else if disk.as_deref() == Some(editor_text(&e.editor).as_str()) {
+                // Someone saved exactly this buffer's text: nothing to merge.
+                e.saved_text = disk.unwrap_or_default();
+                e.dirty = false;
+                live.conflict = None;
+                forget = cleanup_of(live, a);
+                live.autosave = None;
+                live.restored = None;
+                conflict_msg = Some(format!("{} on disk now matches your buffer", a.file_name()));
+            } else if live
+                .conflict
+                .as_ref()
+                .is_none_or(|c| c.artifact != a || c.disk != disk)
+            {
+                let what = if disk.is_some() {
+                    "changed"
+                } else {
+                    "was deleted"
+                };
+                live.conflict = Some(Conflict {
+                    artifact: a,
+                    disk,
+                    stage: Stage::Open,
+                });
+                conflict_msg = Some(format!(
+                    "CONFLICT: {} {what} on disk while you were editing — your buffer is kept; C compares and lets you choose",
+                    a.file_name()
+                ));
+                if matches!(live.view, Some(LiveView::Conflict { .. })) {
+                    open_conflict_view_inner(live, e);
+                }
+            }
+            e.live_pending = true;
+        }
+        let decided_gates: Vec<GateId> = [GateId::One, GateId::Two]
+            .into_iter()
+            .filter(|g| decided(before.disk.gate(*g), e.disk.gate(*g)))
+            .collect();
+        (
+            announce(&before, e, shown_msg),
+            conflict_msg,
+            decided_gates,
+            e.root.clone(),
+        )
+    };
+    // This session's recovery files of a buffer that turned out saved.
+    let effects = if forget.is_empty() {
+        Vec::new()
+    } else {
+        vec![fx(LiveEffect::Forget {
+            root,
+            cleanup: forget,
+        })]
+    };
+    // A decision being confirmed on a gate that was just decided elsewhere is void.
+    if let Some(Overlay::Confirm(Confirm::Approve(d) | Confirm::Reject(d))) = &state.overlay
+        && decided_gates.contains(&d.gate)
+    {
+        let n = d.gate.number();
+        state.overlay = None;
+        messages.insert(
+            0,
+            format!(
+                "Gate {n} was decided elsewhere while you reviewed; your decision was not recorded"
+            ),
+        );
+    }
+    if let Some(m) = &conflict_msg {
+        messages.insert(0, m.clone());
+    }
+    if messages.is_empty() {
+        return effects;
+    }
+    let text = messages.join(" · ");
+    let alarming =
+        text.contains("CONFLICT") || text.contains("STALE") || text.contains("decided elsewhere");
+    let refused = state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.kind == super::ToastKind::Error);
+    if refused && !outside {
+        // Our own action was refused (a lost race): say what won, after the refusal.
+        if let Some(t) = &mut state.toast {
+            t.text = format!("{} — now: {text}", t.text);
+        }
+    } else if outside || conflict_msg.is_some() {
+        if alarming {
+            state.error(text);
+        } else {
+            state.info(text);
+        }
+    }
+    effects
+}
+
+fn autosave(state: &mut State) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let Some(artifact) = e.shown_artifact() else {
+        return Vec::new();
+    };
+    if !e.dirty {
+        return Vec::new();
+    }
+    let text = editor_text(&e.editor);
+    let sha = sha256_hex(text.as_bytes());
+    let previous = live
+        .autosave
+        .as_ref()
+        .filter(|a| a.artifact == artifact)
+        .map(|a| (a.path.clone(), a.sha256.clone()));
+    if previous.as_ref().is_some_and(|(_, s)| *s == sha) {
+        return Vec::new();
+    }
+    vec![fx(LiveEffect::Autosave {
+        root: e.root.clone(),
+        artifact,
+        text,
+        previous,
+    })]
+}
+
+/// The recovery files to remove once the buffer of `artifact` is saved or set aside.
+fn cleanup_of(live: &Live, artifact: Artifact) -> Cleanup {
+    let mut out: Cleanup = Vec::new();
+    if let Some(a) = live.autosave.as_ref().filter(|a| a.artifact == artifact) {
+        out.push((a.path.clone(), Some(a.sha256.clone())));
+    }
+    if let Some((p, sha)) = &live.restored {
+        out.push((p.clone(), Some(sha.clone())));
+    }
+    out
+}
+
+/// The save of the shown buffer: a compare-and-swap against the version it was based on, or a
+/// refusal while a conflict is unresolved.
+pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let expected = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
+        Some(c) if c.stage == Stage::Resolved => c.disk_sha(),
+        Some(c) => {
+            let stage = c.stage;
+            open_conflict_view(state);
+            state.error(match stage {
+                Stage::Merging => format!(
+                    "not saved: mark the merge resolved first (a in this view), or keep yours (o) — {} changed on disk",
+                    artifact.file_name()
+                ),
+                _ => format!(
+                    "not saved: {} changed on disk while you were editing — keep yours (o), take the disk version (t) or merge (m)",
+                    artifact.file_name()
+                ),
+            });
+            return Vec::new();
+        }
+        None => Some(sha256_hex(e.saved_text.as_bytes())),
+    };
+    vec![fx(LiveEffect::Save {
+        root: e.root.clone(),
+        artifact,
+        text: editor_text(&e.editor),
+        expected,
+        cleanup: cleanup_of(live, artifact),
+    })]
+}
+
+/// Effects to run before quitting with unsaved edits the user chose to discard: this session's
+/// autosave goes too (it would be offered back otherwise).
+pub fn discarding(state: &State) -> Vec<Effect> {
+    let Some(live) = Live::current(state) else {
+        return Vec::new();
+    };
+    let Some(e) = &state.engagement else {
+        return Vec::new();
+    };
+    live.autosave
+        .iter()
+        .map(|a| {
+            fx(LiveEffect::Discard {
+                root: e.root.clone(),
+                path: a.path.clone(),
+                quiet: true,
+            })
+        })
+        .collect()
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        .collect()
+}
+
+fn open_conflict_view_inner(live: &mut Live, e: &EngagementState) {
+    let Some(c) = &live.conflict else { return };
+    let mine = lines(&editor_text(&e.editor));
+    let disk = c.disk.as_deref().map(lines).unwrap_or_default();
+    let rows = side_by_side(&mine, &disk);
+    let scroll = rows.hunks.first().map_or(0, |h| h.start.saturating_sub(3));
+    live.view = Some(LiveView::Conflict { rows, scroll });
+}
+
+fn open_conflict_view(state: &mut State) {
+    if let Some((live, e)) = Live::of(state) {
+        open_conflict_view_inner(live, e);
+    }
+}
+
+fn offered_of(e: &EngagementState, file: RecoveryFile) -> Offered {
+    let disk = e
+        .engagement
+        .texts
+        .get(&file.artifact)
+        .map(|t| lines(t))
+        .unwrap_or_default();
+    let sbs = side_by_side(&lines(&file.text), &disk);
+    let mut added = 0;
+    let mut removed = 0;
+    for r in &sbs.rows {
+        match r.kind {
+            RowKind::Changed => {
+                added += 1;
+                removed += 1;
+            }
+            RowKind::Deleted => added += 1,
+            RowKind::Inserted => removed += 1,
+            RowKind::Equal => {}
+        }
+    }
+    Offered {
+        file,
+        added,
+        removed,
+    }
+}
+
+fn recovery_found(
+    state: &mut State,
+    files: Vec<RecoveryFile>,
+    problems: Vec<String>,
+    open_view: bool,
+) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    let mut offered = Vec::new();
+    for file in files {
+        let ours = live.autosave.as_ref().is_some_and(|a| a.path == file.path)
+            || live.restored.as_ref().is_some_and(|(p, _)| *p == file.path);
+        if ours {
+            continue;
+        }
+        if e.engagement.texts.get(&file.artifact) == Some(&file.text) {
+            // Saved after all (a crash between the save and the removal): nothing to offer.
+            effects.push(fx(LiveEffect::Discard {
+                root: e.root.clone(),
+                path: file.path.clone(),
+                quiet: true,
+            }));
+            continue;
+        }
+        offered.push(offered_of(e, file));
+    }
+    let n = offered.len();
+    live.offered = offered;
+    if n == 0 && open_view && matches!(live.view, Some(LiveView::Recovery { .. })) {
+        live.view = None;
+        state.info("no recovery files: every buffer was saved");
+    } else if let (true, Some(first)) = (open_view, live.offered.first()) {
+        let (rows, scroll) = compare_rows(e, first);
+        live.view = Some(LiveView::Recovery {
+            selected: 0,
+            compare: Some(rows),
+            scroll,
+            confirm_discard: false,
+        });
+        state.info(format!(
+            "{n} recovery file{} from an earlier session: compare (c), restore (r) or discard (x)",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(p) = problems.first() {
+        state.error(format!("recovery: {p}"));
+    }
+    effects
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/// Global commands of this module (outside its views).
+pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+    match c {
+        Command::ShowConflict => {
+            if Live::conflict_of(state).is_some() {
+                state.mode = Mode::View;
+                open_conflict_view(state);
+            } else {
+                state.info("no conflict: the buffer is based on the file on disk");
+            }
+            Some(Vec::new())
+        }
+        Command::ShowRecovery => {
+            let Some((live, e)) = Live::of(state) else {
+                return Some(Vec::new());
+            };
+            live.view = Some(LiveView::Recovery {
+                selected: 0,
+                compare: None,
+                scroll: 0,
+                confirm_discard: false,
+            });
+            let root = e.root.clone();
+            state.mode = Mode::View;
+            Some(vec![fx(LiveEffect::ScanRecovery {
+                root,
+                open_view: true,
+            })])
+        }
+        _ => None,
+    }
+}
+
+fn scroll_by(scroll: &mut usize, c: Command, rows: usize, page: usize) {
+    let last = rows.saturating_sub(1);
+    *scroll = match c {
+        Command::MoveDown => scroll.saturating_add(1),
+        Command::MoveUp => scroll.saturating_sub(1),
+        Command::PageDown => scroll.saturating_add(page),
+        Command::PageUp => scroll.saturating_sub(page),
+        Command::Top => 0,
+        Command::Bottom => last,
+        _ => *scroll,
+    }
+    .min(last);
+}
+
+/// A command while a live view is open.
+pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
+    let page = usize::from(state.size.1.saturating_sub(8).max(1));
+    match c {
+        Command::Help => {
+            // Help opens on top of the view; the view is still there when it closes.
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            return Vec::new();
+        }
+        Command::ForceQuit => {
+            state.live.view = None;
+            return super::update::update(state, Action::Command(c));
+        }
+        Command::Leave | Command::Cancel | Command::Quit => {
+            state.live.view = None;
+            return Vec::new();
+        }
+        _ => {}
+    }
+    match state.live.view.clone() {
+        Some(LiveView::Conflict { .. }) => conflict_command(state, c, page),
+        Some(LiveView::Recovery { .. }) => recovery_command(state, c, page),
+        None => Vec::new(),
+    }
+}
+
+fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let Some(conflict) = live.conflict.clone() else {
+        live.view = None;
+        return Vec::new();
+    };
+    let file = conflict.artifact.file_name();
+    match c {
+        Command::KeepMine => {
+            if let Some(why) = e
+                .edit_refusal()
+                .filter(|_| e.engagement.texts.contains_key(&conflict.artifact))
+            {
+                state.error(format!("cannot save: {why}"));
+                return Vec::new();
+            }
+            if let Some(cf) = &mut live.conflict {
+                cf.stage = Stage::Resolved;
+            }
+            vec![fx(LiveEffect::Save {
+                root: e.root.clone(),
+                artifact: conflict.artifact,
+                text: editor_text(&e.editor),
+                expected: conflict.disk_sha(),
+                cleanup: cleanup_of(live, conflict.artifact),
+            })]
+        }
+        Command::TakeDisk => vec![fx(LiveEffect::TakeDisk {
+            root: e.root.clone(),
+            artifact: conflict.artifact,
+            mine: editor_text(&e.editor),
+            cleanup: cleanup_of(live, conflict.artifact)
+                .into_iter()
+                .filter(|(p, _)| live.restored.as_ref().is_none_or(|(r, _)| r != p))
+                .collect(),
+        })],
+        Command::MergeEdit => {
+            if let Some(cf) = &mut live.conflict {
+                cf.stage = Stage::Merging;
+            }
+            live.view = None;
+            let editable = e.edit_refusal().is_none();
+            state.pane = Pane::Editor;
+            if editable {
+                state.mode = Mode::Edit;
+            }
+            state.info(format!(
+                "merging {file}: bring the disk's changes into your buffer (C shows the diff), then mark it resolved (a) and save"
+            ));
+            Vec::new()
+        }
+        Command::MarkResolved => {
+            if let Some(cf) = &mut live.conflict {
+                cf.stage = Stage::Resolved;
+            }
+            live.view = None;
+            state.info(format!(
+                "resolved: saving replaces the disk version of {file} you compared against (Ctrl-S)"
+            ));
+            Vec::new()
+        }
+        Command::NextHunk | Command::PrevHunk => {
+            if let Some(LiveView::Conflict { rows, scroll }) = &mut live.view {
+                *scroll = jump_hunk(rows, *scroll, c == Command::NextHunk);
+            }
+            Vec::new()
+        }
+        other => {
+            if let Some(LiveView::Conflict { rows, scroll }) = &mut live.view {
+                scroll_by(scroll, other, rows.rows.len(), page);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
+    let Some((live, e)) = Live::of(state) else {
+        return Vec::new();
+    };
+    let Some(LiveView::Recovery {
+        selected,
+        compare,
+        scroll,
+        confirm_discard,
+    }) = live.view.clone()
+    else {
+        return Vec::new();
+    };
+    let Some(entry) = live.offered.get(selected).cloned() else {
+        if !matches!(c, Command::MoveDown | Command::MoveUp) {
+            live.view = None;
+        }
+        return Vec::new();
+    };
+    let set = |live: &mut Live,
+               selected: usize,
+               compare: Option<SideBySide>,
+               scroll: usize,
+               confirm: bool| {
+        live.view = Some(LiveView::Recovery {
+            selected,
+            compare,
+            scroll,
+            confirm_discard: confirm,
+        });
+    };
+    match c {
+        Command::MoveDown | Command::MoveUp => {
+            let last = live.offered.len().saturating_sub(1);
+            let s = if c == Command::MoveDown {
+                (selected + 1).min(last)
+            } else {
+                selected.saturating_sub(1)
+            };
+            let (rows, top) = match (&compare, live.offered.get(s)) {
+                (Some(_), Some(o)) => {
+                    let (rows, top) = compare_rows(e, o);
+                    (Some(rows), top)
+                }
+                _ => (None, 0),
+            };
+            set(live, s, rows, top, false);
+        }
+        Command::CompareRecovery | Command::Confirm => {
+            if compare.is_some() {
+                set(live, selected, None, 0, false);
+            } else {
+                let (rows, top) = compare_rows(e, &entry);
+                set(live, selected, Some(rows), top, false);
+            }
+        }
+        Command::NextHunk | Command::PrevHunk => {
+            if let Some(rows) = &compare {
+                let s = jump_hunk(rows, scroll, c == Command::NextHunk);
+                set(live, selected, compare, s, false);
+            }
+        }
+        Command::RestoreRecovery => {
+            let artifact = entry.file.artifact;
+            if e.dirty {
+                let msg = format!(
+                    "save or undo your edits of {} before restoring a recovery file",
+                    e.shown_artifact().map_or("the buffer", Artifact::file_name)
+                );
+                state.error(msg);
+                return Vec::new();
+            }
+            let refusal = if e.engagement.texts.contains_key(&artifact) {
+                super::edit_refusal(Some(artifact), e.disk.phase)
+            } else {
+                Some(format!("{} does not exist on disk", artifact.file_name()))
+            };
+            if let Some(why) = refusal {
+                state.error(format!(
+                    "cannot restore into {}: {why}; compare (c) shows the text",
+                    artifact.file_name()
+                ));
+                return Vec::new();
+            }
+            let phase = match artifact {
+                Artifact::Spec => Phase::Requirements,
+                Artifact::Feasibility => Phase::Feasibility,
+                Artifact::Design => Phase::Design,
+                Artifact::AsBuilt => Phase::AsBuilt,
+            };
+            e.show_phase(phase);
+            e.editor = make_editor(&entry.file.text);
+            e.dirty = entry.file.text != e.saved_text;
+            e.live_pending = true;
+            let sha = sha256_hex(entry.file.text.as_bytes());
+            live.restored = Some((entry.file.path.clone(), sha.clone()));
+            if entry.file.kind == RecoveryKind::Autosave {
+                // Adopt it: this session's autosaves of the buffer go there from now on.
+                live.autosave = Some(Autosave {
+                    artifact,
+                    path: entry.file.path.clone(),
+                    sha256: sha,
+                });
+            }
+            live.offered.retain(|o| o.file.path != entry.file.path);
+            live.view = None;
+            state.pane = Pane::Editor;
+            state.info(format!(
+                "restored {} from {}: review it and save (Ctrl-S)",
+                artifact.file_name(),
+                entry.file.name
+            ));
+        }
+        Command::DiscardRecovery => {
+            if confirm_discard {
+                return vec![fx(LiveEffect::Discard {
+                    root: e.root.clone(),
+                    path: entry.file.path.clone(),
+                    quiet: false,
+                })];
+            }
+            set(live, selected, compare, scroll, true);
+            state.error(format!(
+                "discard {}? its text is deleted for good — press x again to confirm",
+                entry.file.name
+            ));
+        }
+        other => {
+            let mut s = scroll;
+            if let Some(rows) = &compare {
+                scroll_by(&mut s, other, rows.rows.len(), page);
+            }
+            set(live, selected, compare, s, false);
+        }
+    }
+    Vec::new()
+}
+
+/// The selected recovery file against the disk, scrolled to its first difference.
+fn compare_rows(e: &EngagementState, o: &Offered) -> (SideBySide, usize) {
+    let disk = e
+        .engagement
+        .texts
+        .get(&o.file.artifact)
+        .map(|t| lines(t))
+        .unwrap_or_default();
+    let rows = side_by_side(&lines(&o.file.text), &disk);
+    let top = rows.hunks.first().map_or(0, |h| h.start.saturating_sub(3));
+    (rows, top)
+}
+
+/// The scroll position that shows the next (or previous) hunk, wrapping around.
+fn jump_hunk(rows: &SideBySide, scroll: usize, forward: bool) -> usize {
+    let next = if forward {
+        rows.hunks
+            .iter()
+            .find(|h| h.start > scroll + 3)
+            .or(rows.hunks.first())
+    } else {
+        rows.hunks
+            .iter()
+            .rev()
+            .find(|h| h.start + 3 < scroll)
+            .or(rows.hunks.last())
+    };
+    next.map_or(scroll, |h| h.start.saturating_sub(3))
+}
+
+/// When a recovery file was last written, for the list.
+pub fn modified_label(file: &RecoveryFile) -> String {
+    file.modified
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(0)).to_string())
+        .unwrap_or_else(|| "unknown time".into())
+}
+
+/// A path shown relative to the engagement.
+pub fn shown_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::journal::Stamp;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn engagement_state() -> (tempfile::TempDir, EngagementState) {
+        let ws = tempfile::tempdir().unwrap();
+        let stamp = Stamp {
+            at: Timestamp::from_unix(0),
+            actor: "o".into(),
+            os_user: "o@h".into(),
+        };
+        let root = engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
+        let e = EngagementState::new(engagement::load(&root).unwrap());
+        (ws, e)
+    }
+
+    fn draw(e: &EngagementState) {
+        let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
+        t.draw(|f| f.render_widget(&e.editor, f.area())).unwrap();
+    }
+
+    #[test]
+    fn a_reload_keeps_cursor_and_scroll() {
+        let (_ws, mut e) = engagement_state();
+        let text: String = (0..300).map(|i| format!("line {i}\n")).collect();
+        e.editor = make_editor(&text);
+        draw(&e);
+        e.editor.move_cursor(CursorMove::Jump(150, 3));
+        draw(&e);
+        let (top, _) = e.editor.scroll_offset();
+        assert!(top > 100, "scrolled: {top}");
+        replace_buffer(&mut e, &format!("inserted far below\n{text}"));
+        draw(&e);
+        assert_eq!(e.editor.cursor(), DataCursor(150, 3));
+        assert_eq!(e.editor.scroll_offset().0, top);
+        // A shorter text: as near as it allows.
+        replace_buffer(&mut e, "one\ntwo\n");
+        draw(&e);
+        assert_eq!(e.editor.cursor().0, 2);
+    }
+}

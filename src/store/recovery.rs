@@ -1,0 +1,279 @@
+//! Recovery files: unsaved editor buffers kept in `.phasegate/recovery/` so a crash, a kill or a
+//! "take the disk version" never loses typed text.
+//!
+//! - `<artifact file name>` (e.g. `customer-spec.md`): the autosave of a dirty buffer, written
+//!   atomically at most a couple of seconds after the last keystroke and removed on save. When
+//!   another instance's autosave already holds that name, this instance writes
+//!   `<artifact file name>.pid<N>` instead, so the two never overwrite each other.
+//! - `<artifact file name>.mine-<12 hex>`: the buffer that "take the disk version" displaced;
+//!   kept until the user discards it.
+//!
+//! Every recovery file is plain text a person can read or `diff` by hand. Opening an engagement
+//! lists them (compare / restore / discard).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::domain::artifact::{Artifact, sha256_hex};
+
+use super::StoreError;
+use super::atomic::write_atomic;
+use super::engagement::RECOVERY_DIR;
+use super::limits::read_text;
+use super::lock::EngagementLock;
+
+/// Why a recovery file exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoveryKind {
+    /// An unsaved buffer (from a session that crashed or is still running).
+    Autosave,
+    /// Text set aside when the disk version was taken over it.
+    Displaced,
+}
+
+/// A recovery file found in the engagement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryFile {
+    pub path: PathBuf,
+    /// Its name inside `.phasegate/recovery/`.
+    pub name: String,
+    pub artifact: Artifact,
+    pub kind: RecoveryKind,
+    pub text: String,
+    pub modified: Option<SystemTime>,
+}
+
+pub fn recovery_dir(root: &Path) -> PathBuf {
+    root.join(RECOVERY_DIR)
+}
+
+/// The autosave path of `artifact`'s buffer.
+pub fn autosave_path(root: &Path, artifact: Artifact) -> PathBuf {
+    recovery_dir(root).join(artifact.file_name())
+}
+
+/// The artifact and kind a recovery file name stands for (`None` for anything else, such as the
+/// temp files of an atomic write).
+pub fn parse_name(name: &str) -> Option<(Artifact, RecoveryKind)> {
+    if name.starts_with('.') {
+        return None;
+    }
+    Artifact::ALL.into_iter().find_map(|a| {
+        let rest = name.strip_prefix(a.file_name())?;
+        if rest.is_empty()
+            || rest
+                .strip_prefix(".pid")
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some((a, RecoveryKind::Autosave))
+        } else if rest
+            .strip_prefix(".mine-")
+            .is_some_and(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            Some((a, RecoveryKind::Displaced))
+        } else {
+            None
+        }
+    })
+}
+
+/// Every recovery file of the engagement, oldest first. Unreadable ones come back as problems.
+pub fn list(root: &Path) -> (Vec<RecoveryFile>, Vec<StoreError>) {
+    let dir = recovery_dir(root);
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return (files, problems);
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((artifact, kind)) = parse_name(&name) else {
+            continue;
+        };
+        let path = entry.path();
+        match read_text(root, &path) {
+            Ok(Some(text)) => files.push(RecoveryFile {
+                modified: entry.metadata().ok().and_then(|m| m.modified().ok()),
+                path,
+                name,
+                artifact,
+                kind,
+                text,
+            }),
+            Ok(None) => {}
+            Err(e) => problems.push(e),
+        }
+    }
+    files.sort_by(|a, b| {
+        a.modified
+            .cmp(&b.modified)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    (files, problems)
+}
+
+/// Where this session autosaves `artifact`. `previous` is where it autosaved last and the hash
+/// of what it wrote: that file is reused while it still holds our text. Otherwise the plain name,
+/// unless some other session's autosave holds it: then a name of this process's own, so two
+/// sessions never overwrite each other's text.
+pub fn autosave_target(
+    root: &Path,
+    artifact: Artifact,
+    previous: Option<(&Path, &str)>,
+) -> PathBuf {
+    if let Some((path, sha)) = previous
+        && fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == sha)
+    {
+        return path.to_path_buf();
+    }
+    let plain = autosave_path(root, artifact);
+    if plain.exists() {
+        recovery_dir(root).join(format!(
+            "{}.pid{}",
+            artifact.file_name(),
+            std::process::id()
+        ))
+    } else {
+        plain
+    }
+}
+
+/// Writes `text` atomically to `path` inside the recovery directory (created when missing).
+pub fn write(path: &Path, text: &str) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
+    }
+    write_atomic(path, text.as_bytes())
+}
+
+/// Sets `mine` aside before the disk version replaces it; returns where it went.
+pub fn set_aside(root: &Path, artifact: Artifact, mine: &str) -> Result<PathBuf, StoreError> {
+    let sha = sha256_hex(mine.as_bytes());
+    let path = recovery_dir(root).join(format!(
+        "{}.mine-{}",
+        artifact.file_name(),
+        sha.get(..12).unwrap_or(&sha)
+    ));
+    write(&path, mine)?;
+    Ok(path)
+}
+
+/// Removes a recovery file if it still holds the text with hash `sha256` (another session may
+/// have replaced it since; then it is theirs and stays). `None` removes unconditionally.
+pub fn remove(path: &Path, sha256: Option<&str>) -> Result<bool, StoreError> {
+    if let Some(expected) = sha256 {
+        match fs::read(path) {
+            Ok(bytes) if sha256_hex(&bytes) == expected => {}
+            Ok(_) => return Ok(false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(StoreError::io(path, &e)),
+        }
+    }
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(StoreError::io(path, &e)),
+    }
+}
+
+/// What a guarded save found instead of the version the buffer was loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveRefused {
+    /// The file on disk is not the version the buffer was based on: its current text (`None`
+    /// when it was deleted).
+    ChangedOnDisk {
+        disk: Option<String>,
+    },
+    Store(StoreError),
+}
+
+/// Saves `text` over `artifact` only if the file still holds the version with hash `expected`
+/// (`None`: the file must not exist), all under the engagement lock: the compare-and-swap that
+/// keeps a save from silently overwriting an outside edit.
+pub fn save_if_unchanged(
+    root: &Path,
+    artifact: Artifact,
+    text: &str,
+    expected: Option<&str>,
+) -> Result<(), SaveRefused> {
+    let _lock = EngagementLock::acquire(root).map_err(SaveRefused::Store)?;
+    let path = root.join(artifact.file_name());
+    let disk = read_text(root, &path).map_err(SaveRefused::Store)?;
+    let now = disk.as_deref().map(|t| sha256_hex(t.as_bytes()));
+    if now.as_deref() != expected {
+        return Err(SaveRefused::ChangedOnDisk { disk });
+    }
+    write_atomic(&path, text.as_bytes()).map_err(SaveRefused::Store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            parse_name("customer-spec.md"),
+            Some((Artifact::Spec, RecoveryKind::Autosave))
+        );
+        assert_eq!(
+            parse_name("feasibility.md.pid42"),
+            Some((Artifact::Feasibility, RecoveryKind::Autosave))
+        );
+        assert_eq!(
+            parse_name("solution-design.md.mine-0123456789ab"),
+            Some((Artifact::Design, RecoveryKind::Displaced))
+        );
+        assert_eq!(parse_name(".customer-spec.md.x1.tmp"), None);
+        assert_eq!(parse_name("customer-spec.md.pid"), None);
+        assert_eq!(parse_name("notes.txt"), None);
+    }
+
+    #[test]
+    fn guarded_save_refuses_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let spec = root.join("customer-spec.md");
+        fs::write(&spec, "base").unwrap();
+        let base = sha256_hex(b"base");
+        fs::write(&spec, "theirs").unwrap();
+        assert_eq!(
+            save_if_unchanged(root, Artifact::Spec, "mine", Some(&base)),
+            Err(SaveRefused::ChangedOnDisk {
+                disk: Some("theirs".into())
+            })
+        );
+        assert_eq!(fs::read_to_string(&spec).unwrap(), "theirs");
+        let theirs = sha256_hex(b"theirs");
+        save_if_unchanged(root, Artifact::Spec, "mine", Some(&theirs)).unwrap();
+        assert_eq!(fs::read_to_string(&spec).unwrap(), "mine");
+        fs::remove_file(&spec).unwrap();
+        assert!(matches!(
+            save_if_unchanged(root, Artifact::Spec, "x", Some(&theirs)),
+            Err(SaveRefused::ChangedOnDisk { disk: None })
+        ));
+    }
+
+    #[test]
+    fn remove_keeps_someone_elses_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = autosave_path(dir.path(), Artifact::Spec);
+        write(&p, "mine").unwrap();
+        let mine = sha256_hex(b"mine");
+        fs::write(&p, "theirs").unwrap();
+        assert!(!remove(&p, Some(&mine)).unwrap());
+        assert!(p.exists());
+        assert_ne!(
+            autosave_target(dir.path(), Artifact::Spec, Some((&p, &mine))),
+            p
+        );
+        write(&p, "mine").unwrap();
+        assert_eq!(
+            autosave_target(dir.path(), Artifact::Spec, Some((&p, &mine))),
+            p
+        );
+        assert!(remove(&p, Some(&mine)).unwrap());
+        assert!(!p.exists());
+    }
+}

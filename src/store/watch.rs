@@ -1,0 +1,675 @@
+//! Watching an engagement directory for outside edits.
+//!
+//! Directories are watched, never files: an editor that saves by writing a temp file and renaming
+//! it over the artifact replaces the inode a file watch would hold. The engagement directory is
+//! watched non-recursively (artifacts, `engagement.toml`), `.phasegate/` non-recursively (the
+//! journal) and `build/` recursively; when `build/` or `.phasegate/` is created, replaced or
+//! renamed over, its watch is re-armed and its files are re-examined.
+//!
+//! Events are debounced (`DEBOUNCE`), then every touched file of interest is hashed and compared
+//! with what this watcher saw last: a `touch`, a temp file that came and went, or a save that
+//! restored the same bytes is no change. A file whose new hash is the one this process wrote last
+//! (`note_write`, called by every atomic write) is phasegate's own write and is not reported.
+//! Nothing here uses a time window.
+//!
+//! Where the kernel cannot tell us (NFS, SMB/CIFS, FUSE, 9p — detected with `statfs` — or when
+//! inotify runs out of watches or instances), the watcher polls instead: every `POLL_INTERVAL`
+//! it stats the files of interest and hashes only those whose size, mtime, ctime or inode changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_full::notify::{self, EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use sha2::{Digest, Sha256};
+
+use crate::domain::artifact::Artifact;
+use crate::domain::engagement::ENGAGEMENT_FILE;
+use crate::domain::journal::JOURNAL_FILE;
+
+use super::engagement::BUILD_DIR;
+
+/// Quiet time after the last raw event before a batch is delivered.
+pub const DEBOUNCE: Duration = Duration::from_millis(60);
+/// How often the debouncer thread looks for quiet batches. It wakes at this rate even when idle
+/// (notify-debouncer-full has no idle mode): 60 ms keeps an idle session near 6 ms of CPU per 10 s
+/// on a small VM while an outside edit still shows within 60–120 ms plus the reload.
+pub const TICK: Duration = Duration::from_millis(60);
+/// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
+pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
+
+const STATE_DIR: &str = ".phasegate";
+
+/// How the engagement is being watched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchMode {
+    /// Kernel notifications (inotify, FSEvents, kqueue…).
+    Native,
+    /// Stat polling, and why notifications could not be used.
+    Polling { interval: Duration, reason: String },
+}
+
+impl WatchMode {
+    /// What the status bar says about it (`None` for the normal case).
+    pub fn status(&self) -> Option<String> {
+        match self {
+            WatchMode::Native => None,
+            WatchMode::Polling { interval, reason } => Some(format!(
+                "polling every {:.1} s: {reason}",
+                interval.as_secs_f64()
+            )),
+        }
+    }
+}
+
+/// What the watcher reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchEvent {
+    /// The watch is in place. Read the engagement once now: an edit made while starting up
+    /// happened before the watch and would otherwise be missed.
+    Armed(WatchMode),
+    /// Files whose content changed (created, modified, replaced or deleted), relative to the
+    /// engagement directory with `/` separators. `build/…` paths are listed one by one.
+    Changed(Vec<String>),
+    /// The watch has a problem (the directory was removed, an error from the OS).
+    Problem(String),
+}
+
+/// Whether a path relative to the engagement matters to phasegate.
+pub fn is_relevant(rel: &str) -> bool {
+    rel == ENGAGEMENT_FILE
+        || rel == JOURNAL_FILE
+        || rel == BUILD_DIR
+        || rel
+            .strip_prefix(BUILD_DIR)
+            .is_some_and(|r| r.starts_with('/'))
+        || Artifact::from_file_name(rel).is_some()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Own writes
+
+/// The content hash of the last write this process made to each file (by canonical path), until
+/// a watcher observes that file.
+static OWN_WRITES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+fn own_writes() -> std::sync::MutexGuard<'static, BTreeMap<PathBuf, String>> {
+    OWN_WRITES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A file's identity that survives symlinked parents: the canonical parent plus the file name.
+fn key(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => fs::canonicalize(parent)
+            .map(|p| p.join(name))
+            .unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Records that this process is about to make `path` hold `bytes`, so the watcher knows the
+/// resulting event is phasegate's own. Called by `write_atomic` before the rename.
+pub fn note_write(path: &Path, bytes: &[u8]) {
+    own_writes().insert(key(path), hex(&Sha256::digest(bytes)));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content hash of a file (`None` when it is absent or not a regular file). A symlink is
+/// never followed: its target path is hashed instead.
+fn content_hash(path: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(path).ok()?;
+        let mut h = Sha256::new();
+        h.update(b"symlink\0");
+        h.update(target.to_string_lossy().as_bytes());
+        return Some(hex(&h.finalize()));
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    let mut file = fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(buf.get(..n)?),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(hex(&h.finalize()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the watcher has seen
+
+/// The content this watcher last saw of each file of interest, by absolute path.
+struct Seen {
+    root: PathBuf,
+    hashes: HashMap<PathBuf, Option<String>>,
+}
+
+impl Seen {
+    fn new(root: PathBuf) -> Seen {
+        Seen {
+            root,
+            hashes: HashMap::new(),
+        }
+    }
+
+    fn rel(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        Some(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
+    /// Every file of interest now on disk (the build tree walked without following symlinks).
+    fn files_on_disk(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = Artifact::ALL
+            .iter()
+            .map(|a| self.root.join(a.file_name()))
+            .chain([
+                self.root.join(ENGAGEMENT_FILE),
+                self.root.join(JOURNAL_FILE),
+            ])
+            .collect();
+        walk(&self.root.join(BUILD_DIR), &mut out);
+        out
+    }
+
+    /// Files under `dir` on disk plus the ones seen there before (which may be gone now).
+    fn tree(&self, dir: &Path) -> BTreeSet<PathBuf> {
+        let mut out = Vec::new();
+        walk(dir, &mut out);
+        let mut set: BTreeSet<PathBuf> = out.into_iter().collect();
+        set.extend(self.hashes.keys().filter(|k| k.starts_with(dir)).cloned());
+        set
+    }
+
+    /// Records the current content of every file of interest without reporting anything.
+    fn prime(&mut self) {
+        for path in self.files_on_disk() {
+            let h = content_hash(&path);
+            self.hashes.insert(path, h);
+        }
+    }
+
+    /// Compares `path` with what was seen; returns its relative path if it changed and the
+    /// change is not this process's own write.
+    fn examine(&mut self, path: &Path) -> Option<String> {
+        let now = content_hash(path);
+        let before = self
+            .hashes
+            .insert(path.to_path_buf(), now.clone())
+            .flatten();
+        if before == now {
+            return None;
+        }
+        let own = own_writes().remove(&key(path));
+        if now.is_some() && own == now {
+            return None;
+        }
+        self.rel(path)
+    }
+
+    /// Examines the touched paths (and whole trees where a directory was touched); returns the
+    /// changed files of interest.
+    fn examine_all(
+        &mut self,
+        touched: impl IntoIterator<Item = PathBuf>,
+        everything: bool,
+    ) -> Vec<String> {
+        let mut candidates: BTreeSet<PathBuf> = BTreeSet::new();
+        if everything {
+            candidates.extend(self.files_on_disk());
+            candidates.extend(self.hashes.keys().cloned());
+        }
+        for path in touched {
+            let Some(rel) = self.rel(&path) else { continue };
+            if rel.is_empty() {
+                // The engagement directory itself: look at everything.
+                candidates.extend(self.files_on_disk());
+                candidates.extend(self.hashes.keys().cloned());
+                continue;
+            }
+            if !is_relevant(&rel) && rel != STATE_DIR {
+                continue;
+            }
+            let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+            let was_dir = self
+                .hashes
+                .keys()
+                .any(|k| k != &path && k.starts_with(&path));
+            if is_dir || was_dir {
+                if rel == STATE_DIR {
+                    candidates.insert(self.root.join(JOURNAL_FILE));
+                } else {
+                    candidates.extend(self.tree(&path));
+                }
+            } else if rel != STATE_DIR {
+                candidates.insert(path);
+            }
+        }
+        let mut changed = Vec::new();
+        for path in candidates {
+            if let Some(rel) = self.examine(&path) {
+                changed.push(rel);
+            }
+        }
+        // Forget files that are gone and were reported gone.
+        self.hashes.retain(|_, h| h.is_some());
+        changed
+    }
+}
+
+/// Regular files and symlinks under `dir`, recursively, never following symlinks.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(_) => out.push(path),
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where notifications do not work
+
+/// The kind of network or userspace filesystem `path` is on, where inotify does not see changes
+/// made by other machines.
+pub fn network_filesystem(path: &Path) -> Option<&'static str> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+        // SAFETY: `statfs` only writes into the zeroed struct we own; `c` is a valid C string.
+        let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::statfs(c.as_ptr(), &mut buf) };
+        if rc != 0 {
+            return None;
+        }
+        #[allow(clippy::unnecessary_cast)]
+        let magic = (buf.f_type as i64) & 0xffff_ffff;
+        match magic {
+            0x6969 => Some("NFS"),
+            0x517b => Some("SMB"),
+            0xff53_4d42 => Some("CIFS"),
+            0xfe53_4d42 => Some("SMB2"),
+            0x6573_5546 => Some("FUSE"),
+            0x0102_1997 => Some("9p"),
+            0x00c3_6400 => Some("Ceph"),
+            0x5346_414f => Some("AFS"),
+            _ => None,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+fn poll_interval() -> Duration {
+    std::env::var("PHASEGATE_POLL_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(POLL_INTERVAL, |ms| Duration::from_millis(ms.max(100)))
+}
+
+fn describe_notify_error(e: &notify::Error) -> String {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => {
+            "the inotify watch limit is reached (raise fs.inotify.max_user_watches)".into()
+        }
+        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) => {
+            "the inotify watch limit is reached (raise fs.inotify.max_user_watches)".into()
+        }
+        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::EMFILE) => {
+            "no inotify instance left (raise fs.inotify.max_user_instances)".into()
+        }
+        _ => format!("file notifications unavailable: {e}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The watcher
+
+enum Msg {
+    Batch(DebounceEventResult),
+    Stop,
+}
+
+type Sink = Box<dyn Fn(WatchEvent) + Send + 'static>;
+
+/// A running watch on one engagement directory; dropping it stops the watch.
+pub struct Watcher {
+    root: PathBuf,
+    tx: Sender<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watcher {
+    /// Starts watching `root`; `sink` receives every report, on the watcher's thread. The first
+    /// report is `Armed`.
+    ///
+    /// `PHASEGATE_WATCH=poll` forces polling (for filesystems that are not detected).
+    pub fn start(root: &Path, sink: impl Fn(WatchEvent) + Send + 'static) -> Watcher {
+        let forced = std::env::var("PHASEGATE_WATCH").is_ok_and(|v| v.trim() == "poll");
+        let poll = forced.then(|| (poll_interval(), "PHASEGATE_WATCH=poll".to_string()));
+        Watcher::spawn(root, poll, Box::new(sink))
+    }
+
+    /// Starts a polling watch (what `start` falls back to), every `interval`.
+    pub fn start_polling(
+        root: &Path,
+        interval: Duration,
+        reason: &str,
+        sink: impl Fn(WatchEvent) + Send + 'static,
+    ) -> Watcher {
+        Watcher::spawn(root, Some((interval, reason.to_string())), Box::new(sink))
+    }
+
+    fn spawn(root: &Path, poll_with: Option<(Duration, String)>, sink: Sink) -> Watcher {
+        let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let forward = tx.clone();
+        let thread_root = root.clone();
+        let thread = thread::Builder::new()
+            .name("phasegate-watch".into())
+            .spawn(move || {
+                let mut seen = Seen::new(thread_root.clone());
+                seen.prime();
+                let remote = network_filesystem(&thread_root).map(|fs| {
+                    (
+                        poll_interval(),
+                        format!("{fs} filesystem, no change notifications"),
+                    )
+                });
+                match poll_with.or(remote) {
+                    Some((interval, reason)) => poll(&mut seen, &rx, &sink, interval, reason),
+                    None => match Native::arm(&thread_root, forward) {
+                        Ok(native) => native.run(&mut seen, &rx, &sink),
+                        Err(reason) => poll(&mut seen, &rx, &sink, poll_interval(), reason),
+                    },
+                }
+            })
+            .ok();
+        Watcher { root, tx, thread }
+    }
+
+    /// The (canonical) directory being watched.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Watcher({})", self.root.display())
+    }
+}
+
+struct Native {
+    root: PathBuf,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+}
+
+impl Native {
+    fn arm(root: &Path, forward: Sender<Msg>) -> Result<Native, String> {
+        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
+            let _ = forward.send(Msg::Batch(r));
+        })
+        .map_err(|e| describe_notify_error(&e))?;
+        let mut native = Native {
+            root: root.to_path_buf(),
+            debouncer,
+        };
+        native
+            .debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| describe_notify_error(&e))?;
+        native.rearm(STATE_DIR)?;
+        native.rearm(BUILD_DIR)?;
+        Ok(native)
+    }
+
+    /// (Re)watches a subdirectory that may have been created or replaced since.
+    fn rearm(&mut self, sub: &str) -> Result<(), String> {
+        let dir = self.root.join(sub);
+        let _ = self.debouncer.unwatch(&dir);
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        let mode = if sub == BUILD_DIR {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        match self.debouncer.watch(&dir, mode) {
+            Ok(()) => Ok(()),
+            // Removed again between the check and the watch: the root watch will tell.
+            Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => Ok(()),
+            Err(e) => Err(describe_notify_error(&e)),
+        }
+    }
+
+    fn run(mut self, seen: &mut Seen, rx: &mpsc::Receiver<Msg>, sink: &Sink) {
+        sink(WatchEvent::Armed(WatchMode::Native));
+        loop {
+            let batch = match rx.recv() {
+                Ok(Msg::Batch(b)) => b,
+                Ok(Msg::Stop) | Err(_) => return,
+            };
+            let mut touched: Vec<PathBuf> = Vec::new();
+            let mut everything = false;
+            match batch {
+                Ok(events) => {
+                    for ev in events.iter().filter(|ev| changes_content(&ev.event.kind)) {
+                        everything |= ev.need_rescan();
+                        touched.extend(ev.event.paths.iter().cloned());
+                    }
+                    if touched.is_empty() && !everything {
+                        // Only opens and reads (ours included: hashing opens files).
+                        continue;
+                    }
+                }
+                Err(errors) => {
+                    let text: Vec<String> = errors.iter().map(describe_notify_error).collect();
+                    sink(WatchEvent::Problem(text.join("; ")));
+                    everything = true;
+                }
+            }
+            if !self.root.is_dir() {
+                sink(WatchEvent::Problem(format!(
+                    "{} was removed or renamed; outside changes are no longer seen",
+                    self.root.display()
+                )));
+            }
+            // A subdirectory created, replaced or renamed over: its old watch is gone.
+            for sub in [STATE_DIR, BUILD_DIR] {
+                let dir = self.root.join(sub);
+                if touched.iter().any(|p| p == &dir)
+                    && let Err(reason) = self.rearm(sub)
+                {
+                    // Out of watches: fall back to polling for the rest of the session.
+                    drop(self);
+                    poll(seen, rx, sink, poll_interval(), reason);
+                    return;
+                }
+            }
+            let changed = seen.examine_all(touched, everything);
+            if !changed.is_empty() {
+                sink(WatchEvent::Changed(changed));
+            }
+        }
+    }
+}
+
+/// Whether an event can mean new content. inotify also reports opens and reads (notify asks for
+/// `IN_OPEN`); reacting to those would make the watcher's own hashing wake it up again.
+fn changes_content(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Access(
+            AccessKind::Open(_) | AccessKind::Read | AccessKind::Close(AccessMode::Read)
+        )
+    )
+}
+
+/// A file's stat signature: what polling compares before hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Signature {
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    ino: u64,
+}
+
+fn signature(path: &Path) -> Option<Signature> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::symlink_metadata(path).ok()?;
+    Some(Signature {
+        len: m.len(),
+        mtime: (m.mtime(), m.mtime_nsec()),
+        ctime: (m.ctime(), m.ctime_nsec()),
+        ino: m.ino(),
+    })
+}
+
+fn poll(
+    seen: &mut Seen,
+    rx: &mpsc::Receiver<Msg>,
+    sink: &Sink,
+    interval: Duration,
+    reason: String,
+) {
+    sink(WatchEvent::Armed(WatchMode::Polling { interval, reason }));
+    // Whatever changed while switching over (from a native watch that failed) is seen now.
+    let changed = seen.examine_all([], true);
+    if !changed.is_empty() {
+        sink(WatchEvent::Changed(changed));
+    }
+    let mut sigs: HashMap<PathBuf, Option<Signature>> = seen
+        .files_on_disk()
+        .into_iter()
+        .map(|p| {
+            let s = signature(&p);
+            (p, s)
+        })
+        .collect();
+    loop {
+        match rx.recv_timeout(interval) {
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Msg::Batch(_)) | Err(RecvTimeoutError::Timeout) => {}
+        }
+        let mut paths: BTreeSet<PathBuf> = seen.files_on_disk().into_iter().collect();
+        paths.extend(sigs.keys().cloned());
+        let mut touched = Vec::new();
+        for path in paths {
+            let now = signature(&path);
+            let before = sigs.insert(path.clone(), now).flatten();
+            if before != now {
+                touched.push(path);
+            }
+        }
+        sigs.retain(|_, s| s.is_some());
+        let changed = seen.examine_all(touched, false);
+        if !changed.is_empty() {
+            sink(WatchEvent::Changed(changed));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relevance() {
+        assert!(is_relevant("customer-spec.md"));
+        assert!(is_relevant("engagement.toml"));
+        assert!(is_relevant(".phasegate/journal.toml"));
+        assert!(is_relevant("build/a/b.j2"));
+        assert!(is_relevant("build"));
+        assert!(!is_relevant("buildx/a"));
+        assert!(!is_relevant(".phasegate/lock"));
+        assert!(!is_relevant(".customer-spec.md.swp"));
+        assert!(!is_relevant("4913"));
+    }
+
+    #[test]
+    fn own_writes_are_recognised_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let spec = root.join("customer-spec.md");
+        fs::write(&spec, "one").unwrap();
+        let mut seen = Seen::new(root.clone());
+        seen.prime();
+        note_write(&spec, b"two");
+        fs::write(&spec, "two").unwrap();
+        assert!(seen.examine_all([spec.clone()], false).is_empty());
+        // Someone else writes, then writes our bytes back: both are changes.
+        fs::write(&spec, "three").unwrap();
+        assert_eq!(
+            seen.examine_all([spec.clone()], false),
+            ["customer-spec.md"]
+        );
+        fs::write(&spec, "two").unwrap();
+        assert_eq!(
+            seen.examine_all([spec.clone()], false),
+            ["customer-spec.md"]
+        );
+        // Touching changes nothing.
+        assert!(seen.examine_all([spec.clone()], false).is_empty());
+        fs::remove_file(&spec).unwrap();
+        assert_eq!(seen.examine_all([spec], false), ["customer-spec.md"]);
+    }
+
+    #[test]
+    fn a_removed_build_tree_reports_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(root.join("build/sub")).unwrap();
+        fs::write(root.join("build/sub/a"), "a").unwrap();
+        fs::write(root.join("build/b"), "b").unwrap();
+        let mut seen = Seen::new(root.clone());
+        seen.prime();
+        fs::remove_dir_all(root.join("build")).unwrap();
+        let mut changed = seen.examine_all([root.join("build")], false);
+        changed.sort();
+        assert_eq!(changed, ["build/b", "build/sub/a"]);
+    }
+}

@@ -1,0 +1,639 @@
+//! The backend phasegate draws through: a shadow of the terminal screen, and hardware scrolling
+//! for rows that moved.
+//!
+//! ratatui diffs each frame against the previous one cell by cell, so when a pane scrolls by a
+//! line every cell of it differs and is written again (~3,500 bytes a line at 120×40).
+//! [`ShadowBackend`] keeps a copy of what the terminal shows. Before writing a frame it compares
+//! whole rows of the new frame with the shadow; when a band of rows reappears `k` rows higher
+//! or lower (a full-width pane scrolled), it asks the terminal to move them with a scrolling
+//! region (`CSI top;bottom r`, `CSI k S`/`T`, `CSI r`), moves the same rows in the shadow, and
+//! then writes only the cells where the new frame differs from the shadow: the exposed lines
+//! and whatever else really changed. Cell writes that would change nothing are dropped.
+//!
+//! Rows are compared whole because a terminal scrolling region spans the full width; side by
+//! side panes never match and are diffed as usual. The result is always exact — the final diff
+//! is against the shadow — so a scroll that does not pay off costs bytes, never correctness; the
+//! detection only scrolls when it saves at least two rows.
+//!
+//! [`FrameWriter`] buffers a whole frame and writes it with one `write(2)` on flush; dropped
+//! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the
+//! restored screen.
+
+use std::cell::Cell as Shared;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crossterm::queue;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::{Position, Rect, Size};
+
+/// A frame's worth of output, written to stdout in one go on `flush`.
+pub struct FrameWriter {
+    buf: Vec<u8>,
+    out: io::Stdout,
+}
+
+impl FrameWriter {
+    pub fn stdout() -> FrameWriter {
+        FrameWriter {
+            buf: Vec::with_capacity(64 * 1024),
+            out: io::stdout(),
+        }
+    }
+}
+
+impl Write for FrameWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let mut out = self.out.lock();
+            let result = out.write_all(&self.buf).and_then(|()| out.flush());
+            self.buf.clear();
+            result?;
+        }
+        Ok(())
+    }
+}
+
+/// Counters of the last frame, for tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Cells ratatui asked to write.
+    pub cells_offered: usize,
+    /// Cells actually written after the shadow comparison (and the scroll, if any).
+    pub cells_written: usize,
+    /// Rows moved by hardware scrolling (0: none), and by how much.
+    pub scrolled_rows: u16,
+    pub scroll_by: i32,
+}
+
+/// A run of rows to move: `rows` (half-open) scrolled up (`by > 0`: content moves up) or down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrollPlan {
+    pub rows: Range<u16>,
+    pub by: i32,
+}
+
+/// A writer that counts the bytes passing through it.
+pub struct Counted<W: Write> {
+    inner: W,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(b)?;
+        self.bytes
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// See the module documentation.
+pub struct ShadowBackend<W: Write> {
+    inner: CrosstermBackend<Counted<W>>,
+    bytes: Arc<AtomicU64>,
+    /// What the terminal shows.
+    shadow: Buffer,
+    /// Scratch: the frame being written.
+    next: Buffer,
+    /// The size last reported to ratatui (or fixed, for tests and benchmarks).
+    size: Shared<Size>,
+    fixed_size: bool,
+    hardware_scroll: bool,
+    /// Between `begin_frame` and `end_frame`: ratatui's flush is held back so the whole frame,
+    /// synchronized-update markers included, leaves in one write.
+    in_frame: bool,
+    stats: FrameStats,
+}
+
+impl<W: Write> ShadowBackend<W> {
+    /// Draws to `writer`, sized like the terminal (which is assumed blank: the alternate
+    /// screen was just entered).
+    pub fn new(writer: W) -> ShadowBackend<W> {
+        let size = crossterm::terminal::size().map_or(Size::new(0, 0), Size::from);
+        let mut backend = ShadowBackend::with_size(writer, size);
+        backend.fixed_size = false;
+        backend
+    }
+
+    /// Draws to `writer` with a fixed size (tests and benchmarks write to something that is
+    /// not a terminal).
+    pub fn with_size(writer: W, size: Size) -> ShadowBackend<W> {
+        let area = Rect::new(0, 0, size.width, size.height);
+        let bytes = Arc::new(AtomicU64::new(0));
+        ShadowBackend {
+            inner: CrosstermBackend::new(Counted {
+                inner: writer,
+                bytes: bytes.clone(),
+            }),
+            bytes,
+            shadow: Buffer::empty(area),
+            next: Buffer::empty(area),
+            size: Shared::new(size),
+            fixed_size: true,
+            hardware_scroll: true,
+            in_frame: false,
+            stats: FrameStats::default(),
+        }
+    }
+
+    /// Turns hardware scrolling on or off (off: the shadow still drops unchanged cells).
+    pub fn set_hardware_scroll(&mut self, on: bool) {
+        self.hardware_scroll = on;
+    }
+
+    pub fn stats(&self) -> FrameStats {
+        self.stats
+    }
+
+    /// Bytes written so far (escape sequences included).
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Starts a frame: queues Begin Synchronized Update and holds ratatui's flush back.
+    pub fn begin_frame(&mut self) -> io::Result<()> {
+        self.in_frame = true;
+        queue!(self.inner, BeginSynchronizedUpdate)
+    }
+
+    /// Ends a frame: queues End Synchronized Update and writes everything out.
+    pub fn end_frame(&mut self) -> io::Result<()> {
+        self.in_frame = false;
+        queue!(self.inner, EndSynchronizedUpdate)?;
+        Backend::flush(&mut self.inner)
+    }
+
+    fn area(&self) -> Rect {
+        let size = self.size.get();
+        Rect::new(0, 0, size.width, size.height)
+    }
+
+    /// Forgets what the terminal shows: the next frame is written in full against a blank
+    /// screen (after a clear).
+    fn reset_shadow(&mut self) {
+        let area = self.area();
+        self.shadow = Buffer::empty(area);
+        self.next = Buffer::empty(area);
+    }
+
+    /// Moves rows of the shadow like the terminal moves them for `plan`; exposed rows are blank
+    /// (the last frame ended with attributes reset, so the terminal fills them with the default
+    /// background).
+    fn scroll_shadow(&mut self, plan: &ScrollPlan) {
+        let width = usize::from(self.shadow.area.width);
+        let top = usize::from(plan.rows.start);
+        let bottom = usize::from(plan.rows.end).min(usize::from(self.shadow.area.height));
+        if width == 0 || top >= bottom {
+            return;
+        }
+        let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+        let span = &mut self.shadow.content[top * width..bottom * width];
+        let moved = by.saturating_mul(width).min(span.len());
+        if plan.by > 0 {
+            span.rotate_left(moved);
+            let len = span.len();
+            span[len - moved..].fill(Cell::EMPTY);
+        } else {
+            span.rotate_right(moved);
+            span[..moved].fill(Cell::EMPTY);
+        }
+    }
+}
+
+/// FNV-1a, enough to compare rows (a collision only costs a scroll that does not pay off).
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+fn row_hashes(buf: &Buffer) -> Vec<u64> {
+    let width = usize::from(buf.area.width).max(1);
+    buf.content
+        .chunks(width)
+        .map(|row| {
+            let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+            for cell in row {
+                cell.hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect()
+}
+
+/// Cursor moves cost 6–8 bytes (`CSI row;col H`): a short run of unchanged cells between two
+/// writes on a row, in the style of the cell before it, is cheaper written again. Only
+/// one-column symbols bridge (never the column after a wide character).
+fn bridge_gaps<'a>(next: &'a Buffer, updates: Vec<(u16, u16, &'a Cell)>) -> Vec<(u16, u16, &'a Cell)> {
+    const MAX_BRIDGE_BYTES: usize = 6;
+    let same_style = |a: &Cell, b: &Cell| {
+        a.fg == b.fg && a.bg == b.bg && a.modifier == b.modifier && a.underline_color == b.underline_color
+    };
+    let narrow = |c: &Cell| {
+        c.diff_option == ratatui::buffer::CellDiffOption::None
+            && unicode_width::UnicodeWidthStr::width(c.symbol()) == 1
+    };
+    let mut out: Vec<(u16, u16, &'a Cell)> = Vec::with_capacity(updates.len());
+    for (x, y, cell) in updates {
+        if let Some(&(lx, ly, last)) = out.last()
+            && ly == y
+            && x > lx.saturating_add(1)
+            && narrow(last)
+        {
+            let gap: Option<Vec<&Cell>> = (lx + 1..x)
+                .map(|gx| next.cell(Position::new(gx, y)))
+                .collect();
+            if let Some(gap) = gap
+                && gap.iter().map(|c| c.symbol().len()).sum::<usize>() <= MAX_BRIDGE_BYTES
+                && gap.iter().all(|c| narrow(c) && same_style(c, last))
+            {
+                out.extend((lx + 1..x).zip(gap).map(|(gx, c)| (gx, y, c)));
+            }
+        }
+        out.push((x, y, cell));
+    }
+    out
+}
+
+/// The scroll that turns the most rows of `old` into rows of `new` for free, if it saves at
+/// least two rows. Whole rows are compared (a terminal scrolling region is full width).
+pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
+    if old.area != new.area {
+        return None;
+    }
+    let old = row_hashes(old);
+    let new = row_hashes(new);
+    let h = old.len();
+    let changed: Vec<bool> = old.iter().zip(&new).map(|(a, b)| a != b).collect();
+    if changed.iter().filter(|c| **c).count() < 3 {
+        return None;
+    }
+    // (benefit, first row, last row of the region (inclusive), by)
+    let mut best: Option<(usize, usize, usize, i32)> = None;
+    for k in 1..h {
+        for up in [true, false] {
+            // Row y of the new frame equals row `src(y)` of the old one.
+            let src = |y: usize| if up { y.checked_add(k) } else { y.checked_sub(k) };
+            let matches = |y: usize| src(y).is_some_and(|s| s < h && new[y] == old[s]);
+            let mut y = 0;
+            while y < h {
+                if !matches(y) {
+                    y += 1;
+                    continue;
+                }
+                let start = y;
+                while y < h && matches(y) {
+                    y += 1;
+                }
+                let end = y - 1; // inclusive
+                let gained = (start..=end).filter(|r| changed[*r]).count();
+                // The region: the run plus the k rows it exposes (below it for up, above for
+                // down). Exposed rows that had not changed must be rewritten: that is the cost.
+                let (first, last, exposed) = if up {
+                    (start, end + k, end + 1..end + k + 1)
+                } else {
+                    (start - k, end, start - k..start)
+                };
+                let cost = exposed.filter(|r| !changed[*r]).count();
+                let benefit = gained.saturating_sub(cost);
+                if benefit >= 2 && best.is_none_or(|b| benefit > b.0) {
+                    let by = i32::try_from(k).unwrap_or(i32::MAX);
+                    best = Some((benefit, first, last, if up { by } else { -by }));
+                }
+            }
+        }
+    }
+    let (_, first, last, by) = best?;
+    Some(ScrollPlan {
+        rows: u16::try_from(first).ok()?..u16::try_from(last + 1).ok()?,
+        by,
+    })
+}
+
+impl<W: Write> Write for ShadowBackend<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.inner.write(bytes)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(&mut self.inner)
+    }
+}
+
+impl<W: Write> Backend for ShadowBackend<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let area = self.area();
+        if self.shadow.area != area {
+            // A size ratatui has not cleared for: the screen is unknown, redraw everything.
+            self.reset_shadow();
+        }
+        if self.next.area == self.shadow.area {
+            self.next.content.clone_from_slice(&self.shadow.content);
+        } else {
+            self.next = self.shadow.clone();
+        }
+        let mut stats = FrameStats::default();
+        let mut outside: Vec<(u16, u16, Cell)> = Vec::new();
+        for (x, y, cell) in content {
+            stats.cells_offered += 1;
+            match self.next.cell_mut(Position::new(x, y)) {
+                Some(c) => c.clone_from(cell),
+                None => outside.push((x, y, cell.clone())),
+            }
+        }
+        if self.hardware_scroll
+            && let Some(plan) = plan_scroll(&self.shadow, &self.next)
+        {
+            let amount = u16::try_from(plan.by.unsigned_abs()).unwrap_or(u16::MAX);
+            if plan.by > 0 {
+                self.inner.scroll_region_up(plan.rows.clone(), amount)?;
+            } else {
+                self.inner.scroll_region_down(plan.rows.clone(), amount)?;
+            }
+            self.scroll_shadow(&plan);
+            stats.scrolled_rows = plan.rows.end - plan.rows.start;
+            stats.scroll_by = plan.by;
+        }
+        let updates = bridge_gaps(&self.next, self.shadow.diff(&self.next));
+        stats.cells_written = updates.len() + outside.len();
+        self.inner.draw(
+            updates
+                .into_iter()
+                .chain(outside.iter().map(|(x, y, c)| (*x, *y, c))),
+        )?;
+        std::mem::swap(&mut self.shadow, &mut self.next);
+        self.stats = stats;
+        Ok(())
+    }
+
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        self.reset_shadow();
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.clear_region(ClearType::All)
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.inner.clear_region(clear_type)?;
+        // Only a full clear leaves a known screen; ratatui's fullscreen viewport uses no other.
+        // After a partial one, a blank shadow still matches what ratatui believes.
+        if !self.fixed_size {
+            let _ = self.size();
+        }
+        self.reset_shadow();
+        Ok(())
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        if self.fixed_size {
+            return Ok(self.size.get());
+        }
+        let size = self.inner.size()?;
+        self.size.set(size);
+        Ok(size)
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.in_frame {
+            return Ok(());
+        }
+        Backend::flush(&mut self.inner)
+    }
+
+    fn scroll_region_up(&mut self, region: Range<u16>, line_count: u16) -> io::Result<()> {
+        self.inner.scroll_region_up(region.clone(), line_count)?;
+        self.scroll_shadow(&ScrollPlan {
+            rows: region,
+            by: i32::from(line_count),
+        });
+        Ok(())
+    }
+
+    fn scroll_region_down(&mut self, region: Range<u16>, line_count: u16) -> io::Result<()> {
+        self.inner.scroll_region_down(region.clone(), line_count)?;
+        self.scroll_shadow(&ScrollPlan {
+            rows: region,
+            by: -i32::from(line_count),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::style::{Color, Modifier, Style};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Block, Borders, Paragraph};
+
+    use super::*;
+
+
+    /// Markdown-ish prose with styled runs, like the editor shows.
+    fn doc(n: usize) -> Vec<Line<'static>> {
+        (0..n)
+            .map(|i| match i % 7 {
+                0 => Line::styled(
+                    format!("## Section {i}"),
+                    Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
+                ),
+                1 | 4 => Line::from(vec![
+                    Span::styled("- ", Style::new().fg(Color::Blue)),
+                    Span::styled(
+                        format!("REQ-{i}"),
+                        Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!(
+                        ": the automation provisions VLAN {i} on every access switch and \
+                         tags voice traffic with DSCP EF"
+                    )),
+                ]),
+                _ => Line::raw(format!(
+                    "Line {i} of prose that runs most of the way across a wide pane, the way \
+                     requirements are written."
+                )),
+            })
+            .collect()
+    }
+
+    /// Draws a full-width bordered pane (with a one-row bar above and below) scrolled to
+    /// `top`; returns the bytes written and the stats.
+    fn frame(
+        terminal: &mut Terminal<ShadowBackend<io::Sink>>,
+        lines: &[Line<'static>],
+        top: u16,
+    ) -> (u64, FrameStats) {
+        let before = terminal.backend().bytes_written();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                let [bar, pane, status] = ratatui::layout::Layout::vertical([
+                    ratatui::layout::Constraint::Length(1),
+                    ratatui::layout::Constraint::Min(0),
+                    ratatui::layout::Constraint::Length(1),
+                ])
+                .areas(area);
+                f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
+                f.render_widget(
+                    Paragraph::new(lines.to_vec())
+                        .block(Block::default().borders(Borders::ALL).title(" spec "))
+                        .scroll((top, 0)),
+                    pane,
+                );
+                f.render_widget(Paragraph::new(format!("line {top}")), status);
+            })
+            .expect("draw");
+        let backend = terminal.backend();
+        (backend.bytes_written() - before, backend.stats())
+    }
+
+    fn terminal(scroll: bool) -> Terminal<ShadowBackend<io::Sink>> {
+        let mut backend = ShadowBackend::with_size(io::sink(), Size::new(120, 40));
+        backend.set_hardware_scroll(scroll);
+        Terminal::new(backend).expect("terminal")
+    }
+
+    #[test]
+    fn unchanged_frames_write_no_cells() {
+        let lines = doc(200);
+        let mut t = terminal(true);
+        let (first, _) = frame(&mut t, &lines, 0);
+        assert!(first > 3000, "first frame writes the screen: {first}");
+        let (_, stats) = frame(&mut t, &lines, 0);
+        assert_eq!(stats.cells_written, 0);
+    }
+
+    #[test]
+    fn a_scroll_writes_only_the_exposed_line_and_what_changed() {
+        let lines = doc(200);
+        let mut t = terminal(true);
+        frame(&mut t, &lines, 0);
+        let (bytes, stats) = frame(&mut t, &lines, 1);
+        assert_eq!(stats.scroll_by, 1, "{stats:?}");
+        // The exposed row (at most the pane width) plus the status bar's changed digit.
+        assert!(stats.cells_written <= 120 + 2, "{stats:?}");
+        assert!(stats.cells_offered > 1000, "ratatui rewrote the pane: {stats:?}");
+        eprintln!("one scrolled line, hardware scroll: {bytes} bytes, {stats:?}");
+        let (bytes, stats) = frame(&mut t, &lines, 5);
+        assert_eq!(stats.scroll_by, 4, "{stats:?}");
+        eprintln!("four scrolled lines, hardware scroll: {bytes} bytes, {stats:?}");
+        let (_, stats) = frame(&mut t, &lines, 2);
+        assert_eq!(stats.scroll_by, -3, "scrolling back up moves rows down: {stats:?}");
+    }
+
+    #[test]
+    fn bytes_per_scrolled_line_with_and_without_the_shadow() {
+        let lines = doc(400);
+        for scroll in [false, true] {
+            let mut t = terminal(scroll);
+            frame(&mut t, &lines, 0);
+            let mut total = 0;
+            let steps = 30;
+            for top in 1..=steps {
+                total += frame(&mut t, &lines, top).0;
+            }
+            eprintln!(
+                "hardware scroll {scroll}: {} bytes per scrolled line (120x40, {steps} steps)",
+                total / u64::from(steps)
+            );
+        }
+    }
+
+    #[test]
+    fn the_shadow_follows_the_screen_exactly() {
+        // Whatever the plan, the shadow ends equal to the frame ratatui drew.
+        let lines = doc(300);
+        let mut t = terminal(true);
+        for top in [0u16, 1, 2, 10, 9, 40, 41, 0, 3] {
+            frame(&mut t, &lines, top);
+            let want = {
+                let mut test = Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+                    .expect("test terminal");
+                test.draw(|f| {
+                    let area = f.area();
+                    let [bar, pane, status] = ratatui::layout::Layout::vertical([
+                        ratatui::layout::Constraint::Length(1),
+                        ratatui::layout::Constraint::Min(0),
+                        ratatui::layout::Constraint::Length(1),
+                    ])
+                    .areas(area);
+                    f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
+                    f.render_widget(
+                        Paragraph::new(lines.clone())
+                            .block(Block::default().borders(Borders::ALL).title(" spec "))
+                            .scroll((top, 0)),
+                        pane,
+                    );
+                    f.render_widget(Paragraph::new(format!("line {top}")), status);
+                })
+                .expect("draw");
+                test.backend().buffer().clone()
+            };
+            assert_eq!(t.backend().shadow, want, "after scrolling to {top}");
+        }
+    }
+
+    #[test]
+    fn plan_needs_rows_that_really_moved() {
+        let area = Rect::new(0, 0, 10, 6);
+        let mut old = Buffer::empty(area);
+        let mut new = Buffer::empty(area);
+        for y in 0..6u16 {
+            old.set_string(0, y, format!("row {y}"), Style::new());
+            new.set_string(0, y, format!("row {}", y + 1), Style::new());
+        }
+        assert_eq!(
+            plan_scroll(&old, &new),
+            Some(ScrollPlan { rows: 0..6, by: 1 })
+        );
+        assert_eq!(plan_scroll(&old, &old), None);
+    }
+}

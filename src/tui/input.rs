@@ -1,0 +1,295 @@
+//! The input thread: blocks with zero wakeups while nothing happens, and can be paused while an
+//! outside editor owns the terminal.
+//!
+//! It sleeps in `poll(2)` on three descriptors: the terminal (the one crossterm reads: stdin when
+//! it is a tty, else `/dev/tty`), a control socket the main thread writes to (pause, quit), and
+//! a self-pipe that a `SIGWINCH` handler writes to. Crossterm is only asked for events once the
+//! terminal is readable, so its read never blocks, and the events it parsed from the same read
+//! are drained with `event::poll(Duration::ZERO)` so none are stranded in its buffer. A resize
+//! is reported from the signal pipe (crossterm's own `SIGWINCH` handling only runs inside its
+//! reads, which happen on key presses).
+//!
+//! Pausing: the main thread writes a sequence byte; the thread answers with the same byte and
+//! parks on a channel (blocking, no CPU) until told to resume, so the outside editor alone reads
+//! the terminal.
+//!
+//! One crossterm trait remains: its reader is edge-triggered (mio) and reads at most 1 KiB per
+//! wakeup, so if more than 1 KiB of input arrives at once and it is not a bracketed paste, the
+//! rest can sit in the kernel with no new edge. `poll(2)` still reports it, crossterm would not
+//! see it until the next byte arrives; the thread then waits for that byte inside crossterm in
+//! 100 ms slices, still answering pause and quit between slices.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::OnceLock;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::Duration;
+
+use crossterm::event::{self, Event};
+
+use super::Incoming as Input;
+
+/// The control byte that asks the thread to end.
+const QUIT: u8 = 0;
+
+/// The main thread's handle on the input thread.
+pub struct InputThread {
+    control: UnixStream,
+    acks: Receiver<u8>,
+    resume: Sender<()>,
+    pause_seq: u8,
+}
+
+/// The descriptor crossterm reads events from, as crossterm 0.29 picks it (`tty_fd`): stdin
+/// when it is a terminal, else `/dev/tty`. Only polled here, never read.
+enum Tty {
+    Stdin,
+    DevTty(File),
+}
+
+impl Tty {
+    fn open() -> io::Result<Tty> {
+        // SAFETY: isatty only inspects the descriptor.
+        if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
+            Ok(Tty::Stdin)
+        } else {
+            File::open("/dev/tty").map(Tty::DevTty)
+        }
+    }
+
+    fn fd(&self) -> RawFd {
+        match self {
+            Tty::Stdin => libc::STDIN_FILENO,
+            Tty::DevTty(f) => f.as_raw_fd(),
+        }
+    }
+}
+
+/// The read end of the `SIGWINCH` self-pipe, registered once per process (signal-hook chains
+/// it with crossterm's own handler). `None` if it could not be set up: resizes then arrive with
+/// the next key press, through crossterm.
+fn winch_pipe() -> Option<&'static UnixStream> {
+    static PIPE: OnceLock<Option<UnixStream>> = OnceLock::new();
+    PIPE.get_or_init(|| {
+        let (read, write) = UnixStream::pair().ok()?;
+        read.set_nonblocking(true).ok()?;
+        write.set_nonblocking(true).ok()?;
+        signal_hook::low_level::pipe::register(libc::SIGWINCH, write).ok()?;
+        Some(read)
+    })
+    .as_ref()
+}
+
+fn drain(mut stream: &UnixStream) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 64];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return (out, true),
+            Ok(n) => out.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return (out, false),
+        }
+    }
+}
+
+fn pollfd(fd: RawFd) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    }
+}
+
+/// `poll(2)` on `fds`; `timeout_ms < 0` blocks. EINTR is retried.
+fn poll_fds(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
+    let n = libc::nfds_t::try_from(fds.len()).map_err(io::Error::other)?;
+    loop {
+        // SAFETY: `fds` is a valid, exclusively borrowed slice of `n` pollfd structs.
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), n, timeout_ms) };
+        if r >= 0 {
+            return Ok(usize::try_from(r).unwrap_or(0));
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Sends every event crossterm has ready right now. `Ok(false)`: it had none.
+fn forward_ready(tx: &Sender<Input>) -> Result<bool, Stop> {
+    let mut any = false;
+    loop {
+        match event::poll(Duration::ZERO) {
+            Ok(true) => {}
+            Ok(false) => return Ok(any),
+            Err(e) => return Err(Stop::Closed(e.to_string())),
+        }
+        match event::read() {
+            Ok(ev) => {
+                any = true;
+                tx.send(Input::Event(ev)).map_err(|_| Stop::Quiet)?;
+            }
+            Err(e) => return Err(Stop::Closed(e.to_string())),
+        }
+    }
+}
+
+enum Stop {
+    /// The loop is gone or asked us to end.
+    Quiet,
+    Closed(String),
+}
+
+struct Worker {
+    tx: Sender<Input>,
+    tty: Tty,
+    control: UnixStream,
+    acks: Sender<u8>,
+    resume: Receiver<()>,
+}
+
+impl Worker {
+    /// Handles control bytes; returns after a pause has been resumed.
+    fn control(&self) -> Result<(), Stop> {
+        let (bytes, closed) = drain(&self.control);
+        if closed || bytes.contains(&QUIT) {
+            return Err(Stop::Quiet);
+        }
+        if let Some(&seq) = bytes.last() {
+            self.acks.send(seq).map_err(|_| Stop::Quiet)?;
+            self.resume.recv().map_err(|_| Stop::Quiet)?;
+        }
+        Ok(())
+    }
+
+    fn resized(&self) -> Result<(), Stop> {
+        if let Some(pipe) = winch_pipe() {
+            let _ = drain(pipe);
+        }
+        if let Ok((w, h)) = crossterm::terminal::size() {
+            self.tx
+                .send(Input::Event(Event::Resize(w, h)))
+                .map_err(|_| Stop::Quiet)?;
+        }
+        Ok(())
+    }
+
+    /// The terminal is readable but crossterm's edge-triggered reader saw no new edge: wait
+    /// for the next byte inside crossterm, in slices, still answering the control socket.
+    fn wait_for_crossterm(&self) -> Result<(), Stop> {
+        loop {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(true) => {
+                    forward_ready(&self.tx)?;
+                    return Ok(());
+                }
+                Ok(false) => {}
+                Err(e) => return Err(Stop::Closed(e.to_string())),
+            }
+            let mut fds = [pollfd(self.control.as_raw_fd())];
+            if poll_fds(&mut fds, 0).map_err(|e| Stop::Closed(e.to_string()))? > 0 {
+                self.control()?;
+                return Ok(());
+            }
+        }
+    }
+
+    fn run(&self) -> Result<(), Stop> {
+        let winch = winch_pipe().map_or(-1, AsRawFd::as_raw_fd);
+        loop {
+            let mut fds = [
+                pollfd(self.tty.fd()),
+                pollfd(self.control.as_raw_fd()),
+                pollfd(winch),
+            ];
+            poll_fds(&mut fds, -1).map_err(|e| Stop::Closed(e.to_string()))?;
+            let [tty, control, resize] = fds.map(|f| f.revents);
+            if control != 0 {
+                self.control()?;
+                continue;
+            }
+            if resize & libc::POLLIN != 0 {
+                self.resized()?;
+            }
+            // A hung-up terminal reads as end-of-file forever, which crossterm would retry in a
+            // loop: end here instead.
+            if tty & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                return Err(Stop::Closed("the terminal was closed".into()));
+            }
+            if tty & libc::POLLIN != 0 && !forward_ready(&self.tx)? {
+                self.wait_for_crossterm()?;
+            }
+        }
+    }
+}
+
+impl InputThread {
+    /// Starts the thread. Events, and `Closed` when the terminal can no longer be read, go to
+    /// `tx`.
+    pub fn spawn(tx: Sender<Input>) -> io::Result<InputThread> {
+        let tty = Tty::open()?;
+        let (control, worker_control) = UnixStream::pair()?;
+        worker_control.set_nonblocking(true)?;
+        let (ack_tx, acks) = mpsc::channel();
+        let (resume, resume_rx) = mpsc::channel();
+        let worker = Worker {
+            tx,
+            tty,
+            control: worker_control,
+            acks: ack_tx,
+            resume: resume_rx,
+        };
+        thread::Builder::new()
+            .name("phasegate-input".into())
+            .spawn(move || {
+                if let Err(Stop::Closed(m)) = worker.run() {
+                    let _ = worker.tx.send(Input::Closed(m));
+                }
+            })?;
+        Ok(InputThread {
+            control,
+            acks,
+            resume,
+            pause_seq: 0,
+        })
+    }
+
+    /// Stops the thread from reading the terminal; returns once it has confirmed (`true`) or
+    /// after `wait` (`false`: it may be inside a crossterm read; the caller goes on anyway).
+    pub fn pause(&mut self, wait: Duration) -> bool {
+        self.pause_seq = self.pause_seq.checked_add(1).unwrap_or(1);
+        let seq = self.pause_seq;
+        while self.acks.try_recv().is_ok() {}
+        if (&self.control).write_all(&[seq]).is_err() {
+            return false;
+        }
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.acks.recv_timeout(left) {
+                Ok(s) if s == seq => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Lets a paused thread read the terminal again.
+    pub fn resume(&self) {
+        let _ = self.resume.send(());
+    }
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        // The thread sees the byte (or the closed socket) and ends; it is not joined, since it
+        // may be waiting inside crossterm for the next byte.
+        let _ = (&self.control).write_all(&[QUIT]);
+        let _ = self.control.shutdown(std::net::Shutdown::Both);
+    }
+}

@@ -1,0 +1,351 @@
+//! The conflict view (your unsaved buffer beside the changed file on disk, with the choices), the
+//! shared side-by-side drawing it and the recovery list use, and the status-bar flags of the live
+//! engagement directory (conflict, recovery files, polling).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthChar;
+
+use super::{Slot, Theme, pane_block, slot, truncate};
+use crate::app::live::{Live, LiveView, Stage};
+use crate::app::{Command, Context, State};
+use crate::domain::sidebyside::{Cell, RowKind, SideBySide};
+
+/// The keys bound to `c` in dialogs, as the help shows them.
+pub fn key(state: &State, c: Command) -> String {
+    state
+        .keys
+        .hint(Context::Overlay, c)
+        .unwrap_or_else(|| c.name().to_string())
+}
+
+/// `(key, what it does)` pairs as one line of hints.
+pub fn choices<'a>(state: &State, theme: &Theme, items: &[(Command, &'a str)]) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (c, doc) in items {
+        spans.push(Span::styled(
+            format!(" {} ", key(state, *c)),
+            slot(theme, Slot::UiKey),
+        ));
+        spans.push(Span::styled(format!("{doc}  "), slot(theme, Slot::UiText)));
+    }
+    Line::from(spans)
+}
+
+/// One side of a row, fitted to `width` cells: line number, then the text with changed words
+/// emphasized.
+fn side<'a>(
+    cell: Option<&Cell>,
+    width: usize,
+    number_w: usize,
+    base: Style,
+    word: Style,
+) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let Some(cell) = cell else {
+        spans.push(Span::raw(" ".repeat(width)));
+        return spans;
+    };
+    let number = format!("{:>w$} ", cell.line + 1, w = number_w);
+    let mut used = number.chars().count().min(width);
+    spans.push(Span::styled(
+        truncate(&number, width),
+        base.add_modifier(Modifier::DIM),
+    ));
+    for seg in &cell.segments {
+        let mut text = String::new();
+        for c in seg.text.chars() {
+            let c = if c == '\t' { ' ' } else { c };
+            let w = c.width().unwrap_or(0);
+            if used + w > width {
+                break;
+            }
+            used += w;
+            text.push(c);
+        }
+        if !text.is_empty() {
+            spans.push(Span::styled(text, if seg.emphasized { word } else { base }));
+        }
+        if used >= width {
+            break;
+        }
+    }
+    if used < width {
+        spans.push(Span::styled(" ".repeat(width - used), base));
+    }
+    spans
+}
+
+/// Draws `rows` from `scroll` down, left and right halves with a divider, under two titles.
+pub fn render_side_by_side(
+    rows: &SideBySide,
+    scroll: usize,
+    titles: (&str, &str),
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    if area.width < 5 || area.height == 0 {
+        return;
+    }
+    let half = usize::from(area.width.saturating_sub(1)) / 2;
+    let right_w = usize::from(area.width).saturating_sub(half + 1);
+    let max_line = rows
+        .rows
+        .iter()
+        .flat_map(|r| [r.left.as_ref(), r.right.as_ref()])
+        .flatten()
+        .map(|c| c.line + 1)
+        .max()
+        .unwrap_or(1);
+    let number_w = max_line.to_string().len();
+    let text = slot(theme, Slot::UiText);
+    let dim = slot(theme, Slot::UiTextDim);
+    let title = slot(theme, Slot::UiTitle);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("{:<half$}", truncate(titles.0, half)), title),
+        Span::styled("│", dim),
+        Span::styled(truncate(titles.1, right_w), title),
+    ])];
+    let body = usize::from(area.height.saturating_sub(1));
+    for row in rows.rows.iter().skip(scroll).take(body) {
+        let (lb, lw, rb, rw) = match row.kind {
+            RowKind::Equal => (text, text, text, text),
+            RowKind::Changed | RowKind::Deleted | RowKind::Inserted => (
+                slot(theme, Slot::DiffRemoved),
+                slot(theme, Slot::DiffRemovedWord),
+                slot(theme, Slot::DiffAdded),
+                slot(theme, Slot::DiffAddedWord),
+            ),
+        };
+        let mut spans = side(row.left.as_ref(), half, number_w, lb, lw);
+        spans.push(Span::styled("│", dim));
+        spans.extend(side(row.right.as_ref(), right_w, number_w, rb, rw));
+        lines.push(Line::from(spans));
+    }
+    if rows.rows.is_empty() {
+        lines.push(Line::styled("(both sides are empty)", dim));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Which hunk the scroll position is at, as "hunk i/n" (or "no differences").
+pub fn hunk_label(rows: &SideBySide, scroll: usize) -> String {
+    if rows.hunks.is_empty() {
+        return "no differences".into();
+    }
+    let at = rows
+        .hunks
+        .iter()
+        .rposition(|h| h.start <= scroll + 3)
+        .map_or(1, |i| i + 1);
+    format!("hunk {at}/{}", rows.hunks.len())
+}
+
+/// The live views over the engagement's panes.
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(live) = Live::current(state) else {
+        return;
+    };
+    match &live.view {
+        Some(LiveView::Conflict { rows, scroll }) => {
+            render_conflict(state, live, rows, *scroll, theme, frame, area)
+        }
+        Some(LiveView::Recovery { .. }) => super::recovery::render(state, live, theme, frame, area),
+        None => {}
+    }
+}
+
+fn render_conflict(
+    state: &State,
+    live: &Live,
+    rows: &SideBySide,
+    scroll: usize,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    frame.render_widget(Clear, area);
+    let Some(conflict) = &live.conflict else {
+        return;
+    };
+    let file = conflict.artifact.file_name();
+    let deleted = conflict.disk.is_none();
+    let title = Line::from(vec![Span::styled(
+        format!(
+            " CONFLICT: {file} {} on disk while you were editing — {} ",
+            if deleted { "was deleted" } else { "changed" },
+            hunk_label(rows, scroll)
+        ),
+        slot(theme, Slot::UiBannerError).add_modifier(Modifier::BOLD),
+    )]);
+    let block = pane_block(theme, title, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width < 4 || inner.height < 3 {
+        return;
+    }
+    let stage = match conflict.stage {
+        Stage::Open => "Nothing is saved until you choose.",
+        Stage::Merging => "Merging: edit your buffer, then mark it resolved.",
+        Stage::Resolved => "Resolved: saving replaces the disk version shown on the right.",
+    };
+    let footer_h: u16 = if inner.height >= 8 { 2 } else { 1 };
+    let [note, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(footer_h),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate(
+                &format!("{stage} Left: your unsaved buffer. Right: the file on disk now."),
+                usize::from(note.width),
+            ),
+            slot(theme, Slot::UiTextDim),
+        )),
+        note,
+    );
+    let right = if deleted {
+        format!(" disk: {file} (deleted)")
+    } else {
+        format!(" disk: {file}")
+    };
+    render_side_by_side(
+        rows,
+        scroll,
+        (" mine (unsaved buffer)", &right),
+        theme,
+        frame,
+        body,
+    );
+    let mut lines = vec![choices(
+        state,
+        theme,
+        &[
+            (Command::KeepMine, "keep mine (save over the disk version)"),
+            (Command::TakeDisk, "take disk (mine → .phasegate/recovery/)"),
+            (Command::MergeEdit, "merge by editing"),
+        ],
+    )];
+    let leave = state
+        .keys
+        .hint(Context::Overlay, Command::Leave)
+        .unwrap_or_else(|| "Esc".into());
+    let mut second = choices(
+        state,
+        theme,
+        &[
+            (Command::MarkResolved, "mark resolved"),
+            (Command::NextHunk, "next hunk"),
+            (Command::PrevHunk, "previous hunk"),
+        ],
+    );
+    second
+        .spans
+        .push(Span::styled(format!(" {leave} "), slot(theme, Slot::UiKey)));
+    second.spans.push(Span::styled(
+        "close (decide later)",
+        slot(theme, Slot::UiText),
+    ));
+    if footer_h == 2 {
+        lines.push(second);
+    }
+    frame.render_widget(Paragraph::new(lines), footer);
+}
+
+/// The status-bar commands while a live view is open.
+pub fn hint_commands(state: &State) -> Option<&'static [Command]> {
+    if state.overlay.is_some() {
+        return None;
+    }
+    use Command as C;
+    match Live::current(state)?.view.as_ref()? {
+        LiveView::Conflict { .. } => Some(&[
+            C::KeepMine,
+            C::TakeDisk,
+            C::MergeEdit,
+            C::MarkResolved,
+            C::Leave,
+        ]),
+        LiveView::Recovery { .. } => Some(&[
+            C::RestoreRecovery,
+            C::CompareRecovery,
+            C::DiscardRecovery,
+            C::MoveDown,
+            C::Leave,
+        ]),
+    }
+}
+
+/// Short status-bar words for this module's commands.
+pub fn short_doc(c: Command) -> Option<&'static str> {
+    use Command as C;
+    Some(match c {
+        C::ShowConflict => "conflict",
+        C::KeepMine => "keep mine",
+        C::TakeDisk => "take disk",
+        C::MergeEdit => "merge",
+        C::MarkResolved => "resolved",
+        C::ShowRecovery => "recovery",
+        C::CompareRecovery => "compare",
+        C::RestoreRecovery => "restore",
+        C::DiscardRecovery => "discard",
+        _ => return None,
+    })
+}
+
+/// Flags for the status bar: an unresolved conflict, recovery files waiting, polling, a watch
+/// problem.
+pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
+    let mut out = Vec::new();
+    let Some(live) = Live::current(state) else {
+        return out;
+    };
+    if let Some(c) = Live::conflict_of(state) {
+        let what = match c.stage {
+            Stage::Open => "CONFLICT",
+            Stage::Merging => "MERGING",
+            Stage::Resolved => "RESOLVED",
+        };
+        out.push(Span::styled(
+            format!(
+                " [!] {what} {} ({}) ",
+                c.artifact.file_name(),
+                state
+                    .keys
+                    .hint(Context::View, Command::ShowConflict)
+                    .unwrap_or_else(|| "show_conflict".into())
+            ),
+            slot(theme, Slot::UiBannerError).add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+    }
+    if !live.offered.is_empty() {
+        let n = live.offered.len();
+        let k = state
+            .keys
+            .hint(Context::View, Command::ShowRecovery)
+            .unwrap_or_else(|| "show_recovery".into());
+        out.push(Span::styled(
+            format!(" [{k}] {n} recovery file{} ", if n == 1 { "" } else { "s" }),
+            slot(theme, Slot::UiBannerWarning),
+        ));
+    }
+    if let Some(polling) = live.mode.as_ref().and_then(|m| m.status()) {
+        out.push(Span::styled(
+            format!(" {polling} "),
+            slot(theme, Slot::UiBannerWarning),
+        ));
+    }
+    if live.problem.is_some() {
+        out.push(Span::styled(
+            " [!] watch problem ",
+            slot(theme, Slot::UiBannerError),
+        ));
+    }
+    out
+}

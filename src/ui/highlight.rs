@@ -1,0 +1,748 @@
+//! Markdown highlighting of the artifact editor with syntect's Markdown grammar, painted with
+//! phasegate's theme slots (`markdown.heading`, `markdown.code`, `markdown.emphasis`,
+//! `markdown.list`, `markdown.comment`, and `markdown.id` for ID tokens, overlaid here) rather
+//! than syntect's themes, so every theme, mono and 16 colors included, applies.
+//!
+//! - **Loading.** The syntax set loads once ([`warm_up`], behind a `OnceLock`), off the main
+//!   thread after the first frame; it also compiles the grammar's regexes on a sample so the
+//!   first highlighted frame does not pay for that. Until it is ready the editor is drawn with
+//!   [`fallback_runs`], a line-local styler.
+//! - **Only what is visible, cached.** [`Cache::prepare`] parses the rows about to be drawn. The
+//!   parse state at the start of every `STRIDE`-th line from the top is kept (`chain`), as is
+//!   every parsed line's result keyed by its text and start state (`memo`), so scrolling parses
+//!   only the lines that came into view and a frame that shows the same lines parses nothing.
+//!   An edit invalidates from its first row ([`Cache::invalidate_from`]); a line whose start
+//!   state and text are unchanged keeps its result, so typing re-parses the edited line only.
+//! - **Far jumps.** When the first visible line is more than `MAX_CATCHUP` lines past the
+//!   nearest exact state (a jump to the end of a 50,000-line artifact), parsing resumes at a
+//!   sync point instead: the closest line above that follows a blank line outside code fences
+//!   and HTML comments, from the state after a blank line. Markdown's state does not carry
+//!   across such a line in practice; inside a long fence the parse resumes from the fence's
+//!   opening line. Frames stay within a few milliseconds at any position.
+//!
+//! Never called from `update`: highlighting happens while drawing, on the rows drawn.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
+
+use crate::domain::ids::scan_ids;
+
+/// What a run of text is painted as; the editor maps it to a theme slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Paint {
+    Heading,
+    Code,
+    Comment,
+    /// A list bullet or number.
+    List,
+    /// `*italic*`, `> quotes`.
+    Emphasis,
+    /// `**bold**`: the emphasis slot, bold instead of its own modifiers.
+    Strong,
+    /// A link target: underlined.
+    Link,
+    /// An ID token (`REQ-1`, `COMP-3`…).
+    Id,
+}
+
+/// Bytes `start..end` of a line painted as `paint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub start: usize,
+    pub end: usize,
+    pub paint: Paint,
+}
+
+/// Lines between stored exact parse states.
+const STRIDE: usize = 32;
+/// The most lines parsed to reach the first visible line from a stored state; farther means a
+/// sync point (about 25 µs a line in a release build).
+const MAX_CATCHUP: usize = 120;
+/// How far above the first visible line a sync point is looked for.
+const SYNC_BACK: usize = 100;
+/// Lines parsed before the first visible one when no sync point is near.
+const WARMUP: usize = 24;
+/// Parsed lines kept in the memo beyond the visible ones, either side.
+const MEMO_MARGIN: usize = 256;
+
+/// A parse position: syntect's parser state and the scope stack at that point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HlState {
+    parse: ParseState,
+    stack: ScopeStack,
+}
+
+/// Scope prefixes, by priority: a run inside a code span is code even where the code's own
+/// grammar says comment.
+struct Rules {
+    rules: Vec<(Paint, Vec<Scope>)>,
+}
+
+impl Rules {
+    fn new() -> Option<Rules> {
+        let table: [(Paint, &[&str]); 7] = [
+            (Paint::Code, &["markup.raw"]),
+            (Paint::Comment, &["comment"]),
+            (Paint::Heading, &["markup.heading"]),
+            (
+                Paint::List,
+                &[
+                    "markup.list.unnumbered.bullet",
+                    "markup.list.numbered.bullet",
+                    "punctuation.definition.list_item",
+                ],
+            ),
+            (Paint::Strong, &["markup.bold"]),
+            (Paint::Emphasis, &["markup.italic", "markup.quote"]),
+            (Paint::Link, &["markup.underline.link"]),
+        ];
+        let mut rules = Vec::new();
+        for (paint, names) in table {
+            let scopes = names
+                .iter()
+                .map(|n| Scope::new(n).ok())
+                .collect::<Option<Vec<_>>>()?;
+            rules.push((paint, scopes));
+        }
+        Some(Rules { rules })
+    }
+
+    fn paint(&self, stack: &ScopeStack) -> Option<Paint> {
+        let scopes = stack.as_slice();
+        self.rules.iter().find_map(|(paint, prefixes)| {
+            scopes
+                .iter()
+                .any(|s| prefixes.iter().any(|p| p.is_prefix_of(*s)))
+                .then_some(*paint)
+        })
+    }
+}
+
+/// The loaded grammar (shared by every thread; parse states are not, see [`Cache`]).
+pub struct Engine {
+    syntaxes: SyntaxSet,
+    markdown: usize,
+    rules: Rules,
+}
+
+/// The two states parsing starts from.
+#[derive(Debug, Clone)]
+struct Origins {
+    /// At the top of a document.
+    start: HlState,
+    /// After a blank line: where a sync point resumes.
+    resume: HlState,
+}
+
+static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+static WARM: AtomicBool = AtomicBool::new(false);
+
+/// A Markdown sample touching the grammar's common contexts (and the languages engagements put
+/// in fences), so their regexes are compiled before the first highlighted frame.
+const WARM_SAMPLE: &str = "# Title\n\n## Requirements\n\nText with *emphasis*, **bold**, \
+`code` and a [link](https://example.com).\n\n- REQ-1: a list item\n  continued\n1. numbered\n\n\
+> a quote\n\n### COMP-1: component\n- satisfies: REQ-1\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\
+<!-- a comment\nover lines -->\n\n    indented code\n\n```yaml\nkey: value # comment\nlist:\n  - a\n```\n\n\
+```json\n{\"a\": [1, 2]}\n```\n\n```bash\nset -eu\necho \"$HOME\" | grep x\n```\n\n```python\n\
+def f(x):\n    return x  # c\n```\n\n```xml\n<a b=\"c\"/>\n```\n\n```\nplain\n```\n";
+
+fn load() -> Option<Engine> {
+    let syntaxes = SyntaxSet::load_defaults_newlines();
+    let markdown = syntaxes
+        .syntaxes()
+        .iter()
+        .position(|s| s.name == "Markdown")?;
+    let engine = Engine {
+        syntaxes,
+        markdown,
+        rules: Rules::new()?,
+    };
+    engine.origins()?;
+    Some(engine)
+}
+
+/// Loads the grammar and compiles its regexes (blocking; tens of milliseconds the first time,
+/// nothing after). Returns whether highlighting is available.
+pub fn warm_up() -> bool {
+    let Some(engine) = ENGINE.get_or_init(load).as_ref() else {
+        return false;
+    };
+    if !WARM.load(Ordering::Acquire) {
+        if let Some(origins) = engine.origins() {
+            let mut state = origins.start.clone();
+            let mut buf = String::new();
+            for line in WARM_SAMPLE.lines() {
+                let _ = engine.parse_line(&origins, &mut state, line, &mut buf);
+            }
+        }
+        WARM.store(true, Ordering::Release);
+    }
+    true
+}
+
+thread_local! {
+    /// Caches of the buffers drawn on this thread, most recently used last.
+    static CACHES: RefCell<Vec<(u64, Cache)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Buffers whose caches are kept per thread.
+const CACHES_KEPT: usize = 4;
+
+/// Runs `f` on the cache of buffer `id` (`app::ViewCache::id`), creating it if needed.
+pub fn with_cache<R>(id: u64, f: impl FnOnce(&mut Cache) -> R) -> R {
+    CACHES.with(|caches| {
+        let mut caches = caches.borrow_mut();
+        let entry = match caches.iter().position(|(i, _)| *i == id) {
+            Some(at) => caches.remove(at),
+            None => (id, Cache::new()),
+        };
+        caches.push(entry);
+        if caches.len() > CACHES_KEPT {
+            caches.remove(0);
+        }
+        let last = caches.len() - 1;
+        f(&mut caches[last].1)
+    })
+}
+
+/// The grammar, once [`warm_up`] has finished; `None` before (draw with [`fallback_runs`]).
+pub fn ready() -> Option<&'static Engine> {
+    if WARM.load(Ordering::Acquire) {
+        ENGINE.get().and_then(Option::as_ref)
+    } else {
+        None
+    }
+}
+
+/// Adds `start..end` as `paint` after the last run, merging with it when they touch.
+fn push_run(runs: &mut Vec<Run>, start: usize, end: usize, paint: Option<Paint>) {
+    let Some(paint) = paint else { return };
+    if start >= end {
+        return;
+    }
+    if let Some(last) = runs.last_mut()
+        && last.paint == paint
+        && last.end == start
+    {
+        last.end = end;
+        return;
+    }
+    runs.push(Run { start, end, paint });
+}
+
+/// Paints the ID tokens of `line` over `runs`, except inside code and comments.
+fn overlay_ids(line: &str, runs: &mut Vec<Run>) {
+    for token in scan_ids(line) {
+        let (s, e) = (token.byte_start, token.byte_end);
+        let covered = runs
+            .iter()
+            .any(|r| r.start <= s && s < r.end && matches!(r.paint, Paint::Code | Paint::Comment));
+        if covered || s >= e {
+            continue;
+        }
+        let mut out = Vec::with_capacity(runs.len() + 2);
+        for r in runs.iter() {
+            if r.end <= s || r.start >= e {
+                out.push(*r);
+                continue;
+            }
+            if r.start < s {
+                out.push(Run { end: s, ..*r });
+            }
+            if r.end > e {
+                out.push(Run { start: e, ..*r });
+            }
+        }
+        let at = out.partition_point(|r| r.start < s);
+        out.insert(
+            at,
+            Run {
+                start: s,
+                end: e,
+                paint: Paint::Id,
+            },
+        );
+        *runs = out;
+    }
+}
+
+impl Engine {
+    fn origins(&self) -> Option<Origins> {
+        let syntax = self.syntaxes.syntaxes().get(self.markdown)?;
+        let start = HlState {
+            parse: ParseState::new(syntax),
+            stack: ScopeStack::new(),
+        };
+        let mut resume = start.clone();
+        let ops = resume.parse.parse_line("\n", &self.syntaxes).ok()?;
+        for (_, op) in ops {
+            resume.stack.apply(&op).ok()?;
+        }
+        Some(Origins { start, resume })
+    }
+
+    /// Parses one line from `state` (left at the next line's start).
+    fn parse_line(
+        &self,
+        origins: &Origins,
+        state: &mut HlState,
+        line: &str,
+        buf: &mut String,
+    ) -> Vec<Run> {
+        buf.clear();
+        buf.push_str(line);
+        buf.push('\n');
+        let ops = match state.parse.parse_line(buf, &self.syntaxes) {
+            Ok(ops) => ops,
+            Err(_) => {
+                *state = origins.resume.clone();
+                return fallback_runs(line);
+            }
+        };
+        let mut runs = Vec::new();
+        let mut pos = 0;
+        let mut paint = self.rules.paint(&state.stack);
+        for (at, op) in ops {
+            let at = at.min(line.len());
+            if at > pos {
+                push_run(&mut runs, pos, at, paint);
+                pos = at;
+            }
+            if state.stack.apply(&op).is_err() {
+                *state = origins.resume.clone();
+                return fallback_runs(line);
+            }
+            paint = self.rules.paint(&state.stack);
+        }
+        push_run(&mut runs, pos, line.len(), paint);
+        overlay_ids(line, &mut runs);
+        runs
+    }
+
+    /// The state after parsing `line` from the top-of-document state.
+    fn after_line(&self, origins: &Origins, line: &str) -> HlState {
+        let mut state = origins.start.clone();
+        let mut buf = String::new();
+        let _ = self.parse_line(origins, &mut state, line, &mut buf);
+        state
+    }
+
+    pub fn syntax_name(&self) -> &str {
+        self.syntaxes
+            .syntaxes()
+            .get(self.markdown)
+            .map_or("", |s| s.name.as_str())
+    }
+}
+
+/// The line-local styler used until the grammar is loaded: headings, HTML comment lines, fence
+/// and indented-code lines, list bullets and ID tokens.
+pub fn fallback_runs(line: &str) -> Vec<Run> {
+    let trimmed = line.trim_start();
+    let whole = |paint| {
+        vec![Run {
+            start: 0,
+            end: line.len(),
+            paint,
+        }]
+    };
+    if trimmed.starts_with('#') {
+        let mut runs = whole(Paint::Heading);
+        overlay_ids(line, &mut runs);
+        return runs;
+    }
+    if trimmed.starts_with("<!--") || trimmed.starts_with("-->") {
+        return whole(Paint::Comment);
+    }
+    if trimmed.starts_with("```") || trimmed.starts_with("~~~") || line.starts_with("    ") {
+        return whole(Paint::Code);
+    }
+    let mut runs = Vec::new();
+    let indent = line.len() - trimmed.len();
+    if trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ ") {
+        push_run(&mut runs, indent, indent + 1, Some(Paint::List));
+    }
+    overlay_ids(line, &mut runs);
+    runs
+}
+
+/// Where a line starts, as far as sync points care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Plain,
+    /// Inside a fenced code block opened on line `opener` with `len` × `marker`.
+    Fence { opener: usize, marker: u8, len: usize },
+    /// Inside an HTML comment opened on line `opener`.
+    Comment { opener: usize },
+}
+
+fn fence_of(line: &str) -> Option<(u8, usize, &str)> {
+    let t = line.trim_start();
+    let marker = *t.as_bytes().first()?;
+    if marker != b'`' && marker != b'~' {
+        return None;
+    }
+    let len = t.bytes().take_while(|b| *b == marker).count();
+    (len >= 3).then(|| (marker, len, t.get(len..).unwrap_or("")))
+}
+
+/// The block state at the start of the line after `line` (line number `row`).
+fn next_block(block: Block, row: usize, line: &str) -> Block {
+    match block {
+        Block::Fence { marker, len, .. } => match fence_of(line) {
+            Some((m, l, rest)) if m == marker && l >= len && rest.trim().is_empty() => Block::Plain,
+            _ => block,
+        },
+        Block::Comment { .. } => {
+            if line.contains("-->") {
+                Block::Plain
+            } else {
+                block
+            }
+        }
+        Block::Plain => {
+            if let Some((marker, len, _)) = fence_of(line) {
+                return Block::Fence {
+                    opener: row,
+                    marker,
+                    len,
+                };
+            }
+            match line.rfind("<!--") {
+                Some(at) if !line.get(at..).is_some_and(|rest| rest.contains("-->")) => {
+                    Block::Comment { opener: row }
+                }
+                _ => Block::Plain,
+            }
+        }
+    }
+}
+
+/// One parsed line: valid while its text and start state are the same.
+#[derive(Debug, Clone)]
+struct Memo {
+    text: u64,
+    start: HlState,
+    end: HlState,
+    runs: Vec<Run>,
+}
+
+fn text_hash(line: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut h);
+    h.finish()
+}
+
+/// The per-buffer highlighting cache. See the module documentation.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    /// Exact states: `chain[i]` at the start of line `i * STRIDE` (from the top).
+    chain: Vec<HlState>,
+    /// States from a sync point: the anchor line, then every `STRIDE` lines after it.
+    synced: Option<(usize, Vec<HlState>)>,
+    memo: BTreeMap<usize, Memo>,
+    /// `blocks[i]`: the block state at the start of line `i` (a valid prefix).
+    blocks: Vec<Block>,
+    /// The buffer's line count and the address of its line vector when last prepared: a
+    /// buffer replaced or resized without an edit report resets the cache. (A replacement
+    /// allocates the new vector while the old one is alive, so the address always differs.)
+    line_count: usize,
+    buffer: usize,
+    /// Created from the engine on first use.
+    origins: Option<Origins>,
+    buf: String,
+}
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// Forgets every state that depends on line `row` or later (an edit there).
+    pub fn invalidate_from(&mut self, row: usize) {
+        self.chain.truncate(row / STRIDE + 1);
+        self.blocks.truncate(row.saturating_add(1));
+        if let Some((anchor, states)) = &mut self.synced {
+            if *anchor > row {
+                self.synced = None;
+            } else {
+                states.truncate((row - *anchor) / STRIDE + 1);
+            }
+        }
+    }
+
+    fn scan_blocks(&mut self, lines: &[String], upto: usize) {
+        if self.blocks.is_empty() {
+            self.blocks.push(Block::Plain);
+        }
+        while self.blocks.len() <= upto {
+            let row = self.blocks.len() - 1;
+            let (Some(&block), Some(line)) = (self.blocks.last(), lines.get(row)) else {
+                break;
+            };
+            self.blocks.push(next_block(block, row, line));
+        }
+    }
+
+    /// Where to start parsing to reach line `first`, the state there, and whether it is exact
+    /// (on the chain from the top) rather than from a sync point.
+    fn start_for(
+        &mut self,
+        engine: &Engine,
+        origins: &Origins,
+        lines: &[String],
+        first: usize,
+    ) -> (usize, HlState, bool) {
+        if self.chain.is_empty() {
+            self.chain.push(origins.start.clone());
+        }
+        let i = (first / STRIDE).min(self.chain.len() - 1);
+        if first - i * STRIDE <= MAX_CATCHUP
+            && let Some(state) = self.chain.get(i)
+        {
+            return (i * STRIDE, state.clone(), true);
+        }
+        if let Some((anchor, states)) = &self.synced
+            && *anchor <= first
+            && !states.is_empty()
+        {
+            let j = ((first - anchor) / STRIDE).min(states.len() - 1);
+            let at = anchor + j * STRIDE;
+            if first - at <= MAX_CATCHUP
+                && let Some(state) = states.get(j)
+            {
+                return (at, state.clone(), false);
+            }
+        }
+        let (anchor, state) = self.sync_point(engine, origins, lines, first);
+        self.synced = Some((anchor, vec![state.clone()]));
+        (anchor, state, false)
+    }
+
+    fn sync_point(
+        &mut self,
+        engine: &Engine,
+        origins: &Origins,
+        lines: &[String],
+        first: usize,
+    ) -> (usize, HlState) {
+        self.scan_blocks(lines, first);
+        let plain = |blocks: &[Block], i: usize| blocks.get(i) == Some(&Block::Plain);
+        let lo = first.saturating_sub(SYNC_BACK);
+        for s in (lo.max(1)..=first).rev() {
+            if plain(&self.blocks, s)
+                && plain(&self.blocks, s - 1)
+                && lines.get(s - 1).is_some_and(|l| l.trim().is_empty())
+            {
+                return (s, origins.resume.clone());
+            }
+        }
+        if lo == 0 {
+            return (0, origins.start.clone());
+        }
+        let from = first.saturating_sub(WARMUP);
+        match self.blocks.get(first) {
+            Some(Block::Fence { opener, .. } | Block::Comment { opener }) => {
+                let state = lines.get(*opener).map_or_else(
+                    || origins.resume.clone(),
+                    |l| engine.after_line(origins, l),
+                );
+                (from.max(opener + 1), state)
+            }
+            _ => (from, origins.resume.clone()),
+        }
+    }
+
+    /// Parses what lines `rows` need (at most a few hundred lines; usually none).
+    pub fn prepare(&mut self, engine: &Engine, lines: &[String], rows: std::ops::Range<usize>) {
+        let buffer = lines.as_ptr() as usize;
+        if lines.len() != self.line_count || buffer != self.buffer {
+            // Another buffer, or lines that came or went without an edit report: nothing
+            // parsed before is trusted (the memo checks its own lines).
+            self.invalidate_from(0);
+            self.line_count = lines.len();
+            self.buffer = buffer;
+        }
+        let last = rows.end.min(lines.len());
+        let first = rows.start;
+        if first >= last {
+            return;
+        }
+        if self.origins.is_none() {
+            self.origins = engine.origins();
+        }
+        let Some(origins) = self.origins.clone() else {
+            return;
+        };
+        let (mut row, mut state, exact) = self.start_for(engine, &origins, lines, first);
+        while row < last {
+            let Some(line) = lines.get(row) else { break };
+            let text = text_hash(line);
+            match self.memo.get(&row) {
+                Some(m) if m.text == text && m.start == state => state.clone_from(&m.end),
+                _ => {
+                    let start = state.clone();
+                    let runs = engine.parse_line(&origins, &mut state, line, &mut self.buf);
+                    self.memo.insert(
+                        row,
+                        Memo {
+                            text,
+                            start,
+                            end: state.clone(),
+                            runs,
+                        },
+                    );
+                }
+            }
+            row += 1;
+            if exact {
+                if row % STRIDE == 0 && row / STRIDE == self.chain.len() {
+                    self.chain.push(state.clone());
+                }
+            } else if let Some((anchor, states)) = &mut self.synced
+                && row > *anchor
+                && (row - *anchor) % STRIDE == 0
+                && (row - *anchor) / STRIDE == states.len()
+            {
+                states.push(state.clone());
+            }
+        }
+        if self.memo.len() > 4 * MEMO_MARGIN {
+            let lo = first.saturating_sub(MEMO_MARGIN);
+            let hi = last.saturating_add(MEMO_MARGIN);
+            self.memo.retain(|r, _| (lo..hi).contains(r));
+        }
+    }
+
+    /// The runs of line `row`, if it was prepared and its text is still `line`.
+    pub fn runs(&self, row: usize, line: &str) -> Option<&[Run]> {
+        self.memo
+            .get(&row)
+            .filter(|m| m.text == text_hash(line))
+            .map(|m| m.runs.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> &'static Engine {
+        assert!(warm_up(), "the Markdown grammar loads");
+        ready().expect("ready after warm_up")
+    }
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    fn paints(cache: &Cache, lines: &[String], row: usize) -> Vec<(String, Paint)> {
+        let line = &lines[row];
+        cache
+            .runs(row, line)
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (line[r.start..r.end].to_string(), r.paint))
+            .collect()
+    }
+
+    #[test]
+    fn markdown_scopes_map_to_slots() {
+        let e = engine();
+        assert_eq!(e.syntax_name(), "Markdown");
+        let doc = lines(
+            "## Requirements\n\n- REQ-1: *must* tag `vlan` traffic, see **AC-1**\n\n```yaml\nkey: REQ-9 # x\n```\n<!-- guidance REQ-2 -->\n",
+        );
+        let mut cache = Cache::new();
+        cache.prepare(e, &doc, 0..doc.len());
+        let heading = paints(&cache, &doc, 0);
+        assert!(heading.iter().all(|(_, p)| *p == Paint::Heading), "{heading:?}");
+        let item = paints(&cache, &doc, 2);
+        let has = |s: &str, p: Paint| item.iter().any(|(t, q)| t == s && *q == p);
+        assert!(has("-", Paint::List), "{item:?}");
+        assert!(has("REQ-1", Paint::Id), "{item:?}");
+        assert!(has("*must*", Paint::Emphasis), "{item:?}");
+        assert!(item.iter().any(|(t, p)| t.contains("vlan") && *p == Paint::Code), "{item:?}");
+        assert!(has("AC-1", Paint::Id), "{item:?}");
+        let code = paints(&cache, &doc, 5);
+        assert!(code.iter().all(|(_, p)| *p == Paint::Code), "IDs in code stay code: {code:?}");
+        let comment = paints(&cache, &doc, 7);
+        assert!(comment.iter().all(|(_, p)| *p == Paint::Comment), "{comment:?}");
+    }
+
+    #[test]
+    fn an_edit_reparses_from_its_row_and_keeps_the_rest() {
+        let e = engine();
+        let mut doc = lines(&"## S\n\nText line.\n\n".repeat(50));
+        let mut cache = Cache::new();
+        cache.prepare(e, &doc, 0..40);
+        // Opening a fence at row 2 turns what follows into code.
+        doc[2] = "```".into();
+        cache.invalidate_from(2);
+        cache.prepare(e, &doc, 0..40);
+        assert!(paints(&cache, &doc, 4).iter().all(|(_, p)| *p == Paint::Code));
+        doc[2] = "Text line.".into();
+        cache.invalidate_from(2);
+        cache.prepare(e, &doc, 0..40);
+        assert_eq!(paints(&cache, &doc, 4), vec![("## S".to_string(), Paint::Heading)]);
+    }
+
+    #[test]
+    fn a_far_jump_syncs_and_matches_the_exact_parse() {
+        let e = engine();
+        let sample = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-engagements/vlan-qos/solution-design.md"
+        ))
+        .expect("sample");
+        let doc: Vec<String> = std::iter::repeat_n(sample.lines(), 40)
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let first = doc.len() - 60;
+        let mut jumped = Cache::new();
+        jumped.prepare(e, &doc, first..first + 40);
+        let mut exact = Cache::new();
+        for top in (0..=first).step_by(40) {
+            exact.prepare(e, &doc, top..top + 40);
+        }
+        exact.prepare(e, &doc, first..first + 40);
+        for (row, line) in doc.iter().enumerate().skip(first).take(40) {
+            assert_eq!(
+                jumped.runs(row, line),
+                exact.runs(row, line),
+                "row {row}: {line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fallback_styles_lines_alone() {
+        let runs = fallback_runs("- REQ-1: x");
+        assert_eq!(runs[0].paint, Paint::List);
+        assert!(runs.iter().any(|r| r.paint == Paint::Id && r.start == 2 && r.end == 7));
+        assert_eq!(fallback_runs("# T")[0].paint, Paint::Heading);
+    }
+
+    #[test]
+    fn blocks_track_fences_and_comments() {
+        let doc = lines("a\n```\nb\n\n```\n<!-- x\n\ny -->\nz\n");
+        let mut cache = Cache::new();
+        cache.scan_blocks(&doc, doc.len() - 1);
+        let kinds: Vec<char> = cache
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Plain => 'p',
+                Block::Fence { .. } => 'f',
+                Block::Comment { .. } => 'c',
+            })
+            .collect();
+        assert_eq!(kinds.iter().collect::<String>(), "ppfffpccp");
+    }
+}

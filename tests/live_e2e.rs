@@ -1,0 +1,158 @@
+//! End to end, in real pseudo-terminals: two phasegate processes on one engagement (a conflict on
+//! the spec, then one approves Gate 1 and the other shows it), and a `kill -9` in the middle of
+//! typing after which the typed text is offered back. Every wait polls with a 10 s deadline.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::Workspace;
+use common::pty::{DEADLINE, Pty, Spawn, keys, last_row, text_of};
+
+const SLUG: &str = "firewall-drift";
+const SPEC: &str = "customer-spec.md";
+
+fn open(ws: &Workspace) -> Pty {
+    let pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", SLUG])
+        .size(120, 40)
+        .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]", " VIEW ", SLUG]);
+    pty
+}
+
+/// Polls a file until `pred` holds for its text (10 s).
+#[track_caller]
+fn wait_file(path: &Path, what: &str, pred: impl Fn(Option<&str>) -> bool) -> Option<String> {
+    let until = Instant::now() + DEADLINE;
+    loop {
+        let text = std::fs::read_to_string(path).ok();
+        if pred(text.as_deref()) {
+            return text;
+        }
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
+    let ws = Workspace::with_samples();
+    let mut a = open(&ws);
+    let mut b = open(&ws);
+
+    // Both edit the spec (Requirements: the spec is editable).
+    for (pty, line) in [(&mut a, "typed by A"), (&mut b, "typed by B")] {
+        pty.send("e");
+        pty.wait_for_text(&["customer-spec.md [EDIT]"]);
+        pty.send(keys::DOWN);
+        pty.send(line);
+        pty.wait_for_text(&[line, "[+] modified"]);
+    }
+    // A saves; B's buffer is dirty: B gets the conflict, with its text kept.
+    a.send(keys::CTRL_S);
+    a.wait_for("A's save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    let screen = b.wait_for("the conflict in B", |s| {
+        text_of(s).contains("CONFLICT customer-spec.md")
+    });
+    assert!(text_of(&screen).contains("typed by B"));
+    // B tries to save: refused, the conflict view shows both sides and the choices.
+    b.send(keys::CTRL_S);
+    b.wait_for_text(&[
+        "keep mine",
+        "take disk",
+        "merge by editing",
+        "typed by A",
+        "typed by B",
+    ]);
+    assert!(ws.read(SLUG, SPEC).contains("typed by A"));
+    assert!(!ws.read(SLUG, SPEC).contains("typed by B"));
+    // B takes the disk version: A's text on screen, B's kept in a recovery file.
+    b.send("t");
+    let screen = b.wait_for("B to take the disk version", |s| {
+        last_row(s).contains("took the disk version of customer-spec.md")
+    });
+    assert!(text_of(&screen).contains("typed by A"));
+    let recovery = ws.engagement(SLUG).join(".phasegate/recovery");
+    let kept: Vec<String> = std::fs::read_dir(&recovery)
+        .expect("recovery dir")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(kept.iter().any(|t| t.contains("typed by B")), "{kept:?}");
+
+    // A approves Gate 1 in its gate pane: tick G1-5..G1-8, approve, confirm.
+    a.send(keys::ESC);
+    a.wait_for_text(&["customer-spec.md [VIEW]"]);
+    a.send("g");
+    a.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
+    a.send("jjjj");
+    for _ in 0..4 {
+        a.send(" j");
+    }
+    a.send("a");
+    a.wait_for_text(&["Approve Gate 1?"]);
+    a.send("y");
+    a.wait_for("A's approval", |s| {
+        last_row(s).contains("Gate 1 approved by reviewer")
+    });
+    // B, which did nothing, shows it: announced, and the pipeline moved on.
+    let screen = b.wait_for("B to show the approval", |s| {
+        last_row(s).contains("Gate 1 approved by reviewer")
+    });
+    assert!(
+        text_of(&screen).contains("Feasibility"),
+        "{}",
+        text_of(&screen)
+    );
+    let journal = ws.read(SLUG, ".phasegate/journal.toml");
+    assert_eq!(journal.matches("kind = \"gate_approved\"").count(), 1);
+
+    for pty in [&mut a, &mut b] {
+        pty.send("q");
+        assert!(pty.wait_exit().success());
+    }
+}
+
+#[test]
+fn kill_9_while_typing_then_the_text_is_offered_back() {
+    let ws = Workspace::with_samples();
+    let mut a = open(&ws);
+    let typed = "unsaved words before the crash";
+    a.send("e");
+    a.wait_for_text(&["customer-spec.md [EDIT]"]);
+    a.send(keys::DOWN);
+    a.send(typed);
+    a.wait_for_text(&[typed, "[+] modified"]);
+    let autosave = ws.engagement(SLUG).join(".phasegate/recovery").join(SPEC);
+    wait_file(&autosave, "the recovery file", |t| {
+        t.is_some_and(|t| t.contains(typed))
+    });
+
+    let pid = a.pid().expect("pid");
+    // SAFETY: signalling a child process we started.
+    let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9");
+    let status = a.wait_exit();
+    assert!(!status.success(), "killed, not exited: {status}");
+    assert!(!ws.read(SLUG, SPEC).contains(typed), "never saved");
+
+    // Restart: the recovery list offers it, with the text in the comparison.
+    let mut b = open(&ws);
+    b.wait_for_text(&["Recovery: unsaved text from earlier sessions", typed]);
+    b.send("r");
+    b.wait_for("the restored buffer", |s| {
+        let t = text_of(s);
+        t.contains(typed) && t.contains("[+] modified") && !t.contains("Recovery:")
+    });
+    b.send(keys::CTRL_S);
+    b.wait_for("the save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    assert!(ws.read(SLUG, SPEC).contains(typed));
+    wait_file(&autosave, "the recovery file to go", |t| t.is_none());
+    b.send("q");
+    assert!(b.wait_exit().success());
+}

@@ -32,10 +32,10 @@ use phasegate::domain::rules::{self, GateReview};
 use phasegate::domain::sidebyside::{compare, side_by_side};
 use phasegate::domain::time::Timestamp;
 use phasegate::store::engagement::{self, transact};
+use phasegate::tui::backend::ShadowBackend;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Size;
-use phasegate::tui::backend::ShadowBackend;
 
 /// xorshift64*: deterministic, dependency-free.
 struct Rng(u64);
@@ -320,7 +320,11 @@ fn bench_frames(c: &mut Criterion) {
             b.iter(|| {
                 steps += 1;
                 // At the end of the diff, start over from the top (a frame too).
-                let c = if steps.is_multiple_of(2_000) { back } else { command };
+                let c = if steps.is_multiple_of(2_000) {
+                    back
+                } else {
+                    command
+                };
                 update(&mut state, Action::Command(c));
                 terminal
                     .draw(|f| phasegate::ui::view(&state, &theme, f))
@@ -334,15 +338,25 @@ fn bench_frames(c: &mut Criterion) {
 
 /// Bytes per scrolled line of the diff pane through the real backend, over 200 one-line
 /// scrolls from the top of the 20,000-line diff (folds on: hunks, context and fold lines).
-fn bytes_per_scrolled_line(state: &State, theme: &Theme, hardware_scroll: bool) -> f64 {
+fn bytes_per_scrolled_line(
+    state: &State,
+    theme: &Theme,
+    hardware_scroll: bool,
+    unfolded: bool,
+) -> f64 {
     let mut state = state.clone();
+    if unfolded {
+        update(&mut state, Action::Command(Command::ToggleFolds));
+    }
     update(&mut state, Action::Command(Command::Top));
     let mut backend = ShadowBackend::with_size(std::io::sink(), Size::new(120, 40));
     backend.set_hardware_scroll(hardware_scroll);
     let mut terminal = Terminal::new(backend).expect("terminal");
-    let mut frame = |terminal: &mut Terminal<ShadowBackend<std::io::Sink>>, state: &State| {
+    let frame = |terminal: &mut Terminal<ShadowBackend<std::io::Sink>>, state: &State| {
         terminal.backend_mut().begin_frame().expect("begin");
-        terminal.draw(|f| phasegate::ui::view(state, theme, f)).expect("draw");
+        terminal
+            .draw(|f| phasegate::ui::view(state, theme, f))
+            .expect("draw");
         terminal.backend_mut().end_frame().expect("end");
     };
     frame(&mut terminal, &state);
@@ -365,11 +379,18 @@ fn report_bytes(c: &mut Criterion) {
     update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     update(&mut state, Action::Command(Command::ShowDiff));
     let theme = Theme::default();
-    println!(
-        "diff pane, bytes per scrolled line at 120x40: {:.0} with hardware scrolling, {:.0} without (bar 400)",
-        bytes_per_scrolled_line(&state, &theme, true),
-        bytes_per_scrolled_line(&state, &theme, false)
-    );
+    for unfolded in [false, true] {
+        println!(
+            "diff pane, bytes per scrolled line at 120x40 ({}): {:.0} with hardware scrolling, {:.0} without (bar 400)",
+            if unfolded {
+                "unfolded: the whole document"
+            } else {
+                "folded: hunks and context"
+            },
+            bytes_per_scrolled_line(&state, &theme, true, unfolded),
+            bytes_per_scrolled_line(&state, &theme, false, unfolded)
+        );
+    }
 }
 
 criterion_group!(benches, bench_compute, bench_frames, report_bytes);

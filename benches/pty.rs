@@ -357,6 +357,11 @@ fn first_frame(bin: &Path, ws: &Path) -> (f64, f64) {
             start = c.end;
         }
         println!("{line}");
+        let after = find_from(&raw, SYNC_END, 0).map_or(0, |i| i + SYNC_END.len());
+        println!(
+            "  [first frame] after the first frame: {:?}",
+            String::from_utf8_lossy(&raw[after..])
+        );
     }
     quit_phasegate(p);
     out

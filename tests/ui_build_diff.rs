@@ -623,3 +623,30 @@ fn ascii_locale_draws_the_board_and_the_diff_in_ascii() {
         );
     }
 }
+
+#[test]
+fn enter_on_a_hunk_opens_the_as_built_at_its_line() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = opened(&ws, (120, 40));
+    press(&mut state, KeyCode::Char('d'));
+    press(&mut state, KeyCode::Char(']'));
+    press(&mut state, KeyCode::Char(']'));
+    press(&mut state, KeyCode::Enter);
+    let e = state.engagement.as_ref().expect("engagement");
+    assert!(e.build.diff.is_none(), "the diff gives way to the editor");
+    assert_eq!(
+        e.shown_artifact(),
+        Some(phasegate::domain::artifact::Artifact::AsBuilt)
+    );
+    let row = e.editor.cursor().0;
+    assert!(
+        e.editor.lines()[row].starts_with("EOS takes the runner's NAPALM path"),
+        "{}",
+        e.editor.lines()[row]
+    );
+    // `d` again comes back to the diff, Esc leaves it.
+    press(&mut state, KeyCode::Char('d'));
+    assert_eq!(state.context(), Context::Diff);
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.context(), Context::View);
+}

@@ -116,6 +116,8 @@ pub struct ShadowBackend<W: Write> {
     /// Between `begin_frame` and `end_frame`: ratatui's flush is held back so the whole frame,
     /// synchronized-update markers included, leaves in one write.
     in_frame: bool,
+    /// Whether the terminal's cursor is shown, when known: ratatui hides it on every frame.
+    cursor_shown: Option<bool>,
     stats: FrameStats,
 }
 
@@ -146,6 +148,7 @@ impl<W: Write> ShadowBackend<W> {
             fixed_size: true,
             hardware_scroll: true,
             in_frame: false,
+            cursor_shown: None,
             stats: FrameStats::default(),
         }
     }
@@ -382,11 +385,13 @@ impl<W: Write> Backend for ShadowBackend<W> {
         }
         let updates = bridge_gaps(&self.next, self.shadow.diff(&self.next));
         stats.cells_written = updates.len() + outside.len();
-        self.inner.draw(
-            updates
-                .into_iter()
-                .chain(outside.iter().map(|(x, y, c)| (*x, *y, c))),
-        )?;
+        if stats.cells_written > 0 {
+            self.inner.draw(
+                updates
+                    .into_iter()
+                    .chain(outside.iter().map(|(x, y, c)| (*x, *y, c))),
+            )?;
+        }
         std::mem::swap(&mut self.shadow, &mut self.next);
         self.stats = stats;
         Ok(())
@@ -398,11 +403,19 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        self.inner.hide_cursor()
+        if self.cursor_shown != Some(false) {
+            self.inner.hide_cursor()?;
+            self.cursor_shown = Some(false);
+        }
+        Ok(())
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
+        if self.cursor_shown != Some(true) {
+            self.inner.show_cursor()?;
+            self.cursor_shown = Some(true);
+        }
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
@@ -425,6 +438,8 @@ impl<W: Write> Backend for ShadowBackend<W> {
             let _ = self.size();
         }
         self.reset_shadow();
+        // A clear follows anything that may have shown the cursor (an outside editor).
+        self.cursor_shown = None;
         Ok(())
     }
 

@@ -147,7 +147,6 @@ fn header_line<'a>(
     model: &DiffModel,
     e: &EngagementState,
     h: usize,
-    current: bool,
     theme: &Theme,
     width: usize,
     ascii: bool,
@@ -169,33 +168,24 @@ fn header_line<'a>(
     if hunk.outside {
         touched.push("outside components".into());
     }
-    let pointer = match (current, ascii) {
-        (true, false) => "▶ ",
-        (true, true) => "> ",
-        (false, _) => "  ",
-    };
+    // The current hunk is named in the title, not marked here: a header row never changes as
+    // the reader scrolls, so the terminal can scroll it (see `tui::backend`).
     let head = format!(
-        "{pointer}hunk {}/{} · design {design_line} → as-built {as_built_line} · {} · ",
+        "hunk {}/{} · design {design_line} → as-built {as_built_line} · {} · ",
         h + 1,
         model.hunks.len(),
         touched.join(", ")
     );
     let (verdict, style) = verdict(hunk, e, theme, ascii);
-    let mut style = style;
-    if current {
-        style = style.add_modifier(Modifier::BOLD);
-    }
     let text = truncate(&format!("{head}{verdict}"), width);
     let fill = width.saturating_sub(text.chars().count());
-    let filler = if hunk.is_explained() {
-        if ascii { "-" } else { "─" }
-    } else {
-        " "
-    };
-    Line::from(vec![
-        Span::styled(text, style),
-        Span::styled(filler.repeat(fill), style),
-    ])
+    // An unexplained header is a reversed bar across the pane; an explained one ends with its
+    // text (blank cells cost nothing to scroll in).
+    let mut spans = vec![Span::styled(text, style)];
+    if !hunk.is_explained() {
+        spans.push(Span::styled(" ".repeat(fill), style));
+    }
+    Line::from(spans)
 }
 
 fn verdict(hunk: &Hunk, e: &EngagementState, theme: &Theme, ascii: bool) -> (String, Style) {
@@ -318,15 +308,18 @@ fn draw_row(
             &format!("{} {}", num(l), num(r_)),
             st.dim,
         );
-        put(
-            buf,
-            g.x + u16::try_from(2 * n + 2).unwrap_or(u16::MAX),
-            y,
-            1,
-            &mark.to_string(),
-            mark_style,
-        );
+        if mark != ' ' {
+            put(
+                buf,
+                g.x + u16::try_from(2 * n + 2).unwrap_or(u16::MAX),
+                y,
+                1,
+                &mark.to_string(),
+                mark_style,
+            );
+        }
         if let Some(cell) = cell {
+            // `‹`/`›` take the text's own style: no attribute switch per row.
             put_segments(
                 buf,
                 text_x,
@@ -335,7 +328,7 @@ fn draw_row(
                 &cell.segments,
                 view.hscroll,
                 styles,
-                st.dim,
+                styles.0,
                 ascii,
             );
         }
@@ -347,14 +340,16 @@ fn draw_row(
     let right_x = sep_x + 1;
     let right_w = g.width.saturating_sub(gutter + g.text_w + 1 + gutter);
     put(buf, left_x, y, n, &num(lnum), st.dim);
-    put(
-        buf,
-        left_x + u16::try_from(n + 1).unwrap_or(0),
-        y,
-        1,
-        &lmark.to_string(),
-        if lmark == '-' { st.removed } else { st.dim },
-    );
+    if lmark != ' ' {
+        put(
+            buf,
+            left_x + u16::try_from(n + 1).unwrap_or(0),
+            y,
+            1,
+            &lmark.to_string(),
+            st.removed,
+        );
+    }
     if let Some(cell) = &r.left {
         put_segments(
             buf,
@@ -364,20 +359,22 @@ fn draw_row(
             &cell.segments,
             view.hscroll,
             (lstyle, lword),
-            st.dim,
+            lstyle,
             ascii,
         );
     }
     put(buf, sep_x, y, 1, if ascii { "|" } else { "│" }, st.border);
     put(buf, right_x, y, n, &num(rnum), st.dim);
-    put(
-        buf,
-        right_x + u16::try_from(n + 1).unwrap_or(0),
-        y,
-        1,
-        &rmark.to_string(),
-        if rmark == '+' { st.added } else { st.dim },
-    );
+    if rmark != ' ' {
+        put(
+            buf,
+            right_x + u16::try_from(n + 1).unwrap_or(0),
+            y,
+            1,
+            &rmark.to_string(),
+            st.added,
+        );
+    }
     if let Some(cell) = &r.right {
         put_segments(
             buf,
@@ -387,7 +384,7 @@ fn draw_row(
             &cell.segments,
             view.hscroll,
             (rstyle, rword),
-            st.dim,
+            rstyle,
             ascii,
         );
     }
@@ -444,7 +441,7 @@ fn draw_entries(
                 );
             }
             Entry::Header(h) => {
-                let line = header_line(model, e, h, h == view.current, theme, g.width, state.ascii);
+                let line = header_line(model, e, h, theme, g.width, state.ascii);
                 buf.set_line(area.x, y, &line, area.width);
             }
             Entry::Row(r) => {

@@ -33,7 +33,9 @@ pub const NOW: &str = "2026-11-20T12:00:00Z";
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
 
-/// Keys as the terminal sends them.
+/// Keys as the terminal sends them. A lone [`keys::ESC`] is only Esc when nothing follows it
+/// in the same read: wait for its effect before sending the next key, or the program reads
+/// Alt+key.
 pub mod keys {
     pub const ENTER: &str = "\r";
     pub const ESC: &str = "\x1b";

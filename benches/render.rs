@@ -11,7 +11,11 @@
 //! - `editor_50k/redraw_unchanged`: a frame where nothing changed (the highlight cache's
 //!   steady state);
 //! - `editor_50k/open_artifact`: showing the artifact afresh (new buffer: wrap map + first
-//!   highlight) and drawing it.
+//!   highlight) and drawing it;
+//! - `editor_50k/type_char_frame` and `type_char_update`: typing a character at the end of a line
+//!   in the middle of the artifact, zoomed: the frame after it (re-highlighting the edited line),
+//!   `update` itself (the textarea's edit, which rebuilds its wrap map of the whole buffer), and
+//!   `settle` (the live gate evaluation of the edited buffer).
 //!
 //! Before the timed runs it prints bytes per scrolled line (one `j` step that scrolls; PageDown
 //! steps divided by the lines they scroll), with and without hardware scrolling, zoomed and split.
@@ -33,6 +37,7 @@ use phasegate::store::engagement::{Loaded, load};
 use phasegate::tui::backend::ShadowBackend;
 use ratatui::Terminal;
 use ratatui::layout::Size;
+use ratatui_textarea::{CursorMove, Input, Key};
 
 const LINES: usize = 50_000;
 const SIZE: (u16, u16) = (120, 40);
@@ -104,7 +109,10 @@ fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
 
 fn state(loaded: &Loaded, zoom: bool) -> State {
     let mut state = State::new("reviewer", Keys::default(), SIZE);
-    let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded.clone())));
+    let _ = update(
+        &mut state,
+        Action::EngagementLoaded(Box::new(loaded.clone())),
+    );
     if zoom {
         command(&mut state, Command::ZoomPane);
     }
@@ -248,6 +256,70 @@ fn bench_editor(c: &mut Criterion) {
                 command(&mut state, Command::ShowPhase1);
                 frame(&mut t, &mut state, &theme);
                 total += t0.elapsed();
+            }
+            total
+        })
+    });
+    let typing = || {
+        let mut state = state(&loaded, true);
+        command(&mut state, Command::Edit);
+        if let Some(e) = &mut state.engagement {
+            e.editor.move_cursor(CursorMove::Jump(25_000, 0));
+            e.editor.move_cursor(CursorMove::End);
+        }
+        state
+    };
+    let key = || {
+        Action::Text(Input {
+            key: Key::Char('x'),
+            ..Input::default()
+        })
+    };
+    g.bench_function("type_char_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let _ = update(&mut state, key());
+                // The live gate evaluation of the buffer is timed below, not here.
+                state.settle();
+                let t0 = Instant::now();
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.sample_size(10);
+    g.bench_function("type_char_settle", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let _ = update(&mut state, key());
+                let t0 = Instant::now();
+                state.settle();
+                total += t0.elapsed();
+                frame(&mut t, &mut state, &theme);
+            }
+            total
+        })
+    });
+    g.bench_function("type_char_update", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let t0 = Instant::now();
+                let _ = update(&mut state, key());
+                total += t0.elapsed();
+                frame(&mut t, &mut state, &theme);
             }
             total
         })

@@ -137,12 +137,20 @@ fn draw(terminal: &mut Term, state: &State, theme: &Theme) -> io::Result<()> {
     result.and(end)
 }
 
-/// Loads the Markdown grammar off the main thread (after the first frame, so it never delays
-/// it) and asks for one redraw when it is ready.
+/// Loads the Markdown grammar off the main thread, at a lower priority, so it never delays
+/// the first frame: frames drawn before it is ready use the editor's line-local styling, and
+/// it asks for one redraw when it is (a few milliseconds later).
 fn load_highlighter(tx: Sender<Incoming>) {
     let spawned = std::thread::Builder::new()
         .name("phasegate-highlight".into())
         .spawn(move || {
+            #[cfg(target_os = "linux")]
+            // SAFETY: plain syscalls on this thread's own id.
+            unsafe {
+                if let Ok(tid) = libc::id_t::try_from(libc::gettid()) {
+                    libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+                }
+            }
             if crate::ui::highlight::warm_up() {
                 let _ = tx.send(Incoming::HighlightReady);
             }
@@ -159,7 +167,8 @@ fn run_outside_editor(
     path: &Path,
 ) -> Result<(), String> {
     // The input thread stops reading the terminal so the editor gets every key. It confirms
-    // at once unless it is inside a crossterm read (then it gives up after a second: rare).
+    // at once (it only ever waits inside crossterm for the rest of a split escape sequence;
+    // after a second we go on regardless).
     let _ = input.pause(Duration::from_secs(1));
     restore();
     let editor = std::env::var("VISUAL")
@@ -187,7 +196,14 @@ fn run_outside_editor(
             }),
         None => Err("no editor: set $VISUAL or $EDITOR".into()),
     };
-    let back = enter().and_then(|()| terminal.clear());
+    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
+    // (a round trip, two seconds and an error where nothing answers). A resize to the current
+    // size clears the screen and the previous buffer without asking anything.
+    let back = enter().and_then(|()| {
+        terminal.backend_mut().forget_size();
+        let size = terminal.size()?;
+        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+    });
     input.resume();
     back.map_err(|e| e.to_string())?;
     result
@@ -212,7 +228,9 @@ fn event_loop(
     }
     let (tx, rx) = mpsc::channel();
     let mut input = InputThread::spawn(tx.clone())?;
-    let highlighter_tx = tx.clone();
+    load_highlighter(tx.clone());
+    // Whether the last frame was drawn before the grammar was ready.
+    let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::live`).
     let mut live = crate::app::live::Runtime::new(move |a| {
         let _ = tx.send(Incoming::Action(a));
@@ -249,10 +267,10 @@ fn event_loop(
             live.observe(state);
             state.settle();
             draw(terminal, state, theme)?;
+            drawn_plain = crate::ui::highlight::ready().is_none();
             changed = false;
             if !drawn_once {
                 drawn_once = true;
-                load_highlighter(highlighter_tx.clone());
                 if std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1") {
                     panic!("PHASEGATE_TEST_PANIC=1: forced panic after the first draw");
                 }
@@ -277,12 +295,17 @@ fn event_loop(
                 Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
                     router::route(state, key)
                 }
-                Incoming::Event(Event::Resize(w, h)) => Some(Action::Resize(w, h)),
+                Incoming::Event(Event::Resize(w, h)) => {
+                    terminal
+                        .backend_mut()
+                        .set_size(ratatui::layout::Size::new(w, h));
+                    Some(Action::Resize(w, h))
+                }
                 Incoming::Event(Event::Paste(s)) => Some(Action::Paste(s)),
                 Incoming::Event(_) => None,
                 Incoming::Action(a) => Some(a),
                 Incoming::HighlightReady => {
-                    changed = true;
+                    changed |= drawn_plain;
                     None
                 }
             };

@@ -79,7 +79,10 @@ fn open(state: &mut State, slug: &str) {
 }
 
 fn draw(state: &State, theme: &Theme) -> Buffer {
-    assert!(phasegate::ui::highlight::warm_up(), "the Markdown grammar loads");
+    assert!(
+        phasegate::ui::highlight::warm_up(),
+        "the Markdown grammar loads"
+    );
     let (w, h) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
@@ -94,7 +97,10 @@ fn theme(name: &str) -> Theme {
 
 /// Cells showing `symbol`.
 fn cells_with<'a>(buf: &'a Buffer, symbol: &str) -> Vec<&'a Cell> {
-    buf.content.iter().filter(|c| c.symbol() == symbol).collect()
+    buf.content
+        .iter()
+        .filter(|c| c.symbol() == symbol)
+        .collect()
 }
 
 fn colored(c: &Cell) -> bool {
@@ -168,7 +174,11 @@ fn mono_draws_no_color_anywhere() {
                     colored.len(),
                     colored.first()
                 );
-                let styled = buf.content.iter().filter(|c| !c.modifier.is_empty()).count();
+                let styled = buf
+                    .content
+                    .iter()
+                    .filter(|c| !c.modifier.is_empty())
+                    .count();
                 assert!(styled > 0, "mono still marks things with modifiers");
             }
         }
@@ -201,7 +211,10 @@ fn an_rgb_theme_falls_back_to_default_on_16_colors() {
             }),
             "no color beyond the 16 ANSI ones"
         );
-        let true_color = draw(&state, &dark.clone().for_terminal(ColorSupport::TrueColor).0);
+        let true_color = draw(
+            &state,
+            &dark.clone().for_terminal(ColorSupport::TrueColor).0,
+        );
         assert!(
             true_color
                 .content
@@ -232,7 +245,11 @@ fn high_contrast_differs_from_default() {
             .zip(&b.content)
             .filter(|(x, y)| x.fg != y.fg || x.bg != y.bg || x.modifier != y.modifier)
             .count();
-        assert!(differing > 100, "{differing} cells differ on {:?}", state.screen);
+        assert!(
+            differing > 100,
+            "{differing} cells differ on {:?}",
+            state.screen
+        );
     }
     // The focused border is drawn in each theme's own ui.border.focus color.
     let mut state = workspace_state(ws.path(), (120, 40));
@@ -261,9 +278,12 @@ fn markdown_in_the_editor_uses_the_markdown_slots() {
     // A heading row of the shown artifact (`│# …` or `│## …`), in the heading slot.
     let row_of = |needle: &str| {
         let w = usize::from(buf.area.width);
-        buf.content
-            .chunks(w)
-            .position(|row| row.iter().map(Cell::symbol).collect::<String>().contains(needle))
+        buf.content.chunks(w).position(|row| {
+            row.iter()
+                .map(Cell::symbol)
+                .collect::<String>()
+                .contains(needle)
+        })
     };
     let title = row_of("│# ")
         .or_else(|| row_of("│## "))

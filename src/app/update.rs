@@ -766,8 +766,8 @@ fn text(state: &mut State, input: Input) {
                 // the cursor; every other edit starts at the cursor row before or after it.
                 let history = input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r'));
                 if e.editor.input(input) {
-                    e.view
-                        .edited(if history { 0 } else { before.min(e.editor.cursor().0) });
+                    let after = e.editor.cursor().0;
+                    e.view.edited(if history { 0 } else { before.min(after) });
                     e.dirty = true;
                     e.live_pending = true;
                 }

@@ -19,15 +19,14 @@
 //! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the
 //! restored screen.
 
-use std::cell::Cell as Shared;
+use std::cell::Cell as StdCell;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crossterm::queue;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
@@ -84,16 +83,45 @@ pub struct ScrollPlan {
 }
 
 /// A writer that counts the bytes passing through it.
+/// It also opens a frame's synchronized update with its first byte, so a frame that writes
+/// nothing writes nothing at all.
 pub struct Counted<W: Write> {
     inner: W,
-    bytes: Arc<AtomicU64>,
+    shared: Arc<Shared>,
+}
+
+/// Between the backend and its writer: bytes written, and where a frame is.
+#[derive(Default)]
+struct Shared {
+    bytes: AtomicU64,
+    frame: AtomicU8,
+}
+
+const NO_FRAME: u8 = 0;
+/// `begin_frame` was called; nothing written yet.
+const FRAME_PENDING: u8 = 1;
+/// Begin Synchronized Update was written.
+const FRAME_OPEN: u8 = 2;
+const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
+const END_SYNC: &[u8] = b"\x1b[?2026l";
+
+impl<W: Write> Counted<W> {
+    fn count(&self, n: usize) {
+        self.shared
+            .bytes
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
 }
 
 impl<W: Write> Write for Counted<W> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        if self.shared.frame.load(Ordering::Relaxed) == FRAME_PENDING {
+            self.inner.write_all(BEGIN_SYNC)?;
+            self.count(BEGIN_SYNC.len());
+            self.shared.frame.store(FRAME_OPEN, Ordering::Relaxed);
+        }
         let n = self.inner.write(b)?;
-        self.bytes
-            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.count(n);
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -104,14 +132,15 @@ impl<W: Write> Write for Counted<W> {
 /// See the module documentation.
 pub struct ShadowBackend<W: Write> {
     inner: CrosstermBackend<Counted<W>>,
-    bytes: Arc<AtomicU64>,
+    shared: Arc<Shared>,
     /// What the terminal shows.
     shadow: Buffer,
     /// Scratch: the frame being written.
     next: Buffer,
-    /// The size last reported to ratatui (or fixed, for tests and benchmarks).
-    size: Shared<Size>,
-    fixed_size: bool,
+    /// The terminal's size, asked once and then told by resize events (asking costs an open
+    /// of `/dev/tty` and an ioctl: not something to do on every frame, as ratatui would).
+    size: StdCell<Size>,
+    size_stale: StdCell<bool>,
     hardware_scroll: bool,
     /// Between `begin_frame` and `end_frame`: ratatui's flush is held back so the whole frame,
     /// synchronized-update markers included, leaves in one write.
@@ -126,26 +155,24 @@ impl<W: Write> ShadowBackend<W> {
     /// screen was just entered).
     pub fn new(writer: W) -> ShadowBackend<W> {
         let size = crossterm::terminal::size().map_or(Size::new(0, 0), Size::from);
-        let mut backend = ShadowBackend::with_size(writer, size);
-        backend.fixed_size = false;
-        backend
+        ShadowBackend::with_size(writer, size)
     }
 
     /// Draws to `writer` with a fixed size (tests and benchmarks write to something that is
     /// not a terminal).
     pub fn with_size(writer: W, size: Size) -> ShadowBackend<W> {
         let area = Rect::new(0, 0, size.width, size.height);
-        let bytes = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(Shared::default());
         ShadowBackend {
             inner: CrosstermBackend::new(Counted {
                 inner: writer,
-                bytes: bytes.clone(),
+                shared: shared.clone(),
             }),
-            bytes,
+            shared,
             shadow: Buffer::empty(area),
             next: Buffer::empty(area),
-            size: Shared::new(size),
-            fixed_size: true,
+            size: StdCell::new(size),
+            size_stale: StdCell::new(false),
             hardware_scroll: true,
             in_frame: false,
             cursor_shown: None,
@@ -162,21 +189,38 @@ impl<W: Write> ShadowBackend<W> {
         self.stats
     }
 
+    /// The terminal was resized to `size` (from the resize event).
+    pub fn set_size(&mut self, size: Size) {
+        self.size.set(size);
+        self.size_stale.set(false);
+    }
+
+    /// The size may have changed unseen (an outside editor ran): ask the terminal next time.
+    pub fn forget_size(&mut self) {
+        self.size_stale.set(true);
+    }
+
     /// Bytes written so far (escape sequences included).
     pub fn bytes_written(&self) -> u64 {
-        self.bytes.load(Ordering::Relaxed)
+        self.shared.bytes.load(Ordering::Relaxed)
     }
 
-    /// Starts a frame: queues Begin Synchronized Update and holds ratatui's flush back.
+    /// Starts a frame: its first byte will be Begin Synchronized Update; ratatui's flush is
+    /// held back until [`ShadowBackend::end_frame`].
     pub fn begin_frame(&mut self) -> io::Result<()> {
         self.in_frame = true;
-        queue!(self.inner, BeginSynchronizedUpdate)
+        self.shared.frame.store(FRAME_PENDING, Ordering::Relaxed);
+        Ok(())
     }
 
-    /// Ends a frame: queues End Synchronized Update and writes everything out.
+    /// Ends a frame: End Synchronized Update and everything out in one write; a frame that
+    /// changed nothing on screen writes nothing.
     pub fn end_frame(&mut self) -> io::Result<()> {
         self.in_frame = false;
-        queue!(self.inner, EndSynchronizedUpdate)?;
+        let open = self.shared.frame.swap(NO_FRAME, Ordering::Relaxed) == FRAME_OPEN;
+        if open {
+            self.inner.write_all(END_SYNC)?;
+        }
         Backend::flush(&mut self.inner)
     }
 
@@ -249,10 +293,16 @@ fn row_hashes(buf: &Buffer) -> Vec<u64> {
 /// Cursor moves cost 6–8 bytes (`CSI row;col H`): a short run of unchanged cells between two
 /// writes on a row, in the style of the cell before it, is cheaper written again. Only
 /// one-column symbols bridge (never the column after a wide character).
-fn bridge_gaps<'a>(next: &'a Buffer, updates: Vec<(u16, u16, &'a Cell)>) -> Vec<(u16, u16, &'a Cell)> {
+fn bridge_gaps<'a>(
+    next: &'a Buffer,
+    updates: Vec<(u16, u16, &'a Cell)>,
+) -> Vec<(u16, u16, &'a Cell)> {
     const MAX_BRIDGE_BYTES: usize = 6;
     let same_style = |a: &Cell, b: &Cell| {
-        a.fg == b.fg && a.bg == b.bg && a.modifier == b.modifier && a.underline_color == b.underline_color
+        a.fg == b.fg
+            && a.bg == b.bg
+            && a.modifier == b.modifier
+            && a.underline_color == b.underline_color
     };
     let narrow = |c: &Cell| {
         c.diff_option == ratatui::buffer::CellDiffOption::None
@@ -286,19 +336,32 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
     if old.area != new.area {
         return None;
     }
-    let old = row_hashes(old);
-    let new = row_hashes(new);
-    let h = old.len();
-    let changed: Vec<bool> = old.iter().zip(&new).map(|(a, b)| a != b).collect();
+    // Most frames (a key typed, a cursor moved) change a row or two: no hashing for those.
+    let width = usize::from(old.area.width).max(1);
+    let changed: Vec<bool> = old
+        .content
+        .chunks(width)
+        .zip(new.content.chunks(width))
+        .map(|(a, b)| a != b)
+        .collect();
     if changed.iter().filter(|c| **c).count() < 3 {
         return None;
     }
+    let old = row_hashes(old);
+    let new = row_hashes(new);
+    let h = old.len();
     // (benefit, first row, last row of the region (inclusive), by)
     let mut best: Option<(usize, usize, usize, i32)> = None;
     for k in 1..h {
         for up in [true, false] {
             // Row y of the new frame equals row `src(y)` of the old one.
-            let src = |y: usize| if up { y.checked_add(k) } else { y.checked_sub(k) };
+            let src = |y: usize| {
+                if up {
+                    y.checked_add(k)
+                } else {
+                    y.checked_sub(k)
+                }
+            };
             let matches = |y: usize| src(y).is_some_and(|s| s < h && new[y] == old[s]);
             let mut y = 0;
             while y < h {
@@ -356,23 +419,49 @@ impl<W: Write> Backend for ShadowBackend<W> {
             // A size ratatui has not cleared for: the screen is unknown, redraw everything.
             self.reset_shadow();
         }
+        let updates: Vec<(u16, u16, &'a Cell)> = content.collect();
+        let mut stats = FrameStats {
+            cells_offered: updates.len(),
+            ..FrameStats::default()
+        };
+        let rows_touched = 1 + updates.windows(2).filter(|w| w[0].1 != w[1].1).count();
+        if !self.hardware_scroll || rows_touched < 3 {
+            // No scroll possible: the shadow is ratatui's previous frame, so its updates are
+            // exactly what changes. Apply them in place; nothing is compared.
+            let mut inside = Vec::with_capacity(updates.len());
+            let mut outside = Vec::new();
+            for (x, y, cell) in updates {
+                match self.shadow.cell_mut(Position::new(x, y)) {
+                    Some(c) => {
+                        c.clone_from(cell);
+                        inside.push(Position::new(x, y));
+                    }
+                    None => outside.push((x, y, cell)),
+                }
+            }
+            let shadow = &self.shadow;
+            let cells = inside.iter().map(|p| (p.x, p.y, &shadow[*p])).collect();
+            let cells = bridge_gaps(shadow, cells);
+            stats.cells_written = cells.len() + outside.len();
+            if stats.cells_written > 0 {
+                self.inner.draw(cells.into_iter().chain(outside))?;
+            }
+            self.stats = stats;
+            return Ok(());
+        }
         if self.next.area == self.shadow.area {
             self.next.content.clone_from_slice(&self.shadow.content);
         } else {
             self.next = self.shadow.clone();
         }
-        let mut stats = FrameStats::default();
-        let mut outside: Vec<(u16, u16, Cell)> = Vec::new();
-        for (x, y, cell) in content {
-            stats.cells_offered += 1;
+        let mut outside: Vec<(u16, u16, &Cell)> = Vec::new();
+        for (x, y, cell) in updates {
             match self.next.cell_mut(Position::new(x, y)) {
                 Some(c) => c.clone_from(cell),
-                None => outside.push((x, y, cell.clone())),
+                None => outside.push((x, y, cell)),
             }
         }
-        if self.hardware_scroll
-            && let Some(plan) = plan_scroll(&self.shadow, &self.next)
-        {
+        if let Some(plan) = plan_scroll(&self.shadow, &self.next) {
             let amount = u16::try_from(plan.by.unsigned_abs()).unwrap_or(u16::MAX);
             if plan.by > 0 {
                 self.inner.scroll_region_up(plan.rows.clone(), amount)?;
@@ -383,14 +472,10 @@ impl<W: Write> Backend for ShadowBackend<W> {
             stats.scrolled_rows = plan.rows.end - plan.rows.start;
             stats.scroll_by = plan.by;
         }
-        let updates = bridge_gaps(&self.next, self.shadow.diff(&self.next));
-        stats.cells_written = updates.len() + outside.len();
+        let cells = bridge_gaps(&self.next, self.shadow.diff(&self.next));
+        stats.cells_written = cells.len() + outside.len();
         if stats.cells_written > 0 {
-            self.inner.draw(
-                updates
-                    .into_iter()
-                    .chain(outside.iter().map(|(x, y, c)| (*x, *y, c))),
-            )?;
+            self.inner.draw(cells.into_iter().chain(outside))?;
         }
         std::mem::swap(&mut self.shadow, &mut self.next);
         self.stats = stats;
@@ -431,12 +516,16 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        // Cleared cells take the current background: make it the default one, as the shadow
+        // assumes (something else may have drawn since the last frame, an outside editor).
+        queue!(
+            self.inner,
+            crossterm::style::SetAttribute(crossterm::style::Attribute::Reset)
+        )?;
         self.inner.clear_region(clear_type)?;
         // Only a full clear leaves a known screen; ratatui's fullscreen viewport uses no other.
         // After a partial one, a blank shadow still matches what ratatui believes.
-        if !self.fixed_size {
-            let _ = self.size();
-        }
+        let _ = self.size();
         self.reset_shadow();
         // A clear follows anything that may have shown the cursor (an outside editor).
         self.cursor_shown = None;
@@ -444,12 +533,12 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
-        if self.fixed_size {
-            return Ok(self.size.get());
+        if self.size_stale.get() {
+            let size = self.inner.size()?;
+            self.size.set(size);
+            self.size_stale.set(false);
         }
-        let size = self.inner.size()?;
-        self.size.set(size);
-        Ok(size)
+        Ok(self.size.get())
     }
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
@@ -490,7 +579,6 @@ mod tests {
     use ratatui::widgets::{Block, Borders, Paragraph};
 
     use super::*;
-
 
     /// Markdown-ish prose with styled runs, like the editor shows.
     fn doc(n: usize) -> Vec<Line<'static>> {
@@ -575,13 +663,19 @@ mod tests {
         assert_eq!(stats.scroll_by, 1, "{stats:?}");
         // The exposed row (at most the pane width) plus the status bar's changed digit.
         assert!(stats.cells_written <= 120 + 2, "{stats:?}");
-        assert!(stats.cells_offered > 1000, "ratatui rewrote the pane: {stats:?}");
+        assert!(
+            stats.cells_offered > 1000,
+            "ratatui rewrote the pane: {stats:?}"
+        );
         eprintln!("one scrolled line, hardware scroll: {bytes} bytes, {stats:?}");
         let (bytes, stats) = frame(&mut t, &lines, 5);
         assert_eq!(stats.scroll_by, 4, "{stats:?}");
         eprintln!("four scrolled lines, hardware scroll: {bytes} bytes, {stats:?}");
         let (_, stats) = frame(&mut t, &lines, 2);
-        assert_eq!(stats.scroll_by, -3, "scrolling back up moves rows down: {stats:?}");
+        assert_eq!(
+            stats.scroll_by, -3,
+            "scrolling back up moves rows down: {stats:?}"
+        );
     }
 
     #[test]

@@ -3,21 +3,20 @@
 //!
 //! It sleeps in `poll(2)` on three descriptors: the terminal (the one crossterm reads: stdin when
 //! it is a tty, else `/dev/tty`), a control socket the main thread writes to (pause, quit), and
-//! a self-pipe that a `SIGWINCH` handler writes to. Crossterm is only asked for events once the
-//! terminal is readable, so its read never blocks, and the events it parsed from the same read
-//! are drained with `event::poll(Duration::ZERO)` so none are stranded in its buffer. A resize
-//! is reported from the signal pipe (crossterm's own `SIGWINCH` handling only runs inside its
-//! reads, which happen on key presses).
+//! a self-pipe that a `SIGWINCH` handler writes to. Crossterm is only asked for events once one
+//! of them is ready, and then drained: everything it parsed from the same read is forwarded,
+//! so nothing is stranded in its buffer.
+//!
+//! Crossterm is built with `use-dev-tty`: its reader then polls level-triggered and reads
+//! whatever is available. Its default reader (mio) is edge-triggered and returns after the first
+//! ready source, so a key arriving while its own `SIGWINCH` readiness was pending lost its edge
+//! and waited for the next key; level-triggered, no readiness is ever lost. (With that reader a
+//! zero timeout does not even look at buffered events, and a timeout under a millisecond polls
+//! without sleeping until it expires: hence the tiny `DRAIN`.)
 //!
 //! Pausing: the main thread writes a sequence byte; the thread answers with the same byte and
 //! parks on a channel (blocking, no CPU) until told to resume, so the outside editor alone reads
 //! the terminal.
-//!
-//! One crossterm trait remains: its reader is edge-triggered (mio) and reads at most 1 KiB per
-//! wakeup, so if more than 1 KiB of input arrives at once and it is not a bracketed paste, the
-//! rest can sit in the kernel with no new edge. `poll(2)` still reports it, crossterm would not
-//! see it until the next byte arrives; the thread then waits for that byte inside crossterm in
-//! 100 ms slices, still answering pause and quit between slices.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -120,18 +119,23 @@ fn poll_fds(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
     }
 }
 
-/// Sends every event crossterm has ready right now. `Ok(false)`: it had none.
+/// How long crossterm may look for more input when drained. It returns at once when an event
+/// is buffered or the terminal is readable; the final, empty poll spins this long (crossterm's
+/// `poll(2)` timeout is in whole milliseconds, so it never sleeps here).
+const DRAIN: Duration = Duration::from_micros(50);
+
+/// Sends every event crossterm has ready now. Returns whether one was a resize.
 fn forward_ready(tx: &Sender<Input>) -> Result<bool, Stop> {
-    let mut any = false;
+    let mut resized = false;
     loop {
-        match event::poll(Duration::ZERO) {
+        match event::poll(DRAIN) {
             Ok(true) => {}
-            Ok(false) => return Ok(any),
+            Ok(false) => return Ok(resized),
             Err(e) => return Err(Stop::Closed(e.to_string())),
         }
         match event::read() {
             Ok(ev) => {
-                any = true;
+                resized |= matches!(ev, Event::Resize(..));
                 tx.send(Input::Event(ev)).map_err(|_| Stop::Quiet)?;
             }
             Err(e) => return Err(Stop::Closed(e.to_string())),
@@ -167,36 +171,20 @@ impl Worker {
         Ok(())
     }
 
+    /// A `SIGWINCH`: crossterm's own handler has queued a resize too; forward whatever it has
+    /// (and the new size ourselves if its handler has not run yet).
     fn resized(&self) -> Result<(), Stop> {
         if let Some(pipe) = winch_pipe() {
             let _ = drain(pipe);
         }
-        if let Ok((w, h)) = crossterm::terminal::size() {
+        if !forward_ready(&self.tx)?
+            && let Ok((w, h)) = crossterm::terminal::size()
+        {
             self.tx
                 .send(Input::Event(Event::Resize(w, h)))
                 .map_err(|_| Stop::Quiet)?;
         }
         Ok(())
-    }
-
-    /// The terminal is readable but crossterm's edge-triggered reader saw no new edge: wait
-    /// for the next byte inside crossterm, in slices, still answering the control socket.
-    fn wait_for_crossterm(&self) -> Result<(), Stop> {
-        loop {
-            match event::poll(Duration::from_millis(100)) {
-                Ok(true) => {
-                    forward_ready(&self.tx)?;
-                    return Ok(());
-                }
-                Ok(false) => {}
-                Err(e) => return Err(Stop::Closed(e.to_string())),
-            }
-            let mut fds = [pollfd(self.control.as_raw_fd())];
-            if poll_fds(&mut fds, 0).map_err(|e| Stop::Closed(e.to_string()))? > 0 {
-                self.control()?;
-                return Ok(());
-            }
-        }
     }
 
     fn run(&self) -> Result<(), Stop> {
@@ -215,14 +203,15 @@ impl Worker {
             }
             if resize & libc::POLLIN != 0 {
                 self.resized()?;
+                continue;
             }
             // A hung-up terminal reads as end-of-file forever, which crossterm would retry in a
             // loop: end here instead.
             if tty & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
                 return Err(Stop::Closed("the terminal was closed".into()));
             }
-            if tty & libc::POLLIN != 0 && !forward_ready(&self.tx)? {
-                self.wait_for_crossterm()?;
+            if tty & libc::POLLIN != 0 {
+                forward_ready(&self.tx)?;
             }
         }
     }

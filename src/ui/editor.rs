@@ -169,10 +169,7 @@ fn style_visible_rows(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area
     };
     match highlight::ready() {
         Some(engine) => highlight::with_cache(e.view.id(), |cache| {
-            if let Some(from) = e.view.take_edited() {
-                cache.invalidate_from(from);
-            }
-            cache.prepare(engine, lines, rows);
+            cache.prepare(engine, lines, rows, e.view.take_edited());
             paint_all(buf, Some(cache));
         }),
         None => paint_all(buf, None),
@@ -234,4 +231,66 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     frame.render_widget(Block::default().style(slot(theme, Slot::UiText)), text_area);
     frame.render_widget(&e.editor, text_area);
     style_visible_rows(e, theme, frame.buffer_mut(), text_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::widgets::Widget;
+    use ratatui_textarea::WrapMode;
+
+    use super::*;
+
+    /// Draws `lines` in a `w`×`h` textarea and paints them with the fallback styler.
+    fn painted(lines: &[&str], w: u16, h: u16) -> (Buffer, Theme) {
+        let mut ta = TextArea::new(lines.iter().map(|l| l.to_string()).collect());
+        ta.set_wrap_mode(WrapMode::WordOrGlyph);
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        (&ta).render(area, &mut buf);
+        let theme = Theme::default();
+        for seg in visible_segments(&ta, h) {
+            let line = ta.lines()[seg.row].as_str();
+            let runs = highlight::fallback_runs(line);
+            paint_segment(&mut buf, area, &theme, line, &seg, &runs, 4, 0);
+        }
+        (buf, theme)
+    }
+
+    /// The symbols of the cells painted as IDs, in screen order.
+    fn id_cells(buf: &Buffer, theme: &Theme) -> String {
+        let id = paint_style(theme, Paint::Id);
+        buf.content
+            .iter()
+            .filter(|c| Some(c.fg) == id.fg)
+            .map(|c| c.symbol())
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_painted_where_the_textarea_drew_them() {
+        // Soft-wrapped: REQ-7 lands on the second screen row.
+        let (buf, theme) = painted(&["some words then REQ-7 after"], 16, 3);
+        assert_eq!(buf.content[16].symbol(), "R", "wrapped to row 2");
+        assert_eq!(id_cells(&buf, &theme), "REQ-7");
+    }
+
+    #[test]
+    fn tabs_and_wide_chars_keep_columns() {
+        let (buf, theme) = painted(&["\t漢字 REQ-2 x", "a\tAC-3"], 30, 2);
+        assert_eq!(id_cells(&buf, &theme), "REQ-2AC-3");
+        // The tab takes four columns, each wide char two: REQ-2 starts at column 9.
+        assert_eq!(buf.content[9].symbol(), "R");
+        assert_eq!(buf.content[30 + 4].symbol(), "A");
+    }
+
+    #[test]
+    fn rows_past_the_end_are_not_segments() {
+        let mut ta = TextArea::new(vec!["one".into(), "two".into()]);
+        ta.set_wrap_mode(WrapMode::WordOrGlyph);
+        let area = Rect::new(0, 0, 10, 6);
+        let mut buf = Buffer::empty(area);
+        (&ta).render(area, &mut buf);
+        let segs = visible_segments(&ta, 6);
+        assert_eq!(segs.iter().map(|s| s.row).collect::<Vec<_>>(), vec![0, 1]);
+    }
 }

@@ -376,9 +376,15 @@ pub fn fallback_runs(line: &str) -> Vec<Run> {
 enum Block {
     Plain,
     /// Inside a fenced code block opened on line `opener` with `len` × `marker`.
-    Fence { opener: usize, marker: u8, len: usize },
+    Fence {
+        opener: usize,
+        marker: u8,
+        len: usize,
+    },
     /// Inside an HTML comment opened on line `opener`.
-    Comment { opener: usize },
+    Comment {
+        opener: usize,
+    },
 }
 
 fn fence_of(line: &str) -> Option<(u8, usize, &str)> {
@@ -548,26 +554,35 @@ impl Cache {
         let from = first.saturating_sub(WARMUP);
         match self.blocks.get(first) {
             Some(Block::Fence { opener, .. } | Block::Comment { opener }) => {
-                let state = lines.get(*opener).map_or_else(
-                    || origins.resume.clone(),
-                    |l| engine.after_line(origins, l),
-                );
+                let state = lines
+                    .get(*opener)
+                    .map_or_else(|| origins.resume.clone(), |l| engine.after_line(origins, l));
                 (from.max(opener + 1), state)
             }
             _ => (from, origins.resume.clone()),
         }
     }
 
-    /// Parses what lines `rows` need (at most a few hundred lines; usually none).
-    pub fn prepare(&mut self, engine: &Engine, lines: &[String], rows: std::ops::Range<usize>) {
+    /// Parses what lines `rows` need (at most a few hundred lines; usually none). `edited`:
+    /// the first row edited since the last call, as `update` reported it.
+    pub fn prepare(
+        &mut self,
+        engine: &Engine,
+        lines: &[String],
+        rows: std::ops::Range<usize>,
+        edited: Option<usize>,
+    ) {
         let buffer = lines.as_ptr() as usize;
-        if lines.len() != self.line_count || buffer != self.buffer {
+        let moved = lines.len() != self.line_count || buffer != self.buffer;
+        match edited {
+            Some(row) => self.invalidate_from(row),
             // Another buffer, or lines that came or went without an edit report: nothing
             // parsed before is trusted (the memo checks its own lines).
-            self.invalidate_from(0);
-            self.line_count = lines.len();
-            self.buffer = buffer;
+            None if moved => self.invalidate_from(0),
+            None => {}
         }
+        self.line_count = lines.len();
+        self.buffer = buffer;
         let last = rows.end.min(lines.len());
         let first = rows.start;
         if first >= last {
@@ -659,20 +674,33 @@ mod tests {
             "## Requirements\n\n- REQ-1: *must* tag `vlan` traffic, see **AC-1**\n\n```yaml\nkey: REQ-9 # x\n```\n<!-- guidance REQ-2 -->\n",
         );
         let mut cache = Cache::new();
-        cache.prepare(e, &doc, 0..doc.len());
+        cache.prepare(e, &doc, 0..doc.len(), None);
         let heading = paints(&cache, &doc, 0);
-        assert!(heading.iter().all(|(_, p)| *p == Paint::Heading), "{heading:?}");
+        assert!(
+            heading.iter().all(|(_, p)| *p == Paint::Heading),
+            "{heading:?}"
+        );
         let item = paints(&cache, &doc, 2);
         let has = |s: &str, p: Paint| item.iter().any(|(t, q)| t == s && *q == p);
         assert!(has("-", Paint::List), "{item:?}");
         assert!(has("REQ-1", Paint::Id), "{item:?}");
         assert!(has("*must*", Paint::Emphasis), "{item:?}");
-        assert!(item.iter().any(|(t, p)| t.contains("vlan") && *p == Paint::Code), "{item:?}");
+        assert!(
+            item.iter()
+                .any(|(t, p)| t.contains("vlan") && *p == Paint::Code),
+            "{item:?}"
+        );
         assert!(has("AC-1", Paint::Id), "{item:?}");
         let code = paints(&cache, &doc, 5);
-        assert!(code.iter().all(|(_, p)| *p == Paint::Code), "IDs in code stay code: {code:?}");
+        assert!(
+            code.iter().all(|(_, p)| *p == Paint::Code),
+            "IDs in code stay code: {code:?}"
+        );
         let comment = paints(&cache, &doc, 7);
-        assert!(comment.iter().all(|(_, p)| *p == Paint::Comment), "{comment:?}");
+        assert!(
+            comment.iter().all(|(_, p)| *p == Paint::Comment),
+            "{comment:?}"
+        );
     }
 
     #[test]
@@ -680,16 +708,46 @@ mod tests {
         let e = engine();
         let mut doc = lines(&"## S\n\nText line.\n\n".repeat(50));
         let mut cache = Cache::new();
-        cache.prepare(e, &doc, 0..40);
+        cache.prepare(e, &doc, 0..40, None);
         // Opening a fence at row 2 turns what follows into code.
         doc[2] = "```".into();
-        cache.invalidate_from(2);
-        cache.prepare(e, &doc, 0..40);
-        assert!(paints(&cache, &doc, 4).iter().all(|(_, p)| *p == Paint::Code));
+        cache.prepare(e, &doc, 0..40, Some(2));
+        assert!(
+            paints(&cache, &doc, 4)
+                .iter()
+                .all(|(_, p)| *p == Paint::Code)
+        );
         doc[2] = "Text line.".into();
-        cache.invalidate_from(2);
-        cache.prepare(e, &doc, 0..40);
-        assert_eq!(paints(&cache, &doc, 4), vec![("## S".to_string(), Paint::Heading)]);
+        cache.prepare(e, &doc, 0..40, Some(2));
+        assert_eq!(
+            paints(&cache, &doc, 4),
+            vec![("## S".to_string(), Paint::Heading)]
+        );
+    }
+
+    #[test]
+    fn an_inserted_line_keeps_the_exact_chain() {
+        let e = engine();
+        let mut doc = lines(&"## S\n\nText line.\n\n".repeat(500));
+        let mut cache = Cache::new();
+        for top in (0..=1000).step_by(40) {
+            cache.prepare(e, &doc, top..top + 40, None);
+        }
+        let kept = cache.chain.len();
+        assert!(kept > 30, "{kept}");
+        // A fence opened by a new line at row 1010, reported as an edit there.
+        doc.insert(1010, "```".into());
+        cache.prepare(e, &doc, 1000..1040, Some(1010));
+        assert!(
+            cache.chain.len() >= 1000 / STRIDE,
+            "the chain above the edit is kept"
+        );
+        assert!(cache.synced.is_none(), "no sync point needed");
+        assert!(
+            paints(&cache, &doc, 1012)
+                .iter()
+                .all(|(_, p)| *p == Paint::Code)
+        );
     }
 
     #[test]
@@ -706,12 +764,12 @@ mod tests {
             .collect();
         let first = doc.len() - 60;
         let mut jumped = Cache::new();
-        jumped.prepare(e, &doc, first..first + 40);
+        jumped.prepare(e, &doc, first..first + 40, None);
         let mut exact = Cache::new();
         for top in (0..=first).step_by(40) {
-            exact.prepare(e, &doc, top..top + 40);
+            exact.prepare(e, &doc, top..top + 40, None);
         }
-        exact.prepare(e, &doc, first..first + 40);
+        exact.prepare(e, &doc, first..first + 40, None);
         for (row, line) in doc.iter().enumerate().skip(first).take(40) {
             assert_eq!(
                 jumped.runs(row, line),
@@ -725,7 +783,10 @@ mod tests {
     fn fallback_styles_lines_alone() {
         let runs = fallback_runs("- REQ-1: x");
         assert_eq!(runs[0].paint, Paint::List);
-        assert!(runs.iter().any(|r| r.paint == Paint::Id && r.start == 2 && r.end == 7));
+        assert!(
+            runs.iter()
+                .any(|r| r.paint == Paint::Id && r.start == 2 && r.end == 7)
+        );
         assert_eq!(fallback_runs("# T")[0].paint, Paint::Heading);
     }
 

@@ -537,6 +537,13 @@ fn scroll_phasegate(bin: &Path, ws: &Path) -> (Vec<f64>, usize) {
         s.contents().contains("as-built.md [VIEW]")
     });
     p.wait_quiet(SETTLE_QUIET, WAIT);
+    // The bar is for a full-width pane: zoom the editor (`z`) first.
+    p.send("z");
+    wait_screen(&p, "the zoomed editor", |s| {
+        row_of(s, 3).trim_end().ends_with('┐')
+            && row_of(s, 3).chars().filter(|c| *c == '┐').count() == 1
+    });
+    p.wait_quiet(SETTLE_QUIET, WAIT);
     // The editor pane: from column 0 to the first "┐" on the title row.
     let title = row_of(&p.screen(), 3);
     let width = title.chars().position(|c| c == '┐').unwrap_or(70) + 1;

@@ -265,8 +265,12 @@ fn event_loop(
         }
         if changed {
             live.observe(state);
-            state.settle();
+            // Echo first: the keystroke reaches the screen before the live gate re-check of the
+            // buffer runs, and a second draw follows only if that re-check changed what shows.
             draw(terminal, state, theme)?;
+            if state.settle() {
+                draw(terminal, state, theme)?;
+            }
             drawn_plain = crate::ui::highlight::ready().is_none();
             changed = false;
             if !drawn_once {

@@ -707,6 +707,7 @@ fn replace_buffer(e: &mut EngagementState, text: &str) {
     let cursor = e.editor.cursor();
     let (top, _) = e.editor.scroll_offset();
     e.editor = make_editor(text);
+    e.view.reset();
     reposition(e, cursor, top);
 }
 
@@ -1400,6 +1401,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             };
             e.show_phase(phase);
             e.editor = make_editor(&entry.file.text);
+            e.view.reset();
             e.dirty = entry.file.text != e.saved_text;
             e.live_pending = true;
             let sha = sha256_hex(entry.file.text.as_bytes());

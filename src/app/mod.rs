@@ -509,22 +509,25 @@ impl EngagementState {
         conflict
     }
 
-    /// Re-evaluates the engagement with the buffer text swapped in.
-    pub fn refresh_live(&mut self) {
+    /// Re-evaluates the engagement with the buffer text swapped in. Returns whether anything
+    /// the panes show from it changed (criteria, gate states, reconciliation, warnings).
+    pub fn refresh_live(&mut self) -> bool {
         if !self.live_pending {
-            return;
+            return false;
         }
         self.live_pending = false;
         let Some(artifact) = self.shown_artifact() else {
-            return;
+            return false;
         };
+        let before = visible_summary(&self.live);
         if !self.dirty {
             self.live = self.disk.clone();
-            return;
+        } else {
+            let mut e = self.engagement.clone();
+            e.texts.insert(artifact, editor_text(&self.editor));
+            self.live = evaluate(&e);
         }
-        let mut e = self.engagement.clone();
-        e.texts.insert(artifact, editor_text(&self.editor));
-        self.live = evaluate(&e);
+        visible_summary(&self.live) != before
     }
 
     /// The live criteria of the reviewed gate with the result the reviewer's input gives them.
@@ -615,11 +618,12 @@ impl State {
         }
     }
 
-    /// Settles derived state before a draw (the live gate evaluation of the buffer).
-    pub fn settle(&mut self) {
-        if let Some(e) = &mut self.engagement {
-            e.refresh_live();
-        }
+    /// Settles derived state (the live gate evaluation of the buffer); true when what the panes
+    /// show from it changed and the screen needs another draw.
+    pub fn settle(&mut self) -> bool {
+        self.engagement
+            .as_mut()
+            .is_some_and(EngagementState::refresh_live)
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -635,4 +639,36 @@ impl State {
             text: text.into(),
         });
     }
+}
+
+/// What the panes show from a live evaluation, to tell whether a re-check needs a redraw.
+fn visible_summary(ev: &crate::domain::evaluate::Evaluation) -> impl PartialEq + use<> {
+    let criteria: Vec<(String, CriterionResult, String)> = ev
+        .criteria
+        .iter()
+        .map(|c| (c.def.id.clone(), c.result, c.message()))
+        .collect();
+    let gates: Vec<_> = ev.gates.iter().map(|g| g.state).collect();
+    let reconciliation = ev.reconciliation.as_ref().map(|r| {
+        let hunks: Vec<_> = r
+            .hunks
+            .iter()
+            .map(|h| {
+                (
+                    h.design_lines.clone(),
+                    h.as_built_lines.clone(),
+                    h.unexplained.clone(),
+                )
+            })
+            .collect();
+        hunks
+    });
+    let warnings: Vec<String> = ev.warnings.iter().map(ToString::to_string).collect();
+    (
+        criteria,
+        gates,
+        reconciliation,
+        warnings,
+        ev.components.iter().map(|c| c.status).collect::<Vec<_>>(),
+    )
 }

@@ -37,11 +37,11 @@ use crate::domain::journal::JOURNAL_FILE;
 use super::engagement::BUILD_DIR;
 
 /// Quiet time after the last raw event before a batch is delivered.
-pub const DEBOUNCE: Duration = Duration::from_millis(60);
+pub const DEBOUNCE: Duration = Duration::from_millis(80);
 /// How often the debouncer thread looks for quiet batches. It wakes at this rate even when idle
-/// (notify-debouncer-full has no idle mode): 60 ms keeps an idle session near 6 ms of CPU per 10 s
-/// on a small VM while an outside edit still shows within 60–120 ms plus the reload.
-pub const TICK: Duration = Duration::from_millis(60);
+/// (notify-debouncer-full has no idle mode): 100 ms keeps an idle session well under the 10 ms of
+/// CPU per 10 s budget while an outside edit still shows within 80–180 ms plus the reload.
+pub const TICK: Duration = Duration::from_millis(100);
 /// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
 

@@ -229,6 +229,12 @@ fn event_loop(
     let (tx, rx) = mpsc::channel();
     let mut input = InputThread::spawn(tx.clone())?;
     load_highlighter(tx.clone());
+    let checker_tx = tx.clone();
+    let checker = LiveChecker::spawn(move |evaluation| {
+        let _ = checker_tx.send(Incoming::Action(Action::LiveEvaluated(Box::new(
+            evaluation,
+        ))));
+    });
     // Whether the last frame was drawn before the grammar was ready.
     let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::live`).
@@ -268,8 +274,9 @@ fn event_loop(
             // Echo first: the keystroke reaches the screen before the live gate re-check of the
             // buffer runs, and a second draw follows only if that re-check changed what shows.
             draw(terminal, state, theme)?;
-            if state.settle() {
-                draw(terminal, state, theme)?;
+            // The live gate re-check runs on a worker; its result comes back as an action.
+            if let Some(job) = state.engagement.as_mut().and_then(|e| e.live_job()) {
+                checker.request(job);
             }
             drawn_plain = crate::ui::highlight::ready().is_none();
             changed = false;
@@ -355,4 +362,55 @@ pub fn run_engagement(root: &Path, setup: Setup) -> Result<(), String> {
     let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone());
     run(state, &setup.theme, Vec::new(), &ctx).map_err(|e| e.to_string())
+}
+
+type LiveSlot = std::sync::Arc<(
+    std::sync::Mutex<Option<crate::domain::evaluate::Engagement>>,
+    std::sync::Condvar,
+)>;
+
+/// Evaluates the engagement with the buffer text swapped in, on its own thread, so typing never
+/// waits for it. Only the newest request matters: one arriving while another runs replaces any
+/// still waiting. Idle, the thread sleeps on a condition variable.
+struct LiveChecker {
+    job: LiveSlot,
+}
+
+impl LiveChecker {
+    fn spawn(
+        deliver: impl Fn(crate::domain::evaluate::Evaluation) + Send + 'static,
+    ) -> LiveChecker {
+        let job = LiveSlot::default();
+        let shared = std::sync::Arc::clone(&job);
+        // Without the thread the re-check never arrives; editing and saving still work.
+        let _ = std::thread::Builder::new()
+            .name("live-check".into())
+            .spawn(move || {
+                let (slot, ready) = &*shared;
+                loop {
+                    let next = {
+                        let Ok(mut guard) = slot.lock() else { return };
+                        loop {
+                            if let Some(e) = guard.take() {
+                                break e;
+                            }
+                            match ready.wait(guard) {
+                                Ok(g) => guard = g,
+                                Err(_) => return,
+                            }
+                        }
+                    };
+                    deliver(crate::domain::evaluate::evaluate(&next));
+                }
+            });
+        LiveChecker { job }
+    }
+
+    fn request(&self, engagement: crate::domain::evaluate::Engagement) {
+        let (slot, ready) = &*self.job;
+        if let Ok(mut guard) = slot.lock() {
+            *guard = Some(engagement);
+            ready.notify_one();
+        }
+    }
 }

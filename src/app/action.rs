@@ -14,6 +14,8 @@ use crate::store::engagement::Loaded;
 pub enum Action {
     /// A named command from the keymap.
     Command(Command),
+    /// The live gate re-check of the buffer, computed off the input path.
+    LiveEvaluated(Box<crate::domain::evaluate::Evaluation>),
     /// A key that is text where it was pressed (the editor, a prompt, the filter).
     Text(Input),
     /// Bracketed paste.
@@ -49,6 +51,7 @@ impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Command(c) => write!(f, "Command({c})"),
+            Action::LiveEvaluated(_) => write!(f, "LiveEvaluated"),
             Action::Text(i) => write!(f, "Text({i:?})"),
             Action::Paste(s) => write!(f, "Paste({} bytes)", s.len()),
             Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),

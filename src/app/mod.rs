@@ -530,6 +530,36 @@ impl EngagementState {
         visible_summary(&self.live) != before
     }
 
+    /// The evaluation the live re-check needs, when it must run (off the input path); a clean
+    /// buffer settles at once from the disk evaluation.
+    pub fn live_job(&mut self) -> Option<crate::domain::evaluate::Engagement> {
+        if !self.live_pending {
+            return None;
+        }
+        let artifact = self.shown_artifact();
+        if !self.dirty || artifact.is_none() {
+            self.refresh_live();
+            return None;
+        }
+        self.live_pending = false;
+        let mut e = self.engagement.clone();
+        if let Some(artifact) = artifact {
+            e.texts.insert(artifact, editor_text(&self.editor));
+        }
+        Some(e)
+    }
+
+    /// Takes a live re-check computed by the worker, unless the buffer went clean meanwhile
+    /// (then the disk evaluation already holds). Returns whether what shows changed.
+    pub fn apply_live(&mut self, evaluation: crate::domain::evaluate::Evaluation) -> bool {
+        if !self.dirty {
+            return false;
+        }
+        let before = visible_summary(&self.live);
+        self.live = evaluation;
+        visible_summary(&self.live) != before
+    }
+
     /// The live criteria of the reviewed gate with the result the reviewer's input gives them.
     pub fn review_rows(&self) -> Vec<(&CriterionEval, CriterionResult)> {
         let gate = self.review.gate;

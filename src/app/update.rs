@@ -84,6 +84,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.info(m);
             Vec::new()
         }
+        Action::LiveEvaluated(evaluation) => {
+            if let Some(e) = &mut state.engagement {
+                e.apply_live(*evaluation);
+            }
+            Vec::new()
+        }
         Action::EditorReturned => match &state.engagement {
             Some(e) => vec![Effect::Load {
                 root: e.root.clone(),

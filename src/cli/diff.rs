@@ -114,25 +114,7 @@ fn hunk_header(
     if h.outside {
         touched.push("outside components".into());
     }
-    let verdict = if h.is_explained() {
-        format!(
-            "explained by {}",
-            h.explained_by
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    } else {
-        format!(
-            "UNEXPLAINED: no deviation names {}",
-            h.unexplained
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let verdict = h.verdict();
     (
         format!(
             "hunk {}/{} · solution-design.md:{} → as-built.md:{} · {} · {}",

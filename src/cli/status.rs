@@ -249,25 +249,7 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
                 .map(ToString::to_string)
                 .chain(h.outside.then(|| "general".to_string()))
                 .collect();
-            let verdict = if h.is_explained() {
-                format!(
-                    "explained by {}",
-                    h.explained_by
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                format!(
-                    "UNEXPLAINED (no deviation names {})",
-                    h.unexplained
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
+            let verdict = h.verdict();
             let _ = writeln!(
                 out,
                 "  {}  [{}] {verdict}",

@@ -49,6 +49,25 @@ impl Hunk {
     pub fn is_explained(&self) -> bool {
         self.unexplained.is_empty()
     }
+
+    /// `explained by DEV-1, DEV-2` or `UNEXPLAINED: no deviation names COMP-3, general`.
+    pub fn verdict(&self) -> String {
+        fn list<T: ToString>(items: &[T]) -> String {
+            items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        if self.is_explained() {
+            format!("explained by {}", list(&self.explained_by))
+        } else {
+            format!(
+                "UNEXPLAINED: no deviation names {}",
+                list(&self.unexplained)
+            )
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -37,10 +37,10 @@ use crate::domain::journal::JOURNAL_FILE;
 use super::engagement::BUILD_DIR;
 
 /// Quiet time after the last raw event before a batch is delivered.
-pub const DEBOUNCE: Duration = Duration::from_millis(80);
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
 /// How often the debouncer thread looks for quiet batches. It wakes at this rate even when idle
 /// (notify-debouncer-full has no idle mode): 100 ms keeps an idle session well under the 10 ms of
-/// CPU per 10 s budget while an outside edit still shows within 80–180 ms plus the reload.
+/// CPU per 10 s budget while an outside edit still shows within 100–200 ms plus the reload.
 pub const TICK: Duration = Duration::from_millis(100);
 /// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
@@ -671,5 +671,32 @@ mod tests {
         let mut changed = seen.examine_all([root.join("build")], false);
         changed.sort();
         assert_eq!(changed, ["build/b", "build/sub/a"]);
+    }
+}
+
+#[cfg(test)]
+mod native_tests {
+    use super::*;
+
+    /// On a local filesystem the watch is native; the polling fallback would otherwise hide a
+    /// misconfigured debouncer (the tests pass either way, only slower).
+    #[test]
+    fn local_directories_get_the_native_watcher() {
+        assert!(
+            TICK <= DEBOUNCE,
+            "notify-debouncer-full refuses a tick longer than the timeout"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (tx, rx) = mpsc::channel();
+        let _watcher = Watcher::start(dir.path(), move |e| {
+            let _ = tx.send(e);
+        });
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(WatchEvent::Armed(mode)) if std::env::var("PHASEGATE_WATCH").is_err() => {
+                assert_eq!(mode, WatchMode::Native, "{:?}", mode.status())
+            }
+            Ok(WatchEvent::Armed(_)) => {}
+            other => panic!("expected Armed first, got {other:?}"),
+        }
     }
 }

@@ -211,8 +211,8 @@ fn main() {
 
     report.print();
     println!(
-        "notes: the editor pane is {pane_width} columns of 120 (the gate and journal panes share the \
-         row), not the full-width pane of the scroll bar; vim's window is full width."
+        "notes: scrolling is measured in the editor pane zoomed with `z` ({pane_width} of 120 \
+         columns), the full-width pane of the scroll bar; vim's window is full width."
     );
     println!(
         "       latency is write-to-pty → the chunk completing the echo, read by the harness \

@@ -5,48 +5,20 @@
 
 mod common;
 
+use common::app::{ctx, press};
+
 use std::path::Path;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
-use phasegate::app::router::route;
+use crossterm::event::KeyCode;
+use phasegate::app::effect::{Effect, run_effect};
 use phasegate::app::update::update;
 use phasegate::app::{Keys, Screen, State, WorkspaceState};
 use phasegate::config::theme::load;
 use phasegate::config::{ColorSupport, Slot, Theme};
-use phasegate::domain::time::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier};
-
-fn ctx() -> EffectContext {
-    EffectContext {
-        actor: "reviewer".into(),
-        os_user: "reviewer@test".into(),
-        clock: Box::new(|| {
-            Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
-        }),
-    }
-}
-
-fn dispatch(state: &mut State, action: Action) {
-    let ctx = ctx();
-    let mut queue = update(state, action);
-    while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, &ctx) {
-            queue.extend(update(state, a));
-        }
-    }
-    state.settle();
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    if let Some(action) = route(state, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(state, action);
-    }
-}
 
 fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     let mut state = State::new("reviewer", Keys::default(), size);

@@ -4,40 +4,29 @@
 //! through `update` and the real effects (transact) on that copy. Identity and clock are fixed
 //! as in `ui_snapshots.rs`.
 
+mod common;
+
+use common::app::{ctx, dispatch, press, type_text};
+use common::copy_dir;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{EffectContext, run_effect};
+use phasegate::app::effect::run_effect;
 use phasegate::app::forms::{BuildConfirm, BuildOverlay};
-use phasegate::app::router::route;
 use phasegate::app::update::update;
 use phasegate::app::{Context, Keys, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use phasegate::config::theme::Slot;
 use phasegate::domain::journal::{ComponentStatus, EventBody};
 use phasegate::domain::phase::Phase;
-use phasegate::domain::time::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 /// A temp workspace holding a copy of the vlan-qos sample (As-Built, three hunks explained).
 fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
@@ -56,40 +45,6 @@ fn cut_journal(ws: &Path, last: u64) {
     let marker = format!("[[event]]\nseq = {}\n", last + 1);
     let cut = text.find(&marker).expect("event after the cut");
     fs::write(&path, &text[..cut]).expect("write journal");
-}
-
-fn ctx() -> EffectContext {
-    EffectContext {
-        actor: "reviewer".into(),
-        os_user: "reviewer@test".into(),
-        clock: Box::new(|| {
-            Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
-        }),
-    }
-}
-
-fn dispatch(state: &mut State, action: Action) {
-    let ctx = ctx();
-    let mut queue = update(state, action);
-    while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, &ctx) {
-            queue.extend(update(state, a));
-        }
-    }
-    state.settle();
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    let key = KeyEvent::new(code, KeyModifiers::NONE);
-    if let Some(action) = route(state, key) {
-        dispatch(state, action);
-    }
-}
-
-fn type_text(state: &mut State, text: &str) {
-    for c in text.chars() {
-        press(state, KeyCode::Char(c));
-    }
 }
 
 /// The engagement open at `size`, as `reviewer`.

@@ -3,35 +3,24 @@
 //! workspace is drawn under a fixed placeholder path, so the temp path never reaches the screen
 //! and every snapshot keeps the geometry it was drawn with.
 
+mod common;
+
+use common::app::{ctx, dispatch, press};
+use common::copy_dir;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{EffectContext, run_effect};
-use phasegate::app::router::route;
+use phasegate::app::effect::run_effect;
 use phasegate::app::update::update;
 use phasegate::app::{Keys, Mode, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
-use phasegate::domain::time::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 /// A temp workspace holding a copy of the sample engagements.
 fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
@@ -42,35 +31,6 @@ fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
         copy_dir(&samples.join(slug), &ws.join(slug));
     }
     (dir, ws)
-}
-
-fn ctx() -> EffectContext {
-    EffectContext {
-        actor: "reviewer".into(),
-        os_user: "reviewer@test".into(),
-        clock: Box::new(|| {
-            Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
-        }),
-    }
-}
-
-/// Applies an action and runs every effect it asks for, like the event loop does.
-fn dispatch(state: &mut State, action: Action) {
-    let ctx = ctx();
-    let mut queue = update(state, action);
-    while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, &ctx) {
-            queue.extend(update(state, a));
-        }
-    }
-    state.settle();
-}
-
-fn press(state: &mut State, code: KeyCode) {
-    let key = KeyEvent::new(code, KeyModifiers::NONE);
-    if let Some(action) = route(state, key) {
-        dispatch(state, action);
-    }
 }
 
 fn workspace_state(ws: &Path, size: (u16, u16)) -> State {

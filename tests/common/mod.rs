@@ -1,6 +1,7 @@
 //! Shared helpers for tests that drive the real `phasegate` binary in a temp workspace.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod pty;
 
 use std::path::{Path, PathBuf};

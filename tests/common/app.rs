@@ -1,0 +1,47 @@
+//! Driving the real app (`update` + effects) without a terminal, like the event loop does, with
+//! a fixed identity and clock so snapshots do not vary.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use phasegate::app::State;
+use phasegate::app::action::Action;
+use phasegate::app::effect::{EffectContext, run_effect};
+use phasegate::app::router::route;
+use phasegate::app::update::update;
+use phasegate::domain::time::Timestamp;
+
+/// Effects run as `reviewer` at 2026-11-20T12:00:00Z.
+pub fn ctx() -> EffectContext {
+    EffectContext {
+        actor: "reviewer".into(),
+        os_user: "reviewer@test".into(),
+        clock: Box::new(|| {
+            Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
+        }),
+    }
+}
+
+/// Applies an action and runs every effect it asks for, then settles the live re-check.
+pub fn dispatch(state: &mut State, action: Action) {
+    let ctx = ctx();
+    let mut queue = update(state, action);
+    while let Some(effect) = queue.pop() {
+        for a in run_effect(&effect, &ctx) {
+            queue.extend(update(state, a));
+        }
+    }
+    state.settle();
+}
+
+/// A key press without modifiers, routed by the active keymap.
+pub fn press(state: &mut State, code: KeyCode) {
+    if let Some(action) = route(state, KeyEvent::new(code, KeyModifiers::NONE)) {
+        dispatch(state, action);
+    }
+}
+
+/// Types text one key at a time.
+pub fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
+}

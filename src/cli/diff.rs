@@ -71,13 +71,14 @@ fn wrap(segments: &[Segment], width: usize) -> Vec<Vec<Segment>> {
                 lines.push(Vec::new());
                 used = 0;
             }
-            let line = lines.last_mut().expect("lines is never empty");
-            match line.last_mut() {
-                Some(last) if last.emphasized == seg.emphasized => last.text.push(c),
-                _ => line.push(Segment {
-                    text: c.to_string(),
-                    emphasized: seg.emphasized,
-                }),
+            if let Some(line) = lines.last_mut() {
+                match line.last_mut() {
+                    Some(last) if last.emphasized == seg.emphasized => last.text.push(c),
+                    _ => line.push(Segment {
+                        text: c.to_string(),
+                        emphasized: seg.emphasized,
+                    }),
+                }
             }
             used += w;
         }

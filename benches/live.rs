@@ -109,41 +109,6 @@ fn latency(ws: &Path) -> Vec<f64> {
     out
 }
 
-/// utime+stime (ms), Σ schedstat run time (ms), Σ voluntary context switches, all threads.
-fn cpu(pid: u32) -> (f64, f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let rest = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let field = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let mut sched_ns = 0.0;
-    let mut switches = 0;
-    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-        for t in tasks.flatten() {
-            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
-                sched_ns += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
-            }
-            if let Ok(s) = std::fs::read_to_string(t.path().join("status")) {
-                switches += s
-                    .lines()
-                    .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
-    (
-        (field(11) + field(12)) * 1000.0 / hz,
-        sched_ns / 1e6,
-        switches,
-    )
-}
-
 struct Idle {
     stat_ms: f64,
     sched_ms: f64,
@@ -156,13 +121,13 @@ fn idle(ws: &Path, poll: bool) -> Idle {
     p.wait_quiet(Duration::from_millis(500), WAIT);
     let pid = p.pid().expect("pid");
     let from = p.raw_len();
-    let (s0, n0, w0) = cpu(pid);
+    let (s0, n0, w0) = pty::cpu_usage(pid);
     let start = Instant::now();
     // Returns early only if the program writes something; keep waiting out the 10 s.
     while start.elapsed() < IDLE {
         p.wait_quiet(IDLE, IDLE.saturating_sub(start.elapsed()));
     }
-    let (s1, n1, w1) = cpu(pid);
+    let (s1, n1, w1) = pty::cpu_usage(pid);
     let bytes = p.raw_len() - from;
     quit(p);
     Idle {

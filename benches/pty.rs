@@ -568,50 +568,18 @@ struct Idle {
     bytes: usize,
 }
 
-/// utime+stime (ms), Σ schedstat run time (ms), Σ voluntary context switches, all threads.
-fn cpu(pid: u32) -> (f64, f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    // Fields after the `(comm)`: state is field 3; utime and stime are fields 14 and 15.
-    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let mut sched_ns = 0.0;
-    let mut switches = 0;
-    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-        for t in tasks.flatten() {
-            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
-                sched_ns += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
-            }
-            if let Ok(s) = std::fs::read_to_string(t.path().join("status")) {
-                switches += s
-                    .lines()
-                    .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-    }
-    (ticks * 1000.0 / hz, sched_ns / 1e6, switches)
-}
-
 fn measure_idle(p: &Pty) -> Idle {
     p.wait_quiet(Duration::from_millis(500), WAIT);
     let pid = p.pid().expect("pid");
     let from = p.raw_len();
-    let (s0, n0, w0) = cpu(pid);
+    let (s0, n0, w0) = pty::cpu_usage(pid);
     let start = Instant::now();
     // Not a sleep in disguise: returns early only if the program writes nothing for 10 s,
     // which is the point; any output is counted below.
     while start.elapsed() < IDLE {
         p.wait_quiet(IDLE, IDLE.saturating_sub(start.elapsed()));
     }
-    let (s1, n1, w1) = cpu(pid);
+    let (s1, n1, w1) = pty::cpu_usage(pid);
     Idle {
         stat_ms: s1 - s0,
         sched_ms: n1 - n0,

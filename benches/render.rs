@@ -133,11 +133,7 @@ fn bytes_per_line(loaded: &Loaded, theme: &Theme, zoom: bool, hw: bool, c: Comma
     let mut state = state(loaded, zoom);
     let mut t = terminal(hw);
     to_bottom_of_view(&mut t, &mut state, theme);
-    let top = |s: &State| {
-        s.engagement
-            .as_ref()
-            .map_or(0, |e| usize::from(e.editor.scroll_offset().0))
-    };
+    let top = |s: &State| s.engagement.as_ref().map_or(0, |e| e.view.top().row);
     let (start_bytes, start_top) = (t.backend().bytes_written(), top(&state));
     let steps = 100;
     let mut frame_time = Duration::ZERO;

@@ -30,7 +30,7 @@ use super::action::Action;
 use super::effect::Effect;
 use super::keys::Command;
 use super::{
-    Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, editor_text, make_editor,
+    Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, ViewTop, editor_text, make_editor,
 };
 use crate::domain::artifact::{Artifact, sha256_hex};
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
@@ -692,12 +692,11 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
 
 /// Puts the viewport back at `top` and the cursor at `cursor` (as near as the text allows)
 /// after the buffer's text was replaced.
-fn reposition(e: &mut EngagementState, cursor: DataCursor, top: u16) {
+fn reposition(e: &mut EngagementState, cursor: DataCursor, top: ViewTop) {
     let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
-    // Scroll the fresh viewport to the old top line, then put the cursor back: the next draw
-    // only moves the viewport if the cursor would leave it.
-    e.editor.move_cursor(CursorMove::Jump(top, 0));
-    e.editor.scroll((i16::try_from(top).unwrap_or(i16::MAX), 0));
+    // The next draw clamps the top to the new text and only moves it if the cursor would
+    // leave the view.
+    e.view.set_top(top);
     e.editor
         .move_cursor(CursorMove::Jump(clamp(cursor.0), clamp(cursor.1)));
 }
@@ -705,7 +704,7 @@ fn reposition(e: &mut EngagementState, cursor: DataCursor, top: u16) {
 /// Replaces the buffer's text, keeping the cursor and the scroll as near as the text allows.
 fn replace_buffer(e: &mut EngagementState, text: &str) {
     let cursor = e.editor.cursor();
-    let (top, _) = e.editor.scroll_offset();
+    let top = e.view.top();
     e.editor = make_editor(text);
     e.view.reset();
     reposition(e, cursor, top);
@@ -815,7 +814,7 @@ pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect>
         }
         let was_dirty = e.dirty;
         let cursor = e.editor.cursor();
-        let (top, _) = e.editor.scroll_offset();
+        let top = e.view.top();
         let before = Before {
             texts: e.engagement.texts.clone(),
             meta: e.engagement.meta.clone(),
@@ -1513,9 +1512,17 @@ mod tests {
         (ws, e)
     }
 
+    /// Draws the engagement screen with `e` open (the editor view moves its top).
     fn draw(e: &EngagementState) {
+        let mut state = State::new("o", crate::app::Keys::default(), (60, 20));
+        state.engagement = Some(e.clone());
+        state.screen = crate::app::Screen::Engagement;
         let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
-        t.draw(|f| f.render_widget(&e.editor, f.area())).unwrap();
+        t.draw(|f| crate::ui::view(&state, &crate::config::Theme::default(), f))
+            .unwrap();
+        if let Some(drawn) = &state.engagement {
+            e.view.set_top(drawn.view.top());
+        }
     }
 
     #[test]
@@ -1526,12 +1533,12 @@ mod tests {
         draw(&e);
         e.editor.move_cursor(CursorMove::Jump(150, 3));
         draw(&e);
-        let (top, _) = e.editor.scroll_offset();
-        assert!(top > 100, "scrolled: {top}");
+        let top = e.view.top();
+        assert!(top.row > 100, "scrolled: {top:?}");
         replace_buffer(&mut e, &format!("inserted far below\n{text}"));
         draw(&e);
         assert_eq!(e.editor.cursor(), DataCursor(150, 3));
-        assert_eq!(e.editor.scroll_offset().0, top);
+        assert_eq!(e.view.top(), top);
         // A shorter text: as near as it allows.
         replace_buffer(&mut e, "one\ntwo\n");
         draw(&e);

@@ -14,7 +14,6 @@ pub mod update;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::domain::artifact::Artifact;
@@ -240,6 +239,16 @@ pub struct EngagementState {
 pub struct ViewCache {
     id: std::cell::Cell<u64>,
     edited_from: std::cell::Cell<Option<usize>>,
+    /// Where the editor's view starts; the view moves it to follow the cursor.
+    top: std::cell::Cell<ViewTop>,
+}
+
+/// The top of the editor's view: the data row shown first and how many of its soft-wrapped
+/// screen rows are scrolled off above.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ViewTop {
+    pub row: usize,
+    pub skip: usize,
 }
 
 fn next_view_id() -> u64 {
@@ -252,13 +261,16 @@ impl Default for ViewCache {
         ViewCache {
             id: std::cell::Cell::new(next_view_id()),
             edited_from: std::cell::Cell::new(None),
+            top: std::cell::Cell::new(ViewTop::default()),
         }
     }
 }
 
 impl Clone for ViewCache {
     fn clone(&self) -> Self {
-        ViewCache::default()
+        let clone = ViewCache::default();
+        clone.top.set(self.top.get());
+        clone
     }
 }
 
@@ -274,10 +286,21 @@ impl ViewCache {
         self.edited_from.set(Some(from));
     }
 
-    /// The buffer was replaced: nothing cached for it applies.
+    /// The buffer was replaced: nothing cached for it applies, and its view starts at the top.
     pub fn reset(&self) {
         self.id.set(next_view_id());
         self.edited_from.set(None);
+        self.top.set(ViewTop::default());
+    }
+
+    /// Where the editor's view starts.
+    pub fn top(&self) -> ViewTop {
+        self.top.get()
+    }
+
+    /// Scrolls the editor's view (the next frame still moves it if the cursor would be off it).
+    pub fn set_top(&self, top: ViewTop) {
+        self.top.set(top);
     }
 
     /// The first row edited since the view last asked.
@@ -361,11 +384,12 @@ fn text_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A textarea showing `text`, styled for prose.
+/// A textarea holding `text`: the buffer, cursor, undo history and editing keys. The view
+/// (`ui::editor`) soft-wraps and draws it itself, only the visible lines; the textarea's own
+/// wrapping stays off because it re-wraps the whole buffer on every edit.
 pub fn make_editor(text: &str) -> TextArea<'static> {
     let mut editor = TextArea::new(text_lines(text));
-    editor.set_wrap_mode(WrapMode::WordOrGlyph);
-    editor.set_cursor_line_style(Style::default().add_modifier(Modifier::UNDERLINED));
+    editor.set_wrap_mode(WrapMode::None);
     editor.set_max_histories(1000);
     editor
 }

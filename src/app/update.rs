@@ -766,7 +766,14 @@ fn text(state: &mut State, input: Input) {
             }
         }
         (Screen::Engagement, Mode::Edit) => {
+            let height = state.size.1;
             if let Some(e) = &mut state.engagement {
+                // The textarea's own paging scrolls a viewport of its own that this view does
+                // not use (`ui::editor` keeps the view): page the cursor instead.
+                if let Some(page) = page_key(&input) {
+                    move_editor(e, page, height);
+                    return;
+                }
                 let before = e.editor.cursor().0;
                 // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
                 // the cursor; every other edit starts at the cursor row before or after it.
@@ -780,6 +787,37 @@ fn text(state: &mut State, input: Input) {
             }
         }
         _ => {}
+    }
+}
+
+/// The textarea's paging keys (PageDown/PageUp, and its emacs-style Ctrl-V/Alt-V).
+fn page_key(input: &Input) -> Option<Command> {
+    match input {
+        Input {
+            key: Key::PageDown,
+            ctrl: false,
+            alt: false,
+            ..
+        }
+        | Input {
+            key: Key::Char('v'),
+            ctrl: true,
+            alt: false,
+            ..
+        } => Some(Command::PageDown),
+        Input {
+            key: Key::PageUp,
+            ctrl: false,
+            alt: false,
+            ..
+        }
+        | Input {
+            key: Key::Char('v'),
+            ctrl: false,
+            alt: true,
+            ..
+        } => Some(Command::PageUp),
+        _ => None,
     }
 }
 

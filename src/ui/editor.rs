@@ -1,21 +1,25 @@
-//! The artifact editor: the shown artifact in a textarea (read-only in view mode, with the
-//! cursor line), its dirty marker and, outside the artifact's phase, why it is read-only.
-//! Markdown is painted over the rows the textarea drew, from `ui::highlight` (syntect, cached
-//! per buffer in the engagement's view cache), or from its line-local fallback until the
-//! grammar has loaded. Only visible rows are styled.
+//! The artifact editor: the shown artifact (read-only in view mode, with the cursor line), its
+//! dirty marker and, outside the artifact's phase, why it is read-only.
+//!
+//! The textarea (`app::make_editor`) holds the buffer; this view draws it: only the visible
+//! lines, each soft-wrapped on the spot (`softwrap`), so a frame costs the same on a 50,000-line
+//! artifact as on a short one. The view's top lives in the buffer's [`ViewCache`] and follows
+//! the cursor with the least scrolling. Markdown styles come from `ui::highlight` (syntect,
+//! cached per buffer), or from its line-local fallback until the grammar has loaded.
+
+use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui_textarea::{DataCursor, TextArea};
-use unicode_width::UnicodeWidthChar;
 
 use super::highlight::{self, Cache, Paint, Run};
-use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::{EngagementState, Mode, Pane, State};
+use super::{Slot, Theme, pane_block, slot, softwrap, truncate};
+use crate::app::{EngagementState, Mode, Pane, State, ViewTop};
 
 /// The style a paint is drawn with under `theme`.
 pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
@@ -39,55 +43,182 @@ pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
     }
 }
 
-/// One screen row of the textarea: the data line, and the chars of it the row shows.
+/// One screen row of the editor: the data line, and the chars of it the row shows.
 struct Segment {
     y: u16,
     row: usize,
-    chars: std::ops::Range<usize>,
+    chars: Range<usize>,
 }
 
-/// The textarea's visible rows (after it was drawn `height` rows high), as data segments.
-fn visible_segments(editor: &TextArea<'_>, height: u16) -> Vec<Segment> {
-    let (top, _) = editor.scroll_offset();
-    let top = usize::from(top);
-    let at = |y: usize| editor.screen_to_data(top.saturating_add(y), 0);
-    // screen_to_data clamps past the end of the text: a row equal to the one above is not one.
-    let starts: Vec<DataCursor> = (0..=usize::from(height)).map(at).collect();
-    let mut out = Vec::new();
-    for (y, pair) in starts.windows(2).enumerate() {
-        let [DataCursor(row, col), next] = [pair[0], pair[1]];
-        if y > 0 && starts.get(y - 1) == Some(&pair[0]) {
-            break;
+/// The buffer laid out at one width: screen rows of any line, the cursor's place among them.
+struct Wrapped<'a> {
+    lines: &'a [String],
+    width: usize,
+    tab: usize,
+    /// (row, char) of the cursor, clamped to the text.
+    cursor: (usize, usize),
+}
+
+impl<'a> Wrapped<'a> {
+    fn new(lines: &'a [String], cursor: DataCursor, width: u16, tab: u8) -> Wrapped<'a> {
+        let row = cursor.0.min(lines.len().saturating_sub(1));
+        Wrapped {
+            lines,
+            width: usize::from(width).max(1),
+            tab: usize::from(tab),
+            cursor: (row, cursor.1),
         }
-        let end = if next.0 == row && next.1 > col && next != pair[0] {
-            next.1
-        } else {
-            usize::MAX
-        };
-        out.push(Segment {
-            y: u16::try_from(y).unwrap_or(u16::MAX),
-            row,
-            chars: col..end,
-        });
     }
-    out
+
+    fn rows(&self, row: usize) -> Vec<Range<usize>> {
+        let line = self.lines.get(row).map_or("", String::as_str);
+        // The cursor after the last char needs a cell of its own, on its line only.
+        let room = row == self.cursor.0 && self.cursor.1 >= line.chars().count();
+        softwrap::rows(line, self.width, self.tab, room)
+    }
+
+    /// The screen row (within its line) that shows the cursor.
+    fn cursor_subrow(&self) -> usize {
+        softwrap::row_of(&self.rows(self.cursor.0), self.cursor.1)
+    }
+
+    /// `top` moved as little as shows the cursor in a view `height` rows high. Only the lines
+    /// between the two are wrapped, never more than a screenful of them.
+    fn follow(&self, top: ViewTop, height: usize) -> ViewTop {
+        let Some(last) = self.lines.len().checked_sub(1) else {
+            return ViewTop::default();
+        };
+        let height = height.max(1);
+        let row = top.row.min(last);
+        let top = ViewTop {
+            row,
+            skip: top.skip.min(self.rows(row).len().saturating_sub(1)),
+        };
+        let cursor = ViewTop {
+            row: self.cursor.0,
+            skip: self.cursor_subrow(),
+        };
+        if cursor <= top {
+            return cursor;
+        }
+        // Screen rows from the top of the view down to the cursor, counted until past the view.
+        let mut below = 0usize;
+        let mut row = top.row;
+        let mut skip = top.skip;
+        while row < cursor.row && below < height {
+            below += self.rows(row).len().saturating_sub(skip);
+            skip = 0;
+            row += 1;
+        }
+        if row == cursor.row && below + cursor.skip - skip < height {
+            return top;
+        }
+        // The cursor on the bottom row: walk up height - 1 screen rows from it.
+        let mut need = height - 1;
+        let mut at = cursor;
+        loop {
+            if at.skip >= need {
+                at.skip -= need;
+                return at;
+            }
+            need -= at.skip + 1;
+            let Some(up) = at.row.checked_sub(1) else {
+                return ViewTop::default();
+            };
+            at = ViewTop {
+                row: up,
+                skip: self.rows(up).len().saturating_sub(1),
+            };
+        }
+    }
+
+    /// The rows a view starting at `top` shows, `height` of them at most.
+    fn segments(&self, top: ViewTop, height: u16) -> Vec<Segment> {
+        let mut out = Vec::with_capacity(usize::from(height));
+        let mut skip = top.skip;
+        for row in top.row..self.lines.len() {
+            for chars in self.rows(row).into_iter().skip(skip) {
+                let Ok(y) = u16::try_from(out.len()) else {
+                    return out;
+                };
+                if y >= height {
+                    return out;
+                }
+                out.push(Segment { y, row, chars });
+            }
+            skip = 0;
+        }
+        out
+    }
 }
 
-/// Paints `runs` of `line` on the cells of one segment drawn at row `y` of `area`.
+/// How the chars of one line are drawn besides their Markdown paint.
+struct Marks {
+    /// Char range selected on this line.
+    selected: Option<Range<usize>>,
+    /// Byte ranges matching the search.
+    matches: Vec<Range<usize>>,
+    /// The cursor's char, when it is on this line.
+    cursor: Option<usize>,
+}
+
+impl Marks {
+    fn of(editor: &TextArea<'_>, search: &str, row: usize, line: &str) -> Marks {
+        let selected = editor
+            .selection_range()
+            .filter(|((r0, _), (r1, _))| *r0 <= row && row <= *r1)
+            .map(|((r0, c0), (r1, c1))| {
+                let from = if r0 == row { c0 } else { 0 };
+                let to = if r1 == row { c1 } else { usize::MAX };
+                from..to
+            });
+        let DataCursor(cr, cc) = editor.cursor();
+        Marks {
+            selected,
+            matches: search_matches(line, search),
+            cursor: (cr == row).then_some(cc),
+        }
+    }
+}
+
+/// Where `needle` occurs in `line`, ignoring case, as byte ranges of `line`.
+fn search_matches(line: &str, needle: &str) -> Vec<Range<usize>> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let lower = line.to_lowercase();
+    // Where lowercasing changed byte lengths, offsets would not map back: no marks there.
+    if lower.len() != line.len() {
+        return Vec::new();
+    }
+    let needle = needle.to_lowercase();
+    lower
+        .match_indices(&needle)
+        .map(|(at, m)| at..at + m.len())
+        .collect()
+}
+
+/// The styles the editor draws with, resolved from the theme once per frame.
+struct Styles {
+    text: Style,
+    cursor: Style,
+    selection: Style,
+    search: Style,
+}
+
+/// Draws one segment of `line` at its row of `area`: text, Markdown `runs`, marks.
 #[allow(clippy::too_many_arguments)]
-fn paint_segment(
+fn draw_segment(
     buf: &mut Buffer,
     area: Rect,
     theme: &Theme,
+    styles: &Styles,
     line: &str,
     seg: &Segment,
     runs: &[Run],
+    marks: &Marks,
     tab: usize,
-    left: usize,
 ) {
-    if runs.is_empty() {
-        return;
-    }
     let y = area.y.saturating_add(seg.y);
     if y >= area.bottom() || y >= buf.area.bottom() {
         return;
@@ -95,63 +226,99 @@ fn paint_segment(
     let right = area.right().min(buf.area.right());
     let mut run = runs.iter().peekable();
     let mut col = 0usize;
-    for (i, (byte, ch)) in line.char_indices().enumerate() {
-        if i < seg.chars.start {
+    let mut x = area.x;
+    let mut last_drawn: Option<u16> = None;
+    let on_cursor_line = marks.cursor.is_some();
+    let char_count = seg.chars.end - seg.chars.start;
+    for (i, (byte, ch)) in line
+        .char_indices()
+        .enumerate()
+        .skip(seg.chars.start)
+        .take(char_count)
+    {
+        let (symbol, width) = softwrap::cell(ch, col, tab);
+        col += width;
+        if width == 0 {
+            // A combining mark joins the cell before it.
+            if let Some(px) = last_drawn {
+                let cell = &mut buf[(px, y)];
+                let joined = format!("{}{ch}", cell.symbol());
+                cell.set_symbol(&joined);
+            }
             continue;
         }
-        if i >= seg.chars.end {
-            break;
-        }
-        let width = if ch == '\t' {
-            tab.max(1) - col % tab.max(1)
-        } else {
-            ch.width().unwrap_or(0)
-        };
+        let mut style = styles.text;
         while run.peek().is_some_and(|r| r.end <= byte) {
             run.next();
         }
         if let Some(r) = run.peek().filter(|r| r.start <= byte) {
-            let style = paint_style(theme, r.paint);
-            for c in col..col + width {
-                let Some(x) = c
-                    .checked_sub(left)
-                    .and_then(|c| u16::try_from(c).ok())
-                    .map(|c| area.x.saturating_add(c))
-                else {
-                    continue;
-                };
-                if x >= right {
-                    break;
-                }
-                let cell = &mut buf[(x, y)];
-                if let Some(fg) = style.fg {
-                    cell.fg = fg;
-                }
-                if let Some(bg) = style.bg {
-                    cell.bg = bg;
-                }
-                cell.modifier.insert(style.add_modifier);
-                cell.modifier.remove(style.sub_modifier);
-            }
+            style = style.patch(paint_style(theme, r.paint));
         }
-        col += width;
-        if col >= left + usize::from(area.width) {
+        if on_cursor_line {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        if marks.matches.iter().any(|m| m.contains(&byte)) {
+            style = style.patch(styles.search);
+        }
+        if marks.selected.as_ref().is_some_and(|s| s.contains(&i)) {
+            style = style.patch(styles.selection);
+        }
+        if marks.cursor == Some(i) {
+            style = style.patch(styles.cursor);
+        }
+        let end = usize::from(x).saturating_add(width);
+        if end > usize::from(right) {
+            // Hanging whitespace past the row's end, or a wide char in a too-narrow pane.
             break;
         }
+        buf[(x, y)].set_char(symbol).set_style(style);
+        for extra in 1..width {
+            let Ok(dx) = u16::try_from(extra) else { break };
+            // Tabs draw spaces; a wide char hides the cells it covers.
+            let cell = &mut buf[(x + dx, y)];
+            cell.reset();
+            cell.set_style(style);
+            if symbol == ' ' {
+                cell.set_char(' ');
+            }
+        }
+        last_drawn = Some(x);
+        x += u16::try_from(width).unwrap_or(u16::MAX);
+    }
+    // The cursor after the line's last char sits on the row that ends the line.
+    if let Some(c) = marks.cursor
+        && c >= seg.chars.end
+        && seg.chars.end == line.chars().count()
+        && x < right
+    {
+        let cell = &mut buf[(x, y)];
+        cell.set_char(' ')
+            .set_style(styles.text.patch(styles.cursor));
     }
 }
 
-fn style_visible_rows(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect) {
+/// Draws the buffer's visible rows into `area`, moving the view's top to follow the cursor.
+fn draw_text(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect, search: &str) {
     let lines = e.editor.lines();
-    let segments = visible_segments(&e.editor, area.height);
+    let tab = e.editor.tab_length();
+    let wrapped = Wrapped::new(lines, e.editor.cursor(), area.width, tab);
+    let top = wrapped.follow(e.view.top(), usize::from(area.height));
+    e.view.set_top(top);
+    let segments = wrapped.segments(top, area.height);
+    let styles = Styles {
+        text: slot(theme, Slot::UiText),
+        cursor: slot(theme, Slot::UiCursor),
+        selection: slot(theme, Slot::UiSelection),
+        search: slot(theme, Slot::UiSearchMatch),
+    };
+    buf.set_style(area, styles.text);
     let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
         return;
     };
     let rows = first.row..last.row.saturating_add(1);
-    let tab = usize::from(e.editor.tab_length());
-    let (_, left) = e.editor.scroll_offset();
-    let left = usize::from(left);
-    let paint_all = |buf: &mut Buffer, cache: Option<&Cache>| {
+    let tab = usize::from(tab);
+    let draw_all = |buf: &mut Buffer, cache: Option<&Cache>| {
+        let mut marks: Option<(usize, Marks)> = None;
         for seg in &segments {
             let Some(line) = lines.get(seg.row) else {
                 continue;
@@ -164,15 +331,20 @@ fn style_visible_rows(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area
                     &fallback
                 }
             };
-            paint_segment(buf, area, theme, line, seg, runs, tab, left);
+            if marks.as_ref().is_none_or(|(row, _)| *row != seg.row) {
+                marks = Some((seg.row, Marks::of(&e.editor, search, seg.row, line)));
+            }
+            if let Some((_, m)) = &marks {
+                draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab);
+            }
         }
     };
     match highlight::ready() {
         Some(engine) => highlight::with_cache(e.view.id(), |cache| {
             cache.prepare(engine, lines, rows, e.view.take_edited());
-            paint_all(buf, Some(cache));
+            draw_all(buf, Some(cache));
         }),
-        None => paint_all(buf, None),
+        None => draw_all(buf, None),
     }
 }
 
@@ -226,34 +398,51 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     if text_area.height == 0 {
         return;
     }
-    // The textarea keeps its own scroll (interior viewport), so it is drawn as it is, never
-    // cloned: the theme goes underneath (text style) and on top (Markdown slots).
-    frame.render_widget(Block::default().style(slot(theme, Slot::UiText)), text_area);
-    frame.render_widget(&e.editor, text_area);
-    style_visible_rows(e, theme, frame.buffer_mut(), text_area);
+    draw_text(e, theme, frame.buffer_mut(), text_area, &e.search);
 }
 
 #[cfg(test)]
 mod tests {
-    use ratatui::widgets::Widget;
-    use ratatui_textarea::WrapMode;
-
     use super::*;
 
-    /// Draws `lines` in a `w`×`h` textarea and paints them with the fallback styler.
-    fn painted(lines: &[&str], w: u16, h: u16) -> (Buffer, Theme) {
-        let mut ta = TextArea::new(lines.iter().map(|l| l.to_string()).collect());
-        ta.set_wrap_mode(WrapMode::WordOrGlyph);
+    fn lines(text: &[&str]) -> Vec<String> {
+        text.iter().map(|l| l.to_string()).collect()
+    }
+
+    /// Draws `text` in a `w`×`h` area with the fallback styler, cursor at `cursor`.
+    fn drawn(text: &[&str], cursor: (usize, usize), w: u16, h: u16) -> (Buffer, Theme) {
+        let mut ta = TextArea::new(lines(text));
+        ta.move_cursor(ratatui_textarea::CursorMove::Jump(
+            u16::try_from(cursor.0).unwrap(),
+            u16::try_from(cursor.1).unwrap(),
+        ));
+        let theme = Theme::default();
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
-        (&ta).render(area, &mut buf);
-        let theme = Theme::default();
-        for seg in visible_segments(&ta, h) {
-            let line = ta.lines()[seg.row].as_str();
+        let lines = ta.lines();
+        let wrapped = Wrapped::new(lines, ta.cursor(), w, 4);
+        let top = wrapped.follow(ViewTop::default(), usize::from(h));
+        let styles = Styles {
+            text: slot(&theme, Slot::UiText),
+            cursor: slot(&theme, Slot::UiCursor),
+            selection: slot(&theme, Slot::UiSelection),
+            search: slot(&theme, Slot::UiSearchMatch),
+        };
+        for seg in wrapped.segments(top, h) {
+            let line = lines[seg.row].as_str();
             let runs = highlight::fallback_runs(line);
-            paint_segment(&mut buf, area, &theme, line, &seg, &runs, 4, 0);
+            let marks = Marks::of(&ta, "", seg.row, line);
+            draw_segment(
+                &mut buf, area, &theme, &styles, line, &seg, &runs, &marks, 4,
+            );
         }
         (buf, theme)
+    }
+
+    fn row_text(buf: &Buffer, y: u16) -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol())
+            .collect::<String>()
     }
 
     /// The symbols of the cells painted as IDs, in screen order.
@@ -267,30 +456,85 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_painted_where_the_textarea_drew_them() {
-        // Soft-wrapped: REQ-7 lands on the second screen row.
-        let (buf, theme) = painted(&["some words then REQ-7 after"], 16, 3);
-        assert_eq!(buf.content[16].symbol(), "R", "wrapped to row 2");
+    fn prose_wraps_at_words_and_ids_are_painted_where_drawn() {
+        let (buf, theme) = drawn(&["some words then REQ-7 after"], (0, 0), 16, 3);
+        assert_eq!(row_text(&buf, 0), "some words then ");
+        assert_eq!(row_text(&buf, 1), "REQ-7 after     ");
         assert_eq!(id_cells(&buf, &theme), "REQ-7");
     }
 
     #[test]
     fn tabs_and_wide_chars_keep_columns() {
-        let (buf, theme) = painted(&["\t漢字 REQ-2 x", "a\tAC-3"], 30, 2);
+        let (buf, theme) = drawn(&["\t漢字 REQ-2 x", "a\tAC-3"], (0, 0), 30, 2);
         assert_eq!(id_cells(&buf, &theme), "REQ-2AC-3");
         // The tab takes four columns, each wide char two: REQ-2 starts at column 9.
-        assert_eq!(buf.content[9].symbol(), "R");
-        assert_eq!(buf.content[30 + 4].symbol(), "A");
+        assert_eq!(buf[(9, 0)].symbol(), "R");
+        assert_eq!(buf[(4, 1)].symbol(), "A");
+    }
+
+    #[test]
+    fn the_cursor_is_drawn_even_after_the_line_end() {
+        let (buf, theme) = drawn(&["abcd", "ef"], (0, 4), 4, 3);
+        // The line fills the row: the cursor gets the next row, the text moves down one.
+        assert_eq!(row_text(&buf, 0), "abcd");
+        assert_eq!(row_text(&buf, 2), "ef  ");
+        let cursor = slot(&theme, Slot::UiCursor);
+        assert!(buf[(0, 1)].modifier.contains(cursor.add_modifier));
+        assert!(!buf[(0, 0)].modifier.contains(cursor.add_modifier));
     }
 
     #[test]
     fn rows_past_the_end_are_not_segments() {
-        let mut ta = TextArea::new(vec!["one".into(), "two".into()]);
-        ta.set_wrap_mode(WrapMode::WordOrGlyph);
-        let area = Rect::new(0, 0, 10, 6);
-        let mut buf = Buffer::empty(area);
-        (&ta).render(area, &mut buf);
-        let segs = visible_segments(&ta, 6);
+        let text = lines(&["one", "two"]);
+        let w = Wrapped::new(&text, DataCursor(0, 0), 10, 4);
+        let segs = w.segments(ViewTop::default(), 6);
         assert_eq!(segs.iter().map(|s| s.row).collect::<Vec<_>>(), vec![0, 1]);
+    }
+
+    #[test]
+    fn the_view_follows_the_cursor_with_the_least_scrolling() {
+        // Line i has i % 3 + 1 screen rows at width 10.
+        let text: Vec<String> = (0..200)
+            .map(|i| "wordy ".repeat(2 * (i % 3)) + "end")
+            .collect();
+        let height = 7;
+        let at = |row: usize| Wrapped::new(&text, DataCursor(row, 0), 10, 4);
+        // Down one line at a time: the cursor stays inside, at the bottom once scrolling.
+        let mut top = ViewTop::default();
+        for row in 0..200 {
+            let w = at(row);
+            top = w.follow(top, height);
+            let segs = w.segments(top, u16::try_from(height).unwrap());
+            let shown = segs.iter().position(|s| s.row == row && s.chars.start == 0);
+            let shown = shown.unwrap_or_else(|| panic!("row {row} not shown from {top:?}"));
+            if row > 5 {
+                // The cursor row is the bottom one.
+                assert_eq!(shown, height - 1, "row {row} from {top:?}");
+            }
+        }
+        // Back up: the cursor row becomes the top.
+        let w = at(150);
+        assert_eq!(w.follow(top, height), ViewTop { row: 150, skip: 0 });
+        // A far jump lands with the cursor on the bottom row, wrapping only a screenful.
+        let w = at(10);
+        let top = w.follow(ViewTop::default(), height);
+        let segs = w.segments(top, u16::try_from(height).unwrap());
+        assert_eq!(segs.last().map(|s| (s.row, s.chars.start)), Some((10, 0)));
+        // A top past the end of a shorter text is clamped.
+        let short = lines(&["a", "b"]);
+        let w = Wrapped::new(&short, DataCursor(1, 0), 10, 4);
+        assert_eq!(
+            w.follow(ViewTop { row: 99, skip: 4 }, height),
+            ViewTop { row: 1, skip: 0 }
+        );
+    }
+
+    #[test]
+    fn search_matches_ignore_case() {
+        assert_eq!(
+            search_matches("Gate gate GATE", "gate"),
+            [0..4, 5..9, 10..14]
+        );
+        assert!(search_matches("anything", "").is_empty());
     }
 }

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod pipeline;
 pub mod reconciliation;
 pub mod recovery;
+pub mod softwrap;
 pub mod statusbar;
 pub mod workspace;
 

@@ -21,7 +21,7 @@ use phasegate::app::effect::{Effect, EffectContext, run_effect};
 use phasegate::app::keys::Command;
 use phasegate::app::live::{Live, LiveView, Received, Runtime, Stage};
 use phasegate::app::update::update;
-use phasegate::app::{Keys, Mode, State, ToastKind, editor_text};
+use phasegate::app::{Keys, Mode, State, ToastKind};
 use phasegate::config::Theme;
 use phasegate::domain::artifact::Artifact;
 use phasegate::domain::evaluate::GateState;
@@ -185,7 +185,7 @@ impl App {
         self.state
             .engagement
             .as_ref()
-            .map(|e| editor_text(&e.editor))
+            .map(|e| e.editor.text())
             .unwrap_or_default()
     }
 
@@ -352,7 +352,7 @@ fn clean_buffer_reloads_in_place_for_every_save_style() {
         app.wait_for(&format!("{style:?}: the buffer to follow the disk"), |s| {
             s.engagement
                 .as_ref()
-                .is_some_and(|e| editor_text(&e.editor) == disk && !e.dirty)
+                .is_some_and(|e| e.editor.text() == disk && !e.dirty)
         });
         assert!(
             app.saw_toast("reloaded: customer-spec.md changed on disk"),
@@ -380,7 +380,7 @@ fn edits_undone_back_to_the_disk_text_do_not_conflict() {
     app.wait_for("the reload", |s| {
         s.engagement
             .as_ref()
-            .is_some_and(|e| editor_text(&e.editor) == disk && !e.dirty)
+            .is_some_and(|e| e.editor.text() == disk && !e.dirty)
     });
     assert!(Live::conflict_of(&app.state).is_none());
 }
@@ -416,7 +416,7 @@ fn many_files_changed_at_once_like_git_checkout() {
                     .ok()
                     .as_deref()
         }) && e.engagement.meta.title == "Checked out"
-            && editor_text(&e.editor) == fs::read_to_string(root2.join(SPEC)).unwrap_or_default()
+            && e.editor.text() == fs::read_to_string(root2.join(SPEC)).unwrap_or_default()
     });
 }
 
@@ -937,7 +937,7 @@ fn polling_sees_every_save_style_and_says_so() {
         app.wait_for(&format!("{style:?} seen by polling"), |s| {
             s.engagement
                 .as_ref()
-                .is_some_and(|e| editor_text(&e.editor) == disk)
+                .is_some_and(|e| e.editor.text() == disk)
         });
     }
     fs::create_dir_all(root.join("build/deep")).expect("mkdir");

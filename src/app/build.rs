@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ratatui_textarea::{CursorMove, Input};
+use ratatui_textarea::Input;
 
 use super::action::Action;
 use super::diff::{DiffModel, DiffView, Viewport};
@@ -737,10 +737,7 @@ fn open_hunk(state: &mut State) -> Vec<Effect> {
         e.show_phase(Phase::AsBuilt);
     }
     e.build.diff = None;
-    e.editor.move_cursor(CursorMove::Jump(
-        u16::try_from(line.saturating_sub(1)).unwrap_or(u16::MAX),
-        0,
-    ));
+    e.editor.jump_to(line.saturating_sub(1), 0);
     state.pane = Pane::Editor;
     Vec::new()
 }

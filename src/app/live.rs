@@ -24,14 +24,12 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use ratatui_textarea::{CursorMove, DataCursor};
+use ratatui_textarea::DataCursor;
 
 use super::action::Action;
 use super::effect::Effect;
 use super::keys::Command;
-use super::{
-    Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, ViewTop, editor_text, make_editor,
-};
+use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, TextBuffer, ViewTop};
 use crate::domain::artifact::{Artifact, sha256_hex};
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
@@ -693,19 +691,17 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
 /// Puts the viewport back at `top` and the cursor at `cursor` (as near as the text allows)
 /// after the buffer's text was replaced.
 fn reposition(e: &mut EngagementState, cursor: DataCursor, top: ViewTop) {
-    let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
     // The next draw clamps the top to the new text and only moves it if the cursor would
     // leave the view.
     e.view.set_top(top);
-    e.editor
-        .move_cursor(CursorMove::Jump(clamp(cursor.0), clamp(cursor.1)));
+    e.editor.jump_to(cursor.0, cursor.1);
 }
 
 /// Replaces the buffer's text, keeping the cursor and the scroll as near as the text allows.
 fn replace_buffer(e: &mut EngagementState, text: &str) {
     let cursor = e.editor.cursor();
     let top = e.view.top();
-    e.editor = make_editor(text);
+    e.editor = TextBuffer::new(text);
     e.view.reset();
     reposition(e, cursor, top);
 }
@@ -804,7 +800,7 @@ pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect>
         };
         if e.dirty
             && let Some(a) = e.shown_artifact()
-            && editor_text(&e.editor) == e.saved_text
+            && e.editor.text() == e.saved_text
         {
             // Edited and undone back to the text on disk: as good as clean.
             e.dirty = false;
@@ -825,14 +821,14 @@ pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect>
         // The text the buffer is based on: `replace_loaded` moves it to the disk's text, which
         // must not happen while the buffer has unsaved edits.
         let base_text = was_dirty.then(|| e.saved_text.clone());
-        let old_text = (!was_dirty).then(|| editor_text(&e.editor));
+        let old_text = (!was_dirty).then(|| e.editor.text());
         let _ = e.replace_loaded(loaded);
         let shown = e.shown_artifact();
         let mut shown_msg: Option<String> = None;
         let mut conflict_msg: Option<String> = None;
         if let Some(old_text) = old_text {
             live.conflict = None;
-            if editor_text(&e.editor) != old_text {
+            if e.editor.text() != old_text {
                 reposition(e, cursor, top);
                 shown_msg = Some(match shown {
                     Some(a) if !e.engagement.texts.contains_key(&a) => {
@@ -863,7 +859,7 @@ pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect>
                         a.file_name()
                     ));
                 }
-            } else if disk.as_deref() == Some(editor_text(&e.editor).as_str()) {
+            } else if disk.as_deref() == Some(e.editor.text().as_str()) {
                 // Someone saved exactly this buffer's text: nothing to merge.
                 e.saved_text = disk.unwrap_or_default();
                 e.dirty = false;
@@ -968,7 +964,7 @@ fn autosave(state: &mut State) -> Vec<Effect> {
     if !e.dirty {
         return Vec::new();
     }
-    let text = editor_text(&e.editor);
+    let text = e.editor.text();
     let sha = sha256_hex(text.as_bytes());
     let previous = live
         .autosave
@@ -1026,7 +1022,7 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
         artifact,
-        text: editor_text(&e.editor),
+        text: e.editor.text(),
         expected,
         cleanup: cleanup_of(live, artifact),
     })]
@@ -1061,7 +1057,7 @@ fn lines(text: &str) -> Vec<String> {
 
 fn open_conflict_view_inner(live: &mut Live, e: &EngagementState) {
     let Some(c) = &live.conflict else { return };
-    let mine = lines(&editor_text(&e.editor));
+    let mine = lines(&e.editor.text());
     let disk = c.disk.as_deref().map(lines).unwrap_or_default();
     let rows = side_by_side(&mine, &disk);
     let scroll = rows.hunks.first().map_or(0, |h| h.start.saturating_sub(3));
@@ -1254,7 +1250,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             vec![fx(LiveEffect::Save {
                 root: e.root.clone(),
                 artifact: conflict.artifact,
-                text: editor_text(&e.editor),
+                text: e.editor.text(),
                 expected: conflict.disk_sha(),
                 cleanup: cleanup_of(live, conflict.artifact),
             })]
@@ -1262,7 +1258,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
         Command::TakeDisk => vec![fx(LiveEffect::TakeDisk {
             root: e.root.clone(),
             artifact: conflict.artifact,
-            mine: editor_text(&e.editor),
+            mine: e.editor.text(),
             cleanup: cleanup_of(live, conflict.artifact)
                 .into_iter()
                 .filter(|(p, _)| live.restored.as_ref().is_none_or(|(r, _)| r != p))
@@ -1399,7 +1395,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 Artifact::AsBuilt => Phase::AsBuilt,
             };
             e.show_phase(phase);
-            e.editor = make_editor(&entry.file.text);
+            e.editor = TextBuffer::new(&entry.file.text);
             e.view.reset();
             e.dirty = entry.file.text != e.saved_text;
             e.live_pending = true;
@@ -1529,9 +1525,9 @@ mod tests {
     fn a_reload_keeps_cursor_and_scroll() {
         let (_ws, mut e) = engagement_state();
         let text: String = (0..300).map(|i| format!("line {i}\n")).collect();
-        e.editor = make_editor(&text);
+        e.editor = TextBuffer::new(&text);
         draw(&e);
-        e.editor.move_cursor(CursorMove::Jump(150, 3));
+        e.editor.jump_to(150, 3);
         draw(&e);
         let top = e.view.top();
         assert!(top.row > 100, "scrolled: {top:?}");

@@ -2,6 +2,7 @@
 //! `ui::view` draws it, effects (IO) run in `effect::run_effect`.
 
 pub mod action;
+pub mod buffer;
 pub mod build;
 pub mod diff;
 pub mod effect;
@@ -14,7 +15,7 @@ pub mod update;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+pub use self::buffer::TextBuffer;
 
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::{CriterionEval, CriterionKind};
@@ -216,7 +217,7 @@ pub struct EngagementState {
     /// Evaluation with the buffer text swapped in (what the gate pane shows).
     pub live: Evaluation,
     pub shown_phase: Phase,
-    pub editor: TextArea<'static>,
+    pub editor: TextBuffer,
     /// The shown artifact's text on disk (what `dirty` compares against).
     pub saved_text: String,
     pub dirty: bool,
@@ -378,27 +379,6 @@ pub fn gate_ahead(ev: &Evaluation) -> GateId {
     }
 }
 
-fn text_lines(text: &str) -> Vec<String> {
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
-        .collect()
-}
-
-/// A textarea holding `text`: the buffer, cursor, undo history and editing keys. The view
-/// (`ui::editor`) soft-wraps and draws it itself, only the visible lines; the textarea's own
-/// wrapping stays off because it re-wraps the whole buffer on every edit.
-pub fn make_editor(text: &str) -> TextArea<'static> {
-    let mut editor = TextArea::new(text_lines(text));
-    editor.set_wrap_mode(WrapMode::None);
-    editor.set_max_histories(1000);
-    editor
-}
-
-/// The text in a textarea, exactly as it would be saved.
-pub fn editor_text(editor: &TextArea<'_>) -> String {
-    editor.lines().join("\n")
-}
-
 /// `build/` as a read-only listing: components of the contract and the files.
 pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
     let mut out = String::from("# Build\n\n## Components (build order)\n");
@@ -443,7 +423,7 @@ impl EngagementState {
             disk,
             engagement: loaded.engagement,
             shown_phase,
-            editor: make_editor(""),
+            editor: TextBuffer::new(""),
             saved_text: String::new(),
             dirty: false,
             live_pending: false,
@@ -474,7 +454,7 @@ impl EngagementState {
     pub fn show_phase(&mut self, phase: Phase) {
         self.shown_phase = phase;
         let text = self.disk_text(phase);
-        self.editor = make_editor(&text);
+        self.editor = TextBuffer::new(&text);
         self.view.reset();
         self.saved_text = text;
         self.dirty = false;
@@ -513,14 +493,11 @@ impl EngagementState {
             self.saved_text = new_text;
             self.live_pending = true;
         } else {
-            if new_text != editor_text(&self.editor) {
+            if new_text != self.editor.text() {
                 let ratatui_textarea::DataCursor(row, col) = self.editor.cursor();
-                self.editor = make_editor(&new_text);
+                self.editor = TextBuffer::new(&new_text);
                 self.view.reset();
-                self.editor.move_cursor(CursorMove::Jump(
-                    u16::try_from(row).unwrap_or(u16::MAX),
-                    u16::try_from(col).unwrap_or(u16::MAX),
-                ));
+                self.editor.jump_to(row, col);
             }
             self.saved_text = new_text;
             self.live = self.disk.clone();
@@ -548,7 +525,7 @@ impl EngagementState {
             self.live = self.disk.clone();
         } else {
             let mut e = self.engagement.clone();
-            e.texts.insert(artifact, editor_text(&self.editor));
+            e.texts.insert(artifact, self.editor.text());
             self.live = evaluate(&e);
         }
         visible_summary(&self.live) != before
@@ -568,7 +545,7 @@ impl EngagementState {
         self.live_pending = false;
         let mut e = self.engagement.clone();
         if let Some(artifact) = artifact {
-            e.texts.insert(artifact, editor_text(&self.editor));
+            e.texts.insert(artifact, self.editor.text());
         }
         Some(e)
     }

@@ -7,7 +7,7 @@ use super::effect::Effect;
 use super::keys::Command;
 use super::{
     Confirm, Decision, EngagementState, Mode, Overlay, Pane, PromptKind, Review, Screen, State,
-    WorkspaceState, editor_text, gate_ahead,
+    WorkspaceState, gate_ahead,
 };
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::CriterionKind;
@@ -70,7 +70,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             };
             if e.shown_artifact() == Some(artifact) {
                 e.saved_text = text.clone();
-                if editor_text(&e.editor) == text {
+                if e.editor.text() == text {
                     e.dirty = false;
                 }
                 e.live_pending = true;
@@ -338,10 +338,7 @@ fn find(e: &mut EngagementState, forward: bool) -> bool {
 }
 
 fn jump(e: &mut EngagementState, row: usize, col: usize) {
-    e.editor.move_cursor(CursorMove::Jump(
-        u16::try_from(row).unwrap_or(u16::MAX),
-        u16::try_from(col).unwrap_or(u16::MAX),
-    ));
+    e.editor.jump_to(row, col);
 }
 
 fn workspace_command(state: &mut State, c: Command) -> Vec<Effect> {
@@ -402,7 +399,7 @@ fn edit_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::Leave | Command::Cancel => state.mode = Mode::View,
         Command::Save => return save(state),
         Command::Undo => {
-            if e.editor.undo() {
+            if e.editor.edit().undo() {
                 // Undo and redo can touch rows away from the cursor.
                 e.view.edited(0);
                 e.dirty = true;
@@ -410,7 +407,7 @@ fn edit_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         }
         Command::Redo => {
-            if e.editor.redo() {
+            if e.editor.edit().redo() {
                 e.view.edited(0);
                 e.dirty = true;
                 e.live_pending = true;
@@ -778,7 +775,7 @@ fn text(state: &mut State, input: Input) {
                 // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
                 // the cursor; every other edit starts at the cursor row before or after it.
                 let history = input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r'));
-                if e.editor.input(input) {
+                if e.editor.edit().input(input) {
                     let after = e.editor.cursor().0;
                     e.view.edited(if history { 0 } else { before.min(after) });
                     e.dirty = true;
@@ -844,7 +841,7 @@ fn paste(state: &mut State, s: &str) {
         (Screen::Engagement, Mode::Edit) => {
             if let Some(e) = &mut state.engagement {
                 let before = e.editor.cursor().0;
-                if e.editor.insert_str(&normalized) {
+                if e.editor.edit().insert_str(&normalized) {
                     e.view.edited(before);
                     e.dirty = true;
                     e.live_pending = true;

@@ -15,11 +15,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use ratatui_textarea::{DataCursor, TextArea};
+use ratatui_textarea::DataCursor;
 
 use super::highlight::{self, Cache, Paint, Run};
 use super::{Slot, Theme, pane_block, slot, softwrap, truncate};
-use crate::app::{EngagementState, Mode, Pane, State, ViewTop};
+use crate::app::{EngagementState, Mode, Pane, State, TextBuffer, ViewTop};
 
 /// The style a paint is drawn with under `theme`.
 pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
@@ -163,7 +163,7 @@ struct Marks {
 }
 
 impl Marks {
-    fn of(editor: &TextArea<'_>, search: &str, row: usize, line: &str) -> Marks {
+    fn of(editor: &TextBuffer, search: &str, row: usize, line: &str) -> Marks {
         let selected = editor
             .selection_range()
             .filter(|((r0, _), (r1, _))| *r0 <= row && row <= *r1)
@@ -411,11 +411,8 @@ mod tests {
 
     /// Draws `text` in a `w`×`h` area with the fallback styler, cursor at `cursor`.
     fn drawn(text: &[&str], cursor: (usize, usize), w: u16, h: u16) -> (Buffer, Theme) {
-        let mut ta = TextArea::new(lines(text));
-        ta.move_cursor(ratatui_textarea::CursorMove::Jump(
-            u16::try_from(cursor.0).unwrap(),
-            u16::try_from(cursor.1).unwrap(),
-        ));
+        let mut ta = TextBuffer::new(&text.join("\n"));
+        ta.jump_to(cursor.0, cursor.1);
         let theme = Theme::default();
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);

@@ -10,20 +10,7 @@
 
 use std::ops::Range;
 
-use unicode_width::UnicodeWidthChar;
-
-/// How a character is drawn at display column `col` of a row: the symbol and its columns.
-/// Zero-width characters (combining marks) return width 0 and join the cell before them.
-pub fn cell(c: char, col: usize, tab: usize) -> (char, usize) {
-    match c {
-        '\t' => {
-            let tab = tab.max(1);
-            (' ', tab - col % tab)
-        }
-        c if c.is_control() => ('?', 1),
-        c => (c, c.width().unwrap_or(1)),
-    }
-}
+pub use crate::app::buffer::cell;
 
 /// The screen rows of `line` at `width` columns, as char ranges (at least one row; an empty
 /// line is one empty row). With `room_at_end`, a line whose last row is full gets one more,

@@ -20,6 +20,10 @@
 //! Before the timed runs it prints bytes per scrolled line (one `j` step that scrolls; PageDown
 //! steps divided by the lines they scroll), with and without hardware scrolling, zoomed and split.
 //!
+//! - `sample_typing/update` and `sample_typing/frame`: typing at a line end of the vlan-qos
+//!   sample's as-built.md in the default split layout, as the pty benchmark does: the in-process
+//!   part of its keystroke-to-screen latency.
+//!
 //! Run with `cargo bench --bench render` (add `-- --quick` for a short run).
 
 use std::fs;
@@ -323,5 +327,73 @@ fn bench_editor(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_editor);
+/// Typing in the sample the pty benchmark types in (vlan-qos, as-built.md, split layout, 120×40):
+/// the in-process part of its keystroke-to-screen latency, `update` and the frame after it.
+fn bench_sample_typing(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    let root = dir.path().join("vlan-qos");
+    copy_dir(&samples.join("vlan-qos"), &root);
+    let loaded = load(&root).expect("load");
+    let theme = Theme::default();
+    assert!(phasegate::ui::highlight::warm_up(), "grammar loads");
+    let typing = || {
+        let mut state = state(&loaded, false);
+        if let Some(e) = &mut state.engagement {
+            let row = e
+                .editor
+                .lines()
+                .iter()
+                .position(|l| l == "- reuse: netbox-client v2.3")
+                .expect("the typed line");
+            e.editor.jump_to(row, usize::MAX);
+        }
+        command(&mut state, Command::Edit);
+        state
+    };
+    // x, then Backspace: the text comes back every other key, as in the pty benchmark.
+    let keys = [Key::Char('x'), Key::Backspace].map(|key| {
+        Action::Text(Input {
+            key,
+            ..Input::default()
+        })
+    });
+    let mut g = c.benchmark_group("sample_typing");
+    g.bench_function("update", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let key = keys[usize::from(i % 2 == 1)].clone();
+                let t0 = Instant::now();
+                let _ = update(&mut state, key);
+                total += t0.elapsed();
+                frame(&mut t, &mut state, &theme);
+            }
+            total
+        })
+    });
+    g.bench_function("frame", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut t = terminal(true);
+            frame(&mut t, &mut state, &theme);
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let key = keys[usize::from(i % 2 == 1)].clone();
+                let _ = update(&mut state, key);
+                state.settle();
+                let t0 = Instant::now();
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_editor, bench_sample_typing);
 criterion_main!(benches);

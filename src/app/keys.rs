@@ -1,20 +1,36 @@
 //! The app's view of the key configuration: named commands and contexts come from
 //! `config::commands` (the one list), bindings from the active `config::keymap::Keymap`.
 
+use std::collections::HashMap;
+
 use crossterm::event::KeyEvent;
 
 pub use crate::config::commands::{COMMANDS, Command, CommandInfo, Context};
 use crate::config::keymap::{Keymap, key_list};
 
 /// The active key bindings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Keys {
     keymap: Keymap,
+    /// The hint text of every (context, command) with keys, worked out once: hints are drawn
+    /// on every frame.
+    hints: HashMap<(Context, Command), String>,
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Keys::new(Keymap::default())
+    }
 }
 
 impl Keys {
     pub fn new(keymap: Keymap) -> Keys {
-        Keys { keymap }
+        let hints = keymap
+            .bindings_by_context()
+            .into_iter()
+            .map(|(at, keys)| (at, key_list(&keys)))
+            .collect();
+        Keys { keymap, hints }
     }
 
     pub fn keymap(&self) -> &Keymap {
@@ -33,7 +49,6 @@ impl Keys {
 
     /// The keys that run `command` in `context`, as `j/Down`; `None` when unbound there.
     pub fn hint(&self, context: Context, command: Command) -> Option<String> {
-        let keys = self.keymap.bindings_in(context, command);
-        (!keys.is_empty()).then(|| key_list(&keys))
+        self.hints.get(&(context, command)).cloned()
     }
 }

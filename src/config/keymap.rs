@@ -405,19 +405,27 @@ impl Keymap {
         keys
     }
 
-    /// The keys that run `command` when pressed in `context` (fallback to global included),
-    /// sorted for display: what a status-bar hint should show.
-    pub fn bindings_in(&self, context: Context, command: Command) -> Vec<KeyBinding> {
+    /// For every context and command, the keys that run the command when pressed in that
+    /// context (fallback to global included), sorted for display: what status-bar hints show.
+    /// One pass over every bound key per context.
+    pub fn bindings_by_context(&self) -> HashMap<(Context, Command), Vec<KeyBinding>> {
         let mut keys: Vec<KeyBinding> = self
             .tables
             .values()
             .flat_map(|t| t.keys())
-            .filter(|k| self.lookup(context, **k) == Some(command))
             .copied()
             .collect();
         keys.sort();
         keys.dedup();
-        keys
+        let mut out: HashMap<(Context, Command), Vec<KeyBinding>> = HashMap::new();
+        for context in Context::ALL {
+            for key in &keys {
+                if let Some(command) = self.lookup(context, *key) {
+                    out.entry((context, command)).or_default().push(*key);
+                }
+            }
+        }
+        out
     }
 
     /// The bindings written for `context` itself (no fallback), sorted by key.
@@ -758,8 +766,16 @@ mod tests {
         assert_eq!(km.lookup(Context::Edit, key("ctrl-z")), Some(Command::Undo));
         assert_eq!(km.lookup(Context::View, key("ctrl-z")), None);
         assert_eq!(km.bindings_for(Command::Quit), vec![key("q")]);
-        assert_eq!(km.bindings_in(Context::View, Command::Quit), vec![]);
-        assert_eq!(km.bindings_in(Context::Diff, Command::Quit), vec![key("q")]);
+        let by_context = km.bindings_by_context();
+        assert_eq!(by_context.get(&(Context::View, Command::Quit)), None);
+        assert_eq!(
+            by_context.get(&(Context::Diff, Command::Quit)),
+            Some(&vec![key("q")])
+        );
+        assert_eq!(
+            by_context.get(&(Context::View, Command::Leave)),
+            Some(&vec![key("q")])
+        );
     }
 
     #[test]

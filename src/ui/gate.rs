@@ -45,10 +45,6 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     ]);
     let block = pane_block(theme, title, focused);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width == 0 || inner.height == 0 {
-        return;
-    }
     let width = usize::from(inner.width);
     let rows = e.review_rows();
     let mut lines: Vec<Line> = Vec::new();
@@ -115,5 +111,8 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         };
         lines.push(Line::styled(detail, slot(theme, Slot::UiTextDim)));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let pane = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block);
+    super::memo::render_widget(frame, pane, area);
 }

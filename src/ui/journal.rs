@@ -2,7 +2,7 @@
 //! the head hash to quote in a change ticket.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -21,12 +21,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         focused,
     );
     let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width == 0 || inner.height == 0 {
-        return;
-    }
     let width = usize::from(inner.width);
-    let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let chain = match &journal.broken {
         Some(b) => Span::styled(
             truncate(
@@ -44,40 +39,38 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
             slot(theme, Slot::GateApproved),
         ),
     };
-    frame.render_widget(Paragraph::new(Line::from(chain)), head);
-    if list.height == 0 {
-        return;
-    }
+    let mut lines = vec![Line::from(chain)];
     let events = &journal.events;
-    let h = usize::from(list.height);
+    let h = usize::from(inner.height.saturating_sub(1));
     let selected = e.journal_selected.min(events.len().saturating_sub(1));
     // Newest first, so the latest decisions are visible without scrolling.
     let ordered: Vec<_> = events.iter().rev().collect();
     let first = selected.saturating_sub(h.saturating_sub(1));
-    let lines: Vec<Line> = ordered
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(h)
-        .map(|(i, ev)| {
-            let at = ev.at.to_string();
-            let at = if width < 60 {
-                at.get(..10).unwrap_or(&at).to_string()
-            } else {
-                at
-            };
-            let head = format!("{:>3} {at} {} ", ev.seq, ev.actor);
-            let rest = width.saturating_sub(head.chars().count());
-            let line = Line::from(vec![
-                Span::styled(head, slot(theme, Slot::UiTextDim)),
-                Span::raw(truncate(&ev.body.summary(), rest)),
-            ]);
-            if i == selected && focused {
-                line.style(slot(theme, Slot::UiSelection))
-            } else {
-                line
-            }
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), list);
+    lines.extend(
+        ordered
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(h)
+            .map(|(i, ev)| {
+                let at = ev.at.to_string();
+                let at = if width < 60 {
+                    at.get(..10).unwrap_or(&at).to_string()
+                } else {
+                    at
+                };
+                let head = format!("{:>3} {at} {} ", ev.seq, ev.actor);
+                let rest = width.saturating_sub(head.chars().count());
+                let line = Line::from(vec![
+                    Span::styled(head, slot(theme, Slot::UiTextDim)),
+                    Span::raw(truncate(&ev.body.summary(), rest)),
+                ]);
+                if i == selected && focused {
+                    line.style(slot(theme, Slot::UiSelection))
+                } else {
+                    line
+                }
+            }),
+    );
+    super::memo::render_widget(frame, Paragraph::new(lines).block(block), area);
 }

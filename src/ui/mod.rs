@@ -11,6 +11,7 @@ pub mod gate;
 pub mod help;
 pub mod highlight;
 pub mod journal;
+pub mod memo;
 pub mod pipeline;
 pub mod reconciliation;
 pub mod recovery;

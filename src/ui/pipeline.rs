@@ -110,7 +110,8 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     let block = Block::default()
         .borders(Borders::BOTTOM)
         .border_style(slot(theme, Slot::UiBorder));
-    frame.render_widget(
+    super::memo::render_widget(
+        frame,
         Paragraph::new(vec![Line::from(summary), line]).block(block),
         area,
     );

@@ -206,5 +206,5 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         vec![status_line]
     };
-    frame.render_widget(Paragraph::new(lines), area);
+    super::memo::render_widget(frame, Paragraph::new(lines), area);
 }

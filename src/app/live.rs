@@ -561,6 +561,16 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                 return Vec::new();
             }
             live.problem = None;
+            // The re-read after arming usually finds what was loaded: nothing to re-evaluate.
+            let same_issues = loaded.issues.len() == e.issues.len()
+                && loaded
+                    .issues
+                    .iter()
+                    .zip(&e.issues)
+                    .all(|(new, old)| new.to_string() == *old);
+            if !e.dirty && same_issues && loaded.engagement == e.engagement {
+                return Vec::new();
+            }
             reloaded(state, *loaded, true)
         }
         LiveAction::ReloadFailed(m) => {

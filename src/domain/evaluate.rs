@@ -38,7 +38,7 @@ impl BuildFile {
 }
 
 /// Everything read from an engagement directory; the input of every rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Engagement {
     pub slug: String,
     pub meta: EngagementMeta,

@@ -26,7 +26,6 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 
@@ -139,8 +138,8 @@ struct Origins {
     resume: HlState,
 }
 
+/// The grammar, loaded and warmed up once per process (`None`: it failed to load).
 static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
-static WARM: AtomicBool = AtomicBool::new(false);
 
 /// A Markdown sample touching the grammar's common contexts (and the languages engagements put
 /// in fences), so their regexes are compiled before the first highlighted frame.
@@ -150,6 +149,15 @@ const WARM_SAMPLE: &str = "# Title\n\n## Requirements\n\nText with *emphasis*, *
 <!-- a comment\nover lines -->\n\n    indented code\n\n```yaml\nkey: value # comment\nlist:\n  - a\n```\n\n\
 ```json\n{\"a\": [1, 2]}\n```\n\n```bash\nset -eu\necho \"$HOME\" | grep x\n```\n\n```python\n\
 def f(x):\n    return x  # c\n```\n\n```xml\n<a b=\"c\"/>\n```\n\n```\nplain\n```\n";
+
+/// Parses `sample` from the top of a document, for the regexes it compiles.
+fn parse_sample(engine: &Engine, origins: &Origins, sample: &str) {
+    let mut state = origins.start.clone();
+    let mut buf = String::new();
+    for line in sample.lines() {
+        let _ = engine.parse_line(origins, &mut state, line, &mut buf);
+    }
+}
 
 fn load() -> Option<Engine> {
     let syntaxes = SyntaxSet::load_defaults_newlines();
@@ -162,27 +170,16 @@ fn load() -> Option<Engine> {
         markdown,
         rules: Rules::new()?,
     };
-    engine.origins()?;
+    let origins = engine.origins()?;
+    parse_sample(&engine, &origins, WARM_SAMPLE);
     Some(engine)
 }
 
-/// Loads the grammar and compiles its regexes (blocking; tens of milliseconds the first time,
-/// nothing after). Returns whether highlighting is available.
+/// Loads the grammar and compiles its regexes (blocking; several milliseconds the first time,
+/// nothing after; a caller arriving while another thread loads waits for it). Returns whether
+/// highlighting is available.
 pub fn warm_up() -> bool {
-    let Some(engine) = ENGINE.get_or_init(load).as_ref() else {
-        return false;
-    };
-    if !WARM.load(Ordering::Acquire) {
-        if let Some(origins) = engine.origins() {
-            let mut state = origins.start.clone();
-            let mut buf = String::new();
-            for line in WARM_SAMPLE.lines() {
-                let _ = engine.parse_line(&origins, &mut state, line, &mut buf);
-            }
-        }
-        WARM.store(true, Ordering::Release);
-    }
-    true
+    ENGINE.get_or_init(load).is_some()
 }
 
 thread_local! {
@@ -212,11 +209,7 @@ pub fn with_cache<R>(id: u64, f: impl FnOnce(&mut Cache) -> R) -> R {
 
 /// The grammar, once [`warm_up`] has finished; `None` before (draw with [`fallback_runs`]).
 pub fn ready() -> Option<&'static Engine> {
-    if WARM.load(Ordering::Acquire) {
-        ENGINE.get().and_then(Option::as_ref)
-    } else {
-        None
-    }
+    ENGINE.get().and_then(Option::as_ref)
 }
 
 /// Adds `start..end` as `paint` after the last run, merging with it when they touch.

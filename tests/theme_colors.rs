@@ -275,3 +275,42 @@ fn markdown_in_the_editor_uses_the_markdown_slots() {
         "an ID token is painted with markdown.id"
     );
 }
+
+#[test]
+fn the_cursor_and_search_matches_use_their_slots_and_esc_puts_the_search_away() {
+    let ws = common::Workspace::with_samples();
+    let mut state = workspace_state(ws.path(), (120, 40));
+    open(&mut state, "firewall-drift");
+    let theme = theme("dark");
+    let cursor = theme.style(Slot::UiCursor);
+    let matched = theme.style(Slot::UiSearchMatch);
+    // The cursor starts at line 1, column 1: the `#` of the title, inside the editor's border.
+    let buf = draw(&state, &theme);
+    assert_eq!(buf[(1, 4)].symbol(), "#");
+    assert_eq!(Some(buf[(1, 4)].bg), cursor.bg, "cursor cell");
+    assert!(
+        cells_with(&buf, "G")
+            .iter()
+            .all(|c| Some(c.bg) != matched.bg)
+    );
+    // Search for "GitLab": every visible occurrence is marked, the cursor moved to the first.
+    press(&mut state, KeyCode::Char('/'));
+    common::app::type_text(&mut state, "gitlab");
+    press(&mut state, KeyCode::Enter);
+    let buf = draw(&state, &theme);
+    let marked: String = buf
+        .content
+        .iter()
+        .filter(|c| Some(c.bg) == matched.bg || Some(c.bg) == cursor.bg)
+        .map(Cell::symbol)
+        .collect();
+    assert!(marked.starts_with("GitLab"), "marked: {marked:?}");
+    assert_ne!(Some(buf[(1, 4)].bg), cursor.bg, "the cursor moved on");
+    // Esc puts the search away (the marks go) before it would leave the engagement.
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.screen, Screen::Engagement);
+    let buf = draw(&state, &theme);
+    assert!(buf.content.iter().all(|c| Some(c.bg) != matched.bg));
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.screen, Screen::Workspace);
+}

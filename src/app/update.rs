@@ -524,6 +524,9 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::Leave | Command::Cancel => {
             if state.pane != Pane::Editor {
                 state.pane = Pane::Editor;
+            } else if !e.search.is_empty() {
+                // The first Esc puts the search (and its marks) away.
+                e.search.clear();
             } else if has_workspace {
                 if let Some(why) = dirty_refusal(e, "leave the engagement") {
                     state.error(why);

@@ -331,3 +331,40 @@ fn approval_is_refused_when_the_file_changed_after_review() {
     let e = state.engagement.as_ref().expect("engagement");
     assert_eq!(e.engagement.journal.events.len(), 1, "nothing appended");
 }
+
+#[test]
+fn paging_in_edit_mode_moves_the_cursor_and_the_view_follows() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    open(&mut state, "firewall-drift");
+    press(&mut state, KeyCode::Char('e'));
+    assert_eq!(state.mode, Mode::Edit);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let mut draw = |state: &State| {
+        terminal
+            .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
+            .expect("draw");
+        terminal.backend().to_string()
+    };
+    let cursor_row = |s: &State| s.engagement.as_ref().map_or(0, |e| e.editor.cursor().0);
+    draw(&state);
+    // PageDown reaches the textarea as text in edit mode; it pages the cursor (16 lines at
+    // 24 rows) and the view follows it.
+    press(&mut state, KeyCode::PageDown);
+    let row = cursor_row(&state);
+    assert_eq!(row, 16);
+    let screen = draw(&state);
+    let e = state.engagement.as_ref().expect("engagement");
+    assert!(e.view.top().row > 0, "scrolled: {:?}", e.view.top());
+    let line = &e.editor.lines()[row];
+    let start: String = line.chars().take(20).collect();
+    assert!(
+        start.len() == 20 && screen.contains(&start),
+        "{start:?} on screen:\n{screen}"
+    );
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(cursor_row(&state), 0);
+    draw(&state);
+    let e = state.engagement.as_ref().expect("engagement");
+    assert_eq!(e.view.top().row, 0);
+}

@@ -168,7 +168,7 @@ commands! {
     ShowPhase4 => "show_phase_4", "Show phase 4: Build (build/)", [Global];
     ShowPhase5 => "show_phase_5", "Show phase 5: As-Built (as-built.md)", [Global];
     Edit => "edit", "Edit the shown artifact", [Global];
-    Leave => "leave", "Leave edit mode / close overlay", [Global];
+    Leave => "leave", "Leave edit mode / close overlay / clear search", [Global];
     Save => "save", "Save the artifact being edited", [Global];
     ExternalEditor => "external_editor", "Open the shown artifact in $VISUAL/$EDITOR", [Global];
     ReviewGate => "review_gate", "Review the gate ahead", [Global];

@@ -111,6 +111,45 @@ fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
     terminal.backend_mut().end_frame().expect("end");
 }
 
+/// The part of handling a typed key a benchmark times.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// `update`: the textarea's edit.
+    Update,
+    /// `settle`: the live gate evaluation of the edited buffer.
+    Settle,
+    /// The frame drawn after it.
+    Frame,
+}
+
+/// Types `key(i)` into a fresh `start()` state once per iteration; the time `part` took.
+fn time_typing(
+    iters: u64,
+    start: &dyn Fn() -> State,
+    key: &dyn Fn(u64) -> Action,
+    theme: &Theme,
+    part: Part,
+) -> Duration {
+    let mut state = start();
+    let mut t = terminal(true);
+    frame(&mut t, &mut state, theme);
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        let t0 = Instant::now();
+        let _ = update(&mut state, key(i));
+        let t1 = Instant::now();
+        state.settle();
+        let t2 = Instant::now();
+        frame(&mut t, &mut state, theme);
+        total += match part {
+            Part::Update => t1 - t0,
+            Part::Settle => t2 - t1,
+            Part::Frame => t2.elapsed(),
+        };
+    }
+    total
+}
+
 fn state(loaded: &Loaded, zoom: bool) -> State {
     let mut state = State::new("reviewer", Keys::default(), SIZE);
     let _ = update(
@@ -269,60 +308,21 @@ fn bench_editor(c: &mut Criterion) {
         }
         state
     };
-    let key = || {
+    let key = |_| {
         Action::Text(Input {
             key: Key::Char('x'),
             ..Input::default()
         })
     };
     g.bench_function("type_char_frame", |b| {
-        b.iter_custom(|iters| {
-            let mut state = typing();
-            let mut t = terminal(true);
-            frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let _ = update(&mut state, key());
-                // The live gate evaluation of the buffer is timed below, not here.
-                state.settle();
-                let t0 = Instant::now();
-                frame(&mut t, &mut state, &theme);
-                total += t0.elapsed();
-            }
-            total
-        })
+        b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Frame))
     });
     g.sample_size(10);
     g.bench_function("type_char_settle", |b| {
-        b.iter_custom(|iters| {
-            let mut state = typing();
-            let mut t = terminal(true);
-            frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let _ = update(&mut state, key());
-                let t0 = Instant::now();
-                state.settle();
-                total += t0.elapsed();
-                frame(&mut t, &mut state, &theme);
-            }
-            total
-        })
+        b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Settle))
     });
     g.bench_function("type_char_update", |b| {
-        b.iter_custom(|iters| {
-            let mut state = typing();
-            let mut t = terminal(true);
-            frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let t0 = Instant::now();
-                let _ = update(&mut state, key());
-                total += t0.elapsed();
-                frame(&mut t, &mut state, &theme);
-            }
-            total
-        })
+        b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Update))
     });
     g.finish();
 }
@@ -358,39 +358,13 @@ fn bench_sample_typing(c: &mut Criterion) {
             ..Input::default()
         })
     });
+    let key = |i: u64| keys[usize::from(i % 2 == 1)].clone();
     let mut g = c.benchmark_group("sample_typing");
     g.bench_function("update", |b| {
-        b.iter_custom(|iters| {
-            let mut state = typing();
-            let mut t = terminal(true);
-            frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for i in 0..iters {
-                let key = keys[usize::from(i % 2 == 1)].clone();
-                let t0 = Instant::now();
-                let _ = update(&mut state, key);
-                total += t0.elapsed();
-                frame(&mut t, &mut state, &theme);
-            }
-            total
-        })
+        b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Update))
     });
     g.bench_function("frame", |b| {
-        b.iter_custom(|iters| {
-            let mut state = typing();
-            let mut t = terminal(true);
-            frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for i in 0..iters {
-                let key = keys[usize::from(i % 2 == 1)].clone();
-                let _ = update(&mut state, key);
-                state.settle();
-                let t0 = Instant::now();
-                frame(&mut t, &mut state, &theme);
-                total += t0.elapsed();
-            }
-            total
-        })
+        b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Frame))
     });
     g.finish();
 }

@@ -722,7 +722,7 @@ struct Before {
     meta: crate::domain::engagement::EngagementMeta,
     events: usize,
     build_files: Vec<crate::domain::evaluate::BuildFile>,
-    disk: Evaluation,
+    disk: Arc<Evaluation>,
 }
 
 /// What a reload changed, in words: gates, phase, artifacts other than the shown one,

@@ -14,6 +14,7 @@ pub mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use self::buffer::TextBuffer;
 
@@ -212,10 +213,11 @@ pub struct EngagementState {
     pub engagement: Engagement,
     /// Load problems (shown as a banner; the TUI keeps working with what is valid).
     pub issues: Vec<String>,
-    /// Evaluation of the text on disk.
-    pub disk: Evaluation,
+    /// Evaluation of the text on disk (shared: `live` is the same one while the buffer is clean,
+    /// and a 50,000-line artifact's evaluation is megabytes to copy).
+    pub disk: Arc<Evaluation>,
     /// Evaluation with the buffer text swapped in (what the gate pane shows).
-    pub live: Evaluation,
+    pub live: Arc<Evaluation>,
     pub shown_phase: Phase,
     pub editor: TextBuffer,
     /// The shown artifact's text on disk (what `dirty` compares against).
@@ -410,7 +412,7 @@ pub fn short_hash(hash: &str) -> &str {
 
 impl EngagementState {
     pub fn new(loaded: Loaded) -> EngagementState {
-        let disk = evaluate(&loaded.engagement);
+        let disk = Arc::new(evaluate(&loaded.engagement));
         let shown_phase = match disk.phase {
             Phase::Closed => Phase::AsBuilt,
             p => p,
@@ -484,7 +486,7 @@ impl EngagementState {
     pub fn replace_loaded(&mut self, loaded: Loaded) -> bool {
         self.issues = loaded.issues.iter().map(ToString::to_string).collect();
         self.engagement = loaded.engagement;
-        self.disk = evaluate(&self.engagement);
+        self.disk = Arc::new(evaluate(&self.engagement));
         self.build.reload(&self.engagement, &self.disk);
         let new_text = self.disk_text(self.shown_phase);
         let mut conflict = false;
@@ -526,7 +528,7 @@ impl EngagementState {
         } else {
             let mut e = self.engagement.clone();
             e.texts.insert(artifact, self.editor.text());
-            self.live = evaluate(&e);
+            self.live = Arc::new(evaluate(&e));
         }
         visible_summary(&self.live) != before
     }
@@ -557,7 +559,7 @@ impl EngagementState {
             return false;
         }
         let before = visible_summary(&self.live);
-        self.live = evaluation;
+        self.live = Arc::new(evaluation);
         visible_summary(&self.live) != before
     }
 

@@ -13,8 +13,9 @@ mod input;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::Once;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use crossterm::event::{
@@ -49,6 +50,8 @@ pub struct Setup {
 impl Setup {
     /// Reads config.toml, its theme and keymap (problems become the banner; defaults are used).
     pub fn from_config(config_path: Option<&Path>, as_name: Option<&str>) -> Setup {
+        // The TUI is starting: the grammar loads while the rest is read.
+        preload_highlighter();
         let env = crate::config::process_env;
         let (loaded, banner) = crate::config::load_all(config_path, &env);
         Setup {
@@ -137,26 +140,57 @@ fn draw(terminal: &mut Term, state: &State, theme: &Theme) -> io::Result<()> {
     result.and(end)
 }
 
-/// Loads the Markdown grammar off the main thread, at a lower priority, so it never delays
-/// the first frame: frames drawn before it is ready use the editor's line-local styling, and
-/// it asks for one redraw when it is (a few milliseconds later).
-fn load_highlighter(tx: Sender<Incoming>) {
-    let spawned = std::thread::Builder::new()
-        .name("phasegate-highlight".into())
-        .spawn(move || {
-            #[cfg(target_os = "linux")]
-            // SAFETY: plain syscalls on this thread's own id.
-            unsafe {
-                if let Ok(tid) = libc::id_t::try_from(libc::gettid()) {
-                    libc::setpriority(libc::PRIO_PROCESS, tid, 10);
-                }
-            }
-            if crate::ui::highlight::warm_up() {
-                let _ = tx.send(Incoming::HighlightReady);
-            }
-        });
-    // Without the thread the editor keeps its line-local styling.
-    drop(spawned);
+/// How long the first engagement frame waits for the Markdown grammar. A first frame drawn
+/// fully styled is worth a few milliseconds, and saves restyling every line in a second one;
+/// past this the frame is drawn with the editor's line-local styling and restyled when the
+/// grammar is ready.
+const GRAMMAR_WAIT: Duration = Duration::from_millis(12);
+
+/// Whether the grammar loaded, from the thread loading it (`preload_highlighter`).
+static GRAMMAR_LOADED: Mutex<Option<Receiver<bool>>> = Mutex::new(None);
+
+/// Starts loading the Markdown grammar on its own thread, as early as possible (while the
+/// configuration and the engagement are read).
+pub fn preload_highlighter() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let (tx, rx) = mpsc::channel();
+        if let Ok(mut slot) = GRAMMAR_LOADED.lock() {
+            *slot = Some(rx);
+        }
+        let spawned = std::thread::Builder::new()
+            .name("phasegate-highlight".into())
+            .spawn(move || {
+                let _ = tx.send(crate::ui::highlight::warm_up());
+            });
+        // Without the thread the editor keeps its line-local styling.
+        drop(spawned);
+    });
+}
+
+/// Before the first frame: waits up to `wait` for the grammar; if it is not ready by then, it
+/// asks for one redraw on `tx` when it is. Returns whether it is ready now.
+fn await_highlighter(wait: Duration, tx: Sender<Incoming>) -> bool {
+    preload_highlighter();
+    let loading = GRAMMAR_LOADED.lock().ok().and_then(|mut slot| slot.take());
+    let Some(loaded) = loading else {
+        return crate::ui::highlight::ready().is_some();
+    };
+    match loaded.recv_timeout(wait) {
+        Ok(ready) => ready,
+        Err(mpsc::RecvTimeoutError::Disconnected) => false,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let spawned = std::thread::Builder::new()
+                .name("phasegate-highlight-wait".into())
+                .spawn(move || {
+                    if loaded.recv().unwrap_or(false) {
+                        let _ = tx.send(Incoming::HighlightReady);
+                    }
+                });
+            drop(spawned);
+            false
+        }
+    }
 }
 
 /// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
@@ -228,7 +262,13 @@ fn event_loop(
     }
     let (tx, rx) = mpsc::channel();
     let mut input = InputThread::spawn(tx.clone())?;
-    load_highlighter(tx.clone());
+    // An engagement opens on its editor: its first frame waits a little for the grammar.
+    let wait = if state.screen == Screen::Engagement {
+        GRAMMAR_WAIT
+    } else {
+        Duration::ZERO
+    };
+    await_highlighter(wait, tx.clone());
     let checker_tx = tx.clone();
     let checker = LiveChecker::spawn(move |evaluation| {
         let _ = checker_tx.send(Incoming::Action(Action::LiveEvaluated(Box::new(

@@ -234,10 +234,12 @@ pub struct EngagementState {
     pub view: ViewCache,
 }
 
-/// What the view needs to cache things for one editor buffer (the highlighter's parse states,
-/// kept by `ui::highlight` under [`ViewCache::id`]). `update` never reads it: it reports the
-/// first row an edit touched ([`ViewCache::edited`]) and calls [`ViewCache::reset`] when it
-/// replaces the buffer. A clone gets a new id: its cache is rebuilt from its own text.
+/// What the view keeps for one editor buffer: the highlighter's parse states (kept by
+/// `ui::highlight` under [`ViewCache::id`]) and where the view starts ([`ViewCache::top`],
+/// moved by the view to follow the cursor). `update` reports the first row an edit touched
+/// ([`ViewCache::edited`]), calls [`ViewCache::reset`] when it replaces the buffer, and puts
+/// the top back after a reload. A clone gets a new id (its highlighting is rebuilt from its
+/// own text) and the same top.
 #[derive(Debug)]
 pub struct ViewCache {
     id: std::cell::Cell<u64>,

@@ -17,8 +17,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::commands::{Command, Context};
 use super::{
-    FindSource, Parsed, Source, closest, find_source, inheritance_chain, span_position,
-    toml_finding,
+    FindSource, Parsed, Source, closest, find_source, inheritance_chain, preset_source,
+    resolve_text, span_position, toml_finding,
 };
 use crate::domain::position::{Finding, Position};
 
@@ -345,13 +345,7 @@ impl Default for Keymap {
 }
 
 fn builtin_source(name: &str) -> Option<Source> {
-    PRESETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, text)| Source {
-            file: format!("built-in keymaps/{n}.toml"),
-            text: (*text).to_string(),
-        })
+    preset_source("keymaps", name, PRESETS)
 }
 
 /// One context table as written: key → command (`None` unbinds).
@@ -460,22 +454,7 @@ impl Keymap {
 
     /// Parses one keymap text; `inherits` is resolved against the built-in presets only.
     pub fn parse(file: &str, text: &str) -> Result<Keymap, Vec<Finding>> {
-        let source = Source {
-            file: file.to_string(),
-            text: text.to_string(),
-        };
-        let name = Path::new(file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("keymap")
-            .to_string();
-        Keymap::resolve(&name, &|n, _| {
-            Ok(if n == name {
-                Some(source.clone())
-            } else {
-                builtin_source(n)
-            })
-        })
+        resolve_text(file, text, "keymaps", PRESETS, Keymap::resolve)
     }
 }
 

@@ -283,13 +283,45 @@ pub(crate) fn find_source(
             }));
         }
     }
-    Ok(presets
+    Ok(preset_source(folder, name, presets))
+}
+
+/// The compiled-in preset `name` of `folder` (themes, keymaps).
+pub(crate) fn preset_source(folder: &str, name: &str, presets: &[(&str, &str)]) -> Option<Source> {
+    presets
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(n, text)| Source {
             file: format!("built-in {folder}/{n}.toml"),
             text: (*text).to_string(),
-        }))
+        })
+}
+
+/// Resolves one theme or keymap text on its own: it is named after its file's stem, and its
+/// `inherits` is resolved against the presets only.
+pub(crate) fn resolve_text<T>(
+    file: &str,
+    text: &str,
+    folder: &str,
+    presets: &[(&str, &str)],
+    resolve: impl FnOnce(&str, FindSource<'_>) -> Result<T, Vec<Finding>>,
+) -> Result<T, Vec<Finding>> {
+    let source = Source {
+        file: file.to_string(),
+        text: text.to_string(),
+    };
+    let name = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(folder)
+        .to_string();
+    resolve(&name, &|n, _| {
+        Ok(if n == name {
+            Some(source.clone())
+        } else {
+            preset_source(folder, n, presets)
+        })
+    })
 }
 
 /// Finds the file for a theme or keymap: `(name, builtin_only)` → the user's file (unless

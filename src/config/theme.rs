@@ -24,8 +24,8 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    FindSource, Parsed, Source, closest, find_source, inheritance_chain, span_position,
-    toml_finding,
+    FindSource, Parsed, Source, closest, find_source, inheritance_chain, preset_source,
+    resolve_text, span_position, toml_finding,
 };
 use crate::domain::position::{Finding, Position};
 
@@ -195,13 +195,7 @@ impl Default for Theme {
 }
 
 fn builtin_source(name: &str) -> Option<Source> {
-    PRESETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, text)| Source {
-            file: format!("built-in themes/{n}.toml"),
-            text: (*text).to_string(),
-        })
+    preset_source("themes", name, PRESETS)
 }
 
 impl Theme {
@@ -311,22 +305,7 @@ impl Theme {
 
     /// Parses one theme text; `inherits` is resolved against the built-in presets only.
     pub fn parse(file: &str, text: &str) -> Result<Theme, Vec<Finding>> {
-        let source = Source {
-            file: file.to_string(),
-            text: text.to_string(),
-        };
-        let name = Path::new(file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("theme")
-            .to_string();
-        Theme::resolve(&name, &|n, _| {
-            Ok(if n == name {
-                Some(source.clone())
-            } else {
-                builtin_source(n)
-            })
-        })
+        resolve_text(file, text, "themes", PRESETS, Theme::resolve)
     }
 }
 

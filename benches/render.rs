@@ -111,6 +111,24 @@ fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
     terminal.backend_mut().end_frame().expect("end");
 }
 
+/// Runs `step` (untimed) then draws a frame (timed), once per iteration.
+fn time_frames(
+    iters: u64,
+    mut state: State,
+    mut t: Term,
+    theme: &Theme,
+    mut step: impl FnMut(&mut State, &mut Term, u64),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for i in 0..iters {
+        step(&mut state, &mut t, i);
+        let t0 = Instant::now();
+        frame(&mut t, &mut state, theme);
+        total += t0.elapsed();
+    }
+    total
+}
+
 /// The part of handling a typed key a benchmark times.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -223,14 +241,9 @@ fn bench_editor(c: &mut Criterion) {
                 let mut state = state(&loaded, zoom);
                 let mut t = terminal(true);
                 to_bottom_of_view(&mut t, &mut state, &theme);
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    command(&mut state, Command::MoveDown);
-                    let t0 = Instant::now();
-                    frame(&mut t, &mut state, &theme);
-                    total += t0.elapsed();
-                }
-                total
+                time_frames(iters, state, t, &theme, |state, _, _| {
+                    command(state, Command::MoveDown);
+                })
             })
         });
     }
@@ -239,19 +252,14 @@ fn bench_editor(c: &mut Criterion) {
             let mut state = state(&loaded, true);
             let mut t = terminal(true);
             frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for i in 0..iters {
+            time_frames(iters, state, t, &theme, |state, t, i| {
                 // 50,000 lines are ~1,500 pages: start over now and then (untimed).
                 if i % 1000 == 999 {
-                    command(&mut state, Command::Top);
-                    frame(&mut t, &mut state, &theme);
+                    command(state, Command::Top);
+                    frame(t, state, &theme);
                 }
-                command(&mut state, Command::PageDown);
-                let t0 = Instant::now();
-                frame(&mut t, &mut state, &theme);
-                total += t0.elapsed();
-            }
-            total
+                command(state, Command::PageDown);
+            })
         })
     });
     g.bench_function("jump_top_bottom", |b| {
@@ -259,21 +267,14 @@ fn bench_editor(c: &mut Criterion) {
             let mut state = state(&loaded, true);
             let mut t = terminal(true);
             frame(&mut t, &mut state, &theme);
-            let mut total = Duration::ZERO;
-            for i in 0..iters {
-                command(
-                    &mut state,
-                    if i % 2 == 0 {
-                        Command::Bottom
-                    } else {
-                        Command::Top
-                    },
-                );
-                let t0 = Instant::now();
-                frame(&mut t, &mut state, &theme);
-                total += t0.elapsed();
-            }
-            total
+            time_frames(iters, state, t, &theme, |state, _, i| {
+                let far = if i % 2 == 0 {
+                    Command::Bottom
+                } else {
+                    Command::Top
+                };
+                command(state, far);
+            })
         })
     });
     g.bench_function("redraw_unchanged", |b| {

@@ -12,7 +12,7 @@ mod input;
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::Once;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -32,6 +32,7 @@ use self::backend::{FrameWriter, ShadowBackend};
 use self::input::InputThread;
 use crate::app::action::Action;
 use crate::app::effect::{Effect, EffectContext, run_effect};
+use crate::app::live::LiveAction;
 use crate::app::update::update;
 use crate::app::{Keys, Screen, State, WorkspaceState, router};
 use crate::config::Theme;
@@ -124,6 +125,8 @@ fn init() -> io::Result<Term> {
 enum Incoming {
     Event(Event),
     Closed(String),
+    /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`), from the input thread.
+    Signal(libc::c_int),
     /// From a worker thread: the engagement watcher (`app::live`).
     Action(Action),
     /// The Markdown grammar finished loading: redraw with highlighting.
@@ -243,11 +246,82 @@ fn run_outside_editor(
     result
 }
 
-fn run(mut state: State, theme: &Theme, first: Vec<Effect>, ctx: &EffectContext) -> io::Result<()> {
+/// How the TUI ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (the terminal was restored first). `kept`: where the unsaved text of
+    /// the buffer went (the recovery file offered when the engagement is opened next), or why
+    /// it could not be written.
+    Signal {
+        signal: libc::c_int,
+        kept: Result<Option<PathBuf>, String>,
+    },
+}
+
+impl Ended {
+    /// What to tell the user on the restored terminal, if anything.
+    pub fn message(&self) -> Option<String> {
+        let Ended::Signal { signal, kept } = self else {
+            return None;
+        };
+        let name = match *signal {
+            libc::SIGTERM => "SIGTERM",
+            libc::SIGHUP => "SIGHUP",
+            libc::SIGINT => "SIGINT",
+            _ => "a signal",
+        };
+        Some(match kept {
+            Ok(Some(path)) => format!(
+                "phasegate: ended by {name}; the unsaved text was kept in {} (offered back when the engagement is opened)",
+                path.display()
+            ),
+            Ok(None) => format!("phasegate: ended by {name}"),
+            Err(e) => {
+                format!("phasegate: ended by {name}; the unsaved text could NOT be kept: {e}")
+            }
+        })
+    }
+}
+
+fn run(
+    mut state: State,
+    theme: &Theme,
+    first: Vec<Effect>,
+    ctx: &EffectContext,
+) -> io::Result<Ended> {
     let mut terminal = init()?;
     let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx);
     restore();
     outcome
+}
+
+/// Writes the recovery file of an unsaved buffer now rather than at its autosave deadline: the
+/// process is about to end. Returns where the text is, or why it could not be kept.
+fn keep_unsaved(state: &mut State, ctx: &EffectContext) -> Result<Option<PathBuf>, String> {
+    let mut failed = None;
+    for effect in update(state, crate::app::live::Runtime::due()) {
+        if matches!(effect, Effect::Quit | Effect::SpawnEditor { .. }) {
+            continue;
+        }
+        for action in run_effect(&effect, ctx) {
+            if let Action::Live(LiveAction::Failed(m)) | Action::Failed(m) = &action {
+                failed = Some(m.clone());
+            }
+            let _ = update(state, action);
+        }
+    }
+    if let Some(m) = failed {
+        return Err(m);
+    }
+    let dirty = state.engagement.as_ref().is_some_and(|e| e.dirty);
+    Ok(state
+        .live
+        .autosave
+        .as_ref()
+        .filter(|_| dirty)
+        .map(|a| a.path.clone()))
 }
 
 fn event_loop(
@@ -256,7 +330,7 @@ fn event_loop(
     theme: &Theme,
     first: Vec<Effect>,
     ctx: &EffectContext,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -288,7 +362,7 @@ fn event_loop(
         while let Some(effect) = effects.pop_front() {
             changed = true;
             match &effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => return Ok(Ended::Quit),
                 Effect::SpawnEditor { path, .. } => {
                     let action = match run_outside_editor(terminal, &mut input, path) {
                         Ok(()) => Action::EditorReturned,
@@ -307,7 +381,7 @@ fn event_loop(
             }
         }
         if state.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         if changed {
             live.observe(state);
@@ -336,13 +410,28 @@ fn event_loop(
                 effects.extend(update(state, crate::app::live::Runtime::due()));
                 continue;
             }
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(Ended::Quit),
         };
         let mut pending = vec![first];
         pending.extend(rx.try_iter());
         for incoming in pending {
             let action = match incoming {
-                Incoming::Closed(m) => return Err(io::Error::other(m)),
+                Incoming::Closed(m) => {
+                    // The terminal is gone (a closed window, a dropped ssh session): the
+                    // unsaved text must outlive the process all the same.
+                    let kept = match keep_unsaved(state, ctx) {
+                        Ok(Some(path)) => {
+                            format!("; the unsaved text was kept in {}", path.display())
+                        }
+                        Ok(None) => String::new(),
+                        Err(e) => format!("; the unsaved text could NOT be kept: {e}"),
+                    };
+                    return Err(io::Error::other(format!("{m}{kept}")));
+                }
+                Incoming::Signal(signal) => {
+                    let kept = keep_unsaved(state, ctx);
+                    return Ok(Ended::Signal { signal, kept });
+                }
                 Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
                     router::route(state, key)
                 }
@@ -376,7 +465,7 @@ fn new_state(setup: &Setup) -> State {
 }
 
 /// The TUI on a workspace: the engagement list first.
-pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
+pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
     let mut state = new_state(&setup);
     state.workspace = Some(WorkspaceState {
         root: workspace.to_path_buf(),
@@ -396,7 +485,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
 
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
-pub fn run_engagement(root: &Path, setup: Setup) -> Result<(), String> {
+pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state(&setup);
     let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));

@@ -94,6 +94,9 @@ pub enum Exit {
     Ok,
     Refused,
     Usage,
+    /// The TUI was ended by this signal (after restoring the terminal): 128 + its number, as a
+    /// shell reports a process the signal killed.
+    Signal(i32),
 }
 
 impl Exit {
@@ -102,6 +105,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Refused => 1,
             Exit::Usage => 2,
+            Exit::Signal(n) => 128 + n,
         }
     }
 }
@@ -247,11 +251,22 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     }
     let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     match crate::tui::run_workspace(&ctx.workspace, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: terminal: {e}");
             Exit::Usage
         }
+    }
+}
+
+/// The exit of a TUI session; a signal's is told on stderr (with where unsaved text went).
+fn tui_exit(ended: &crate::tui::Ended) -> Exit {
+    if let Some(m) = ended.message() {
+        let _ = writeln!(std::io::stderr(), "{m}");
+    }
+    match ended {
+        crate::tui::Ended::Quit => Exit::Ok,
+        crate::tui::Ended::Signal { signal, .. } => Exit::Signal(*signal),
     }
 }
 
@@ -263,7 +278,7 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
     };
     let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     match crate::tui::run_engagement(&root, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "error: {e}");
             Exit::Usage

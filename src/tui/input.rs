@@ -1,10 +1,11 @@
 //! The input thread: blocks with zero wakeups while nothing happens, and can be paused while an
 //! outside editor owns the terminal.
 //!
-//! It sleeps in `poll(2)` on three descriptors: the terminal (the one crossterm reads: stdin when
-//! it is a tty, else `/dev/tty`), a control socket the main thread writes to (pause, quit), and
-//! a self-pipe that a `SIGWINCH` handler writes to. Crossterm is only asked for events once one
-//! of them is ready, and then drained: everything it parsed from the same read is forwarded,
+//! It sleeps in `poll(2)` on the terminal (the one crossterm reads: stdin when it is a tty, else
+//! `/dev/tty`), a control socket the main thread writes to (pause, quit), and one self-pipe per
+//! signal the TUI handles ([`SIGNALS`]: a resize, and the ones that end the process, which must
+//! restore the terminal and keep unsaved text first). Crossterm is only asked for events once
+//! one of them is ready, and then drained: everything it parsed from the same read is forwarded,
 //! so nothing is stranded in its buffer.
 //!
 //! Crossterm is built with `use-dev-tty`: its reader then polls level-triggered and reads
@@ -67,19 +68,27 @@ impl Tty {
     }
 }
 
-/// The read end of the `SIGWINCH` self-pipe, registered once per process (signal-hook chains
-/// it with crossterm's own handler). `None` if it could not be set up: resizes then arrive with
-/// the next key press, through crossterm.
-fn winch_pipe() -> Option<&'static UnixStream> {
-    static PIPE: OnceLock<Option<UnixStream>> = OnceLock::new();
-    PIPE.get_or_init(|| {
-        let (read, write) = UnixStream::pair().ok()?;
-        read.set_nonblocking(true).ok()?;
-        write.set_nonblocking(true).ok()?;
-        signal_hook::low_level::pipe::register(libc::SIGWINCH, write).ok()?;
-        Some(read)
+/// The signals the input thread watches. `SIGWINCH` is a resize; the others end the TUI the
+/// way `q` does (terminal restored, unsaved text kept), instead of the default action, which
+/// would leave the alternate screen on and the cursor hidden.
+pub const SIGNALS: [libc::c_int; 4] = [libc::SIGWINCH, libc::SIGTERM, libc::SIGHUP, libc::SIGINT];
+
+/// The read ends of the signals' self-pipes, registered once per process (signal-hook chains
+/// them with crossterm's own `SIGWINCH` handler). A signal whose pipe could not be set up is
+/// left alone: a resize then arrives with the next key press, through crossterm, and the
+/// others keep their default action.
+fn signal_pipes() -> &'static [(libc::c_int, UnixStream)] {
+    static PIPES: OnceLock<Vec<(libc::c_int, UnixStream)>> = OnceLock::new();
+    PIPES.get_or_init(|| {
+        let pipe = |signal| {
+            let (read, write) = UnixStream::pair().ok()?;
+            read.set_nonblocking(true).ok()?;
+            write.set_nonblocking(true).ok()?;
+            signal_hook::low_level::pipe::register(signal, write).ok()?;
+            Some((signal, read))
+        };
+        SIGNALS.into_iter().filter_map(pipe).collect()
     })
-    .as_ref()
 }
 
 fn drain(mut stream: &UnixStream) -> (Vec<u8>, bool) {
@@ -174,9 +183,6 @@ impl Worker {
     /// A `SIGWINCH`: crossterm's own handler has queued a resize too; forward whatever it has
     /// (and the new size ourselves if its handler has not run yet).
     fn resized(&self) -> Result<(), Stop> {
-        if let Some(pipe) = winch_pipe() {
-            let _ = drain(pipe);
-        }
         if !forward_ready(&self.tx)?
             && let Ok((w, h)) = crossterm::terminal::size()
         {
@@ -188,21 +194,35 @@ impl Worker {
     }
 
     fn run(&self) -> Result<(), Stop> {
-        let winch = winch_pipe().map_or(-1, AsRawFd::as_raw_fd);
+        let pipes = signal_pipes();
         loop {
-            let mut fds = [
-                pollfd(self.tty.fd()),
-                pollfd(self.control.as_raw_fd()),
-                pollfd(winch),
-            ];
+            let mut fds = vec![pollfd(self.tty.fd()), pollfd(self.control.as_raw_fd())];
+            fds.extend(pipes.iter().map(|(_, pipe)| pollfd(pipe.as_raw_fd())));
             poll_fds(&mut fds, -1).map_err(|e| Stop::Closed(e.to_string()))?;
-            let [tty, control, resize] = fds.map(|f| f.revents);
-            if control != 0 {
+            let tty = fds.first().map_or(0, |f| f.revents);
+            if fds.get(1).is_some_and(|f| f.revents != 0) {
                 self.control()?;
                 continue;
             }
-            if resize & libc::POLLIN != 0 {
-                self.resized()?;
+            let raised: Vec<libc::c_int> = pipes
+                .iter()
+                .zip(fds.get(2..).unwrap_or_default())
+                .filter(|(_, f)| f.revents & libc::POLLIN != 0)
+                .map(|((signal, pipe), _)| {
+                    let _ = drain(pipe);
+                    *signal
+                })
+                .collect();
+            if !raised.is_empty() {
+                for signal in raised {
+                    if signal == libc::SIGWINCH {
+                        self.resized()?;
+                    } else {
+                        self.tx
+                            .send(Input::Signal(signal))
+                            .map_err(|_| Stop::Quiet)?;
+                    }
+                }
                 continue;
             }
             // A hung-up terminal reads as end-of-file forever, which crossterm would retry in a

@@ -433,7 +433,16 @@ fn event_loop(
                     return Ok(Ended::Signal { signal, kept });
                 }
                 Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
-                    router::route(state, key)
+                    // Esc and a key in one read are two keys, each routed in the state the
+                    // one before it left (Esc leaves edit mode, then `g` is a view key).
+                    let keys = input::split_esc_prefix(key, |k| router::alt_chord_meant(state, k));
+                    for key in keys {
+                        if let Some(action) = router::route(state, key) {
+                            changed = true;
+                            effects.extend(update(state, action));
+                        }
+                    }
+                    None
                 }
                 Incoming::Event(Event::Resize(w, h)) => {
                     terminal

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::Workspace;
-use common::pty::{Pty, Spawn, assert_terminal_restored, text_of};
+use common::pty::{Pty, Spawn, assert_terminal_restored, keys, last_row, text_of};
 
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
@@ -114,4 +114,50 @@ fn sigterm_without_unsaved_text_keeps_nothing() {
     assert_eq!(pty.wait_exit().exit_code(), 143);
     assert_terminal_restored(&pty);
     assert_eq!(recovery_files(&root, "customer-spec.md"), Vec::new());
+}
+
+/// tmux sends Esc and the next key in one write: in edit mode `Esc g` leaves edit mode and then
+/// `g` opens the gate review, instead of being read as Alt+g and lost.
+#[test]
+fn esc_and_a_key_in_one_write_are_two_keys() {
+    let ws = Workspace::with_samples();
+    let mut pty = open(&ws, "firewall-drift", "customer-spec.md");
+    pty.send("e");
+    pty.wait_for_text(&["customer-spec.md [EDIT]"]);
+    pty.send("typed");
+    pty.wait_for_text(&["typed", "● modified"]);
+
+    pty.send("\x1bg");
+    let screen = pty.wait_for("view mode with the gate review open", |s| {
+        let t = text_of(s);
+        t.contains("customer-spec.md ● modified [VIEW]") && last_row(s).contains("Space tick")
+    });
+    let text = text_of(&screen);
+    assert!(
+        text.contains("typed") && !text.contains("typedg"),
+        "the g was not typed into the buffer:\n{text}"
+    );
+    pty.send(keys::CTRL_Q);
+    pty.wait_for_text(&["Quit and discard them?"]);
+    pty.send(keys::CTRL_Q);
+    assert_eq!(pty.wait_exit().exit_code(), 0);
+    assert_terminal_restored(&pty);
+}
+
+/// In a prompt too: `Esc g` in one write cancels the search prompt, then opens the gate review.
+#[test]
+fn esc_and_a_key_in_one_write_leave_a_prompt() {
+    let ws = Workspace::with_samples();
+    let mut pty = open(&ws, "firewall-drift", "customer-spec.md");
+    pty.send("/");
+    pty.send("zqx");
+    pty.wait_for_text(&["zqx"]);
+
+    pty.send("\x1bg");
+    pty.wait_for("the prompt closed and the gate review open", |s| {
+        !text_of(s).contains("zqx") && last_row(s).contains("Space tick")
+    });
+    pty.send("q");
+    assert_eq!(pty.wait_exit().exit_code(), 0);
+    assert_terminal_restored(&pty);
 }

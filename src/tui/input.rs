@@ -15,6 +15,12 @@
 //! zero timeout does not even look at buffered events, and a timeout under a millisecond polls
 //! without sleeping until it expires: hence the tiny `DRAIN`.)
 //!
+//! Esc and a key in the same read (tmux sends `Esc g` together; so does a fast typist over ssh)
+//! are parsed by crossterm as one Alt chord. [`split_esc_prefix`] gives them back as Esc and the
+//! key, unless the Alt chord means something where it is pressed. Escape sequences (CSI `Esc [`,
+//! SS3 `Esc O`) are never split: crossterm parses them as their keys (arrows, Alt+arrows…),
+//! which are not Esc-prefixed.
+//!
 //! Pausing: the main thread writes a sequence byte; the thread answers with the same byte and
 //! parks on a channel (blocking, no CPU) until told to resume, so the outside editor alone reads
 //! the terminal.
@@ -28,12 +34,33 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
-use crossterm::event::{self, Event};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::Incoming as Input;
 
 /// The control byte that asks the thread to end.
 const QUIT: u8 = 0;
+
+/// The keys as pressed, for a key crossterm parsed from the bytes `Esc` + `key` as Alt+key (its
+/// parser does that for any byte after an Esc that does not start an escape sequence: a
+/// character, Enter, Tab, Backspace or a Ctrl chord). Unless `alt_meant` says the Alt chord
+/// means something where it is pressed, that is Esc followed by the key. Every other key comes
+/// back unchanged.
+pub fn split_esc_prefix(key: KeyEvent, alt_meant: impl FnOnce(&KeyEvent) -> bool) -> Vec<KeyEvent> {
+    let esc_prefixed = key.modifiers.contains(KeyModifiers::ALT)
+        && matches!(
+            key.code,
+            KeyCode::Char(_) | KeyCode::Enter | KeyCode::Tab | KeyCode::Backspace
+        );
+    if !esc_prefixed || alt_meant(&key) {
+        return vec![key];
+    }
+    let mut plain = key;
+    plain.modifiers.remove(KeyModifiers::ALT);
+    let mut esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    esc.kind = key.kind;
+    vec![esc, plain]
+}
 
 /// The main thread's handle on the input thread.
 pub struct InputThread {
@@ -300,5 +327,114 @@ impl Drop for InputThread {
         // may be waiting inside crossterm for the next byte.
         let _ = (&self.control).write_all(&[QUIT]);
         let _ = self.control.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::router::alt_chord_meant;
+    use crate::app::{Keys, Mode, Screen, State};
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    fn esc() -> KeyEvent {
+        key(KeyCode::Esc, KeyModifiers::NONE)
+    }
+
+    const ALT: KeyModifiers = KeyModifiers::ALT;
+
+    /// The bytes in one read, the key crossterm 0.29 parses from them, and what it is.
+    #[test]
+    fn esc_and_a_key_in_one_read_are_esc_then_the_key() {
+        let cases = [
+            // "\x1bg"
+            (
+                key(KeyCode::Char('g'), ALT),
+                vec![esc(), key(KeyCode::Char('g'), KeyModifiers::NONE)],
+            ),
+            // "\x1bG": crossterm adds SHIFT to an upper-case letter.
+            (
+                key(KeyCode::Char('G'), ALT | KeyModifiers::SHIFT),
+                vec![esc(), key(KeyCode::Char('G'), KeyModifiers::SHIFT)],
+            ),
+            // "\x1b\r", "\x1b\t", "\x1b\x7f"
+            (
+                key(KeyCode::Enter, ALT),
+                vec![esc(), key(KeyCode::Enter, KeyModifiers::NONE)],
+            ),
+            (
+                key(KeyCode::Tab, ALT),
+                vec![esc(), key(KeyCode::Tab, KeyModifiers::NONE)],
+            ),
+            (
+                key(KeyCode::Backspace, ALT),
+                vec![esc(), key(KeyCode::Backspace, KeyModifiers::NONE)],
+            ),
+            // "\x1b\x13": Esc then Ctrl-S.
+            (
+                key(KeyCode::Char('s'), ALT | KeyModifiers::CONTROL),
+                vec![esc(), key(KeyCode::Char('s'), KeyModifiers::CONTROL)],
+            ),
+        ];
+        for (read, want) in cases {
+            assert_eq!(split_esc_prefix(read, |_| false), want, "{read:?}");
+        }
+    }
+
+    #[test]
+    fn escape_sequences_and_plain_keys_stay_whole() {
+        for k in [
+            // "\x1b[A", "\x1bOA": arrows (CSI, SS3).
+            key(KeyCode::Up, KeyModifiers::NONE),
+            // "\x1b[1;3A": Alt+Up, an Alt chord sent as a CSI sequence.
+            key(KeyCode::Up, ALT),
+            // "\x1b[Z"
+            key(KeyCode::BackTab, KeyModifiers::SHIFT),
+            // "\x1bOP": F1.
+            key(KeyCode::F(1), KeyModifiers::NONE),
+            // A lone "\x1b", "g", Ctrl-S.
+            esc(),
+            key(KeyCode::Char('g'), KeyModifiers::NONE),
+            key(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        ] {
+            assert_eq!(split_esc_prefix(k, |_| false), vec![k], "{k:?}");
+        }
+    }
+
+    #[test]
+    fn an_alt_chord_that_means_something_stays_an_alt_chord() {
+        let alt_v = key(KeyCode::Char('v'), ALT);
+        assert_eq!(
+            split_esc_prefix(alt_v, |k| k.code == KeyCode::Char('v')),
+            vec![alt_v]
+        );
+    }
+
+    fn state(keymap: &str, editing: bool) -> State {
+        let keymap = crate::config::keymap::load(keymap, None).unwrap_or_default();
+        let mut state = State::new("reviewer", Keys::new(keymap), (80, 24));
+        if editing {
+            state.screen = Screen::Engagement;
+            state.mode = Mode::Edit;
+        }
+        state
+    }
+
+    fn alt(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)
+    }
+
+    #[test]
+    fn only_alt_chords_the_keymap_gives_a_meaning_stay_whole() {
+        let default = state("default", false);
+        assert!(!alt_chord_meant(&default, &alt('g')));
+        assert!(!alt_chord_meant(&state("default", true), &alt('g')));
+        // The emacs keymap binds alt-v to page up, and in [edit] leaves it to the editor.
+        assert!(alt_chord_meant(&state("emacs", false), &alt('v')));
+        assert!(alt_chord_meant(&state("emacs", true), &alt('v')));
+        assert!(!alt_chord_meant(&state("emacs", true), &alt('g')));
     }
 }

@@ -38,9 +38,8 @@ pub const CURSOR_SHOW: &[u8] = b"\x1b[?25h";
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
 
-/// Keys as the terminal sends them. A lone [`keys::ESC`] is only Esc when nothing follows it
-/// in the same read: wait for its effect before sending the next key, or the program reads
-/// Alt+key.
+/// Keys as the terminal sends them. [`keys::ESC`] followed by a key in the same write is Esc
+/// and then that key (as tmux sends them), unless the keymap binds that Alt chord.
 pub mod keys {
     pub const ENTER: &str = "\r";
     pub const ESC: &str = "\x1b";

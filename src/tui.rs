@@ -125,7 +125,8 @@ fn init() -> io::Result<Term> {
 enum Incoming {
     Event(Event),
     Closed(String),
-    /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`), from the input thread.
+    /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`) or suspends it (`SIGTSTP`),
+    /// from the input thread.
     Signal(libc::c_int),
     /// From a worker thread: the engagement watcher (`app::live`).
     Action(Action),
@@ -196,6 +197,42 @@ fn await_highlighter(wait: Duration, tx: Sender<Incoming>) -> bool {
     }
 }
 
+/// Gives the terminal back (modes restored, the input thread not reading it) while `away` runs,
+/// then takes it again; the next frame is drawn in full.
+fn away_from_terminal<T>(
+    terminal: &mut Term,
+    input: &mut InputThread,
+    away: impl FnOnce() -> T,
+) -> (T, io::Result<()>) {
+    // The input thread stops reading the terminal so the editor (or the shell) gets every key.
+    // It confirms at once (it only ever waits inside crossterm for the rest of a split escape
+    // sequence; after a second we go on regardless).
+    let _ = input.pause(Duration::from_secs(1));
+    restore();
+    let result = away();
+    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
+    // (a round trip, two seconds and an error where nothing answers). A resize to the current
+    // size clears the screen and the previous buffer without asking anything.
+    let back = enter().and_then(|()| {
+        terminal.backend_mut().forget_size();
+        let size = terminal.size()?;
+        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+    });
+    input.resume();
+    (result, back)
+}
+
+/// Ctrl-Z (or a `SIGTSTP` from outside): the terminal goes back to the shell and the process
+/// stops until `fg` continues it; then the screen is taken again and redrawn in full. The
+/// terminal generates no `SIGTSTP` in raw mode, hence a key.
+fn suspend(terminal: &mut Term, input: &mut InputThread) -> io::Result<()> {
+    let (stopped, back) = away_from_terminal(terminal, input, || {
+        // Our SIGTSTP handler must not run: this stops the process like the default action.
+        signal_hook::low_level::emulate_default_handler(libc::SIGTSTP)
+    });
+    back.and(stopped)
+}
+
 /// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
 /// and brings the TUI back.
 fn run_outside_editor(
@@ -203,11 +240,13 @@ fn run_outside_editor(
     input: &mut InputThread,
     path: &Path,
 ) -> Result<(), String> {
-    // The input thread stops reading the terminal so the editor gets every key. It confirms
-    // at once (it only ever waits inside crossterm for the rest of a split escape sequence;
-    // after a second we go on regardless).
-    let _ = input.pause(Duration::from_secs(1));
-    restore();
+    let (result, back) = away_from_terminal(terminal, input, || run_editor(path));
+    back.map_err(|e| e.to_string())?;
+    result
+}
+
+/// Runs `$VISUAL`/`$EDITOR` on `path` and waits for it.
+fn run_editor(path: &Path) -> Result<(), String> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -218,7 +257,7 @@ fn run_outside_editor(
         })
         .unwrap_or_else(|| "vi".into());
     let mut parts = editor.split_whitespace();
-    let result = match parts.next() {
+    match parts.next() {
         Some(program) => std::process::Command::new(program)
             .args(parts)
             .arg(path)
@@ -232,18 +271,7 @@ fn run_outside_editor(
                 }
             }),
         None => Err("no editor: set $VISUAL or $EDITOR".into()),
-    };
-    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
-    // (a round trip, two seconds and an error where nothing answers). A resize to the current
-    // size clears the screen and the previous buffer without asking anything.
-    let back = enter().and_then(|()| {
-        terminal.backend_mut().forget_size();
-        let size = terminal.size()?;
-        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-    });
-    input.resume();
-    back.map_err(|e| e.to_string())?;
-    result
+    }
 }
 
 /// How the TUI ended.
@@ -363,6 +391,7 @@ fn event_loop(
             changed = true;
             match &effect {
                 Effect::Quit => return Ok(Ended::Quit),
+                Effect::Suspend => suspend(terminal, &mut input)?,
                 Effect::SpawnEditor { path, .. } => {
                     let action = match run_outside_editor(terminal, &mut input, path) {
                         Ok(()) => Action::EditorReturned,
@@ -427,6 +456,11 @@ fn event_loop(
                         Err(e) => format!("; the unsaved text could NOT be kept: {e}"),
                     };
                     return Err(io::Error::other(format!("{m}{kept}")));
+                }
+                Incoming::Signal(libc::SIGTSTP) => {
+                    changed = true;
+                    suspend(terminal, &mut input)?;
+                    None
                 }
                 Incoming::Signal(signal) => {
                     let kept = keep_unsaved(state, ctx);

@@ -161,3 +161,96 @@ fn esc_and_a_key_in_one_write_leave_a_prompt() {
     assert_eq!(pty.wait_exit().exit_code(), 0);
     assert_terminal_restored(&pty);
 }
+
+/// Blocks (on a thread, up to the deadline) until the program stops; returns the signal that
+/// stopped it. The program is this process's child (portable-pty spawns it directly).
+fn wait_stopped(pty: &Pty) -> libc::c_int {
+    let pid = libc::pid_t::try_from(pty.pid().expect("pid")).expect("pid fits pid_t");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut status = 0;
+        // SAFETY: waitpid writes the status of our own child into `status`.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::WUNTRACED) };
+        let _ = tx.send((r, status));
+    });
+    let (r, status) = rx
+        .recv_timeout(common::pty::DEADLINE)
+        .unwrap_or_else(|_| panic!("the program did not stop\n{}", pty.screen_text()));
+    assert_eq!(r, pid, "waitpid");
+    assert!(libc::WIFSTOPPED(status), "stopped, not ended: {status:#x}");
+    libc::WSTOPSIG(status)
+}
+
+/// The process state letter of /proc/PID/stat (`T`: stopped).
+fn proc_state(pty: &Pty) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pty.pid()?)).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Suspended (by `suspend`), the program has restored the terminal and is stopped; continued,
+/// it takes the screen again, redraws it in full and reads keys.
+fn suspend_and_continue(suspend: impl FnOnce(&mut Pty)) {
+    let ws = Workspace::with_samples();
+    let mut pty = open(&ws, "firewall-drift", "customer-spec.md");
+    pty.send("e");
+    pty.wait_for_text(&["customer-spec.md [EDIT]"]);
+    pty.send("kept across the suspend");
+    pty.wait_for_text(&["kept across the suspend", "● modified"]);
+    pty.send(keys::ESC);
+    pty.wait_for_text(&["customer-spec.md ● modified [VIEW]"]);
+
+    suspend(&mut pty);
+    assert_eq!(wait_stopped(&pty), libc::SIGSTOP);
+    assert_eq!(proc_state(&pty), Some('T'), "/proc says stopped");
+    // What it wrote before stopping may still be on its way through the pty.
+    pty.wait_for("the main screen with the cursor shown", |s| {
+        !s.alternate_screen() && !s.hide_cursor()
+    });
+    assert_terminal_restored(&pty);
+
+    let before = pty.raw_len();
+    kill(&pty, libc::SIGCONT);
+    // A full redraw: the alternate screen again, and every part of the screen written anew.
+    let title = "Firewall rule compliance drift detection";
+    pty.wait_output(before, common::pty::DEADLINE, |new| {
+        let has = |s: &[u8]| new.windows(s.len()).any(|w| w == s);
+        has(common::pty::ALT_ON)
+            && has(title.as_bytes())
+            && has(b"kept across the suspend")
+            && has(b"Gate 1")
+            && has(b" VIEW ")
+    })
+    .unwrap_or_else(|| panic!("no full redraw after SIGCONT\n{}", pty.screen_text()));
+    let screen = pty.wait_for("the engagement on the alternate screen", |s| {
+        let t = text_of(s);
+        s.alternate_screen()
+            && t.contains(title)
+            && t.contains("customer-spec.md ● modified [VIEW]")
+    });
+    assert!(
+        screen.hide_cursor(),
+        "the cursor is hidden again in view mode"
+    );
+    assert_eq!(pty.cooked(), Some(false), "raw mode again");
+
+    // Keys are read again.
+    pty.send("g");
+    pty.wait_for("the gate review", |s| last_row(s).contains("Space tick"));
+    pty.send(keys::CTRL_Q);
+    pty.wait_for_text(&["Quit and discard them?"]);
+    pty.send(keys::CTRL_Q);
+    assert_eq!(pty.wait_exit().exit_code(), 0);
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn ctrl_z_suspends_and_sigcont_redraws() {
+    suspend_and_continue(|pty| {
+        pty.send("\x1a");
+    });
+}
+
+#[test]
+fn sigtstp_suspends_like_ctrl_z() {
+    suspend_and_continue(|pty| kill(pty, libc::SIGTSTP));
+}

@@ -188,6 +188,7 @@ commands! {
     Help => "help", "Show the keys and what they do", [Global];
     Quit => "quit", "Quit (asks if unsaved)", [Global];
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
+    Suspend => "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
     Open => "open", "Open the selected item", [Workspace, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];

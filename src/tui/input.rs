@@ -95,10 +95,16 @@ impl Tty {
     }
 }
 
-/// The signals the input thread watches. `SIGWINCH` is a resize; the others end the TUI the
-/// way `q` does (terminal restored, unsaved text kept), instead of the default action, which
-/// would leave the alternate screen on and the cursor hidden.
-pub const SIGNALS: [libc::c_int; 4] = [libc::SIGWINCH, libc::SIGTERM, libc::SIGHUP, libc::SIGINT];
+/// The signals the input thread watches. `SIGWINCH` is a resize; `SIGTSTP` suspends after
+/// restoring the terminal; the others end the TUI the way `q` does (terminal restored, unsaved
+/// text kept). Their default actions would leave the alternate screen on and the cursor hidden.
+pub const SIGNALS: [libc::c_int; 5] = [
+    libc::SIGWINCH,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGTSTP,
+];
 
 /// The read ends of the signals' self-pipes, registered once per process (signal-hook chains
 /// them with crossterm's own `SIGWINCH` handler). A signal whose pipe could not be set up is

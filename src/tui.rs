@@ -4,6 +4,11 @@
 //! highlighter's one-shot "grammar loaded"; drain everything pending, update, then draw once
 //! inside a synchronized update, only when something changed. Nothing redraws on a timer.
 //!
+//! Job control and signals: `SIGTERM`, `SIGHUP` and `SIGINT` end the TUI like `q` (terminal
+//! restored, the unsaved buffer written to its recovery file at once, exit 128 + signal);
+//! Ctrl-Z (the `suspend` command: raw mode turns off the terminal's own) and `SIGTSTP` give the
+//! terminal back and stop the process until `fg`, then redraw in full.
+//!
 //! Frames go through `backend::ShadowBackend`: a shadow of the screen, so only cells that
 //! change are written, and terminal scrolling regions when rows of a full-width pane moved.
 

@@ -442,5 +442,20 @@ mod tests {
         assert!(alt_chord_meant(&state("emacs", false), &alt('v')));
         assert!(alt_chord_meant(&state("emacs", true), &alt('v')));
         assert!(!alt_chord_meant(&state("emacs", true), &alt('g')));
+        // The editor's own word motions: kept in the emacs keymap, Esc then the key in vim's.
+        assert!(alt_chord_meant(&state("emacs", true), &alt('b')));
+        assert!(!alt_chord_meant(&state("vim", true), &alt('b')));
+        // Alt-Backspace deletes a word in the editor in every preset.
+        let alt_backspace = KeyEvent::new(KeyCode::Backspace, KeyModifiers::ALT);
+        for keymap in ["default", "vim", "emacs"] {
+            assert!(
+                alt_chord_meant(&state(keymap, true), &alt_backspace),
+                "{keymap}"
+            );
+            assert!(
+                !alt_chord_meant(&state(keymap, false), &alt_backspace),
+                "{keymap}"
+            );
+        }
     }
 }

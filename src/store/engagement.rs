@@ -171,13 +171,25 @@ fn write_object(root: &Path, text: &str) -> Result<(), StoreError> {
     write_atomic(&path, text.as_bytes())
 }
 
+/// How deep `build/` is walked; deeper directories are listed as a finding, not read.
+pub const MAX_BUILD_DEPTH: usize = 64;
+
 /// Files under `build/`, hashed streaming; symlinks leaving the engagement are listed, never
-/// followed.
+/// followed. Each directory is walked once, by (device, inode): a symlink leading back to a
+/// directory already walked (`ln -s . build/a`) is listed as a cycle instead of being followed,
+/// which would otherwise grow exponentially.
 pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::MetadataExt;
+
     let mut out = Vec::new();
     let base = root.join(BUILD_DIR);
-    let mut stack = vec![base.clone()];
-    while let Some(dir) = stack.pop() {
+    let mut walked: HashMap<(u64, u64), String> = HashMap::new();
+    if let Ok(meta) = fs::metadata(&base) {
+        walked.insert((meta.dev(), meta.ino()), String::new());
+    }
+    let mut stack = vec![(base.clone(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
@@ -199,7 +211,36 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 continue;
             };
             if meta.is_dir() {
-                stack.push(path);
+                let problem = if let Some(first) = walked.get(&(meta.dev(), meta.ino())) {
+                    let cycle = first.is_empty() || rel.starts_with(&format!("{first}/"));
+                    let first = if first.is_empty() {
+                        "build/".to_string()
+                    } else {
+                        format!("build/{first}")
+                    };
+                    Some(if cycle {
+                        format!("is a symlink cycle: it leads back to {first}; not followed")
+                    } else {
+                        format!("leads to {first}, already listed; not followed twice")
+                    })
+                } else if depth + 1 >= MAX_BUILD_DEPTH {
+                    Some(format!(
+                        "is nested deeper than {MAX_BUILD_DEPTH} directories; not read"
+                    ))
+                } else {
+                    None
+                };
+                match problem {
+                    Some(problem) => out.push(BuildFile {
+                        path: rel,
+                        sha256: None,
+                        problem: Some(problem),
+                    }),
+                    None => {
+                        walked.insert((meta.dev(), meta.ino()), rel);
+                        stack.push((path, depth + 1));
+                    }
+                }
             } else if !meta.is_file() {
                 // Opening a FIFO would block; devices and sockets are not build assets.
                 out.push(BuildFile {

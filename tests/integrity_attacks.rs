@@ -38,3 +38,275 @@ fn symlink_cycles_in_build_do_not_hang_check_or_status() {
         .expect("`status` hung on a symlink cycle in build/");
     assert_eq!(status.code, 0, "{}", status.stderr);
 }
+
+const JOURNAL: &str = ".phasegate/journal.toml";
+
+/// `check` on a rewritten vlan-qos: exit 1, naming event `seq` and `why`.
+#[track_caller]
+fn assert_unlawful(ws: &Workspace, seq: usize, why: &str) {
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
+    let line = o
+        .stdout
+        .lines()
+        .find(|l| l.contains("breaks the rules"))
+        .unwrap_or_else(|| panic!("no unlawful event named:\n{}", o.stdout));
+    assert!(line.contains(&format!("event {seq} (")), "{line}");
+    assert!(line.contains(why), "{line}");
+    assert!(
+        !o.stdout.contains("chain of"),
+        "the chain itself verifies: {}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_rewritten_chain_with_the_owner_approving_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    assert_eq!(ws.run("ci", &["check", "vlan-qos"]).code, 0);
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"gate_approved\"", "gate = 1"]);
+        events[i] = events[i].replace("actor = \"bob\"", "actor = \"alice\"");
+    });
+    assert_unlawful(
+        &ws,
+        2,
+        "alice owns this engagement and cannot approve Gate 1",
+    );
+}
+
+#[test]
+fn a_rewritten_chain_with_a_failed_criterion_approved_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"gate_approved\"", "gate = 2"]);
+        events[i] = events[i].replace(
+            "{ id = \"G2-3\", result = \"pass\" }",
+            "{ id = \"G2-3\", result = \"fail\" }",
+        );
+    });
+    assert_unlawful(&ws, 4, "G2-3 is fail");
+
+    // A hard criterion waived, or a criterion left out, is as unlawful.
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"gate_approved\"", "gate = 1"]);
+        events[i] = events[i]
+            .replace(
+                "{ id = \"G1-3\", result = \"pass\" }",
+                "{ id = \"G1-3\", result = \"waived\", reason = \"later\" }",
+            )
+            .replace("  { id = \"G1-8\", result = \"checked\" },\n", "");
+    });
+    assert_unlawful(&ws, 2, "G1-8 has no recorded result");
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert!(
+        o.stdout
+            .contains("G1-3 is a hard criterion and cannot be waived"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_rewritten_chain_without_a_validation_before_build_completed_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    let mut build_completed = 0;
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(
+            events,
+            &["component = \"COMP-4\"", "status = \"validated\""],
+        );
+        events.remove(i);
+        build_completed = common::chain::find(events, &["kind = \"build_completed\""]) + 1;
+    });
+    assert_unlawful(
+        &ws,
+        build_completed,
+        "the build is not complete: every component must be validated; COMP-4 is built",
+    );
+}
+
+#[test]
+fn a_rewritten_chain_out_of_build_order_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    // COMP-2 depends on COMP-1: move COMP-2's `built` before COMP-1's.
+    let mut moved = 0;
+    common::chain::rewrite(&journal, |events| {
+        let first = common::chain::find(events, &["component = \"COMP-1\"", "status = \"built\""]);
+        let second = common::chain::find(events, &["component = \"COMP-2\"", "status = \"built\""]);
+        let event = events.remove(second);
+        events.insert(first, event);
+        moved = first + 1;
+    });
+    assert_unlawful(&ws, moved, "COMP-2 cannot be built before its dependencies");
+}
+
+#[test]
+fn a_rewritten_chain_recording_a_deviation_twice_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    let mut twice = 0;
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"deviation_recorded\"", "DEV-1"]);
+        let copy = events[i].clone();
+        events.insert(i + 1, copy);
+        twice = i + 2;
+    });
+    assert_unlawful(&ws, twice, "DEV-1 is already recorded at event");
+}
+
+/// A new engagement owned by alice (its `created` event records her), with the bgp sample's
+/// texts, approved at Gate 1 by bob and feasibility completed: Gate 2 is ahead.
+fn engagement_in_design(ws: &Workspace, slug: &str) {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    let o = ws.run(
+        "alice",
+        &["new", slug, "--title", "Attack", "--owner", "alice"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for file in ["customer-spec.md", "feasibility.md"] {
+        let text = std::fs::read_to_string(samples.join("bgp-peer-onboarding").join(file))
+            .expect("sample text");
+        ws.write(slug, file, &text);
+    }
+    let o = ws.run(
+        "bob",
+        &[
+            "gate", "1", "approve", slug, "--check", "G1-5", "--check", "G1-6", "--check", "G1-7",
+            "--check", "G1-8",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = ws.run("alice", &["feasibility-complete", slug]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let design = std::fs::read_to_string(
+        samples
+            .join("bgp-peer-onboarding")
+            .join("solution-design.md"),
+    )
+    .expect("sample design");
+    ws.write(slug, "solution-design.md", &design);
+}
+
+const GATE2: &[&str] = &["--check", "G2-7", "--check", "G2-8", "--check", "G2-9"];
+
+fn gate2_approve(slug: &str) -> Vec<&str> {
+    let mut args = vec!["gate", "2", "approve", slug];
+    args.extend_from_slice(GATE2);
+    args
+}
+
+#[test]
+fn the_owner_cannot_approve_by_editing_owner_for_a_moment() {
+    let ws = Workspace::new();
+    engagement_in_design(&ws, "edge");
+    assert!(
+        ws.read("edge", JOURNAL).contains("owner = \"alice\""),
+        "created records the owner"
+    );
+    let toml = ws.read("edge", "engagement.toml");
+    ws.write(
+        "edge",
+        "engagement.toml",
+        &toml.replace("owner = \"alice\"", "owner = \"mallory\""),
+    );
+
+    // Unrecorded, the new owner decides nothing.
+    let o = ws.run("alice", &gate2_approve("edge"));
+    common::assert_refused(&o, &["owner alice → mallory", "phasegate record-policy"]);
+    let o = ws.run("ci", &["check", "edge"]);
+    assert_eq!(
+        o.code, 1,
+        "an unrecorded owner change is a problem: {}",
+        o.stdout
+    );
+
+    // Recorded, it is evident, and still frees no one: alice has owned the engagement.
+    let o = ws.run("alice", &["record-policy", "edge", "--reason", "handover"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = ws.run("alice", &gate2_approve("edge"));
+    common::assert_refused(
+        &o,
+        &["alice has owned this engagement and cannot approve Gate 2"],
+    );
+    let o = ws.run("bob", &gate2_approve("edge"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(ws.run("ci", &["check", "edge"]).code, 0);
+}
+
+#[test]
+fn distinct_approver_cannot_be_flipped_off_after_gate_1() {
+    let ws = Workspace::new();
+    engagement_in_design(&ws, "edge");
+    let toml = ws.read("edge", "engagement.toml");
+    let off = toml.replace("distinct_approver = true", "distinct_approver = false");
+    ws.write("edge", "engagement.toml", &off);
+    let o = ws.run("alice", &gate2_approve("edge"));
+    common::assert_refused(&o, &["distinct_approver true → false"]);
+    let o = ws.run(
+        "alice",
+        &["record-policy", "edge", "--reason", "one person team"],
+    );
+    common::assert_refused(
+        &o,
+        &["[policy] cannot change after Gate 1 was approved (event 2)"],
+    );
+    ws.write("edge", "engagement.toml", &toml);
+    let o = ws.run("alice", &gate2_approve("edge"));
+    common::assert_refused(&o, &["alice owns this engagement"]);
+}
+
+#[test]
+fn a_rewritten_chain_that_flips_the_policy_for_one_approval_fails_check() {
+    let ws = Workspace::new();
+    engagement_in_design(&ws, "edge");
+    let o = ws.run("bob", &gate2_approve("edge"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let journal = ws.engagement("edge").join(JOURNAL);
+    let original = std::fs::read_to_string(&journal).expect("journal");
+
+    // Approval rewritten to alice under a policy recorded as off: the recorded policy is not
+    // the one in force.
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"gate_approved\"", "gate = 2"]);
+        events[i] = events[i]
+            .replace("actor = \"bob\"", "actor = \"alice\"")
+            .replace("distinct_approver = true", "distinct_approver = false");
+    });
+    let o = ws.run("ci", &["check", "edge"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("event 4 (gate_approved) by alice breaks the rules"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("while true was in force"), "{}", o.stdout);
+
+    // With a forged policy_changed turning it off first: that change is itself unlawful.
+    std::fs::write(&journal, &original).expect("restore");
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["kind = \"gate_approved\"", "gate = 2"]);
+        events[i] = events[i]
+            .replace("actor = \"bob\"", "actor = \"alice\"")
+            .replace("distinct_approver = true", "distinct_approver = false");
+        let flip = "[[event]]\nseq = 0\nat = 2026-11-20T12:00:00Z\nactor = \"alice\"\nos_user = \"alice@vm\"\nkind = \"policy_changed\"\nowner = \"alice\"\npolicy = { distinct_approver = false }\nreason = \"x\"\nprev = \"\"\nhash = \"\"\n";
+        events.insert(i, flip.to_string());
+    });
+    let o = ws.run("ci", &["check", "edge"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("event 4 (policy_changed) by alice breaks the rules")
+            && o.stdout
+                .contains("[policy] cannot change after Gate 1 was approved"),
+        "{}",
+        o.stdout
+    );
+}

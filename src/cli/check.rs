@@ -5,6 +5,7 @@ use std::io::Write;
 
 use super::{Context, Exit, locate, report_store_error};
 use crate::domain::evaluate::evaluate;
+use crate::domain::lawful::unlawful;
 use crate::store::engagement::load_strict;
 use crate::store::workspace::list_engagements;
 
@@ -45,15 +46,17 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             }
         };
         let ev = evaluate(&loaded.engagement);
-        for p in &ev.problems {
+        let mut found = ev.problems.clone();
+        found.extend(unlawful(&loaded.engagement, &ev));
+        for p in &found {
             let _ = writeln!(out, "error: {}", locate(root, p));
         }
         for w in &ev.warnings {
             let _ = writeln!(out, "warning: {}", locate(root, w));
         }
-        problems += ev.problems.len();
+        problems += found.len();
         warnings += ev.warnings.len();
-        if ev.problems.is_empty() {
+        if found.is_empty() {
             let _ = writeln!(
                 out,
                 "ok: {} — chain of {} events verified, head {}",

@@ -13,7 +13,8 @@ use crate::domain::criteria::predefined_ids;
 use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement, render_engagement};
 use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
 use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp};
-use crate::domain::rules::Refusal;
+use crate::domain::position::{Finding, Position};
+use crate::domain::rules::{self, Refusal};
 use crate::domain::time::Timestamp;
 
 use super::StoreError;
@@ -328,13 +329,13 @@ pub fn create(
             governed_sha256: h.governed_sha256,
         });
     }
-    let policy = parse_engagement(&meta, &predefined_ids())
-        .map(|m| m.policy)
-        .unwrap_or_default();
+    let parsed = parse_engagement(&meta, &predefined_ids())
+        .map_err(|f| StoreError::from_finding(&root, &f))?;
     let journal = journal::new_journal(
         stamp,
         &EventBody::Created {
-            policy,
+            owner: Some(parsed.owner),
+            policy: parsed.policy,
             templates: records,
         },
     );
@@ -426,7 +427,19 @@ where
             .with([broken.clone()]),
         ));
     }
-    let change = decide(&loaded.engagement, &evaluation)?;
+    // Nothing but the recording itself is appended while engagement.toml's owner or policy
+    // differs from the journal's; a refusal on other grounds says so too.
+    let unrecorded = rules::require_policy_recorded(&loaded.engagement, &evaluation.replay).err();
+    let change = match (decide(&loaded.engagement, &evaluation), unrecorded) {
+        (Ok(change), None) => change,
+        (Ok(change), Some(_)) if matches!(change.event, EventBody::PolicyChanged { .. }) => change,
+        (Ok(_), Some(unrecorded)) => return Err(TxError::Refused(unrecorded)),
+        (Err(refusal), None) => return Err(TxError::Refused(refusal)),
+        (Err(refusal), Some(unrecorded)) => {
+            let note = Finding::new(Position::file(ENGAGEMENT_FILE), unrecorded.rule);
+            return Err(TxError::Refused(refusal.with([note])));
+        }
+    };
     let mut texts = loaded.engagement.texts.clone();
     for (artifact, text) in &change.writes {
         write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod chain;
 pub mod pty;
 
 use std::path::{Path, PathBuf};

@@ -310,3 +310,70 @@ fn a_rewritten_chain_that_flips_the_policy_for_one_approval_fails_check() {
         o.stdout
     );
 }
+
+#[test]
+fn a_closed_engagement_cannot_drift() {
+    let ws = Workspace::with_samples();
+    let o = ws.run(
+        "bob",
+        &["close", "vlan-qos", "--reason", "accepted by the CAB"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        ws.read("vlan-qos", JOURNAL)
+            .contains("build = [\n  { path = \"COMP-1/")
+    );
+    assert_eq!(ws.run("ci", &["check", "vlan-qos", "--strict"]).code, 0);
+
+    // A line added under a component of the as-built.
+    let as_built = ws.read("vlan-qos", "as-built.md");
+    let (line, _) = common::position_of(&as_built, "### COMP-1");
+    let mut lines: Vec<&str> = as_built.lines().collect();
+    lines.insert(line, "- note: also pushes to the lab switches");
+    ws.write("vlan-qos", "as-built.md", &(lines.join("\n") + "\n"));
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("as-built.md: as-built.md changed after the engagement was closed"),
+        "{}",
+        o.stdout
+    );
+    ws.write("vlan-qos", "as-built.md", &as_built);
+    assert_eq!(ws.run("ci", &["check", "vlan-qos"]).code, 0);
+
+    // Build files changed, added and removed.
+    let build = ws.engagement("vlan-qos").join("build");
+    let changed = std::fs::read_dir(build.join("COMP-1"))
+        .expect("build/COMP-1")
+        .filter_map(Result::ok)
+        .find(|e| e.path().is_file())
+        .expect("a file in build/COMP-1")
+        .path();
+    let name = changed
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let mut text = std::fs::read(&changed).expect("read");
+    text.extend_from_slice(b"\n# hotfix\n");
+    std::fs::write(&changed, &text).expect("write");
+    std::fs::write(build.join("COMP-2").join("extra.j2"), "x").expect("add");
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    for needle in [
+        format!("build/COMP-1/{name}: changed after the engagement was closed"),
+        "build/COMP-2/extra.j2: added after the engagement was closed".to_string(),
+    ] {
+        assert!(o.stdout.contains(&needle), "{needle}: {}", o.stdout);
+    }
+    std::fs::remove_file(&changed).expect("remove");
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert!(
+        o.stdout.contains(&format!(
+            "build/COMP-1/{name}: removed after the engagement was closed"
+        )),
+        "{}",
+        o.stdout
+    );
+}

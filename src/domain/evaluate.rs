@@ -10,7 +10,7 @@ use super::engagement::EngagementMeta;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
 use super::markdown::{self, Document};
-use super::phase::{Approval, LastDecision, Phase, Replay, replay};
+use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, replay};
 use super::position::{Finding, Position};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
@@ -455,6 +455,10 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         }
     }
 
+    if let Some(close) = &replay.closed {
+        closed_drift(close, &hashes, &e.build_files, &mut problems);
+    }
+
     // Warnings.
     if let (Some((_, recorded)), None) = (&replay.feasibility_completed, &gates[1].approval)
         && let Some(record) = recorded
@@ -539,6 +543,58 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         reconciliation,
         problems,
         warnings,
+    }
+}
+
+/// A closed engagement is a baseline: its as-built's governed text and every `build/` file must
+/// stay as the close recorded them.
+fn closed_drift(
+    close: &ClosedRecord,
+    hashes: &BTreeMap<Artifact, ArtifactHashes>,
+    build_files: &[BuildFile],
+    problems: &mut Vec<Finding>,
+) {
+    let as_built = Artifact::AsBuilt.file_name();
+    if let Some(record) = close.artifacts.iter().find(|a| a.file == as_built)
+        && current_governed(hashes, as_built).as_deref() != Some(record.governed_sha256.as_str())
+    {
+        problems.push(Finding::new(
+            Position::file(as_built),
+            format!(
+                "{as_built} changed after the engagement was closed at event {} (its governed text differs from the one closed)",
+                close.seq
+            ),
+        ));
+    }
+    let Some(recorded) = &close.build else {
+        return;
+    };
+    for r in recorded {
+        let now = build_files.iter().find(|f| f.path == r.path);
+        let what = match now.and_then(|f| f.sha256.as_deref()) {
+            Some(sha) if sha == r.sha256 => continue,
+            Some(_) => "changed",
+            None => "removed",
+        };
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", r.path)),
+            format!(
+                "{what} after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
+    }
+    for f in build_files
+        .iter()
+        .filter(|f| f.sha256.is_some() && !recorded.iter().any(|r| r.path == f.path))
+    {
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", f.path)),
+            format!(
+                "added after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::engagement::Policy;
 use super::ids::ItemId;
-use super::journal::{ArtifactRecord, ComponentStatus, Event, EventBody, GateId};
+use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody, GateId};
 use super::position::{Finding, Position};
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
@@ -104,6 +104,9 @@ pub struct ClosedRecord {
     pub at: Timestamp,
     pub accepted: Vec<ItemId>,
     pub items: BTreeMap<ItemId, String>,
+    /// The artifacts and `build/` files as closed (`build` is `None` in older journals).
+    pub artifacts: Vec<ArtifactRecord>,
+    pub build: Option<Vec<BuildRecord>>,
 }
 
 /// Everything the journal says, replayed in order.
@@ -355,7 +358,11 @@ fn apply(r: &mut Replay, e: &Event) {
             );
         }
         EventBody::Closed {
-            accepted, items, ..
+            accepted,
+            items,
+            artifacts,
+            build,
+            ..
         } => {
             if r.phase != Phase::AsBuilt {
                 anomaly(r, e, "closes outside the As-Built phase");
@@ -366,6 +373,8 @@ fn apply(r: &mut Replay, e: &Event) {
                 at: e.at,
                 accepted: accepted.clone(),
                 items: items.iter().map(|i| (i.id, i.sha256.clone())).collect(),
+                artifacts: artifacts.clone(),
+                build: build.clone(),
             });
         }
     }

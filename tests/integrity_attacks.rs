@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::Workspace;
+use common::{Workspace, gate2_approve};
+use sha2::Digest;
 
 /// A hang is a failure, not a stuck suite.
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -161,51 +162,10 @@ fn a_rewritten_chain_recording_a_deviation_twice_fails_check() {
     assert_unlawful(&ws, twice, "DEV-1 is already recorded at event");
 }
 
-/// A new engagement owned by alice (its `created` event records her), with the bgp sample's
-/// texts, approved at Gate 1 by bob and feasibility completed: Gate 2 is ahead.
-fn engagement_in_design(ws: &Workspace, slug: &str) {
-    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
-    let o = ws.run(
-        "alice",
-        &["new", slug, "--title", "Attack", "--owner", "alice"],
-    );
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    for file in ["customer-spec.md", "feasibility.md"] {
-        let text = std::fs::read_to_string(samples.join("bgp-peer-onboarding").join(file))
-            .expect("sample text");
-        ws.write(slug, file, &text);
-    }
-    let o = ws.run(
-        "bob",
-        &[
-            "gate", "1", "approve", slug, "--check", "G1-5", "--check", "G1-6", "--check", "G1-7",
-            "--check", "G1-8",
-        ],
-    );
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let o = ws.run("alice", &["feasibility-complete", slug]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let design = std::fs::read_to_string(
-        samples
-            .join("bgp-peer-onboarding")
-            .join("solution-design.md"),
-    )
-    .expect("sample design");
-    ws.write(slug, "solution-design.md", &design);
-}
-
-const GATE2: &[&str] = &["--check", "G2-7", "--check", "G2-8", "--check", "G2-9"];
-
-fn gate2_approve(slug: &str) -> Vec<&str> {
-    let mut args = vec!["gate", "2", "approve", slug];
-    args.extend_from_slice(GATE2);
-    args
-}
-
 #[test]
 fn the_owner_cannot_approve_by_editing_owner_for_a_moment() {
     let ws = Workspace::new();
-    engagement_in_design(&ws, "edge");
+    ws.engagement_in_design("edge");
     assert!(
         ws.read("edge", JOURNAL).contains("owner = \"alice\""),
         "created records the owner"
@@ -243,7 +203,7 @@ fn the_owner_cannot_approve_by_editing_owner_for_a_moment() {
 #[test]
 fn distinct_approver_cannot_be_flipped_off_after_gate_1() {
     let ws = Workspace::new();
-    engagement_in_design(&ws, "edge");
+    ws.engagement_in_design("edge");
     let toml = ws.read("edge", "engagement.toml");
     let off = toml.replace("distinct_approver = true", "distinct_approver = false");
     ws.write("edge", "engagement.toml", &off);
@@ -265,7 +225,7 @@ fn distinct_approver_cannot_be_flipped_off_after_gate_1() {
 #[test]
 fn a_rewritten_chain_that_flips_the_policy_for_one_approval_fails_check() {
     let ws = Workspace::new();
-    engagement_in_design(&ws, "edge");
+    ws.engagement_in_design("edge");
     let o = ws.run("bob", &gate2_approve("edge"));
     assert_eq!(o.code, 0, "{}", o.stderr);
     let journal = ws.engagement("edge").join(JOURNAL);
@@ -376,4 +336,219 @@ fn a_closed_engagement_cannot_drift() {
         "{}",
         o.stdout
     );
+}
+
+#[test]
+fn a_tampered_or_missing_snapshot_is_a_check_problem_and_exit_2_prints_no_clean_count() {
+    let ws = Workspace::with_samples();
+    let objects = ws.engagement("vlan-qos").join(".phasegate/objects");
+    let mut snapshots: Vec<_> = std::fs::read_dir(&objects)
+        .expect("objects")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    snapshots.sort();
+    let victim = snapshots[0].clone();
+    let original = std::fs::read_to_string(&victim).expect("object");
+    std::fs::write(&victim, format!("{original}- REQ-99: slipped in later\n")).expect("tamper");
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(&format!(
+            "{}: snapshot content does not match its hash",
+            victim.display()
+        )),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("1 engagement(s): 1 problem(s)"),
+        "{}",
+        o.stdout
+    );
+
+    std::fs::remove_file(&victim).expect("remove");
+    let o = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("is missing or corrupt"), "{}", o.stdout);
+
+    // Unreadable input exits 2, and the summary never reads as a clean count.
+    ws.write("vlan-qos", "engagement.toml", "schema = \"one\"\n");
+    let o = ws.run("ci", &["check", "--all"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(!o.stdout.contains("0 problem(s)"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("3 engagement(s): 1 could not be read"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn recording_an_unchanged_item_again_is_refused() {
+    let ws = Workspace::with_samples();
+    let o = ws.run("alice", &["deviation", "record", "DEV-1", "vlan-qos"]);
+    common::assert_refused(&o, &["DEV-1 is already recorded at event 14, unchanged"]);
+    let o = ws.run("alice", &["deviation", "record", "AMD-1", "vlan-qos"]);
+    common::assert_refused(&o, &["AMD-1 is already recorded at event"]);
+}
+
+#[test]
+fn an_append_past_the_journal_read_limit_is_refused_before_it_crosses_it() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("bgp-peer-onboarding").join(JOURNAL);
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    // Comments pad the journal to just under 16 MiB: it still reads, one more event would not fit.
+    let limit = 16 * 1024 * 1024;
+    let pad = limit - text.len() - 200;
+    let comment: String = "# padding\n".repeat(pad / 10);
+    std::fs::write(&journal, format!("{comment}{text}")).expect("pad");
+    assert_eq!(ws.run("ci", &["check", "bgp-peer-onboarding"]).code, 0);
+    let o = ws.run("carol", &gate2_approve("bgp-peer-onboarding"));
+    common::assert_refused(
+        &o,
+        &[
+            "past the 16 MiB every command reads; nothing was written",
+            "phasegate new",
+        ],
+    );
+    assert_eq!(
+        std::fs::metadata(&journal).expect("journal").len() as usize,
+        comment.len() + text.len(),
+        "nothing appended"
+    );
+    assert!(
+        !ws.engagement("bgp-peer-onboarding")
+            .join("as-built.md")
+            .exists()
+    );
+    assert_eq!(ws.run("ci", &["check", "bgp-peer-onboarding"]).code, 0);
+}
+
+/// Temp files an interrupted atomic write left anywhere in the engagement.
+fn temps(root: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [
+        root.to_path_buf(),
+        root.join(".phasegate"),
+        root.join(".phasegate/objects"),
+    ] {
+        for entry in std::fs::read_dir(&dir)
+            .expect("read_dir")
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".tmp") {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn gate_2_approval_stopped_after_any_write_leaves_no_orphan_and_completes_on_rerun() {
+    let mut writes_seen = 0;
+    for n in 0.. {
+        let ws = Workspace::new();
+        ws.engagement_in_design("edge");
+        let root = ws.engagement("edge");
+        let before = ws.read("edge", JOURNAL);
+        let o = ws
+            .command("bob", &gate2_approve("edge"))
+            .env("PHASEGATE_TEST_FAIL_AFTER_WRITES", n.to_string())
+            .output()
+            .expect("run phasegate");
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let injected = stderr.contains("PHASEGATE_TEST_FAIL_AFTER_WRITES");
+        let committed = ws.read("edge", JOURNAL) != before;
+
+        // Whatever was written, the engagement is lawful and holds no orphan.
+        let check = ws.run("ci", &["check", "edge"]);
+        assert_eq!(check.code, 0, "after {n} writes: {}", check.stdout);
+        assert!(
+            !check.stdout.contains("edited before its phase"),
+            "{}",
+            check.stdout
+        );
+        if !committed {
+            assert!(
+                !root.join("as-built.md").exists(),
+                "after {n} writes: orphan as-built.md"
+            );
+            assert_eq!(o.status.code(), Some(2), "after {n} writes: {stderr}");
+        }
+        assert!(
+            temps(&root).is_empty(),
+            "after {n} writes: {:?}",
+            temps(&root)
+        );
+
+        // Run again: it completes (or is already approved), as-built.md is the approved design's.
+        let again = ws.run("bob", &gate2_approve("edge"));
+        if committed {
+            common::assert_refused(&again, &["Gate 2 is already approved"]);
+        } else {
+            assert_eq!(again.code, 0, "after {n} writes: {}", again.stderr);
+        }
+        let design = ws.read("edge", "solution-design.md");
+        let as_built = ws.read("edge", "as-built.md");
+        assert!(
+            as_built.starts_with(design.trim_end()),
+            "after {n} writes:\n{as_built}"
+        );
+        let check = ws.run("ci", &["check", "edge", "--strict"]);
+        assert_eq!(check.code, 0, "after {n} writes: {}", check.stdout);
+        if !injected {
+            assert_eq!(o.status.code(), Some(0), "{stderr}");
+            writes_seen = n;
+            break;
+        }
+    }
+    // Two snapshots (feasibility, design; the spec's is Gate 1's), the journal, as-built.md.
+    assert_eq!(writes_seen, 4, "gate 2 approve makes four writes");
+}
+
+#[test]
+fn an_orphan_as_built_from_an_older_phasegate_is_named_and_regenerated() {
+    let ws = Workspace::new();
+    ws.engagement_in_design("edge");
+    // What a crash between as-built.md and the journal left before the journal became the
+    // commit point: the design's snapshot, as-built.md made from the design, no approval.
+    let design = ws.read("edge", "solution-design.md");
+    let sha: String = sha2::Sha256::digest(design.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        ws.engagement("edge").join(".phasegate/objects").join(sha),
+        &design,
+    )
+    .expect("snapshot");
+    ws.write(
+        "edge",
+        "as-built.md",
+        &format!("{design}\n## Deviations\n\n## As-Built Notes\n"),
+    );
+    let o = ws.run("ci", &["check", "edge"]);
+    assert!(
+        o.stdout
+            .contains("as-built.md was left by a Gate 2 approval that did not complete"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout.contains("edited before its phase"),
+        "{}",
+        o.stdout
+    );
+    // The design is fixed before the approval runs again: the orphan holds the older text.
+    let fixed = design.replace("## Testing Approach\n", "## Testing Approach\nLab first.\n");
+    ws.write("edge", "solution-design.md", &fixed);
+    let o = ws.run("bob", &gate2_approve("edge"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(ws.read("edge", "as-built.md").starts_with(fixed.trim_end()));
+    let o = ws.run("ci", &["check", "edge", "--strict"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
 }

@@ -210,6 +210,12 @@ pub fn commit(
                 done.seq,
                 stamp.actor
             );
+            if let Some(e) = &done.deferred {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: {e} (the decision is recorded; the next phasegate write creates it)"
+                );
+            }
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),

@@ -483,6 +483,18 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         let Some(current) = hashes.get(&artifact) else {
             continue;
         };
+        if artifact == Artifact::AsBuilt
+            && replay.gate2.approval_seqs.is_empty()
+            && hashes
+                .get(&Artifact::Design)
+                .is_some_and(|d| d.governed_sha256 == current.governed_sha256)
+        {
+            warnings.push(Finding::new(
+                Position::file(artifact.file_name()),
+                "as-built.md was left by a Gate 2 approval that did not complete (none is recorded); the next Gate 2 approval regenerates it",
+            ));
+            continue;
+        }
         let template = replay
             .templates
             .iter()
@@ -497,6 +509,17 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 ),
             ));
         }
+    }
+    if let Some(approval) = &gates[1].approval
+        && !e.texts.contains_key(&Artifact::AsBuilt)
+    {
+        warnings.push(Finding::new(
+            Position::file(Artifact::AsBuilt.file_name()),
+            format!(
+                "as-built.md is missing although Gate 2 was approved at event {}: the next phasegate write re-creates it from the approved design",
+                approval.seq
+            ),
+        ));
     }
     for d in &deviations {
         if let Some(problem) = &d.problem {

@@ -120,6 +120,39 @@ impl Workspace {
         cmd
     }
 
+    /// A new engagement owned by alice (its `created` event records her), with the bgp sample's
+    /// texts, approved at Gate 1 by bob and feasibility completed: Gate 2 is ahead.
+    pub fn engagement_in_design(&self, slug: &str) {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+        let o = self.run(
+            "alice",
+            &["new", slug, "--title", "Attack", "--owner", "alice"],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        for file in ["customer-spec.md", "feasibility.md"] {
+            let text = std::fs::read_to_string(samples.join("bgp-peer-onboarding").join(file))
+                .expect("sample text");
+            self.write(slug, file, &text);
+        }
+        let o = self.run(
+            "bob",
+            &[
+                "gate", "1", "approve", slug, "--check", "G1-5", "--check", "G1-6", "--check",
+                "G1-7", "--check", "G1-8",
+            ],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let o = self.run("alice", &["feasibility-complete", slug]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let design = std::fs::read_to_string(
+            samples
+                .join("bgp-peer-onboarding")
+                .join("solution-design.md"),
+        )
+        .expect("sample design");
+        self.write(slug, "solution-design.md", &design);
+    }
+
     pub fn status(&self, slug: &str) -> serde_json::Value {
         let o = self.run("reader", &["status", slug, "--json"]);
         assert_eq!(o.code, 0, "status failed: {}", o.stderr);
@@ -169,4 +202,11 @@ pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
         }
     }
     panic!("`{needle}` not found")
+}
+
+/// `gate 2 approve SLUG` with every manual criterion of Gate 2 checked.
+pub fn gate2_approve(slug: &str) -> Vec<&str> {
+    vec![
+        "gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check", "G2-9",
+    ]
 }

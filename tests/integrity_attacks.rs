@@ -552,3 +552,29 @@ fn an_orphan_as_built_from_an_older_phasegate_is_named_and_regenerated() {
     let o = ws.run("ci", &["check", "edge", "--strict"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
 }
+
+#[test]
+fn a_rewritten_chain_building_against_a_stale_design_fails_check() {
+    let ws = Workspace::with_samples();
+    let journal = ws.engagement("vlan-qos").join(JOURNAL);
+    let mut at = 0;
+    common::chain::rewrite(&journal, |events| {
+        let i = common::chain::find(events, &["component = \"COMP-1\"", "status = \"built\""]);
+        // The design this component was built against is not the one Gate 2 approved.
+        let line = events[i]
+            .lines()
+            .find(|l| l.contains("file = \"solution-design.md\""))
+            .expect("design record")
+            .to_string();
+        let governed = line.rfind("governed_sha256 = \"").expect("governed") + 19;
+        let mut forged = line.clone();
+        forged.replace_range(governed..governed + 64, &"e".repeat(64));
+        events[i] = events[i].replace(&line, &forged);
+        at = i + 1;
+    });
+    assert_unlawful(
+        &ws,
+        at,
+        "cannot change a component's status: Gate 2 is stale",
+    );
+}

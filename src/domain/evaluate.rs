@@ -182,7 +182,9 @@ fn current_governed(hashes: &BTreeMap<Artifact, ArtifactHashes>, file: &str) -> 
         .map(|h| h.governed_sha256.clone())
 }
 
-fn gate_status(
+/// A gate's state against the given governed hashes: the current ones, or those an event
+/// recorded when `check` replays it.
+pub fn gate_status(
     gate: GateId,
     replay: &Replay,
     hashes: &BTreeMap<Artifact, ArtifactHashes>,

@@ -7,18 +7,19 @@
 
 use std::collections::BTreeMap;
 
-use super::artifact::Artifact;
+use super::artifact::{Artifact, ArtifactHashes};
 use super::criteria;
 use super::design::{self, Component};
-use super::evaluate::{Engagement, Evaluation, unmet_close_conditions};
+use super::evaluate::{Engagement, Evaluation, GateStatus, gate_status, unmet_close_conditions};
 use super::ids::ItemId;
-use super::journal::{ComponentStatus, Event, EventBody, JOURNAL_FILE};
+use super::journal::{ArtifactRecord, ComponentStatus, Event, EventBody, GateId, JOURNAL_FILE};
 use super::markdown;
 use super::phase::Replay;
 use super::position::{Finding, Position};
 use super::rules::{
     self, Refusal, component_step, criteria_admit_approval, owners_and_policy,
-    require_all_validated, require_distinct, require_not_recorded, require_policy_change_allowed,
+    require_all_validated, require_distinct, require_gates_hold_in, require_not_recorded,
+    require_policy_change_allowed,
 };
 
 /// The first event the rules would have refused, and an owner or policy change in
@@ -68,6 +69,24 @@ fn admit(
     designs: &mut DesignCache,
     event: &Event,
 ) -> Result<(), Refusal> {
+    if let Some((gates, action, artifacts)) = gates_that_must_hold(&event.body) {
+        let hashes: BTreeMap<Artifact, ArtifactHashes> = artifacts
+            .iter()
+            .filter_map(|a| {
+                Artifact::from_file_name(&a.file).map(|x| {
+                    (
+                        x,
+                        ArtifactHashes {
+                            sha256: a.sha256.clone(),
+                            governed_sha256: a.governed_sha256.clone(),
+                        },
+                    )
+                })
+            })
+            .collect();
+        let states: Vec<GateStatus> = gates.iter().map(|g| gate_status(*g, r, &hashes)).collect();
+        require_gates_hold_in(&states, gates, action)?;
+    }
     match &event.body {
         EventBody::Created { .. }
         | EventBody::GateRejected(_)
@@ -167,6 +186,31 @@ fn admit(
     }
 }
 
+/// The gates a transition needs to hold (DESIGN §3: a stale gate blocks every forward
+/// transition after it), judged on the hashes the event recorded.
+fn gates_that_must_hold(
+    body: &EventBody,
+) -> Option<(&'static [GateId], &'static str, &[ArtifactRecord])> {
+    const ONE: &[GateId] = &[GateId::One];
+    const BOTH: &[GateId] = &[GateId::One, GateId::Two];
+    match body {
+        EventBody::FeasibilityCompleted { artifacts, .. } => {
+            Some((ONE, "complete feasibility", artifacts))
+        }
+        EventBody::GateApproved(g) if g.gate == GateId::Two => {
+            Some((ONE, "decide Gate 2", &g.artifacts))
+        }
+        EventBody::ComponentStatus { artifacts, .. } => {
+            Some((BOTH, "change a component's status", artifacts))
+        }
+        EventBody::BuildCompleted { artifacts, .. } => {
+            Some((BOTH, "complete the build", artifacts))
+        }
+        EventBody::Closed { artifacts, .. } => Some((BOTH, "close the engagement", artifacts)),
+        _ => None,
+    }
+}
+
 /// A component of the contract in force at some event.
 struct ContractRow {
     id: ItemId,
@@ -229,5 +273,110 @@ impl DesignCache {
             }
         }
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::engagement::{EngagementMeta, Policy};
+    use crate::domain::evaluate::evaluate;
+    use crate::domain::journal::{
+        self, CriterionRecord, CriterionResult, GateRecord, Stamp, parse_journal,
+    };
+    use crate::domain::time::Timestamp;
+
+    fn stamp(actor: &str) -> Stamp {
+        Stamp {
+            at: Timestamp::from_unix(0),
+            actor: actor.into(),
+            os_user: format!("{actor}@h"),
+        }
+    }
+
+    fn engagement(journal: &str, owner: &str) -> Engagement {
+        Engagement {
+            slug: "e".into(),
+            meta: EngagementMeta {
+                title: "t".into(),
+                owner: owner.into(),
+                created: Timestamp::from_unix(0),
+                baseline: None,
+                policy: Policy::default(),
+                criteria: vec![],
+            },
+            journal: parse_journal(journal).expect("journal"),
+            texts: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
+            build_files: vec![],
+        }
+    }
+
+    fn gate1(result: CriterionResult) -> EventBody {
+        EventBody::GateApproved(GateRecord {
+            gate: GateId::One,
+            reason: None,
+            note: String::new(),
+            policy: Policy::default(),
+            artifacts: vec![],
+            criteria: criteria::definitions(GateId::One, &[])
+                .into_iter()
+                .map(|d| CriterionRecord {
+                    id: d.id,
+                    result,
+                    reason: None,
+                })
+                .collect(),
+        })
+    }
+
+    fn journal_with(approver: &str, approval: EventBody) -> String {
+        let created = EventBody::Created {
+            owner: Some("alice".into()),
+            policy: Policy::default(),
+            templates: vec![],
+        };
+        let j = journal::new_journal(&stamp("alice"), &created);
+        journal::append(&j, &stamp(approver), &approval)
+            .expect("append")
+            .0
+    }
+
+    #[test]
+    fn a_lawful_approval_passes_and_each_broken_rule_names_the_event() {
+        let lawful = engagement(&journal_with("bob", gate1(CriterionResult::Pass)), "alice");
+        assert_eq!(unlawful(&lawful, &evaluate(&lawful)), vec![]);
+
+        let by_owner = engagement(
+            &journal_with("alice", gate1(CriterionResult::Pass)),
+            "alice",
+        );
+        let found = unlawful(&by_owner, &evaluate(&by_owner));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .starts_with("event 2 (gate_approved) by alice")
+        );
+        assert!(found[0].message.contains("alice owns this engagement"));
+
+        let failed = engagement(&journal_with("bob", gate1(CriterionResult::Fail)), "alice");
+        let found = unlawful(&failed, &evaluate(&failed));
+        assert!(found[0].message.contains("G1-1 is fail"), "{found:?}");
+    }
+
+    #[test]
+    fn an_unrecorded_owner_in_engagement_toml_is_reported() {
+        let e = engagement(
+            &journal_with("bob", gate1(CriterionResult::Pass)),
+            "mallory",
+        );
+        let found = unlawful(&e, &evaluate(&e));
+        // bob's approval stays lawful: the recorded owner is alice.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].message.contains("owner alice → mallory"),
+            "{found:?}"
+        );
     }
 }

@@ -8,7 +8,7 @@ use super::artifact::Artifact;
 use super::criteria::{CriterionDef, CriterionKind};
 use super::engagement::Policy;
 use super::evaluate::{
-    Engagement, Evaluation, GateState, gate_evidence, unfollowed_design_changes,
+    Engagement, Evaluation, GateState, GateStatus, gate_evidence, unfollowed_design_changes,
     unmet_close_conditions,
 };
 use super::ids::{IdPrefix, ItemId};
@@ -77,8 +77,20 @@ fn engagement_file() -> Position {
 
 /// A gate that does not hold blocks every forward transition after it.
 fn require_gates_hold(ev: &Evaluation, gates: &[GateId], action: &str) -> Result<(), Refusal> {
+    require_gates_hold_in(&ev.gates, gates, action)
+}
+
+/// `require_gates_hold` on given gate states (`check` replays it on the hashes an event
+/// recorded).
+pub fn require_gates_hold_in(
+    states: &[GateStatus],
+    gates: &[GateId],
+    action: &str,
+) -> Result<(), Refusal> {
     for gate in gates {
-        let status = ev.gate(*gate);
+        let Some(status) = states.iter().find(|s| s.gate == *gate) else {
+            continue;
+        };
         if !status.holds() {
             let findings: Vec<Finding> = status
                 .stale

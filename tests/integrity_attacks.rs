@@ -578,3 +578,42 @@ fn a_rewritten_chain_building_against_a_stale_design_fails_check() {
         "cannot change a component's status: Gate 2 is stale",
     );
 }
+
+#[test]
+fn a_journal_without_a_recorded_owner_can_record_it_once() {
+    let ws = Workspace::with_samples();
+    // bgp-peer-onboarding's `created` predates recording the owner.
+    assert!(!ws.read("bgp-peer-onboarding", JOURNAL).contains("owner = "));
+    let o = ws.run(
+        "bob",
+        &[
+            "record-policy",
+            "bgp-peer-onboarding",
+            "--reason",
+            "record the owner",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        ws.read("bgp-peer-onboarding", JOURNAL)
+            .contains("kind = \"policy_changed\"\nowner = \"bob\"")
+    );
+    let o = ws.run(
+        "bob",
+        &["record-policy", "bgp-peer-onboarding", "--reason", "again"],
+    );
+    common::assert_refused(
+        &o,
+        &["already recorded as engagement.toml has them (event 4)"],
+    );
+    let o = ws.run(
+        "bob",
+        &["record-policy", "bgp-peer-onboarding", "--reason", ""],
+    );
+    assert_eq!(o.code, 2, "a reason is required: {}", o.stderr);
+    assert_eq!(
+        ws.run("ci", &["check", "bgp-peer-onboarding", "--strict"])
+            .code,
+        0
+    );
+}

@@ -210,6 +210,17 @@ pub fn commit(
                 done.seq,
                 stamp.actor
             );
+            if done.created_as_built
+                && !matches!(
+                    done.event,
+                    crate::domain::journal::EventBody::GateApproved(_)
+                )
+            {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design"
+                );
+            }
             if let Some(e) = &done.deferred {
                 let _ = writeln!(
                     std::io::stderr(),

@@ -201,10 +201,12 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
                 approve_gate(e, ev, *gate, review, &approver).map(Into::into)
             }) {
                 Ok(done) => {
-                    let extra = if done.created_as_built {
-                        "; as-built.md created from the approved design"
-                    } else {
-                        ""
+                    let extra = match (&done.deferred, done.created_as_built) {
+                        (Some(e), _) => format!(
+                            "; as-built.md not created yet ({e}): the next write creates it"
+                        ),
+                        (None, true) => "; as-built.md created from the approved design".into(),
+                        (None, false) => String::new(),
                     };
                     vec![
                         Action::Committed(format!(

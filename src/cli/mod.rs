@@ -12,6 +12,7 @@ pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
+pub mod record_policy;
 pub mod report;
 pub mod status;
 
@@ -72,6 +73,8 @@ pub enum Command {
     Deviation(deviation::Args),
     /// Append a spec amendment for a scope-change deviation
     Amend(amend::Args),
+    /// Record engagement.toml's owner and [policy] in the journal (after changing them)
+    RecordPolicy(record_policy::Args),
     /// Close the engagement once reconciliation is complete
     Close(close::Args),
     /// The approved design against the as-built, hunk by hunk, with what explains each
@@ -211,6 +214,23 @@ pub fn commit(
                 done.seq,
                 stamp.actor
             );
+            if done.created_as_built
+                && !matches!(
+                    done.event,
+                    crate::domain::journal::EventBody::GateApproved(_)
+                )
+            {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design"
+                );
+            }
+            if let Some(e) = &done.deferred {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: {e} (the decision is recorded; the next phasegate write creates it)"
+                );
+            }
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),
@@ -237,6 +257,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::BuildComplete(args) => build_complete::run(&ctx, &args),
         Command::Deviation(args) => deviation::run(&ctx, &args),
         Command::Amend(args) => amend::run(&ctx, &args),
+        Command::RecordPolicy(args) => record_policy::run(&ctx, &args),
         Command::Close(args) => close::run(&ctx, &args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),

@@ -58,7 +58,10 @@ fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
         text_of(s).contains("CONFLICT customer-spec.md")
     });
     assert!(text_of(&screen).contains("typed by B"));
-    // B tries to save: refused, the conflict view shows both sides and the choices.
+    // B tries to save (out of edit mode): refused, the conflict view shows both sides and the
+    // choices.
+    b.send(keys::ESC);
+    b.wait_for_text(&["modified [VIEW]"]);
     b.send(keys::CTRL_S);
     b.wait_for_text(&[
         "keep mine",
@@ -110,6 +113,77 @@ fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
     let journal = ws.read(SLUG, ".phasegate/journal.toml");
     assert_eq!(journal.matches("kind = \"gate_approved\"").count(), 1);
 
+    for pty in [&mut a, &mut b] {
+        pty.send("q");
+        assert!(pty.wait_exit().success());
+    }
+}
+
+/// Issue 9, item 1: B's Ctrl-S is refused while B types; the letters B goes on typing are text
+/// (a word starting with `o` used to run "keep mine"), and keeping B's version later keeps A's
+/// saved version in a recovery file the toast names.
+#[test]
+fn typing_after_a_refused_save_is_text_and_keep_mine_keeps_the_other_version() {
+    let ws = Workspace::with_samples();
+    let mut a = open(&ws);
+    let mut b = open(&ws);
+    for (pty, line) in [(&mut a, "typed by A"), (&mut b, "typed by B")] {
+        pty.send("e");
+        pty.wait_for_text(&["customer-spec.md [EDIT]"]);
+        pty.send(keys::DOWN);
+        pty.send(line);
+        pty.wait_for_text(&[line, "[+] modified"]);
+    }
+    a.send(keys::CTRL_S);
+    a.wait_for("A's save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    b.wait_for("the conflict in B", |s| {
+        text_of(s).contains("CONFLICT customer-spec.md")
+    });
+    b.send(keys::CTRL_S);
+    b.wait_for("the refusal", |s| last_row(s).contains("not saved"));
+    b.send(" ok then");
+    let screen = b.wait_for_text(&["typed by B ok then", "modified [EDIT]"]);
+    assert!(
+        !text_of(&screen).contains("keep mine"),
+        "no conflict view while typing"
+    );
+    let disk = ws.read(SLUG, SPEC);
+    assert!(
+        disk.contains("typed by A") && !disk.contains("ok then"),
+        "{disk}"
+    );
+
+    // The choice is made in the conflict view: keep mine.
+    b.send(keys::ESC);
+    b.wait_for_text(&["modified [VIEW]"]);
+    b.send("C");
+    b.wait_for_text(&["keep mine", "typed by A"]);
+    b.send("o");
+    b.wait_for_text(&[
+        "the disk version it replaced is kept in .phasegate/recovery/customer-spec.md.disk-",
+    ]);
+    let disk = ws.read(SLUG, SPEC);
+    assert!(
+        disk.contains("typed by B ok then") && !disk.contains("typed by A"),
+        "{disk}"
+    );
+    let recovery = ws.engagement(SLUG).join(".phasegate/recovery");
+    let kept: Vec<String> = std::fs::read_dir(&recovery)
+        .expect("recovery dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("customer-spec.md.disk-")
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(kept.iter().any(|t| t.contains("typed by A")), "{kept:?}");
+
+    a.send(keys::ESC);
+    a.wait_for_text(&["[VIEW]"]);
     for pty in [&mut a, &mut b] {
         pty.send("q");
         assert!(pty.wait_exit().success());

@@ -184,10 +184,11 @@ pub enum LiveAction {
         problems: Vec<String>,
         open_view: bool,
     },
-    /// A guarded save went through.
+    /// A guarded save went through; `kept`: where the disk version it replaced was kept.
     Saved {
         artifact: Artifact,
         text: String,
+        kept: Option<PathBuf>,
     },
     /// A guarded save found another version on disk.
     SaveRefused {
@@ -225,12 +226,14 @@ pub enum LiveEffect {
         text: String,
         previous: Option<(PathBuf, String)>,
     },
-    /// Save only if the file still holds `expected` (`None`: it must not exist).
+    /// Save only if the file still holds `expected` (`None`: it must not exist). `keep_disk`:
+    /// the save goes over someone else's version (a resolved conflict), which is kept first.
     Save {
         root: PathBuf,
         artifact: Artifact,
         text: String,
         expected: Option<String>,
+        keep_disk: bool,
         cleanup: Cleanup,
     },
     /// Set `mine` aside in the recovery directory, then the buffer takes the disk version.
@@ -347,12 +350,20 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
             artifact,
             text,
             expected,
+            keep_disk,
             cleanup,
-        } => match recovery::save_if_unchanged(root, *artifact, text, expected.as_deref()) {
-            Ok(()) => {
+        } => match recovery::save_if_unchanged(
+            root,
+            *artifact,
+            text,
+            expected.as_deref(),
+            *keep_disk,
+        ) {
+            Ok(kept) => {
                 let mut out = vec![act(LiveAction::Saved {
                     artifact: *artifact,
                     text: text.clone(),
+                    kept,
                 })];
                 out.extend(clean_up(cleanup));
                 out
@@ -598,14 +609,26 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             problems,
             open_view,
         } => recovery_found(state, files, problems, open_view),
-        LiveAction::Saved { artifact, text } => {
+        LiveAction::Saved {
+            artifact,
+            text,
+            kept,
+        } => {
             live.conflict = None;
             live.autosave = None;
             live.restored = None;
             if matches!(live.view, Some(LiveView::Conflict { .. })) {
                 live.view = None;
             }
-            super::update::update(state, Action::Saved { artifact, text })
+            let effects = super::update::update(state, Action::Saved { artifact, text });
+            if let Some(kept) = kept {
+                state.info(format!(
+                    "saved {}; the disk version it replaced is kept in {}",
+                    artifact.file_name(),
+                    shown_path(&root, &kept)
+                ));
+            }
+            effects
         }
         LiveAction::SaveRefused { artifact, disk } => {
             if e.shown_artifact() == Some(artifact) && e.dirty {
@@ -614,11 +637,17 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     disk,
                     stage: Stage::Open,
                 });
-                open_conflict_view(state);
-                state.error(format!(
-                    "not saved: {} changed on disk since you loaded it — compare, then keep yours, take the disk version or merge",
-                    artifact.file_name()
-                ));
+                if state.mode == Mode::Edit {
+                    // Typing goes on into the buffer: the choices wait in the conflict view.
+                    let msg = refused_while_editing(&state.keys, artifact, Stage::Open);
+                    state.error(msg);
+                } else {
+                    open_conflict_view(state);
+                    state.error(format!(
+                        "not saved: {} changed on disk since you loaded it — compare, then keep yours, take the disk version or merge",
+                        artifact.file_name()
+                    ));
+                }
             }
             vec![fx(LiveEffect::Reload { root })]
         }
@@ -1007,11 +1036,19 @@ fn cleanup_of(live: &Live, artifact: Artifact) -> Cleanup {
 /// The save of the shown buffer: a compare-and-swap against the version it was based on, or a
 /// refusal while a conflict is unresolved.
 pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
+    let editing = state.mode == Mode::Edit;
+    let keys = state.keys.clone();
     let Some((live, e)) = Live::of(state) else {
         return Vec::new();
     };
-    let expected = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
-        Some(c) if c.stage == Stage::Resolved => c.disk_sha(),
+    let (expected, keep_disk) = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
+        Some(c) if c.stage == Stage::Resolved => (c.disk_sha(), true),
+        Some(c) if editing => {
+            // Letters typed after Ctrl-S are text: the conflict's choices are not offered here.
+            let msg = refused_while_editing(&keys, artifact, c.stage);
+            state.error(msg);
+            return Vec::new();
+        }
         Some(c) => {
             let stage = c.stage;
             open_conflict_view(state);
@@ -1027,15 +1064,35 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
             });
             return Vec::new();
         }
-        None => Some(sha256_hex(e.saved_text.as_bytes())),
+        None => (Some(sha256_hex(e.saved_text.as_bytes())), false),
     };
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
         artifact,
         text: e.editor.text(),
         expected,
+        keep_disk,
         cleanup: cleanup_of(live, artifact),
     })]
+}
+
+/// What a save refused because of a conflict says while the user is typing: how to reach the
+/// conflict view, whose single-letter choices are never taken from typed text.
+fn refused_while_editing(keys: &super::Keys, artifact: Artifact, stage: Stage) -> String {
+    let leave = keys
+        .hint(super::keys::Context::Edit, Command::Leave)
+        .unwrap_or_else(|| "Esc".into());
+    let show = keys
+        .hint(super::keys::Context::View, Command::ShowConflict)
+        .unwrap_or_else(|| "C".into());
+    let then = match stage {
+        Stage::Merging => "mark the merge resolved there, then save",
+        _ => "keep yours, take the disk version or merge",
+    };
+    format!(
+        "not saved: {} changed on disk while you were editing — your text stays in the editor; {leave} then {show} compares: {then}",
+        artifact.file_name()
+    )
 }
 
 /// Effects to run before quitting with unsaved edits the user chose to discard: this session's
@@ -1262,6 +1319,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 artifact: conflict.artifact,
                 text: e.editor.text(),
                 expected: conflict.disk_sha(),
+                keep_disk: true,
                 cleanup: cleanup_of(live, conflict.artifact),
             })]
         }

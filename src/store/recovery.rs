@@ -7,6 +7,8 @@
 //!   `<artifact file name>.pid<N>` instead, so the two never overwrite each other.
 //! - `<artifact file name>.mine-<12 hex>`: the buffer that "take the disk version" displaced;
 //!   kept until the user discards it.
+//! - `<artifact file name>.disk-<12 hex>`: the disk version that "keep mine" saved over (someone
+//!   else's saved change); kept until the user discards it.
 //!
 //! Every recovery file is plain text a person can read or `diff` by hand. Opening an engagement
 //! lists them (compare / restore / discard).
@@ -30,6 +32,8 @@ pub enum RecoveryKind {
     Autosave,
     /// Text set aside when the disk version was taken over it.
     Displaced,
+    /// The disk version a "keep mine" save replaced.
+    Replaced,
 }
 
 /// A recovery file found in the engagement.
@@ -72,6 +76,11 @@ pub fn parse_name(name: &str) -> Option<(Artifact, RecoveryKind)> {
             .is_some_and(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_hexdigit()))
         {
             Some((a, RecoveryKind::Displaced))
+        } else if rest
+            .strip_prefix(".disk-")
+            .is_some_and(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            Some((a, RecoveryKind::Replaced))
         } else {
             None
         }
@@ -149,13 +158,23 @@ pub fn write(path: &Path, text: &str) -> Result<(), StoreError> {
 
 /// Sets `mine` aside before the disk version replaces it; returns where it went.
 pub fn set_aside(root: &Path, artifact: Artifact, mine: &str) -> Result<PathBuf, StoreError> {
-    let sha = sha256_hex(mine.as_bytes());
+    keep_copy(root, artifact, "mine", mine)
+}
+
+/// Keeps `text` as `<artifact>.<tag>-<12 hex of its hash>` in the recovery directory.
+fn keep_copy(
+    root: &Path,
+    artifact: Artifact,
+    tag: &str,
+    text: &str,
+) -> Result<PathBuf, StoreError> {
+    let sha = sha256_hex(text.as_bytes());
     let path = recovery_dir(root).join(format!(
-        "{}.mine-{}",
+        "{}.{tag}-{}",
         artifact.file_name(),
         sha.get(..12).unwrap_or(&sha)
     ));
-    write(&path, mine)?;
+    write(&path, text)?;
     Ok(path)
 }
 
@@ -191,12 +210,17 @@ pub enum SaveRefused {
 /// Saves `text` over `artifact` only if the file still holds the version with hash `expected`
 /// (`None`: the file must not exist), all under the engagement lock: the compare-and-swap that
 /// keeps a save from silently overwriting an outside edit.
+///
+/// `keep_disk`: the save goes over a version someone else wrote ("keep mine" after a conflict),
+/// so that version is first kept as a `.disk-` recovery file; returns where. If it cannot be
+/// kept, nothing is saved.
 pub fn save_if_unchanged(
     root: &Path,
     artifact: Artifact,
     text: &str,
     expected: Option<&str>,
-) -> Result<(), SaveRefused> {
+    keep_disk: bool,
+) -> Result<Option<PathBuf>, SaveRefused> {
     let _lock = EngagementLock::acquire(root).map_err(SaveRefused::Store)?;
     let path = root.join(artifact.file_name());
     let disk = read_text(root, &path).map_err(SaveRefused::Store)?;
@@ -204,7 +228,14 @@ pub fn save_if_unchanged(
     if now.as_deref() != expected {
         return Err(SaveRefused::ChangedOnDisk { disk });
     }
-    write_atomic(&path, text.as_bytes()).map_err(SaveRefused::Store)
+    let kept = match disk.as_deref() {
+        Some(d) if keep_disk && d != text => {
+            Some(keep_copy(root, artifact, "disk", d).map_err(SaveRefused::Store)?)
+        }
+        _ => None,
+    };
+    write_atomic(&path, text.as_bytes()).map_err(SaveRefused::Store)?;
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -225,6 +256,11 @@ mod tests {
             parse_name("solution-design.md.mine-0123456789ab"),
             Some((Artifact::Design, RecoveryKind::Displaced))
         );
+        assert_eq!(
+            parse_name("customer-spec.md.disk-0123456789ab"),
+            Some((Artifact::Spec, RecoveryKind::Replaced))
+        );
+        assert_eq!(parse_name("customer-spec.md.disk-0123"), None);
         assert_eq!(parse_name(".customer-spec.md.x1.tmp"), None);
         assert_eq!(parse_name("customer-spec.md.pid"), None);
         assert_eq!(parse_name("notes.txt"), None);
@@ -239,20 +275,44 @@ mod tests {
         let base = sha256_hex(b"base");
         fs::write(&spec, "theirs").unwrap();
         assert_eq!(
-            save_if_unchanged(root, Artifact::Spec, "mine", Some(&base)),
+            save_if_unchanged(root, Artifact::Spec, "mine", Some(&base), false),
             Err(SaveRefused::ChangedOnDisk {
                 disk: Some("theirs".into())
             })
         );
         assert_eq!(fs::read_to_string(&spec).unwrap(), "theirs");
         let theirs = sha256_hex(b"theirs");
-        save_if_unchanged(root, Artifact::Spec, "mine", Some(&theirs)).unwrap();
+        save_if_unchanged(root, Artifact::Spec, "mine", Some(&theirs), false).unwrap();
         assert_eq!(fs::read_to_string(&spec).unwrap(), "mine");
         fs::remove_file(&spec).unwrap();
         assert!(matches!(
-            save_if_unchanged(root, Artifact::Spec, "x", Some(&theirs)),
+            save_if_unchanged(root, Artifact::Spec, "x", Some(&theirs), false),
             Err(SaveRefused::ChangedOnDisk { disk: None })
         ));
+    }
+
+    #[test]
+    fn keep_mine_keeps_the_disk_version_it_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let spec = root.join("customer-spec.md");
+        fs::write(&spec, "theirs, saved").unwrap();
+        let theirs = sha256_hex(b"theirs, saved");
+        let kept = save_if_unchanged(root, Artifact::Spec, "mine", Some(&theirs), true)
+            .unwrap()
+            .expect("the disk version is kept");
+        assert_eq!(fs::read_to_string(&spec).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "theirs, saved");
+        let (files, problems) = list(root);
+        assert!(problems.is_empty());
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].kind, RecoveryKind::Replaced);
+        // Nothing to keep when the disk already holds the text.
+        let mine = sha256_hex(b"mine");
+        assert_eq!(
+            save_if_unchanged(root, Artifact::Spec, "mine", Some(&mine), true),
+            Ok(None)
+        );
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
         let kind = match o.file.kind {
             RecoveryKind::Autosave => "unsaved buffer",
             RecoveryKind::Displaced => "set aside (took disk)",
+            RecoveryKind::Replaced => "disk version (kept mine)",
         };
         let text = format!(
             "{} {:<20} {:<22} {}  +{} -{} vs disk  {}",

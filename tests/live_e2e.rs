@@ -190,6 +190,68 @@ fn typing_after_a_refused_save_is_text_and_keep_mine_keeps_the_other_version() {
     }
 }
 
+/// Issue 9, item 2: instance A listed B's live autosave "from an earlier session" and `x x`
+/// deleted it; B then died and its text was gone. Now A says who is editing and offers nothing
+/// while B runs; once B is dead (kill -9) the text is offered.
+#[test]
+fn a_live_instances_recovery_file_is_not_offered_until_it_dies() {
+    let ws = Workspace::with_samples();
+    let mut b = open(&ws);
+    let typed = "B's unsaved words";
+    b.send("e");
+    b.wait_for_text(&["[EDIT]"]);
+    b.send(keys::DOWN);
+    b.send(typed);
+    b.wait_for_text(&[typed, "[+] modified"]);
+    let autosave = ws.engagement(SLUG).join(".phasegate/recovery").join(SPEC);
+    wait_file(&autosave, "B's recovery file", |t| {
+        t.is_some_and(|t| t.contains(typed))
+    });
+    let pid = b.pid().expect("pid");
+    let who = format!(
+        "being edited by {} (pid {pid})",
+        phasegate::store::instance::InstanceOwner::current().user_at_host()
+    );
+
+    // A opens while B edits: told who is editing, no recovery dialog, nothing to discard.
+    let mut a = open(&ws);
+    let screen = a.wait_for_text(&[&who]);
+    assert!(
+        !text_of(&screen).contains("Recovery:"),
+        "{}",
+        text_of(&screen)
+    );
+    a.send("R");
+    a.wait_for("R to say who is editing", |s| last_row(s).contains(&who));
+    a.send("xx");
+    a.send("R");
+    a.wait_for("R again", |s| last_row(s).contains(&who));
+    assert!(
+        std::fs::read_to_string(&autosave).is_ok_and(|t| t.contains(typed)),
+        "B's text is still there"
+    );
+
+    // B dies: now it is a recovery file from an earlier session.
+    // SAFETY: signalling a child process we started.
+    let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9");
+    assert!(!b.wait_exit().success());
+    a.send("R");
+    a.wait_for_text(&["Recovery: unsaved text from earlier sessions", typed]);
+    a.send("r");
+    a.wait_for("the restored buffer", |s| {
+        let t = text_of(s);
+        t.contains(typed) && t.contains("[+] modified") && !t.contains("Recovery:")
+    });
+    a.send(keys::CTRL_S);
+    a.wait_for("the save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    assert!(ws.read(SLUG, SPEC).contains(typed));
+    a.send("q");
+    assert!(a.wait_exit().success());
+}
+
 #[test]
 fn kill_9_while_typing_then_the_text_is_offered_back() {
     let ws = Workspace::with_samples();

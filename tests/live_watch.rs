@@ -1007,6 +1007,38 @@ fn recovery_files_are_offered_on_open_restore_and_discard() {
     assert!(!dir.join("feasibility.md.mine-0123456789ab").exists());
 }
 
+#[test]
+fn another_running_instances_autosave_is_named_not_offered() {
+    use phasegate::store::instance::{InstanceOwner, process_started};
+    let (_ws, root) = fresh();
+    let dir = root.join(".phasegate/recovery");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(dir.join(SPEC), "their live buffer\n").expect("write");
+    // Owned by a process that is running: the test harness's parent.
+    let parent = std::os::unix::process::parent_id();
+    let other = InstanceOwner {
+        pid: parent,
+        started: process_started(parent).unwrap_or(0),
+        ..InstanceOwner::current().clone()
+    };
+    fs::write(dir.join(format!("{SPEC}.owner")), other.to_toml()).expect("write owner");
+
+    let mut app = App::open(&root);
+    let who = format!("customer-spec.md is being edited by {}", other.describe());
+    app.wait_for("the notice", |s| {
+        s.toast.as_ref().is_some_and(|t| t.text.contains(&who))
+    });
+    assert!(app.state.live.offered.is_empty());
+    assert!(app.state.live.view.is_none(), "no recovery dialog");
+    app.key(Command::ShowRecovery);
+    app.wait_for("the notice again", |s| {
+        s.live.view.is_none() && s.toast.as_ref().is_some_and(|t| t.text.contains(&who))
+    });
+    app.key(Command::DiscardRecovery);
+    app.key(Command::DiscardRecovery);
+    assert!(dir.join(SPEC).exists(), "their text stays");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Polling (NFS, SMB, inotify limits)
 

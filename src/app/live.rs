@@ -116,6 +116,8 @@ pub struct Live {
     pub view: Option<LiveView>,
     /// Recovery files offered back (from earlier sessions, or set aside by "take disk").
     pub offered: Vec<Offered>,
+    /// Autosaves of other instances still running: their live buffers, never offered here.
+    pub held: Vec<RecoveryFile>,
     pub autosave: Option<Autosave>,
     /// A recovery file restored into the buffer: removed once the buffer is saved.
     pub restored: Option<(PathBuf, String)>,
@@ -398,7 +400,7 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
             }
         }
         LiveEffect::Forget { cleanup, .. } => clean_up(cleanup),
-        LiveEffect::Discard { path, quiet, .. } => match recovery::remove(path, None) {
+        LiveEffect::Discard { path, quiet, .. } => match recovery::discard(path) {
             Ok(_) => vec![act(LiveAction::Discarded {
                 path: path.clone(),
                 quiet: *quiet,
@@ -1176,7 +1178,12 @@ fn recovery_found(
     };
     let mut effects = Vec::new();
     let mut offered = Vec::new();
+    let mut held = Vec::new();
     for file in files {
+        if file.holder.is_some() {
+            held.push(file);
+            continue;
+        }
         let ours = live.autosave.as_ref().is_some_and(|a| a.path == file.path)
             || live.restored.as_ref().is_some_and(|(p, _)| *p == file.path);
         if ours {
@@ -1195,7 +1202,29 @@ fn recovery_found(
     }
     let n = offered.len();
     live.offered = offered;
-    if n == 0 && open_view && matches!(live.view, Some(LiveView::Recovery { .. })) {
+    live.held = held;
+    let editing_elsewhere: Vec<String> = live
+        .held
+        .iter()
+        .filter_map(|f| {
+            let o = f.holder.as_ref()?;
+            Some(format!(
+                "{} is being edited by {}",
+                f.artifact.file_name(),
+                o.describe()
+            ))
+        })
+        .collect();
+    if n == 0 && open_view && !editing_elsewhere.is_empty() {
+        // Not a recovery: someone is at work. Their unsaved text is theirs.
+        if matches!(live.view, Some(LiveView::Recovery { .. })) {
+            live.view = None;
+        }
+        state.info(format!(
+            "{} (unsaved there; saving here may conflict)",
+            editing_elsewhere.join(" · ")
+        ));
+    } else if n == 0 && open_view && matches!(live.view, Some(LiveView::Recovery { .. })) {
         live.view = None;
         state.info("no recovery files: every buffer was saved");
     } else if let (true, Some(first)) = (open_view, live.offered.first()) {

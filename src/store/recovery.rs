@@ -10,8 +10,11 @@
 //! - `<artifact file name>.disk-<12 hex>`: the disk version that "keep mine" saved over (someone
 //!   else's saved change); kept until the user discards it.
 //!
-//! Every recovery file is plain text a person can read or `diff` by hand. Opening an engagement
-//! lists them (compare / restore / discard).
+//! Every recovery file is plain text a person can read or `diff` by hand. Next to each, `NAME.owner`
+//! records the process that wrote it ([`InstanceOwner`]: OS user, host, pid, start time), written
+//! before the text, so a file whose writer is still running is never offered to another instance
+//! to restore or discard: it is that instance's live buffer. Opening an engagement lists the rest
+//! (compare / restore / discard).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +25,7 @@ use crate::domain::artifact::{Artifact, sha256_hex};
 use super::StoreError;
 use super::atomic::write_atomic;
 use super::engagement::RECOVERY_DIR;
+use super::instance::InstanceOwner;
 use super::limits::read_text;
 use super::lock::EngagementLock;
 
@@ -46,6 +50,33 @@ pub struct RecoveryFile {
     pub kind: RecoveryKind,
     pub text: String,
     pub modified: Option<SystemTime>,
+    /// For an autosave: another phasegate instance that wrote it and is still running (or runs
+    /// on another host, where that cannot be checked): the file is its live buffer, not offered
+    /// here.
+    pub holder: Option<InstanceOwner>,
+}
+
+/// Where the owner of the recovery file at `path` is recorded.
+pub fn owner_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".owner");
+    path.with_file_name(name)
+}
+
+/// The process that wrote the recovery file at `path`, if recorded (older files have none).
+pub fn owner(path: &Path) -> Option<InstanceOwner> {
+    let text = fs::read_to_string(owner_path(path)).ok()?;
+    InstanceOwner::parse(&text)
+}
+
+/// The other running instance whose live buffer the file at `path` is, if any. (Only autosaves
+/// are live buffers; text set aside is finished and offered to anyone.)
+pub fn holder(path: &Path) -> Option<InstanceOwner> {
+    let name = path.file_name()?.to_string_lossy();
+    if parse_name(&name).map(|(_, k)| k) != Some(RecoveryKind::Autosave) {
+        return None;
+    }
+    owner(path).filter(|o| !o.is_current() && o.is_alive())
 }
 
 pub fn recovery_dir(root: &Path) -> PathBuf {
@@ -104,6 +135,7 @@ pub fn list(root: &Path) -> (Vec<RecoveryFile>, Vec<StoreError>) {
         match read_text(root, &path) {
             Ok(Some(text)) => files.push(RecoveryFile {
                 modified: entry.metadata().ok().and_then(|m| m.modified().ok()),
+                holder: holder(&path),
                 path,
                 name,
                 artifact,
@@ -148,10 +180,15 @@ pub fn autosave_target(
     }
 }
 
-/// Writes `text` atomically to `path` inside the recovery directory (created when missing).
+/// Writes `text` atomically to `path` inside the recovery directory (created when missing),
+/// after recording this process as its owner.
 pub fn write(path: &Path, text: &str) -> Result<(), StoreError> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
+    }
+    let me = InstanceOwner::current();
+    if owner(path).as_ref() != Some(me) {
+        write_atomic(&owner_path(path), me.to_toml().as_bytes())?;
     }
     write_atomic(path, text.as_bytes())
 }
@@ -189,11 +226,33 @@ pub fn remove(path: &Path, sha256: Option<&str>) -> Result<bool, StoreError> {
             Err(e) => return Err(StoreError::io(path, &e)),
         }
     }
-    match fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(StoreError::io(path, &e)),
+    let removed = match fs::remove_file(path) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(StoreError::io(path, &e)),
+    };
+    let owner = owner_path(path);
+    match fs::remove_file(&owner) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(StoreError::io(&owner, &e)),
     }
+    Ok(removed)
+}
+
+/// Deletes a recovery file the user chose to discard, unless another running instance owns it
+/// (checked again now: it may have started writing since the list was read).
+pub fn discard(path: &Path) -> Result<bool, StoreError> {
+    if let Some(o) = holder(path) {
+        return Err(StoreError::new(
+            path,
+            format!(
+                "not discarded: it is the unsaved buffer of {}, which is still running",
+                o.describe()
+            ),
+        ));
+    }
+    remove(path, None)
 }
 
 /// What a guarded save found instead of the version the buffer was loaded from.
@@ -264,6 +323,8 @@ mod tests {
         assert_eq!(parse_name(".customer-spec.md.x1.tmp"), None);
         assert_eq!(parse_name("customer-spec.md.pid"), None);
         assert_eq!(parse_name("notes.txt"), None);
+        assert_eq!(parse_name("customer-spec.md.owner"), None);
+        assert_eq!(parse_name("customer-spec.md.pid42.owner"), None);
     }
 
     #[test]
@@ -313,6 +374,38 @@ mod tests {
             save_if_unchanged(root, Artifact::Spec, "mine", Some(&mine), true),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn a_live_instances_file_is_held_and_not_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = autosave_path(dir.path(), Artifact::Spec);
+        write(&p, "mine").unwrap();
+        assert_eq!(owner(&p).as_ref(), Some(InstanceOwner::current()));
+        assert_eq!(holder(&p), None, "our own file is not held from us");
+        // Another running process (our parent, the test harness's shell or init) owns it.
+        let parent = std::os::unix::process::parent_id();
+        let other = InstanceOwner {
+            pid: parent,
+            started: super::super::instance::process_started(parent).unwrap_or(0),
+            ..InstanceOwner::current().clone()
+        };
+        fs::write(owner_path(&p), other.to_toml()).unwrap();
+        assert_eq!(holder(&p), Some(other.clone()));
+        let (files, _) = list(dir.path());
+        assert_eq!(files[0].holder, Some(other.clone()));
+        let err = discard(&p).unwrap_err();
+        assert!(err.message.contains("still running"), "{err}");
+        assert!(p.exists());
+        // Once it is gone (a start time that does not match), the file is offered and goes.
+        let dead = InstanceOwner {
+            started: other.started + 1,
+            ..other
+        };
+        fs::write(owner_path(&p), dead.to_toml()).unwrap();
+        assert_eq!(holder(&p), None);
+        assert!(discard(&p).unwrap());
+        assert!(!p.exists() && !owner_path(&p).exists());
     }
 
     #[test]

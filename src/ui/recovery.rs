@@ -38,7 +38,7 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
     let Some(root) = live.root.as_deref() else {
         return;
     };
-    let list_h = u16::try_from(live.offered.len().max(1))
+    let list_h = u16::try_from((live.offered.len() + live.held.len()).max(1))
         .unwrap_or(u16::MAX)
         .min(inner.height / 3)
         .max(1);
@@ -80,7 +80,20 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
         };
         lines.push(Line::styled(truncate(&text, width), style));
     }
-    if live.offered.is_empty() {
+    // Other instances' live buffers: named, never selectable.
+    let room = usize::from(list_h).saturating_sub(lines.len());
+    for f in live.held.iter().take(room) {
+        let who = f.holder.as_ref().map_or_else(String::new, |o| o.describe());
+        let text = format!(
+            "  {:<20} being edited by {who}: not offered here",
+            f.artifact.file_name()
+        );
+        lines.push(Line::styled(
+            truncate(&text, width),
+            slot(theme, Slot::UiTextDim),
+        ));
+    }
+    if live.offered.is_empty() && live.held.is_empty() {
         lines.push(Line::styled(
             "no recovery files",
             slot(theme, Slot::UiTextDim),

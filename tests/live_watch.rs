@@ -667,7 +667,7 @@ fn letters_typed_after_a_refused_save_are_text_and_keep_mine_keeps_the_disk_vers
     // The colleague's version is kept, and the toast says where.
     let kept: Vec<(String, String)> = recovery_files(&app.root)
         .into_iter()
-        .filter(|(n, _)| n.starts_with("customer-spec.md.disk-"))
+        .filter(|(n, _)| n.starts_with("customer-spec.md.disk-") && !n.ends_with(".owner"))
         .collect();
     assert_eq!(kept.len(), 1, "{:?}", recovery_files(&app.root));
     assert_eq!(kept[0].1, theirs);
@@ -998,12 +998,15 @@ fn recovery_files_are_offered_on_open_restore_and_discard() {
     app.key(Command::Save);
     assert_eq!(app.disk(SPEC), Some(recovered));
     assert!(!dir.join(SPEC).exists());
-    // The other one: discard needs two presses.
+    // The other one: discard asks, and only an explicit yes deletes.
     app.key(Command::ShowRecovery);
     app.wait_for("the list again", |s| s.live.offered.len() == 1);
     app.key(Command::DiscardRecovery);
     assert!(dir.join("feasibility.md.mine-0123456789ab").exists());
+    app.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(dir.join("feasibility.md.mine-0123456789ab").exists());
     app.key(Command::DiscardRecovery);
+    app.press(KeyCode::Char('y'), KeyModifiers::NONE);
     assert!(!dir.join("feasibility.md.mine-0123456789ab").exists());
 }
 
@@ -1035,7 +1038,7 @@ fn another_running_instances_autosave_is_named_not_offered() {
         s.live.view.is_none() && s.toast.as_ref().is_some_and(|t| t.text.contains(&who))
     });
     app.key(Command::DiscardRecovery);
-    app.key(Command::DiscardRecovery);
+    app.key(Command::Confirm);
     assert!(dir.join(SPEC).exists(), "their text stays");
 }
 

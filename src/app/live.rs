@@ -91,7 +91,7 @@ pub enum LiveView {
         selected: usize,
         compare: Option<SideBySide>,
         scroll: usize,
-        /// Discard was pressed once; a second press deletes.
+        /// Discard was pressed: an explicit yes (`confirm`, `y`) deletes; any other key keeps.
         confirm_discard: bool,
     },
 }
@@ -1432,6 +1432,13 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             confirm_discard: confirm,
         });
     };
+    if confirm_discard && c == Command::Confirm {
+        return vec![fx(LiveEffect::Discard {
+            root: e.root.clone(),
+            path: entry.file.path.clone(),
+            quiet: false,
+        })];
+    }
     match c {
         Command::MoveDown | Command::MoveUp => {
             let last = live.offered.len().saturating_sub(1);
@@ -1516,16 +1523,13 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             ));
         }
         Command::DiscardRecovery => {
-            if confirm_discard {
-                return vec![fx(LiveEffect::Discard {
-                    root: e.root.clone(),
-                    path: entry.file.path.clone(),
-                    quiet: false,
-                })];
-            }
             set(live, selected, compare, scroll, true);
+            let yes = state
+                .keys
+                .hint(super::keys::Context::Overlay, Command::Confirm)
+                .unwrap_or_else(|| "confirm".into());
             state.error(format!(
-                "discard {}? its text is deleted for good — press x again to confirm",
+                "discard {}? its text is deleted for good — press {yes} to delete, any other key keeps it",
                 entry.file.name
             ));
         }

@@ -103,8 +103,8 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
     let footer_line = if *confirm_discard {
         Line::styled(
             format!(
-                " press {} again to delete the selected file for good; any other key keeps it",
-                super::conflict::key(state, Command::DiscardRecovery)
+                " press {} to delete the selected file for good; any other key keeps it",
+                super::conflict::key(state, Command::Confirm)
             ),
             slot(theme, Slot::UiBannerError),
         )

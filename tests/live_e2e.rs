@@ -252,6 +252,61 @@ fn a_live_instances_recovery_file_is_not_offered_until_it_dies() {
     assert!(a.wait_exit().success());
 }
 
+/// Presence: each running instance keeps a file in `.phasegate/presence/`; the others show
+/// "also open here: user@host" while it runs, a killed one's file is ignored, and quitting removes
+/// it.
+#[test]
+fn also_open_here_follows_the_other_instances() {
+    let ws = Workspace::with_samples();
+    let presence = ws.engagement(SLUG).join(".phasegate/presence");
+    let files = |dir: &Path| -> usize {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
+                .count()
+        })
+    };
+    let here = format!(
+        "also open here: {}",
+        phasegate::store::instance::InstanceOwner::current().user_at_host()
+    );
+    // B opens and is killed: its presence file stays behind, stale.
+    let mut b = open(&ws);
+    assert_eq!(files(&presence), 1);
+    let pid = b.pid().expect("pid");
+    // SAFETY: signalling a child process we started.
+    let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9");
+    assert!(!b.wait_exit().success());
+    assert_eq!(files(&presence), 1, "a killed instance leaves its file");
+
+    // A opens: the stale file is ignored.
+    let mut a = open(&ws);
+    let screen = a.screen();
+    assert!(
+        !text_of(&screen).contains("also open here"),
+        "{}",
+        text_of(&screen)
+    );
+
+    // C opens: each shows the other.
+    let mut c = open(&ws);
+    c.wait_for_text(&[&here]);
+    a.wait_for_text(&[&here]);
+
+    // C quits: A no longer shows it, and C's file is gone.
+    c.send("q");
+    assert!(c.wait_exit().success());
+    a.wait_for("the flag to go", |s| !text_of(s).contains("also open here"));
+    a.send("q");
+    assert!(a.wait_exit().success());
+    assert_eq!(
+        files(&presence),
+        1,
+        "only the killed instance's stale file is left"
+    );
+}
+
 #[test]
 fn kill_9_while_typing_then_the_text_is_offered_back() {
     let ws = Workspace::with_samples();

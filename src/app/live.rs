@@ -37,8 +37,9 @@ use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
 use crate::store::engagement::{self, Loaded};
+use crate::store::instance::{self, InstanceOwner};
 use crate::store::recovery::{self, RecoveryFile, RecoveryKind, SaveRefused};
-use crate::store::watch::{WatchEvent, WatchMode, Watcher};
+use crate::store::watch::{WatchEvent, WatchMode, Watcher, is_presence};
 
 /// How long after the first keystroke not yet in the recovery file it is written.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(1);
@@ -118,6 +119,8 @@ pub struct Live {
     pub offered: Vec<Offered>,
     /// Autosaves of other instances still running: their live buffers, never offered here.
     pub held: Vec<RecoveryFile>,
+    /// Other running instances that have this engagement open (their presence files).
+    pub others: Vec<InstanceOwner>,
     pub autosave: Option<Autosave>,
     /// A recovery file restored into the buffer: removed once the buffer is saved.
     pub restored: Option<(PathBuf, String)>,
@@ -207,6 +210,11 @@ pub enum LiveAction {
         path: PathBuf,
         quiet: bool,
     },
+    /// The other running instances with the engagement at `root` open.
+    PresenceFound {
+        root: PathBuf,
+        others: Vec<InstanceOwner>,
+    },
     Failed(String),
 }
 
@@ -221,6 +229,10 @@ pub enum LiveEffect {
     ScanRecovery {
         root: PathBuf,
         open_view: bool,
+    },
+    /// Read who else has the engagement open.
+    ScanPresence {
+        root: PathBuf,
     },
     Autosave {
         root: PathBuf,
@@ -261,7 +273,9 @@ pub enum LiveEffect {
 impl LiveEffect {
     pub fn paths(&self) -> Vec<PathBuf> {
         match self {
-            LiveEffect::Reload { root } | LiveEffect::ScanRecovery { root, .. } => {
+            LiveEffect::Reload { root }
+            | LiveEffect::ScanRecovery { root, .. }
+            | LiveEffect::ScanPresence { root } => {
                 vec![root.clone()]
             }
             LiveEffect::Autosave { root, previous, .. } => {
@@ -328,6 +342,10 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
                 open_view: *open_view,
             })]
         }
+        LiveEffect::ScanPresence { root } => vec![act(LiveAction::PresenceFound {
+            root: root.clone(),
+            others: instance::others_present(root),
+        })],
         LiveEffect::Autosave {
             root,
             artifact,
@@ -432,6 +450,8 @@ pub enum Received<T> {
 pub struct Runtime {
     sink: Sink,
     watcher: Option<(PathBuf, Watcher)>,
+    /// The engagement this process has announced itself in (`.phasegate/presence/`).
+    present: Option<PathBuf>,
     deadline: Option<Instant>,
     /// Poll at this interval instead of asking the kernel (tests; `PHASEGATE_WATCH=poll`).
     polling: Option<Duration>,
@@ -443,6 +463,7 @@ impl Runtime {
         Runtime {
             sink: Arc::new(sink),
             watcher: None,
+            present: None,
             deadline: None,
             polling: None,
         }
@@ -458,6 +479,15 @@ impl Runtime {
     /// else), and arms the autosave deadline when the buffer changed.
     pub fn observe(&mut self, state: &State) {
         let root = state.engagement.as_ref().map(|e| e.root.clone());
+        if self.present != root {
+            self.leave();
+            // Presence is a courtesy to the others: an engagement that cannot be written (a
+            // read-only checkout) is still worked on, just unannounced.
+            self.present = root
+                .as_ref()
+                .filter(|r| instance::announce(r).is_ok())
+                .cloned();
+        }
         if self.watcher.as_ref().map(|(r, _)| r) != root.as_ref() {
             self.watcher = None; // stops the old watch first
             if let Some(root) = root {
@@ -528,6 +558,21 @@ impl Runtime {
     pub fn due() -> Action {
         act(LiveAction::AutosaveDue)
     }
+
+    /// Removes this process's presence file from the engagement it announced itself in.
+    fn leave(&mut self) {
+        if let Some(old) = self.present.take() {
+            let _ = instance::withdraw(&old);
+        }
+    }
+}
+
+impl Drop for Runtime {
+    /// Every way out of the event loop (quit, an error, a panic unwinding) drops the runtime:
+    /// the presence file goes with it.
+    fn drop(&mut self) {
+        self.leave();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,7 +592,10 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             ..
         } => {
             live.mode = Some(mode);
-            let mut out = vec![fx(LiveEffect::Reload { root: root.clone() })];
+            let mut out = vec![
+                fx(LiveEffect::Reload { root: root.clone() }),
+                fx(LiveEffect::ScanPresence { root: root.clone() }),
+            ];
             if !live.scanned {
                 live.scanned = true;
                 out.push(fx(LiveEffect::ScanRecovery {
@@ -558,9 +606,18 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             out
         }
         LiveAction::Watch {
-            event: WatchEvent::Changed(_),
+            event: WatchEvent::Changed(paths),
             ..
-        } => vec![fx(LiveEffect::Reload { root })],
+        } => {
+            let mut out = Vec::new();
+            if paths.iter().any(|p| is_presence(p)) {
+                out.push(fx(LiveEffect::ScanPresence { root: root.clone() }));
+            }
+            if !paths.iter().all(|p| is_presence(p)) {
+                out.push(fx(LiveEffect::Reload { root }));
+            }
+            out
+        }
         LiveAction::Watch {
             event: WatchEvent::Problem(m),
             ..
@@ -719,6 +776,15 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 state.info(format!("discarded recovery file {name}"));
+            }
+            Vec::new()
+        }
+        LiveAction::PresenceFound {
+            root: found,
+            others,
+        } => {
+            if found == root {
+                live.others = others;
             }
             Vec::new()
         }

@@ -6,11 +6,24 @@
 //! `/proc/<pid>/stat`, in clock ticks since boot). The start time is what makes a recorded pid
 //! trustworthy: after a crash the pid may be reused by an unrelated process, whose start time
 //! differs — the check vim makes for its swap files.
+//!
+//! **Presence.** A running TUI keeps one small file in `.phasegate/presence/` (its owner, as
+//! TOML) while it has the engagement open, so another instance can say who else is here. It is
+//! written atomically when the engagement opens and removed when it closes; a file whose process
+//! is gone (a `kill -9`) is ignored.
 
 use std::ffi::CStr;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::atomic::write_atomic;
+
+/// Where running instances announce themselves, relative to the engagement.
+pub const PRESENCE_DIR: &str = ".phasegate/presence";
 
 /// The process that owns a file, as recorded in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +100,64 @@ impl InstanceOwner {
     pub fn parse(text: &str) -> Option<InstanceOwner> {
         toml::from_str(text).ok()
     }
+}
+
+/// This process's presence file in the engagement at `root`.
+pub fn presence_path(root: &Path) -> PathBuf {
+    let me = InstanceOwner::current();
+    let host: String = me
+        .host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    root.join(PRESENCE_DIR)
+        .join(format!("{host}.{}.toml", me.pid))
+}
+
+/// Says this process has the engagement at `root` open (atomically; the directory is created).
+pub fn announce(root: &Path) -> Result<PathBuf, StoreError> {
+    let path = presence_path(root);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
+    }
+    write_atomic(&path, InstanceOwner::current().to_toml().as_bytes())?;
+    Ok(path)
+}
+
+/// Removes this process's presence file (nothing to do if it is gone).
+pub fn withdraw(root: &Path) -> Result<(), StoreError> {
+    let path = presence_path(root);
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(&path, &e)),
+    }
+}
+
+/// The other instances that have the engagement at `root` open and are still running (stale
+/// files of dead processes, or of a reused pid, are ignored), sorted.
+pub fn others_present(root: &Path) -> Vec<InstanceOwner> {
+    let Ok(entries) = fs::read_dir(root.join(PRESENCE_DIR)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<InstanceOwner> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
+        .filter_map(|e| {
+            let text = super::limits::read_text(root, &e.path()).ok().flatten()?;
+            InstanceOwner::parse(&text)
+        })
+        .filter(|o| !o.is_current() && o.is_alive())
+        .collect();
+    out.sort_by(|a, b| (&a.user, &a.host, a.pid).cmp(&(&b.user, &b.host, b.pid)));
+    out.dedup();
+    out
 }
 
 fn toml_string(s: &str) -> String {
@@ -220,6 +291,36 @@ mod tests {
             ..InstanceOwner::current().clone()
         };
         assert!(!gone.is_alive());
+    }
+
+    #[test]
+    fn presence_is_announced_withdrawn_and_stale_files_are_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let mine = announce(root).expect("announce");
+        assert!(mine.starts_with(root.join(PRESENCE_DIR)));
+        assert!(
+            others_present(root).is_empty(),
+            "this process is not 'other'"
+        );
+        let parent = std::os::unix::process::parent_id();
+        let other = InstanceOwner {
+            pid: parent,
+            started: process_started(parent).unwrap_or(0),
+            ..InstanceOwner::current().clone()
+        };
+        let presence = root.join(PRESENCE_DIR);
+        fs::write(presence.join("x.1.toml"), other.to_toml()).expect("write");
+        let stale = InstanceOwner {
+            started: other.started + 1,
+            ..other.clone()
+        };
+        fs::write(presence.join("x.2.toml"), stale.to_toml()).expect("write");
+        fs::write(presence.join("junk.toml"), "not [toml").expect("write");
+        assert_eq!(others_present(root), vec![other]);
+        withdraw(root).expect("withdraw");
+        assert!(!mine.exists());
+        withdraw(root).expect("twice is fine");
     }
 
     #[test]

@@ -335,6 +335,14 @@ pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
             slot(theme, Slot::UiBannerWarning),
         ));
     }
+    if !live.others.is_empty() {
+        let mut who: Vec<String> = live.others.iter().map(|o| o.user_at_host()).collect();
+        who.dedup();
+        out.push(Span::styled(
+            format!(" also open here: {} ", who.join(", ")),
+            slot(theme, Slot::UiBannerWarning),
+        ));
+    }
     if let Some(polling) = live.mode.as_ref().and_then(|m| m.status()) {
         out.push(Span::styled(
             format!(" {polling} "),

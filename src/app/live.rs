@@ -121,6 +121,8 @@ pub struct Live {
     pub held: Vec<RecoveryFile>,
     /// Other running instances that have this engagement open (their presence files).
     pub others: Vec<InstanceOwner>,
+    /// Columns the open view's compare is scrolled sideways (reset when a view opens).
+    pub hscroll: usize,
     pub autosave: Option<Autosave>,
     /// A recovery file restored into the buffer: removed once the buffer is saved.
     pub restored: Option<(PathBuf, String)>,
@@ -1197,6 +1199,7 @@ fn open_conflict_view_inner(live: &mut Live, e: &EngagementState) {
     let rows = side_by_side(&mine, &disk);
     let scroll = rows.hunks.first().map_or(0, |h| h.start.saturating_sub(3));
     live.view = Some(LiveView::Conflict { rows, scroll });
+    live.hscroll = 0;
 }
 
 fn open_conflict_view(state: &mut State) {
@@ -1337,6 +1340,7 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
                 scroll: 0,
                 confirm_discard: false,
             });
+            live.hscroll = 0;
             let root = e.root.clone();
             state.mode = Mode::View;
             Some(vec![fx(LiveEffect::ScanRecovery {
@@ -1377,6 +1381,24 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::Leave | Command::Cancel | Command::Quit => {
             state.live.view = None;
+            return Vec::new();
+        }
+        Command::MoveLeft | Command::MoveRight => {
+            let widest = match &state.live.view {
+                Some(LiveView::Conflict { rows, .. })
+                | Some(LiveView::Recovery {
+                    compare: Some(rows),
+                    ..
+                }) => widest(rows),
+                _ => 0,
+            };
+            let step = super::build::HSCROLL_STEP.unsigned_abs();
+            let h = state.live.hscroll;
+            state.live.hscroll = if c == Command::MoveLeft {
+                h.saturating_sub(step)
+            } else {
+                h.saturating_add(step).min(widest.saturating_sub(1))
+            };
             return Vec::new();
         }
         _ => {}
@@ -1491,6 +1513,11 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                compare: Option<SideBySide>,
                scroll: usize,
                confirm: bool| {
+        if compare.is_none()
+            || live.offered.get(selected).map(|o| &o.file.path) != Some(&entry.file.path)
+        {
+            live.hscroll = 0;
+        }
         live.view = Some(LiveView::Recovery {
             selected,
             compare,
@@ -1608,6 +1635,17 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The widest line of a compare, in display columns (bounds scrolling sideways).
+fn widest(rows: &SideBySide) -> usize {
+    rows.rows
+        .iter()
+        .flat_map(|r| [r.left.as_ref(), r.right.as_ref()])
+        .flatten()
+        .map(|c| unicode_width::UnicodeWidthStr::width(c.text().as_str()))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The selected recovery file against the disk, scrolled to its first difference.

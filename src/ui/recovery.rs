@@ -128,6 +128,14 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
             hunk_label(rows, *scroll)
         );
         let right = format!(" disk: {}", o.file.artifact.file_name());
-        render_side_by_side(rows, *scroll, (&left, &right), theme, frame, body);
+        render_side_by_side(
+            rows,
+            (*scroll, live.hscroll),
+            (&left, &right),
+            state.ascii,
+            theme,
+            frame,
+            body,
+        );
     }
 }

@@ -302,8 +302,8 @@ fn also_open_here_follows_the_other_instances() {
     assert!(a.wait_exit().success());
     assert_eq!(
         files(&presence),
-        1,
-        "only the killed instance's stale file is left"
+        0,
+        "every file is gone, the killed instance's swept as stale"
     );
 }
 

@@ -123,6 +123,10 @@ pub struct Live {
     pub others: Vec<InstanceOwner>,
     /// Columns the open view's compare is scrolled sideways (reset when a view opens).
     pub hscroll: usize,
+    /// The presence directory changed: read it once more at the next deadline. A file created
+    /// and removed within one debounce window reports nothing, so what a scan saw in between
+    /// would otherwise stay on the status bar.
+    pub recheck_presence: bool,
     pub autosave: Option<Autosave>,
     /// A recovery file restored into the buffer: removed once the buffer is saved.
     pub restored: Option<(PathBuf, String)>,
@@ -179,7 +183,7 @@ pub enum LiveAction {
     Reloaded(Box<Loaded>),
     /// Re-reading failed (malformed TOML written by hand, a journal cut…).
     ReloadFailed(String),
-    /// The autosave deadline passed.
+    /// The one-shot deadline passed: autosave the buffer, re-read who is here if asked.
     AutosaveDue,
     AutosaveWritten {
         artifact: Artifact,
@@ -512,7 +516,8 @@ impl Runtime {
             .engagement
             .as_ref()
             .is_some_and(|e| e.dirty && e.live_pending);
-        if edited && self.deadline.is_none() {
+        let recheck = Live::current(state).is_some_and(|l| l.recheck_presence);
+        if (edited || recheck) && self.deadline.is_none() {
             self.deadline = Some(Instant::now() + AUTOSAVE_DELAY);
         }
     }
@@ -613,6 +618,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
         } => {
             let mut out = Vec::new();
             if paths.iter().any(|p| is_presence(p)) {
+                live.recheck_presence = true;
                 out.push(fx(LiveEffect::ScanPresence { root: root.clone() }));
             }
             if !paths.iter().all(|p| is_presence(p)) {
@@ -652,7 +658,14 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             ));
             Vec::new()
         }
-        LiveAction::AutosaveDue => autosave(state),
+        LiveAction::AutosaveDue => {
+            let recheck = std::mem::take(&mut live.recheck_presence);
+            let mut out = autosave(state);
+            if recheck {
+                out.push(fx(LiveEffect::ScanPresence { root }));
+            }
+            out
+        }
         LiveAction::AutosaveWritten {
             artifact,
             path,

@@ -140,21 +140,37 @@ pub fn withdraw(root: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// The other instances that have the engagement at `root` open and are still running (stale
-/// files of dead processes, or of a reused pid, are ignored), sorted.
+/// The other instances that have the engagement at `root` open and are still running, sorted.
+/// Stale files (a process of this host that is gone, or whose pid now belongs to another
+/// process) are ignored and removed, so a `kill -9` leaves nothing behind for long.
 pub fn others_present(root: &Path) -> Vec<InstanceOwner> {
     let Ok(entries) = fs::read_dir(root.join(PRESENCE_DIR)) else {
         return Vec::new();
     };
-    let mut out: Vec<InstanceOwner> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
-        .filter_map(|e| {
-            let text = super::limits::read_text(root, &e.path()).ok().flatten()?;
-            InstanceOwner::parse(&text)
-        })
-        .filter(|o| !o.is_current() && o.is_alive())
-        .collect();
+    let here = &InstanceOwner::current().host;
+    let mut out: Vec<InstanceOwner> = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        if !entry.file_name().to_string_lossy().ends_with(".toml") {
+            continue;
+        }
+        let path = entry.path();
+        let Some(owner) = super::limits::read_text(root, &path)
+            .ok()
+            .flatten()
+            .and_then(|t| InstanceOwner::parse(&t))
+        else {
+            continue;
+        };
+        if owner.is_current() {
+            continue;
+        }
+        if owner.is_alive() {
+            out.push(owner);
+        } else if owner.host == *here {
+            // Best effort: another instance may sweep it at the same moment.
+            let _ = fs::remove_file(&path);
+        }
+    }
     out.sort_by(|a, b| (&a.user, &a.host, a.pid).cmp(&(&b.user, &b.host, b.pid)));
     out.dedup();
     out
@@ -318,6 +334,11 @@ mod tests {
         fs::write(presence.join("x.2.toml"), stale.to_toml()).expect("write");
         fs::write(presence.join("junk.toml"), "not [toml").expect("write");
         assert_eq!(others_present(root), vec![other]);
+        assert!(
+            !presence.join("x.2.toml").exists(),
+            "the stale file is swept"
+        );
+        assert!(presence.join("junk.toml").exists(), "not ours to judge");
         withdraw(root).expect("withdraw");
         assert!(!mine.exists());
         withdraw(root).expect("twice is fine");

@@ -646,3 +646,46 @@ fn enter_on_a_hunk_opens_the_as_built_at_its_line() {
     press(&mut state, KeyCode::Esc);
     assert_eq!(state.context(), Context::View);
 }
+
+/// The confirmations of journal events at 80×24: a status mark and a submitted deviation form,
+/// each waiting for `y` (Enter records nothing).
+#[test]
+fn journal_confirmations_at_80x24() {
+    let (_dir, ws) = sample_workspace();
+    cut_journal(&ws, 4); // Gate 2 approved: every component pending
+    let mut state = opened(&ws, (80, 24));
+    press(&mut state, KeyCode::Char('4'));
+    press(&mut state, KeyCode::Char('b'));
+    insta::assert_snapshot!("mark_built_confirm_80x24", render(&state, &ws));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Esc);
+    assert!(state.overlay.is_none());
+    let events = |s: &State| {
+        s.engagement
+            .as_ref()
+            .map(|e| e.engagement.journal.events.len())
+    };
+    assert_eq!(events(&state), Some(4), "neither Enter nor Esc recorded it");
+
+    press(&mut state, KeyCode::Char('D'));
+    press(&mut state, KeyCode::Char('m'));
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "uses the lab VLAN range");
+    press(&mut state, KeyCode::Enter);
+    type_text(&mut state, "production range not allocated yet");
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(
+        state.overlay,
+        Some(Overlay::Build(BuildOverlay::Confirm(
+            BuildConfirm::RecordDeviation(_)
+        )))
+    ));
+    insta::assert_snapshot!("deviation_confirm_80x24", render(&state, &ws));
+    // Cancel returns to the form with what was typed.
+    press(&mut state, KeyCode::Char('n'));
+    let Some(Overlay::Build(BuildOverlay::Deviation(form))) = &state.overlay else {
+        panic!("back to the form: {:?}", state.overlay);
+    };
+    assert_eq!(form.what, "uses the lab VLAN range");
+    assert_eq!(events(&state), Some(4));
+}

@@ -346,8 +346,11 @@ fn quit_with_unsaved_changes_asks() {
         " Quit ",
         "customer-spec.md has unsaved changes.",
         "Quit and discard them?",
-        "y/Enter confirm",
+        "y discard and quit",
+        "(Enter does not confirm)",
     ]);
+    // Enter does not discard: the prompt stays.
+    pty.send(keys::ENTER);
     // Stay.
     pty.send("n");
     let screen = pty.wait_for("the prompt closed", |s| {

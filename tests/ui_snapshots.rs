@@ -283,7 +283,10 @@ fn approving_gate_1_goes_through_transact() {
         state.toast
     );
     insta::assert_snapshot!("approve_confirmation_120x40", render(&state, &ws));
+    // Enter does not confirm a journal event; y does.
     press(&mut state, KeyCode::Enter);
+    assert!(state.overlay.is_some(), "Enter left the confirmation open");
+    press(&mut state, KeyCode::Char('y'));
     let e = state.engagement.as_ref().expect("engagement");
     assert_eq!(
         e.disk.phase,
@@ -318,7 +321,7 @@ fn approval_is_refused_when_the_file_changed_after_review() {
     let mut text = fs::read_to_string(&spec).expect("spec");
     text.push_str("\nEdited in another pane.\n");
     fs::write(&spec, text).expect("write");
-    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
     let toast = state
         .toast
         .as_ref()

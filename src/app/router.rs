@@ -55,6 +55,11 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
             _ => Action::Text(Input::from(key)),
         });
     }
+    // Enter never accepts a confirmation that writes the journal or deletes text, whatever a
+    // keymap binds to it: a stray Enter must not decide.
+    if key.code == KeyCode::Enter && confirming(state) {
+        return None;
+    }
     let context = state.context();
     match state.keys.lookup(context, &key) {
         Some(c) => Some(Action::Command(c)),
@@ -63,4 +68,20 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
         None if context == Context::Edit => Some(Action::Text(Input::from(key))),
         None => None,
     }
+}
+
+/// A confirmation of a journal event or a deletion is waiting for its explicit yes.
+fn confirming(state: &State) -> bool {
+    matches!(
+        state.overlay,
+        Some(Overlay::Confirm(_) | Overlay::Build(super::forms::BuildOverlay::Confirm(_)))
+    ) || super::live::Live::current(state).is_some_and(|l| {
+        matches!(
+            l.view,
+            Some(super::live::LiveView::Recovery {
+                confirm_discard: true,
+                ..
+            })
+        )
+    })
 }

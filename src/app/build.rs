@@ -303,10 +303,6 @@ pub enum BuildEffect {
         what: String,
         why: String,
     },
-    ReopenGate2 {
-        root: PathBuf,
-        reason: String,
-    },
     /// Writes `- AMD-n (DEV-x): …` into the spec and the `amendment_recorded` event.
     Amend {
         root: PathBuf,
@@ -327,7 +323,6 @@ impl BuildEffect {
             BuildEffect::SetStatus { root, .. }
             | BuildEffect::CompleteBuild { root }
             | BuildEffect::RecordDeviation { root, .. }
-            | BuildEffect::ReopenGate2 { root, .. }
             | BuildEffect::Amend { root, .. }
             | BuildEffect::Close { root, .. } => root,
         }
@@ -345,7 +340,7 @@ pub enum BuildAction {
     DesignChangeRecorded { deviation: ItemId, what: String },
 }
 
-fn finish(
+pub(super) fn finish(
     root: &Path,
     result: Result<Committed, TxError>,
     message: impl FnOnce(&Committed) -> String,
@@ -430,19 +425,6 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
                 }),
                 _ => None,
             },
-        ),
-        BuildEffect::ReopenGate2 { root, reason } => finish(
-            root,
-            transact(root, &stamp, None, |e, ev| {
-                rules::reopen_gate(e, ev, GateId::Two, reason).map(Into::into)
-            }),
-            |c| {
-                format!(
-                    "Gate 2 reopened: the engagement is back in Design (event {})",
-                    c.seq
-                )
-            },
-            none,
         ),
         BuildEffect::Amend {
             root,
@@ -1057,8 +1039,15 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 };
                 let root = e.root.clone();
                 effect(match kind {
+                    // One reopening for every gate and every way to it (`app::lifecycle`).
                     BuildConfirm::ReopenGate2 { reason, .. } => {
-                        BuildEffect::ReopenGate2 { root, reason }
+                        return vec![Effect::Lifecycle(
+                            super::lifecycle::LifecycleEffect::ReopenGate {
+                                root,
+                                gate: GateId::Two,
+                                reason,
+                            },
+                        )];
                     }
                     BuildConfirm::CompleteBuild { .. } => BuildEffect::CompleteBuild { root },
                     BuildConfirm::Close {

@@ -52,6 +52,8 @@ pub enum Effect {
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
     Live(super::live::LiveEffect),
+    /// Complete feasibility, reopen a gate, create an engagement (`app::lifecycle`).
+    Lifecycle(super::lifecycle::LifecycleEffect),
 }
 
 impl Effect {
@@ -68,6 +70,7 @@ impl Effect {
             Effect::Quit => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
+            Effect::Lifecycle(l) => l.paths(),
         }
     }
 }
@@ -245,6 +248,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
+        Effect::Lifecycle(l) => super::lifecycle::run_effect(l, ctx),
         Effect::SpawnEditor { .. } | Effect::Quit => Vec::new(),
     }
 }

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod effect;
 pub mod forms;
 pub mod keys;
+pub mod lifecycle;
 pub mod live;
 pub mod router;
 pub mod update;
@@ -95,6 +96,8 @@ pub enum PromptKind {
     RejectReason { gate: GateId },
     /// Text to find in the shown artifact.
     Search,
+    /// A note recorded with the gate decision being confirmed (optional); back to it after.
+    Note { decision: Box<Confirm> },
 }
 
 impl PromptKind {
@@ -103,6 +106,12 @@ impl PromptKind {
             PromptKind::Waive { criterion } => format!("Waive {criterion}: reason"),
             PromptKind::RejectReason { gate } => format!("Reject Gate {}: reason", gate.number()),
             PromptKind::Search => "Search".into(),
+            PromptKind::Note { decision } => match decision.as_ref() {
+                Confirm::Approve(d) | Confirm::Reject(d) => {
+                    format!("Note for the Gate {} decision (optional)", d.gate.number())
+                }
+                Confirm::QuitUnsaved => "Note".into(),
+            },
         }
     }
 }
@@ -119,6 +128,12 @@ pub enum Overlay {
     },
     /// The deviation and amendment forms and the Build/As-Built confirmations.
     Build(forms::BuildOverlay),
+    /// Completing feasibility, reopening a gate, creating an engagement (`app::lifecycle`).
+    Lifecycle(lifecycle::LifecycleOverlay),
+    /// The message log: every notice and refusal of the session, in full.
+    Messages {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +147,9 @@ pub struct Toast {
     pub kind: ToastKind,
     pub text: String,
 }
+
+/// How many messages the log keeps (the oldest go first).
+pub const MESSAGE_LOG_MAX: usize = 500;
 
 /// One engagement as the workspace list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -609,6 +627,8 @@ pub struct State {
     pub zoom: bool,
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
+    /// Every toast of the session in full, oldest first (`messages` shows them).
+    pub messages: Vec<Toast>,
     /// Config/theme/keymap problems, shown once as a banner.
     pub banner: Vec<String>,
     pub quit: bool,
@@ -631,6 +651,7 @@ impl State {
             zoom: false,
             overlay: None,
             toast: None,
+            messages: Vec::new(),
             banner: Vec::new(),
             quit: false,
             live: live::Live::default(),
@@ -662,17 +683,21 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            kind: ToastKind::Info,
-            text: text.into(),
-        });
+        self.notify(ToastKind::Info, text.into());
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            kind: ToastKind::Error,
-            text: text.into(),
-        });
+        self.notify(ToastKind::Error, text.into());
+    }
+
+    /// Shows a toast and keeps it in the message log.
+    fn notify(&mut self, kind: ToastKind, text: String) {
+        if self.messages.len() >= MESSAGE_LOG_MAX {
+            self.messages.remove(0);
+        }
+        let toast = Toast { kind, text };
+        self.messages.push(toast.clone());
+        self.toast = Some(toast);
     }
 }
 

@@ -16,6 +16,10 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
     // Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
     let typing = matches!(state.overlay, Some(Overlay::Prompt { .. }))
         || state.overlay.as_ref().is_some_and(super::build::is_typing)
+        || state
+            .overlay
+            .as_ref()
+            .is_some_and(super::lifecycle::is_typing)
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter);
@@ -36,6 +40,16 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q' | 'c') if ctrl => Action::Command(Command::ForceQuit),
             _ => Action::Text(Input::from(key)),
         });
+    }
+    // Enter never accepts a journal-writing confirmation: it reaches the dialog as text, which
+    // says what to press instead.
+    if key.code == KeyCode::Enter
+        && state
+            .overlay
+            .as_ref()
+            .is_some_and(super::lifecycle::requires_yes)
+    {
+        return Some(Action::Text(Input::from(key)));
     }
     let context = state.context();
     match state.keys.lookup(context, &key) {

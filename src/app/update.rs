@@ -98,6 +98,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Build(b) => super::build::on_action(state, b),
         Action::Live(l) => super::live::update(state, l),
+        Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
     }
 }
 
@@ -129,6 +130,10 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
         }
+        Command::Messages => {
+            state.overlay = Some(Overlay::Messages { scroll: 0 });
+            return Vec::new();
+        }
         _ => {}
     }
     match state.screen {
@@ -138,44 +143,66 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
+/// What a key does in a read-only scrolling overlay (help, the message log).
+enum Scrolled {
+    To(u16),
+    Close,
+    Quit,
+    Ignored,
+}
+
+fn scrolled(state: &State, scroll: u16, c: Command) -> Scrolled {
+    let page = state.size.1.saturating_sub(4).max(1);
+    match c {
+        Command::MoveDown => Scrolled::To(scroll.saturating_add(1)),
+        Command::PageDown => Scrolled::To(scroll.saturating_add(page)),
+        Command::MoveUp => Scrolled::To(scroll.saturating_sub(1)),
+        Command::PageUp => Scrolled::To(scroll.saturating_sub(page)),
+        Command::Top => Scrolled::To(0),
+        Command::ForceQuit => Scrolled::Quit,
+        // `q` closes the overlay, not the app.
+        Command::Leave | Command::Cancel | Command::Help | Command::Confirm | Command::Quit => {
+            Scrolled::Close
+        }
+        _ => Scrolled::Ignored,
+    }
+}
+
 fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effect> {
     match overlay {
-        Overlay::Help { scroll } => match c {
-            Command::MoveDown | Command::PageDown => {
-                let step = if c == Command::PageDown {
-                    state.size.1.saturating_sub(4).max(1)
-                } else {
-                    1
-                };
-                state.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_add(step),
-                });
+        Overlay::Help { scroll } => match scrolled(state, scroll, c) {
+            Scrolled::To(scroll) => {
+                state.overlay = Some(Overlay::Help { scroll });
                 Vec::new()
             }
-            Command::MoveUp | Command::PageUp => {
-                let step = if c == Command::PageUp {
-                    state.size.1.saturating_sub(4).max(1)
-                } else {
-                    1
-                };
-                state.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(step),
-                });
+            Scrolled::Close => {
+                state.overlay = None;
                 Vec::new()
             }
-            Command::Top => {
-                state.overlay = Some(Overlay::Help { scroll: 0 });
-                Vec::new()
-            }
-            Command::ForceQuit => {
+            Scrolled::Quit => {
                 state.overlay = None;
                 quit_or_ask(state)
             }
-            Command::Leave | Command::Cancel | Command::Help | Command::Confirm | Command::Quit => {
+            Scrolled::Ignored => Vec::new(),
+        },
+        Overlay::Messages { scroll } => match scrolled(state, scroll, c) {
+            Scrolled::To(scroll) => {
+                state.overlay = Some(Overlay::Messages { scroll });
+                Vec::new()
+            }
+            Scrolled::Close => {
                 state.overlay = None;
                 Vec::new()
             }
-            _ => Vec::new(),
+            Scrolled::Quit => {
+                state.overlay = None;
+                quit_or_ask(state)
+            }
+            Scrolled::Ignored if c == Command::Messages => {
+                state.overlay = None;
+                Vec::new()
+            }
+            Scrolled::Ignored => Vec::new(),
         },
         Overlay::Confirm(kind) => match c {
             Command::Confirm => {
@@ -208,6 +235,19 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
                     },
                 }
             }
+            Command::AddNote if matches!(kind, Confirm::Approve(_) | Confirm::Reject(_)) => {
+                let input = match &kind {
+                    Confirm::Approve(d) | Confirm::Reject(d) => d.review.note.clone(),
+                    Confirm::QuitUnsaved => String::new(),
+                };
+                state.overlay = Some(Overlay::Prompt {
+                    kind: PromptKind::Note {
+                        decision: Box::new(kind),
+                    },
+                    input,
+                });
+                Vec::new()
+            }
             Command::ForceQuit if kind == Confirm::QuitUnsaved => {
                 state.overlay = None;
                 state.quit = true;
@@ -226,15 +266,32 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             quit_or_ask(state)
         }
         Overlay::Build(o) => super::build::overlay_command(state, o, c),
+        Overlay::Lifecycle(_) if c == Command::ForceQuit => {
+            state.overlay = None;
+            quit_or_ask(state)
+        }
+        Overlay::Lifecycle(o) => super::lifecycle::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
-                state.overlay = None;
+                // Esc on a decision's note goes back to the decision, unchanged.
+                state.overlay = match kind {
+                    PromptKind::Note { decision } => Some(Overlay::Confirm(*decision)),
+                    _ => None,
+                };
                 Vec::new()
             }
             Command::ForceQuit => {
                 state.overlay = None;
                 quit_or_ask(state)
+            }
+            Command::MoveUp | Command::MoveDown if kind == PromptKind::Search => {
+                let input = match (c, &state.engagement) {
+                    (Command::MoveUp, Some(e)) => e.search.clone(),
+                    _ => String::new(),
+                };
+                state.overlay = Some(Overlay::Prompt { kind, input });
+                Vec::new()
             }
             _ => Vec::new(),
         },
@@ -280,6 +337,13 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
                 reason: Some(input.trim().to_string()),
             };
             state.overlay = Some(Overlay::Confirm(Confirm::Reject(decision)));
+        }
+        PromptKind::Note { decision } => {
+            let mut decision = *decision;
+            if let Confirm::Approve(d) | Confirm::Reject(d) = &mut decision {
+                d.review.note = input.trim().to_string();
+            }
+            state.overlay = Some(Overlay::Confirm(decision));
         }
         PromptKind::Search => {
             e.search = input;
@@ -376,6 +440,9 @@ fn workspace_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         }
         Command::Quit if !in_filter => return quit_or_ask(state),
+        Command::NewEngagement if !in_filter => {
+            return super::lifecycle::open_new_engagement(state);
+        }
         _ => {}
     }
     Vec::new()
@@ -486,6 +553,22 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
     if let Some(effects) = super::build::command(state, c) {
         return effects;
     }
+    if let Some(effects) = super::lifecycle::command(state, c) {
+        return effects;
+    }
+    if state.pane == Pane::Gate
+        && matches!(
+            c,
+            Command::ApproveGate
+                | Command::RejectGate
+                | Command::ToggleCriterion
+                | Command::WaiveCriterion
+        )
+        && let Some(why) = super::lifecycle::gate_not_decidable(state)
+    {
+        state.error(why);
+        return Vec::new();
+    }
     let Some(e) = &mut state.engagement else {
         state.screen = Screen::Workspace;
         return Vec::new();
@@ -564,10 +647,11 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::Journal => state.pane = Pane::Journal,
         Command::ZoomPane => state.zoom = !state.zoom,
         Command::Search => {
+            // The prompt starts empty; the previous query is one Up away.
             state.pane = Pane::Editor;
             state.overlay = Some(Overlay::Prompt {
                 kind: PromptKind::Search,
-                input: e.search.clone(),
+                input: String::new(),
             });
         }
         Command::SearchNext | Command::SearchPrev
@@ -733,6 +817,10 @@ fn text(state: &mut State, input: Input) {
         super::build::text(state, &input);
         return;
     }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::text(state, &input);
+        return;
+    }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
         match input.key {
             Key::Backspace => {
@@ -825,6 +913,10 @@ fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
     if let Some(Overlay::Build(_)) = &state.overlay {
         super::build::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::paste(state, &normalized);
         return;
     }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {

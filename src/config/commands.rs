@@ -189,12 +189,17 @@ commands! {
     Quit => "quit", "Quit (asks if unsaved)", [Global];
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
+    Messages => "messages", "Show the message log (notices and refusals in full)", [Global];
+    FeasibilityComplete => "feasibility_complete", "Record feasibility complete (every REQ assessed): on to Design", [Global];
+    ReopenGate => "reopen_gate", "Reopen an approved gate (asks why; voids later decisions)", [Global];
+    NewEngagement => "new_engagement", "Create an engagement (slug, title, owner)", [Workspace];
     Open => "open", "Open the selected item", [Workspace, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];
     ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
     WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];
     ApproveGate => "approve_gate", "Approve the gate", [Gate];
     RejectGate => "reject_gate", "Reject the gate (asks for a reason)", [Gate];
+    AddNote => "add_note", "Add a note to the gate decision being confirmed", [Overlay];
     NextHunk => "next_hunk", "Go to the next diff hunk", [Diff, Overlay];
     PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
     Undo => "undo", "Undo the last edit", [Edit];

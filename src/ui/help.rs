@@ -26,7 +26,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scrol
     frame.render_widget(block, rect);
     let width = usize::from(inner.width);
     let keys_w = 16.min(width / 3);
-    let name_w = 18.min(width / 3);
+    let name_w = 21.min(width / 3);
     let mut lines: Vec<Line> = Vec::new();
     for info in COMMANDS {
         let keys = state.keys.bindings_for(info.command);

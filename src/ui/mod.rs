@@ -11,7 +11,9 @@ pub mod gate;
 pub mod help;
 pub mod highlight;
 pub mod journal;
+pub mod lifecycle;
 pub mod memo;
+pub mod messages;
 pub mod pipeline;
 pub mod reconciliation;
 pub mod recovery;
@@ -292,6 +294,8 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
         }
         Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
         Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
+        Overlay::Lifecycle(o) => lifecycle::render(state, theme, frame, area, o),
+        Overlay::Messages { scroll } => messages::render(state, theme, frame, area, *scroll),
     }
 }
 
@@ -330,6 +334,12 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
                     Span::raw(reason.clone()),
                 ]));
             }
+            if !d.review.note.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled("note:     ", dim),
+                    Span::raw(d.review.note.clone()),
+                ]));
+            }
             lines.push(Line::styled("artifacts (sha256):", dim));
             for r in &d.reviewed {
                 lines.push(Line::raw(format!(
@@ -357,12 +367,19 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
         }
     };
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
+    let mut keys_line = vec![
         Span::styled(yes, slot(theme, Slot::UiKey)),
         Span::raw(" confirm   "),
-        Span::styled(no, slot(theme, Slot::UiKey)),
-        Span::raw(" cancel"),
-    ]));
+    ];
+    if matches!(confirm, Confirm::Approve(_) | Confirm::Reject(_))
+        && let Some(note) = keys.hint(ctx, crate::app::Command::AddNote)
+    {
+        keys_line.push(Span::styled(note, slot(theme, Slot::UiKey)));
+        keys_line.push(Span::raw(" note   "));
+    }
+    keys_line.push(Span::styled(no, slot(theme, Slot::UiKey)));
+    keys_line.push(Span::raw(" cancel"));
+    lines.push(Line::from(keys_line));
     let h = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);

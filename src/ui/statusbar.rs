@@ -18,8 +18,12 @@ fn hint_commands(state: &State) -> &'static [Command] {
         return commands;
     }
     match (&state.overlay, state.context()) {
-        (Some(Overlay::Help { .. }), _) => &[C::Leave, C::MoveDown, C::MoveUp],
-        (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::Cancel],
+        (Some(Overlay::Help { .. } | Overlay::Messages { .. }), _) => {
+            &[C::Leave, C::MoveDown, C::MoveUp]
+        }
+        (Some(Overlay::Lifecycle(_)), _) => &[],
+        (Some(Overlay::Confirm(crate::app::Confirm::QuitUnsaved)), _) => &[C::Confirm, C::Cancel],
+        (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::AddNote, C::Cancel],
         (Some(Overlay::Prompt { .. }), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
         (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
@@ -99,6 +103,11 @@ fn short_doc(c: Command) -> &'static str {
         C::PrevHunk => "prev hunk",
         C::AmendSpec => "amend",
         C::ToggleFolds => "folds",
+        C::AddNote => "note",
+        C::Messages => "messages",
+        C::FeasibilityComplete => "feasibility done",
+        C::ReopenGate => "reopen",
+        C::NewEngagement => "new",
         other => other.name(),
     }
 }
@@ -110,6 +119,15 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         if let Some(keys) = state.keys.hint(ctx, *c) {
             out.push((keys, short_doc(*c)));
         }
+    }
+    if let Some(Overlay::Lifecycle(o)) = &state.overlay {
+        if o.is_typing() {
+            out.push(("Enter".into(), "continue"));
+            out.push(("Tab".into(), "next"));
+        } else {
+            out.push((crate::app::lifecycle::yes_keys(state), "record"));
+        }
+        out.push(("Esc".into(), "cancel"));
     }
     if matches!(&state.overlay, Some(Overlay::Build(o)) if o.is_typing()) {
         out.push(("Enter".into(), "confirm"));

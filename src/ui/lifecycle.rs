@@ -194,6 +194,28 @@ fn confirm_lines(
     }
 }
 
+/// Rows `text` takes when word-wrapped to `width` (the dialog's height follows its text).
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut rows, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let w = word.chars().count();
+        if used == 0 {
+            used = w;
+        } else if used + 1 + w <= width {
+            used += 1 + w;
+        } else {
+            rows += 1;
+            used = w;
+        }
+        while used > width {
+            rows += 1;
+            used -= width;
+        }
+    }
+    rows
+}
+
 pub fn render(
     state: &State,
     theme: &Theme,
@@ -224,9 +246,11 @@ pub fn render(
             (title, lines)
         }
     };
-    let h = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    let rows: usize = lines
+        .iter()
+        .map(|l| wrapped_rows(&l.to_string(), inner_w))
+        .sum();
+    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
     let rect = centered(area, width, h);
     frame.render_widget(Clear, rect);
     if rect.width < 3 || rect.height < 3 {

@@ -123,6 +123,31 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` cut to `width` characters at a word boundary, with an ellipsis: a header or a message
+/// never ends mid-word. A single word longer than most of the width is cut inside it.
+pub fn truncate_words(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let cut: String = s.chars().take(width.saturating_sub(1)).collect();
+    // Break after the last space if it keeps at least half the room; the next character being
+    // a space means the cut already fell between words.
+    let next_is_space = s.chars().nth(cut.chars().count()) == Some(' ');
+    let kept = if next_is_space {
+        cut.as_str()
+    } else {
+        match cut.rfind(' ') {
+            Some(i) if cut[..i].chars().count() >= width / 2 => &cut[..i],
+            _ => cut.as_str(),
+        }
+    };
+    let kept = kept.trim_end_matches([' ', ',', ';', ':', '—', '-', '(']);
+    format!("{kept}…")
+}
+
 pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
@@ -404,5 +429,27 @@ pub fn mode_label(state: &State) -> &'static str {
     }
     match state.mode {
         Mode::View | Mode::Edit | Mode::Filter => state.mode.label(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate_words;
+
+    #[test]
+    fn truncate_words_cuts_between_words() {
+        let s = "vlan-qos — Extend VLAN provisioning with QoS tagging";
+        assert_eq!(truncate_words(s, 80), s);
+        assert_eq!(
+            truncate_words(s, 40),
+            "vlan-qos — Extend VLAN provisioning…"
+        );
+        assert_eq!(truncate_words(s, 28), "vlan-qos — Extend VLAN…");
+        // A cut that falls just before a space keeps the whole word.
+        assert_eq!(truncate_words("alpha beta gamma", 11), "alpha beta…");
+        // One long word is cut inside it rather than leave the room empty.
+        assert_eq!(truncate_words("supercalifragilistic", 8), "superca…");
+        assert_eq!(truncate_words("abc", 0), "");
+        assert_eq!(truncate_words("abc", 1), "…");
     }
 }

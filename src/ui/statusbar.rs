@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Slot, Theme, mode_label, slot, truncate};
+use super::{Slot, Theme, mode_label, slot};
 use crate::app::{Command, Context, Mode, Overlay, Screen, State, ToastKind};
 use crate::domain::evaluate::GateState;
 
@@ -140,6 +140,23 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     out
 }
 
+/// A toast in one line: whole if it fits, else cut at a word with the key of the message log
+/// that holds it in full.
+fn toast_text(state: &State, text: &str, width: usize) -> String {
+    let line = format!(" {text}");
+    if line.chars().count() <= width {
+        return line;
+    }
+    let more = state
+        .keys
+        .hint(state.context(), Command::Messages)
+        .or_else(|| state.keys.hint(Context::View, Command::Messages))
+        .map(|k| format!(" ({k}: in full)"))
+        .unwrap_or_default();
+    let room = width.saturating_sub(more.chars().count());
+    format!("{}{more}", super::truncate_words(&line, room))
+}
+
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if area.width == 0 || area.height == 0 {
         return;
@@ -194,7 +211,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let second = match &state.toast {
         Some(t) => Line::styled(
-            truncate(&format!(" {}", t.text), width),
+            toast_text(state, &t.text, width),
             slot(
                 theme,
                 if t.kind == ToastKind::Error {

@@ -426,6 +426,27 @@ pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
     out
 }
 
+/// Where `needle` occurs in `lines`, case-insensitively: (row, character column), in order.
+pub fn search_matches(lines: &[String], needle: &str) -> Vec<(usize, usize)> {
+    let needle = needle.to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (row, line) in lines.iter().enumerate() {
+        let lower = line.to_lowercase();
+        // Lowercasing can change byte lengths; columns are counted on the lowered line, which
+        // has the same characters for every script phasegate's artifacts use.
+        let mut from = 0;
+        while let Some(b) = lower.get(from..).and_then(|rest| rest.find(&needle)) {
+            let at = from + b;
+            out.push((row, lower[..at].chars().count()));
+            from = at + needle.len().max(1);
+        }
+    }
+    out
+}
+
 pub fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }

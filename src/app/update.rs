@@ -346,11 +346,13 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
             state.overlay = Some(Overlay::Confirm(decision));
         }
         PromptKind::Search => {
-            e.search = input;
-            if !find(e, true) {
-                let needle = e.search.clone();
-                state.error(format!("not found: {needle}"));
+            if input.is_empty() {
+                // An empty search clears the marks; the previous query stays one Up away.
+                return Vec::new();
             }
+            e.search = input;
+            let found = find(e, true);
+            report_match(state, found);
         }
     }
     Vec::new()
@@ -399,6 +401,25 @@ fn find(e: &mut EngagementState, forward: bool) -> bool {
         }
     }
     false
+}
+
+/// After a search step: "/vlan: match 2/7", or "not found".
+fn report_match(state: &mut State, found: bool) {
+    let Some(e) = &state.engagement else {
+        return;
+    };
+    let needle = e.search.clone();
+    if !found {
+        state.error(format!("not found: {needle}"));
+        return;
+    }
+    let matches = super::search_matches(e.editor.lines(), &needle);
+    let ratatui_textarea::DataCursor(row, col) = e.editor.cursor();
+    let n = matches
+        .iter()
+        .position(|m| *m == (row, col))
+        .map_or(0, |i| i + 1);
+    state.info(format!("/{needle}: match {n}/{}", matches.len()));
 }
 
 fn jump(e: &mut EngagementState, row: usize, col: usize) {
@@ -654,11 +675,9 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
                 input: String::new(),
             });
         }
-        Command::SearchNext | Command::SearchPrev
-            if !find(e, c == Command::SearchNext) && !e.search.is_empty() =>
-        {
-            let needle = e.search.clone();
-            state.error(format!("not found: {needle}"));
+        Command::SearchNext | Command::SearchPrev if !e.search.is_empty() => {
+            let found = find(e, c == Command::SearchNext);
+            report_match(state, found);
         }
         Command::Quit => return quit_or_ask(state),
         Command::MoveDown
@@ -822,16 +841,8 @@ fn text(state: &mut State, input: Input) {
         return;
     }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
-        match input.key {
-            Key::Backspace => {
-                buf.pop();
-            }
-            _ => {
-                if let Some(c) = is_text_char(&input) {
-                    buf.push(c);
-                }
-            }
-        }
+        // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
+        super::forms::edit_text(buf, &input);
         return;
     }
     if state.overlay.is_some() {

@@ -302,7 +302,18 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
                 frame.render_widget(Paragraph::new(input.as_str()), rect);
                 return;
             }
-            let block = pane_block(theme, format!(" {} ", kind.title()), true);
+            let title = match (kind, &state.engagement) {
+                (crate::app::PromptKind::Search, Some(e)) if !input.is_empty() => {
+                    let n = crate::app::search_matches(e.editor.lines(), input).len();
+                    format!(
+                        " {} — {n} match{} ",
+                        kind.title(),
+                        if n == 1 { "" } else { "es" }
+                    )
+                }
+                _ => format!(" {} ", kind.title()),
+            };
+            let block = pane_block(theme, title, true);
             let inner = block.inner(rect);
             frame.render_widget(Clear, rect);
             frame.render_widget(block, rect);

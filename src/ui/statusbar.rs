@@ -24,7 +24,8 @@ fn hint_commands(state: &State) -> &'static [Command] {
         (Some(Overlay::Lifecycle(_)), _) => &[],
         (Some(Overlay::Confirm(crate::app::Confirm::QuitUnsaved)), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::AddNote, C::Cancel],
-        (Some(Overlay::Prompt { .. }), _) => &[C::Confirm, C::Cancel],
+        // Typing: y and n are text here, so the hints name Enter and Esc (added in `hints`).
+        (Some(Overlay::Prompt { .. }), _) => &[],
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
         (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
         (None, Context::Workspace) if state.mode == Mode::Filter => &[],
@@ -119,6 +120,16 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         if let Some(keys) = state.keys.hint(ctx, *c) {
             out.push((keys, short_doc(*c)));
         }
+    }
+    if let Some(Overlay::Prompt { kind, .. }) = &state.overlay {
+        if *kind == crate::app::PromptKind::Search {
+            out.push(("Enter".into(), "find"));
+            out.push(("Up".into(), "previous"));
+        } else {
+            out.push(("Enter".into(), "ok"));
+        }
+        out.push(("Ctrl-U".into(), "clear"));
+        out.push(("Esc".into(), "cancel"));
     }
     if let Some(Overlay::Lifecycle(o)) = &state.overlay {
         if o.is_typing() {

@@ -151,3 +151,144 @@ fn search_reports_what_it_did_not_find() {
     assert_eq!(toast(&state), "not found: no such text anywhere");
     assert_eq!(cursor(&state), before);
 }
+
+fn preset(name: &str) -> Keys {
+    Keys::new(phasegate::config::keymap::load(name, None).expect("preset loads"))
+}
+
+fn text_of(state: &State) -> String {
+    state.engagement.as_ref().expect("engagement").editor.text()
+}
+
+fn dirty(state: &State) -> bool {
+    state.engagement.as_ref().expect("engagement").dirty
+}
+
+#[test]
+fn vim_gg_and_g_r_are_sequences_and_the_hints_say_so() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = opened_with(&ws, "firewall-drift", size, preset("vim"));
+        press(&mut state, KeyCode::Char('G'));
+        assert!(cursor(&state).0 > 10, "G goes to the bottom");
+        press(&mut state, KeyCode::Char('g'));
+        assert_eq!(state.pane, phasegate::app::Pane::Editor, "g alone waits");
+        let screen = render(&state, &ws);
+        let hints = screen.lines().last().unwrap_or_default().to_string();
+        assert!(
+            hints.contains("g g top") && hints.contains("g r gate"),
+            "{hints}"
+        );
+        insta::assert_snapshot!(format!("vim_pending_g_{}x{}", size.0, size.1), screen);
+        press(&mut state, KeyCode::Char('g'));
+        assert_eq!(cursor(&state).0, 0, "g g goes to the top");
+        assert!(state.pending_key.is_none());
+        press(&mut state, KeyCode::Char('g'));
+        press(&mut state, KeyCode::Char('r'));
+        assert_eq!(
+            state.pane,
+            phasegate::app::Pane::Gate,
+            "g r reviews the gate"
+        );
+        press(&mut state, KeyCode::Char('g'));
+        press(&mut state, KeyCode::Char('x'));
+        assert_eq!(toast(&state), "g x is not bound");
+    }
+}
+
+#[test]
+fn vim_u_undoes_in_normal_mode_and_colon_w_saves() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = opened_with(&ws, "firewall-drift", (80, 24), preset("vim"));
+    let original = text_of(&state);
+    press(&mut state, KeyCode::Char('i'));
+    type_text(&mut state, "Draft ");
+    press(&mut state, KeyCode::Esc);
+    assert!(dirty(&state));
+    press(&mut state, KeyCode::Char('u'));
+    assert!(
+        text_of(&state) == original,
+        "u undoes the insert run: {:?}",
+        text_of(&state).lines().next()
+    );
+    assert!(
+        !dirty(&state),
+        "undo back to the saved text is not modified"
+    );
+    key(&mut state, KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert!(text_of(&state).starts_with("Draft "), "Ctrl-R redoes");
+    press(&mut state, KeyCode::Char(':'));
+    type_text(&mut state, "w");
+    press(&mut state, KeyCode::Enter);
+    assert!(!dirty(&state), "{}", toast(&state));
+    let on_disk =
+        std::fs::read_to_string(ws.join("firewall-drift/customer-spec.md")).expect("read");
+    assert!(on_disk.starts_with("Draft "), ":w saved");
+    press(&mut state, KeyCode::Char(':'));
+    type_text(&mut state, "12");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(cursor(&state).0, 11, ":12 goes to line 12");
+    press(&mut state, KeyCode::Char(':'));
+    type_text(&mut state, "messages");
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.overlay, Some(Overlay::Messages { .. })));
+    press(&mut state, KeyCode::Char('q'));
+    assert!(state.overlay.is_none() && !state.quit, "q closes the log");
+    press(&mut state, KeyCode::Char(':'));
+    type_text(&mut state, "frobnicate");
+    press(&mut state, KeyCode::Enter);
+    assert!(
+        toast(&state).starts_with(":frobnicate: unknown command"),
+        "{}",
+        toast(&state)
+    );
+}
+
+#[test]
+fn emacs_ctrl_y_yanks_and_ctrl_slash_undoes() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = opened_with(&ws, "firewall-drift", (80, 24), preset("emacs"));
+    let original = text_of(&state);
+    let first_line = original.lines().next().unwrap_or_default().to_string();
+    press(&mut state, KeyCode::Char('e'));
+    key(&mut state, KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(text_of(&state).starts_with('\n'), "C-k kills the line");
+    key(&mut state, KeyCode::Char('y'), KeyModifiers::CONTROL);
+    assert_eq!(text_of(&state), original, "C-y yanks it back");
+    assert!(text_of(&state).starts_with(&first_line));
+    type_text(&mut state, "zz");
+    // C-/ as terminals send it (C-_, reported as Ctrl-7) and as the kitty protocol does.
+    key(&mut state, KeyCode::Char('7'), KeyModifiers::CONTROL);
+    assert!(
+        text_of(&state) == original,
+        "C-/ undoes the typed run: {:?}",
+        text_of(&state).lines().next()
+    );
+    type_text(&mut state, "zz");
+    key(&mut state, KeyCode::Char('/'), KeyModifiers::CONTROL);
+    assert_eq!(text_of(&state), original);
+}
+
+#[test]
+fn q_closes_the_diff_pane_not_the_app() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = opened(&ws, "vlan-qos", (120, 40));
+    press(&mut state, KeyCode::Char('d'));
+    assert!(
+        state
+            .engagement
+            .as_ref()
+            .is_some_and(|e| e.build.diff.is_some())
+    );
+    press(&mut state, KeyCode::Char('q'));
+    assert!(!state.quit);
+    assert!(
+        state
+            .engagement
+            .as_ref()
+            .is_some_and(|e| e.build.diff.is_none())
+    );
+    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, KeyCode::Char('q'));
+    assert!(state.overlay.is_none() && !state.quit, "q closes help");
+}

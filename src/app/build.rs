@@ -514,7 +514,8 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
             stacked: false,
         });
         match c {
-            Command::ShowDiff | Command::Leave | Command::Cancel => {
+            // `q` closes the diff pane, not the app.
+            Command::ShowDiff | Command::Leave | Command::Cancel | Command::Quit => {
                 e.build.diff = None;
                 return Some(Vec::new());
             }

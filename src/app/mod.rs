@@ -96,6 +96,8 @@ pub enum PromptKind {
     RejectReason { gate: GateId },
     /// Text to find in the shown artifact.
     Search,
+    /// A command by name, vim's `:` (`w`, `q`, a line number, any command of help).
+    CommandLine,
     /// A note recorded with the gate decision being confirmed (optional); back to it after.
     Note { decision: Box<Confirm> },
 }
@@ -106,6 +108,7 @@ impl PromptKind {
             PromptKind::Waive { criterion } => format!("Waive {criterion}: reason"),
             PromptKind::RejectReason { gate } => format!("Reject Gate {}: reason", gate.number()),
             PromptKind::Search => "Search".into(),
+            PromptKind::CommandLine => ":".into(),
             PromptKind::Note { decision } => match decision.as_ref() {
                 Confirm::Approve(d) | Confirm::Reject(d) => {
                     format!("Note for the Gate {} decision (optional)", d.gate.number())
@@ -655,6 +658,8 @@ pub struct State {
     pub quit: bool,
     /// Outside edits, conflicts and crash recovery of the open engagement (`app::live`).
     pub live: live::Live,
+    /// The first key of a two-key sequence (vim's `g g`), waiting for the second.
+    pub pending_key: Option<crate::config::keymap::KeyBinding>,
 }
 
 impl State {
@@ -676,6 +681,7 @@ impl State {
             banner: Vec::new(),
             quit: false,
             live: live::Live::default(),
+            pending_key: None,
         }
     }
 

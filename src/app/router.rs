@@ -7,6 +7,7 @@ use ratatui_textarea::Input;
 use super::action::Action;
 use super::keys::{Command, Context};
 use super::{Mode, Overlay, Screen, State};
+use crate::config::keymap::KeyBinding;
 
 pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
     if key.kind != KeyEventKind::Press {
@@ -52,6 +53,18 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
         return Some(Action::Text(Input::from(key)));
     }
     let context = state.context();
+    if let Some(first) = state.pending_key {
+        let second = KeyBinding::from_event(&key)?;
+        return Some(
+            match state.keys.keymap().lookup_sequence(context, first, second) {
+                Some(c) => Action::Command(c),
+                None => Action::Prefix(None, Some(second)),
+            },
+        );
+    }
+    if state.keys.is_prefix(context, &key) {
+        return Some(Action::Prefix(KeyBinding::from_event(&key), None));
+    }
     match state.keys.lookup(context, &key) {
         Some(c) => Some(Action::Command(c)),
         // Ctrl-C never kills the app (or a buffer) silently: unbound, it quits, asking if unsaved.

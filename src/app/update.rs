@@ -24,7 +24,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Command(c) => {
             state.toast = None;
+            state.pending_key = None;
             command(state, c)
+        }
+        Action::Prefix(Some(first), _) => {
+            state.toast = None;
+            state.pending_key = Some(first);
+            Vec::new()
+        }
+        Action::Prefix(None, second) => {
+            if let (Some(first), Some(second)) = (state.pending_key.take(), second)
+                && second
+                    != crate::config::keymap::KeyBinding::plain(crossterm::event::KeyCode::Esc)
+            {
+                state.info(format!("{first} {second} is not bound"));
+            }
+            Vec::new()
         }
         Action::Text(input) => {
             state.toast = None;
@@ -300,6 +315,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
 
 fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effect> {
     state.overlay = None;
+    if kind == PromptKind::CommandLine {
+        return command_line(state, input.trim());
+    }
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
@@ -338,6 +356,8 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
             };
             state.overlay = Some(Overlay::Confirm(Confirm::Reject(decision)));
         }
+        // Handled above, before the engagement is borrowed.
+        PromptKind::CommandLine => {}
         PromptKind::Note { decision } => {
             let mut decision = *decision;
             if let Confirm::Approve(d) | Confirm::Reject(d) = &mut decision {
@@ -401,6 +421,38 @@ fn find(e: &mut EngagementState, forward: bool) -> bool {
         }
     }
     false
+}
+
+/// Runs what was typed at `:`: `w` saves, `q` quits, `q!` quits from any mode, a number goes
+/// to that line, anything else is a command name from help (`reopen-gate` works too).
+fn command_line(state: &mut State, line: &str) -> Vec<Effect> {
+    let c = match line {
+        "" => return Vec::new(),
+        "w" | "write" => Command::Save,
+        "q" | "quit" => Command::Quit,
+        "q!" | "quit!" => Command::ForceQuit,
+        "wq" | "x" => {
+            state.error(":wq is two steps here: :w saves, then :q quits once the save is on disk");
+            return Vec::new();
+        }
+        "mes" | "messages" => Command::Messages,
+        n if n.chars().all(|ch| ch.is_ascii_digit()) => {
+            if let Some(e) = &mut state.engagement {
+                let row = n.parse::<usize>().unwrap_or(usize::MAX).saturating_sub(1);
+                jump(e, row, 0);
+                state.pane = Pane::Editor;
+            }
+            return Vec::new();
+        }
+        name => match name.replace('-', "_").parse::<Command>() {
+            Ok(c) => c,
+            Err(e) => {
+                state.error(format!(":{name}: {e}; ? lists every command"));
+                return Vec::new();
+            }
+        },
+    };
+    command(state, c)
 }
 
 /// After a search step: "/vlan: match 2/7", or "not found".
@@ -486,25 +538,30 @@ fn edit_command(state: &mut State, c: Command) -> Vec<Effect> {
     match c {
         Command::Leave | Command::Cancel => state.mode = Mode::View,
         Command::Save => return save(state),
-        Command::Undo => {
-            if e.editor.edit().undo() {
-                // Undo and redo can touch rows away from the cursor.
-                e.view.edited(0);
-                e.dirty = true;
-                e.live_pending = true;
-            }
-        }
-        Command::Redo => {
-            if e.editor.edit().redo() {
-                e.view.edited(0);
-                e.dirty = true;
-                e.live_pending = true;
-            }
+        Command::Undo | Command::Redo => {
+            undo_redo(e, c == Command::Undo);
         }
         Command::Quit => return quit_or_ask(state),
         other => move_editor(e, other, state.size.1),
     }
     Vec::new()
+}
+
+/// Undoes (or redoes) the last edit of the buffer; back at the text on disk, the buffer is no
+/// longer modified. Returns whether anything changed.
+fn undo_redo(e: &mut EngagementState, undo: bool) -> bool {
+    let changed = if undo {
+        e.editor.undo()
+    } else {
+        e.editor.redo()
+    };
+    if changed {
+        // Undo and redo can touch rows away from the cursor.
+        e.view.edited(0);
+        e.dirty = e.editor.text() != e.saved_text;
+        e.live_pending = true;
+    }
+    changed
 }
 
 fn save(state: &mut State) -> Vec<Effect> {
@@ -666,6 +723,26 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
             state.pane = Pane::Gate;
         }
         Command::Journal => state.pane = Pane::Journal,
+        Command::Undo | Command::Redo => {
+            let undo = c == Command::Undo;
+            if let Some(why) = e.edit_refusal() {
+                state.error(why);
+            } else if !undo_redo(e, undo) {
+                state.info(if undo {
+                    "nothing to undo"
+                } else {
+                    "nothing to redo"
+                });
+            } else {
+                state.pane = Pane::Editor;
+            }
+        }
+        Command::CommandLine => {
+            state.overlay = Some(Overlay::Prompt {
+                kind: PromptKind::CommandLine,
+                input: String::new(),
+            });
+        }
         Command::ZoomPane => state.zoom = !state.zoom,
         Command::Search => {
             // The prompt starts empty; the previous query is one Up away.
@@ -873,19 +950,43 @@ fn text(state: &mut State, input: Input) {
                     move_editor(e, page, height);
                     return;
                 }
-                let before = e.editor.cursor().0;
-                // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
-                // the cursor; every other edit starts at the cursor row before or after it.
-                let history = input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r'));
+                // The textarea's own Ctrl-U/Ctrl-R are undo and redo: the buffer's, by groups.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r')) {
+                    undo_redo(e, input.key == Key::Char('u'));
+                    return;
+                }
+                let cursor = e.editor.cursor();
+                let before = cursor.0;
+                let kind = edit_kind(&input);
+                // Typing over a selection deletes it first: two history steps.
+                let steps = if e.editor.selection_range().is_some()
+                    && !matches!(kind, crate::app::buffer::EditKind::Delete)
+                {
+                    2
+                } else {
+                    1
+                };
                 if e.editor.edit().input(input) {
+                    e.editor.record(cursor, kind, steps);
                     let after = e.editor.cursor().0;
-                    e.view.edited(if history { 0 } else { before.min(after) });
+                    e.view.edited(before.min(after));
+                    // Only undo compares with the text on disk: typing is every keystroke.
                     e.dirty = true;
                     e.live_pending = true;
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// How a key edits, for undo groups.
+fn edit_kind(input: &Input) -> crate::app::buffer::EditKind {
+    use crate::app::buffer::EditKind;
+    match input.key {
+        Key::Char(c) if !input.ctrl && !input.alt => EditKind::Insert(c),
+        Key::Backspace | Key::Delete if !input.ctrl && !input.alt => EditKind::Delete,
+        _ => EditKind::Other,
     }
 }
 
@@ -946,9 +1047,16 @@ fn paste(state: &mut State, s: &str) {
         }
         (Screen::Engagement, Mode::Edit) => {
             if let Some(e) = &mut state.engagement {
-                let before = e.editor.cursor().0;
+                let cursor = e.editor.cursor();
+                let steps = if e.editor.selection_range().is_some() {
+                    2
+                } else {
+                    1
+                };
                 if e.editor.edit().insert_str(&normalized) {
-                    e.view.edited(before);
+                    e.editor
+                        .record(cursor, crate::app::buffer::EditKind::Other, steps);
+                    e.view.edited(cursor.0);
                     e.dirty = true;
                     e.live_pending = true;
                 }

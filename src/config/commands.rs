@@ -189,6 +189,7 @@ commands! {
     Quit => "quit", "Quit (asks if unsaved)", [Global];
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
+    CommandLine => "command_line", "Run a command by name (:w, :q, :42, :messages, :reopen_gate)", [Global];
     Messages => "messages", "Show the message log (notices and refusals in full)", [Global];
     FeasibilityComplete => "feasibility_complete", "Record feasibility complete (every REQ assessed): on to Design", [Global];
     ReopenGate => "reopen_gate", "Reopen an approved gate (asks why; voids later decisions)", [Global];
@@ -202,8 +203,8 @@ commands! {
     AddNote => "add_note", "Add a note to the gate decision being confirmed", [Overlay];
     NextHunk => "next_hunk", "Go to the next diff hunk", [Diff, Overlay];
     PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
-    Undo => "undo", "Undo the last edit", [Edit];
-    Redo => "redo", "Redo the last undone edit", [Edit];
+    Undo => "undo", "Undo the last edit (a word or an insert run)", [Edit, View];
+    Redo => "redo", "Redo the last undone edit", [Edit, View];
     Confirm => "confirm", "Confirm", [Overlay];
     Cancel => "cancel", "Cancel", [Overlay];
     MarkBuilt => "mark_built", "Mark the selected component built (its dependencies first)", [Build];
@@ -371,6 +372,7 @@ mod tests {
         assert!(Command::Save.applies_in(Context::Gate));
         assert!(Command::ApproveGate.applies_in(Context::Gate));
         assert!(!Command::ApproveGate.applies_in(Context::Global));
-        assert!(!Command::Undo.applies_in(Context::View));
+        assert!(Command::Undo.applies_in(Context::View));
+        assert!(!Command::Undo.applies_in(Context::Gate));
     }
 }

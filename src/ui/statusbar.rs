@@ -116,6 +116,14 @@ fn short_doc(c: Command) -> &'static str {
 pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     let ctx = state.context();
     let mut out = Vec::new();
+    if let Some(first) = state.pending_key {
+        // Waiting for the second key of a sequence: what it can be.
+        for (second, c) in state.keys.keymap().continuations(ctx, first) {
+            out.push((format!("{first} {second}"), short_doc(c)));
+        }
+        out.push(("Esc".into(), "cancel"));
+        return out;
+    }
     for c in hint_commands(state) {
         if let Some(keys) = state.keys.hint(ctx, *c) {
             out.push((keys, short_doc(*c)));

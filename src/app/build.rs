@@ -637,6 +637,14 @@ fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
         state.info("no component to mark: the design has no components");
         return Vec::new();
     };
+    let current = e.disk.component(id).map(|c| c.status);
+    if current == Some(status)
+        || (status == ComponentStatus::Built && current == Some(ComponentStatus::Validated))
+    {
+        let already = current.map_or(status.as_str(), ComponentStatus::as_str);
+        state.info(format!("{id} is already {already}: nothing to record"));
+        return Vec::new();
+    }
     match rules::set_component_status(&e.engagement, &e.disk, id, status) {
         Err(r) => {
             refuse(state, refusal_text(&r));

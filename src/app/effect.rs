@@ -137,6 +137,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                         gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
                         last_change: ev.replay.last_event_at.map(|t| t.to_string()),
                         problem: loaded.issues.first().map(ToString::to_string),
+                        sample: crate::store::seed::is_sample(&root),
                         root,
                     }
                 }
@@ -148,6 +149,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                     gates: [None, None],
                     last_change: None,
                     problem: Some(e.to_string()),
+                    sample: false,
                     root,
                 },
             }

@@ -166,6 +166,8 @@ pub struct WorkspaceRow {
     pub last_change: Option<String>,
     /// Why the engagement could not be loaded.
     pub problem: Option<String>,
+    /// The sample seeded on first run (the list says so, and how to start your own).
+    pub sample: bool,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{Slot, Theme, mode_label, slot};
 use crate::app::{Command, Context, Mode, Overlay, Screen, State, ToastKind};
 use crate::domain::evaluate::GateState;
+use crate::domain::phase::Phase;
 
 /// The commands worth a hint where the keys are pressed now.
 fn hint_commands(state: &State) -> &'static [Command] {
@@ -29,7 +30,15 @@ fn hint_commands(state: &State) -> &'static [Command] {
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
         (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
         (None, Context::Workspace) if state.mode == Mode::Filter => &[],
-        (None, Context::Workspace) => &[C::Open, C::Filter, C::MoveDown, C::Help, C::Quit],
+        (None, Context::Workspace) => &[
+            C::Open,
+            C::NewEngagement,
+            C::Filter,
+            C::MoveDown,
+            C::Messages,
+            C::Help,
+            C::Quit,
+        ],
         (None, Context::Edit) => &[C::Save, C::Leave, C::Undo, C::ForceQuit],
         (None, Context::Build) => &[
             C::MarkBuilt,
@@ -39,6 +48,11 @@ fn hint_commands(state: &State) -> &'static [Command] {
             C::ShowDiff,
             C::CloseEngagement,
             C::Help,
+            C::ShowPhase1,
+            C::Journal,
+            C::ZoomPane,
+            C::Messages,
+            C::Leave,
         ],
         (None, Context::Diff) => &[
             C::NextHunk,
@@ -48,6 +62,8 @@ fn hint_commands(state: &State) -> &'static [Command] {
             C::ToggleFolds,
             C::CloseEngagement,
             C::Help,
+            C::Leave,
+            C::Messages,
         ],
         (None, Context::Gate) => &[
             C::ToggleCriterion,
@@ -56,6 +72,11 @@ fn hint_commands(state: &State) -> &'static [Command] {
             C::RejectGate,
             C::Open,
             C::Help,
+            C::Leave,
+            C::ReopenGate,
+            C::Journal,
+            C::ZoomPane,
+            C::Messages,
         ],
         _ => &[
             C::Edit,
@@ -64,6 +85,13 @@ fn hint_commands(state: &State) -> &'static [Command] {
             C::Search,
             C::Help,
             C::Quit,
+            C::ShowDiff,
+            C::FeasibilityComplete,
+            C::ShowPhase1,
+            C::Journal,
+            C::ZoomPane,
+            C::Messages,
+            C::Leave,
         ],
     }
 }
@@ -105,6 +133,8 @@ fn short_doc(c: Command) -> &'static str {
         C::AmendSpec => "amend",
         C::ToggleFolds => "folds",
         C::AddNote => "note",
+        C::Journal => "journal",
+        C::ZoomPane => "zoom",
         C::Messages => "messages",
         C::FeasibilityComplete => "feasibility done",
         C::ReopenGate => "reopen",
@@ -124,9 +154,50 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         out.push(("Esc".into(), "cancel"));
         return out;
     }
+    let phase = state
+        .engagement
+        .as_ref()
+        .filter(|_| state.screen == Screen::Engagement)
+        .map(|e| e.disk.phase);
     for c in hint_commands(state) {
+        // What the phase offers: the diff from Build on, feasibility's completion in it.
+        let offered = match c {
+            Command::ShowDiff => phase.is_some_and(|p| p >= Phase::Build),
+            Command::FeasibilityComplete => phase == Some(Phase::Feasibility),
+            Command::ReopenGate => phase.is_some_and(|p| p > Phase::Requirements && p < Phase::Closed),
+            _ => true,
+        };
+        if !offered {
+            continue;
+        }
+        if *c == Command::ShowPhase1 {
+            // `1`–`5` as one hint when the phase keys are the digits.
+            let digits: Vec<Option<String>> = [
+                Command::ShowPhase1,
+                Command::ShowPhase2,
+                Command::ShowPhase3,
+                Command::ShowPhase4,
+                Command::ShowPhase5,
+            ]
+            .iter()
+            .map(|p| state.keys.hint(ctx, *p))
+            .collect();
+            let expected: Vec<Option<String>> =
+                ["1", "2", "3", "4", "5"].iter().map(|d| Some((*d).to_string())).collect();
+            if digits == expected {
+                out.push(("1-5".into(), "phase"));
+            } else if let Some(keys) = state.keys.hint(ctx, *c) {
+                out.push((keys, "phase 1"));
+            }
+            continue;
+        }
         if let Some(keys) = state.keys.hint(ctx, *c) {
-            out.push((keys, short_doc(*c)));
+            let doc = if *c == Command::Leave && ctx != Context::Edit && state.overlay.is_none() {
+                "back"
+            } else {
+                short_doc(*c)
+            };
+            out.push((keys, doc));
         }
     }
     if let Some(Overlay::Prompt { kind, .. }) = &state.overlay {
@@ -218,10 +289,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         _ => {
             let n = state.workspace.as_ref().map_or(0, |w| w.rows.len());
-            spans.push(Span::styled(
-                format!(" {n} engagement{} ", if n == 1 { "" } else { "s" }),
-                bar,
-            ));
+            let plural = if n == 1 { "" } else { "s" };
+            // With a filter, the count says how many of them the list shows.
+            let text = match &state.workspace {
+                Some(w) if !w.filter.is_empty() => {
+                    format!(" {} of {n} engagement{plural} ", w.visible().len())
+                }
+                _ => format!(" {n} engagement{plural} "),
+            };
+            spans.push(Span::styled(text, bar));
         }
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
@@ -241,8 +317,29 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ),
         ),
         None => {
+            // Whole hints only, in order, as many as the width takes; help always among them.
+            let all = hints(state);
+            let len = |(k, d): &(String, &str)| k.chars().count() + d.chars().count() + 3;
+            let help = all.iter().find(|(_, d)| *d == "help").cloned();
+            let mut room = width.saturating_sub(help.as_ref().map_or(0, len));
+            let mut shown: Vec<(String, &str)> = Vec::new();
+            for h in all {
+                if h.1 == "help" {
+                    continue;
+                }
+                let l = len(&h);
+                if l > room {
+                    break;
+                }
+                room -= l;
+                shown.push(h);
+            }
+            // Help last, so it is there at any width.
+            if let Some(help) = help {
+                shown.push(help);
+            }
             let mut spans: Vec<Span> = Vec::new();
-            for (keys, doc) in hints(state) {
+            for (keys, doc) in shown {
                 spans.push(Span::raw(" "));
                 spans.push(Span::styled(keys, slot(theme, Slot::UiKey)));
                 spans.push(Span::styled(

@@ -164,7 +164,9 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         let offered = match c {
             Command::ShowDiff => phase.is_some_and(|p| p >= Phase::Build),
             Command::FeasibilityComplete => phase == Some(Phase::Feasibility),
-            Command::ReopenGate => phase.is_some_and(|p| p > Phase::Requirements && p < Phase::Closed),
+            Command::ReopenGate => {
+                phase.is_some_and(|p| p > Phase::Requirements && p < Phase::Closed)
+            }
             _ => true,
         };
         if !offered {
@@ -182,8 +184,10 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             .iter()
             .map(|p| state.keys.hint(ctx, *p))
             .collect();
-            let expected: Vec<Option<String>> =
-                ["1", "2", "3", "4", "5"].iter().map(|d| Some((*d).to_string())).collect();
+            let expected: Vec<Option<String>> = ["1", "2", "3", "4", "5"]
+                .iter()
+                .map(|d| Some((*d).to_string()))
+                .collect();
             if digits == expected {
                 out.push(("1-5".into(), "phase"));
             } else if let Some(keys) = state.keys.hint(ctx, *c) {

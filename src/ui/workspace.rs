@@ -201,7 +201,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(slug) = sample {
         let new = state
             .keys
-            .hint(crate::app::Context::Workspace, crate::app::Command::NewEngagement)
+            .hint(
+                crate::app::Context::Workspace,
+                crate::app::Command::NewEngagement,
+            )
             .map(|k| format!("press {k} to start your own"))
             .unwrap_or_else(|| "`phasegate new SLUG` starts your own".into());
         lines.push(Line::raw(""));

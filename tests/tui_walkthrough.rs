@@ -13,10 +13,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::effect::{Effect, EffectContext, run_effect};
 use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
-use phasegate::app::{Confirm, Mode, Overlay, Pane, Screen, State, WorkspaceState};
+use phasegate::app::{Confirm, Keys, Mode, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::domain::journal::EventBody;
 use phasegate::domain::phase::Phase;
-use phasegate::tui::Setup;
 
 /// One person at their own phasegate: state, identity from their config file, effects as them.
 struct Person {
@@ -26,13 +25,18 @@ struct Person {
 
 impl Person {
     fn from_config(config: &Path, workspace: &Path) -> Person {
-        let setup = Setup::from_config(Some(config), None);
-        let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (120, 40));
+        // What `Setup::from_config` does, with an environment that keeps the real home out.
+        let xdg = config.parent().map(|d| d.join("xdg").display().to_string());
+        let env = |name: &str| (name == "XDG_CONFIG_HOME").then(|| xdg.clone()).flatten();
+        let (loaded, banner) = phasegate::config::load_all(Some(config), &env);
+        assert!(banner.is_empty(), "{banner:?}");
+        let identity = phasegate::config::identity(None, &loaded.config);
+        let mut state = State::new(identity.clone(), Keys::new(loaded.keymap), (120, 40));
         state.workspace = Some(WorkspaceState {
             root: workspace.to_path_buf(),
             ..WorkspaceState::default()
         });
-        let ctx = ctx_as(&setup.identity);
+        let ctx = ctx_as(&identity);
         let mut p = Person { state, ctx };
         p.effect(Effect::LoadWorkspace {
             workspace: workspace.to_path_buf(),

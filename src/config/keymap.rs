@@ -570,8 +570,15 @@ impl Keymap {
 
 /// Loads keymap `name`: `<config_dir>/keymaps/NAME.toml` if it exists, else the preset.
 pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Keymap, Vec<Finding>> {
+    let dirs: Vec<&Path> = config_dir.into_iter().collect();
+    load_from(name, &dirs)
+}
+
+/// Loads keymap `name` from the first of `dirs` holding `keymaps/NAME.toml`, else the preset
+/// (see [`super::lookup_dirs`]).
+pub fn load_from(name: &str, dirs: &[&Path]) -> Result<Keymap, Vec<Finding>> {
     Keymap::resolve(name, &|n, builtin_only| {
-        find_source(config_dir, "keymaps", n, builtin_only, PRESETS)
+        find_source(dirs, "keymaps", n, builtin_only, PRESETS)
     })
 }
 

@@ -480,9 +480,11 @@ fn page(state: &State) -> usize {
 /// The diff pane's viewport, estimated from the terminal size the way `ui` lays it out (the
 /// pane takes the full width; borders, gauge and column header take their rows).
 fn viewport(state: &State, model: &DiffModel) -> Viewport {
+    let width = usize::from(state.size.0.saturating_sub(2));
     Viewport {
         rows: page(state),
-        stacked: model.stacked(usize::from(state.size.0.saturating_sub(2))),
+        stacked: model.stacked(width),
+        text_width: model.side_width(width),
     }
 }
 
@@ -512,6 +514,7 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
         let vp = vp.unwrap_or(Viewport {
             rows: page,
             stacked: false,
+            text_width: 0,
         });
         match c {
             // `q` closes the diff pane, not the app.
@@ -689,6 +692,7 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
             let vp = Viewport {
                 rows: usize::from(size.1.saturating_sub(10)).max(1),
                 stacked: model.stacked(usize::from(size.0.saturating_sub(2))),
+                text_width: model.side_width(usize::from(size.0.saturating_sub(2))),
             };
             e.build.diff = Some(DiffView::new(model, vp));
             state.pane = Pane::Editor;

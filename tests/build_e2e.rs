@@ -134,7 +134,8 @@ fn step(pty: &mut Pty, keys: &str, needles: &[&str]) -> vt100::Screen {
 
 #[track_caller]
 fn quit(pty: &mut Pty) {
-    pty.send("q");
+    // Ctrl-Q quits from any pane; `q` in the diff pane closes the pane (issue 9).
+    pty.send("\x11");
     let status = pty.wait_exit();
     assert!(status.success(), "exit {status}");
 }

@@ -389,7 +389,8 @@ fn edits_undone_back_to_the_disk_text_do_not_conflict() {
     app.key(Command::Edit);
     app.type_text("x");
     app.key(Command::Undo);
-    assert!(app.dirty(), "the editor still calls it modified");
+    // Issue 9: undo back to the saved text is not modified any more.
+    assert!(!app.dirty(), "undone back to the disk text");
     outside_append(SaveStyle::TempRename, &root.join(SPEC), "- theirs");
     let disk = app.disk(SPEC).expect("spec");
     app.wait_for("the reload", |s| {

@@ -55,6 +55,8 @@ pub enum Effect {
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
     Live(super::live::LiveEffect),
+    /// Complete feasibility, reopen a gate, create an engagement (`app::lifecycle`).
+    Lifecycle(super::lifecycle::LifecycleEffect),
 }
 
 impl Effect {
@@ -71,6 +73,7 @@ impl Effect {
             Effect::Quit | Effect::Suspend => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
+            Effect::Lifecycle(l) => l.paths(),
         }
     }
 }
@@ -137,6 +140,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                         gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
                         last_change: ev.replay.last_event_at.map(|t| t.to_string()),
                         problem: loaded.issues.first().map(ToString::to_string),
+                        sample: crate::store::seed::is_sample(&root),
                         root,
                     }
                 }
@@ -148,6 +152,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                     gates: [None, None],
                     last_change: None,
                     problem: Some(e.to_string()),
+                    sample: false,
                     root,
                 },
             }
@@ -250,6 +255,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
+        Effect::Lifecycle(l) => super::lifecycle::run_effect(l, ctx),
         Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

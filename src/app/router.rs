@@ -7,11 +7,16 @@ use ratatui_textarea::Input;
 use super::action::Action;
 use super::keys::{Command, Context};
 use super::{Mode, Overlay, Screen, State};
+use crate::config::keymap::KeyBinding;
 
 /// Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
 fn typing(state: &State) -> bool {
     matches!(state.overlay, Some(Overlay::Prompt { .. }))
         || state.overlay.as_ref().is_some_and(super::build::is_typing)
+        || state
+            .overlay
+            .as_ref()
+            .is_some_and(super::lifecycle::is_typing)
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter)
@@ -55,12 +60,34 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
             _ => Action::Text(Input::from(key)),
         });
     }
-    // Enter never accepts a confirmation that writes the journal or deletes text, whatever a
-    // keymap binds to it: a stray Enter must not decide.
+    // Enter never accepts a journal-writing confirmation: it reaches the dialog as text, which
+    // says what to press instead.
+    if key.code == KeyCode::Enter
+        && state
+            .overlay
+            .as_ref()
+            .is_some_and(super::lifecycle::requires_yes)
+    {
+        return Some(Action::Text(Input::from(key)));
+    }
+    // Nor any other confirmation that writes the journal or deletes text, whatever a keymap
+    // binds to Enter: a stray Enter must not decide.
     if key.code == KeyCode::Enter && confirming(state) {
         return None;
     }
     let context = state.context();
+    if let Some(first) = state.pending_key {
+        let second = KeyBinding::from_event(&key)?;
+        return Some(
+            match state.keys.keymap().lookup_sequence(context, first, second) {
+                Some(c) => Action::Command(c),
+                None => Action::Prefix(None, Some(second)),
+            },
+        );
+    }
+    if state.keys.is_prefix(context, &key) {
+        return Some(Action::Prefix(KeyBinding::from_event(&key), None));
+    }
     match state.keys.lookup(context, &key) {
         Some(c) => Some(Action::Command(c)),
         // Ctrl-C never kills the app (or a buffer) silently: unbound, it quits, asking if unsaved.

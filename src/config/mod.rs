@@ -133,10 +133,11 @@ pub fn load_all(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> (Loaded, Vec<String>) {
     let (config, path, mut errors) = load_file(path, env);
-    let dir = path.as_deref().and_then(Path::parent);
+    let dirs = lookup_dirs(path.as_deref(), env);
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let color = ColorSupport::detect(env, config.color, config.truecolor);
 
-    let theme = theme::load(&config.theme, dir).unwrap_or_else(|found| {
+    let theme = theme::load_from(&config.theme, &dirs).unwrap_or_else(|found| {
         report(
             &mut errors,
             &found,
@@ -148,7 +149,7 @@ pub fn load_all(
     let (theme, note) = theme.for_terminal(color);
     errors.extend(note);
 
-    let keymap = keymap::load(&config.keymap, dir).unwrap_or_else(|found| {
+    let keymap = keymap::load_from(&config.keymap, &dirs).unwrap_or_else(|found| {
         report(
             &mut errors,
             &found,
@@ -250,25 +251,61 @@ pub fn read_text(path: &Path) -> Result<Option<String>, Finding> {
     })
 }
 
-/// `<config_dir>/<folder>/<name>.toml` unless `builtin_only` or it does not exist, else the
-/// preset of that name.
+/// The first `<dir>/<folder>/<name>.toml` that exists, `dirs` in order (see [`lookup_dirs`]),
+/// unless `builtin_only`; else the preset of that name.
 pub(crate) fn find_source(
-    config_dir: Option<&Path>,
+    config_dirs: &[&Path],
     folder: &str,
     name: &str,
     builtin_only: bool,
     presets: &[(&str, &str)],
 ) -> Result<Option<Source>, Finding> {
-    if !builtin_only && let Some(dir) = config_dir {
-        let path = dir.join(folder).join(format!("{name}.toml"));
-        if let Some(text) = read_text(&path)? {
-            return Ok(Some(Source {
-                file: path.display().to_string(),
-                text,
-            }));
+    if !builtin_only {
+        for dir in config_dirs {
+            let path = dir.join(folder).join(format!("{name}.toml"));
+            if let Some(text) = read_text(&path)? {
+                return Ok(Some(Source {
+                    file: path.display().to_string(),
+                    text,
+                }));
+            }
         }
     }
     Ok(preset_source(folder, name, presets))
+}
+
+/// The standard config directory the README names: `$XDG_CONFIG_HOME/phasegate`, else
+/// `~/.config/phasegate`.
+pub fn standard_config_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|d| Path::new(d).is_absolute())
+        .map(PathBuf::from)
+        .or_else(|| {
+            env("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| Path::new(&h).join(".config"))
+        })?;
+    Some(base.join("phasegate"))
+}
+
+/// Where user themes and keymaps are looked up, in order: the directory of the config file in
+/// use (`--config`, `PHASEGATE_CONFIG` or the default), then the standard config directory when
+/// that is another one. A name found in neither is a built-in preset.
+pub fn lookup_dirs(
+    config_file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = config_file
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    if let Some(standard) = standard_config_dir(env)
+        && !dirs.contains(&standard)
+    {
+        dirs.push(standard);
+    }
+    dirs
 }
 
 /// The compiled-in preset `name` of `folder` (themes, keymaps).
@@ -515,6 +552,68 @@ mod tests {
         if let Some(p) = config_path(None, &no_env) {
             assert!(p.ends_with("config.toml"), "{}", p.display());
         }
+    }
+
+    #[test]
+    fn user_keymaps_and_themes_are_found_in_the_standard_dir_when_the_config_is_elsewhere() {
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let xdg = tempfile::tempdir().expect("tempdir");
+        let standard = xdg.path().join("phasegate");
+        std::fs::create_dir_all(standard.join("keymaps")).expect("mkdir");
+        std::fs::create_dir_all(standard.join("themes")).expect("mkdir");
+        std::fs::write(
+            standard.join("keymaps/mine.toml"),
+            "inherits = \"default\"\n[global]\nx = \"quit\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            standard.join("themes/mine.toml"),
+            "inherits = \"default\"\n\"ui.title\" = \"red\"\n",
+        )
+        .expect("write");
+        // PHASEGATE_CONFIG points at a file in another directory, with no keymaps/ next to it.
+        let config = elsewhere.path().join("team.toml");
+        std::fs::write(&config, "theme = \"mine\"\nkeymap = \"mine\"\n").expect("write");
+        let xdg_home = xdg.path().display().to_string();
+        let config_env = config.display().to_string();
+        let env = |name: &str| match name {
+            "XDG_CONFIG_HOME" => Some(xdg_home.clone()),
+            CONFIG_ENV => Some(config_env.clone()),
+            _ => None,
+        };
+        let (loaded, errors) = load_all(None, &env);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(loaded.theme.name(), "mine");
+        assert_eq!(
+            loaded
+                .keymap
+                .lookup(Context::Global, "x".parse().expect("key")),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            lookup_dirs(Some(&config), &env),
+            vec![elsewhere.path().to_path_buf(), standard.clone()]
+        );
+        // A file next to the config wins over the standard directory.
+        std::fs::create_dir_all(elsewhere.path().join("keymaps")).expect("mkdir");
+        std::fs::write(
+            elsewhere.path().join("keymaps/mine.toml"),
+            "inherits = \"default\"\n[global]\nx = \"help\"\n",
+        )
+        .expect("write");
+        let (loaded, _) = load_all(None, &env);
+        assert_eq!(
+            loaded
+                .keymap
+                .lookup(Context::Global, "x".parse().expect("key")),
+            Some(Command::Help)
+        );
+        // HOME is the fallback for XDG_CONFIG_HOME.
+        let home = |name: &str| (name == "HOME").then(|| "/home/ops".to_string());
+        assert_eq!(
+            standard_config_dir(&home),
+            Some(PathBuf::from("/home/ops/.config/phasegate"))
+        );
     }
 
     #[test]

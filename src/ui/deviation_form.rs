@@ -16,7 +16,7 @@ use crate::app::{State, short_hash};
 use crate::domain::records::Impact;
 
 /// A text field's visible tail with a cursor.
-fn field_text(text: &str, width: usize, focused: bool, ascii: bool) -> String {
+pub(super) fn field_text(text: &str, width: usize, focused: bool, ascii: bool) -> String {
     let cursor = if focused {
         if ascii { "_" } else { "▏" }
     } else {
@@ -42,7 +42,7 @@ fn wrap_chars(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
-fn label_span(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
+pub(super) fn label_span(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
     let style = if focused {
         slot(theme, Slot::UiSelection).add_modifier(Modifier::BOLD)
     } else {

@@ -1263,3 +1263,153 @@ fn phasegate_dir_symlinked_outside_is_refused() {
     );
     assert!(o.stderr.contains("symlink"), "{}", o.describe());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Look-alike IDs (issue 16, item 4): a line a reviewer reads as a requirement that the
+// conventions would take for prose. Each is a G1-2 failure where it stands, so Gate 1 cannot
+// be approved over a requirement no criterion sees; prose in other scripts is left alone.
+
+/// A complete spec for the fresh engagement, with `extra` appended to the Requirements.
+fn spec_with_requirement_line(extra: &str) -> String {
+    format!(
+        "# Customer Specification — fresh\n\n## Business Context\nThe NOC wants VLANs provisioned from tickets.\n\n\
+         ## Requirements\n- REQ-1: Provision access VLANs from the ServiceNow request.\n{extra}\n\n\
+         ## Integrations\n- NetBox 4.1\n\n## Acceptance Criteria\n- AC-1 (REQ-1): the VLAN appears in NetBox.\n\n\
+         ## Constraints\n- Change windows only.\n\n## Out of Scope\n- Wireless.\n"
+    )
+}
+
+/// `status --json`'s entry for one criterion.
+fn criterion(f: &Fixture, id: &str) -> serde_json::Value {
+    let o = f.run(&["status", f.slug, "--json"]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let status: serde_json::Value = serde_json::from_str(&o.stdout).expect("status --json");
+    status["criteria"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no criterion {id} in {status}"))
+}
+
+#[test]
+fn lookalike_ids_fail_g1_2_at_their_position() {
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "Cyrillic Е",
+            "- R\u{415}Q-6: Roll back on failure.",
+            &["U+0415"],
+        ),
+        (
+            "fullwidth letters",
+            "- \u{FF32}\u{FF25}\u{FF31}-6: Roll back on failure.",
+            &["U+FF32"],
+        ),
+        (
+            "fullwidth digit",
+            "- REQ-\u{FF16}: Roll back on failure.",
+            &["U+FF16"],
+        ),
+        (
+            "zero-width space",
+            "- RE\u{200B}Q-6: Roll back on failure.",
+            &["U+200B", "invisible"],
+        ),
+        (
+            "non-breaking hyphen",
+            "- REQ\u{2011}6: Roll back on failure.",
+            &["U+2011"],
+        ),
+        (
+            "no-break space after the marker",
+            "-\u{A0}REQ-6: Roll back on failure.",
+            &["U+00A0"],
+        ),
+        (
+            "a lone carriage return",
+            "- REQ-5: Tag QoS.\r- REQ-6: Roll back on failure.",
+            &["carriage return"],
+        ),
+    ];
+    let f = Fixture::new(Base::Fresh);
+    f.write("customer-spec.md", spec_with_requirement_line(""));
+    assert_eq!(
+        criterion(&f, "G1-2")["result"],
+        "pass",
+        "the spec without the look-alike must pass G1-2"
+    );
+    let mut failures = String::new();
+    for (name, line, says) in cases {
+        let text = spec_with_requirement_line(line);
+        f.write("customer-spec.md", &text);
+        let c = criterion(&f, "G1-2");
+        let line_no = text
+            .split('\n')
+            .position(|l| l.contains("Roll back"))
+            .unwrap()
+            + 1;
+        // The ID stands after `- `, or after the lone CR and its `- `.
+        let before_id = line
+            .rfind('\r')
+            .map_or(2, |cr| line[..=cr].chars().count() + 2);
+        let expected = (line_no, before_id + 1);
+        let message = c["message"].as_str().unwrap_or_default();
+        let mut problems = Vec::new();
+        if c["result"] != "fail" {
+            problems.push(format!("G1-2 is {}", c["result"]));
+        }
+        if (c["line"].as_u64(), c["column"].as_u64())
+            != (Some(expected.0 as u64), Some(expected.1 as u64))
+        {
+            problems.push(format!(
+                "at {}:{}, expected {}:{}",
+                c["line"], c["column"], expected.0, expected.1
+            ));
+        }
+        if !message.contains("REQ-6") {
+            problems.push("the message does not name REQ-6".into());
+        }
+        for s in says {
+            if !message.contains(s) {
+                problems.push(format!("the message does not say `{s}`"));
+            }
+        }
+        if !problems.is_empty() {
+            let _ = writeln!(failures, "\n=== {name}: {}\n{c}", problems.join("; "));
+        }
+    }
+    assert!(failures.is_empty(), "look-alike IDs went unseen:{failures}");
+
+    // A hard criterion: the approval is refused, naming the position.
+    let text = spec_with_requirement_line("- R\u{415}Q-6: Roll back on failure.");
+    f.write("customer-spec.md", &text);
+    let checks = ["G1-5", "G1-6", "G1-7", "G1-8"]
+        .iter()
+        .flat_map(|c| ["--check", c])
+        .collect::<Vec<_>>();
+    let mut args = vec!["--as", "bob", "gate", "1", "approve", FRESH];
+    args.extend(checks);
+    let o = f.run(&args);
+    let spec = f.path("customer-spec.md").display().to_string();
+    assert_eq!(o.code, Some(1), "{}", o.describe());
+    assert!(
+        o.stderr.contains(&format!("{spec}:8:3")) && o.stderr.contains("looks like REQ-6"),
+        "{}",
+        o.describe()
+    );
+}
+
+#[test]
+fn ids_among_prose_in_other_scripts_are_not_lookalikes() {
+    let f = Fixture::new(Base::Fresh);
+    f.write(
+        "customer-spec.md",
+        spec_with_requirement_line(
+            "- REQ-2: Требование: VLAN должен появиться в NetBox — 速度 über alles.\n\
+             - Примечание: REQ-1 и REQ-2 проверяются вместе.\n\
+             Ｎｏｔｅ: ＲＥＱ-1 in running prose is a mention, not an item.\n\
+             - AC-2 (REQ-2): проверка в лаборатории.",
+        ),
+    );
+    let c = criterion(&f, "G1-2");
+    assert_eq!(c["result"], "pass", "{c}");
+}

@@ -267,6 +267,14 @@ fn duplicate_findings(
         .collect()
 }
 
+/// Lines a reviewer reads as items that are not (look-alike IDs), each where it stands.
+fn lookalike_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
+    doc.lookalikes
+        .iter()
+        .map(|l| Finding::new(at(artifact, l.line, l.column), l.message.clone()))
+        .collect()
+}
+
 fn dangling_references(
     artifact: Artifact,
     doc: &Document,
@@ -339,6 +347,7 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     "no requirement: write `- REQ-1: …` items under `## Requirements`",
                 ));
             }
+            out.extend(lookalike_findings(Spec, doc));
             out.extend(duplicate_findings(Spec, doc, None));
             out.extend(dangling_references(Spec, doc, input.known_ids));
             out
@@ -417,9 +426,11 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     ),
                 );
             }
+            out.extend(lookalike_findings(Design, design));
             out.extend(duplicate_findings(Design, design, None));
             out.extend(dangling_references(Design, design, input.known_ids));
             if let Some(feas) = input.feasibility {
+                out.extend(lookalike_findings(Feasibility, feas));
                 out.extend(duplicate_findings(Feasibility, feas, None));
                 out.extend(dangling_references(Feasibility, feas, input.known_ids));
             }

@@ -1,7 +1,8 @@
 //! The Markdown conventions of DESIGN §2: sections, ID items, references and component fields,
 //! each with the line and column where it stands. Code fences hide everything inside them.
 
-use super::ids::{ItemId, char_column, scan_ids};
+use super::ids::{Columns, ItemId, scan_ids};
+use super::lookalike::{self, Folded};
 
 /// A level-2 section: `## Name` up to the next level-2 heading or the end of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,20 @@ pub struct Reference {
     pub section: Option<usize>,
 }
 
+/// A line a reviewer reads as an item that the conventions do not see as one (see
+/// [`lookalike`]): `- RЕQ-6` with a Cyrillic `Е`, an item after a lone carriage return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookAlike {
+    /// The ID it reads as.
+    pub id: ItemId,
+    /// 1-based line and column where the look-alike ID starts.
+    pub line: usize,
+    pub column: usize,
+    pub section: Option<usize>,
+    /// What is wrong, for the engineer who has to retype it.
+    pub message: String,
+}
+
 /// A parsed artifact. Line numbers are 1-based, columns count characters from 1.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -69,6 +84,8 @@ pub struct Document {
     /// Later occurrences of an ID already used by an item in this document.
     pub duplicates: Vec<Item>,
     pub references: Vec<Reference>,
+    /// Lines that read as items but are not (look-alike IDs), in file order.
+    pub lookalikes: Vec<LookAlike>,
 }
 
 impl Document {
@@ -267,6 +284,81 @@ fn leading_id(text: &str) -> Option<(ItemId, usize, &str)> {
     Some((token.id, bold.len(), after_sep.trim_end()))
 }
 
+/// The item a line starts, if any: its ID and the bytes where the ID stands.
+fn item_start(line: &str) -> Option<(ItemId, std::ops::Range<usize>)> {
+    match classify(line) {
+        LineShape::Heading {
+            level: 3,
+            text,
+            text_offset,
+        }
+        | LineShape::ListItem {
+            text, text_offset, ..
+        } => {
+            let (id, bold_len, _) = leading_id(text)?;
+            let start = text_offset + bold_len;
+            let len = scan_ids(&line[start..]).next().map_or(0, |t| t.byte_end);
+            Some((id, start..start + len))
+        }
+        _ => None,
+    }
+}
+
+/// How far into a line a look-alike ID is looked for: indent, list marker, bold and the ID.
+const LOOKALIKE_SPAN: usize = 128;
+
+/// Look-alike items on one line (outside code fences), given the item the line really is.
+fn lookalikes(line: &str, own: Option<ItemId>) -> Vec<(ItemId, usize, String)> {
+    if !lookalike::may_hold_lookalike(line, LOOKALIKE_SPAN) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut segments = line.split('\r');
+    let first = segments.next().unwrap_or("");
+    let folded = Folded::of(first, LOOKALIKE_SPAN);
+    if let Some((id, token)) = item_start(&folded.text) {
+        let cut_short = folded.truncated && token.end >= folded.text.len();
+        if own != Some(id) && !cut_short {
+            let start = folded.origin(token.start);
+            let end = folded.origin(token.end);
+            let why = lookalike::first_folded(&first[..end])
+                .map(|(byte, c)| {
+                    format!(
+                        "{} at column {}",
+                        lookalike::describe(c),
+                        Columns::new(first).at(byte)
+                    )
+                })
+                .unwrap_or_else(|| "a character that is not plain ASCII".into());
+            out.push((
+                id,
+                start,
+                format!(
+                    "`{}` looks like {id} but is not: {why}; retype the ID in plain ASCII",
+                    first[start..end].trim_end()
+                ),
+            ));
+        }
+    }
+    // A carriage return without a line feed ends a line for some editors and viewers, not for
+    // phasegate: an item after one is part of this line.
+    let mut base = first.len() + 1;
+    for segment in segments {
+        let folded = Folded::of(segment, LOOKALIKE_SPAN);
+        if let Some((id, token)) = item_start(&folded.text) {
+            out.push((
+                id,
+                base + folded.origin(token.start),
+                format!(
+                    "{id} looks like an item but follows a carriage return (CR) with no line feed, so it is part of the line before; end the line with a line feed"
+                ),
+            ));
+        }
+        base += segment.len() + 1;
+    }
+    out
+}
+
 /// Parses an artifact. Never fails: anything that does not follow the conventions is prose.
 pub fn parse(text: &str) -> Document {
     let all: Vec<&str> = lines(text).collect();
@@ -327,6 +419,8 @@ pub fn parse(text: &str) -> Document {
         }
 
         let mut own_token: Option<usize> = None;
+        let mut own_id: Option<ItemId> = None;
+        let mut columns = Columns::new(line);
         match shape {
             LineShape::Heading { level: 2, text, .. } => {
                 if let Some(idx) = current_section {
@@ -353,6 +447,7 @@ pub fn parse(text: &str) -> Document {
                 if let Some((id, bold_len, rest)) = leading_id(text) {
                     let byte_start = text_offset + bold_len;
                     own_token = Some(byte_start);
+                    own_id = Some(id);
                     let item = Item {
                         id,
                         kind: if is_heading {
@@ -361,7 +456,7 @@ pub fn parse(text: &str) -> Document {
                             ItemKind::ListItem
                         },
                         line: i + 1,
-                        column: char_column(line, byte_start),
+                        column: columns.at(byte_start),
                         section: current_section,
                         text: rest.to_string(),
                         source: line.trim_end().to_string(),
@@ -392,8 +487,17 @@ pub fn parse(text: &str) -> Document {
             doc.references.push(Reference {
                 id: token.id,
                 line: i + 1,
-                column: char_column(line, token.byte_start),
+                column: columns.at(token.byte_start),
                 section: current_section,
+            });
+        }
+        for (id, byte, message) in lookalikes(line, own_id) {
+            doc.lookalikes.push(LookAlike {
+                id,
+                line: i + 1,
+                column: Columns::new(line).at(byte),
+                section: current_section,
+                message,
             });
         }
     }
@@ -449,6 +553,55 @@ mod tests {
             .map(|r| (r.id.to_string(), r.line, r.column))
             .collect();
         assert_eq!(refs, [("REQ-1".to_string(), 13, 9)]);
+    }
+
+    fn lookalike_rows(text: &str) -> Vec<(String, usize, usize)> {
+        parse(text)
+            .lookalikes
+            .iter()
+            .map(|l| (l.id.to_string(), l.line, l.column))
+            .collect()
+    }
+
+    #[test]
+    fn lookalike_ids_are_reported_where_they_stand() {
+        let text = "## Requirements\n- REQ-1: real\n- R\u{415}Q-6: Cyrillic\n- \u{FF32}\u{FF25}\u{FF31}-7: fullwidth\n- REQ-\u{FF18}: digit\n- REQ\u{2011}9: nb hyphen\n- RE\u{200B}Q-10: zero width\n-\u{A0}REQ-11: nbsp\n### C\u{39F}MP-12: Greek O\n- REQ-13: a\r- REQ-14: after a lone CR\n";
+        assert_eq!(
+            lookalike_rows(text),
+            [
+                ("REQ-6".into(), 3, 3),
+                ("REQ-7".into(), 4, 3),
+                ("REQ-8".into(), 5, 3),
+                ("REQ-9".into(), 6, 3),
+                ("REQ-10".into(), 7, 3),
+                ("REQ-11".into(), 8, 3),
+                ("COMP-12".into(), 9, 5),
+                ("REQ-14".into(), 10, 15),
+            ]
+        );
+        let doc = parse(text);
+        let ids: Vec<_> = doc.items.iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(ids, ["REQ-1", "REQ-13"], "look-alikes stay prose");
+        assert!(
+            doc.lookalikes[0].message.contains("U+0415")
+                && doc.lookalikes[0].message.contains("column 4"),
+            "{}",
+            doc.lookalikes[0].message
+        );
+        assert!(doc.lookalikes[7].message.contains("carriage return"));
+    }
+
+    #[test]
+    fn prose_and_ids_in_other_scripts_are_not_lookalikes() {
+        let text = "## Requirements\n- REQ-1: Требование на русском, 速度, über\n- Требование: REQ-2 below\n- **REQ-3** — naïve café\n```\n- R\u{415}Q-6 in a fence\n```\nRЕQ-7 in prose is not an item start\n";
+        assert_eq!(lookalike_rows(text), Vec::<(String, usize, usize)>::new());
+    }
+
+    #[test]
+    fn a_real_item_followed_by_a_lookalike_digit_is_reported() {
+        // Parsed as REQ-1 (the fullwidth digit is not a word byte), read as REQ-16.
+        let rows = lookalike_rows("- REQ-1\u{FF16}: x\n");
+        assert_eq!(rows, [("REQ-16".into(), 1, 3)]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod engagement;
 pub mod evaluate;
 pub mod ids;
 pub mod journal;
+pub mod lookalike;
 pub mod markdown;
 pub mod metrics;
 pub mod phase;

@@ -1413,3 +1413,82 @@ fn ids_among_prose_in_other_scripts_are_not_lookalikes() {
     let c = criterion(&f, "G1-2");
     assert_eq!(c["result"], "pass", "{c}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Amendments (issue 16, item 5): only `- AMD-n (DEV-x): …` items are outside Gate 1. Anything
+// else written under `## Amendments` changes what the spec says, so it makes Gate 1 stale; a
+// second Amendments section is a G1-1 failure where it stands.
+
+fn gate_state(f: &Fixture, gate: &str) -> String {
+    let o = f.run(&["status", f.slug, "--json"]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let status: serde_json::Value = serde_json::from_str(&o.stdout).expect("status --json");
+    status["gates"][gate]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn text_smuggled_into_amendments_makes_gate_1_stale() {
+    let smuggled = [
+        "- REQ-99: Also provision IPv6 gateways on every VLAN.",
+        "REQ-2 no longer applies to Arista switches.",
+        "- AMD-7: an amendment that answers no deviation",
+    ];
+    for line in smuggled {
+        let f = Fixture::new(Base::Sample);
+        assert_eq!(gate_state(&f, "1"), "approved");
+        f.edit("customer-spec.md", |t| format!("{t}{line}\n"));
+        assert_eq!(gate_state(&f, "1"), "stale", "`{line}` slipped past Gate 1");
+        let o = f.run(&["check", SAMPLE]);
+        assert_eq!(
+            o.code,
+            Some(1),
+            "check must fail on `{line}`:\n{}",
+            o.describe()
+        );
+        assert!(o.stdout.contains("Gate 1 is stale"), "{}", o.describe());
+    }
+    // A real amendment item, continuation line included, stays outside the gate.
+    let f = Fixture::new(Base::Sample);
+    f.edit("customer-spec.md", |t| {
+        format!(
+            "{t}- AMD-2 (DEV-1): Trunk ports are marked too.\n  (Confirmed with the UC team.)\n"
+        )
+    });
+    assert_eq!(gate_state(&f, "1"), "approved");
+}
+
+#[test]
+fn a_second_amendments_section_fails_g1_1_and_shields_nothing() {
+    let f = Fixture::new(Base::Sample);
+    let text = f.edit("customer-spec.md", |t| {
+        t.replacen(
+            "## Constraints\n",
+            "## Amendments\nREQ-3 is limited to Catalyst switches.\n\n## Constraints\n",
+            1,
+        )
+    });
+    let headings: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "## Amendments")
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(headings.len(), 2);
+    assert_eq!(gate_state(&f, "1"), "stale");
+    // Reported at the later heading, naming the earlier one: the engineer sees both.
+    let c = criterion(&f, "G1-1");
+    assert_eq!(c["result"], "fail", "{c}");
+    assert_eq!(
+        (c["line"].as_u64(), c["column"].as_u64()),
+        (Some(headings[1] as u64), Some(1)),
+        "{c}"
+    );
+    let message = c["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("second time") && message.contains(&format!("line {}", headings[0])),
+        "{c}"
+    );
+}

@@ -667,13 +667,17 @@ fn spec_sections() -> impl Strategy<Value = (Vec<Block>, Vec<(String, Vec<Block>
         })
 }
 
+/// What an Amendments section may hold without touching Gate 1 (issue 16): `- AMD-n (DEV-x): …`
+/// items, with continuation lines, and blank lines.
 fn amendments_body() -> impl Strategy<Value = Vec<Block>> {
     vec(
         prop_oneof![
-            3 => ((1u32..50), (1u32..50), "[a-z ]{0,20}").prop_map(|(a, d, t)| {
-                Block::Prose(vec![Word::Plain(format!("- AMD-{a} (DEV-{d}): {t}"))])
-            }),
-            2 => body_block(),
+            3 => ((1u32..50), (1u32..50), "[a-z ]{0,20}", prop::option::of("[a-z][a-z ]{0,20}"))
+                .prop_map(|(a, d, t, more)| {
+                    let continuation = more.map(|m| format!("\n  {m}")).unwrap_or_default();
+                    Block::Prose(vec![Word::Plain(format!("- AMD-{a} (DEV-{d}): {t}{continuation}"))])
+                }),
+            1 => Just(Block::Blank),
         ],
         0..6,
     )
@@ -753,6 +757,27 @@ proptest! {
         prop_assert_eq!(GovernedText::of(Artifact::Spec, &grown).sha256(), hash.clone());
         // The design governs everything: the same section there does change its hash.
         prop_assert_ne!(GovernedText::of(Artifact::Design, &with_first).text, GovernedText::of(Artifact::Design, &base).text);
+    }
+
+    /// Anything but amendment items and blank lines under `## Amendments` (a requirement, free
+    /// text, a fence) is governed: it changes the governed hash, so Gate 1 goes stale.
+    #[test]
+    fn other_text_in_amendments_is_governed(
+        (pre, sections) in spec_sections(),
+        at in any::<Index>(),
+        amendments in amendments_body(),
+        smuggled in body_block().prop_filter("visible text", |b| !matches!(b, Block::Blank)),
+    ) {
+        let at = at.index(sections.len() + 1);
+        let clean = assemble(&pre, &sections, Some((at, "Amendments", amendments.as_slice())));
+        let mut with = amendments.clone();
+        with.push(smuggled);
+        let smuggling = assemble(&pre, &sections, Some((at, "Amendments", with.as_slice())));
+        prop_assert_ne!(
+            GovernedText::of(Artifact::Spec, &smuggling).sha256(),
+            GovernedText::of(Artifact::Spec, &clean).sha256(),
+            "smuggled:\n{}", smuggling
+        );
     }
 }
 

@@ -230,7 +230,9 @@ fn missing_file(artifact: Artifact) -> Finding {
     )
 }
 
-/// Required sections present and non-empty.
+/// Required sections present and non-empty, each (and each ungoverned one) written once: the
+/// conventions read only the first, so a second `## Requirements` would hide its items from
+/// the criteria and a second `## Amendments` would pass for the ungoverned one.
 pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
     let mut out = Vec::new();
     for name in artifact.required_sections() {
@@ -244,6 +246,28 @@ pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
                 format!("section `## {name}` is empty"),
             )),
             Some(_) => {}
+        }
+    }
+    let mut named: Vec<&str> = Vec::new();
+    for name in artifact
+        .required_sections()
+        .iter()
+        .chain(artifact.ungoverned_sections())
+    {
+        if named.contains(name) {
+            continue;
+        }
+        named.push(name);
+        let mut same = doc.sections.iter().filter(|s| s.is(name));
+        let Some(first) = same.next() else { continue };
+        for again in same {
+            out.push(Finding::new(
+                at(artifact, again.heading_line, 1),
+                format!(
+                    "section `## {name}` appears a second time (first at line {}): keep one",
+                    first.heading_line
+                ),
+            ));
         }
     }
     out

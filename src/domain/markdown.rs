@@ -359,6 +359,19 @@ fn lookalikes(line: &str, own: Option<ItemId>) -> Vec<(ItemId, usize, String)> {
     out
 }
 
+/// The `(a, b)` group right after an item's ID, and the text after it (past `:` or `—`).
+pub fn parenthesized(text: &str) -> Option<(Vec<&str>, &str)> {
+    let rest = text.trim_start().strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let parts = rest[..close].split(',').map(str::trim).collect();
+    let after = rest[close + 1..].trim_start();
+    let after = after
+        .strip_prefix(':')
+        .or_else(|| after.strip_prefix('—'))
+        .unwrap_or(after);
+    Some((parts, after.trim()))
+}
+
 /// Parses an artifact. Never fails: anything that does not follow the conventions is prose.
 pub fn parse(text: &str) -> Document {
     let all: Vec<&str> = lines(text).collect();

@@ -1492,3 +1492,89 @@ fn a_second_amendments_section_fails_g1_1_and_shields_nothing() {
         "{c}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Terminal escapes (issue 16, item 10): an owner, a title or a line of the as-built holding
+// `ESC]0;…` (retitle the window) or `ESC[8m` (hide what follows) is shown escaped by every
+// human output, never sent to the terminal as is.
+
+/// Every ESC in `out` starts one of the colour sequences phasegate writes itself (`ESC[…m`,
+/// never the conceal attribute 8).
+fn only_own_colour_sequences(out: &str) -> Result<(), String> {
+    for (i, _) in out.match_indices('\u{1b}') {
+        let rest = &out[i + 1..];
+        let sgr = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once('m'))
+            .map(|(params, _)| params)
+            .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'));
+        match sgr {
+            Some(p) if !p.split(';').any(|n| n == "8") => {}
+            _ => {
+                return Err(format!(
+                    "a raw escape at byte {i}: {:?}",
+                    &out[i..(i + 12).min(out.len())]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn terminal_escapes_in_engagement_text_are_shown_escaped() {
+    let owner = "mallory\u{1b}]0;owned by mallory\u{7}";
+    let title = "VLAN QoS\u{1b}[8m approved by the CAB";
+    let f = Fixture::new(Base::Sample);
+    let o = f.run(&[
+        "--as", owner, "new", "hostile", "--owner", owner, "--title", title,
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let o2 = f.run(&["status", "hostile"]);
+    assert_eq!(o2.code, Some(0), "{}", o2.describe());
+    for (what, out) in [("new", &o.stdout), ("status", &o2.stdout)] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{what} printed a raw escape:\n{out:?}"
+        );
+    }
+    assert!(
+        o2.stdout.contains("mallory\\x1b]0;owned by mallory\\x07")
+            && o2.stdout.contains("VLAN QoS\\x1b[8m approved by the CAB"),
+        "the escapes must be visible:\n{}",
+        o2.stdout
+    );
+
+    // A line of the as-built: `diff` in both colour modes, `status` of the sample.
+    f.edit("as-built.md", |t| {
+        t.replacen(
+            "## Components\n",
+            "## Components\nRolled out\u{1b}[8m hidden \u{1b}]0;title\u{7} here.\n",
+            1,
+        )
+    });
+    f.edit(ENG, |t| {
+        replace_line(t, "title", "title = \"QoS\\u001B[2J cleared\"")
+    });
+    for args in [
+        &["diff", SAMPLE, "--color", "never"][..],
+        &["diff", SAMPLE, "--color", "always"][..],
+        &["diff", SAMPLE, "--unified", "--color", "always"][..],
+        &["status", SAMPLE][..],
+        &["check", SAMPLE][..],
+    ] {
+        let o = f.run(args);
+        assert!(o.code.is_some_and(|c| c <= 1), "{}", o.describe());
+        if let Err(why) =
+            only_own_colour_sequences(&o.stdout).and_then(|()| only_own_colour_sequences(&o.stderr))
+        {
+            panic!("phasegate {}: {why}\n{}", args.join(" "), o.describe());
+        }
+    }
+    let o = f.run(&["diff", SAMPLE, "--color", "never"]);
+    assert!(
+        o.stdout.contains("Rolled out\\x1b[8m hidden"),
+        "{}",
+        o.stdout
+    );
+}

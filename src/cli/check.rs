@@ -1,9 +1,9 @@
 //! `phasegate check [ENGAGEMENT|--all] [--strict]`: chain, snapshots, stale gates, changed
 //! recorded items, policy edits and out-of-phase warnings. For CI and pre-commit hooks.
 
-use std::io::Write;
+use std::fmt::Write as _;
 
-use super::{Context, Exit, locate, report_store_error};
+use super::{Context, Exit, locate, report_store_error, say, say_err};
 use crate::domain::evaluate::evaluate;
 use crate::store::engagement::load_strict;
 use crate::store::workspace::list_engagements;
@@ -33,13 +33,15 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             Err(e) => return report_store_error(&e),
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = String::new();
     let (mut problems, mut warnings, mut unreadable) = (0, 0, 0);
     for root in &roots {
         let loaded = match load_strict(root) {
             Ok(l) => l,
             Err(e) => {
-                let _ = writeln!(std::io::stderr(), "error: {e}");
+                say(&out);
+                out.clear();
+                say_err(&format!("error: {e}\n"));
                 unreadable += 1;
                 continue;
             }
@@ -68,6 +70,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         "{} engagement(s): {problems} problem(s), {warnings} warning(s)",
         roots.len()
     );
+    say(&out);
     if unreadable > 0 {
         Exit::Usage
     } else if problems > 0 || (args.strict && warnings > 0) {

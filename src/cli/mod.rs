@@ -153,6 +153,22 @@ impl Context {
     }
 }
 
+/// Prints human output on stdout with its control characters escaped: an actor, a title or a
+/// line of an artifact may carry a terminal escape (`ESC]0;…`, `ESC[8m`). Every human output
+/// goes through this or [`say_err`]; JSON output is escaped by the serializer.
+pub fn say(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
+/// [`say`] on stderr.
+pub fn say_err(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
 /// `FILE:LINE:COL: message` with the file under the engagement directory.
 pub fn locate(root: &Path, finding: &Finding) -> String {
     let mut f = finding.clone();
@@ -163,16 +179,16 @@ pub fn locate(root: &Path, finding: &Finding) -> String {
 }
 
 pub fn report_store_error(err: &StoreError) -> Exit {
-    let _ = writeln!(std::io::stderr(), "error: {err}");
+    say_err(&format!("error: {err}\n"));
     Exit::Usage
 }
 
 pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "refused: {}", refusal.rule);
+    let mut text = format!("refused: {}\n", refusal.rule);
     for f in &refusal.findings {
-        let _ = writeln!(err, "  {}", locate(root, f));
+        text.push_str(&format!("  {}\n", locate(root, f)));
     }
+    say_err(&text);
     if refusal.usage {
         Exit::Usage
     } else {
@@ -200,13 +216,12 @@ pub fn commit(
     };
     match crate::store::engagement::transact(&root, &stamp, None, decide) {
         Ok(done) => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "{} (event {}, by {})",
+            say(&format!(
+                "{} (event {}, by {})\n",
                 describe(&done),
                 done.seq,
                 stamp.actor
-            );
+            ));
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),
@@ -249,7 +264,7 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     match crate::tui::run_workspace(&ctx.workspace, setup) {
         Ok(()) => Exit::Ok,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: terminal: {e}");
+            say_err(&format!("error: terminal: {e}\n"));
             Exit::Usage
         }
     }
@@ -265,7 +280,7 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
     match crate::tui::run_engagement(&root, setup) {
         Ok(()) => Exit::Ok,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            say_err(&format!("error: {e}\n"));
             Exit::Usage
         }
     }

@@ -2,6 +2,7 @@
 //! clock; time and identity are passed in.
 
 pub mod artifact;
+pub mod controls;
 pub mod criteria;
 pub mod design;
 pub mod engagement;

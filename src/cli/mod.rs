@@ -180,7 +180,25 @@ pub fn locate(root: &Path, finding: &Finding) -> String {
 
 pub fn report_store_error(err: &StoreError) -> Exit {
     say_err(&format!("error: {err}\n"));
-    Exit::Usage
+    // A writer that gave up waiting for the lock met a busy engagement, not bad input.
+    if crate::store::lock::gave_up(err) {
+        Exit::Refused
+    } else {
+        Exit::Usage
+    }
+}
+
+/// How this process waits for an engagement's lock: `PHASEGATE_LOCK_TIMEOUT`, else config
+/// `lock_timeout`, else 30 s; a command says whom it waits for (the TUI owns the terminal and
+/// does not). A config that does not parse is reported by the commands that need it.
+fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
+    use crate::store::lock;
+    let (config, _) = crate::config::load(ctx.config_path.as_deref(), &crate::config::process_env);
+    let env = std::env::var(lock::TIMEOUT_ENV).ok();
+    let timeout = lock::timeout_from(env.as_deref(), config.lock_timeout)
+        .map_err(|message| StoreError::new(PathBuf::new(), message))?;
+    lock::configure(timeout, tell.then_some(say_err as fn(&str)));
+    Ok(())
 }
 
 pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
@@ -234,6 +252,10 @@ pub fn run(cli: Cli) -> Exit {
         Ok(c) => c,
         Err(e) => return report_store_error(&e),
     };
+    let tell = !matches!(cli.command, None | Some(Command::Open { .. }));
+    if let Err(e) = configure_lock_wait(&ctx, tell) {
+        return report_store_error(&e);
+    }
     let Some(command) = cli.command else {
         return run_tui_workspace(&ctx);
     };

@@ -1578,3 +1578,144 @@ fn terminal_escapes_in_engagement_text_are_shown_escaped() {
         o.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16, lows: placeholders, IDs defined twice, and messages that say what is there.
+
+#[test]
+fn placeholders_do_not_satisfy_section_criteria() {
+    let f = Fixture::new(Base::Fresh);
+    let spec = spec_with_requirement_line("").replace("- NetBox 4.1", "TBD");
+    f.write("customer-spec.md", &spec);
+    let (line, _) = at(&spec, "TBD", "TBD");
+    for id in ["G1-1", "G1-4"] {
+        let c = criterion(&f, id);
+        assert_eq!(c["result"], "fail", "`TBD` satisfied {id}: {c}");
+        assert_eq!(c["line"].as_u64(), Some(line as u64), "{c}");
+        assert!(
+            c["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("placeholder"),
+            "{c}"
+        );
+    }
+    f.edit("solution-design.md", |t| {
+        t.replace(
+            "<!-- How each component is proven, leaves before composites: unit, rendered-config checks, lab, pilot. -->",
+            "- TODO: write the test plan\n- ?",
+        )
+    });
+    let c = criterion(&f, "G2-6");
+    assert_eq!(c["result"], "fail", "`TODO` satisfied G2-6: {c}");
+    // Real content beside a placeholder is content.
+    f.write("customer-spec.md", spec.replace("TBD", "TBD\n- NetBox 4.1"));
+    assert_eq!(criterion(&f, "G1-4")["result"], "pass");
+}
+
+#[test]
+fn an_id_defined_in_two_artifacts_is_reported_at_both() {
+    let f = Fixture::new(Base::Fresh);
+    let spec = spec_with_requirement_line("");
+    f.write("customer-spec.md", &spec);
+    let design = f.edit("solution-design.md", |t| {
+        t.replace(
+            "## Testing Approach",
+            "### REQ-1: Provision nothing\nA requirement hidden in the design.\n\n## Testing Approach",
+        )
+    });
+    let spec_at = at(&spec, "- REQ-1:", "REQ-1");
+    let design_at = at(&design, "### REQ-1", "REQ-1");
+    let o = f.run(&["status", FRESH]);
+    let spec_pos = format!(
+        "{}:{}:{}",
+        f.path("customer-spec.md").display(),
+        spec_at.0,
+        spec_at.1
+    );
+    let design_pos = format!(
+        "{}:{}:{}",
+        f.path("solution-design.md").display(),
+        design_at.0,
+        design_at.1
+    );
+    for pos in [&spec_pos, &design_pos] {
+        assert!(
+            o.stdout
+                .lines()
+                .any(|l| l.contains(&format!("{pos}: REQ-1 is defined in two artifacts"))),
+            "not reported at {pos}:\n{}",
+            o.describe()
+        );
+    }
+    assert_eq!(criterion(&f, "G1-2")["result"], "fail");
+    assert_eq!(criterion(&f, "G2-2")["result"], "fail");
+}
+
+#[test]
+fn engagement_names_are_answered_with_what_is_there() {
+    // A slug of 255 characters: too long, said as such.
+    let f = Fixture::new(Base::Sample);
+    let long = "a".repeat(255);
+    let o = f.run(&["--as", "alice", "new", &long]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr
+            .contains("255 characters long; a slug is at most 64"),
+        "{}",
+        o.describe()
+    );
+    assert!(!f.ws().join(&long).exists());
+
+    // `status -- -rf`: not a slug, and no advice to create it.
+    let o = f.run(&["status", "--", "-rf"]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(o.stderr.contains("starts with a dash"), "{}", o.describe());
+    assert!(!o.stderr.contains("phasegate new -rf"), "{}", o.describe());
+
+    // A directory whose name is not a slug but which holds an engagement.
+    std::fs::rename(f.root(), f.ws().join("VLAN-QoS")).expect("rename");
+    let o = f.run(&["status", "VLAN-QoS"]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr.contains("holds an engagement") && o.stderr.contains("not a valid slug"),
+        "{}",
+        o.describe()
+    );
+    assert!(!o.stderr.contains("no engagement.toml"), "{}", o.describe());
+    std::fs::rename(f.ws().join("VLAN-QoS"), f.root()).expect("rename back");
+
+    // engagement.toml a named pipe: said, and nothing waits on it.
+    f.remove(ENG);
+    mkfifo(&f.path(ENG));
+    let o = run(
+        f.ws(),
+        &strings(&["status", SAMPLE]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr
+            .contains("engagement.toml here is a named pipe (FIFO)"),
+        "{}",
+        o.describe()
+    );
+}
+
+#[test]
+fn a_journal_starting_with_a_bom_is_named_as_such() {
+    let f = Fixture::new(Base::Sample);
+    let journal = f.read(JOURNAL);
+    f.write(JOURNAL, format!("\u{feff}{journal}"));
+    for command in ["status", "check"] {
+        let o = f.run(&[command, SAMPLE]);
+        assert_eq!(o.code, Some(2), "{}", o.describe());
+        let text = message_stream(command, &o);
+        assert!(
+            text.contains(&format!("{}:1:1: ", f.path(JOURNAL).display()))
+                && text.contains("byte-order mark"),
+            "{command}: {}",
+            o.describe()
+        );
+    }
+}

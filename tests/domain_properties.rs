@@ -629,6 +629,80 @@ proptest! {
     }
 }
 
+/// One way to make an ID look right and be wrong (issue 16): the ID as written, and where the
+/// look-alike character goes.
+fn disguise(id: &str, how: usize) -> String {
+    let confusable = |c: char| match c {
+        'A' => 'А',
+        'C' => 'С',
+        'E' => 'Е',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'Q' => 'Ԛ',
+        'R' => 'Ꮢ',
+        'D' => 'Ꭰ',
+        'V' => 'Ѵ',
+        c => c,
+    };
+    match how % 5 {
+        0 => id.replacen('-', "\u{2011}", 1),
+        1 => format!("{}\u{200B}{}", &id[..1], &id[1..]),
+        2 => id
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { confusable(c) } else { c })
+            .collect(),
+        3 => id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+        _ => id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_uppercase() {
+                    char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(192))]
+
+    /// A generated document holds no look-alike; disguising one item's ID makes that line a
+    /// look-alike of exactly that ID, where the ID stands, and no longer an item.
+    #[test]
+    fn a_disguised_item_is_reported_as_a_lookalike(
+        blocks in vec(block(), 0..30),
+        it in item_spec(),
+        how in 0usize..5,
+    ) {
+        let r = render(&blocks, false);
+        prop_assert!(markdown::parse(&r.text).lookalikes.is_empty(), "text:\n{}", r.text);
+        let (line, column) = render_item(&it);
+        let id = it.id.to_string();
+        let disguised = line.replacen(&id, &disguise(&id, how), 1);
+        prop_assert_ne!(&disguised, &line);
+        // `render` closes every fence it opens, so the line is never code.
+        let text = format!("{}{disguised}\n", r.text);
+        let doc = markdown::parse(&text);
+        let line_no = markdown::lines(&text).count() - 1;
+        let found: Vec<_> = doc.lookalikes.iter().map(|l| (l.id, l.line, l.column)).collect();
+        prop_assert_eq!(found, vec![(it.id, line_no, column)], "text:\n{}", text);
+        prop_assert!(doc.items.iter().chain(&doc.duplicates).all(|i| i.line != line_no));
+    }
+}
+
 // =============================================================================================
 // 3. Governed text
 

@@ -13,8 +13,12 @@ pub struct Section {
     pub heading_line: usize,
     /// 0-based line range of the body (after the heading, up to the next section).
     pub body: std::ops::Range<usize>,
-    /// True when the body holds something other than blank lines and HTML comments.
+    /// True when the body holds something other than blank lines, HTML comments and
+    /// placeholders (`TBD`, `TODO: …`, `?`: see [`is_placeholder`]).
     pub has_content: bool,
+    /// 1-based line of the first placeholder in the body, if any: a section holding only
+    /// placeholders is empty, and the message points there.
+    pub placeholder_line: Option<usize>,
 }
 
 impl Section {
@@ -253,6 +257,48 @@ impl CommentState {
     }
 }
 
+/// Words that stand in for text not written yet.
+const PLACEHOLDER_WORDS: [&str; 5] = ["tbd", "tbc", "todo", "fixme", "xxx"];
+
+/// True for a line that only holds the place of content: `TBD`, `- TODO`, `**TBC**`, `?`,
+/// `...`, or a placeholder word followed by `:` or a dash and a note (`TODO: list the systems`).
+/// Such a line does not make a section non-empty: "TBD" names no system.
+pub fn is_placeholder(line: &str) -> bool {
+    let text = match classify(line) {
+        LineShape::ListItem { text, .. } => text,
+        _ => line,
+    };
+    let text = text
+        .trim()
+        .trim_matches(['*', '_', '`', '[', ']', '(', ')'])
+        .trim_end_matches(['.', ':', '!', '…', '*', '_'])
+        .trim();
+    if text.is_empty() {
+        // Only markers, emphasis or dots: `...`, `**`, `…`.
+        return !line.trim().is_empty();
+    }
+    if text.chars().all(|c| c == '?') || text == "-" || text == "—" {
+        return true;
+    }
+    let word_end = text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (word, rest) = text.split_at(word_end);
+    if !PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(word))
+    {
+        return false;
+    }
+    // A note may follow after `:` or a free-standing dash (`TBD-compliant` is a word).
+    let mut rest = rest.trim_start_matches(['*', '_']).trim_start().chars();
+    match rest.next() {
+        None | Some(':') => true,
+        Some('-' | '—' | '–') => rest.next().is_none_or(char::is_whitespace),
+        Some(_) => false,
+    }
+}
+
 /// Splits `text` into lines the way every part of phasegate numbers them.
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -402,7 +448,12 @@ pub fn parse(text: &str) -> Document {
                 comments.has_content(line)
             };
             if content && !matches!(shape, LineShape::Heading { level: 2, .. }) {
-                doc.sections[idx].has_content = true;
+                let section = &mut doc.sections[idx];
+                if !in_fence && is_placeholder(line) {
+                    section.placeholder_line.get_or_insert(i + 1);
+                } else {
+                    section.has_content = true;
+                }
             }
         }
 
@@ -444,6 +495,7 @@ pub fn parse(text: &str) -> Document {
                     heading_line: i + 1,
                     body: i + 1..all.len(),
                     has_content: false,
+                    placeholder_line: None,
                 });
                 current_section = Some(doc.sections.len() - 1);
                 comments = CommentState::default();
@@ -615,6 +667,46 @@ mod tests {
         // Parsed as REQ-1 (the fullwidth digit is not a word byte), read as REQ-16.
         let rows = lookalike_rows("- REQ-1\u{FF16}: x\n");
         assert_eq!(rows, [("REQ-16".into(), 1, 3)]);
+    }
+
+    #[test]
+    fn placeholders_do_not_fill_a_section() {
+        for line in [
+            "TBD",
+            "- TBD",
+            "* **TODO**",
+            "tbd.",
+            "?",
+            "- ???",
+            "...",
+            "…",
+            "TODO: list the systems",
+            "- TBC — waiting for the NOC",
+            "FIXME",
+            "`TBD`",
+            "- [TBD]",
+        ] {
+            assert!(is_placeholder(line), "{line}");
+            let doc = parse(&format!("## Integrations\n\n{line}\n<!-- guidance -->\n"));
+            let s = &doc.sections[0];
+            assert!(!s.has_content, "{line}");
+            assert_eq!(s.placeholder_line, Some(3), "{line}");
+        }
+        for line in [
+            "- NetBox 4.1",
+            "TBD-compliant NetBox API",
+            "Todoist is not used",
+            "- ServiceNow (TBD: which instance)",
+            "Is NetBox the source of truth?",
+        ] {
+            assert!(!is_placeholder(line), "{line}");
+            assert!(parse(&format!("## Integrations\n{line}\n")).sections[0].has_content);
+        }
+        let doc = parse("## Integrations\nTBD\n- NetBox\n");
+        assert!(
+            doc.sections[0].has_content,
+            "a placeholder beside content is fine"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::StoreError;
-use super::limits::leaves_engagement;
+use super::limits::{file_kind, leaves_engagement};
 
 pub const LOCK_FILE: &str = ".phasegate/lock";
 
@@ -181,25 +181,15 @@ fn symlink_refused() -> String {
 }
 
 fn not_a_lock(path: &Path, kind: &fs::FileType) -> StoreError {
-    use std::os::unix::fs::FileTypeExt;
-    let what = if kind.is_symlink() {
+    if kind.is_symlink() {
         return StoreError::new(path, symlink_refused());
-    } else if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else {
-        "not a regular file"
-    };
+    }
     StoreError::new(
         path,
         format!(
-            "is {what}, not a regular file; the engagement's lock is not opened. Remove it; \
-             phasegate creates the lock as a plain file"
+            "is {}, not a regular file; the engagement's lock is not opened. Remove it; \
+             phasegate creates the lock as a plain file",
+            file_kind(kind)
         ),
     )
 }

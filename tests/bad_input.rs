@@ -1577,6 +1577,20 @@ fn terminal_escapes_in_engagement_text_are_shown_escaped() {
         "{}",
         o.stdout
     );
+
+    // Usage errors quote what they refused: ours escape it, clap strips the sequences.
+    for args in [
+        &["gate", "1", "approve\u{1b}]0;owned\u{7}", SAMPLE][..],
+        &["status", "\u{1b}[8mvlan-qos"][..],
+    ] {
+        let o = f.run(args);
+        assert_eq!(o.code, Some(2), "{}", o.describe());
+        assert!(
+            !o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'),
+            "phasegate {args:?}: {}",
+            o.describe()
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1398,6 +1398,26 @@ fn lookalike_ids_fail_g1_2_at_their_position() {
     );
 }
 
+/// No gate reads the as-built's items, so a look-alike deviation there (it would explain no
+/// hunk) is a warning `check --strict` fails on.
+#[test]
+fn a_lookalike_deviation_in_the_as_built_is_a_warning() {
+    let f = Fixture::new(Base::Sample);
+    let text = f.edit("as-built.md", |t| {
+        format!("{t}- D\u{415}V-9 (general, minor): wording — reviewed\n")
+    });
+    let (line, column) = at(&text, "V-9 (general", "D");
+    let o = f.run(&["check", SAMPLE, "--strict"]);
+    assert_eq!(o.code, Some(1), "{}", o.describe());
+    let pos = format!("{}:{line}:{column}", f.path("as-built.md").display());
+    assert!(
+        o.stdout
+            .contains(&format!("warning: {pos}: `D\u{415}V-9` looks like DEV-9")),
+        "{}",
+        o.describe()
+    );
+}
+
 #[test]
 fn ids_among_prose_in_other_scripts_are_not_lookalikes() {
     let f = Fixture::new(Base::Fresh);

@@ -516,6 +516,15 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             ));
         }
     }
+    // No gate reads the as-built's items: a look-alike deviation there is a warning.
+    if let Some(doc) = docs.get(&Artifact::AsBuilt) {
+        for l in &doc.lookalikes {
+            warnings.push(Finding::new(
+                Position::new(Artifact::AsBuilt.file_name(), l.line, l.column),
+                l.message.clone(),
+            ));
+        }
+    }
     for f in e.build_files.iter().filter(|f| f.problem.is_some()) {
         warnings.push(Finding::new(
             Position::file(format!("build/{}", f.path)),

@@ -82,6 +82,34 @@ impl serde::Serialize for ItemId {
     }
 }
 
+/// A set of IDs: a bit per number for the small, dense numbers artifacts use, hashed beyond.
+/// Parsing an artifact of 100,000 items asks it once per item.
+#[derive(Debug, Clone, Default)]
+pub struct IdSet {
+    dense: [Vec<u64>; 5],
+    sparse: std::collections::HashSet<ItemId>,
+}
+
+impl IdSet {
+    /// Numbers below this take a bit each (at most 128 KiB per prefix).
+    const DENSE_LIMIT: u32 = 1 << 20;
+
+    /// Adds `id`; true when it was not there yet.
+    pub fn insert(&mut self, id: ItemId) -> bool {
+        if id.number >= Self::DENSE_LIMIT {
+            return self.sparse.insert(id);
+        }
+        let bits = &mut self.dense[id.prefix as usize];
+        let (word, bit) = ((id.number / 64) as usize, id.number % 64);
+        if bits.len() <= word {
+            bits.resize(word + 1, 0);
+        }
+        let had = bits[word] & (1 << bit) != 0;
+        bits[word] |= 1 << bit;
+        !had
+    }
+}
+
 /// One occurrence of an ID token in a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdToken {
@@ -202,6 +230,26 @@ mod tests {
         assert_eq!(ids("XREQ-1 REQ-1a REQ-x REQ- MREQ-2"), Vec::<String>::new());
         assert_eq!(ids("**DEV-10**"), ["DEV-10"]);
         assert_eq!(ids("AMD-99999999999999999999"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn id_set_dense_and_sparse() {
+        let mut set = IdSet::default();
+        for id in [
+            "REQ-1",
+            "AC-1",
+            "REQ-4000000000",
+            "COMP-64",
+            "REQ-1",
+            "REQ-4000000000",
+        ] {
+            let _ = set.insert(id.parse().unwrap());
+        }
+        assert!(!set.insert("REQ-1".parse().unwrap()));
+        assert!(!set.insert("COMP-64".parse().unwrap()));
+        assert!(!set.insert("REQ-4000000000".parse().unwrap()));
+        assert!(set.insert("COMP-63".parse().unwrap()));
+        assert!(set.insert("AMD-1".parse().unwrap()));
     }
 
     #[test]

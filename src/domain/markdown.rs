@@ -1,7 +1,7 @@
 //! The Markdown conventions of DESIGN §2: sections, ID items, references and component fields,
 //! each with the line and column where it stands. Code fences hide everything inside them.
 
-use super::ids::{Columns, ItemId, scan_ids};
+use super::ids::{Columns, IdSet, ItemId, scan_ids};
 use super::lookalike::{self, Folded};
 
 /// A level-2 section: `## Name` up to the next level-2 heading or the end of the file.
@@ -353,11 +353,35 @@ fn item_start(line: &str) -> Option<(ItemId, std::ops::Range<usize>)> {
 /// How far into a line a look-alike ID is looked for: indent, list marker, bold and the ID.
 const LOOKALIKE_SPAN: usize = 128;
 
-/// Look-alike items on one line (outside code fences), given the item the line really is.
-fn lookalikes(line: &str, own: Option<ItemId>) -> Vec<(ItemId, usize, String)> {
-    if !lookalike::may_hold_lookalike(line, LOOKALIKE_SPAN) {
+/// True when folding cannot change what the start of `line` says, so no look-alike can stand
+/// there: the common case, decided without folding. `own` is the line's own item (its ID and
+/// the byte where the ID ends).
+fn plainly_not_lookalike(line: &str, own: Option<(ItemId, usize)>) -> bool {
+    if line.contains('\r') {
+        return false;
+    }
+    match own {
+        // Plain ASCII up to and just past the ID folds to itself: the same item.
+        Some((_, end)) => {
+            line.get(..end).is_some_and(|p| p.is_ascii())
+                && line[end..].chars().next().is_none_or(|c| c.is_ascii())
+        }
+        // An item starts with a marker or `#`; any other ASCII character folds to itself.
+        None => {
+            line.trim_start_matches(' ').chars().next().is_none_or(|c| {
+                c.is_ascii() && !matches!(c, '#' | '-' | '*' | '+' | '\t' | '0'..='9')
+            })
+        }
+    }
+}
+
+/// Look-alike items on one line (outside code fences), given the item the line really is (its
+/// ID and the byte where the ID ends).
+fn lookalikes(line: &str, own: Option<(ItemId, usize)>) -> Vec<(ItemId, usize, String)> {
+    if plainly_not_lookalike(line, own) || !lookalike::may_hold_lookalike(line, LOOKALIKE_SPAN) {
         return Vec::new();
     }
+    let own = own.map(|(id, _)| id);
     let mut out = Vec::new();
     let mut segments = line.split('\r');
     let first = segments.next().unwrap_or("");
@@ -431,7 +455,7 @@ pub fn parse(text: &str) -> Document {
     // The list item whose continuation lines we are collecting.
     let mut open_list_item: Option<(usize, bool)> = None; // (index into items or duplicates, is_duplicate)
     let mut open_heading_item: Option<(usize, bool)> = None;
-    let mut seen_ids: std::collections::HashSet<ItemId> = std::collections::HashSet::new();
+    let mut seen_ids = IdSet::default();
 
     for (i, line) in all.iter().enumerate() {
         let in_fence = fences.feed(line);
@@ -483,7 +507,7 @@ pub fn parse(text: &str) -> Document {
         }
 
         let mut own_token: Option<usize> = None;
-        let mut own_id: Option<ItemId> = None;
+        let mut own_id: Option<(ItemId, usize)> = None;
         let mut columns = Columns::new(line);
         match shape {
             LineShape::Heading { level: 2, text, .. } => {
@@ -512,7 +536,10 @@ pub fn parse(text: &str) -> Document {
                 if let Some((id, bold_len, rest)) = leading_id(text) {
                     let byte_start = text_offset + bold_len;
                     own_token = Some(byte_start);
-                    own_id = Some(id);
+                    let id_end = scan_ids(&line[byte_start..])
+                        .next()
+                        .map_or(byte_start, |t| byte_start + t.byte_end);
+                    own_id = Some((id, id_end));
                     let item = Item {
                         id,
                         kind: if is_heading {

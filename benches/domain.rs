@@ -329,6 +329,7 @@ fn bench_evaluate(c: &mut Criterion) {
     let design = generate_design(5_000, reqs, &mut rng);
     let feasibility = generate_feasibility(reqs, &mut rng);
     let created = EventBody::Created {
+        owner: Some("alice".into()),
         policy: Policy::default(),
         templates: vec![],
     };
@@ -422,6 +423,7 @@ fn generate_journal(events: usize) -> String {
     let feas = "# Feasibility\n## Requirement Assessment\n- REQ-1: feasible — ok\n";
     let design = "# Design\n## Components\n### COMP-1: x\n";
     let created = EventBody::Created {
+        owner: Some("alice".into()),
         policy: Policy::default(),
         templates: vec![
             record(Artifact::Spec, ""),
@@ -693,6 +695,7 @@ fn engagement_with_requirements(n: usize) -> Engagement {
     }
     design.push_str("## Testing Approach\n- unit first\n");
     let created = EventBody::Created {
+        owner: Some("alice".into()),
         policy: Policy::default(),
         templates: vec![],
     };

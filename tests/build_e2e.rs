@@ -186,8 +186,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
         if i > 0 {
             step(&mut pty, keys::RIGHT, &[&format!("{comp} ")]);
         }
-        step(&mut pty, "b", &[&format!("{comp} marked built")]);
-        step(&mut pty, "v", &[&format!("{comp} marked validated")]);
+        step(&mut pty, "b", &[&format!("Mark {comp} built?")]);
+        step(&mut pty, "y", &[&format!("{comp} marked built")]);
+        step(&mut pty, "v", &[&format!("Mark {comp} validated?")]);
+        step(&mut pty, "y", &[&format!("{comp} marked validated")]);
     }
     step(
         &mut pty,
@@ -237,9 +239,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
             "- DEV-1 (COMP-2, scope-change): ports with a policy are skipped",
         ],
     );
+    step(&mut pty, keys::ENTER, &["Record DEV-1?"]);
     step(
         &mut pty,
-        keys::ENTER,
+        "y",
         &[
             "DEV-1 (COMP-2, scope-change) written to as-built.md and recorded",
             "✔ explained by DEV-1",
@@ -252,9 +255,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
         "REQ-3 excludes ports that already carry an input policy",
         &["- AMD-1 (DEV-1): REQ-3 excludes"],
     );
+    step(&mut pty, keys::ENTER, &["Record AMD-1?"]);
     step(
         &mut pty,
-        keys::ENTER,
+        "y",
         &["AMD-1 (DEV-1) appended to customer-spec.md and recorded"],
     );
     // Every condition holds, but not for the owner.

@@ -11,8 +11,8 @@ use phasegate::domain::engagement::{EngagementMeta, Policy};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};
 use phasegate::domain::journal::{
-    self, ArtifactRecord, BoundItem, ComponentStatus, CriterionRecord, CriterionResult, Event,
-    EventBody, GateId, GateRecord, Stamp,
+    self, ArtifactRecord, BoundItem, BuildRecord, ComponentStatus, CriterionRecord,
+    CriterionResult, Event, EventBody, GateId, GateRecord, Stamp,
 };
 use phasegate::domain::markdown::{self, Document, ItemKind};
 use phasegate::domain::phase;
@@ -287,7 +287,7 @@ proptest! {
         let gate = |g: GateId, artifacts: Vec<ArtifactRecord>| {
             EventBody::GateApproved(GateRecord { gate: g, reason: None, note: String::new(), policy, artifacts, criteria: vec![] })
         };
-        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { policy, templates: vec![] });
+        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { owner: Some("alice".into()), policy, templates: vec![] });
         let bodies = [
             gate(GateId::One, vec![record(Artifact::Spec, &spec)]),
             EventBody::FeasibilityCompleted { policy, artifacts: vec![record(Artifact::Feasibility, &feasibility)] },
@@ -1188,7 +1188,20 @@ fn gate_record() -> impl Strategy<Value = GateRecord> {
 }
 
 fn created_body() -> impl Strategy<Value = EventBody> {
-    (policy(), artifacts()).prop_map(|(policy, templates)| EventBody::Created { policy, templates })
+    (proptest::option::of(wild_string()), policy(), artifacts()).prop_map(
+        |(owner, policy, templates)| EventBody::Created {
+            owner,
+            policy,
+            templates,
+        },
+    )
+}
+
+fn build_records() -> impl Strategy<Value = Option<Vec<BuildRecord>>> {
+    proptest::option::of(vec(
+        (wild_string(), sha()).prop_map(|(path, sha256)| BuildRecord { path, sha256 }),
+        0..4,
+    ))
 }
 
 /// Every kind of event, with random gates, components and IDs. Component statuses are the two
@@ -1196,6 +1209,13 @@ fn created_body() -> impl Strategy<Value = EventBody> {
 fn event_body() -> impl Strategy<Value = EventBody> {
     prop_oneof![
         created_body(),
+        (wild_string(), policy(), wild_string()).prop_map(|(owner, policy, reason)| {
+            EventBody::PolicyChanged {
+                owner,
+                policy,
+                reason,
+            }
+        }),
         gate_record().prop_map(EventBody::GateApproved),
         gate_record().prop_map(EventBody::GateRejected),
         (gate_id(), wild_string(), policy(), artifacts()).prop_map(
@@ -1262,16 +1282,18 @@ fn event_body() -> impl Strategy<Value = EventBody> {
             ),
             policy(),
             artifacts(),
+            build_records(),
         )
-            .prop_map(
-                |(reason, accepted, items, policy, artifacts)| EventBody::Closed {
+            .prop_map(|(reason, accepted, items, policy, artifacts, build)| {
+                EventBody::Closed {
                     reason,
                     accepted,
                     items,
                     policy,
                     artifacts,
+                    build,
                 }
-            ),
+            }),
     ]
 }
 
@@ -1585,6 +1607,7 @@ fn underscore_bold_ids_are_items() {
 #[test]
 fn pending_component_status_round_trips() {
     let created = EventBody::Created {
+        owner: None,
         policy: Policy::default(),
         templates: vec![],
     };

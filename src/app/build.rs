@@ -659,11 +659,18 @@ fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
             refuse(state, refusal_text(&r));
             Vec::new()
         }
-        Ok(_) => effect(BuildEffect::SetStatus {
-            root: e.root.clone(),
-            component: id,
-            status,
-        }),
+        Ok(_) => {
+            // A journal event: recorded only after an explicit yes.
+            let title = e.disk.component(id).map(|c| c.title.clone());
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::SetStatus {
+                    component: id,
+                    title: title.unwrap_or_default(),
+                    status,
+                },
+            )));
+            Vec::new()
+        }
     }
 }
 
@@ -1060,6 +1067,28 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                     BuildConfirm::ReopenGate2 { reason, .. } => {
                         BuildEffect::ReopenGate2 { root, reason }
                     }
+                    BuildConfirm::SetStatus {
+                        component, status, ..
+                    } => BuildEffect::SetStatus {
+                        root,
+                        component,
+                        status,
+                    },
+                    BuildConfirm::RecordDeviation(form) => BuildEffect::RecordDeviation {
+                        root,
+                        target: form.selected_target(),
+                        impact: form.impact,
+                        what: form.what.trim().to_string(),
+                        why: form.why.trim().to_string(),
+                    },
+                    BuildConfirm::RecordAmendment(form) => match form.deviation() {
+                        Some(deviation) => BuildEffect::Amend {
+                            root,
+                            deviation,
+                            text: form.text.trim().to_string(),
+                        },
+                        None => return Vec::new(),
+                    },
                     BuildConfirm::CompleteBuild { .. } => BuildEffect::CompleteBuild { root },
                     BuildConfirm::Close {
                         reason, reviewed, ..
@@ -1071,7 +1100,16 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 })
             }
             Command::Cancel | Command::Leave | Command::Quit => {
-                state.overlay = None;
+                state.overlay = match kind.clone() {
+                    // Back to the form, with everything typed.
+                    BuildConfirm::RecordDeviation(form) => {
+                        Some(Overlay::Build(BuildOverlay::Deviation(form)))
+                    }
+                    BuildConfirm::RecordAmendment(form) => {
+                        Some(Overlay::Build(BuildOverlay::Amend(form)))
+                    }
+                    _ => None,
+                };
                 if let BuildConfirm::ReopenGate2 { deviation, .. } = kind {
                     state.info(format!(
                         "Gate 2 stays approved: {deviation} needs a Gate 2 re-approval or a reason at close"
@@ -1125,14 +1163,10 @@ fn submit_deviation(state: &mut State, mut form: DeviationForm) -> Vec<Effect> {
             keep(state, form)
         }
         Ok(_) => {
-            state.overlay = None;
-            effect(BuildEffect::RecordDeviation {
-                root: e.root.clone(),
-                target,
-                impact: form.impact,
-                what: form.what.trim().to_string(),
-                why: form.why.trim().to_string(),
-            })
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::RecordDeviation(form),
+            )));
+            Vec::new()
         }
     }
 }
@@ -1164,12 +1198,10 @@ fn submit_amendment(state: &mut State, mut form: AmendForm) -> Vec<Effect> {
             keep(state, form)
         }
         Ok(_) => {
-            state.overlay = None;
-            effect(BuildEffect::Amend {
-                root: e.root.clone(),
-                deviation,
-                text: form.text.trim().to_string(),
-            })
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::RecordAmendment(form),
+            )));
+            Vec::new()
         }
     }
 }

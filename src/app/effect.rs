@@ -48,6 +48,9 @@ pub enum Effect {
         path: PathBuf,
     },
     Quit,
+    /// Give the terminal back to the shell and stop the process until `fg` (the event loop
+    /// handles it).
+    Suspend,
     /// A Build/As-Built transition through `transact` (`app::build`).
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
@@ -65,7 +68,7 @@ impl Effect {
                 vec![root.clone()]
             }
             Effect::SpawnEditor { path, .. } => vec![path.clone()],
-            Effect::Quit => Vec::new(),
+            Effect::Quit | Effect::Suspend => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
         }
@@ -163,7 +166,7 @@ pub(crate) fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
 }
 
 /// Performs one effect against the store; returns the actions that report its outcome.
-/// `SpawnEditor` and `Quit` belong to the event loop and return nothing here.
+/// `SpawnEditor`, `Quit` and `Suspend` belong to the event loop and return nothing here.
 pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
     match effect {
         Effect::LoadWorkspace { workspace } => {
@@ -198,10 +201,12 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
                 approve_gate(e, ev, *gate, review, &approver).map(Into::into)
             }) {
                 Ok(done) => {
-                    let extra = if done.created_as_built {
-                        "; as-built.md created from the approved design"
-                    } else {
-                        ""
+                    let extra = match (&done.deferred, done.created_as_built) {
+                        (Some(e), _) => format!(
+                            "; as-built.md not created yet ({e}): the next write creates it"
+                        ),
+                        (None, true) => "; as-built.md created from the approved design".into(),
+                        (None, false) => String::new(),
                     };
                     vec![
                         Action::Committed(format!(
@@ -245,6 +250,6 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
-        Effect::SpawnEditor { .. } | Effect::Quit => Vec::new(),
+        Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

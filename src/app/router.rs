@@ -8,18 +8,36 @@ use super::action::Action;
 use super::keys::{Command, Context};
 use super::{Mode, Overlay, Screen, State};
 
+/// Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
+fn typing(state: &State) -> bool {
+    matches!(state.overlay, Some(Overlay::Prompt { .. }))
+        || state.overlay.as_ref().is_some_and(super::build::is_typing)
+        || (state.overlay.is_none()
+            && state.screen == Screen::Workspace
+            && state.mode == Mode::Filter)
+}
+
+/// Whether Alt+`key` means something where it is pressed: a command of the keymap, or in the
+/// editor a chord the keymap leaves to the editor by naming it (`"alt-v" = "none"`). A terminal
+/// sends Alt+g as `Esc g`, the same bytes as Esc pressed just before g; where Alt+g means
+/// nothing, those bytes are Esc and then g (`tui::input::split_esc_prefix`).
+pub fn alt_chord_meant(state: &State, key: &KeyEvent) -> bool {
+    if typing(state) {
+        return false;
+    }
+    let context = state.context();
+    state.keys.lookup(context, key).is_some()
+        || (context == Context::Edit
+            && crate::config::keymap::KeyBinding::from_event(key)
+                .is_some_and(|k| state.keys.keymap().mentions(context, k)))
+}
+
 pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
     if key.kind != KeyEventKind::Press {
         return None;
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    // Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
-    let typing = matches!(state.overlay, Some(Overlay::Prompt { .. }))
-        || state.overlay.as_ref().is_some_and(super::build::is_typing)
-        || (state.overlay.is_none()
-            && state.screen == Screen::Workspace
-            && state.mode == Mode::Filter);
-    if typing {
+    if typing(state) {
         return Some(match key.code {
             KeyCode::Enter => Action::Command(if state.overlay.is_some() {
                 Command::Confirm
@@ -37,6 +55,11 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
             _ => Action::Text(Input::from(key)),
         });
     }
+    // Enter never accepts a confirmation that writes the journal or deletes text, whatever a
+    // keymap binds to it: a stray Enter must not decide.
+    if key.code == KeyCode::Enter && confirming(state) {
+        return None;
+    }
     let context = state.context();
     match state.keys.lookup(context, &key) {
         Some(c) => Some(Action::Command(c)),
@@ -45,4 +68,20 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
         None if context == Context::Edit => Some(Action::Text(Input::from(key))),
         None => None,
     }
+}
+
+/// A confirmation of a journal event or a deletion is waiting for its explicit yes.
+fn confirming(state: &State) -> bool {
+    matches!(
+        state.overlay,
+        Some(Overlay::Confirm(_) | Overlay::Build(super::forms::BuildOverlay::Confirm(_)))
+    ) || super::live::Live::current(state).is_some_and(|l| {
+        matches!(
+            l.view,
+            Some(super::live::LiveView::Recovery {
+                confirm_discard: true,
+                ..
+            })
+        )
+    })
 }

@@ -112,6 +112,10 @@ fn quit_or_ask(state: &mut State) -> Vec<Effect> {
 }
 
 fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    // Job control works wherever its key is bound, over any overlay: nothing is lost by it.
+    if c == Command::Suspend {
+        return vec![Effect::Suspend];
+    }
     if let Some(overlay) = state.overlay.clone() {
         return overlay_command(state, overlay, c);
     }

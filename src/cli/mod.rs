@@ -12,6 +12,7 @@ pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
+pub mod record_policy;
 pub mod report;
 pub mod status;
 
@@ -72,6 +73,8 @@ pub enum Command {
     Deviation(deviation::Args),
     /// Append a spec amendment for a scope-change deviation
     Amend(amend::Args),
+    /// Record engagement.toml's owner and [policy] in the journal (after changing them)
+    RecordPolicy(record_policy::Args),
     /// Close the engagement once reconciliation is complete
     Close(close::Args),
     /// The approved design against the as-built, hunk by hunk, with what explains each
@@ -94,6 +97,9 @@ pub enum Exit {
     Ok,
     Refused,
     Usage,
+    /// The TUI was ended by this signal (after restoring the terminal): 128 + its number, as a
+    /// shell reports a process the signal killed.
+    Signal(i32),
 }
 
 impl Exit {
@@ -102,6 +108,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Refused => 1,
             Exit::Usage => 2,
+            Exit::Signal(n) => 128 + n,
         }
     }
 }
@@ -240,6 +247,21 @@ pub fn commit(
                 done.seq,
                 stamp.actor
             ));
+            if done.created_as_built
+                && !matches!(
+                    done.event,
+                    crate::domain::journal::EventBody::GateApproved(_)
+                )
+            {
+                say(
+                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design\n",
+                );
+            }
+            if let Some(e) = &done.deferred {
+                say_err(&format!(
+                    "warning: {e} (the decision is recorded; the next phasegate write creates it)\n"
+                ));
+            }
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),
@@ -270,6 +292,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::BuildComplete(args) => build_complete::run(&ctx, &args),
         Command::Deviation(args) => deviation::run(&ctx, &args),
         Command::Amend(args) => amend::run(&ctx, &args),
+        Command::RecordPolicy(args) => record_policy::run(&ctx, &args),
         Command::Close(args) => close::run(&ctx, &args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
@@ -284,11 +307,22 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     }
     let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     match crate::tui::run_workspace(&ctx.workspace, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
             say_err(&format!("error: terminal: {e}\n"));
             Exit::Usage
         }
+    }
+}
+
+/// The exit of a TUI session; a signal's is told on stderr (with where unsaved text went).
+fn tui_exit(ended: &crate::tui::Ended) -> Exit {
+    if let Some(m) = ended.message() {
+        say_err(&format!("{m}\n"));
+    }
+    match ended {
+        crate::tui::Ended::Quit => Exit::Ok,
+        crate::tui::Ended::Signal { signal, .. } => Exit::Signal(*signal),
     }
 }
 
@@ -300,7 +334,7 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
     };
     let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     match crate::tui::run_engagement(&root, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
             say_err(&format!("error: {e}\n"));
             Exit::Usage

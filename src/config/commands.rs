@@ -188,6 +188,7 @@ commands! {
     Help => "help", "Show the keys and what they do", [Global];
     Quit => "quit", "Quit (asks if unsaved)", [Global];
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
+    Suspend => "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
     Open => "open", "Open the selected item", [Workspace, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];
@@ -199,7 +200,7 @@ commands! {
     PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
     Undo => "undo", "Undo the last edit", [Edit];
     Redo => "redo", "Redo the last undone edit", [Edit];
-    Confirm => "confirm", "Confirm", [Overlay];
+    Confirm => "confirm", "Confirm (y; Enter never confirms a journal event or a discard)", [Overlay];
     Cancel => "cancel", "Cancel", [Overlay];
     MarkBuilt => "mark_built", "Mark the selected component built (its dependencies first)", [Build];
     MarkValidated => "mark_validated", "Mark the selected component validated (once built)", [Build];
@@ -215,7 +216,7 @@ commands! {
     ShowRecovery => "show_recovery", "List recovery files (unsaved text from earlier sessions)", [Global];
     CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
     RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
-    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (press twice)", [Overlay];
+    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (asks; y deletes)", [Overlay];
 }
 
 impl Command {

@@ -380,6 +380,14 @@ impl Keymap {
             .flatten()
     }
 
+    /// Whether `context`'s own table names `key` at all: a command, or `"none"` (in `[edit]`:
+    /// left to the editor, as the emacs keymap leaves it `alt-v`).
+    pub fn mentions(&self, context: Context, key: KeyBinding) -> bool {
+        self.tables
+            .get(&context)
+            .is_some_and(|t| t.contains_key(&key))
+    }
+
     /// [`Keymap::lookup`] for a terminal key event (releases give `None`).
     pub fn lookup_event(&self, context: Context, event: &KeyEvent) -> Option<Command> {
         KeyBinding::from_event(event).and_then(|key| self.lookup(context, key))

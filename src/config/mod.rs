@@ -179,8 +179,8 @@ fn report(errors: &mut Vec<String>, found: &[Finding], what: &str, kind: &str) {
     errors.push(format!("{what} not used: using the default {kind}"));
 }
 
-/// Who is acting: `--as`, else config `identity`, else `git config user.name`, else
-/// `$USER@host`.
+/// Who is acting: `--as`, else config `identity`, else `git config user.name`, else the OS
+/// account `user@host` ([`os_user`]).
 pub fn identity(cli_as: Option<&str>, config: &Config) -> String {
     identity_from(cli_as, config, git_user_name, os_user)
 }
@@ -215,25 +215,10 @@ fn git_user_name() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// `$USER@host` as the OS reports it (host from `/proc/sys/kernel/hostname`, else `$HOSTNAME`,
-/// else `localhost`).
+/// `user@host` as the OS reports it: the account of the real uid and the kernel's host name
+/// (`$USER` and `$HOSTNAME` are whatever the caller set, so they are not asked).
 pub fn os_user() -> String {
-    let user = process_env("USER").or_else(|| process_env("LOGNAME"));
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
-    os_user_from(user, host, process_env("HOSTNAME"))
-}
-
-fn os_user_from(
-    user: Option<String>,
-    host_file: Option<String>,
-    host_env: Option<String>,
-) -> String {
-    let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let user = clean(user).unwrap_or_else(|| "unknown".into());
-    let host = clean(host_file)
-        .or_else(|| clean(host_env))
-        .unwrap_or_else(|| "localhost".into());
-    format!("{user}@{host}")
+    crate::store::instance::InstanceOwner::current().user_at_host()
 }
 
 /// True when the locale asks for UTF-8: the first set of `LC_ALL`, `LC_CTYPE`, `LANG` names a
@@ -631,15 +616,8 @@ mod tests {
 
     #[test]
     fn os_user_format() {
-        assert_eq!(
-            os_user_from(Some("eve".into()), Some("jump01\n".into()), None),
-            "eve@jump01"
-        );
-        assert_eq!(
-            os_user_from(Some("eve".into()), None, Some("h2".into())),
-            "eve@h2"
-        );
-        assert_eq!(os_user_from(None, None, None), "unknown@localhost");
+        let me = crate::store::instance::InstanceOwner::current();
+        assert_eq!(os_user(), format!("{}@{}", me.user, me.host));
         assert!(os_user().contains('@'));
     }
 

@@ -10,7 +10,7 @@ use super::engagement::EngagementMeta;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
 use super::markdown::{self, Document};
-use super::phase::{Approval, LastDecision, Phase, Replay, replay};
+use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, replay};
 use super::position::{Finding, Position};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
@@ -182,7 +182,9 @@ fn current_governed(hashes: &BTreeMap<Artifact, ArtifactHashes>, file: &str) -> 
         .map(|h| h.governed_sha256.clone())
 }
 
-fn gate_status(
+/// A gate's state against the given governed hashes: the current ones, or those an event
+/// recorded when `check` replays it.
+pub fn gate_status(
     gate: GateId,
     replay: &Replay,
     hashes: &BTreeMap<Artifact, ArtifactHashes>,
@@ -455,6 +457,10 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         }
     }
 
+    if let Some(close) = &replay.closed {
+        closed_drift(close, &hashes, &e.build_files, &mut problems);
+    }
+
     // Warnings.
     if let (Some((_, recorded)), None) = (&replay.feasibility_completed, &gates[1].approval)
         && let Some(record) = recorded
@@ -479,6 +485,18 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         let Some(current) = hashes.get(&artifact) else {
             continue;
         };
+        if artifact == Artifact::AsBuilt
+            && replay.gate2.approval_seqs.is_empty()
+            && hashes
+                .get(&Artifact::Design)
+                .is_some_and(|d| d.governed_sha256 == current.governed_sha256)
+        {
+            warnings.push(Finding::new(
+                Position::file(artifact.file_name()),
+                "as-built.md was left by a Gate 2 approval that did not complete (none is recorded); the next Gate 2 approval regenerates it",
+            ));
+            continue;
+        }
         let template = replay
             .templates
             .iter()
@@ -493,6 +511,17 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 ),
             ));
         }
+    }
+    if let Some(approval) = &gates[1].approval
+        && !e.texts.contains_key(&Artifact::AsBuilt)
+    {
+        warnings.push(Finding::new(
+            Position::file(Artifact::AsBuilt.file_name()),
+            format!(
+                "as-built.md is missing although Gate 2 was approved at event {}: the next phasegate write re-creates it from the approved design",
+                approval.seq
+            ),
+        ));
     }
     for d in &deviations {
         if let Some(problem) = &d.problem {
@@ -548,6 +577,58 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         reconciliation,
         problems,
         warnings,
+    }
+}
+
+/// A closed engagement is a baseline: its as-built's governed text and every `build/` file must
+/// stay as the close recorded them.
+fn closed_drift(
+    close: &ClosedRecord,
+    hashes: &BTreeMap<Artifact, ArtifactHashes>,
+    build_files: &[BuildFile],
+    problems: &mut Vec<Finding>,
+) {
+    let as_built = Artifact::AsBuilt.file_name();
+    if let Some(record) = close.artifacts.iter().find(|a| a.file == as_built)
+        && current_governed(hashes, as_built).as_deref() != Some(record.governed_sha256.as_str())
+    {
+        problems.push(Finding::new(
+            Position::file(as_built),
+            format!(
+                "{as_built} changed after the engagement was closed at event {} (its governed text differs from the one closed)",
+                close.seq
+            ),
+        ));
+    }
+    let Some(recorded) = &close.build else {
+        return;
+    };
+    for r in recorded {
+        let now = build_files.iter().find(|f| f.path == r.path);
+        let what = match now.and_then(|f| f.sha256.as_deref()) {
+            Some(sha) if sha == r.sha256 => continue,
+            Some(_) => "changed",
+            None => "removed",
+        };
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", r.path)),
+            format!(
+                "{what} after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
+    }
+    for f in build_files
+        .iter()
+        .filter(|f| f.sha256.is_some() && !recorded.iter().any(|r| r.path == f.path))
+    {
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", f.path)),
+            format!(
+                "added after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
     }
 }
 

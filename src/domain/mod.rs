@@ -9,6 +9,7 @@ pub mod engagement;
 pub mod evaluate;
 pub mod ids;
 pub mod journal;
+pub mod lawful;
 pub mod lookalike;
 pub mod markdown;
 pub mod metrics;

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::StoreError;
+use super::instance::InstanceOwner;
 use super::limits::{file_kind, leaves_engagement};
 
 pub const LOCK_FILE: &str = ".phasegate/lock";
@@ -194,14 +195,11 @@ fn not_a_lock(path: &Path, kind: &fs::FileType) -> StoreError {
     )
 }
 
-/// Writes who holds the lock into it, for a writer that has to wait. In place, not by rename:
-/// a renamed file would be a new inode, and the others lock the old one.
+/// Writes who holds the lock into it (this process, as the OS reports it), for a writer that
+/// has to wait. In place, not by rename: a renamed file would be a new inode, and the others
+/// lock the old one.
 fn record_holder(file: &File) {
-    let text = format!(
-        "pid = {}\nhost = \"{}\"\n",
-        std::process::id(),
-        host_name().escape_default()
-    );
+    let text = InstanceOwner::current().to_toml();
     // Only informs a waiting writer: the lock holds even if this fails.
     let _ = file.set_len(0);
     let _ = file.write_all_at(text.as_bytes(), 0);
@@ -223,18 +221,6 @@ fn holder(file: &File) -> String {
         (Some(pid), None) => format!("pid {pid}"),
         _ => "another process".into(),
     }
-}
-
-/// The host name as the OS reports it.
-fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: `buf` is valid for `buf.len()` bytes; gethostname writes at most that many.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return "localhost".into();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 #[cfg(test)]
@@ -263,8 +249,11 @@ mod tests {
         };
         assert!(gave_up(&err), "{err}");
         assert!(
-            err.message
-                .contains(&format!("pid {} on {}", std::process::id(), host_name())),
+            err.message.contains(&format!(
+                "pid {} on {}",
+                std::process::id(),
+                InstanceOwner::current().host
+            )),
             "{err}"
         );
         drop(held);

@@ -60,7 +60,7 @@ fn shown(c: char) -> (char, usize) {
 /// Writes `segments` from display column `skip` on, into `width` cells at (`x`, `y`); marks
 /// `‹` when text was scrolled off the left and `›` when it continues past the right.
 #[allow(clippy::too_many_arguments)]
-fn put_segments(
+pub(super) fn put_segments(
     buf: &mut Buffer,
     x: u16,
     y: u16,

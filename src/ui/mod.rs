@@ -295,15 +295,28 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
     }
 }
 
-fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, confirm: &Confirm) {
-    let keys = &state.keys;
+/// The keys of a confirmation that writes the journal or destroys text: the explicit yes (`y`,
+/// never Enter) and cancel.
+pub fn confirm_keys<'a>(state: &State, theme: &Theme, what: &'a str) -> Line<'a> {
     let ctx = crate::app::Context::Overlay;
-    let yes = keys
+    let yes = state
+        .keys
         .hint(ctx, crate::app::Command::Confirm)
-        .unwrap_or_else(|| "Enter".into());
-    let no = keys
+        .unwrap_or_else(|| "confirm".into());
+    let no = state
+        .keys
         .hint(ctx, crate::app::Command::Cancel)
         .unwrap_or_else(|| "Esc".into());
+    Line::from(vec![
+        Span::styled(yes, slot(theme, Slot::UiKey)),
+        Span::raw(format!(" {what}   ")),
+        Span::styled(no, slot(theme, Slot::UiKey)),
+        Span::raw(" cancel"),
+        Span::styled("   (Enter does not confirm)", slot(theme, Slot::UiTextDim)),
+    ])
+}
+
+fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, confirm: &Confirm) {
     let dim = slot(theme, Slot::UiTextDim);
     let mut lines: Vec<Line> = Vec::new();
     let title = match confirm {
@@ -357,12 +370,12 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
         }
     };
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(yes, slot(theme, Slot::UiKey)),
-        Span::raw(" confirm   "),
-        Span::styled(no, slot(theme, Slot::UiKey)),
-        Span::raw(" cancel"),
-    ]));
+    let what = match confirm {
+        Confirm::QuitUnsaved => "discard and quit",
+        Confirm::Approve(_) => "approve",
+        Confirm::Reject(_) => "reject",
+    };
+    lines.push(confirm_keys(state, theme, what));
     let h = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);

@@ -1,11 +1,14 @@
-//! The status bar: engagement, phase, mode, dirty/stale flags, and key hints generated from the
-//! active keymap (a remapped key shows remapped); a toast replaces the hints while it lasts.
+//! The status bar: mode, engagement, phase, dirty/stale flags, the editor's `line:col` and the
+//! acting identity; below it key hints generated from the active keymap (a remapped key shows
+//! remapped); a toast replaces the hints while it lasts.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use ratatui_textarea::DataCursor;
+use unicode_width::UnicodeWidthStr;
 
 use super::{Slot, Theme, mode_label, slot, truncate};
 use crate::app::{Command, Context, Mode, Overlay, Screen, State, ToastKind};
@@ -122,57 +125,122 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     out
 }
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    if area.width == 0 || area.height == 0 {
-        return;
+/// A piece of the status line. When the line is too narrow, pieces with a `drop` rank go, the
+/// lowest rank first (what the screen shows elsewhere: the phase is in the pipeline, the slug in
+/// the header, the artifact in the editor's title).
+struct Piece {
+    span: Span<'static>,
+    drop: Option<u8>,
+}
+
+fn piece(text: String, style: ratatui::style::Style, drop: Option<u8>) -> Piece {
+    Piece {
+        span: Span::styled(text, style),
+        drop,
     }
+}
+
+/// The status line: mode, where you are and what is wrong on the left; the editor cursor
+/// (`line:col`, 1-based) and who is acting on the right. Fits `width`: lower-ranked pieces are
+/// dropped first, then the identity is shortened.
+fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     let bar = slot(theme, Slot::UiStatusbar);
-    let width = usize::from(area.width);
-    let mut spans: Vec<Span> = vec![Span::styled(
+    let mut left: Vec<Piece> = vec![piece(
         format!(" {} ", mode_label(state)),
         slot(theme, Slot::UiStatusbarMode),
+        None,
     )];
+    let mut cursor = None;
     match (&state.engagement, state.screen) {
         (Some(e), Screen::Engagement) => {
-            spans.push(Span::styled(format!(" {} ", e.engagement.slug), bar));
-            spans.push(Span::styled(format!("│ {} ", e.disk.phase.title()), bar));
+            left.push(piece(format!(" {} ", e.engagement.slug), bar, Some(1)));
+            left.push(piece(format!("│ {} ", e.disk.phase.title()), bar, Some(0)));
             if let Some(a) = e.shown_artifact() {
-                spans.push(Span::styled(format!("│ {} ", a.file_name()), bar));
+                left.push(piece(format!("│ {} ", a.file_name()), bar, Some(2)));
+                let DataCursor(row, col) = e.editor.cursor();
+                cursor = Some(format!(" {}:{} ", row + 1, col + 1));
             }
             if e.dirty {
-                spans.push(Span::styled(
-                    " [+] modified ",
+                left.push(piece(
+                    " [+] modified ".into(),
                     slot(theme, Slot::GateStale).add_modifier(Modifier::BOLD),
+                    None,
                 ));
             }
             for g in &e.disk.gates {
                 if g.state == GateState::Stale {
-                    spans.push(Span::styled(
+                    left.push(piece(
                         format!(" [!] GATE {} STALE ", g.gate.number()),
                         slot(theme, Slot::GateStale)
                             .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+                        None,
                     ));
                 }
             }
             if !e.issues.is_empty() || e.engagement.journal.broken.is_some() {
-                spans.push(Span::styled(
-                    " [!] load problems ",
+                left.push(piece(
+                    " [!] load problems ".into(),
                     slot(theme, Slot::UiBannerError),
+                    None,
                 ));
             }
-            spans.extend(super::conflict::status_flags(state, theme));
+            left.extend(
+                super::conflict::status_flags(state, theme)
+                    .into_iter()
+                    .map(|span| Piece { span, drop: None }),
+            );
         }
         _ => {
             let n = state.workspace.as_ref().map_or(0, |w| w.rows.len());
-            spans.push(Span::styled(
+            left.push(piece(
                 format!(" {n} engagement{} ", if n == 1 { "" } else { "s" }),
                 bar,
+                Some(0),
             ));
         }
     }
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let cursor = cursor.map(|c| Span::styled(c, bar));
+    let identity = format!(" as {} ", state.identity);
+    let fixed = |left: &[Piece]| {
+        left.iter().map(|p| p.span.width()).sum::<usize>() + cursor.as_ref().map_or(0, Span::width)
+    };
+    while fixed(&left) + identity.width() > width {
+        let lowest = left
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.drop.map(|rank| (rank, i)))
+            .min();
+        match lowest {
+            Some((_, i)) => {
+                left.remove(i);
+            }
+            None => break,
+        }
+    }
+    // Still too wide: the identity gives way down to a few characters, then the line is cut.
+    let room = width.saturating_sub(fixed(&left));
+    let identity = if identity.width() > room {
+        format!(
+            "{} ",
+            truncate(identity.trim_end(), room.max(6).saturating_sub(1))
+        )
+    } else {
+        identity
+    };
+    let used = fixed(&left) + identity.width();
+    let mut spans: Vec<Span<'static>> = left.into_iter().map(|p| p.span).collect();
     spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), bar));
-    let status_line = Line::from(spans);
+    spans.extend(cursor);
+    spans.push(Span::styled(identity, bar));
+    Line::from(spans)
+}
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let width = usize::from(area.width);
+    let status_line = status_line(state, theme, width);
 
     let second = match &state.toast {
         Some(t) => Line::styled(

@@ -79,7 +79,7 @@ pub fn cell(c: char, col: usize, tab: usize) -> (char, usize) {
             let tab = tab.max(1);
             (' ', tab - col % tab)
         }
-        c if c.is_control() => ('?', 1),
+        c if crate::domain::controls::is_terminal_control(c) => ('?', 1),
         c => (c, c.width().unwrap_or(1)),
     }
 }

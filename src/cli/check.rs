@@ -1,9 +1,9 @@
 //! `phasegate check [ENGAGEMENT|--all] [--strict]`: chain, snapshots, stale gates, changed
 //! recorded items, policy edits and out-of-phase warnings. For CI and pre-commit hooks.
 
-use std::io::Write;
+use std::fmt::Write as _;
 
-use super::{Context, Exit, locate, report_store_error};
+use super::{Context, Exit, locate, report_store_error, say, say_err};
 use crate::domain::evaluate::evaluate;
 use crate::domain::lawful::unlawful;
 use crate::store::engagement::{OBJECTS_DIR, leftover_temps, load};
@@ -34,13 +34,20 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             Err(e) => return report_store_error(&e),
         }
     };
-    let mut out = std::io::stdout().lock();
+    // Human output goes out through `say`/`say_err` (control characters escaped); the report
+    // is flushed before each error so the two streams keep their order on a terminal.
+    let mut out = String::new();
+    let error = |out: &mut String, e: &dyn std::fmt::Display| {
+        say(out);
+        out.clear();
+        say_err(&format!("error: {e}\n"));
+    };
     let (mut problems, mut warnings, mut unreadable) = (0, 0, 0);
     for root in &roots {
         let loaded = match load(root) {
             Ok(l) => l,
             Err(e) => {
-                let _ = writeln!(std::io::stderr(), "error: {e}");
+                error(&mut out, &e);
                 unreadable += 1;
                 continue;
             }
@@ -52,7 +59,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             .iter()
             .partition(|e| e.path.starts_with(&objects));
         if let Some(e) = bad_input.first() {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            error(&mut out, e);
             unreadable += 1;
             continue;
         }
@@ -105,6 +112,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             summary.push_str(&format!(", {problems} problem(s) in the others"));
         }
         let _ = writeln!(out, "{summary}");
+        say(&out);
         return Exit::Usage;
     }
     let _ = writeln!(
@@ -112,6 +120,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         "{} engagement(s): {problems} problem(s), {warnings} warning(s)",
         roots.len()
     );
+    say(&out);
     if problems > 0 || (args.strict && warnings > 0) {
         Exit::Refused
     } else {

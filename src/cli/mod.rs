@@ -160,6 +160,22 @@ impl Context {
     }
 }
 
+/// Prints human output on stdout with its control characters escaped: an actor, a title or a
+/// line of an artifact may carry a terminal escape (`ESC]0;…`, `ESC[8m`). Every human output
+/// goes through this or [`say_err`]; JSON output is escaped by the serializer.
+pub fn say(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
+/// [`say`] on stderr.
+pub fn say_err(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
 /// `FILE:LINE:COL: message` with the file under the engagement directory.
 pub fn locate(root: &Path, finding: &Finding) -> String {
     let mut f = finding.clone();
@@ -170,16 +186,34 @@ pub fn locate(root: &Path, finding: &Finding) -> String {
 }
 
 pub fn report_store_error(err: &StoreError) -> Exit {
-    let _ = writeln!(std::io::stderr(), "error: {err}");
-    Exit::Usage
+    say_err(&format!("error: {err}\n"));
+    // A writer that gave up waiting for the lock met a busy engagement, not bad input.
+    if crate::store::lock::gave_up(err) {
+        Exit::Refused
+    } else {
+        Exit::Usage
+    }
+}
+
+/// How this process waits for an engagement's lock: `PHASEGATE_LOCK_TIMEOUT`, else config
+/// `lock_timeout`, else 30 s; a command says whom it waits for (the TUI owns the terminal and
+/// does not). A config that does not parse is reported by the commands that need it.
+fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
+    use crate::store::lock;
+    let (config, _) = crate::config::load(ctx.config_path.as_deref(), &crate::config::process_env);
+    let env = std::env::var(lock::TIMEOUT_ENV).ok();
+    let timeout = lock::timeout_from(env.as_deref(), config.lock_timeout)
+        .map_err(|message| StoreError::new(PathBuf::new(), message))?;
+    lock::configure(timeout, tell.then_some(say_err as fn(&str)));
+    Ok(())
 }
 
 pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "refused: {}", refusal.rule);
+    let mut text = format!("refused: {}\n", refusal.rule);
     for f in &refusal.findings {
-        let _ = writeln!(err, "  {}", locate(root, f));
+        text.push_str(&format!("  {}\n", locate(root, f)));
     }
+    say_err(&text);
     if refusal.usage {
         Exit::Usage
     } else {
@@ -207,29 +241,26 @@ pub fn commit(
     };
     match crate::store::engagement::transact(&root, &stamp, None, decide) {
         Ok(done) => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "{} (event {}, by {})",
+            say(&format!(
+                "{} (event {}, by {})\n",
                 describe(&done),
                 done.seq,
                 stamp.actor
-            );
+            ));
             if done.created_as_built
                 && !matches!(
                     done.event,
                     crate::domain::journal::EventBody::GateApproved(_)
                 )
             {
-                let _ = writeln!(
-                    std::io::stdout(),
-                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design"
+                say(
+                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design\n",
                 );
             }
             if let Some(e) = &done.deferred {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "warning: {e} (the decision is recorded; the next phasegate write creates it)"
-                );
+                say_err(&format!(
+                    "warning: {e} (the decision is recorded; the next phasegate write creates it)\n"
+                ));
             }
             Exit::Ok
         }
@@ -243,6 +274,10 @@ pub fn run(cli: Cli) -> Exit {
         Ok(c) => c,
         Err(e) => return report_store_error(&e),
     };
+    let tell = !matches!(cli.command, None | Some(Command::Open { .. }));
+    if let Err(e) = configure_lock_wait(&ctx, tell) {
+        return report_store_error(&e);
+    }
     let Some(command) = cli.command else {
         return run_tui_workspace(&ctx);
     };
@@ -274,7 +309,7 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     match crate::tui::run_workspace(&ctx.workspace, setup) {
         Ok(ended) => tui_exit(&ended),
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: terminal: {e}");
+            say_err(&format!("error: terminal: {e}\n"));
             Exit::Usage
         }
     }
@@ -283,7 +318,7 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
 /// The exit of a TUI session; a signal's is told on stderr (with where unsaved text went).
 fn tui_exit(ended: &crate::tui::Ended) -> Exit {
     if let Some(m) = ended.message() {
-        let _ = writeln!(std::io::stderr(), "{m}");
+        say_err(&format!("{m}\n"));
     }
     match ended {
         crate::tui::Ended::Quit => Exit::Ok,
@@ -301,7 +336,7 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
     match crate::tui::run_engagement(&root, setup) {
         Ok(ended) => tui_exit(&ended),
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            say_err(&format!("error: {e}\n"));
             Exit::Usage
         }
     }

@@ -300,11 +300,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(exit) => return exit,
     };
     let ev = evaluate(&loaded.engagement);
-    let text = if args.json {
-        format!("{}\n", status_json(&loaded.engagement, &ev))
+    if args.json {
+        let text = format!("{}\n", status_json(&loaded.engagement, &ev));
+        let _ = std::io::stdout().write_all(text.as_bytes());
     } else {
-        status_text(&loaded.root, &loaded.engagement, &ev)
-    };
-    let _ = std::io::stdout().write_all(text.as_bytes());
+        super::say(&status_text(&loaded.root, &loaded.engagement, &ev));
+    }
     Exit::Ok
 }

@@ -37,6 +37,9 @@ pub struct Config {
     pub color: ColorMode,
     /// Overrides `COLORTERM` detection of 24-bit color.
     pub truecolor: Option<bool>,
+    /// Seconds a writer waits for the engagement's lock before giving up (default 30;
+    /// `PHASEGATE_LOCK_TIMEOUT` overrides it).
+    pub lock_timeout: Option<u64>,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             identity: None,
             color: ColorMode::Auto,
             truecolor: None,
+            lock_timeout: None,
         }
     }
 }

@@ -305,11 +305,13 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     };
     let deviation_targets: BTreeSet<DeviationTarget> =
         deviations.iter().filter_map(|d| d.target).collect();
+    // Membership by set, not by scan: designs of thousands of components stay linear.
+    let as_built_ids: BTreeSet<ItemId> = as_built_components.iter().map(|c| c.id).collect();
+    let contract_ids: BTreeSet<ItemId> = contract.iter().map(|c| c.id).collect();
     let mut components: Vec<ComponentRow> = contract
         .iter()
         .map(|c| {
-            let in_as_built =
-                as_built_components.is_empty() || as_built_components.iter().any(|a| a.id == c.id);
+            let in_as_built = as_built_components.is_empty() || as_built_ids.contains(&c.id);
             row(
                 c,
                 &replay,
@@ -322,7 +324,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     if approved_design_text.is_some() {
         for c in as_built_components
             .iter()
-            .filter(|a| !contract.iter().any(|c| c.id == a.id))
+            .filter(|a| !contract_ids.contains(&a.id))
         {
             components.push(row(
                 c,
@@ -338,7 +340,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         order_input.extend(
             as_built_components
                 .iter()
-                .filter(|a| !contract.iter().any(|c| c.id == a.id))
+                .filter(|a| !contract_ids.contains(&a.id))
                 .cloned(),
         );
     }
@@ -393,14 +395,24 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         ));
     }
     let closed = replay.closed.is_some();
+    // The first item written with each ID, looked up per recorded event.
+    let mut written: BTreeMap<ItemId, (&str, usize, usize)> = BTreeMap::new();
+    for (id, sha, line, column) in deviations
+        .iter()
+        .map(|d| (d.id, &d.text_sha256, d.line, d.column))
+        .chain(
+            amendments
+                .iter()
+                .map(|a| (a.id, &a.text_sha256, a.line, a.column)),
+        )
+    {
+        written.entry(id).or_insert((sha.as_str(), line, column));
+    }
     for (id, recorded) in &replay.deviations {
         recorded_item_check(
             *id,
             &recorded.text_sha256,
-            deviations
-                .iter()
-                .find(|d| d.id == *id)
-                .map(|d| (d.text_sha256.as_str(), d.line, d.column)),
+            written.get(id).copied(),
             Artifact::AsBuilt,
             closed,
             &mut problems,
@@ -411,10 +423,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         recorded_item_check(
             *id,
             &recorded.text_sha256,
-            amendments
-                .iter()
-                .find(|a| a.id == *id)
-                .map(|a| (a.text_sha256.as_str(), a.line, a.column)),
+            written.get(id).copied(),
             Artifact::Spec,
             closed,
             &mut problems,
@@ -423,16 +432,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     }
     if let Some(close) = &replay.closed {
         for (id, sha) in &close.items {
-            let current = deviations
-                .iter()
-                .find(|d| d.id == *id)
-                .map(|d| d.text_sha256.as_str())
-                .or_else(|| {
-                    amendments
-                        .iter()
-                        .find(|a| a.id == *id)
-                        .map(|a| a.text_sha256.as_str())
-                });
+            let current = written.get(id).map(|w| w.0);
             if current != Some(sha.as_str())
                 && !replay.deviations.contains_key(id)
                 && !replay.amendments.contains_key(id)
@@ -542,6 +542,15 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             warnings.push(Finding::new(
                 Position::new(Artifact::Spec.file_name(), a.line, a.column),
                 format!("{} is written but not yet recorded in the journal", a.id),
+            ));
+        }
+    }
+    // No gate reads the as-built's items: a look-alike deviation there is a warning.
+    if let Some(doc) = docs.get(&Artifact::AsBuilt) {
+        for l in &doc.lookalikes {
+            warnings.push(Finding::new(
+                Position::new(Artifact::AsBuilt.file_name(), l.line, l.column),
+                l.message.clone(),
             ));
         }
     }

@@ -873,6 +873,9 @@ impl Journal {
 /// Parses and verifies the whole journal. Syntax errors and a missing `created` are bad input
 /// (`Err`); a broken chain still yields the events, with the first broken one named.
 pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
+    if let Some(bom) = super::engagement::byte_order_mark(JOURNAL_FILE, text) {
+        return Err(bom);
+    }
     let blocks = split_blocks(text);
     // Before the first event only comments and blank lines may stand.
     let preamble_end = blocks.first().map_or(text.len(), |b| b.start);

@@ -2,6 +2,7 @@
 //! clock; time and identity are passed in.
 
 pub mod artifact;
+pub mod controls;
 pub mod criteria;
 pub mod design;
 pub mod engagement;
@@ -9,6 +10,7 @@ pub mod evaluate;
 pub mod ids;
 pub mod journal;
 pub mod lawful;
+pub mod lookalike;
 pub mod markdown;
 pub mod metrics;
 pub mod phase;

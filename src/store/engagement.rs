@@ -641,12 +641,14 @@ pub fn restore_approved(
     Ok(restored)
 }
 
-/// The approved governed text followed by the ungoverned sections of the current text.
+/// The approved governed text followed by the ungoverned lines of the current text, section by
+/// section (governed text smuggled into an ungoverned section is not carried over).
 pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> String {
-    use crate::domain::artifact::GovernedText;
+    use crate::domain::artifact::{GovernedText, ungoverned_lines};
     use crate::domain::markdown;
     let mut out = GovernedText::of(artifact, approved).text;
     let doc = markdown::parse(current);
+    let ungoverned = ungoverned_lines(artifact, current, &doc);
     let lines: Vec<&str> = markdown::lines(current).collect();
     for section in doc
         .sections
@@ -654,9 +656,16 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
         .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
     {
         out.push('\n');
-        for line in &lines[section.span().start..section.span().end.min(lines.len())] {
-            out.push_str(line);
-            out.push('\n');
+        for (i, line) in lines
+            .iter()
+            .enumerate()
+            .take(section.span().end)
+            .skip(section.span().start)
+        {
+            if ungoverned.get(i).copied().unwrap_or(false) {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         while out.ends_with("\n\n") {
             out.pop();

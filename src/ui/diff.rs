@@ -52,7 +52,7 @@ impl Styles {
 fn shown(c: char) -> (char, usize) {
     match c {
         '\t' => (' ', 1),
-        c if c.is_control() => ('?', 1),
+        c if crate::domain::controls::is_terminal_control(c) => ('?', 1),
         c => (c, c.width().unwrap_or(1)),
     }
 }

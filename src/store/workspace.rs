@@ -98,9 +98,21 @@ fn not_an_engagement(dir: &Path, arg: &str, workspace: &Path) -> String {
             super::limits::file_kind(&m.file_type())
         ),
         Ok(_) => match slug_problem {
-            Some(why) => format!(
-                "this directory holds an engagement, but `{arg}` is not a slug ({why}); pass its path (./{arg}) or rename the directory"
-            ),
+            Some(_) => {
+                let suggested: String = arg
+                    .chars()
+                    .map(|c| match c.to_ascii_lowercase() {
+                        c @ ('a'..='z' | '0'..='9' | '-') => c,
+                        _ => '-',
+                    })
+                    .collect();
+                format!(
+                    "this directory holds an engagement, but `{arg}` is not a valid slug \
+                     (lowercase letters, digits and dashes): pass its path (./{arg}) or rename \
+                     the directory, e.g. to `{}`",
+                    suggested.trim_start_matches('-')
+                )
+            }
             None => format!("{ENGAGEMENT_FILE} here could not be read as an engagement's"),
         },
         Err(_) if dir.is_dir() => {

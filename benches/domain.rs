@@ -323,6 +323,7 @@ fn bench_evaluate(c: &mut Criterion) {
     let created = EventBody::Created {
         policy: Policy::default(),
         templates: vec![],
+        baseline: None,
     };
     let engagement = Engagement {
         slug: "vlan-qos".into(),
@@ -339,6 +340,7 @@ fn bench_evaluate(c: &mut Criterion) {
         ]),
         snapshots: BTreeMap::new(),
         build_files: vec![],
+        catalog: Default::default(),
     };
     // Sanity: the generated engagement is realistic (gates evaluate with real items).
     let ev = evaluate::evaluate(&engagement);
@@ -420,6 +422,7 @@ fn generate_journal(events: usize) -> String {
             record(Artifact::Feasibility, ""),
             record(Artifact::Design, ""),
         ],
+        baseline: None,
     };
     let mut text = journal::new_journal(&stamp(1_793_610_840, "alice"), &created);
     let mut rng = Rng(0x5eed_0002);

@@ -287,7 +287,7 @@ proptest! {
         let gate = |g: GateId, artifacts: Vec<ArtifactRecord>| {
             EventBody::GateApproved(GateRecord { gate: g, reason: None, note: String::new(), policy, artifacts, criteria: vec![] })
         };
-        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { policy, templates: vec![] });
+        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { policy, templates: vec![], baseline: None });
         let bodies = [
             gate(GateId::One, vec![record(Artifact::Spec, &spec)]),
             EventBody::FeasibilityCompleted { policy, artifacts: vec![record(Artifact::Feasibility, &feasibility)] },
@@ -322,6 +322,7 @@ proptest! {
                 (sha256_hex(design_text.as_bytes()), design_text),
             ]),
             build_files: vec![],
+            catalog: Default::default(),
         };
         let ev = evaluate::evaluate(&engagement);
         prop_assert!(ev.reconciliation.is_some());
@@ -1089,7 +1090,11 @@ fn gate_record() -> impl Strategy<Value = GateRecord> {
 }
 
 fn created_body() -> impl Strategy<Value = EventBody> {
-    (policy(), artifacts()).prop_map(|(policy, templates)| EventBody::Created { policy, templates })
+    (policy(), artifacts()).prop_map(|(policy, templates)| EventBody::Created {
+        policy,
+        templates,
+        baseline: None,
+    })
 }
 
 /// Every kind of event, with random gates, components and IDs. Component statuses are the two
@@ -1488,6 +1493,7 @@ fn pending_component_status_round_trips() {
     let created = EventBody::Created {
         policy: Policy::default(),
         templates: vec![],
+        baseline: None,
     };
     let body = EventBody::ComponentStatus {
         component: comp(1),

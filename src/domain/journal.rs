@@ -131,6 +131,8 @@ pub enum EventBody {
     Created {
         policy: Policy,
         templates: Vec<ArtifactRecord>,
+        /// Day 2: the closed engagement this one starts from, `SLUG@<closing event hash>`.
+        baseline: Option<String>,
     },
     GateApproved(GateRecord),
     GateRejected(GateRecord),
@@ -312,7 +314,15 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
     let _ = writeln!(out, "os_user = {}", toml_string(&stamp.os_user));
     let _ = writeln!(out, "kind = {}", toml_string(body.kind()));
     match body {
-        EventBody::Created { policy, templates } => {
+        EventBody::Created {
+            policy,
+            templates,
+            baseline,
+        } => {
+            // Written only when present, so journals of engagements without one keep their bytes.
+            if let Some(b) = baseline {
+                let _ = writeln!(out, "baseline = {}", toml_string(b));
+            }
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "templates", templates);
         }
@@ -618,6 +628,7 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
         "created" => EventBody::Created {
             policy: f.policy()?,
             templates: f.artifacts("templates")?,
+            baseline: f.opt_str("baseline")?,
         },
         "gate_approved" => EventBody::GateApproved(f.gate_record()?),
         "gate_rejected" => EventBody::GateRejected(f.gate_record()?),
@@ -874,7 +885,23 @@ mod tests {
                 sha256: "a".repeat(64),
                 governed_sha256: "b".repeat(64),
             }],
+            baseline: None,
         }
+    }
+
+    #[test]
+    fn created_records_its_baseline_and_reads_it_back() {
+        let body = EventBody::Created {
+            policy: Policy::default(),
+            templates: vec![],
+            baseline: Some(format!("vlan-qos@{}", "c".repeat(64))),
+        };
+        let j = new_journal(&stamp("alice"), &body);
+        assert!(j.contains("baseline = \"vlan-qos@"), "{j}");
+        let parsed = parse_journal(&j).unwrap();
+        assert_eq!(parsed.events[0].body, body);
+        // Without a baseline the event carries no such line: older journals keep their bytes.
+        assert!(!new_journal(&stamp("alice"), &created()).contains("baseline"));
     }
 
     fn approval() -> EventBody {

@@ -2,6 +2,8 @@
 //! clock; time and identity are passed in.
 
 pub mod artifact;
+pub mod baseline;
+pub mod catalog;
 pub mod criteria;
 pub mod design;
 pub mod engagement;

@@ -192,7 +192,9 @@ fn apply(r: &mut Replay, e: &Event) {
         anomaly(r, e, "follows the close");
     }
     match &e.body {
-        EventBody::Created { policy, templates } => {
+        EventBody::Created {
+            policy, templates, ..
+        } => {
             if e.seq != 1 {
                 anomaly(r, e, "is not the first event");
                 return;
@@ -378,6 +380,7 @@ mod tests {
                 EventBody::Created {
                     policy,
                     templates: vec![],
+                    baseline: None,
                 },
             ),
             ev(2, gate(GateId::One, false)),
@@ -435,6 +438,7 @@ mod tests {
                 EventBody::Created {
                     policy,
                     templates: vec![],
+                    baseline: None,
                 },
             ),
             ev(2, gate(GateId::Two, true)),

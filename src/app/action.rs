@@ -45,6 +45,8 @@ pub enum Action {
     Build(super::build::BuildAction),
     /// Outside edits, conflicts and recovery (`app::live`).
     Live(super::live::LiveAction),
+    /// The workspace's reuse catalog was read (`app::catalog`).
+    CatalogLoaded(std::sync::Arc<crate::domain::catalog::Catalog>),
 }
 
 impl fmt::Debug for Action {
@@ -66,6 +68,7 @@ impl fmt::Debug for Action {
             Action::EditorReturned => write!(f, "EditorReturned"),
             Action::Build(b) => write!(f, "Build({b:?})"),
             Action::Live(l) => write!(f, "Live({l:?})"),
+            Action::CatalogLoaded(c) => write!(f, "CatalogLoaded({} entries)", c.entries.len()),
         }
     }
 }

@@ -55,6 +55,11 @@ pub enum Effect {
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
     Live(super::live::LiveEffect),
+    /// Read the reuse catalog of the workspace `near` sits in (an engagement) or is (the
+    /// workspace, when no engagement is open). Reads only.
+    LoadCatalog {
+        near: PathBuf,
+    },
 }
 
 impl Effect {
@@ -71,6 +76,7 @@ impl Effect {
             Effect::Quit | Effect::Suspend => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
+            Effect::LoadCatalog { near } => vec![near.clone()],
         }
     }
 }
@@ -248,6 +254,15 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
+        Effect::LoadCatalog { near } => {
+            let workspace = if workspace::is_engagement(near) {
+                crate::store::catalog::workspace_of(near)
+            } else {
+                near.clone()
+            };
+            let (catalog, _unreadable) = crate::store::catalog::load_catalog(&workspace);
+            vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
+        }
         Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

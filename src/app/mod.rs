@@ -4,6 +4,7 @@
 pub mod action;
 pub mod buffer;
 pub mod build;
+pub mod catalog;
 pub mod diff;
 pub mod effect;
 pub mod forms;
@@ -119,6 +120,8 @@ pub enum Overlay {
     },
     /// The deviation and amendment forms and the Build/As-Built confirmations.
     Build(forms::BuildOverlay),
+    /// The reuse catalog (`app::catalog`).
+    Catalog(catalog::CatalogOverlay),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

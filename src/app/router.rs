@@ -12,6 +12,7 @@ use super::{Mode, Overlay, Screen, State};
 fn typing(state: &State) -> bool {
     matches!(state.overlay, Some(Overlay::Prompt { .. }))
         || state.overlay.as_ref().is_some_and(super::build::is_typing)
+        || matches!(&state.overlay, Some(Overlay::Catalog(o)) if o.is_typing())
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter)

@@ -98,10 +98,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Build(b) => super::build::on_action(state, b),
         Action::Live(l) => super::live::update(state, l),
+        Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
     }
 }
 
-fn quit_or_ask(state: &mut State) -> Vec<Effect> {
+pub(super) fn quit_or_ask(state: &mut State) -> Vec<Effect> {
     if state.engagement.as_ref().is_some_and(|e| e.dirty) {
         state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
         Vec::new()
@@ -129,6 +130,7 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
     match c {
         Command::ForceQuit => return quit_or_ask(state),
+        Command::ShowCatalog => return super::catalog::open(state),
         Command::Help => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
@@ -230,6 +232,7 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             quit_or_ask(state)
         }
         Overlay::Build(o) => super::build::overlay_command(state, o, c),
+        Overlay::Catalog(o) => super::catalog::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
@@ -737,6 +740,10 @@ fn text(state: &mut State, input: Input) {
         super::build::text(state, &input);
         return;
     }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::text(state, &input);
+        return;
+    }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
         match input.key {
             Key::Backspace => {
@@ -829,6 +836,10 @@ fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
     if let Some(Overlay::Build(_)) = &state.overlay {
         super::build::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::paste(state, &normalized);
         return;
     }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {

@@ -3,6 +3,7 @@
 //! to say anything useful are skipped.
 
 pub mod build_board;
+pub mod catalog;
 pub mod conflict;
 pub mod deviation_form;
 pub mod diff;
@@ -292,6 +293,7 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
         }
         Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
         Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
+        Overlay::Catalog(o) => catalog::render(state, theme, frame, area, o),
     }
 }
 

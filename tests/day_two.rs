@@ -307,3 +307,48 @@ fn catalog_resolves_by_slug_and_version_fails_dangling_and_flags_superseded() {
         4
     );
 }
+
+#[test]
+fn the_day_two_sample_reuses_two_baseline_components_through_the_catalog() {
+    let ws = Workspace::new();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    for slug in ["campus-time-baseline", "campus-time-nts"] {
+        common::copy_dir(&samples.join(slug), &ws.engagement(slug));
+    }
+    let base = ws.status("campus-time-baseline");
+    assert_eq!(base["phase"], "closed");
+    let head = base["head"].as_str().unwrap();
+    let s = ws.status("campus-time-nts");
+    assert_eq!(s["phase"], "design");
+    let b = &s["baseline"];
+    assert_eq!(b["ref"], format!("campus-time-baseline@{head}"));
+    assert_eq!(ids(&b["requirements"]["added"]), ["REQ-4"]);
+    assert_eq!(ids(&b["requirements"]["changed"]), ["REQ-1"]);
+    assert_eq!(ids(&b["components"]["added"]), ["COMP-4"]);
+    assert_eq!(criterion(&s, "G2-3")["result"], "pass");
+    assert!(
+        s["warnings"].as_array().unwrap().is_empty(),
+        "{}",
+        s["warnings"]
+    );
+    let design = ws.read("campus-time-nts", "solution-design.md");
+    for comp in ["COMP-1", "COMP-3"] {
+        assert!(
+            design.contains(&format!(
+                "- reuse: catalog campus-time-baseline/{comp}@{}",
+                &head[..12]
+            )),
+            "{design}"
+        );
+    }
+    let report: Value = serde_json::from_str(&ok(&ws, "reader", &["report", "--json"])).unwrap();
+    let nts = report["engagements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["engagement"] == "campus-time-nts")
+        .unwrap();
+    assert_eq!(nts["metrics"]["catalog_reused_components"], 2);
+    let check = ok(&ws, "reader", &["check", "--all", "--strict"]);
+    assert!(check.contains("0 problem(s), 0 warning(s)"), "{check}");
+}

@@ -77,7 +77,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             let satisfies: Vec<String> = e.satisfies.iter().map(ToString::to_string).collect();
             let _ = writeln!(
                 text,
-                "{:<36} {}  [{}]  reuse: {}; {} file(s), {} deviation(s){}",
+                "{:<42} {}  [{}]  reuse: {}; {} file(s), {} deviation(s){}",
                 e.reference(),
                 e.name,
                 satisfies.join(", "),

@@ -185,3 +185,65 @@ fn inserting_a_reuse_line_makes_g2_3_pass_live_and_is_refused_where_not_editable
     );
     assert!(!closed.engagement.as_ref().expect("e").dirty);
 }
+
+/// The Day-2 samples: campus-time-baseline (closed) and campus-time-nts started from it.
+fn day_two_workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = dir.path().join("ws");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    for slug in ["campus-time-baseline", "campus-time-nts"] {
+        copy_dir(&samples.join(slug), &ws.join(slug));
+    }
+    (dir, ws)
+}
+
+#[test]
+fn diff_pane_compares_the_design_and_the_spec_with_the_baseline() {
+    for size in SIZES {
+        let (_dir, ws) = day_two_workspace();
+        let mut state = open_engagement(&ws, "campus-time-nts", size);
+        press(&mut state, KeyCode::Char('B'));
+        let e = state.engagement.as_ref().expect("engagement");
+        let view = e.build.diff.as_ref().expect("the diff pane is open");
+        let b = view.model.baseline.as_ref().expect("against the baseline");
+        assert_eq!(b.artifact, phasegate::domain::artifact::Artifact::Design);
+        let labels: Vec<String> = b.labels.iter().flatten().map(ToString::to_string).collect();
+        for comp in ["COMP-1", "COMP-2", "COMP-3", "COMP-4"] {
+            assert!(labels.contains(&comp.to_string()), "{labels:?}");
+        }
+        insta::assert_snapshot!(
+            format!("baseline_diff_design_{}x{}", size.0, size.1),
+            render(&state, &ws)
+        );
+        // B again closes it; on the spec, the hunks name the requirements they touch.
+        press(&mut state, KeyCode::Char('B'));
+        assert!(state.engagement.as_ref().expect("e").build.diff.is_none());
+        press(&mut state, KeyCode::Char('1'));
+        press(&mut state, KeyCode::Char('B'));
+        let e = state.engagement.as_ref().expect("engagement");
+        let b = e
+            .build
+            .diff
+            .as_ref()
+            .and_then(|v| v.model.baseline.clone())
+            .expect("against the baseline");
+        let labels: Vec<String> = b.labels.iter().flatten().map(ToString::to_string).collect();
+        for id in ["REQ-1", "REQ-4", "AC-1", "AC-4"] {
+            assert!(labels.contains(&id.to_string()), "{labels:?}");
+        }
+        assert!(!labels.contains(&"REQ-2".to_string()), "{labels:?}");
+        if size == (120, 40) {
+            insta::assert_snapshot!("baseline_diff_spec_120x40", render(&state, &ws));
+        }
+    }
+    // Without a baseline there is nothing to compare, and the toast says why.
+    let (_dir, ws) = workspace_with_a_closed_engagement();
+    let mut state = open_engagement(&ws, "bgp-peer-onboarding", (80, 24));
+    press(&mut state, KeyCode::Char('B'));
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.contains("no baseline"), "{toast}");
+}

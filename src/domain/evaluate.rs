@@ -575,7 +575,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
 
 /// The baseline `engagement.toml` names, when it is a closed engagement of the catalog (a
 /// hand-written baseline from elsewhere has nothing to compare with).
-fn baseline_engagement(e: &Engagement) -> Option<&ClosedEngagement> {
+pub fn baseline_engagement(e: &Engagement) -> Option<&ClosedEngagement> {
     let parsed = BaselineRef::parse(e.meta.baseline.as_deref()?)?;
     e.catalog
         .engagements

@@ -247,3 +247,26 @@ fn diff_pane_compares_the_design_and_the_spec_with_the_baseline() {
         .unwrap_or_default();
     assert!(toast.contains("no baseline"), "{toast}");
 }
+
+#[test]
+fn gate_1_review_of_a_day_two_engagement_shows_the_delta_against_its_baseline() {
+    let (_dir, ws) = workspace_with_a_closed_engagement();
+    let stamp = Stamp {
+        at: Timestamp::parse("2026-11-21T09:00:00Z").expect("time"),
+        actor: "alice".into(),
+        os_user: "alice@test".into(),
+    };
+    phasegate::store::engagement::create(&ws, "vlan-qos-2", "", "alice", Some("vlan-qos"), &stamp)
+        .expect("Day 2 from the closed vlan-qos");
+    let spec_path = ws.join("vlan-qos-2/customer-spec.md");
+    let spec = std::fs::read_to_string(&spec_path).expect("spec");
+    let spec = spec.replacen(
+        "\n## Integrations",
+        "- REQ-6: The class of every VLAN is audited weekly.\n\n## Integrations",
+        1,
+    );
+    std::fs::write(&spec_path, spec).expect("write");
+    let state = open_engagement(&ws, "vlan-qos-2", (120, 40));
+    let screen = render(&state, &ws);
+    assert!(screen.contains("vs baseline: added REQ-6 "), "{screen}");
+}

@@ -332,6 +332,7 @@ fn bench_evaluate(c: &mut Criterion) {
         owner: Some("alice".into()),
         policy: Policy::default(),
         templates: vec![],
+        baseline: None,
     };
     let engagement = Engagement {
         slug: "vlan-qos".into(),
@@ -348,6 +349,7 @@ fn bench_evaluate(c: &mut Criterion) {
         ]),
         snapshots: BTreeMap::new(),
         build_files: vec![],
+        catalog: Default::default(),
     };
     // Sanity: the generated engagement is realistic (gates evaluate with real items).
     let ev = evaluate::evaluate(&engagement);
@@ -430,6 +432,7 @@ fn generate_journal(events: usize) -> String {
             record(Artifact::Feasibility, ""),
             record(Artifact::Design, ""),
         ],
+        baseline: None,
     };
     let mut text = journal::new_journal(&stamp(1_793_610_840, "alice"), &created);
     let mut rng = Rng(0x5eed_0002);
@@ -698,6 +701,7 @@ fn engagement_with_requirements(n: usize) -> Engagement {
         owner: Some("alice".into()),
         policy: Policy::default(),
         templates: vec![],
+        baseline: None,
     };
     Engagement {
         slug: "scale".into(),
@@ -714,6 +718,7 @@ fn engagement_with_requirements(n: usize) -> Engagement {
         ]),
         snapshots: BTreeMap::new(),
         build_files: vec![],
+        catalog: Default::default(),
     }
 }
 

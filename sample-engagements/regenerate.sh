@@ -36,7 +36,10 @@ cp "$src/$e/solution-design.md" "$ws/$e/"
 
 # vlan-qos: through Gate 2 and the build to As-Built, with two real deviations and an amendment.
 e=vlan-qos
-pg 2026-11-02T09:14:00Z alice new $e --title "Extend VLAN provisioning with QoS tagging" --owner alice --baseline vlan-provisioning
+pg 2026-11-02T09:14:00Z alice new $e --title "Extend VLAN provisioning with QoS tagging" --owner alice
+# Its baseline predates this workspace: a hand-written name, linked to nothing here (`new --from`
+# needs a closed engagement of the workspace).
+sed -i 's/^created = .*/&\nbaseline = "vlan-provisioning"/' "$ws/$e/engagement.toml"
 cp "$src/$e/customer-spec.md" "$ws/$e/"
 pg 2026-11-04T14:02:00Z bob gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
   --note "Spec walked through with the campus network team."
@@ -58,10 +61,48 @@ pg 2026-11-17T09:40:00Z alice deviation record DEV-1 $e
 pg 2026-11-17T09:42:00Z alice deviation record DEV-2 $e
 pg 2026-11-17T10:15:00Z alice amend --deviation DEV-2 --text "$(cat "$src/$e/amendment.txt")" $e
 
-for e in firewall-drift bgp-peer-onboarding vlan-qos; do
+# campus-time-baseline: the whole lifecycle to Closed, with a minor deviation.
+e=campus-time-baseline
+pg 2026-10-05T08:00:00Z erin new $e --title "Campus time and logging baseline" --owner erin
+cp "$src/$e/customer-spec.md" "$ws/$e/"
+pg 2026-10-06T15:00:00Z frank gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
+  --note "Regions and collectors confirmed with the SOC."
+cp "$src/$e/feasibility.md" "$ws/$e/"
+pg 2026-10-07T10:00:00Z erin feasibility-complete $e
+cp "$src/$e/solution-design.md" "$ws/$e/"
+pg 2026-10-08T16:00:00Z frank gate 2 approve $e --check G2-7 --check G2-8 --check G2-9 \
+  --note "Design approved for the Wednesday windows."
+cp -R "$here/$e/build" "$ws/$e/"   # build/ is input only: phasegate never writes it
+day=12
+for c in COMP-1 COMP-2 COMP-3; do   # build order: leaves first
+  pg "2026-10-${day}T10:00:00Z" erin component "$c" built $e
+  pg "2026-10-${day}T15:00:00Z" erin component "$c" validated $e
+  day=$((day + 1))
+done
+pg 2026-10-15T17:00:00Z erin build-complete $e
+cp "$src/$e/as-built.md" "$ws/$e/"
+pg 2026-10-16T09:00:00Z erin deviation record DEV-1 $e
+pg 2026-10-19T11:30:00Z frank close $e
+
+# campus-time-nts: Day 2, started from the closed baseline; reuses two of its components through
+# the catalog, pinned to the baseline's version; in Design.
+e=campus-time-nts
+pg 2026-11-23T09:00:00Z erin new $e --from campus-time-baseline \
+  --title "Campus time and logging baseline, authenticated NTP" --owner erin
+cp "$src/$e/customer-spec.md" "$ws/$e/"
+pg 2026-11-24T14:00:00Z frank gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
+  --note "Delta reviewed against campus-time-baseline: REQ-1 changed, REQ-4 added."
+cp "$src/$e/feasibility.md" "$ws/$e/"
+pg 2026-11-25T10:00:00Z erin feasibility-complete $e
+version="$("$bin" --workspace "$ws" catalog campus-time-baseline/COMP-1 --json \
+  | sed -n 's/.*"version":"\([0-9a-f]*\)".*/\1/p')"
+[ -n "$version" ] || { echo "no catalog version for campus-time-baseline" >&2; exit 1; }
+sed "s/@VERSION/@$version/" "$src/$e/solution-design.md" > "$ws/$e/solution-design.md"
+
+for e in firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts; do
   rm -f "$ws/$e/.phasegate/lock"
   rm -rf "${here:?}/$e"
   cp -R "$ws/$e" "$here/$e"
   "$bin" check "$here/$e" >/dev/null || { echo "check failed for $e" >&2; exit 1; }
 done
-echo "regenerated: firewall-drift bgp-peer-onboarding vlan-qos"
+echo "regenerated: firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts"

@@ -287,7 +287,7 @@ proptest! {
         let gate = |g: GateId, artifacts: Vec<ArtifactRecord>| {
             EventBody::GateApproved(GateRecord { gate: g, reason: None, note: String::new(), policy, artifacts, criteria: vec![] })
         };
-        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { owner: Some("alice".into()), policy, templates: vec![] });
+        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { owner: Some("alice".into()), policy, templates: vec![], baseline: None });
         let bodies = [
             gate(GateId::One, vec![record(Artifact::Spec, &spec)]),
             EventBody::FeasibilityCompleted { policy, artifacts: vec![record(Artifact::Feasibility, &feasibility)] },
@@ -322,6 +322,7 @@ proptest! {
                 (sha256_hex(design_text.as_bytes()), design_text),
             ]),
             build_files: vec![],
+            catalog: Default::default(),
         };
         let ev = evaluate::evaluate(&engagement);
         prop_assert!(ev.reconciliation.is_some());
@@ -1188,13 +1189,18 @@ fn gate_record() -> impl Strategy<Value = GateRecord> {
 }
 
 fn created_body() -> impl Strategy<Value = EventBody> {
-    (proptest::option::of(wild_string()), policy(), artifacts()).prop_map(
-        |(owner, policy, templates)| EventBody::Created {
+    (
+        proptest::option::of(wild_string()),
+        policy(),
+        artifacts(),
+        proptest::option::of(wild_string()),
+    )
+        .prop_map(|(owner, policy, templates, baseline)| EventBody::Created {
             owner,
             policy,
             templates,
-        },
-    )
+            baseline,
+        })
 }
 
 fn build_records() -> impl Strategy<Value = Option<Vec<BuildRecord>>> {
@@ -1610,6 +1616,7 @@ fn pending_component_status_round_trips() {
         owner: None,
         policy: Policy::default(),
         templates: vec![],
+        baseline: None,
     };
     let body = EventBody::ComponentStatus {
         component: comp(1),

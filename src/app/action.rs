@@ -53,6 +53,9 @@ pub enum Action {
     Live(super::live::LiveAction),
     /// A lifecycle effect's result that needs a decision (`app::lifecycle`).
     Lifecycle(super::lifecycle::LifecycleAction),
+
+    /// The workspace's reuse catalog was read (`app::catalog`).
+    CatalogLoaded(std::sync::Arc<crate::domain::catalog::Catalog>),
 }
 
 impl fmt::Debug for Action {
@@ -76,6 +79,8 @@ impl fmt::Debug for Action {
             Action::Build(b) => write!(f, "Build({b:?})"),
             Action::Live(l) => write!(f, "Live({l:?})"),
             Action::Lifecycle(l) => write!(f, "Lifecycle({l:?})"),
+
+            Action::CatalogLoaded(c) => write!(f, "CatalogLoaded({} entries)", c.entries.len()),
         }
     }
 }

@@ -62,7 +62,11 @@ impl BuildState {
             self.selected = first_to_do(ev);
         }
         if let Some(view) = &mut self.diff {
-            match DiffModel::of(e, ev) {
+            let model = match &view.model.baseline {
+                Some(b) => DiffModel::against_baseline(e, Some(b.artifact)),
+                None => DiffModel::of(e, ev),
+            };
+            match model {
                 Ok(model) => view.replace_model(model),
                 Err(_) => self.diff = None,
             }
@@ -479,10 +483,10 @@ fn page(state: &State) -> usize {
 
 /// The diff pane's viewport, estimated from the terminal size the way `ui` lays it out (the
 /// pane takes the full width; borders, gauge and column header take their rows).
-fn viewport(state: &State, model: &DiffModel) -> Viewport {
-    let width = usize::from(state.size.0.saturating_sub(2));
+fn viewport(size: (u16, u16), model: &DiffModel) -> Viewport {
+    let width = usize::from(size.0.saturating_sub(2));
     Viewport {
-        rows: page(state),
+        rows: usize::from(size.1.saturating_sub(10)).max(1),
         stacked: model.stacked(width),
         text_width: model.side_width(width),
     }
@@ -505,7 +509,7 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
         .engagement
         .as_ref()
         .and_then(|e| e.build.diff.as_ref())
-        .map(|v| viewport(state, &v.model));
+        .map(|v| viewport(state.size, &v.model));
     let e = state.engagement.as_mut()?;
     if c != Command::Help {
         e.build.refusal = None;
@@ -518,7 +522,11 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
         });
         match c {
             // `q` closes the diff pane, not the app.
-            Command::ShowDiff | Command::Leave | Command::Cancel | Command::Quit => {
+            Command::ShowDiff
+            | Command::BaselineDiff
+            | Command::Leave
+            | Command::Cancel
+            | Command::Quit => {
                 e.build.diff = None;
                 return Some(Vec::new());
             }
@@ -590,6 +598,7 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
 fn anywhere(state: &mut State, c: Command) -> Option<Vec<Effect>> {
     match c {
         Command::ShowDiff => Some(show_diff(state)),
+        Command::BaselineDiff => Some(show_baseline_diff(state)),
         Command::RecordDeviation => Some(open_deviation_form(state)),
         Command::AmendSpec => Some(open_amend_form(state)),
         Command::CloseEngagement => Some(close(state)),
@@ -696,11 +705,7 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
     let size = state.size;
     match DiffModel::of(&e.engagement, &e.disk) {
         Ok(model) => {
-            let vp = Viewport {
-                rows: usize::from(size.1.saturating_sub(10)).max(1),
-                stacked: model.stacked(usize::from(size.0.saturating_sub(2))),
-                text_width: model.side_width(usize::from(size.0.saturating_sub(2))),
-            };
+            let vp = viewport(size, &model);
             e.build.diff = Some(DiffView::new(model, vp));
             state.pane = Pane::Editor;
             state.mode = Mode::View;
@@ -710,7 +715,26 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Shows the as-built at the current hunk, in the editor.
+/// `baseline_diff`: the shown spec or design against the Day-2 baseline's, in the diff pane.
+fn show_baseline_diff(state: &mut State) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    let size = state.size;
+    match DiffModel::against_baseline(&e.engagement, e.shown_artifact()) {
+        Ok(model) => {
+            let vp = viewport(size, &model);
+            e.build.diff = Some(DiffView::new(model, vp));
+            state.pane = Pane::Editor;
+            state.mode = Mode::View;
+        }
+        Err(why) => state.error(why),
+    }
+    Vec::new()
+}
+
+/// Shows the as-built (or, against a baseline, the current spec or design) at the current
+/// hunk, in the editor.
 fn open_hunk(state: &mut State) -> Vec<Effect> {
     let Some(e) = &mut state.engagement else {
         return Vec::new();
@@ -728,7 +752,12 @@ fn open_hunk(state: &mut State) -> Vec<Effect> {
         .or_else(|| numbers.get(hunk.as_built_lines.start.saturating_sub(1)))
         .copied()
         .unwrap_or(1);
-    if e.shown_artifact() != Some(Artifact::AsBuilt) {
+    let target = view
+        .model
+        .baseline
+        .as_ref()
+        .map_or(Artifact::AsBuilt, |b| b.artifact);
+    if e.shown_artifact() != Some(target) {
         if e.dirty {
             let file = e.shown_artifact().map_or("the buffer", Artifact::file_name);
             state.error(format!(
@@ -736,7 +765,7 @@ fn open_hunk(state: &mut State) -> Vec<Effect> {
             ));
             return Vec::new();
         }
-        e.show_phase(Phase::AsBuilt);
+        e.show_phase(target.phase());
     }
     e.build.diff = None;
     e.editor.jump_to(line.saturating_sub(1), 0);

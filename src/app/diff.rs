@@ -10,7 +10,8 @@ use std::sync::Arc;
 use unicode_width::UnicodeWidthChar;
 
 use crate::domain::artifact::Artifact;
-use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text};
+use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text, baseline_engagement};
+use crate::domain::ids::ItemId;
 use crate::domain::reconcile::Hunk;
 use crate::domain::records::Deviation;
 use crate::domain::sidebyside::{CONTEXT_LINES, Comparison, RowKind, SideBySide, compare};
@@ -75,6 +76,40 @@ pub struct DiffModel {
     pub approved_seq: u64,
     /// The widest line, in display columns (bounds horizontal scrolling).
     pub widest: usize,
+    /// Set when the left side is the Day-2 baseline's text instead of the approved design.
+    pub baseline: Option<BaselineSide>,
+}
+
+/// The pane comparing the current spec or design (right) with the baseline's (left).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineSide {
+    /// `SLUG@<12 hex>`.
+    pub reference: String,
+    /// The right side: the current spec or design.
+    pub artifact: Artifact,
+    /// Per hunk, the requirements, criteria or components whose items it touches.
+    pub labels: Vec<Vec<ItemId>>,
+}
+
+/// IDs of the items whose lines hold any of `governed` (0-based governed lines, mapped to
+/// 1-based file lines by `numbers`).
+fn touched_items(
+    doc: &crate::domain::markdown::Document,
+    numbers: &[usize],
+    governed: std::ops::Range<usize>,
+    out: &mut std::collections::BTreeSet<ItemId>,
+) {
+    for k in governed {
+        let Some(line) = numbers.get(k).map(|n| n.saturating_sub(1)) else {
+            continue;
+        };
+        out.extend(
+            doc.items
+                .iter()
+                .filter(|i| i.lines.contains(&line))
+                .map(|i| i.id),
+        );
+    }
 }
 
 impl fmt::Debug for DiffModel {
@@ -144,7 +179,68 @@ impl DiffModel {
             full,
             approved_seq,
             widest,
+            baseline: None,
         }
+    }
+
+    /// The current spec or design (`artifact`) against the Day-2 baseline's spec or reconciled
+    /// design; hunks are labelled by the requirements, criteria or components they touch.
+    pub fn against_baseline(
+        e: &Engagement,
+        artifact: Option<Artifact>,
+    ) -> Result<DiffModel, String> {
+        let Some(reference) = e.meta.baseline.as_deref() else {
+            return Err(
+                "no baseline: this engagement was not started `--from` a closed engagement".into(),
+            );
+        };
+        let Some(base) = baseline_engagement(e) else {
+            return Err(format!(
+                "baseline {reference} is not a closed engagement of this workspace: nothing to compare"
+            ));
+        };
+        let (left, artifact) = match artifact {
+            Some(Artifact::Spec) => (base.spec.clone(), Artifact::Spec),
+            Some(Artifact::Design) => (base.reconciled_design(), Artifact::Design),
+            _ => {
+                return Err(
+                    "the baseline comparison is of the spec (1) or the design (3): show one of them"
+                        .into(),
+                );
+            }
+        };
+        let right = e.texts.get(&artifact).cloned().unwrap_or_default();
+        let mut model = DiffModel::build(&left, &right, &[], 0);
+        let (left_doc, right_doc) = (
+            crate::domain::markdown::parse(&left),
+            crate::domain::markdown::parse(&right),
+        );
+        let labels = model
+            .hunks
+            .iter()
+            .map(|h| {
+                let mut ids = std::collections::BTreeSet::new();
+                touched_items(
+                    &left_doc,
+                    &model.design_numbers,
+                    h.design_lines.clone(),
+                    &mut ids,
+                );
+                touched_items(
+                    &right_doc,
+                    &model.as_built_numbers,
+                    h.as_built_lines.clone(),
+                    &mut ids,
+                );
+                ids.into_iter().collect()
+            })
+            .collect();
+        model.baseline = Some(BaselineSide {
+            reference: format!("{}@{}", base.slug, base.version()),
+            artifact,
+            labels,
+        });
+        Ok(model)
     }
 
     /// The model of an engagement on disk, when Gate 2 holds an approval and `as-built.md`

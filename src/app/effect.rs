@@ -57,6 +57,12 @@ pub enum Effect {
     Live(super::live::LiveEffect),
     /// Complete feasibility, reopen a gate, create an engagement (`app::lifecycle`).
     Lifecycle(super::lifecycle::LifecycleEffect),
+
+    /// Read the reuse catalog of the workspace `near` sits in (an engagement) or is (the
+    /// workspace, when no engagement is open). Reads only.
+    LoadCatalog {
+        near: PathBuf,
+    },
 }
 
 impl Effect {
@@ -74,6 +80,8 @@ impl Effect {
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
             Effect::Lifecycle(l) => l.paths(),
+
+            Effect::LoadCatalog { near } => vec![near.clone()],
         }
     }
 }
@@ -256,6 +264,16 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
         Effect::Lifecycle(l) => super::lifecycle::run_effect(l, ctx),
+
+        Effect::LoadCatalog { near } => {
+            let workspace = if workspace::is_engagement(near) {
+                crate::store::catalog::workspace_of(near)
+            } else {
+                near.clone()
+            };
+            let (catalog, _unreadable) = crate::store::catalog::load_catalog(&workspace);
+            vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
+        }
         Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod buffer;
 pub mod build;
+pub mod catalog;
 pub mod diff;
 pub mod effect;
 pub mod forms;
@@ -137,6 +138,9 @@ pub enum Overlay {
     Messages {
         scroll: u16,
     },
+
+    /// The reuse catalog (`app::catalog`).
+    Catalog(catalog::CatalogOverlay),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

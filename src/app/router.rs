@@ -17,6 +17,7 @@ fn typing(state: &State) -> bool {
             .overlay
             .as_ref()
             .is_some_and(super::lifecycle::is_typing)
+        || matches!(&state.overlay, Some(Overlay::Catalog(o)) if o.is_typing())
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter)

@@ -114,10 +114,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Build(b) => super::build::on_action(state, b),
         Action::Live(l) => super::live::update(state, l),
         Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
+        Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
     }
 }
 
-fn quit_or_ask(state: &mut State) -> Vec<Effect> {
+pub(super) fn quit_or_ask(state: &mut State) -> Vec<Effect> {
     if state.engagement.as_ref().is_some_and(|e| e.dirty) {
         state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
         Vec::new()
@@ -145,6 +146,7 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
     match c {
         Command::ForceQuit => return quit_or_ask(state),
+        Command::ShowCatalog => return super::catalog::open(state),
         Command::Help => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
@@ -290,6 +292,7 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             quit_or_ask(state)
         }
         Overlay::Lifecycle(o) => super::lifecycle::overlay_command(state, o, c),
+        Overlay::Catalog(o) => super::catalog::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
@@ -921,6 +924,10 @@ fn text(state: &mut State, input: Input) {
         super::lifecycle::text(state, &input);
         return;
     }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::text(state, &input);
+        return;
+    }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
         // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
         super::forms::edit_text(buf, &input);
@@ -1033,6 +1040,10 @@ fn paste(state: &mut State, s: &str) {
     }
     if let Some(Overlay::Lifecycle(_)) = &state.overlay {
         super::lifecycle::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::paste(state, &normalized);
         return;
     }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {

@@ -3,6 +3,7 @@
 
 pub mod amend;
 pub mod build_complete;
+pub mod catalog;
 pub mod check;
 pub mod close;
 pub mod completions;
@@ -81,6 +82,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Metrics per engagement and across the workspace
     Report(report::Args),
+    /// The reuse catalog: every component of every closed engagement, versioned
+    Catalog(catalog::Args),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -296,6 +299,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Close(args) => close::run(&ctx, &args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
+        Command::Catalog(args) => catalog::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -1,7 +1,7 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
-use super::{Context, Exit, report_store_error, say};
-use crate::store::engagement::create;
+use super::{Context, Exit, report_refusal, report_store_error, say};
+use crate::store::engagement::{TxError, create};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,9 +13,9 @@ pub struct Args {
     /// Owner (default: the acting identity)
     #[arg(long)]
     pub owner: Option<String>,
-    /// The engagement this one starts from (Day 2)
-    #[arg(long)]
-    pub baseline: Option<String>,
+    /// Start from this closed engagement (Day 2): its spec, its reconciled design as the draft
+    #[arg(long = "from", alias = "baseline", value_name = "BASELINE")]
+    pub from: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -29,17 +29,23 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         &args.slug,
         args.title.as_deref().unwrap_or(""),
         &owner,
-        args.baseline.as_deref(),
+        args.from.as_deref(),
         &stamp,
     ) {
         Ok(root) => {
+            let from = args
+                .from
+                .as_deref()
+                .map(|b| format!("; from {b}: reassess its requirements in feasibility.md"))
+                .unwrap_or_default();
             say(&format!(
-                "created {} (owner {owner}; distinct_approver = true)\nnext: write the requirements in {}\n",
+                "created {} (owner {owner}; distinct_approver = true{from})\nnext: write the requirements in {}\n",
                 root.display(),
                 root.join("customer-spec.md").display()
             ));
             Exit::Ok
         }
-        Err(e) => report_store_error(&e),
+        Err(TxError::Store(e)) => report_store_error(&e),
+        Err(TxError::Refused(r)) => report_refusal(&ctx.workspace.join(&args.slug), &r),
     }
 }

@@ -39,10 +39,12 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         },
     };
     let mut rows: Vec<(String, String, Metrics)> = Vec::new();
+    let mut designs: Vec<Vec<crate::domain::design::Component>> = Vec::new();
     for root in &roots {
         match load_strict(root) {
             Ok(l) => {
                 let ev = evaluate(&l.engagement);
+                designs.push(ev.design_components.clone());
                 rows.push((
                     l.engagement.slug.clone(),
                     ev.phase.as_str().into(),
@@ -56,6 +58,13 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     let total_devs: usize = rows.iter().map(|r| r.2.deviations).sum();
     let total_reused: usize = rows.iter().map(|r| r.2.reused_components).sum();
     let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
+    // Across the workspace: which catalog entries the current designs reuse most.
+    let most_reused = if args.engagement.is_none() {
+        let (catalog, _unreadable) = crate::store::catalog::load_catalog(&ctx.workspace);
+        catalog.most_reused(designs.iter().map(Vec::as_slice))
+    } else {
+        Vec::new()
+    };
     let mut text = String::new();
     if args.json {
         let v = json!({
@@ -65,6 +74,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 "deviation_rate": ratio(total_devs, total_components),
                 "reuse_rate": ratio(total_reused, total_components),
                 "gate_rework": rows.iter().map(|r| r.2.gate_rework).sum::<u32>(),
+                "most_reused": most_reused.iter().map(|(r, n)| json!({"ref": r, "reused_by": n})).collect::<Vec<_>>(),
             }
         });
         let _ = writeln!(text, "{v}");
@@ -96,6 +106,12 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             pct(ratio(total_devs, total_components)),
             pct(ratio(total_reused, total_components))
         );
+        if !most_reused.is_empty() {
+            let _ = writeln!(text, "most reused catalog components:");
+            for (r, n) in most_reused.iter().take(10) {
+                let _ = writeln!(text, "  {r:<40} reused by {n}");
+            }
+        }
     }
     if args.json {
         let _ = std::io::stdout().write_all(text.as_bytes());

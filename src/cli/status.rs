@@ -134,12 +134,66 @@ pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
             "recorded": ev.replay.amendments.contains_key(&a.id),
         })).collect::<Vec<_>>(),
         "reconciliation": reconciliation,
+        "baseline": baseline_json(e, ev),
         "warnings": ev.warnings.iter().map(finding_json).collect::<Vec<_>>(),
         "problems": ev.problems.iter().map(finding_json).collect::<Vec<_>>(),
         "events": e.journal.events.len(),
         "head": e.journal.head(),
         "next": next_action(ev),
     })
+}
+
+/// `{"ref", "requirements": {"added", "changed", "removed"}, "components": {…}}`; the deltas are
+/// null when the baseline is not a closed engagement of this workspace; null without a baseline.
+fn baseline_json(e: &Engagement, ev: &Evaluation) -> Value {
+    let ids =
+        |v: &[crate::domain::ids::ItemId]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let delta = |d: &crate::domain::baseline::Delta| json!({"added": ids(&d.added), "changed": ids(&d.changed), "removed": ids(&d.removed)});
+    match (&e.meta.baseline, &ev.baseline) {
+        (None, _) => Value::Null,
+        (Some(r), None) => json!({"ref": r, "requirements": null, "components": null}),
+        (Some(_), Some(b)) => json!({
+            "ref": b.reference,
+            "requirements": delta(&b.requirements),
+            "components": delta(&b.components),
+        }),
+    }
+}
+
+fn baseline_text(out: &mut String, e: &Engagement, ev: &Evaluation) {
+    let Some(reference) = &e.meta.baseline else {
+        return;
+    };
+    let Some(b) = &ev.baseline else {
+        let _ = writeln!(
+            out,
+            "\nBaseline {reference}: not a closed engagement of this workspace (nothing to compare)"
+        );
+        return;
+    };
+    let _ = writeln!(out, "\nChanges against baseline {reference}:");
+    for (what, d) in [
+        ("requirements", &b.requirements),
+        ("components", &b.components),
+    ] {
+        let list = |v: &[crate::domain::ids::ItemId]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {what:<13} added {}; changed {}; removed {}",
+            list(&d.added),
+            list(&d.changed),
+            list(&d.removed)
+        );
+    }
 }
 
 pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
@@ -235,6 +289,7 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
             );
         }
     }
+    baseline_text(&mut out, e, ev);
     if let Some(r) = &ev.reconciliation {
         let _ = writeln!(
             out,

@@ -223,6 +223,9 @@ commands! {
     CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
     RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
     DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (asks; y deletes)", [Overlay];
+    ShowCatalog => "show_catalog", "Show the reuse catalog: components of closed engagements, type to filter", [Global];
+    BaselineDiff => "baseline_diff", "Compare the shown spec or design with the Day-2 baseline's", [Global];
+    InsertReuse => "insert_reuse", "Catalog: insert `- reuse: catalog SLUG/COMP-n@VERSION` into the design", [Overlay];
 }
 
 impl Command {

@@ -213,6 +213,8 @@ pub struct CriteriaInput<'a> {
     pub design: Option<&'a Document>,
     pub components: &'a [Component],
     pub known_ids: &'a BTreeSet<ItemId>,
+    /// `reuse: catalog …` references that do not resolve in the workspace's catalog (G2-3).
+    pub dangling_reuse: &'a [Finding],
 }
 
 fn at(artifact: Artifact, line: usize, column: usize) -> Position {
@@ -565,6 +567,7 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     ),
                 )
             })
+            .chain(input.dangling_reuse.iter().cloned())
             .collect(),
         "G2-4" => input
             .components

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::artifact::{Artifact, ArtifactHashes};
+use super::baseline::{BaselineDelta, BaselineRef};
+use super::catalog::{Catalog, ClosedEngagement, ReuseCheck, check_reuse};
 use super::criteria::{self, CriteriaInput, CriterionEval};
 use super::design::{self, Component};
 use super::engagement::EngagementMeta;
@@ -47,6 +49,9 @@ pub struct Engagement {
     /// Approved artifact snapshots from `objects/`, by full-text sha256 (verified on load).
     pub snapshots: BTreeMap<String, String>,
     pub build_files: Vec<BuildFile>,
+    /// The workspace's reuse catalog (its closed engagements), gathered by the store when the
+    /// engagement has a baseline or reuses from the catalog; empty otherwise.
+    pub catalog: std::sync::Arc<Catalog>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -135,6 +140,10 @@ pub struct Evaluation {
     pub deviations: Vec<Deviation>,
     pub amendments: Vec<Amendment>,
     pub reconciliation: Option<Reconciliation>,
+    /// What this engagement changes against its Day-2 baseline, when that is in the catalog.
+    pub baseline: Option<BaselineDelta>,
+    /// The design's catalog reuses: dangling (G2-3) and suspect (warnings).
+    pub reuse: ReuseCheck,
     /// What `check` fails on.
     pub problems: Vec<Finding>,
     /// What `check` reports without failing (unless `--strict`).
@@ -242,9 +251,21 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             )
         })
         .collect();
+    let base = baseline_engagement(e);
+    // A Day-2 spec keeps the baseline's amendments, which name the baseline's deviations.
+    let base_records = base.map(|b| {
+        let spec = markdown::parse(&b.spec);
+        let as_built = markdown::parse(&b.as_built);
+        (records::amendments(&spec), records::deviations(&as_built))
+    });
     let known_ids: BTreeSet<ItemId> = docs
         .values()
         .flat_map(|d| d.items.iter().map(|i| i.id))
+        .chain(
+            base_records
+                .iter()
+                .flat_map(|(a, d)| a.iter().map(|x| x.id).chain(d.iter().map(|x| x.id))),
+        )
         .collect();
     let design_components = match (docs.get(&Artifact::Design), e.texts.get(&Artifact::Design)) {
         (Some(d), Some(t)) => design::components(d, t),
@@ -255,12 +276,14 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         gate_status(GateId::Two, &replay, &hashes),
     ];
 
+    let reuse = check_reuse(&design_components, &e.catalog);
     let input = CriteriaInput {
         spec: docs.get(&Artifact::Spec),
         feasibility: docs.get(&Artifact::Feasibility),
         design: docs.get(&Artifact::Design),
         components: &design_components,
         known_ids: &known_ids,
+        dangling_reuse: &reuse.dangling,
     };
     let mut criteria = criteria::evaluate(GateId::One, &e.meta.criteria, &input);
     criteria.extend(criteria::evaluate(GateId::Two, &e.meta.criteria, &input));
@@ -538,7 +561,11 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         }
     }
     for a in &amendments {
-        if !replay.amendments.contains_key(&a.id) {
+        let inherited = base_records.as_ref().is_some_and(|(base, _)| {
+            base.iter()
+                .any(|b| b.id == a.id && b.text_sha256 == a.text_sha256)
+        });
+        if !replay.amendments.contains_key(&a.id) && !inherited {
             warnings.push(Finding::new(
                 Position::new(Artifact::Spec.file_name(), a.line, a.column),
                 format!("{} is written but not yet recorded in the journal", a.id),
@@ -554,6 +581,8 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             ));
         }
     }
+    warnings.extend(reuse.suspect.iter().cloned());
+    let baseline = base.map(|b| baseline_delta(e, b));
     for f in e.build_files.iter().filter(|f| f.problem.is_some()) {
         warnings.push(Finding::new(
             Position::file(format!("build/{}", f.path)),
@@ -575,6 +604,8 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         deviations,
         amendments,
         reconciliation,
+        baseline,
+        reuse,
         problems,
         warnings,
     }
@@ -630,6 +661,28 @@ fn closed_drift(
             ),
         ));
     }
+}
+
+/// The baseline `engagement.toml` names, when it is a closed engagement of the catalog (a
+/// hand-written baseline from elsewhere has nothing to compare with).
+pub fn baseline_engagement(e: &Engagement) -> Option<&ClosedEngagement> {
+    let parsed = BaselineRef::parse(e.meta.baseline.as_deref()?)?;
+    e.catalog
+        .engagements
+        .iter()
+        .find(|b| parsed.names(&b.slug, &b.closing_hash))
+}
+
+/// What the engagement changes against its baseline.
+fn baseline_delta(e: &Engagement, base: &ClosedEngagement) -> BaselineDelta {
+    let text = |a: Artifact| e.texts.get(&a).map(String::as_str).unwrap_or("");
+    super::baseline::delta(
+        e.meta.baseline.as_deref().unwrap_or(""),
+        &base.spec,
+        &base.reconciled_design(),
+        text(Artifact::Spec),
+        text(Artifact::Design),
+    )
 }
 
 fn row(

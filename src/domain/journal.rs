@@ -141,6 +141,8 @@ pub enum EventBody {
         owner: Option<String>,
         policy: Policy,
         templates: Vec<ArtifactRecord>,
+        /// Day 2: the closed engagement this one starts from, `SLUG@<closing event hash>`.
+        baseline: Option<String>,
     },
     /// `engagement.toml`'s owner or `[policy]` changed; decisions after it are judged by it.
     PolicyChanged {
@@ -357,9 +359,14 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
             owner,
             policy,
             templates,
+            baseline,
         } => {
             if let Some(owner) = owner {
                 let _ = writeln!(out, "owner = {}", toml_string(owner));
+            }
+            // Written only when present, so journals of engagements without one keep their bytes.
+            if let Some(b) = baseline {
+                let _ = writeln!(out, "baseline = {}", toml_string(b));
             }
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "templates", templates);
@@ -680,6 +687,7 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
             owner: f.opt_str("owner")?,
             policy: f.policy()?,
             templates: f.artifacts("templates")?,
+            baseline: f.opt_str("baseline")?,
         },
         "policy_changed" => EventBody::PolicyChanged {
             owner: f.str("owner")?.to_string(),
@@ -961,7 +969,24 @@ mod tests {
                 sha256: "a".repeat(64),
                 governed_sha256: "b".repeat(64),
             }],
+            baseline: None,
         }
+    }
+
+    #[test]
+    fn created_records_its_baseline_and_reads_it_back() {
+        let body = EventBody::Created {
+            owner: Some("alice".into()),
+            policy: Policy::default(),
+            templates: vec![],
+            baseline: Some(format!("vlan-qos@{}", "c".repeat(64))),
+        };
+        let j = new_journal(&stamp("alice"), &body);
+        assert!(j.contains("baseline = \"vlan-qos@"), "{j}");
+        let parsed = parse_journal(&j).unwrap();
+        assert_eq!(parsed.events[0].body, body);
+        // Without a baseline the event carries no such line: older journals keep their bytes.
+        assert!(!new_journal(&stamp("alice"), &created()).contains("baseline"));
     }
 
     fn approval() -> EventBody {

@@ -309,6 +309,7 @@ mod tests {
             texts: BTreeMap::new(),
             snapshots: BTreeMap::new(),
             build_files: vec![],
+            catalog: Default::default(),
         }
     }
 
@@ -335,6 +336,7 @@ mod tests {
             owner: Some("alice".into()),
             policy: Policy::default(),
             templates: vec![],
+            baseline: None,
         };
         let j = journal::new_journal(&stamp("alice"), &created);
         journal::append(&j, &stamp(approver), &approval)

@@ -14,7 +14,11 @@ pub struct Metrics {
     pub components: usize,
     pub deviations: usize,
     pub deviation_rate: Option<f64>,
+    /// Components reusing an existing asset, catalog entries included (a catalog reference
+    /// that does not resolve reuses nothing).
     pub reused_components: usize,
+    /// Of those, the ones reusing a catalog entry.
+    pub catalog_reused_components: usize,
     pub reuse_rate: Option<f64>,
     /// Explained hunks / hunks (1.0 when nothing differs).
     pub reconciliation_completeness: Option<f64>,
@@ -32,13 +36,24 @@ pub fn metrics(events: &[Event], ev: &Evaluation) -> Metrics {
     };
     let approved = |gate: GateId| move |b: &EventBody| matches!(b, EventBody::GateApproved(g) if g.gate == gate);
     let components = ev.required_components().count();
+    let from_catalog = |c: &&super::evaluate::ComponentRow| {
+        c.reuse
+            .as_deref()
+            .and_then(super::catalog::parse_reference)
+            .is_some()
+    };
     let reused = ev
         .required_components()
         .filter(|c| {
             c.reuse
                 .as_deref()
                 .is_some_and(|r| !r.eq_ignore_ascii_case("new"))
+                && (!from_catalog(c) || ev.reuse.resolved.contains(&c.id))
         })
+        .count();
+    let catalog_reused = ev
+        .required_components()
+        .filter(|c| from_catalog(c) && ev.reuse.resolved.contains(&c.id))
         .count();
     let deviations = ev.deviations.len();
     let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
@@ -50,6 +65,7 @@ pub fn metrics(events: &[Event], ev: &Evaluation) -> Metrics {
         deviations,
         deviation_rate: ratio(deviations, components),
         reused_components: reused,
+        catalog_reused_components: catalog_reused,
         reuse_rate: ratio(reused, components),
         reconciliation_completeness: ev.reconciliation.as_ref().map(|r| {
             if r.hunks.is_empty() {

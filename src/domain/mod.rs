@@ -3,6 +3,9 @@
 
 pub mod artifact;
 pub mod controls;
+
+pub mod baseline;
+pub mod catalog;
 pub mod criteria;
 pub mod design;
 pub mod engagement;

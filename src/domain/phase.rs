@@ -223,6 +223,7 @@ fn apply(r: &mut Replay, e: &Event) {
             owner,
             policy,
             templates,
+            ..
         } => {
             if e.seq != 1 {
                 anomaly(r, e, "is not the first event");
@@ -428,6 +429,7 @@ mod tests {
                     owner: None,
                     policy,
                     templates: vec![],
+                    baseline: None,
                 },
             ),
             ev(2, gate(GateId::One, false)),
@@ -486,6 +488,7 @@ mod tests {
                     owner: None,
                     policy,
                     templates: vec![],
+                    baseline: None,
                 },
             ),
             ev(2, gate(GateId::Two, true)),

@@ -52,8 +52,32 @@ fn slug_of(root: &Path) -> String {
 }
 
 /// Loads everything the rules need. `engagement.toml` and the journal are required: without
-/// them nothing can be derived, so they fail the load.
+/// them nothing can be derived, so they fail the load. The workspace's catalog comes along when
+/// the engagement has a baseline or its design reuses from the catalog.
 pub fn load(root: &Path) -> Result<Loaded, StoreError> {
+    let mut loaded = load_engagement(root)?;
+    let e = &loaded.engagement;
+    let reuses_catalog = e.texts.get(&Artifact::Design).is_some_and(|t| {
+        crate::domain::design::components(&crate::domain::markdown::parse(t), t)
+            .iter()
+            .any(|c| {
+                c.reuse_decision()
+                    .and_then(crate::domain::catalog::parse_reference)
+                    .is_some()
+            })
+    });
+    if e.meta.baseline.is_some() || reuses_catalog {
+        // A closed engagement that cannot be read is left out of the catalog; its own `check`
+        // names the problem.
+        let (catalog, _unreadable) =
+            super::catalog::load_catalog(&super::catalog::workspace_of(root));
+        loaded.engagement.catalog = std::sync::Arc::new(catalog);
+    }
+    Ok(loaded)
+}
+
+/// Loads the engagement alone, without the workspace's catalog.
+pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
     let meta_path = root.join(ENGAGEMENT_FILE);
     let meta_text = read_text(root, &meta_path)?.ok_or_else(|| {
         StoreError::new(&meta_path, "not found: this directory is not an engagement")
@@ -92,6 +116,7 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
         texts,
         snapshots: BTreeMap::new(),
         build_files: list_build_files(root),
+        catalog: Default::default(),
     };
     let mut wanted: Vec<String> = engagement
         .journal
@@ -292,37 +317,49 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
         .collect())
 }
 
-/// Creates `workspace/slug` from templates with its `created` event.
+/// Creates `workspace/slug` from templates with its `created` event; with `from`, a Day-2
+/// engagement starting from that closed engagement (DESIGN §7): its spec, its reconciled design
+/// as the design draft, and a feasibility listing every inherited requirement to reassess.
 pub fn create(
     workspace: &Path,
     slug: &str,
     title: &str,
     owner: &str,
-    baseline: Option<&str>,
+    from: Option<&str>,
     stamp: &Stamp,
-) -> Result<PathBuf, StoreError> {
+) -> Result<PathBuf, TxError> {
     validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
     let root = workspace.join(slug);
     if root.exists() {
-        return Err(StoreError::new(
-            &root,
-            "already exists; choose another slug",
-        ));
+        return Err(StoreError::new(&root, "already exists; choose another slug").into());
     }
     let title = if title.trim().is_empty() {
         slug
     } else {
         title.trim()
     };
+    let start = match from {
+        Some(base) => Some(day_two_start(workspace, base)?),
+        None => None,
+    };
     fs::create_dir_all(root.join(OBJECTS_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
-    let meta = render_engagement(title, owner, stamp.at, baseline);
+    let baseline = start.as_ref().map(|s| s.reference.clone());
+    let meta = render_engagement(title, owner, stamp.at, baseline.as_deref());
     write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {
-        let Some(text) = templates::template(artifact, title) else {
+        let Some(template) = templates::template(artifact, title) else {
             continue;
+        };
+        let text = match (&start, artifact) {
+            (Some(s), Artifact::Spec) => s.spec.clone(),
+            (Some(s), Artifact::Design) => s.design.clone(),
+            (Some(s), Artifact::Feasibility) => {
+                crate::domain::baseline::reassessment_feasibility(&template, &s.reference, &s.spec)
+            }
+            _ => template,
         };
         write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
         let h = ArtifactHashes::of(artifact, &text);
@@ -340,10 +377,47 @@ pub fn create(
             owner: Some(parsed.owner),
             policy: parsed.policy,
             templates: records,
+            baseline,
         },
     );
     write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
     Ok(root)
+}
+
+/// What a Day-2 engagement starts from.
+struct DayTwoStart {
+    /// `SLUG@<closing event hash>`.
+    reference: String,
+    spec: String,
+    design: String,
+}
+
+fn day_two_start(workspace: &Path, base: &str) -> Result<DayTwoStart, TxError> {
+    let root = workspace.join(base);
+    if validate_slug(base).is_err() || !super::workspace::is_engagement(&root) {
+        return Err(StoreError::new(
+            &root,
+            format!("no engagement `{base}` in the workspace to start from"),
+        )
+        .into());
+    }
+    let loaded = load_strict(&root)?;
+    let phase = evaluate(&loaded.engagement).phase;
+    let closed = match super::catalog::load_closed(&root)? {
+        Some(c) if phase == crate::domain::phase::Phase::Closed => c,
+        _ => {
+            return Err(Refusal::rule(format!(
+                "{base} is in {}, not closed: a Day-2 engagement starts from a closed engagement's reconciled record (close {base} first)",
+                phase.title()
+            ))
+            .into());
+        }
+    };
+    Ok(DayTwoStart {
+        reference: crate::domain::baseline::BaselineRef::render(&closed.slug, &closed.closing_hash),
+        design: closed.reconciled_design(),
+        spec: closed.spec,
+    })
 }
 
 /// What a transition writes: Markdown changes first, then the event.
@@ -366,6 +440,15 @@ impl From<EventBody> for Change {
 pub enum TxError {
     Store(StoreError),
     Refused(Refusal),
+}
+
+impl std::fmt::Display for TxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TxError::Store(e) => write!(f, "{e}"),
+            TxError::Refused(r) => write!(f, "{r}"),
+        }
+    }
 }
 
 impl From<StoreError> for TxError {

@@ -2,6 +2,7 @@
 //! lock, content-addressed objects, templates, and the size/encoding/symlink limits.
 
 pub mod atomic;
+pub mod catalog;
 pub mod engagement;
 pub mod instance;
 pub mod limits;

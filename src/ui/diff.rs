@@ -155,6 +155,9 @@ fn header_line<'a>(
     let Some(hunk) = model.hunks.get(h) else {
         return Line::raw("");
     };
+    if let Some(b) = &model.baseline {
+        return baseline_header(model, b, h, theme, width);
+    }
     let design_line = model
         .design_numbers
         .get(hunk.design_lines.start)
@@ -197,6 +200,50 @@ fn header_line<'a>(
         spans.push(Span::styled(" ".repeat(fill), style));
     }
     Line::from(spans)
+}
+
+/// Against a baseline nothing needs explaining: the header says where the change is and which
+/// requirements, criteria or components it touches (what a Gate 1 reviewer reads for the delta).
+fn baseline_header<'a>(
+    model: &DiffModel,
+    b: &crate::app::diff::BaselineSide,
+    h: usize,
+    theme: &Theme,
+    width: usize,
+) -> Line<'a> {
+    let Some(hunk) = model.hunks.get(h) else {
+        return Line::raw("");
+    };
+    let left = model
+        .design_numbers
+        .get(hunk.design_lines.start)
+        .copied()
+        .unwrap_or(0);
+    let right = model
+        .as_built_numbers
+        .get(hunk.as_built_lines.start)
+        .copied()
+        .unwrap_or(0);
+    let labels: Vec<String> = b
+        .labels
+        .get(h)
+        .map(|l| l.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    let touched = if labels.is_empty() {
+        "no item".to_string()
+    } else {
+        labels.join(", ")
+    };
+    let text = format!(
+        "change {}/{} · baseline {left} → {} {right} · {touched} ",
+        h + 1,
+        model.hunks.len(),
+        b.artifact.file_name()
+    );
+    Line::from(Span::styled(
+        truncate(&text, width),
+        slot(theme, Slot::UiTitle).add_modifier(Modifier::BOLD),
+    ))
 }
 
 fn verdict(hunk: &Hunk, e: &EngagementState, theme: &Theme, ascii: bool) -> (String, Style) {
@@ -483,29 +530,52 @@ pub fn render(
     let focused = state.pane == Pane::Editor;
     let explained = model.explained();
     let total = model.hunks.len();
-    let mut title = vec![
-        Span::styled(" Approved design ", slot(theme, Slot::UiTitle)),
-        Span::styled(
-            if state.ascii { "<-> " } else { "⟷ " },
-            slot(theme, Slot::UiTextDim),
-        ),
-        Span::styled("as-built ", slot(theme, Slot::UiTitle)),
-        Span::styled(
-            format!("· Gate 2 event {} · ", model.approved_seq),
-            slot(theme, Slot::UiTextDim),
-        ),
-        Span::styled(
-            format!("{explained}/{total} explained "),
-            slot(
-                theme,
-                if explained == total {
-                    Slot::DiffExplained
-                } else {
-                    Slot::DiffUnexplained
-                },
+    let mut title = match &model.baseline {
+        Some(b) => vec![
+            Span::styled(
+                format!(" Baseline {} ", b.reference),
+                slot(theme, Slot::UiTitle),
             ),
-        ),
-    ];
+            Span::styled(
+                if state.ascii { "<-> " } else { "⟷ " },
+                slot(theme, Slot::UiTextDim),
+            ),
+            Span::styled(
+                format!("current {} ", b.artifact.file_name()),
+                slot(theme, Slot::UiTitle),
+            ),
+            Span::styled(
+                format!("· {total} change(s) "),
+                slot(theme, Slot::UiTextDim),
+            ),
+        ],
+        None => Vec::new(),
+    };
+    if model.baseline.is_none() {
+        title = vec![
+            Span::styled(" Approved design ", slot(theme, Slot::UiTitle)),
+            Span::styled(
+                if state.ascii { "<-> " } else { "⟷ " },
+                slot(theme, Slot::UiTextDim),
+            ),
+            Span::styled("as-built ", slot(theme, Slot::UiTitle)),
+            Span::styled(
+                format!("· Gate 2 event {} · ", model.approved_seq),
+                slot(theme, Slot::UiTextDim),
+            ),
+            Span::styled(
+                format!("{explained}/{total} explained "),
+                slot(
+                    theme,
+                    if explained == total {
+                        Slot::DiffExplained
+                    } else {
+                        Slot::DiffUnexplained
+                    },
+                ),
+            ),
+        ];
+    }
     if total > 0 {
         title.push(Span::styled(
             format!("· hunk {}/{total} ", view.current + 1),
@@ -521,6 +591,8 @@ pub fn render(
     let width = usize::from(inner.width);
     // The gauge on top (when there is room), then a column header, then the rows.
     let gauge_h: u16 = match inner.height {
+        // The reconciliation gauge says nothing about a comparison with the baseline.
+        _ if model.baseline.is_some() => 0,
         0..=7 => 0,
         8..=13 => 1,
         _ => 2,
@@ -556,11 +628,21 @@ pub fn render(
             }
             s
         };
+        let (left_name, right_name) = match &model.baseline {
+            Some(b) => (
+                format!(" {} (baseline {})", b.artifact.file_name(), b.reference),
+                format!(" {} (current)", b.artifact.file_name()),
+            ),
+            None => (
+                " solution-design.md (approved)".to_string(),
+                " as-built.md".to_string(),
+            ),
+        };
         let header = if g.stacked {
-            " - solution-design.md (approved)   + as-built.md".to_string()
+            format!(" -{left_name}   +{right_name}")
         } else {
-            let left = truncate(" solution-design.md (approved)", g.text_w + g.num_w + 3);
-            format!("{left:<w$} {}", " as-built.md", w = g.text_w + g.num_w + 3)
+            let left = truncate(&left_name, g.text_w + g.num_w + 3);
+            format!("{left:<w$} {right_name}", w = g.text_w + g.num_w + 3)
         };
         let room = width.saturating_sub(position.chars().count() + 1);
         let buf = frame.buffer_mut();

@@ -60,6 +60,39 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
             slot(theme, Slot::GateStale).add_modifier(Modifier::BOLD),
         ));
     }
+    // Day 2: Gate 1 reviews the delta against the baseline; Gate 2 names suspect reuses.
+    if let Some(b) = e.live.baseline.as_ref().filter(|_| gate == GateId::One) {
+        let d = &b.requirements;
+        let parts: Vec<String> = [
+            ("added", &d.added),
+            ("changed", &d.changed),
+            ("removed", &d.removed),
+        ]
+        .into_iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(what, ids)| {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            format!("{what} {}", ids.join(", "))
+        })
+        .collect();
+        let text = if parts.is_empty() {
+            "vs baseline: no requirement changed".to_string()
+        } else {
+            format!("vs baseline: {}", parts.join("; "))
+        };
+        lines.push(Line::styled(
+            truncate(&text, width),
+            slot(theme, Slot::UiTextDim),
+        ));
+    }
+    if gate == GateId::Two {
+        for s in &e.live.reuse.suspect {
+            lines.push(Line::styled(
+                truncate(&format!("SUSPECT: {}", s.message), width),
+                slot(theme, Slot::UiBannerWarning),
+            ));
+        }
+    }
     let header_len = lines.len();
     let list_h = usize::from(inner.height)
         .saturating_sub(header_len)

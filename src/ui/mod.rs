@@ -3,6 +3,7 @@
 //! to say anything useful are skipped.
 
 pub mod build_board;
+pub mod catalog;
 pub mod conflict;
 pub mod deviation_form;
 pub mod diff;
@@ -332,6 +333,7 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
         Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
         Overlay::Lifecycle(o) => lifecycle::render(state, theme, frame, area, o),
         Overlay::Messages { scroll } => messages::render(state, theme, frame, area, *scroll),
+        Overlay::Catalog(o) => catalog::render(state, theme, frame, area, o),
     }
 }
 

@@ -32,6 +32,8 @@ fn hint_commands(state: &State) -> &'static [Command] {
         (Some(Overlay::Prompt { .. }), _) => &[],
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
         (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
+        (Some(Overlay::Catalog(o)), _) if o.is_typing() => &[],
+        (Some(Overlay::Catalog(_)), _) => &[C::InsertReuse, C::MoveDown, C::MoveUp, C::Cancel],
         (None, Context::Workspace) if state.mode == Mode::Filter => &[],
         (None, Context::Workspace) => &[
             C::Open,
@@ -142,6 +144,8 @@ fn short_doc(c: Command) -> &'static str {
         C::FeasibilityComplete => "feasibility done",
         C::ReopenGate => "reopen",
         C::NewEngagement => "new",
+        C::InsertReuse => "insert reuse",
+        C::ShowCatalog => "catalog",
         other => other.name(),
     }
 }
@@ -229,6 +233,11 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     if matches!(&state.overlay, Some(Overlay::Build(o)) if o.is_typing()) {
         out.push(("Enter".into(), "confirm"));
         out.push(("Esc".into(), "cancel"));
+    }
+    if matches!(&state.overlay, Some(Overlay::Catalog(o)) if o.is_typing()) {
+        out.push(("type".into(), "filter"));
+        out.push(("Enter".into(), "details"));
+        out.push(("Esc".into(), "close"));
     }
     if state.screen == Screen::Workspace && state.mode == Mode::Filter && state.overlay.is_none() {
         out.push(("Enter".into(), "open"));

@@ -64,6 +64,14 @@ fn gate_json(g: &GateStatus) -> Value {
     if !g.stale.is_empty() {
         v["stale"] = json!(g.stale.iter().map(|s| s.file.clone()).collect::<Vec<_>>());
     }
+    if let Some(r) = &g.review_requested {
+        v["review_requested"] = json!({
+            "by": r.actor,
+            "at": r.at.to_string(),
+            "event": r.seq,
+            "note": r.note,
+        });
+    }
     v
 }
 
@@ -167,6 +175,13 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
         }
         for s in &g.stale {
             let _ = write!(out, " — {} changed since approval", s.file);
+        }
+        if let Some(r) = &g.review_requested {
+            let _ = write!(
+                out,
+                " — review requested by {} at {} (event {})",
+                r.actor, r.at, r.seq
+            );
         }
         out.push('\n');
     }

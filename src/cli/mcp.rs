@@ -49,9 +49,15 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     );
     let outcome = runtime.block_on(async {
         use rmcp::ServiceExt;
-        let service = server.serve(rmcp::transport::stdio()).await?;
+        use rmcp::service::ServerInitializeError;
+        let service = match server.serve(rmcp::transport::stdio()).await {
+            Ok(s) => s,
+            // A client that hangs up before initializing ended nothing of ours.
+            Err(ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+            Err(e) => return Err(Box::<dyn std::error::Error>::from(e)),
+        };
         service.waiting().await?;
-        Ok::<(), Box<dyn std::error::Error>>(())
+        Ok(())
     });
     match outcome {
         Ok(()) => Exit::Ok,

@@ -39,6 +39,12 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             return Exit::Usage;
         }
     };
+    if let Some(name) = &ctx.as_name {
+        let _ = writeln!(
+            std::io::stderr(),
+            "phasegate mcp: note: --as {name} is ignored; the agent's events carry agent:<its MCP client name>"
+        );
+    }
     let server = GovernedServer::new(&root);
     let _session = server.session_path().map(SessionGuard::new);
     let _ = writeln!(

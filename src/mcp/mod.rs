@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{
-    Implementation, ListResourcesResult, MetaObject, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
-    ResourceContents, ServerCapabilities, ServerConfig,
+    Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult, MetaObject,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Resource, ResourceContents, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
@@ -77,18 +77,23 @@ impl GovernedServer {
     /// protocol, the request's metadata); the session file follows the name.
     fn actor(&self, ctx: &RequestContext<RoleServer>) -> String {
         let client = ctx.client_info().map(|i| i.name).unwrap_or_default();
+        self.note_client(&client);
+        agent_actor(&client)
+    }
+
+    /// Names the client in the session file once it is known.
+    fn note_client(&self, client: &str) {
         if let Ok(mut state) = self.session.lock()
             && state.session.client != client
             && !client.is_empty()
         {
-            state.session.client = client.clone();
+            state.session.client = client.to_string();
             if state.path.is_some()
                 && let Err(e) = agents::write_session(&self.root, &state.session)
             {
                 eprintln!("phasegate mcp: warning: the agent session file was not updated: {e}");
             }
         }
-        agent_actor(&client)
     }
 }
 
@@ -106,6 +111,17 @@ impl ServerHandler for GovernedServer {
         )
         .with_server_info(Implementation::new("phasegate", env!("CARGO_PKG_VERSION")))
         .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        // The SDK's own handshake, plus the client's name in the session file right away.
+        ctx.peer.set_peer_info(request.clone());
+        self.note_client(&request.client_info.name);
+        self.negotiate_initialize(&request)
     }
 
     async fn list_resources(

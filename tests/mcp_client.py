@@ -186,6 +186,32 @@ async def build(binary, workspace, slug, summary):
                              {"component": leaf["id"], "base_sha256": base})
             summary["built"] = {"component": leaf["id"], "event": built["event"]}
 
+            # A deviation goes into as-built.md; the hash read before it is stale afterwards.
+            minor = await ok(session, "minor deviation", "record_deviation", {
+                "component": leaf["id"], "impact": "minor", "what": "timer raised to 30 s",
+                "why": "the lab peers flap under 10 s", "base_sha256": base,
+            })
+            scope = await ok(session, "scope deviation", "record_deviation", {
+                "component": "general", "impact": "scope-change",
+                "what": "IPv6 peers onboarded too", "why": "the customer asked during Build",
+                "base_sha256": minor["as_built_sha256"],
+            })
+            await refused(session, "stale as-built", "mark_component_built",
+                          {"component": order["components"][1]["id"], "base_sha256": base},
+                          "as-built.md changed since you read it")
+            spec = await ok(session, "read spec", "read_artifact", {"artifact": "customer-spec.md"})
+            await refused(session, "amend a minor", "propose_amendment", {
+                "deviation": "DEV-1", "text": "x", "base_sha256": spec["sha256"],
+            }, "DEV-1 is minor, not scope-change")
+            amended = await ok(session, "amend", "propose_amendment", {
+                "deviation": "DEV-2", "text": "IPv6 peers are in scope",
+                "base_sha256": spec["sha256"],
+            })
+            summary["recorded"] = [minor["kind"], scope["kind"], amended["kind"]]
+            rec = await ok(session, "reconciliation", "reconciliation")
+            if "hunks" not in rec:
+                fail("reconciliation", f"no hunks in Build: {rec}")
+
             await refused(session, "traversal", "write_build_file",
                           {"path": "build/../x", "text": "escape"}, "`..` is not allowed")
             await refused(session, "symlink", "write_build_file",

@@ -153,10 +153,32 @@ fn an_official_mcp_client_works_inside_the_phases_and_decides_nothing() {
             && out_of_order.contains("solution-design.md:"),
         "{out_of_order}"
     );
-    let journal = events(&ws, BUILD);
     assert_eq!(
-        journal.last(),
-        Some(&(CLIENT.to_string(), "component_status".to_string()))
+        summary["recorded"],
+        serde_json::json!([
+            "deviation_recorded",
+            "deviation_recorded",
+            "amendment_recorded"
+        ])
+    );
+    let journal = events(&ws, BUILD);
+    let agent_kinds: Vec<&str> = journal
+        .iter()
+        .filter(|(actor, _)| actor == CLIENT)
+        .map(|(_, kind)| kind.as_str())
+        .collect();
+    assert_eq!(
+        agent_kinds,
+        [
+            "component_status",
+            "deviation_recorded",
+            "deviation_recorded",
+            "amendment_recorded"
+        ]
+    );
+    assert!(
+        ws.read(BUILD, "customer-spec.md")
+            .contains("- AMD-1 (DEV-2): IPv6 peers are in scope")
     );
     assert!(
         journal

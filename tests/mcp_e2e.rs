@@ -239,3 +239,45 @@ fn stdout_carries_only_protocol_messages() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
+
+#[test]
+fn status_says_an_agent_session_is_active_while_the_server_runs() {
+    let ws = Workspace::with_samples();
+    let mut server = ws
+        .command("alice", &["mcp", REQUIREMENTS])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn phasegate mcp");
+    let agents = ws.engagement(REQUIREMENTS).join(".phasegate/agents");
+    let session = agents.join(format!("{}.toml", server.id()));
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    while !session.exists() {
+        assert!(
+            std::time::Instant::now() < until,
+            "no session file at {}",
+            session.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = ws.run("reader", &["status", REQUIREMENTS]);
+    assert!(
+        o.stdout.contains(&format!(
+            "agent session active: agent:unknown (pid {}",
+            server.id()
+        )),
+        "{}",
+        o.stdout
+    );
+    let status = ws.status(REQUIREMENTS);
+    assert_eq!(status["agents"][0]["pid"], server.id());
+
+    // Closing stdin ends the session; its file goes with it.
+    drop(server.stdin.take());
+    let code = server.wait().expect("wait for the server");
+    assert!(code.success(), "{code:?}");
+    assert!(!session.exists());
+    let status = ws.status(REQUIREMENTS);
+    assert_eq!(status["agents"], serde_json::json!([]));
+}

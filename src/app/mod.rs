@@ -352,49 +352,8 @@ pub fn artifact_of(phase: Phase) -> Option<Artifact> {
     }
 }
 
-/// Why the TUI will not edit `artifact` in `phase` (DESIGN §3 Editing), or `None` when it may.
-pub fn edit_refusal(artifact: Option<Artifact>, phase: Phase) -> Option<String> {
-    if phase == Phase::Closed {
-        return Some("read-only: the engagement is closed".into());
-    }
-    let Some(artifact) = artifact else {
-        return Some(
-            "read-only: build/ assets are edited with your own tools; this is a listing".into(),
-        );
-    };
-    let allowed: &[Phase] = match artifact {
-        Artifact::Spec => &[Phase::Requirements],
-        Artifact::Feasibility => &[Phase::Feasibility],
-        Artifact::Design => &[Phase::Feasibility, Phase::Design],
-        Artifact::AsBuilt => &[Phase::Build, Phase::AsBuilt],
-    };
-    if allowed.contains(&phase) {
-        return None;
-    }
-    Some(match artifact {
-        Artifact::Spec => format!(
-            "read-only: customer-spec.md is edited in Requirements (now {}); after Gate 1 the spec changes through amendments",
-            phase.title()
-        ),
-        Artifact::Feasibility if phase < Phase::Feasibility => {
-            "read-only: feasibility.md is edited in Feasibility, after Gate 1 is approved".into()
-        }
-        Artifact::Design if phase < Phase::Feasibility => {
-            "read-only: solution-design.md is drafted from Feasibility on, after Gate 1 is approved"
-                .into()
-        }
-        Artifact::AsBuilt if phase < Phase::Build => {
-            "read-only: as-built.md is edited in Build and As-Built, after Gate 2 is approved"
-                .into()
-        }
-        other => format!(
-            "read-only: {} is edited in {}; the engagement is in {}",
-            other.file_name(),
-            other.phase().title(),
-            phase.title()
-        ),
-    })
-}
+/// The editing rule lives with the other rules (the MCP server applies it too).
+pub use crate::domain::rules::edit_refusal;
 
 /// The gate the review pane shows: a stale gate first, else the one ahead of the phase.
 pub fn gate_ahead(ev: &Evaluation) -> GateId {

@@ -12,6 +12,7 @@ pub mod deviation;
 pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
+pub mod mcp;
 pub mod new;
 pub mod record_policy;
 pub mod report;
@@ -86,6 +87,8 @@ pub enum Command {
     Catalog(catalog::Args),
     /// Print shell completions
     Completions(completions::Args),
+    /// Serve the engagement to an AI agent over MCP on stdio (no decision tools; events as agent:<client>)
+    Mcp(mcp::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -301,6 +304,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Report(args) => report::run(&ctx, &args),
         Command::Catalog(args) => catalog::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+        Command::Mcp(args) => mcp::run(&ctx, &args),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::domain::criteria::CriterionEval;
 use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
 use crate::domain::journal::{CriterionResult, EventBody, GateId};
 use crate::domain::position::Finding;
+use crate::store::agents;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,27 +65,38 @@ fn gate_json(g: &GateStatus) -> Value {
     if !g.stale.is_empty() {
         v["stale"] = json!(g.stale.iter().map(|s| s.file.clone()).collect::<Vec<_>>());
     }
+    if let Some(r) = &g.review_requested {
+        v["review_requested"] = json!({
+            "by": r.actor,
+            "at": r.at.to_string(),
+            "event": r.seq,
+            "note": r.note,
+        });
+    }
     v
+}
+
+/// One criterion as `status --json` lists it, with its position.
+pub fn criterion_json(e: &Engagement, ev: &Evaluation, c: &CriterionEval) -> Value {
+    let pos = c.position();
+    json!({
+        "gate": c.def.gate.number(),
+        "id": c.def.id,
+        "kind": c.def.kind,
+        "hard": c.def.hard,
+        "result": shown_result(e, ev.gate(c.def.gate), c).as_str(),
+        "message": c.message(),
+        "file": pos.map(|p| p.file.clone()),
+        "line": pos.map(|p| p.line),
+        "column": pos.map(|p| p.column),
+    })
 }
 
 pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
     let criteria: Vec<Value> = ev
         .criteria
         .iter()
-        .map(|c| {
-            let pos = c.position();
-            json!({
-                "gate": c.def.gate.number(),
-                "id": c.def.id,
-                "kind": c.def.kind,
-                "hard": c.def.hard,
-                "result": shown_result(e, ev.gate(c.def.gate), c).as_str(),
-                "message": c.message(),
-                "file": pos.map(|p| p.file.clone()),
-                "line": pos.map(|p| p.line),
-                "column": pos.map(|p| p.column),
-            })
-        })
+        .map(|c| criterion_json(e, ev, c))
         .collect();
     let components: Vec<Value> = ev
         .components
@@ -196,6 +208,41 @@ fn baseline_text(out: &mut String, e: &Engagement, ev: &Evaluation) {
     }
 }
 
+/// The `status --json` object with what only the filesystem knows: the agent sessions running
+/// on the engagement (`phasegate mcp`). The MCP server's `status` tool returns this same object.
+pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
+    let mut v = status_json(e, ev);
+    v["agents"] = json!(
+        agents::live_sessions(root)
+            .iter()
+            .map(|s| json!({
+                "actor": agent_actor(&s.client),
+                "pid": s.pid,
+                "host": s.host,
+                "started": s.started,
+            }))
+            .collect::<Vec<_>>()
+    );
+    v
+}
+
+/// How an agent's client name appears in the journal: `agent:<client>`.
+pub fn agent_actor(client: &str) -> String {
+    // One short line whatever the client sent: the name lands in the journal.
+    let client: String = client
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(64)
+        .collect();
+    let client = client.trim();
+    if client.is_empty() {
+        "agent:unknown".into()
+    } else {
+        format!("agent:{client}")
+    }
+}
+
 pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", e.slug, e.meta.title);
@@ -221,6 +268,13 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
         }
         for s in &g.stale {
             let _ = write!(out, " — {} changed since approval", s.file);
+        }
+        if let Some(r) = &g.review_requested {
+            let _ = write!(
+                out,
+                " — review requested by {} at {} (event {})",
+                r.actor, r.at, r.seq
+            );
         }
         out.push('\n');
     }
@@ -339,6 +393,15 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
             let _ = writeln!(out, "  warning: {}", locate(root, w));
         }
     }
+    for s in agents::live_sessions(root) {
+        let _ = writeln!(
+            out,
+            "\nagent session active: {} (pid {}, since {}) — it writes through `phasegate mcp`; decisions stay yours",
+            agent_actor(&s.client),
+            s.pid,
+            s.started
+        );
+    }
     let _ = writeln!(
         out,
         "\njournal: {} events, head {}",
@@ -356,7 +419,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     };
     let ev = evaluate(&loaded.engagement);
     if args.json {
-        let text = format!("{}\n", status_json(&loaded.engagement, &ev));
+        let text = format!("{}\n", status_object(&loaded.root, &loaded.engagement, &ev));
         let _ = std::io::stdout().write_all(text.as_bytes());
     } else {
         super::say(&status_text(&loaded.root, &loaded.engagement, &ev));

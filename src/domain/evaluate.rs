@@ -12,7 +12,7 @@ use super::engagement::EngagementMeta;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
 use super::markdown::{self, Document};
-use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, replay};
+use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, ReviewRequest, replay};
 use super::position::{Finding, Position};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
@@ -88,6 +88,8 @@ pub struct GateStatus {
     pub state: GateState,
     pub approval: Option<Approval>,
     pub stale: Vec<StaleEvidence>,
+    /// A review asked for since the last decision (not a decision itself).
+    pub review_requested: Option<ReviewRequest>,
 }
 
 impl GateStatus {
@@ -226,6 +228,7 @@ pub fn gate_status(
         state,
         approval: history.approval.clone(),
         stale,
+        review_requested: history.review_requested.clone(),
     }
 }
 

@@ -183,6 +183,13 @@ pub enum EventBody {
         policy: Policy,
         artifacts: Vec<ArtifactRecord>,
     },
+    /// Someone (typically an agent through `phasegate mcp`) asks for a gate's review on these
+    /// artifact hashes. Not a decision: it changes no phase and satisfies no rule.
+    ReviewRequested {
+        gate: GateId,
+        note: String,
+        artifacts: Vec<ArtifactRecord>,
+    },
     Closed {
         reason: Option<String>,
         accepted: Vec<ItemId>,
@@ -208,6 +215,7 @@ impl EventBody {
             EventBody::DeviationRecorded { .. } => "deviation_recorded",
             EventBody::AmendmentRecorded { .. } => "amendment_recorded",
             EventBody::BuildCompleted { .. } => "build_completed",
+            EventBody::ReviewRequested { .. } => "review_requested",
             EventBody::Closed { .. } => "closed",
         }
     }
@@ -244,6 +252,9 @@ impl EventBody {
                 format!("{id} recorded for {deviation}")
             }
             EventBody::BuildCompleted { .. } => "build completed".into(),
+            EventBody::ReviewRequested { gate, .. } => {
+                format!("Gate {} review requested", gate.number())
+            }
             EventBody::Closed { .. } => "engagement closed".into(),
         }
     }
@@ -427,6 +438,15 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
             let _ = writeln!(out, "id = {}", toml_string(&id.to_string()));
             let _ = writeln!(out, "deviation = {}", toml_string(&deviation.to_string()));
             let _ = writeln!(out, "text_sha256 = {}", toml_string(text_sha256));
+        }
+        EventBody::ReviewRequested {
+            gate,
+            note,
+            artifacts,
+        } => {
+            let _ = writeln!(out, "gate = {}", gate.number());
+            let _ = writeln!(out, "note = {}", toml_string(note));
+            artifacts_toml(&mut out, "artifacts", artifacts);
         }
         EventBody::Closed {
             reason,
@@ -744,6 +764,11 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
             policy: f.policy()?,
             artifacts: f.artifacts("artifacts")?,
         },
+        "review_requested" => EventBody::ReviewRequested {
+            gate: f.gate()?,
+            note: f.str("note")?.to_string(),
+            artifacts: f.artifacts("artifacts")?,
+        },
         "closed" => {
             let accepted = f
                 .get("accepted")?
@@ -1015,6 +1040,25 @@ mod tests {
         assert_eq!(parsed.events[1].body, approval());
         assert_eq!(parsed.events[1].prev, parsed.events[0].hash);
         assert_eq!(parsed.events[1].actor, "bob");
+    }
+
+    #[test]
+    fn review_request_round_trips() {
+        let body = EventBody::ReviewRequested {
+            gate: GateId::Two,
+            note: "ready \"now\"".into(),
+            artifacts: vec![ArtifactRecord {
+                file: "solution-design.md".into(),
+                sha256: "c".repeat(64),
+                governed_sha256: "d".repeat(64),
+            }],
+        };
+        let j = new_journal(&stamp("alice"), &created());
+        let (j, _) = append(&j, &stamp("agent:claude"), &body).unwrap();
+        assert!(j.contains("kind = \"review_requested\"\ngate = 2\n"), "{j}");
+        let parsed = parse_journal(&j).unwrap();
+        assert_eq!(parsed.broken, None);
+        assert_eq!(parsed.events[1].body, body);
     }
 
     #[test]

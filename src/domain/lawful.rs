@@ -92,6 +92,8 @@ fn admit(
         | EventBody::GateRejected(_)
         | EventBody::GateReopened { .. }
         | EventBody::FeasibilityCompleted { .. } => Ok(()),
+        // A request decides nothing and nothing depends on it.
+        EventBody::ReviewRequested { .. } => Ok(()),
         EventBody::PolicyChanged { policy, .. } => require_policy_change_allowed(r, *policy),
         EventBody::GateApproved(g) => {
             let (owners, policy) = owners_and_policy(e, r);

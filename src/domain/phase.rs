@@ -86,6 +86,18 @@ pub struct GateHistory {
     pub reopens: u32,
     /// Sequence numbers of every approval, voided or not.
     pub approval_seqs: Vec<u64>,
+    /// A review asked for since the gate's last decision (`review_requested`), still open.
+    pub review_requested: Option<ReviewRequest>,
+}
+
+/// An open request for a gate's review: who asked, when, and on which texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRequest {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub note: String,
+    pub artifacts: Vec<ArtifactRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +276,7 @@ fn apply(r: &mut Replay, e: &Event) {
                 artifacts: g.artifacts.clone(),
             });
             history.last = Some((e.seq, LastDecision::Approved));
+            history.review_requested = None;
             history.first_approved_at.get_or_insert(e.at);
             history.approval_seqs.push(e.seq);
             if r.phase == ahead {
@@ -276,6 +289,7 @@ fn apply(r: &mut Replay, e: &Event) {
         EventBody::GateRejected(g) => {
             let history = r.gate_mut(g.gate);
             history.last = Some((e.seq, LastDecision::Rejected));
+            history.review_requested = None;
             history.rejections += 1;
         }
         EventBody::GateReopened { gate, .. } => {
@@ -285,6 +299,7 @@ fn apply(r: &mut Replay, e: &Event) {
             let history = r.gate_mut(*gate);
             history.approval = None;
             history.last = Some((e.seq, LastDecision::Reopened));
+            history.review_requested = None;
             history.reopens += 1;
             r.components.clear();
             r.build_completed = None;
@@ -295,6 +310,7 @@ fn apply(r: &mut Replay, e: &Event) {
                     if r.gate2.approval.take().is_some() {
                         r.gate2.last = Some((e.seq, LastDecision::Reopened));
                     }
+                    r.gate2.review_requested = None;
                 }
                 GateId::Two => r.phase = Phase::Design,
             }
@@ -357,6 +373,19 @@ fn apply(r: &mut Replay, e: &Event) {
                     deviation: Some(*deviation),
                 },
             );
+        }
+        EventBody::ReviewRequested {
+            gate,
+            note,
+            artifacts,
+        } => {
+            r.gate_mut(*gate).review_requested = Some(ReviewRequest {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor.clone(),
+                note: note.clone(),
+                artifacts: artifacts.clone(),
+            });
         }
         EventBody::Closed {
             accepted,

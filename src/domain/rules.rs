@@ -913,6 +913,106 @@ pub fn record_written_item(
     Ok(event)
 }
 
+/// Why `artifact` may not be edited in `phase` (DESIGN §3 Editing), or `None` when it may: the
+/// TUI's editor and the MCP server's `write_artifact` both ask this. `None` for `artifact` is the
+/// TUI's `build/` listing.
+pub fn edit_refusal(artifact: Option<Artifact>, phase: Phase) -> Option<String> {
+    if phase == Phase::Closed {
+        return Some("read-only: the engagement is closed".into());
+    }
+    let Some(artifact) = artifact else {
+        return Some(
+            "read-only: build/ assets are edited with your own tools; this is a listing".into(),
+        );
+    };
+    let allowed: &[Phase] = match artifact {
+        Artifact::Spec => &[Phase::Requirements],
+        Artifact::Feasibility => &[Phase::Feasibility],
+        Artifact::Design => &[Phase::Feasibility, Phase::Design],
+        Artifact::AsBuilt => &[Phase::Build, Phase::AsBuilt],
+    };
+    if allowed.contains(&phase) {
+        return None;
+    }
+    Some(match artifact {
+        Artifact::Spec => format!(
+            "read-only: customer-spec.md is edited in Requirements (now {}); after Gate 1 the spec changes through amendments",
+            phase.title()
+        ),
+        Artifact::Feasibility if phase < Phase::Feasibility => {
+            "read-only: feasibility.md is edited in Feasibility, after Gate 1 is approved".into()
+        }
+        Artifact::Design if phase < Phase::Feasibility => {
+            "read-only: solution-design.md is drafted from Feasibility on, after Gate 1 is approved"
+                .into()
+        }
+        Artifact::AsBuilt if phase < Phase::Build => {
+            "read-only: as-built.md is edited in Build and As-Built, after Gate 2 is approved"
+                .into()
+        }
+        other => format!(
+            "read-only: {} is edited in {}; the engagement is in {}",
+            other.file_name(),
+            other.phase().title(),
+            phase.title()
+        ),
+    })
+}
+
+/// Why files under `build/` may not be written in `phase` (DESIGN §3 Editing: `build/` and
+/// `as-built.md` in Build and As-Built). The MCP server's `write_build_file` asks this; people
+/// use their own tools there, which are never blocked, only detected.
+pub fn build_edit_refusal(phase: Phase) -> Option<String> {
+    match phase {
+        Phase::Build | Phase::AsBuilt => None,
+        Phase::Closed => edit_refusal(Some(Artifact::AsBuilt), phase),
+        _ => Some(format!(
+            "read-only: build/ is written in Build and As-Built, after Gate 2 is approved (now {})",
+            phase.title()
+        )),
+    }
+}
+
+/// A request for a gate's review (`review_requested`): not a decision, so it moves nothing and
+/// satisfies no rule. Only for a gate that does not hold, once its phase is reached, and not
+/// twice on the same texts.
+pub fn request_review(ev: &Evaluation, gate: GateId, note: &str) -> Result<EventBody, Refusal> {
+    let n = gate.number();
+    if ev.phase == Phase::Closed {
+        return Err(Refusal::rule(
+            "the engagement is closed; there is no gate to review",
+        ));
+    }
+    if ev.gate(gate).holds() {
+        return Err(Refusal::rule(format!(
+            "Gate {n} is approved and holds; there is nothing to review"
+        )));
+    }
+    if gate == GateId::Two {
+        if ev.phase < Phase::Design {
+            return Err(Refusal::rule(format!(
+                "Gate 2 is reviewed once feasibility is completed, in Design (the engagement is in {})",
+                ev.phase.title()
+            )));
+        }
+        require_gates_hold(ev, &[GateId::One], "request Gate 2's review")?;
+    }
+    let artifacts = ev.artifact_records();
+    if let Some(open) = &ev.gate(gate).review_requested
+        && open.artifacts == artifacts
+    {
+        return Err(Refusal::rule(format!(
+            "Gate {n}'s review is already requested at event {} by {} on these same texts",
+            open.seq, open.actor
+        )));
+    }
+    Ok(EventBody::ReviewRequested {
+        gate,
+        note: note.trim().to_string(),
+        artifacts,
+    })
+}
+
 /// True when the criterion kind would accept `--check`.
 pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
     ev.criteria_of(gate)
@@ -922,6 +1022,94 @@ pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::engagement::EngagementMeta;
+    use crate::domain::evaluate::evaluate;
+    use crate::domain::journal::{self, Stamp, parse_journal};
+    use crate::domain::time::Timestamp;
+    use std::collections::BTreeMap;
+
+    fn stamp(actor: &str) -> Stamp {
+        Stamp {
+            at: Timestamp::from_unix(0),
+            actor: actor.into(),
+            os_user: format!("{actor}@h"),
+        }
+    }
+
+    /// An engagement in Requirements with `spec` as its spec and `later` appended to the journal.
+    fn requirements(spec: &str, later: &[(&str, EventBody)]) -> Engagement {
+        let created = EventBody::Created {
+            owner: Some("alice".into()),
+            policy: Policy::default(),
+            templates: vec![],
+        };
+        let mut j = journal::new_journal(&stamp("alice"), &created);
+        for (actor, body) in later {
+            j = journal::append(&j, &stamp(actor), body).expect("append").0;
+        }
+        Engagement {
+            slug: "e".into(),
+            meta: EngagementMeta {
+                title: "t".into(),
+                owner: "alice".into(),
+                created: Timestamp::from_unix(0),
+                baseline: None,
+                policy: Policy::default(),
+                criteria: vec![],
+            },
+            journal: parse_journal(&j).expect("journal"),
+            texts: BTreeMap::from([(Artifact::Spec, spec.to_string())]),
+            snapshots: BTreeMap::new(),
+            build_files: vec![],
+        }
+    }
+
+    #[test]
+    fn a_review_request_is_recorded_once_per_text_and_decides_nothing() {
+        let e = requirements("# S\n", &[]);
+        let ev = evaluate(&e);
+        let body = request_review(&ev, GateId::One, " please ").expect("gate 1 may be requested");
+        let EventBody::ReviewRequested { gate, note, .. } = &body else {
+            panic!("{body:?}");
+        };
+        assert_eq!((*gate, note.as_str()), (GateId::One, "please"));
+        let refused = request_review(&ev, GateId::Two, "").unwrap_err();
+        assert!(
+            refused.rule.contains("once feasibility is completed"),
+            "{refused}"
+        );
+
+        let e = requirements("# S\n", &[("agent:x", body.clone())]);
+        let ev = evaluate(&e);
+        assert_eq!(ev.phase, Phase::Requirements);
+        let open = ev
+            .gate(GateId::One)
+            .review_requested
+            .as_ref()
+            .expect("open request");
+        assert_eq!((open.seq, open.actor.as_str()), (2, "agent:x"));
+        let again = request_review(&ev, GateId::One, "").unwrap_err();
+        assert!(
+            again.rule.contains("already requested at event 2"),
+            "{again}"
+        );
+
+        // Another text: a new request is welcome.
+        let e = requirements("# S\nchanged\n", &[("agent:x", body)]);
+        assert!(request_review(&evaluate(&e), GateId::One, "").is_ok());
+    }
+
+    #[test]
+    fn build_files_are_written_in_build_and_as_built_only() {
+        assert_eq!(build_edit_refusal(Phase::Build), None);
+        assert_eq!(build_edit_refusal(Phase::AsBuilt), None);
+        let refused = build_edit_refusal(Phase::Design).unwrap_or_default();
+        assert!(refused.contains("Build and As-Built"), "{refused}");
+        assert_eq!(
+            build_edit_refusal(Phase::Closed).as_deref(),
+            Some("read-only: the engagement is closed")
+        );
+    }
 
     #[test]
     fn append_to_existing_and_new_sections() {

@@ -699,6 +699,88 @@ impl TxWrites {
     }
 }
 
+/// What a guarded write replaces: an artifact, or a file under `build/` named as the caller
+/// named it (resolved by `confine::resolve_build_path` under the lock).
+#[derive(Debug, Clone, Copy)]
+pub enum WriteTarget<'a> {
+    Artifact(Artifact),
+    Build(&'a str),
+}
+
+/// A write for someone who read the file first (the MCP server's agent): under the lock, the
+/// engagement is loaded and `allow` judges it as it is now (the phase rule), then the file must
+/// still have the sha256 `base` the writer read (`None`: it must not exist yet) — the
+/// compare-and-swap that keeps a write from silently replacing an edit it never saw. Returns
+/// the new text's sha256.
+pub fn write_checked<F>(
+    root: &Path,
+    target: WriteTarget<'_>,
+    text: &str,
+    base: Option<&str>,
+    allow: F,
+) -> Result<String, TxError>
+where
+    F: FnOnce(&Engagement, &Evaluation) -> Result<(), Refusal>,
+{
+    let _lock = EngagementLock::acquire(root)?;
+    let loaded = load_strict(root)?;
+    let evaluation = evaluate(&loaded.engagement);
+    allow(&loaded.engagement, &evaluation)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(TxError::Refused(Refusal::usage(format!(
+            "the text is {} bytes, past the {} MiB limit every file of an engagement keeps",
+            text.len(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))));
+    }
+    let (path, shown, current) = match target {
+        WriteTarget::Artifact(artifact) => {
+            let path = root.join(artifact.file_name());
+            let current = read_text(root, &path)?.map(|t| sha256_hex(t.as_bytes()));
+            (path, artifact.file_name().to_string(), current)
+        }
+        WriteTarget::Build(rel) => {
+            let path = super::confine::resolve_build_path(root, rel)
+                .map_err(|why| TxError::Refused(Refusal::rule(why)))?;
+            let current = match fs::symlink_metadata(&path) {
+                Ok(_) => Some(hash_file(&path).map_err(|e| StoreError::io(&path, &e))?),
+                Err(_) => None,
+            };
+            (path, rel.to_string(), current)
+        }
+    };
+    if current.as_deref() != base {
+        return Err(TxError::Refused(changed_since_read(
+            &shown,
+            current.as_deref(),
+            base,
+        )));
+    }
+    if let WriteTarget::Build(_) = target
+        && let Some(dir) = path.parent()
+    {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
+    }
+    write_atomic(&path, text.as_bytes())?;
+    Ok(sha256_hex(text.as_bytes()))
+}
+
+/// The refusal of a compare-and-swap: `shown` has the sha256 `now` (`None`: missing), not the
+/// `base` the writer read.
+pub fn changed_since_read(shown: &str, now: Option<&str>, base: Option<&str>) -> Refusal {
+    let now = now.map_or_else(
+        || "it does not exist".to_string(),
+        |h| format!("its sha256 is now {h}"),
+    );
+    let sent = base.map_or_else(
+        || "no base_sha256 (a new file)".to_string(),
+        |h| format!("base_sha256 {h}"),
+    );
+    Refusal::rule(format!(
+        "{shown} changed since you read it ({now}; you sent {sent}); nothing was written. Read it again and redo the change on its current text"
+    ))
+}
+
 /// Saves an artifact atomically under the lock.
 pub fn save_artifact(root: &Path, artifact: Artifact, text: &str) -> Result<(), StoreError> {
     let _lock = EngagementLock::acquire(root)?;

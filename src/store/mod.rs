@@ -1,8 +1,10 @@
 //! The filesystem: workspace discovery, engagement load and save, atomic writes, the advisory
 //! lock, content-addressed objects, templates, and the size/encoding/symlink limits.
 
+pub mod agents;
 pub mod atomic;
 pub mod catalog;
+pub mod confine;
 pub mod engagement;
 pub mod instance;
 pub mod limits;

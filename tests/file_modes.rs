@@ -135,6 +135,7 @@ fn a_save_keeps_the_mode_of_the_file_it_replaces() {
         Artifact::Spec,
         &saved,
         Some(&sha256_hex(text.as_bytes())),
+        false,
     )
     .expect("save");
     assert_eq!(ws.read("firewall-drift", "customer-spec.md"), saved);

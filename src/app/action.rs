@@ -45,6 +45,8 @@ pub enum Action {
     Build(super::build::BuildAction),
     /// Outside edits, conflicts and recovery (`app::live`).
     Live(super::live::LiveAction),
+    /// The reviewer's draft was read (`app::review`).
+    Review(super::review::ReviewAction),
 }
 
 impl fmt::Debug for Action {
@@ -66,6 +68,7 @@ impl fmt::Debug for Action {
             Action::EditorReturned => write!(f, "EditorReturned"),
             Action::Build(b) => write!(f, "Build({b:?})"),
             Action::Live(l) => write!(f, "Live({l:?})"),
+            Action::Review(r) => write!(f, "Review({r:?})"),
         }
     }
 }

@@ -55,6 +55,8 @@ pub enum Effect {
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
     Live(super::live::LiveEffect),
+    /// The reviewer's draft (`app::review`).
+    Review(super::review::ReviewEffect),
 }
 
 impl Effect {
@@ -71,6 +73,7 @@ impl Effect {
             Effect::Quit | Effect::Suspend => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
+            Effect::Review(r) => r.paths(),
         }
     }
 }
@@ -250,6 +253,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
+        Effect::Review(r) => super::review::run(r),
         Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

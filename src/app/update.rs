@@ -17,6 +17,12 @@ use crate::domain::rules::{Refusal, approve_gate};
 
 /// Applies one action; returns the effects to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    effects.extend(super::review::follow(state));
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Resize(w, h) => {
             state.size = (w, h);
@@ -98,12 +104,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Build(b) => super::build::on_action(state, b),
         Action::Live(l) => super::live::update(state, l),
+        Action::Review(r) => super::review::update(state, r),
     }
 }
 
 fn quit_or_ask(state: &mut State) -> Vec<Effect> {
     if state.engagement.as_ref().is_some_and(|e| e.dirty) {
         state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
+        Vec::new()
+    } else if state
+        .engagement
+        .as_ref()
+        .is_some_and(|e| !e.review.is_empty())
+    {
+        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsentReview));
         Vec::new()
     } else {
         state.quit = true;
@@ -185,7 +199,7 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             Command::Confirm => {
                 state.overlay = None;
                 match kind {
-                    Confirm::QuitUnsaved => {
+                    Confirm::QuitUnsaved | Confirm::QuitUnsentReview => {
                         state.quit = true;
                         let mut effects = super::live::discarding(state);
                         effects.push(Effect::Quit);
@@ -212,7 +226,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
                     },
                 }
             }
-            Command::ForceQuit if kind == Confirm::QuitUnsaved => {
+            Command::ForceQuit
+                if matches!(kind, Confirm::QuitUnsaved | Confirm::QuitUnsentReview) =>
+            {
                 state.overlay = None;
                 state.quit = true;
                 let mut effects = super::live::discarding(state);

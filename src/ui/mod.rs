@@ -330,6 +330,22 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
             lines.push(Line::raw("Quit and discard them?"));
             " Quit ".to_string()
         }
+        Confirm::QuitUnsentReview => {
+            if let Some(e) = &state.engagement {
+                lines.push(Line::raw(format!(
+                    "Your review of Gate {} is not sent: {} ticked, {} waived.",
+                    e.review.gate.number(),
+                    e.review.checks.len(),
+                    e.review.waivers.len()
+                )));
+            }
+            lines.push(Line::raw(format!(
+                "It is kept as your draft ({}) and comes back when you reopen.",
+                crate::store::review::REVIEWS_DIR
+            )));
+            lines.push(Line::raw("Quit without deciding?"));
+            " Quit ".to_string()
+        }
         Confirm::Approve(d) | Confirm::Reject(d) => {
             let approve = matches!(confirm, Confirm::Approve(_));
             let verb = if approve { "Approve" } else { "Reject" };
@@ -372,6 +388,7 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
     lines.push(Line::raw(""));
     let what = match confirm {
         Confirm::QuitUnsaved => "discard and quit",
+        Confirm::QuitUnsentReview => "quit",
         Confirm::Approve(_) => "approve",
         Confirm::Reject(_) => "reject",
     };

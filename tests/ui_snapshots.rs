@@ -164,6 +164,51 @@ fn gate_review_pane() {
     }
 }
 
+/// Gate 2 has nine criteria: at 80×24 the list scrolls to the last one with a position marker,
+/// and the selected criterion's whole text shows wrapped below it (at both sizes).
+#[test]
+fn criterion_detail() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "bgp-peer-onboarding");
+        press(&mut state, KeyCode::Char('g'));
+        let e = state.engagement.as_ref().expect("open");
+        let last = e
+            .live
+            .criteria_of(e.review.gate)
+            .last()
+            .expect("criteria")
+            .clone();
+        let n = e.live.criteria_of(e.review.gate).count();
+        assert_eq!(last.def.id, "G2-9");
+        for _ in 1..n {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        let screen = render(&state, &ws);
+        let marker = if size.1 < 30 {
+            format!("9/{n} ↑")
+        } else {
+            format!("9/{n}")
+        };
+        assert!(screen.contains(&marker), "{screen}");
+        assert!(screen.contains("›"), "the selection is visible:\n{screen}");
+        let words: Vec<&str> = last.def.text.split_whitespace().collect();
+        let shown: String = screen
+            .lines()
+            .flat_map(|l| l.split('│'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for w in &words {
+            assert!(
+                shown.contains(w),
+                "{w} of the full text is shown:\n{screen}"
+            );
+        }
+        insta::assert_snapshot!(format!("criterion_detail_{}x{}", size.0, size.1), screen);
+    }
+}
+
 #[test]
 fn help_overlay() {
     for size in SIZES {

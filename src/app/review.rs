@@ -17,7 +17,8 @@ use super::{EngagementState, State, ToastKind};
 use crate::domain::journal::{EventBody, GateId};
 use crate::store::review::{self, ReviewDraft, ReviewedFile};
 
-/// What a review was made against: the last decision of its gate and the artifact hashes.
+/// What a review was made against: the last decision of its gate and the hashes of the
+/// artifacts that gate covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewBasis {
     pub decided_through: u64,
@@ -94,10 +95,12 @@ pub fn basis_now(e: &EngagementState, gate: GateId) -> ReviewBasis {
         .map(|ev| ev.seq)
         .max()
         .unwrap_or(0);
+    let evidence = crate::domain::evaluate::gate_evidence(gate);
     let reviewed = e
         .disk
         .artifact_records()
         .into_iter()
+        .filter(|r| evidence.iter().any(|a| a.file_name() == r.file))
         .map(|r| ReviewedFile {
             file: r.file,
             sha256: r.sha256,

@@ -28,7 +28,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
-use crate::domain::journal::CriterionResult;
+use crate::domain::journal::{CriterionResult, GateId};
 
 /// A theme slot's style.
 pub fn slot(theme: &Theme, slot: Slot) -> Style {
@@ -251,12 +251,17 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
     build_board::main_pane(state, e, theme, frame, left);
+    // Borders, the criteria, the divider and a few rows of the selected criterion's detail.
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
         .unwrap_or(u16::MAX)
-        .saturating_add(5);
-    let gate_h = gate_rows
-        .min(right.height.saturating_mul(2) / 3)
-        .max(right.height.min(6));
+        .saturating_add(8);
+    // Reviewing, the gate pane takes all but a few rows of the journal.
+    let cap = if state.pane == Pane::Gate {
+        right.height.saturating_sub(5)
+    } else {
+        right.height.saturating_mul(2) / 3
+    };
+    let gate_h = gate_rows.min(cap).max(right.height.min(6));
     let [top, bottom] =
         Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
     gate::render(state, e, theme, frame, top);
@@ -408,6 +413,33 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// The last rejection of a gate: who, when, why.
+pub struct Rejection {
+    pub seq: u64,
+    pub actor: String,
+    pub at: String,
+    pub reason: String,
+}
+
+/// The journal's last rejection of `gate`, if its last decision was one.
+pub fn rejection_of(e: &crate::domain::evaluate::Engagement, gate: GateId) -> Option<Rejection> {
+    use crate::domain::journal::EventBody;
+    let last = e.journal.events.iter().rev().find(|ev| match &ev.body {
+        EventBody::GateApproved(g) | EventBody::GateRejected(g) => g.gate == gate,
+        EventBody::GateReopened { gate: g, .. } => *g == gate,
+        _ => false,
+    })?;
+    match &last.body {
+        EventBody::GateRejected(g) => Some(Rejection {
+            seq: last.seq,
+            actor: last.actor.clone(),
+            at: last.at.to_string(),
+            reason: g.reason.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    }
 }
 
 /// The label of the mode for the status bar.

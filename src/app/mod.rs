@@ -251,6 +251,8 @@ pub struct EngagementState {
     /// The reviewer's draft on disk (`app::review`).
     pub draft: review::DraftSync,
     pub journal_selected: usize,
+    /// The selected journal event is shown in full, scrolled this many rows (`Enter`).
+    pub journal_detail: Option<usize>,
     pub search: String,
     /// The build board and the diff pane (`app::build`).
     pub build: build::BuildState,
@@ -458,6 +460,7 @@ impl EngagementState {
             review: Review::new(gate),
             draft: review::DraftSync::default(),
             journal_selected: 0,
+            journal_detail: None,
             search: String::new(),
             build: build::BuildState::default(),
             view: ViewCache::default(),

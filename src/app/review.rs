@@ -249,8 +249,12 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
             None => e.review.basis = Some(now),
             Some(then) => {
                 if let Some(why) = outdated(e.review.gate, then, &now) {
+                    // A decision made here already says so in its own toast.
+                    let decided = then.decided_through != now.decided_through;
+                    if !(decided && state.toast.is_some()) {
+                        message = Some(why);
+                    }
                     e.review.clear();
-                    message = Some(why);
                 }
             }
         }

@@ -542,7 +542,9 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         },
         Command::Leave | Command::Cancel => {
-            if state.pane != Pane::Editor {
+            if e.journal_detail.take().is_some() {
+                // The first Esc puts the event detail away.
+            } else if state.pane != Pane::Editor {
                 state.pane = Pane::Editor;
             } else if !e.search.is_empty() {
                 // The first Esc puts the search (and its marks) away.
@@ -610,12 +612,32 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
                 let n = e.live.criteria_of(e.review.gate).count();
                 e.review.selected = step(e.review.selected, n, c, height);
             }
-            Pane::Journal => {
-                let n = e.engagement.journal.events.len();
-                e.journal_selected = step(e.journal_selected, n, c, height);
-            }
+            Pane::Journal => match e.journal_detail {
+                Some(scroll) => {
+                    // Rows the detail can have at most: every written line, wrapped thrice.
+                    let rows = e
+                        .engagement
+                        .journal
+                        .events
+                        .iter()
+                        .rev()
+                        .nth(e.journal_selected);
+                    let n = rows.map_or(0, |ev| ev.to_toml().lines().count() * 3);
+                    e.journal_detail = Some(step(scroll, n, c, height));
+                }
+                None => {
+                    let n = e.engagement.journal.events.len();
+                    e.journal_selected = step(e.journal_selected, n, c, height);
+                }
+            },
         },
         Command::Open if state.pane == Pane::Gate => return jump_to_finding(state),
+        Command::Open if state.pane == Pane::Journal => {
+            e.journal_detail = match e.journal_detail {
+                Some(_) => None,
+                None => Some(0),
+            };
+        }
         Command::ToggleCriterion if state.pane == Pane::Gate => {
             let rows = e.review_rows();
             let Some((crit, _)) = rows.get(e.review.selected) else {

@@ -190,7 +190,7 @@ commands! {
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
     Suspend => "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
-    Open => "open", "Open the selected item", [Workspace, Gate, Diff];
+    Open => "open", "Open the selected item (a journal event: in full)", [Workspace, View, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];
     ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
     WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];

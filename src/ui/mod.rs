@@ -234,7 +234,9 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         build_board::main_pane(state, e, theme, frame, body);
         return;
     }
-    if state.zoom || body.width < 60 || body.height < 4 {
+    // An event shown in full takes the body: its fields are long.
+    let journal_detail = state.pane == Pane::Journal && e.journal_detail.is_some();
+    if state.zoom || journal_detail || body.width < 60 || body.height < 4 {
         // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
             Pane::Editor => build_board::main_pane(state, e, theme, frame, body),

@@ -85,10 +85,21 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    // A rejection's who, when and why need the room more than the title.
+    let rejected = e
+        .disk
+        .gates
+        .iter()
+        .any(|g| g.state == crate::domain::evaluate::GateState::Rejected);
+    let title_w = if rejected {
+        area.width / 3
+    } else {
+        area.width / 2
+    };
     let mut summary: Vec<Span> = vec![Span::styled(
         truncate(
             &format!("{} — {}", e.engagement.slug, e.engagement.meta.title),
-            usize::from(area.width / 2),
+            usize::from(title_w),
         ),
         slot(theme, Slot::UiTitle),
     )];
@@ -97,7 +108,17 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
             Some(a) if g.state == crate::domain::evaluate::GateState::Approved => {
                 format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
             }
-            _ => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
+            _ => match super::rejection_of(&e.engagement, g.gate) {
+                // Who rejected, when and why: the reason is last, so a narrow screen cuts it.
+                Some(r) if g.state == crate::domain::evaluate::GateState::Rejected => format!(
+                    "  Gate {}: rejected by {} {}: {}",
+                    g.gate.number(),
+                    r.actor,
+                    r.at.get(..16).unwrap_or(&r.at).replace('T', " "),
+                    r.reason
+                ),
+                _ => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
+            },
         };
         let style = slot(theme, gate_slot(g.state));
         let style = if g.state == crate::domain::evaluate::GateState::Stale {

@@ -417,6 +417,14 @@ fn approving_gate_1_goes_through_transact() {
         "{:?}",
         state.toast
     );
+    // The view follows the phase: feasibility.md is shown, the spec one key away.
+    assert_eq!(e.shown_phase, phasegate::domain::phase::Phase::Feasibility);
+    assert_eq!(
+        state.toast.as_ref().map(|t| t.text.as_str()),
+        Some(
+            "Gate 1 approved by reviewer (event 2) · now in Feasibility: showing feasibility.md (1 shows customer-spec.md)"
+        )
+    );
     let last = e.engagement.journal.events.last().expect("event");
     assert_eq!(last.actor, "reviewer");
     assert_eq!(last.at.to_string(), "2026-11-20T12:00:00Z");

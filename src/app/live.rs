@@ -915,6 +915,60 @@ fn decided(before: &GateStatus, after: &GateStatus) -> bool {
 /// Applies a re-read engagement. `outside`: the reload follows a change made outside this
 /// session (the watcher), so what changed is announced.
 pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
+    let before = state.engagement.as_ref().map(|e| e.disk.phase);
+    let effects = reload_in_place(state, loaded, outside);
+    if let Some(before) = before {
+        follow_phase(state, before);
+    }
+    effects
+}
+
+/// The phase to show for the engagement's phase (a closed engagement shows its as-built).
+fn shown_for(phase: Phase) -> Phase {
+    match phase {
+        Phase::Closed => Phase::AsBuilt,
+        p => p,
+    }
+}
+
+/// After an approval or a transition (here or elsewhere) the view follows the phase: a clean
+/// buffer that showed the phase the engagement was in shows the new phase's artifact, and the
+/// toast names the key that shows the previous one. A dirty buffer, or one showing another
+/// phase on purpose, stays.
+fn follow_phase(state: &mut State, before: Phase) {
+    let Some(e) = state.engagement.as_mut() else {
+        return;
+    };
+    let (was, now) = (shown_for(before), shown_for(e.disk.phase));
+    if was == now || e.dirty || e.shown_phase != was {
+        return;
+    }
+    let name = |p: Phase| {
+        super::artifact_of(p).map_or_else(|| "build/".to_string(), |a| a.file_name().to_string())
+    };
+    let (old, new) = (name(was), name(now));
+    e.show_phase(now);
+    let show_was = match was {
+        Phase::Requirements => Command::ShowPhase1,
+        Phase::Feasibility => Command::ShowPhase2,
+        Phase::Design => Command::ShowPhase3,
+        Phase::Build => Command::ShowPhase4,
+        Phase::AsBuilt | Phase::Closed => Command::ShowPhase5,
+    };
+    let key = state
+        .keys
+        .hint(super::Context::View, show_was)
+        .map(|k| format!(" ({k} shows {old})"))
+        .unwrap_or_default();
+    let text = format!("now in {}: showing {new}{key}", now.title());
+    match &mut state.toast {
+        Some(t) if t.kind == super::ToastKind::Info => t.text = format!("{} · {text}", t.text),
+        Some(_) => {}
+        None => state.info(text),
+    }
+}
+
+fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
     let mut forget: Cleanup = Vec::new();
     let (mut messages, conflict_msg, decided_gates, root) = {
         let Some((live, e)) = Live::of(state) else {

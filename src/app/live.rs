@@ -33,6 +33,7 @@ use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, TextBu
 use crate::domain::artifact::{Artifact, sha256_hex};
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
+use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
@@ -1517,18 +1518,55 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 .collect(),
         })],
         Command::MergeEdit => {
-            if let Some(cf) = &mut live.conflict {
-                cf.stage = Stage::Merging;
-            }
             live.view = None;
             let editable = e.edit_refusal().is_none();
+            // A three-way merge of the version the buffer was loaded from, mine and the disk's:
+            // every change of one side applied, markers only where both changed the same lines.
+            let merged = conflict.disk.as_deref().filter(|_| editable).map(|disk| {
+                merge3(
+                    &e.saved_text,
+                    &e.editor.text(),
+                    disk,
+                    ["mine", "base (as last loaded)", "disk"],
+                )
+            });
+            let stage = match &merged {
+                Some(m) if m.conflicts == 0 => Stage::Resolved,
+                _ => Stage::Merging,
+            };
+            if let Some(cf) = &mut live.conflict {
+                cf.stage = stage;
+            }
+            let message = match merged {
+                None => format!(
+                    "merging {file}: bring the disk's changes into your buffer (C shows the diff), then mark it resolved (a) and save"
+                ),
+                Some(merged) => {
+                    // One edit replaces the buffer, so Ctrl-Z gives mine back; the resolved save
+                    // keeps the disk version it replaces in .phasegate/recovery/.
+                    let area = e.editor.edit();
+                    area.select_all();
+                    area.insert_str(&merged.text);
+                    e.view.edited(0);
+                    e.dirty = true;
+                    e.live_pending = true;
+                    if merged.conflicts == 0 {
+                        format!(
+                            "merged {file}: your changes and the disk's, no conflict; review and save (Ctrl-S); Ctrl-Z gives yours back"
+                        )
+                    } else {
+                        format!(
+                            "merged {file}: {} conflicting hunk(s) between <<<<<<< mine and >>>>>>> disk; edit them, mark resolved (a), save",
+                            merged.conflicts
+                        )
+                    }
+                }
+            };
             state.pane = Pane::Editor;
             if editable {
                 state.mode = Mode::Edit;
             }
-            state.info(format!(
-                "merging {file}: bring the disk's changes into your buffer (C shows the diff), then mark it resolved (a) and save"
-            ));
+            state.info(message);
             Vec::new()
         }
         Command::MarkResolved => {

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod journal;
 pub mod lawful;
 pub mod markdown;
+pub mod merge3;
 pub mod metrics;
 pub mod phase;
 pub mod position;

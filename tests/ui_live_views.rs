@@ -219,3 +219,43 @@ fn merge_of_the_same_line_marks_only_that_hunk() {
     assert_eq!(text, expected);
     assert!(state.engagement.as_ref().is_some_and(|e| e.dirty));
 }
+
+fn key(state: &mut State, code: KeyCode, modifiers: KeyModifiers) {
+    if let Some(a) = route(state, KeyEvent::new(code, modifiers)) {
+        dispatch(state, a);
+    }
+}
+
+/// Ctrl-End / Ctrl-Home go to the end / start of the buffer; a save adds the final newline the
+/// edit removed (and keeps one that is there).
+#[test]
+fn ctrl_end_and_home_and_the_final_newline() {
+    let (_dir, root) = sample();
+    let base = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert!(base.ends_with('\n'));
+    let mut state = opened(&root, (80, 24));
+    press(&mut state, KeyCode::Char('e'));
+    key(&mut state, KeyCode::End, KeyModifiers::CONTROL);
+    let e = state.engagement.as_ref().expect("open");
+    let last = e.editor.lines().len() - 1;
+    assert_eq!(e.editor.cursor().0, last, "Ctrl-End: the last line");
+    // Remove the final newline and type at the end of the last line of text.
+    press(&mut state, KeyCode::Backspace);
+    type_text(&mut state, " (end)");
+    assert!(!buffer(&state).ends_with('\n'));
+    ctrl(&mut state, 's');
+    let saved = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert_eq!(saved, format!("{} (end)\n", base.trim_end_matches('\n')));
+    assert!(
+        state.engagement.as_ref().is_some_and(|e| !e.dirty),
+        "the buffer and the file agree"
+    );
+    key(&mut state, KeyCode::Home, KeyModifiers::CONTROL);
+    let e = state.engagement.as_ref().expect("open");
+    assert_eq!(e.editor.cursor(), ratatui_textarea::DataCursor(0, 0));
+    // A text that ends with a newline is saved as it is.
+    type_text(&mut state, "# ");
+    ctrl(&mut state, 's');
+    let again = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert_eq!(again, format!("# {saved}"));
+}

@@ -1204,6 +1204,18 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
         }
         None => (Some(sha256_hex(e.saved_text.as_bytes())), false),
     };
+    // A text file ends with a newline: a buffer whose last line is not empty gets one (as an
+    // undoable edit, so the buffer and the saved text agree).
+    let text = e.editor.text();
+    if !text.is_empty() && !text.ends_with('\n') {
+        let DataCursor(row, col) = e.editor.cursor();
+        let area = e.editor.edit();
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        area.insert_newline();
+        e.view.edited(row);
+        e.editor.jump_to(row, col);
+    }
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
         artifact,

@@ -816,6 +816,17 @@ fn text(state: &mut State, input: Input) {
                     move_editor(e, page, height);
                     return;
                 }
+                // Ctrl-Home / Ctrl-End: the start / end of the buffer, as in other editors.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Home | Key::End) {
+                    let (to, within) = if input.key == Key::End {
+                        (CursorMove::Bottom, CursorMove::End)
+                    } else {
+                        (CursorMove::Top, CursorMove::Head)
+                    };
+                    e.editor.move_cursor(to);
+                    e.editor.move_cursor(within);
+                    return;
+                }
                 let before = e.editor.cursor().0;
                 // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
                 // the cursor; every other edit starts at the cursor row before or after it.

@@ -218,6 +218,15 @@ fn merge_of_the_same_line_marks_only_that_hunk() {
     );
     assert_eq!(text, expected);
     assert!(state.engagement.as_ref().is_some_and(|e| e.dirty));
+    // With a conflicting hunk the save waits until the merge is marked resolved.
+    let mut state = state;
+    ctrl(&mut state, 's');
+    assert_eq!(fs::read_to_string(root.join(SPEC)).expect("spec"), disk);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('C'));
+    press(&mut state, KeyCode::Char('a'));
+    ctrl(&mut state, 's');
+    assert_eq!(fs::read_to_string(root.join(SPEC)).expect("spec"), expected);
 }
 
 fn key(state: &mut State, code: KeyCode, modifiers: KeyModifiers) {

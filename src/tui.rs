@@ -536,9 +536,10 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
 pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state(&setup);
-    let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
+    // What opening asks for (the reviewer's draft) runs first in the loop.
+    let first = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone());
-    run(state, &setup.theme, Vec::new(), &ctx).map_err(|e| e.to_string())
+    run(state, &setup.theme, first, &ctx).map_err(|e| e.to_string())
 }
 
 type LiveSlot = std::sync::Arc<(

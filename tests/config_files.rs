@@ -319,6 +319,8 @@ fn user_keymap_unknown_command_and_bad_toml_name_the_position() {
     );
 }
 
+/// A bad value costs only that setting (issue 15): `keymap = 3` is reported at its position and
+/// keeps the default keymap, while `theme = "dark"` on the line above is used.
 #[test]
 fn bad_config_toml_names_the_position_and_keeps_defaults() {
     let (_dir, config) = config_dir("theme = \"dark\"\nkeymap = 3\n", &[]);
@@ -327,8 +329,41 @@ fn bad_config_toml_names_the_position_and_keeps_defaults() {
         errors[0].starts_with(&format!("{}:2:10: ", config.display())),
         "{errors:?}"
     );
-    assert_eq!(loaded.config, Config::default());
-    assert_eq!(loaded.theme, Theme::default());
+    assert_eq!(loaded.config.keymap, Config::default().keymap);
+    assert_eq!(loaded.config.theme, "dark");
+}
+
+/// `identity = "lena"` with `theme = 5` used to drop the identity too (approvals then recorded
+/// `unknown@vm`). Every valid key is kept; every bad one is reported with FILE:LINE:COL.
+#[test]
+fn one_bad_config_value_keeps_every_good_one_and_reports_every_bad_one() {
+    let text = "identity = \"lena\"\ntheme = 5\ncolor = \"sometimes\"\nkeymap = \"vim\"\ncolour = \"never\"\ntruecolor = true\n";
+    let (_dir, config) = config_dir(text, &[]);
+    let (loaded, errors) = load_all(Some(&config), &no_env);
+    assert_eq!(loaded.config.identity.as_deref(), Some("lena"));
+    assert_eq!(loaded.config.keymap, "vim");
+    assert_eq!(loaded.keymap.name(), "vim");
+    assert_eq!(loaded.config.truecolor, Some(true));
+    assert_eq!(loaded.config.theme, Config::default().theme);
+    assert_eq!(loaded.config.color, Config::default().color);
+    let file = config.display().to_string();
+    let expected = [
+        (format!("{file}:2:9: "), "`theme`"),
+        (format!("{file}:3:9: "), "`color`"),
+        (
+            format!("{file}:5:1: "),
+            "unknown key `colour` (did you mean `color`?)",
+        ),
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:?}");
+    for ((at, what), e) in expected.iter().zip(&errors) {
+        assert!(e.starts_with(at) && e.contains(what), "{at} {what}: {e}");
+    }
+    assert_eq!(
+        phasegate::config::identity(None, &loaded.config),
+        "lena",
+        "approvals record the configured identity"
+    );
 }
 
 #[test]

@@ -76,7 +76,9 @@ fn new_from_a_closed_engagement_links_it_and_status_shows_the_delta() {
     );
     let journal = ws.read("vlan-qos-2", ".phasegate/journal.toml");
     assert!(
-        journal.contains(&format!("kind = \"created\"\nowner = \"alice\"\nbaseline = \"{reference}\"")),
+        journal.contains(&format!(
+            "kind = \"created\"\nowner = \"alice\"\nbaseline = \"{reference}\""
+        )),
         "{journal}"
     );
     // The spec is the baseline's, amendments kept; the design is its reconciled record.

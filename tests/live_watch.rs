@@ -575,27 +575,24 @@ fn take_disk_keeps_my_text_in_a_recovery_file() {
     }
 }
 
+/// `m` merges three ways (issue 15): their edit (another line) is applied, nothing is retyped,
+/// and with no conflicting hunk the merge is resolved and saves at once. (The refusal of a save
+/// while conflicting hunks are being merged is covered in `ui_live_views`.)
 #[test]
-fn merge_by_editing_then_resolve_then_save() {
+fn merge_applies_their_edit_then_save() {
     let (_ws, mut app, disk) = conflict_with(SaveStyle::DeleteRecreate);
     app.key(Command::MergeEdit);
     assert_eq!(app.state.mode, Mode::Edit);
-    app.key(Command::Bottom);
-    app.type_text("- their edit by DeleteRecreate");
-    // Still refused: the merge is not marked resolved.
-    app.key(Command::Save);
-    assert_eq!(app.disk(SPEC), Some(disk.clone()));
+    let merged = app.buffer();
+    assert!(merged.contains("MY WORDS"), "{merged}");
+    assert_eq!(merged.matches("their edit by DeleteRecreate").count(), 1);
+    assert!(!merged.contains("<<<<<<<"));
+    assert_ne!(Some(merged.clone()), Some(disk));
     assert_eq!(
         Live::conflict_of(&app.state).map(|c| c.stage),
-        Some(Stage::Merging)
+        Some(Stage::Resolved)
     );
-    // Marking it resolved is a choice of the conflict view.
-    app.key(Command::Leave);
-    app.key(Command::ShowConflict);
-    app.key(Command::MarkResolved);
     app.key(Command::Save);
-    let merged = app.buffer();
-    assert!(merged.contains("MY WORDS") && merged.contains("their edit by DeleteRecreate"));
     assert_eq!(app.disk(SPEC), Some(merged));
     app.wait_for("no conflict", |s| Live::conflict_of(s).is_none());
 }

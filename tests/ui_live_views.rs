@@ -150,3 +150,121 @@ fn status_bar_says_who_else_has_it_open() {
         insta::assert_snapshot!(format!("also_open_here_{w}x{h}"), screen);
     }
 }
+
+/// Edits the spec's first line in the buffer while "another instance" (a plain write) changes
+/// the file; the save is refused and `m` in the conflict view merges three ways.
+fn conflict_then_merge(root: &Path, mine_first_line: &str, disk: &str) -> State {
+    let mut state = opened(root, (120, 40));
+    press(&mut state, KeyCode::Char('e'));
+    type_text(&mut state, mine_first_line);
+    fs::write(root.join(SPEC), disk).expect("write");
+    ctrl(&mut state, 's');
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('C'));
+    assert!(matches!(state.live.view, Some(LiveView::Conflict { .. })));
+    press(&mut state, KeyCode::Char('m'));
+    state
+}
+
+fn buffer(state: &State) -> String {
+    state.engagement.as_ref().expect("open").editor.text()
+}
+
+#[test]
+fn merge_of_different_lines_needs_no_decision() {
+    let (_dir, root) = sample();
+    let base = fs::read_to_string(root.join(SPEC)).expect("spec");
+    let disk = format!("{base}Added by the other instance.\n");
+    let mut state = conflict_then_merge(&root, "Mine, at the top.\n", &disk);
+    let merged = format!("Mine, at the top.\n{base}Added by the other instance.\n");
+    assert_eq!(buffer(&state), merged);
+    assert!(!buffer(&state).contains("<<<<<<<"));
+    assert!(
+        state
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("no conflict")),
+        "{:?}",
+        state.toast
+    );
+    // Saving goes through at once; the disk version it replaced is kept for recovery.
+    ctrl(&mut state, 's');
+    assert_eq!(fs::read_to_string(root.join(SPEC)).expect("spec"), merged);
+    let kept: Vec<String> = fs::read_dir(root.join(".phasegate/recovery"))
+        .expect("recovery dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".disk-"))
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".owner"))
+        .map(|e| fs::read_to_string(e.path()).expect("kept"))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![disk],
+        "the other instance's version is recoverable"
+    );
+}
+
+#[test]
+fn merge_of_the_same_line_marks_only_that_hunk() {
+    let (_dir, root) = sample();
+    let base = fs::read_to_string(root.join(SPEC)).expect("spec");
+    let (first, rest) = base.split_once('\n').expect("lines");
+    let disk = format!("# Theirs: another title\n{rest}Added by the other instance.\n");
+    let state = conflict_then_merge(&root, "Mine: ", &disk);
+    let text = buffer(&state);
+    assert_eq!(text.matches("<<<<<<< mine").count(), 1, "{text}");
+    let expected = format!(
+        "<<<<<<< mine\nMine: {first}\n||||||| base (as last loaded)\n{first}\n=======\n# Theirs: another title\n>>>>>>> disk\n{rest}Added by the other instance.\n"
+    );
+    assert_eq!(text, expected);
+    assert!(state.engagement.as_ref().is_some_and(|e| e.dirty));
+    // With a conflicting hunk the save waits until the merge is marked resolved.
+    let mut state = state;
+    ctrl(&mut state, 's');
+    assert_eq!(fs::read_to_string(root.join(SPEC)).expect("spec"), disk);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('C'));
+    press(&mut state, KeyCode::Char('a'));
+    ctrl(&mut state, 's');
+    assert_eq!(fs::read_to_string(root.join(SPEC)).expect("spec"), expected);
+}
+
+fn key(state: &mut State, code: KeyCode, modifiers: KeyModifiers) {
+    if let Some(a) = route(state, KeyEvent::new(code, modifiers)) {
+        dispatch(state, a);
+    }
+}
+
+/// Ctrl-End / Ctrl-Home go to the end / start of the buffer; a save adds the final newline the
+/// edit removed (and keeps one that is there).
+#[test]
+fn ctrl_end_and_home_and_the_final_newline() {
+    let (_dir, root) = sample();
+    let base = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert!(base.ends_with('\n'));
+    let mut state = opened(&root, (80, 24));
+    press(&mut state, KeyCode::Char('e'));
+    key(&mut state, KeyCode::End, KeyModifiers::CONTROL);
+    let e = state.engagement.as_ref().expect("open");
+    let last = e.editor.lines().len() - 1;
+    assert_eq!(e.editor.cursor().0, last, "Ctrl-End: the last line");
+    // Remove the final newline and type at the end of the last line of text.
+    press(&mut state, KeyCode::Backspace);
+    type_text(&mut state, " (end)");
+    assert!(!buffer(&state).ends_with('\n'));
+    ctrl(&mut state, 's');
+    let saved = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert_eq!(saved, format!("{} (end)\n", base.trim_end_matches('\n')));
+    assert!(
+        state.engagement.as_ref().is_some_and(|e| !e.dirty),
+        "the buffer and the file agree"
+    );
+    key(&mut state, KeyCode::Home, KeyModifiers::CONTROL);
+    let e = state.engagement.as_ref().expect("open");
+    assert_eq!(e.editor.cursor(), ratatui_textarea::DataCursor(0, 0));
+    // A text that ends with a newline is saved as it is.
+    type_text(&mut state, "# ");
+    ctrl(&mut state, 's');
+    let again = fs::read_to_string(root.join(SPEC)).expect("spec");
+    assert_eq!(again, format!("# {saved}"));
+}

@@ -164,6 +164,129 @@ fn gate_review_pane() {
     }
 }
 
+/// Gate 2 has nine criteria: at 80×24 the list scrolls to the last one with a position marker,
+/// and the selected criterion's whole text shows wrapped below it (at both sizes).
+#[test]
+fn criterion_detail() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "bgp-peer-onboarding");
+        press(&mut state, KeyCode::Char('g'));
+        let e = state.engagement.as_ref().expect("open");
+        let last = e
+            .live
+            .criteria_of(e.review.gate)
+            .last()
+            .expect("criteria")
+            .clone();
+        let n = e.live.criteria_of(e.review.gate).count();
+        assert_eq!(last.def.id, "G2-9");
+        for _ in 1..n {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        let screen = render(&state, &ws);
+        let marker = if size.1 < 30 {
+            format!("9/{n} ↑")
+        } else {
+            format!("9/{n}")
+        };
+        assert!(screen.contains(&marker), "{screen}");
+        assert!(screen.contains("›"), "the selection is visible:\n{screen}");
+        let words: Vec<&str> = last.def.text.split_whitespace().collect();
+        let shown: String = screen
+            .lines()
+            .flat_map(|l| l.split('│'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for w in &words {
+            assert!(
+                shown.contains(w),
+                "{w} of the full text is shown:\n{screen}"
+            );
+        }
+        insta::assert_snapshot!(format!("criterion_detail_{}x{}", size.0, size.1), screen);
+    }
+}
+
+/// Reject Gate 1 (one tick, one waiver with its reason): the header and the gate pane say who
+/// rejected, when and why; Enter on the journal's event shows every field it recorded.
+#[test]
+fn rejected_gate_and_journal_event_detail() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        press(&mut state, KeyCode::Char('g'));
+        for _ in 0..4 {
+            press(&mut state, KeyCode::Char('j'));
+        }
+        press(&mut state, KeyCode::Char(' '));
+        press(&mut state, KeyCode::Char('j'));
+        press(&mut state, KeyCode::Char('w'));
+        common::app::type_text(&mut state, "agreed on the kickoff call");
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('r'));
+        common::app::type_text(&mut state, "the rollback plan is missing");
+        press(&mut state, KeyCode::Enter);
+        press(&mut state, KeyCode::Char('y'));
+        let screen = render(&state, &ws);
+        assert!(
+            screen.contains("Gate 1: rejected by reviewer 2026-11-20 12:00: the"),
+            "{screen}"
+        );
+        let pane: String = screen
+            .lines()
+            .filter_map(|l| l.split('│').nth(3))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            pane.contains(
+                "rejected by reviewer at 2026-11-20T12:00:00Z: the rollback plan is missing"
+            ),
+            "the gate pane says it in full:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("rejected_gate_{}x{}", size.0, size.1), screen);
+
+        dispatch(
+            &mut state,
+            Action::Command(phasegate::app::Command::Journal),
+        );
+        press(&mut state, KeyCode::Enter);
+        let screen = render(&state, &ws);
+        press(&mut state, KeyCode::PageDown);
+        let rest = render(&state, &ws);
+        press(&mut state, KeyCode::PageDown);
+        let shown = format!("{screen}{rest}{}", render(&state, &ws));
+        for needle in [
+            "Journal — event 2",
+            "gate_rejected",
+            "reason: the rollback plan is missing",
+            "actor: reviewer",
+            "id G1-5, result checked",
+            "id G1-6, result waived, reason agreed on the kickoff call",
+            "file customer-spec.md, sha256",
+        ] {
+            assert!(shown.contains(needle), "{needle}:\n{shown}");
+        }
+        insta::assert_snapshot!(
+            format!("journal_event_detail_{}x{}", size.0, size.1),
+            screen
+        );
+        press(&mut state, KeyCode::Esc);
+        assert_eq!(
+            state.engagement.as_ref().and_then(|e| e.journal_detail),
+            None
+        );
+        assert_eq!(
+            state.pane,
+            Pane::Journal,
+            "the first Esc closes the detail only"
+        );
+    }
+}
+
 #[test]
 fn help_overlay() {
     for size in SIZES {
@@ -293,6 +416,14 @@ fn approving_gate_1_goes_through_transact() {
         phasegate::domain::phase::Phase::Feasibility,
         "{:?}",
         state.toast
+    );
+    // The view follows the phase: feasibility.md is shown, the spec one key away.
+    assert_eq!(e.shown_phase, phasegate::domain::phase::Phase::Feasibility);
+    assert_eq!(
+        state.toast.as_ref().map(|t| t.text.as_str()),
+        Some(
+            "Gate 1 approved by reviewer (event 2) · now in Feasibility: showing feasibility.md (1 shows customer-spec.md)"
+        )
     );
     let last = e.engagement.journal.events.last().expect("event");
     assert_eq!(last.actor, "reviewer");

@@ -56,6 +56,8 @@ pub enum Action {
 
     /// The workspace's reuse catalog was read (`app::catalog`).
     CatalogLoaded(std::sync::Arc<crate::domain::catalog::Catalog>),
+    /// The reviewer's draft was read (`app::review`).
+    Review(super::review::ReviewAction),
 }
 
 impl fmt::Debug for Action {
@@ -81,6 +83,7 @@ impl fmt::Debug for Action {
             Action::Lifecycle(l) => write!(f, "Lifecycle({l:?})"),
 
             Action::CatalogLoaded(c) => write!(f, "CatalogLoaded({} entries)", c.entries.len()),
+            Action::Review(r) => write!(f, "Review({r:?})"),
         }
     }
 }

@@ -63,6 +63,8 @@ pub enum Effect {
     LoadCatalog {
         near: PathBuf,
     },
+    /// The reviewer's draft (`app::review`).
+    Review(super::review::ReviewEffect),
 }
 
 impl Effect {
@@ -82,6 +84,7 @@ impl Effect {
             Effect::Lifecycle(l) => l.paths(),
 
             Effect::LoadCatalog { near } => vec![near.clone()],
+            Effect::Review(r) => r.paths(),
         }
     }
 }
@@ -274,6 +277,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             let (catalog, _unreadable) = crate::store::catalog::load_catalog(&workspace);
             vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
         }
+        Effect::Review(r) => super::review::run(r),
         Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

@@ -33,6 +33,7 @@ use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, TextBu
 use crate::domain::artifact::{Artifact, sha256_hex};
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
+use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
@@ -915,6 +916,60 @@ fn decided(before: &GateStatus, after: &GateStatus) -> bool {
 /// Applies a re-read engagement. `outside`: the reload follows a change made outside this
 /// session (the watcher), so what changed is announced.
 pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
+    let before = state.engagement.as_ref().map(|e| e.disk.phase);
+    let effects = reload_in_place(state, loaded, outside);
+    if let Some(before) = before {
+        follow_phase(state, before);
+    }
+    effects
+}
+
+/// The phase to show for the engagement's phase (a closed engagement shows its as-built).
+fn shown_for(phase: Phase) -> Phase {
+    match phase {
+        Phase::Closed => Phase::AsBuilt,
+        p => p,
+    }
+}
+
+/// After an approval or a transition (here or elsewhere) the view follows the phase: a clean
+/// buffer that showed the phase the engagement was in shows the new phase's artifact, and the
+/// toast names the key that shows the previous one. A dirty buffer, or one showing another
+/// phase on purpose, stays.
+fn follow_phase(state: &mut State, before: Phase) {
+    let Some(e) = state.engagement.as_mut() else {
+        return;
+    };
+    let (was, now) = (shown_for(before), shown_for(e.disk.phase));
+    if was == now || e.dirty || e.shown_phase != was {
+        return;
+    }
+    let name = |p: Phase| {
+        super::artifact_of(p).map_or_else(|| "build/".to_string(), |a| a.file_name().to_string())
+    };
+    let (old, new) = (name(was), name(now));
+    e.show_phase(now);
+    let show_was = match was {
+        Phase::Requirements => Command::ShowPhase1,
+        Phase::Feasibility => Command::ShowPhase2,
+        Phase::Design => Command::ShowPhase3,
+        Phase::Build => Command::ShowPhase4,
+        Phase::AsBuilt | Phase::Closed => Command::ShowPhase5,
+    };
+    let key = state
+        .keys
+        .hint(super::Context::View, show_was)
+        .map(|k| format!(" ({k} shows {old})"))
+        .unwrap_or_default();
+    let text = format!("now in {}: showing {new}{key}", now.title());
+    match &mut state.toast {
+        Some(t) if t.kind == super::ToastKind::Info => t.text = format!("{} · {text}", t.text),
+        Some(_) => {}
+        None => state.info(text),
+    }
+}
+
+fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
     let mut forget: Cleanup = Vec::new();
     let (mut messages, conflict_msg, decided_gates, root) = {
         let Some((live, e)) = Live::of(state) else {
@@ -1149,6 +1204,18 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
         }
         None => (Some(sha256_hex(e.saved_text.as_bytes())), false),
     };
+    // A text file ends with a newline: a buffer whose last line is not empty gets one (as an
+    // undoable edit, so the buffer and the saved text agree).
+    let text = e.editor.text();
+    if !text.is_empty() && !text.ends_with('\n') {
+        let DataCursor(row, col) = e.editor.cursor();
+        let area = e.editor.edit();
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        area.insert_newline();
+        e.view.edited(row);
+        e.editor.jump_to(row, col);
+    }
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
         artifact,
@@ -1463,18 +1530,55 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 .collect(),
         })],
         Command::MergeEdit => {
-            if let Some(cf) = &mut live.conflict {
-                cf.stage = Stage::Merging;
-            }
             live.view = None;
             let editable = e.edit_refusal().is_none();
+            // A three-way merge of the version the buffer was loaded from, mine and the disk's:
+            // every change of one side applied, markers only where both changed the same lines.
+            let merged = conflict.disk.as_deref().filter(|_| editable).map(|disk| {
+                merge3(
+                    &e.saved_text,
+                    &e.editor.text(),
+                    disk,
+                    ["mine", "base (as last loaded)", "disk"],
+                )
+            });
+            let stage = match &merged {
+                Some(m) if m.conflicts == 0 => Stage::Resolved,
+                _ => Stage::Merging,
+            };
+            if let Some(cf) = &mut live.conflict {
+                cf.stage = stage;
+            }
+            let message = match merged {
+                None => format!(
+                    "merging {file}: bring the disk's changes into your buffer (C shows the diff), then mark it resolved (a) and save"
+                ),
+                Some(merged) => {
+                    // One edit replaces the buffer, so Ctrl-Z gives mine back; the resolved save
+                    // keeps the disk version it replaces in .phasegate/recovery/.
+                    let area = e.editor.edit();
+                    area.select_all();
+                    area.insert_str(&merged.text);
+                    e.view.edited(0);
+                    e.dirty = true;
+                    e.live_pending = true;
+                    if merged.conflicts == 0 {
+                        format!(
+                            "merged {file}: your changes and the disk's, no conflict; review and save (Ctrl-S); Ctrl-Z gives yours back"
+                        )
+                    } else {
+                        format!(
+                            "merged {file}: {} conflicting hunk(s) between <<<<<<< mine and >>>>>>> disk; edit them, mark resolved (a), save",
+                            merged.conflicts
+                        )
+                    }
+                }
+            };
             state.pane = Pane::Editor;
             if editable {
                 state.mode = Mode::Edit;
             }
-            state.info(format!(
-                "merging {file}: bring the disk's changes into your buffer (C shows the diff), then mark it resolved (a) and save"
-            ));
+            state.info(message);
             Vec::new()
         }
         Command::MarkResolved => {

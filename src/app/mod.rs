@@ -11,6 +11,7 @@ pub mod forms;
 pub mod keys;
 pub mod lifecycle;
 pub mod live;
+pub mod review;
 pub mod router;
 pub mod update;
 
@@ -87,6 +88,8 @@ pub enum Confirm {
     Approve(Decision),
     Reject(Decision),
     QuitUnsaved,
+    /// Quit with a gate review not sent as a decision (its draft is kept).
+    QuitUnsentReview,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +117,7 @@ impl PromptKind {
                 Confirm::Approve(d) | Confirm::Reject(d) => {
                     format!("Note for the Gate {} decision (optional)", d.gate.number())
                 }
-                Confirm::QuitUnsaved => "Note".into(),
+                Confirm::QuitUnsaved | Confirm::QuitUnsentReview => "Note".into(),
             },
         }
     }
@@ -206,7 +209,11 @@ pub struct Review {
     pub gate: GateId,
     pub checks: BTreeSet<String>,
     pub waivers: BTreeMap<String, String>,
+    /// The reviewer's note sent with the decision.
+    pub note: String,
     pub selected: usize,
+    /// What the ticks were made against (set at the first tick; `app::review`).
+    pub basis: Option<review::ReviewBasis>,
 }
 
 impl Review {
@@ -215,8 +222,23 @@ impl Review {
             gate,
             checks: BTreeSet::new(),
             waivers: BTreeMap::new(),
+            note: String::new(),
             selected: 0,
+            basis: None,
         }
+    }
+
+    /// Nothing ticked, waived or noted.
+    pub fn is_empty(&self) -> bool {
+        self.checks.is_empty() && self.waivers.is_empty() && self.note.is_empty()
+    }
+
+    /// Forgets the reviewer's input (the selection stays).
+    pub fn clear(&mut self) {
+        *self = Review {
+            selected: self.selected,
+            ..Review::new(self.gate)
+        };
     }
 
     pub fn as_gate_review(&self) -> GateReview {
@@ -227,7 +249,7 @@ impl Review {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            note: String::new(),
+            note: self.note.clone(),
         }
     }
 }
@@ -253,7 +275,11 @@ pub struct EngagementState {
     /// The buffer changed since `live` was computed.
     pub live_pending: bool,
     pub review: Review,
+    /// The reviewer's draft on disk (`app::review`).
+    pub draft: review::DraftSync,
     pub journal_selected: usize,
+    /// The selected journal event is shown in full, scrolled this many rows (`Enter`).
+    pub journal_detail: Option<usize>,
     pub search: String,
     /// The build board and the diff pane (`app::build`).
     pub build: build::BuildState,
@@ -439,7 +465,9 @@ impl EngagementState {
             dirty: false,
             live_pending: false,
             review: Review::new(gate),
+            draft: review::DraftSync::default(),
             journal_selected: 0,
+            journal_detail: None,
             search: String::new(),
             build: build::BuildState::default(),
             view: ViewCache::default(),

@@ -17,6 +17,12 @@ use crate::domain::rules::{Refusal, approve_gate};
 
 /// Applies one action; returns the effects to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    effects.extend(super::review::follow(state));
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Resize(w, h) => {
             state.size = (w, h);
@@ -115,12 +121,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Live(l) => super::live::update(state, l),
         Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
         Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
+        Action::Review(r) => super::review::update(state, r),
     }
 }
 
 pub(super) fn quit_or_ask(state: &mut State) -> Vec<Effect> {
     if state.engagement.as_ref().is_some_and(|e| e.dirty) {
         state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
+        Vec::new()
+    } else if state
+        .engagement
+        .as_ref()
+        .is_some_and(|e| !e.review.is_empty())
+    {
+        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsentReview));
         Vec::new()
     } else {
         state.quit = true;
@@ -229,7 +243,7 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             Command::Confirm => {
                 state.overlay = None;
                 match kind {
-                    Confirm::QuitUnsaved => {
+                    Confirm::QuitUnsaved | Confirm::QuitUnsentReview => {
                         state.quit = true;
                         let mut effects = super::live::discarding(state);
                         effects.push(Effect::Quit);
@@ -259,7 +273,7 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             Command::AddNote if matches!(kind, Confirm::Approve(_) | Confirm::Reject(_)) => {
                 let input = match &kind {
                     Confirm::Approve(d) | Confirm::Reject(d) => d.review.note.clone(),
-                    Confirm::QuitUnsaved => String::new(),
+                    Confirm::QuitUnsaved | Confirm::QuitUnsentReview => String::new(),
                 };
                 state.overlay = Some(Overlay::Prompt {
                     kind: PromptKind::Note {
@@ -269,7 +283,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
                 });
                 Vec::new()
             }
-            Command::ForceQuit if kind == Confirm::QuitUnsaved => {
+            Command::ForceQuit
+                if matches!(kind, Confirm::QuitUnsaved | Confirm::QuitUnsentReview) =>
+            {
                 state.overlay = None;
                 state.quit = true;
                 let mut effects = super::live::discarding(state);
@@ -690,7 +706,9 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         },
         Command::Leave | Command::Cancel => {
-            if state.pane != Pane::Editor {
+            if e.journal_detail.take().is_some() {
+                // The first Esc puts the event detail away.
+            } else if state.pane != Pane::Editor {
                 state.pane = Pane::Editor;
             } else if !e.search.is_empty() {
                 // The first Esc puts the search (and its marks) away.
@@ -777,12 +795,32 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
                 let n = e.live.criteria_of(e.review.gate).count();
                 e.review.selected = step(e.review.selected, n, c, height);
             }
-            Pane::Journal => {
-                let n = e.engagement.journal.events.len();
-                e.journal_selected = step(e.journal_selected, n, c, height);
-            }
+            Pane::Journal => match e.journal_detail {
+                Some(scroll) => {
+                    // Rows the detail can have at most: every written line, wrapped thrice.
+                    let rows = e
+                        .engagement
+                        .journal
+                        .events
+                        .iter()
+                        .rev()
+                        .nth(e.journal_selected);
+                    let n = rows.map_or(0, |ev| ev.to_toml().lines().count() * 3);
+                    e.journal_detail = Some(step(scroll, n, c, height));
+                }
+                None => {
+                    let n = e.engagement.journal.events.len();
+                    e.journal_selected = step(e.journal_selected, n, c, height);
+                }
+            },
         },
         Command::Open if state.pane == Pane::Gate => return jump_to_finding(state),
+        Command::Open if state.pane == Pane::Journal => {
+            e.journal_detail = match e.journal_detail {
+                Some(_) => None,
+                None => Some(0),
+            };
+        }
         Command::ToggleCriterion if state.pane == Pane::Gate => {
             let rows = e.review_rows();
             let Some((crit, _)) = rows.get(e.review.selected) else {
@@ -959,6 +997,17 @@ fn text(state: &mut State, input: Input) {
                 // not use (`ui::editor` keeps the view): page the cursor instead.
                 if let Some(page) = page_key(&input) {
                     move_editor(e, page, height);
+                    return;
+                }
+                // Ctrl-Home / Ctrl-End: the start / end of the buffer, as in other editors.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Home | Key::End) {
+                    let (to, within) = if input.key == Key::End {
+                        (CursorMove::Bottom, CursorMove::End)
+                    } else {
+                        (CursorMove::Top, CursorMove::Head)
+                    };
+                    e.editor.move_cursor(to);
+                    e.editor.move_cursor(within);
                     return;
                 }
                 // The textarea's own Ctrl-U/Ctrl-R are undo and redo: the buffer's, by groups.

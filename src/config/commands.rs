@@ -195,7 +195,7 @@ commands! {
     FeasibilityComplete => "feasibility_complete", "Record feasibility complete (every REQ assessed): on to Design", [Global];
     ReopenGate => "reopen_gate", "Reopen an approved gate (asks why; voids later decisions)", [Global];
     NewEngagement => "new_engagement", "Create an engagement (slug, title, owner)", [Workspace];
-    Open => "open", "Open the selected item", [Workspace, Gate, Diff];
+    Open => "open", "Open the selected item (a journal event: in full)", [Workspace, View, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];
     ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
     WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];

@@ -55,9 +55,91 @@ impl Default for Config {
     }
 }
 
-/// Parses the text of a config file (`file` names it in messages).
+/// Parses the text of a config file (`file` names it in messages); the first problem is an
+/// error. [`parse_keeping`] keeps what is valid instead.
 pub fn parse(file: &str, text: &str) -> Result<Config, Finding> {
-    toml::from_str::<Config>(text).map_err(|e| toml_finding(file, text, &e))
+    let (config, mut problems) = parse_keeping(file, text);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems.remove(0))
+    }
+}
+
+/// The keys of `config.toml`, in the order messages list them.
+const CONFIG_KEYS: [&str; 5] = ["theme", "keymap", "identity", "color", "truecolor"];
+
+/// Parses a config file key by key: every valid key is kept, every bad one (a wrong type or
+/// value, an unknown key) is a finding at its `FILE:LINE:COL` and that setting keeps its
+/// default. Only a file that is not TOML at all gives the defaults for everything.
+pub fn parse_keeping(file: &str, text: &str) -> (Config, Vec<Finding>) {
+    type Spanned<T> = toml::Spanned<T>;
+    let table: std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>> =
+        match toml::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut f = toml_finding(file, text, &e);
+                f.message.push_str(" (using the default settings)");
+                return (Config::default(), vec![f]);
+            }
+        };
+    let mut config = Config::default();
+    let mut problems = Vec::new();
+    // In file order, so the banner reads top to bottom.
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in entries {
+        let at = span_position(file, text, value.span());
+        let bad = |what: &str, err: toml::de::Error| {
+            Finding::new(
+                at.clone(),
+                format!(
+                    "`{}`: {what}: {} (this setting keeps its default)",
+                    key.get_ref(),
+                    err.message().trim().replace('\n', " ")
+                ),
+            )
+        };
+        let v = value.get_ref().clone();
+        let result = match key.get_ref().as_str() {
+            "theme" => v
+                .try_into()
+                .map(|t| config.theme = t)
+                .map_err(|e| bad("expected a theme name in quotes", e)),
+            "keymap" => v
+                .try_into()
+                .map(|k| config.keymap = k)
+                .map_err(|e| bad("expected a keymap name in quotes", e)),
+            "identity" => v
+                .try_into()
+                .map(|i| config.identity = Some(i))
+                .map_err(|e| bad("expected a name in quotes", e)),
+            "color" => v
+                .try_into()
+                .map(|c| config.color = c)
+                .map_err(|e| bad("expected \"auto\", \"always\" or \"never\"", e)),
+            "truecolor" => v
+                .try_into()
+                .map(|t| config.truecolor = Some(t))
+                .map_err(|e| bad("expected true or false", e)),
+            other => {
+                let hint = closest(other, CONFIG_KEYS.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                Err(Finding::new(
+                    span_position(file, text, key.span()),
+                    format!(
+                        "unknown key `{other}`{hint}: config.toml knows {}",
+                        CONFIG_KEYS.join(", ")
+                    ),
+                ))
+            }
+        };
+        if let Err(f) = result {
+            problems.push(f);
+        }
+    }
+    (config, problems)
 }
 
 /// Which config file to read: `explicit`, else `$PHASEGATE_CONFIG`, else
@@ -95,13 +177,16 @@ fn load_file(
         return (Config::default(), None, Vec::new());
     };
     let file = path.display().to_string();
-    let parsed = match read_text(&path) {
-        Ok(None) => Ok(Config::default()),
-        Ok(Some(text)) => parse(&file, &text),
-        Err(e) => Err(e),
-    };
-    match parsed {
-        Ok(config) => (config, Some(path), Vec::new()),
+    match read_text(&path) {
+        Ok(None) => (Config::default(), Some(path), Vec::new()),
+        Ok(Some(text)) => {
+            let (config, problems) = parse_keeping(&file, &text);
+            (
+                config,
+                Some(path),
+                problems.iter().map(ToString::to_string).collect(),
+            )
+        }
         Err(e) => (
             Config::default(),
             Some(path),
@@ -520,12 +605,19 @@ mod tests {
     }
 
     #[test]
-    fn bad_file_gives_a_message_and_defaults() {
+    fn bad_key_gives_a_message_and_keeps_the_rest() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "theme = \"dark\"\nbogus = 1\n").expect("write");
         let (c, errors) = load(Some(&path), &no_env);
-        assert_eq!(c, Config::default());
+        // Only the bad key is lost (issue 15): the valid theme is kept.
+        assert_eq!(
+            c,
+            Config {
+                theme: "dark".into(),
+                ..Config::default()
+            }
+        );
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0].starts_with(&format!("{}:2:1: ", path.display())),

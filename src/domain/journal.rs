@@ -485,6 +485,21 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
     out
 }
 
+impl Event {
+    /// The event's block as the journal holds it (every field, `hash` last), for views that
+    /// show an event in full.
+    pub fn to_toml(&self) -> String {
+        let stamp = Stamp {
+            at: self.at,
+            actor: self.actor.clone(),
+            os_user: self.os_user.clone(),
+        };
+        let mut out = event_bytes_without_hash(self.seq, &stamp, &self.body, &self.prev);
+        let _ = writeln!(out, "hash = {}", toml_string(&self.hash));
+        out
+    }
+}
+
 /// A new journal holding only the `created` event.
 pub fn new_journal(stamp: &Stamp, body: &EventBody) -> String {
     let mut out = String::from(HEADER);

@@ -15,6 +15,7 @@ pub mod journal;
 pub mod lawful;
 pub mod lookalike;
 pub mod markdown;
+pub mod merge3;
 pub mod metrics;
 pub mod phase;
 pub mod position;

@@ -1042,6 +1042,7 @@ mod tests {
             owner: Some("alice".into()),
             policy: Policy::default(),
             templates: vec![],
+            baseline: None,
         };
         let mut j = journal::new_journal(&stamp("alice"), &created);
         for (actor, body) in later {
@@ -1059,6 +1060,7 @@ mod tests {
             },
             journal: parse_journal(&j).expect("journal"),
             texts: BTreeMap::from([(Artifact::Spec, spec.to_string())]),
+            catalog: Default::default(),
             snapshots: BTreeMap::new(),
             build_files: vec![],
         }

@@ -1,19 +1,21 @@
 //! The gate review: every criterion of the gate ahead with its ID, kind, hard marker and live
 //! result (auto ones re-evaluated from the buffer text), the reviewer's ticks and waivers, and
-//! the selected criterion's message and position.
+//! the selected criterion in full (text, result, every failure with its position) below a
+//! divider that says where the list stands (`3/9 ↓`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use super::softwrap::wrap;
 use super::{
     Slot, Theme, criterion_glyph, criterion_slot, gate_glyph, gate_slot, pane_block, slot, truncate,
 };
 use crate::app::{EngagementState, Pane, State};
-use crate::domain::criteria::CriterionKind;
-use crate::domain::journal::GateId;
+use crate::domain::criteria::{CriterionEval, CriterionKind};
+use crate::domain::journal::{CriterionResult, GateId};
 
 fn gate_title(gate: GateId) -> &'static str {
     match gate {
@@ -45,17 +47,32 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     ]);
     let block = pane_block(theme, title, focused);
     let inner = block.inner(area);
+    super::memo::render_widget(frame, block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
     let width = usize::from(inner.width);
     let rows = e.review_rows();
-    let mut lines: Vec<Line> = Vec::new();
+    let dim = slot(theme, Slot::UiTextDim);
+    let mut header: Vec<Line> = Vec::new();
+    if let Some(r) = super::rejection_of(&e.engagement, gate)
+        && status.state == crate::domain::evaluate::GateState::Rejected
+    {
+        for row in wrap(
+            &format!("rejected by {} at {}: {}", r.actor, r.at, r.reason),
+            width,
+        ) {
+            header.push(Line::styled(row, slot(theme, Slot::GateRejected)));
+        }
+    }
     if e.dirty {
-        lines.push(Line::styled(
+        header.push(Line::styled(
             truncate("live: results follow the unsaved buffer", width),
-            slot(theme, Slot::UiTextDim),
+            dim,
         ));
     }
     for s in &status.stale {
-        lines.push(Line::styled(
+        header.push(Line::styled(
             truncate(&format!("STALE: {} changed since approval", s.file), width),
             slot(theme, Slot::GateStale).add_modifier(Modifier::BOLD),
         ));
@@ -80,26 +97,39 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         } else {
             format!("vs baseline: {}", parts.join("; "))
         };
-        lines.push(Line::styled(
+        header.push(Line::styled(
             truncate(&text, width),
             slot(theme, Slot::UiTextDim),
         ));
     }
     if gate == GateId::Two {
         for s in &e.live.reuse.suspect {
-            lines.push(Line::styled(
+            header.push(Line::styled(
                 truncate(&format!("SUSPECT: {}", s.message), width),
                 slot(theme, Slot::UiBannerWarning),
             ));
         }
     }
-    let header_len = lines.len();
-    let list_h = usize::from(inner.height)
-        .saturating_sub(header_len)
-        .saturating_sub(2)
-        .max(1);
-    let selected = e.review.selected.min(rows.len().saturating_sub(1));
-    let first = selected.saturating_sub(list_h.saturating_sub(1));
+    let height = usize::from(inner.height);
+    let n = rows.len();
+    let selected = e.review.selected.min(n.saturating_sub(1));
+    let detail = detail_lines(state, e, theme, &rows, selected, width);
+    // The list keeps at least three rows (or all of them); the detail gets the rest, up to
+    // what it needs; the header what is left above both.
+    let header_h = header.len().min(height.saturating_sub(n.min(3) + 1));
+    let below = height - header_h;
+    let detail_min = detail
+        .len()
+        .min(below.saturating_sub(n.min(3) + 1))
+        .min(below / 2 + 1);
+    let list_h = n
+        .min(below.saturating_sub(detail_min + 1))
+        .max(1)
+        .min(below);
+    let first = selected
+        .saturating_sub(list_h.saturating_sub(1))
+        .min(n.saturating_sub(list_h));
+    let mut lines: Vec<Line> = header.into_iter().take(header_h).collect();
     for (i, (c, result)) in rows.iter().enumerate().skip(first).take(list_h) {
         let kind = match c.def.kind {
             CriterionKind::Auto => "auto",
@@ -127,25 +157,86 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         }
         lines.push(line);
     }
-    // The selected criterion: why it fails (with position), or its waiver.
-    if let Some((c, _)) = rows.get(selected) {
-        let detail = if let Some(reason) = e.review.waivers.get(&c.def.id) {
-            format!("{}: waived — {reason}", c.def.id)
-        } else if !c.failures.is_empty() {
-            let f = &c.failures[0];
-            let more = if c.failures.len() > 1 {
-                format!(" (+{} more)", c.failures.len() - 1)
-            } else {
-                String::new()
-            };
-            format!("{}: {}{more}", c.def.id, f)
-        } else {
-            format!("{}: {}", c.def.id, c.def.text)
-        };
-        lines.push(Line::styled(detail, slot(theme, Slot::UiTextDim)));
+    while lines.len() < header_h + list_h {
+        lines.push(Line::raw(""));
     }
-    let pane = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block);
-    super::memo::render_widget(frame, pane, area);
+    // The divider says where the list stands and whether more is above or below.
+    if n > 0 && lines.len() < height {
+        let (up, down) = if state.ascii {
+            ("^", "v")
+        } else {
+            ("↑", "↓")
+        };
+        let more = match (first > 0, first + list_h < n) {
+            (true, true) => format!(" {up}{down}"),
+            (true, false) => format!(" {up}"),
+            (false, true) => format!(" {down}"),
+            (false, false) => String::new(),
+        };
+        let marker = format!(" {}/{n}{more} ", selected + 1);
+        let rule = if state.ascii { "-" } else { "─" };
+        let fill = width.saturating_sub(marker.chars().count() + 2);
+        lines.push(Line::styled(
+            format!("{}{marker}{}", rule.repeat(2), rule.repeat(fill)),
+            dim,
+        ));
+    }
+    lines.extend(detail.into_iter().take(height.saturating_sub(lines.len())));
+    super::memo::render_widget(frame, Paragraph::new(lines), inner);
+}
+
+/// The selected criterion in full, wrapped: ID, position in the list, kind, result; its text;
+/// every failure with its `FILE:LINE:COL`, or its waiver reason.
+fn detail_lines(
+    state: &State,
+    e: &EngagementState,
+    theme: &Theme,
+    rows: &[(&CriterionEval, CriterionResult)],
+    selected: usize,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let Some((c, result)) = rows.get(selected) else {
+        return Vec::new();
+    };
+    let dim = slot(theme, Slot::UiTextDim);
+    let kind = match c.def.kind {
+        CriterionKind::Auto => "auto",
+        CriterionKind::Manual => "manual",
+    };
+    let hard = if c.def.hard { " · hard" } else { "" };
+    let mut out: Vec<Line<'static>> = wrap(
+        &format!(
+            "{} {} · {}/{} · {kind}{hard} · {}",
+            criterion_glyph(*result, state.ascii),
+            c.def.id,
+            selected + 1,
+            rows.len(),
+            result.as_str()
+        ),
+        width,
+    )
+    .into_iter()
+    .map(|r| {
+        Line::styled(
+            r,
+            slot(theme, criterion_slot(*result)).add_modifier(Modifier::BOLD),
+        )
+    })
+    .collect();
+    out.extend(wrap(&c.def.text, width).into_iter().map(Line::raw));
+    if let Some(reason) = e.review.waivers.get(&c.def.id) {
+        out.extend(
+            wrap(&format!("waived — {reason}"), width)
+                .into_iter()
+                .map(|r| Line::styled(r, dim)),
+        );
+    }
+    for f in &c.failures {
+        out.extend(
+            wrap(&f.to_string(), width)
+                .into_iter()
+                .map(|r| Line::styled(r, dim)),
+        );
+    }
+    out
 }

@@ -1,13 +1,17 @@
 //! The journal: the audit trail (seq, at, actor, what happened), chain verification status and
-//! the head hash to quote in a change ticket.
+//! the head hash to quote in a change ticket; `Enter` on an event shows it in full (every field
+//! the journal holds for it: criteria results, waiver reasons, notes, artifact hashes, and any
+//! field a newer version adds, shown as it is written).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::softwrap::wrap;
 use super::{Slot, Theme, pane_block, slot, truncate};
 use crate::app::{EngagementState, Pane, State, short_hash};
+use crate::domain::journal::Event;
 
 pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
     if area.width == 0 || area.height == 0 {
@@ -22,6 +26,36 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     );
     let inner = block.inner(area);
     let width = usize::from(inner.width);
+    if let Some(scroll) = e.journal_detail {
+        let selected = e
+            .journal_selected
+            .min(journal.events.len().saturating_sub(1));
+        if let Some(ev) = journal.events.iter().rev().nth(selected) {
+            let lines = detail_lines(ev, theme, width);
+            let n = lines.len();
+            let h = usize::from(inner.height);
+            let scroll = scroll.min(n.saturating_sub(h));
+            let shown: Vec<Line> = lines.into_iter().skip(scroll).take(h).collect();
+            let more = if scroll + h < n {
+                format!(" {}/{n} ↓ ", scroll + h)
+            } else {
+                String::new()
+            };
+            let block = pane_block(
+                theme,
+                Line::from(vec![
+                    Span::styled(
+                        format!(" Journal — event {} ", ev.seq),
+                        slot(theme, Slot::UiTitle),
+                    ),
+                    Span::styled(more, slot(theme, Slot::UiTextDim)),
+                ]),
+                focused,
+            );
+            super::memo::render_widget(frame, Paragraph::new(shown).block(block), area);
+            return;
+        }
+    }
     let chain = match &journal.broken {
         Some(b) => Span::styled(
             truncate(
@@ -73,4 +107,83 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
             }),
     );
     super::memo::render_widget(frame, Paragraph::new(lines).block(block), area);
+}
+
+/// Every field of `ev`, one per row (wrapped), in the order the journal writes them except the
+/// hashes, which come last; lists of records (criteria, artifacts) one record per row.
+pub fn detail_lines(ev: &Event, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let dim = slot(theme, Slot::UiTextDim);
+    let mut out: Vec<Line<'static>> = vec![Line::styled(
+        truncate(
+            &format!("{} — {}", ev.body.kind(), ev.body.summary()),
+            width,
+        ),
+        slot(theme, Slot::UiTitle),
+    )];
+    let text = ev.to_toml();
+    let table = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|t| match t.get("event") {
+            Some(toml::Value::Array(a)) => a.first().and_then(|v| v.as_table()).cloned(),
+            _ => None,
+        });
+    let Some(table) = table else {
+        out.extend(text.lines().map(|l| Line::raw(l.to_string())));
+        return out;
+    };
+    // The record's own fields first; the artifact (and build) hashes, long and many, last.
+    let hashes = |k: &str| matches!(k, "artifacts" | "templates" | "build" | "items");
+    let ordered = table
+        .iter()
+        .filter(|(k, _)| !hashes(k))
+        .chain(table.iter().filter(|(k, _)| hashes(k)));
+    for (key, value) in ordered {
+        match value {
+            toml::Value::Array(items) if items.iter().any(toml::Value::is_table) => {
+                out.push(Line::styled(format!("{key}:"), dim));
+                for item in items {
+                    for (i, row) in wrap(&plain(item), width.saturating_sub(4))
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let lead = if i == 0 { "  - " } else { "    " };
+                        out.push(Line::raw(format!("{lead}{row}")));
+                    }
+                }
+            }
+            other => {
+                let label = format!("{key}: ");
+                let rows = wrap(&format!("{label}{}", plain(other)), width);
+                for (i, row) in rows.into_iter().enumerate() {
+                    if i == 0 && row.starts_with(&label) {
+                        let rest = row[label.len()..].to_string();
+                        out.push(Line::from(vec![
+                            Span::styled(label.clone(), dim),
+                            Span::raw(rest),
+                        ]));
+                    } else {
+                        out.push(Line::raw(row));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A TOML value as a person reads it: strings without quotes, tables as `key value, …`.
+fn plain(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(plain).collect();
+            format!("[{}]", items.join(", "))
+        }
+        toml::Value::Table(t) => t
+            .iter()
+            .map(|(k, v)| format!("{k} {}", plain(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
 }

@@ -31,7 +31,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
-use crate::domain::journal::CriterionResult;
+use crate::domain::journal::{CriterionResult, GateId};
 
 /// A theme slot's style.
 pub fn slot(theme: &Theme, slot: Slot) -> Style {
@@ -262,7 +262,9 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         build_board::main_pane(state, e, theme, frame, body);
         return;
     }
-    if state.zoom || body.width < 60 || body.height < 4 {
+    // An event shown in full takes the body: its fields are long.
+    let journal_detail = state.pane == Pane::Journal && e.journal_detail.is_some();
+    if state.zoom || journal_detail || body.width < 60 || body.height < 4 {
         // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
             Pane::Editor => build_board::main_pane(state, e, theme, frame, body),
@@ -279,12 +281,17 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
     build_board::main_pane(state, e, theme, frame, left);
+    // Borders, the criteria, the divider and a few rows of the selected criterion's detail.
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
         .unwrap_or(u16::MAX)
-        .saturating_add(5);
-    let gate_h = gate_rows
-        .min(right.height.saturating_mul(2) / 3)
-        .max(right.height.min(6));
+        .saturating_add(8);
+    // Reviewing, the gate pane takes all but a few rows of the journal.
+    let cap = if state.pane == Pane::Gate {
+        right.height.saturating_sub(5)
+    } else {
+        right.height.saturating_mul(2) / 3
+    };
+    let gate_h = gate_rows.min(cap).max(right.height.min(6));
     let [top, bottom] =
         Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
     gate::render(state, e, theme, frame, top);
@@ -372,6 +379,22 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
             lines.push(Line::raw("Quit and discard them?"));
             " Quit ".to_string()
         }
+        Confirm::QuitUnsentReview => {
+            if let Some(e) = &state.engagement {
+                lines.push(Line::raw(format!(
+                    "Your review of Gate {} is not sent: {} ticked, {} waived.",
+                    e.review.gate.number(),
+                    e.review.checks.len(),
+                    e.review.waivers.len()
+                )));
+            }
+            lines.push(Line::raw(format!(
+                "It is kept as your draft ({}) and comes back when you reopen.",
+                crate::store::review::REVIEWS_DIR
+            )));
+            lines.push(Line::raw("Quit without deciding?"));
+            " Quit ".to_string()
+        }
         Confirm::Approve(d) | Confirm::Reject(d) => {
             let approve = matches!(confirm, Confirm::Approve(_));
             let verb = if approve { "Approve" } else { "Reject" };
@@ -420,6 +443,7 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
     lines.push(Line::raw(""));
     let what = match confirm {
         Confirm::QuitUnsaved => "discard and quit",
+        Confirm::QuitUnsentReview => "quit",
         Confirm::Approve(_) => "approve",
         Confirm::Reject(_) => "reject",
     };
@@ -450,6 +474,33 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+/// The last rejection of a gate: who, when, why.
+pub struct Rejection {
+    pub seq: u64,
+    pub actor: String,
+    pub at: String,
+    pub reason: String,
+}
+
+/// The journal's last rejection of `gate`, if its last decision was one.
+pub fn rejection_of(e: &crate::domain::evaluate::Engagement, gate: GateId) -> Option<Rejection> {
+    use crate::domain::journal::EventBody;
+    let last = e.journal.events.iter().rev().find(|ev| match &ev.body {
+        EventBody::GateApproved(g) | EventBody::GateRejected(g) => g.gate == gate,
+        EventBody::GateReopened { gate: g, .. } => *g == gate,
+        _ => false,
+    })?;
+    match &last.body {
+        EventBody::GateRejected(g) => Some(Rejection {
+            seq: last.seq,
+            actor: last.actor.clone(),
+            at: last.at.to_string(),
+            reason: g.reason.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    }
 }
 
 /// The label of the mode for the status bar.

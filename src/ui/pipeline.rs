@@ -86,34 +86,55 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    // The gates first, as long as the width allows (with the approver, with the state, with
-    // the glyph); the title takes the rest, cut at a word boundary.
+    // The gates first, as long as the width allows (a rejection with who, when and why; with
+    // the approver; with the state; with the glyph); the title takes the rest, cut at a word
+    // boundary. The gate pane shows a rejection in full.
     let width = usize::from(area.width);
-    let gate_text = |g: &crate::domain::evaluate::GateStatus, tier: u8| match (&g.approval, tier) {
-        (Some(a), 0) if g.state == GateState::Approved => {
-            format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
+    let gate_text = |g: &crate::domain::evaluate::GateStatus, tier: u8| {
+        let rejection =
+            super::rejection_of(&e.engagement, g.gate).filter(|_| g.state == GateState::Rejected);
+        match (&g.approval, &rejection, tier) {
+            (Some(a), _, 0 | 1) if g.state == GateState::Approved => {
+                format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
+            }
+            (_, Some(r), 0) => format!(
+                "  Gate {}: rejected by {} {}: {}",
+                g.gate.number(),
+                r.actor,
+                r.at.get(..16).unwrap_or(&r.at).replace('T', " "),
+                r.reason
+            ),
+            (_, Some(r), 1) => format!("  Gate {}: rejected by {}", g.gate.number(), r.actor),
+            (_, _, 0 | 1) => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
+            (_, _, 2) => format!("  G{}: {}", g.gate.number(), g.state.as_str()),
+            _ => format!(
+                "  G{} {}",
+                g.gate.number(),
+                gate_glyph(g.state, state.ascii)
+            ),
         }
-        (_, 0) => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
-        (_, 1) => format!("  G{}: {}", g.gate.number(), g.state.as_str()),
-        _ => format!(
-            "  G{} {}",
-            g.gate.number(),
-            gate_glyph(g.state, state.ascii)
-        ),
     };
     let title = format!("{} — {}", e.engagement.slug, e.engagement.meta.title);
     let title_len = title.chars().count();
+    // A rejection keeps its who, when and why (the title gives way to a third of the width,
+    // and the line's end cuts what does not fit).
+    let rejected = e.disk.gates.iter().any(|g| g.state == GateState::Rejected);
     let mut gates: Vec<String> = Vec::new();
-    for tier in 0..3u8 {
+    for tier in 0..4u8 {
         gates = e.disk.gates.iter().map(|g| gate_text(g, tier)).collect();
         let used: usize = gates.iter().map(|t| t.chars().count()).sum();
-        if used + title_len.min(width / 2) <= width {
+        if rejected || used + title_len.min(width / 2) <= width {
             break;
         }
     }
     let used: usize = gates.iter().map(|t| t.chars().count()).sum();
+    let title_room = if rejected {
+        (width / 3).max(width.saturating_sub(used))
+    } else {
+        width.saturating_sub(used)
+    };
     let mut summary: Vec<Span> = vec![Span::styled(
-        truncate_words(&title, width.saturating_sub(used)),
+        truncate_words(&title, title_room),
         slot(theme, Slot::UiTitle),
     )];
     for (g, text) in e.disk.gates.iter().zip(gates) {

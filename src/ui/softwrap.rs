@@ -12,6 +12,25 @@ use std::ops::Range;
 
 pub use crate::app::buffer::cell;
 
+/// `text` word-wrapped to `width` columns, each of its lines on rows of its own (for panes of
+/// prose: criterion text, journal fields).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    text.lines()
+        .flat_map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            rows(line, width, 4, false)
+                .into_iter()
+                .map(|r| {
+                    chars
+                        .get(r)
+                        .map(|c| c.iter().collect::<String>().trim_end().to_string())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The screen rows of `line` at `width` columns, as char ranges (at least one row; an empty
 /// line is one empty row). With `room_at_end`, a line whose last row is full gets one more,
 /// empty row: the cursor after its last character needs a cell.

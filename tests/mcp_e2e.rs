@@ -1,9 +1,9 @@
 //! `phasegate mcp` driven over stdio by a real MCP client nobody here wrote: the official
 //! Python SDK (`mcp` on PyPI), running tests/mcp_client.py against the real binary.
 //!
-//! The SDK lives in a virtualenv that `.ci/run` creates before `cargo test`. Its location is
-//! `$PHASEGATE_TEST_VENV`, by default `.ci/venv` in the repository. Without it these tests fail
-//! (never skip), saying how to create it.
+//! The SDK lives in a virtualenv at `$PHASEGATE_TEST_VENV`, by default `.ci/venv` in the
+//! repository, made by `.ci/mcp-venv.sh` (which `.ci/run` calls first, and these tests call when
+//! it is missing). If it cannot be made the tests fail (never skip), saying why.
 
 mod common;
 
@@ -17,19 +17,28 @@ const REQUIREMENTS: &str = "firewall-drift";
 const BUILD: &str = "bgp-peer-onboarding";
 const CLIENT: &str = "agent:phasegate-e2e";
 
-/// The venv's python, or a failure that says how to make one.
+/// The venv's python, made by `.ci/mcp-venv.sh` when missing, or a failure that says why not.
 fn python() -> PathBuf {
     let venv = std::env::var_os("PHASEGATE_TEST_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/venv"));
     let python = venv.join("bin/python");
-    assert!(
-        python.exists(),
-        "the MCP Python SDK's virtualenv is missing at {} — create it with\n  \
-         python3 -m venv .ci/venv && .ci/venv/bin/pip install 'mcp==2.3.0'\n\
-         (what .ci/run does), or point PHASEGATE_TEST_VENV at one that has `mcp` installed",
-        venv.display()
-    );
+    if !python.exists() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/mcp-venv.sh");
+        let made = Command::new("bash")
+            .arg(&script)
+            .arg(&venv)
+            .status()
+            .map(|s| s.success());
+        assert!(
+            matches!(made, Ok(true)),
+            "the MCP Python SDK's virtualenv at {} could not be made by {} ({made:?}); it needs \
+             python3 with venv and pip, and PyPI; or point PHASEGATE_TEST_VENV at a venv that has \
+             `mcp` installed",
+            venv.display(),
+            script.display()
+        );
+    }
     python
 }
 

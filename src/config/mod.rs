@@ -67,7 +67,14 @@ pub fn parse(file: &str, text: &str) -> Result<Config, Finding> {
 }
 
 /// The keys of `config.toml`, in the order messages list them.
-const CONFIG_KEYS: [&str; 5] = ["theme", "keymap", "identity", "color", "truecolor"];
+const CONFIG_KEYS: [&str; 6] = [
+    "theme",
+    "keymap",
+    "identity",
+    "color",
+    "truecolor",
+    "lock_timeout",
+];
 
 /// Parses a config file key by key: every valid key is kept, every bad one (a wrong type or
 /// value, an unknown key) is a finding at its `FILE:LINE:COL` and that setting keeps its
@@ -122,6 +129,10 @@ pub fn parse_keeping(file: &str, text: &str) -> (Config, Vec<Finding>) {
                 .try_into()
                 .map(|t| config.truecolor = Some(t))
                 .map_err(|e| bad("expected true or false", e)),
+            "lock_timeout" => v
+                .try_into()
+                .map(|t| config.lock_timeout = Some(t))
+                .map_err(|e| bad("expected whole seconds", e)),
             other => {
                 let hint = closest(other, CONFIG_KEYS.iter().copied())
                     .map(|c| format!(" (did you mean `{c}`?)"))

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
+pub mod queue;
 pub mod report;
 pub mod status;
 
@@ -78,6 +79,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Metrics per engagement and across the workspace
     Report(report::Args),
+    /// Every gate across the workspace you may decide, oldest first
+    Queue(queue::Args),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -240,6 +243,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Close(args) => close::run(&ctx, &args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
+        Command::Queue(args) => queue::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

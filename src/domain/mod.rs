@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod phase;
 pub mod position;
+pub mod queue;
 pub mod reconcile;
 pub mod records;
 pub mod rules;

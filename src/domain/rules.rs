@@ -706,6 +706,13 @@ pub fn record_written_item(
     record_event_for(text, id, artifact)
 }
 
+/// Whether `who` may decide `gate` now (what `gate approve` checks before the criteria): the
+/// gate is decidable and `who` is not the owner under `distinct_approver`. The lead's queue
+/// lists exactly these.
+pub fn may_decide(e: &Engagement, ev: &Evaluation, gate: GateId, who: &str) -> bool {
+    require_decidable(ev, gate).is_ok() && require_distinct(e, who, "decide").is_ok()
+}
+
 /// True when the criterion kind would accept `--check`.
 pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
     ev.criteria_of(gate)

@@ -45,13 +45,18 @@ impl Workspace {
 
     /// Runs `phasegate` as `actor` at a fixed time.
     pub fn run(&self, actor: &str, args: &[&str]) -> Output {
+        self.run_at("2026-11-20T12:00:00Z", actor, args)
+    }
+
+    /// Runs `phasegate` as `actor` with the clock pinned at `at` (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn run_at(&self, at: &str, actor: &str, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_phasegate"))
             .args(["--workspace"])
             .arg(self.path())
             .args(["--as", actor])
             .args(args)
             .env("PHASEGATE_CONFIG", self.path().join("no-config.toml"))
-            .env("PHASEGATE_NOW", "2026-11-20T12:00:00Z")
+            .env("PHASEGATE_NOW", at)
             .env_remove("PHASEGATE_WORKSPACE")
             .output()
             .expect("run phasegate");

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod component;
 pub mod deviation;
 pub mod diff;
+pub mod export;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
@@ -81,6 +82,8 @@ pub enum Command {
     Report(report::Args),
     /// Every gate across the workspace you may decide, oldest first
     Queue(queue::Args),
+    /// Write the audit packet (HTML, Markdown, JSON) or the traceability matrix (CSV)
+    Export(export::Args),
     /// Print shell completions
     Completions(completions::Args),
 }
@@ -244,6 +247,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Queue(args) => queue::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

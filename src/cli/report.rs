@@ -7,7 +7,9 @@ use serde_json::json;
 
 use super::{Context, Exit, report_store_error};
 use crate::domain::evaluate::evaluate;
-use crate::domain::metrics::{Metrics, metrics};
+use crate::domain::journal::Event;
+use crate::domain::metrics::{Metrics, TrendInput, Trends, metrics, trends};
+use crate::domain::packet::{days as days_of, percent};
 use crate::store::engagement::load_strict;
 use crate::store::workspace::list_engagements;
 
@@ -20,11 +22,67 @@ pub struct Args {
 }
 
 fn days(secs: Option<i64>) -> String {
-    secs.map_or_else(|| "—".into(), |s| format!("{:.1} d", s as f64 / 86_400.0))
+    days_of(secs)
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+    percent(v)
+}
+
+/// `2.5 d` or `—`.
+fn days_f(d: Option<f64>) -> String {
+    d.map_or_else(|| "—".into(), |d| format!("{d:.1} d"))
+}
+
+/// The per-month trends as a text table, then the unfinished engagements apart.
+pub fn trends_text(t: &Trends) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "\n{:<8} {:>6} {:>14} {:>14} {:>6} {:>6}",
+        "month", "closed", "spec (median)", "design (med.)", "dev%", "reuse%"
+    );
+    for m in &t.months {
+        let with_n = |d: Option<f64>, n: usize| {
+            if n == 0 {
+                "—".to_string()
+            } else {
+                format!("{} ({n})", days_f(d))
+            }
+        };
+        let _ = writeln!(
+            text,
+            "{:<8} {:>6} {:>14} {:>14} {:>6} {:>6}",
+            m.month,
+            m.closed,
+            with_n(m.median_days_to_approved_spec, m.approved_specs),
+            with_n(m.median_days_to_approved_design, m.approved_designs),
+            pct(m.deviation_rate),
+            pct(m.reuse_rate)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "not closed: {} engagement{}, deviation rate {}, reuse rate {} (provisional: they can still change)",
+        t.open.engagements,
+        if t.open.engagements == 1 { "" } else { "s" },
+        pct(t.open.deviation_rate),
+        pct(t.open.reuse_rate)
+    );
+    text
+}
+
+/// Every engagement's events and metrics, for the trends.
+pub fn workspace_trends(rows: &[(String, String, Metrics)], events: &[Vec<Event>]) -> Trends {
+    let inputs: Vec<TrendInput<'_>> = rows
+        .iter()
+        .zip(events)
+        .map(|(r, e)| TrendInput {
+            events: e,
+            metrics: &r.2,
+        })
+        .collect();
+    trends(&inputs)
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -39,6 +97,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         },
     };
     let mut rows: Vec<(String, String, Metrics)> = Vec::new();
+    let mut events: Vec<Vec<Event>> = Vec::new();
     for root in &roots {
         match load_strict(root) {
             Ok(l) => {
@@ -48,6 +107,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                     ev.phase.as_str().into(),
                     metrics(&l.engagement.journal.events, &ev),
                 ));
+                events.push(l.engagement.journal.events);
             }
             Err(e) => return report_store_error(&e),
         }
@@ -56,16 +116,19 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     let total_devs: usize = rows.iter().map(|r| r.2.deviations).sum();
     let total_reused: usize = rows.iter().map(|r| r.2.reused_components).sum();
     let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
+    let trends = workspace_trends(&rows, &events);
+    let finished = |phase: &str| phase == "closed";
     let mut text = String::new();
     if args.json {
         let v = json!({
-            "engagements": rows.iter().map(|(slug, phase, m)| json!({"engagement": slug, "phase": phase, "metrics": m})).collect::<Vec<_>>(),
+            "engagements": rows.iter().map(|(slug, phase, m)| json!({"engagement": slug, "phase": phase, "finished": finished(phase), "metrics": m})).collect::<Vec<_>>(),
             "workspace": {
                 "components": total_components,
                 "deviation_rate": ratio(total_devs, total_components),
                 "reuse_rate": ratio(total_reused, total_components),
                 "gate_rework": rows.iter().map(|r| r.2.gate_rework).sum::<u32>(),
-            }
+            },
+            "trends": trends,
         });
         let _ = writeln!(text, "{v}");
     } else {
@@ -75,6 +138,8 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             "engagement", "phase", "spec", "design", "value", "dev%", "reuse%", "recon", "rework"
         );
         for (slug, phase, m) in &rows {
+            // An unfinished engagement's rates can still move: marked, never passed as final.
+            let mark = if finished(phase) { "" } else { "*" };
             let _ = writeln!(
                 text,
                 "{:<24} {:<13} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>6}",
@@ -83,10 +148,16 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 days(m.time_to_approved_spec),
                 days(m.time_to_approved_design),
                 days(m.time_to_value),
-                pct(m.deviation_rate),
-                pct(m.reuse_rate),
+                format!("{}{mark}", pct(m.deviation_rate)),
+                format!("{}{mark}", pct(m.reuse_rate)),
                 pct(m.reconciliation_completeness),
                 m.gate_rework
+            );
+        }
+        if rows.iter().any(|r| !finished(&r.1)) {
+            let _ = writeln!(
+                text,
+                "* not closed: provisional; — : not reached yet (never counted as zero)"
             );
         }
         let _ = writeln!(
@@ -96,6 +167,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             pct(ratio(total_devs, total_components)),
             pct(ratio(total_reused, total_components))
         );
+        text.push_str(&trends_text(&trends));
     }
     let _ = std::io::stdout().write_all(text.as_bytes());
     Exit::Ok

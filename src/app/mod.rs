@@ -119,6 +119,8 @@ pub enum Overlay {
     },
     /// The deviation and amendment forms and the Build/As-Built confirmations.
     Build(forms::BuildOverlay),
+    /// The workspace metrics view (`show_metrics`): trends per month, each engagement's figures.
+    Metrics(Box<crate::domain::metrics::WorkspaceMetrics>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

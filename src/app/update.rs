@@ -44,6 +44,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             ws.selected = ws.selected.min(n.saturating_sub(1));
             Vec::new()
         }
+        Action::MetricsLoaded(m) => {
+            state.overlay = Some(Overlay::Metrics(m));
+            Vec::new()
+        }
         Action::EngagementLoaded(loaded) => {
             let loaded = *loaded;
             if state
@@ -133,6 +137,7 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
         }
+        Command::ShowMetrics => return show_metrics(state),
         _ => {}
     }
     match state.screen {
@@ -142,8 +147,38 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
+/// The metrics view reads the whole workspace: the list's, or the open engagement's parent.
+fn show_metrics(state: &State) -> Vec<Effect> {
+    let workspace = state
+        .workspace
+        .as_ref()
+        .map(|w| w.root.clone())
+        .filter(|r| !r.as_os_str().is_empty())
+        .or_else(|| {
+            state
+                .engagement
+                .as_ref()
+                .and_then(|e| e.root.parent().map(std::path::Path::to_path_buf))
+        });
+    match workspace {
+        Some(workspace) => vec![Effect::LoadMetrics { workspace }],
+        None => Vec::new(),
+    }
+}
+
 fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effect> {
     match overlay {
+        Overlay::Metrics(_) => match c {
+            Command::ForceQuit => {
+                state.overlay = None;
+                quit_or_ask(state)
+            }
+            Command::Leave | Command::Cancel | Command::ShowMetrics | Command::Quit => {
+                state.overlay = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
         Overlay::Help { scroll } => match c {
             Command::MoveDown | Command::PageDown => {
                 let step = if c == Command::PageDown {

@@ -217,6 +217,7 @@ commands! {
     CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
     RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
     DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (press twice)", [Overlay];
+    ShowMetrics => "show_metrics", "Show the workspace metrics: trends per month and each engagement's figures", [Global];
 }
 
 impl Command {

@@ -65,6 +65,20 @@ pub fn metrics(events: &[Event], ev: &Evaluation) -> Metrics {
     }
 }
 
+/// The workspace's figures as the metrics view shows them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WorkspaceMetrics {
+    /// (slug, phase, metrics), by slug.
+    pub engagements: Vec<(String, super::phase::Phase, Metrics)>,
+    pub trends: Trends,
+    /// Engagements that could not be read, as `FILE: message`.
+    pub unreadable: Vec<String>,
+}
+
+// The figures are finite ratios and medians (never NaN), so equality is total: the app's overlay
+// state, which holds them, compares with `Eq`.
+impl Eq for WorkspaceMetrics {}
+
 /// One engagement as the workspace trends read it.
 pub struct TrendInput<'a> {
     pub events: &'a [Event],

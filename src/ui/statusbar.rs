@@ -22,6 +22,7 @@ fn hint_commands(state: &State) -> &'static [Command] {
     }
     match (&state.overlay, state.context()) {
         (Some(Overlay::Help { .. }), _) => &[C::Leave, C::MoveDown, C::MoveUp],
+        (Some(Overlay::Metrics(_)), _) => &[C::Leave],
         (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Prompt { .. }), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],

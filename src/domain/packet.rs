@@ -482,13 +482,22 @@ pub fn packet(e: &Engagement, ev: &Evaluation) -> Packet {
     }
 }
 
-/// A CSV field, quoted when it must be (RFC 4180: comma, quote, CR or LF inside).
+/// A CSV field, quoted when it must be (RFC 4180: comma, quote, CR or LF inside; and a leading
+/// byte-order mark, which readers strip from the start of a file).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('\u{feff}') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
+}
+
+/// One CSV record (with its CRLF).
+pub fn csv_row(fields: &[String]) -> String {
+    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    let mut out = row.join(",");
+    out.push_str("\r\n");
+    out
 }
 
 /// The traceability matrix, one row per requirement, as a change board opens it in a
@@ -510,9 +519,7 @@ pub fn to_csv(p: &Packet) -> String {
             r.build_status.to_string(),
             r.deviations.join("; "),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_row(&fields));
     }
     out
 }

@@ -89,7 +89,17 @@ fn html_packet_has_every_section_and_nothing_from_elsewhere() {
     let approved = text_of(&select(&doc, "section#approved-texts")[0]);
     let design_sha = common_design_sha(&ws);
     assert!(approved.contains(&design_sha), "the approved design's hash");
-    assert_eq!(select(&doc, "section#approved-texts pre").len(), 3);
+    let texts = select(&doc, "section#approved-texts div.text");
+    assert_eq!(texts.len(), 3);
+    let snapshot = ws.read("vlan-qos", &format!(".phasegate/objects/{design_sha}"));
+    // Lines are joined by <br>: each text node is one line (blank lines are bare <br>s).
+    let shown: Vec<&str> = texts[2].text().collect();
+    let expected: Vec<&str> = snapshot.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(shown, expected, "the approved design's text, line for line");
+    assert_eq!(
+        texts[2].inner_html().matches("<br>").count(),
+        snapshot.lines().count() - 1
+    );
     // The diff: every hunk with its verdict.
     let verdicts: Vec<String> = select(&doc, "section#diff p.verdict")
         .iter()

@@ -51,4 +51,19 @@ if [ "$bytes" -lt 60000 ]; then
   echo "FAIL: screenshot is only $bytes bytes: the packet did not render" >&2
   exit 1
 fi
+# Readable in a text browser at 80 columns: w3m (installed by .ci/run like chromium) dumps it
+# with no line wider than the terminal, every section present.
+command -v w3m >/dev/null || { echo "FAIL: w3m is not installed (.ci/run installs it)" >&2; exit 1; }
+w3m -dump -cols 80 -T text/html "$work/packet.html" >"$work/packet.txt"
+widest="$(LC_ALL=C.UTF-8 wc -L <"$work/packet.txt")"
+if [ "$widest" -gt 80 ]; then
+  echo "FAIL: w3m -cols 80 shows a line $widest columns wide:" >&2
+  LC_ALL=C.UTF-8 awk 'length($0) > 80' "$work/packet.txt" | head -5 >&2
+  exit 1
+fi
+for heading in "Phase timeline" "Decisions" "Approved texts" "Design against as-built" \
+  "Traceability" "Deviations and amendments" "Metrics" "Journal head"; do
+  grep -qx "$heading" "$work/packet.txt" || { echo "FAIL: w3m dump lacks the heading $heading" >&2; exit 1; }
+done
+
 echo "ok: packet rendered by $(basename "$browser") to ${width}x${height} PNG, $bytes bytes"

@@ -28,13 +28,14 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #d
 h3 { margin-bottom: .3rem; } .sub { color: #57606a; margin-top: 0; }
 table { border-collapse: collapse; margin: .5rem 0; width: 100%; } th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } code, pre, .hash { font-family: ui-monospace, monospace; font-size: .85rem; } .hash { word-break: break-all; }
-pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+div.text { font-family: ui-monospace, monospace; font-size: .85rem; background: #f6f8fa; border: 1px solid #d0d7de; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+ul.hashes { padding-left: 1.2rem; }
 .pass, .checked, .validated, .ok { color: #1a7f37; } .fail, .unexplained, .bad { color: #cf222e; font-weight: 600; } .waived, .built, .stale { color: #9a6700; }
 .pending, .unassigned { color: #57606a; }
 table.diff td.num { color: #57606a; width: 3rem; text-align: right; } table.diff td.code { font-family: ui-monospace, monospace; font-size: .85rem; white-space: pre-wrap; width: 47%; }
 td.del { background: #ffebe9; } td.ins { background: #dafbe1; } td.empty { background: #f6f8fa; }
 .verdict { font-weight: 600; } nav ol { columns: 2; }
-@media print { body { font-size: 10pt; max-width: none; padding: 0; } nav { display: none; } h2 { break-after: avoid; } tr, pre { break-inside: avoid-page; } pre { border-color: #999; } a { color: inherit; text-decoration: none; } }
+@media print { body { font-size: 10pt; max-width: none; padding: 0; } nav { display: none; } h2 { break-after: avoid; } tr, li { break-inside: avoid-page; } div.text { border-color: #999; } a { color: inherit; text-decoration: none; } }
 ";
 
 const SECTIONS: [(&str, &str); 9] = [
@@ -163,16 +164,23 @@ pub fn render(p: &Packet) -> String {
         if !d.note.is_empty() {
             let _ = writeln!(o, "<tr><th>note</th><td>{}</td></tr>", escape(&d.note));
         }
+        o.push_str("</table>\n");
+        // A list, not table cells: a 64-hex hash fits 80 columns only on its own line.
+        if !d.artifacts.is_empty() {
+            o.push_str("<ul class=\"hashes\">\n");
+        }
         for a in &d.artifacts {
             let _ = writeln!(
                 o,
-                "<tr><th>{}</th><td>sha256 <span class=\"hash\">{}</span><br>governed <span class=\"hash\">{}</span></td></tr>",
+                "<li>{}<br>sha256 <span class=\"hash\">{}</span><br>governed <span class=\"hash\">{}</span></li>",
                 escape(&a.file),
                 escape(&a.sha256),
                 escape(&a.governed_sha256)
             );
         }
-        o.push_str("</table>\n");
+        if !d.artifacts.is_empty() {
+            o.push_str("</ul>\n");
+        }
         if !d.criteria.is_empty() {
             o.push_str("<table>\n<tr><th>criterion</th><th>result</th><th>what it asks</th><th>waiver reason</th></tr>\n");
             for c in &d.criteria {
@@ -205,7 +213,10 @@ pub fn render(p: &Packet) -> String {
         );
         match &t.text {
             Some(text) => {
-                let _ = writeln!(o, "<pre>{}</pre>", escape(text));
+                // Lines joined by <br> in a pre-wrap block: a browser keeps the indentation, a
+                // text browser (which ignores CSS) still wraps long lines at its width.
+                let lines: Vec<String> = text.lines().map(escape).collect();
+                let _ = writeln!(o, "<div class=\"text\">{}</div>", lines.join("<br>"));
             }
             None => o.push_str(
                 "<p class=\"bad\">The snapshot is missing from objects/ (`phasegate check` reports it).</p>\n",

@@ -43,34 +43,61 @@ impl Loaded {
     }
 }
 
+/// Loads and evaluates one engagement for the queue.
+fn load_one(root: PathBuf) -> Result<Loaded, StoreError> {
+    let l = load(&root)?;
+    let evaluation = evaluate(&l.engagement);
+    let (files, problems) = recovery::list(&root);
+    let load_problems = l
+        .issues
+        .iter()
+        .chain(problems.iter())
+        .map(|e| {
+            Finding::new(
+                Position::new(e.path.display().to_string(), e.line, e.column),
+                e.message.clone(),
+            )
+        })
+        .collect();
+    Ok(Loaded {
+        root,
+        engagement: l.engagement,
+        evaluation,
+        recovery_files: files.into_iter().map(|f| f.name).collect(),
+        load_problems,
+    })
+}
+
 /// Loads every engagement of the workspace; the ones that cannot be read come back apart.
+/// Engagements are independent, so they load on every core (a lead's workspace holds hundreds).
 pub fn load_workspace(workspace: &Path) -> Result<(Vec<Loaded>, Vec<StoreError>), StoreError> {
+    let roots = list_engagements(workspace)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    let chunk = roots.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Loaded, StoreError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = roots
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().cloned().map(load_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(StoreError::new(
+                        workspace,
+                        "loading an engagement failed unexpectedly (a bug: please report it)",
+                    ))]
+                })
+            })
+            .collect()
+    });
     let mut loaded = Vec::new();
     let mut unreadable = Vec::new();
-    for root in list_engagements(workspace)? {
-        match load(&root) {
-            Ok(l) => {
-                let evaluation = evaluate(&l.engagement);
-                let (files, problems) = recovery::list(&root);
-                let load_problems = l
-                    .issues
-                    .iter()
-                    .chain(problems.iter())
-                    .map(|e| {
-                        Finding::new(
-                            Position::new(e.path.display().to_string(), e.line, e.column),
-                            e.message.clone(),
-                        )
-                    })
-                    .collect();
-                loaded.push(Loaded {
-                    root,
-                    engagement: l.engagement,
-                    evaluation,
-                    recovery_files: files.into_iter().map(|f| f.name).collect(),
-                    load_problems,
-                });
-            }
+    for r in results {
+        match r {
+            Ok(l) => loaded.push(l),
             Err(e) => unreadable.push(e),
         }
     }

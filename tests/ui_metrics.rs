@@ -90,13 +90,24 @@ fn metrics_view_from_an_open_engagement_reads_its_workspace() {
     let mut s = state(&ws, (120, 40));
     dispatch(&mut s, Action::Command(phasegate::app::Command::Open));
     assert_eq!(s.screen, Screen::Engagement);
-    s.workspace = None;
     press(&mut s, KeyCode::Char('M'));
     let Some(Overlay::Metrics(m)) = &s.overlay else {
         panic!("M opens the metrics view over the engagement");
     };
     assert_eq!(m.engagements.len(), 4);
     assert!(m.unreadable.is_empty());
+    press(&mut s, KeyCode::Esc);
+    // Opened on its own (no workspace list), the engagement's parent is never read.
+    s.workspace = None;
+    press(&mut s, KeyCode::Char('M'));
+    assert!(s.overlay.is_none());
+    assert!(
+        s.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("metrics cover a workspace")),
+        "{:?}",
+        s.toast
+    );
 }
 
 #[test]

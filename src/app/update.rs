@@ -147,22 +147,25 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
-/// The metrics view reads the whole workspace: the list's, or the open engagement's parent.
-fn show_metrics(state: &State) -> Vec<Effect> {
-    let workspace = state
+/// The metrics view reads the whole workspace the list was opened on; an engagement opened on
+/// its own (`phasegate open`) has no workspace to read, and effects never leave it.
+fn show_metrics(state: &mut State) -> Vec<Effect> {
+    match state
         .workspace
         .as_ref()
         .map(|w| w.root.clone())
         .filter(|r| !r.as_os_str().is_empty())
-        .or_else(|| {
-            state
-                .engagement
-                .as_ref()
-                .and_then(|e| e.root.parent().map(std::path::Path::to_path_buf))
-        });
-    match workspace {
+    {
         Some(workspace) => vec![Effect::LoadMetrics { workspace }],
-        None => Vec::new(),
+        None => {
+            state.toast = Some(super::Toast {
+                kind: super::ToastKind::Info,
+                text:
+                    "metrics cover a workspace: run `phasegate` (or `phasegate report`) to see them"
+                        .into(),
+            });
+            Vec::new()
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub enum Action {
         rows: Vec<WorkspaceRow>,
         error: Option<String>,
     },
+    /// The workspace metrics were read (`show_metrics`).
+    MetricsLoaded(Box<crate::domain::metrics::WorkspaceMetrics>),
     /// An engagement was (re)loaded from disk.
     EngagementLoaded(Box<Loaded>),
     /// Loading an engagement failed.
@@ -71,6 +73,9 @@ impl fmt::Debug for Action {
             Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),
             Action::WorkspaceLoaded { rows, error } => {
                 write!(f, "WorkspaceLoaded({} rows, {error:?})", rows.len())
+            }
+            Action::MetricsLoaded(m) => {
+                write!(f, "MetricsLoaded({} engagements)", m.engagements.len())
             }
             Action::EngagementLoaded(l) => write!(f, "EngagementLoaded({})", l.root.display()),
             Action::LoadFailed(m) => write!(f, "LoadFailed({m})"),

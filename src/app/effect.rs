@@ -18,6 +18,10 @@ pub enum Effect {
     LoadWorkspace {
         workspace: PathBuf,
     },
+    /// Read every engagement of the workspace for the metrics view.
+    LoadMetrics {
+        workspace: PathBuf,
+    },
     /// Load (or reload) an engagement.
     Load {
         root: PathBuf,
@@ -71,7 +75,9 @@ impl Effect {
     /// The files and directories the effect reads or writes (for sandbox checks).
     pub fn paths(&self) -> Vec<PathBuf> {
         match self {
-            Effect::LoadWorkspace { workspace } => vec![workspace.clone()],
+            Effect::LoadWorkspace { workspace } | Effect::LoadMetrics { workspace } => {
+                vec![workspace.clone()]
+            }
             Effect::Load { root } => vec![root.clone()],
             Effect::Save { root, artifact, .. } => vec![root.join(artifact.file_name())],
             Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
@@ -189,6 +195,9 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             let (rows, error) = workspace_rows(workspace);
             vec![Action::WorkspaceLoaded { rows, error }]
         }
+        Effect::LoadMetrics { workspace } => vec![Action::MetricsLoaded(Box::new(
+            crate::cli::report::workspace_metrics(workspace),
+        ))],
         Effect::Load { root } => match engagement::load(root) {
             Ok(loaded) => vec![Action::EngagementLoaded(Box::new(loaded))],
             Err(e) => vec![Action::LoadFailed(e.to_string())],

@@ -144,6 +144,8 @@ pub enum Overlay {
 
     /// The reuse catalog (`app::catalog`).
     Catalog(catalog::CatalogOverlay),
+    /// The workspace metrics view (`show_metrics`): trends per month, each engagement's figures.
+    Metrics(Box<crate::domain::metrics::WorkspaceMetrics>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

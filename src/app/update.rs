@@ -65,6 +65,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             ws.selected = ws.selected.min(n.saturating_sub(1));
             Vec::new()
         }
+        Action::MetricsLoaded(m) => {
+            state.overlay = Some(Overlay::Metrics(m));
+            Vec::new()
+        }
         Action::EngagementLoaded(loaded) => {
             let loaded = *loaded;
             if state
@@ -169,6 +173,7 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Messages { scroll: 0 });
             return Vec::new();
         }
+        Command::ShowMetrics => return show_metrics(state),
         _ => {}
     }
     match state.screen {
@@ -203,8 +208,38 @@ fn scrolled(state: &State, scroll: u16, c: Command) -> Scrolled {
     }
 }
 
+/// The metrics view reads the whole workspace the list was opened on; an engagement opened on
+/// its own (`phasegate open`) has no workspace to read, and effects never leave it.
+fn show_metrics(state: &mut State) -> Vec<Effect> {
+    match state
+        .workspace
+        .as_ref()
+        .map(|w| w.root.clone())
+        .filter(|r| !r.as_os_str().is_empty())
+    {
+        Some(workspace) => vec![Effect::LoadMetrics { workspace }],
+        None => {
+            state.info(
+                "metrics cover a workspace: run `phasegate` (or `phasegate report`) to see them",
+            );
+            Vec::new()
+        }
+    }
+}
+
 fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effect> {
     match overlay {
+        Overlay::Metrics(_) => match c {
+            Command::ForceQuit => {
+                state.overlay = None;
+                quit_or_ask(state)
+            }
+            Command::Leave | Command::Cancel | Command::ShowMetrics | Command::Quit => {
+                state.overlay = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
         Overlay::Help { scroll } => match scrolled(state, scroll, c) {
             Scrolled::To(scroll) => {
                 state.overlay = Some(Overlay::Help { scroll });

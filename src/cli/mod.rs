@@ -10,10 +10,12 @@ pub mod completions;
 pub mod component;
 pub mod deviation;
 pub mod diff;
+pub mod export;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod mcp;
 pub mod new;
+pub mod queue;
 pub mod record_policy;
 pub mod report;
 pub mod status;
@@ -85,6 +87,10 @@ pub enum Command {
     Report(report::Args),
     /// The reuse catalog: every component of every closed engagement, versioned
     Catalog(catalog::Args),
+    /// Every gate across the workspace you may decide, oldest first
+    Queue(queue::Args),
+    /// Write the audit packet (HTML, Markdown, JSON) or the traceability matrix (CSV)
+    Export(export::Args),
     /// Print shell completions
     Completions(completions::Args),
     /// Serve the engagement to an AI agent over MCP on stdio (no decision tools; events as agent:<client>)
@@ -303,6 +309,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Catalog(args) => catalog::run(&ctx, &args),
+        Command::Queue(args) => queue::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Mcp(args) => mcp::run(&ctx, &args),
     }

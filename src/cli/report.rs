@@ -7,7 +7,9 @@ use serde_json::json;
 
 use super::{Context, Exit, report_store_error};
 use crate::domain::evaluate::evaluate;
-use crate::domain::metrics::{Metrics, metrics};
+use crate::domain::journal::Event;
+use crate::domain::metrics::{Metrics, TrendInput, Trends, WorkspaceMetrics, metrics, trends};
+use crate::domain::packet::{days as days_of, percent};
 use crate::store::engagement::load_strict;
 use crate::store::workspace::list_engagements;
 
@@ -20,11 +22,113 @@ pub struct Args {
 }
 
 fn days(secs: Option<i64>) -> String {
-    secs.map_or_else(|| "—".into(), |s| format!("{:.1} d", s as f64 / 86_400.0))
+    days_of(secs)
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".into(), |v| format!("{:.0}%", v * 100.0))
+    percent(v)
+}
+
+/// `2.5 d` or `—`.
+fn days_f(d: Option<f64>) -> String {
+    d.map_or_else(|| "—".into(), |d| format!("{d:.1} d"))
+}
+
+/// The per-month trends as a text table, then the unfinished engagements apart.
+pub fn trends_text(t: &Trends) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "\n{:<8} {:>6} {:>14} {:>14} {:>6} {:>6}",
+        "month", "closed", "spec (median)", "design (med.)", "dev%", "reuse%"
+    );
+    for m in &t.months {
+        let with_n = |d: Option<f64>, n: usize| {
+            if n == 0 {
+                "—".to_string()
+            } else {
+                format!("{} ({n})", days_f(d))
+            }
+        };
+        let _ = writeln!(
+            text,
+            "{:<8} {:>6} {:>14} {:>14} {:>6} {:>6}",
+            m.month,
+            m.closed,
+            with_n(m.median_days_to_approved_spec, m.approved_specs),
+            with_n(m.median_days_to_approved_design, m.approved_designs),
+            pct(m.deviation_rate),
+            pct(m.reuse_rate)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "not closed: {} engagement{}, deviation rate {}, reuse rate {} (provisional: they can still change)",
+        t.open.engagements,
+        if t.open.engagements == 1 { "" } else { "s" },
+        pct(t.open.deviation_rate),
+        pct(t.open.reuse_rate)
+    );
+    text
+}
+
+/// Every readable engagement of the workspace with its metrics, and the trends: what the TUI's
+/// metrics view shows.
+pub fn workspace_metrics(workspace: &std::path::Path) -> WorkspaceMetrics {
+    let roots = match list_engagements(workspace) {
+        Ok(r) => r,
+        Err(e) => {
+            return WorkspaceMetrics {
+                engagements: Vec::new(),
+                trends: trends(&[]),
+                unreadable: vec![e.to_string()],
+            };
+        }
+    };
+    let mut engagements = Vec::new();
+    let mut events = Vec::new();
+    let mut unreadable = Vec::new();
+    for root in &roots {
+        match load_strict(root) {
+            Ok(l) => {
+                let ev = evaluate(&l.engagement);
+                engagements.push((
+                    l.engagement.slug.clone(),
+                    ev.phase,
+                    metrics(&l.engagement.journal.events, &ev),
+                ));
+                events.push(l.engagement.journal.events);
+            }
+            Err(e) => unreadable.push(e.to_string()),
+        }
+    }
+    let inputs: Vec<TrendInput<'_>> = engagements
+        .iter()
+        .zip(&events)
+        .map(|(r, e)| TrendInput {
+            events: e,
+            metrics: &r.2,
+        })
+        .collect();
+    let trends = trends(&inputs);
+    WorkspaceMetrics {
+        engagements,
+        trends,
+        unreadable,
+    }
+}
+
+/// Every engagement's events and metrics, for the trends.
+pub fn workspace_trends(rows: &[(String, String, Metrics)], events: &[Vec<Event>]) -> Trends {
+    let inputs: Vec<TrendInput<'_>> = rows
+        .iter()
+        .zip(events)
+        .map(|(r, e)| TrendInput {
+            events: e,
+            metrics: &r.2,
+        })
+        .collect();
+    trends(&inputs)
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -40,6 +144,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     };
     let mut rows: Vec<(String, String, Metrics)> = Vec::new();
     let mut designs: Vec<Vec<crate::domain::design::Component>> = Vec::new();
+    let mut events: Vec<Vec<Event>> = Vec::new();
     for root in &roots {
         match load_strict(root) {
             Ok(l) => {
@@ -50,6 +155,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                     ev.phase.as_str().into(),
                     metrics(&l.engagement.journal.events, &ev),
                 ));
+                events.push(l.engagement.journal.events);
             }
             Err(e) => return report_store_error(&e),
         }
@@ -65,17 +171,20 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     } else {
         Vec::new()
     };
+    let trends = workspace_trends(&rows, &events);
+    let finished = |phase: &str| phase == "closed";
     let mut text = String::new();
     if args.json {
         let v = json!({
-            "engagements": rows.iter().map(|(slug, phase, m)| json!({"engagement": slug, "phase": phase, "metrics": m})).collect::<Vec<_>>(),
+            "engagements": rows.iter().map(|(slug, phase, m)| json!({"engagement": slug, "phase": phase, "finished": finished(phase), "metrics": m})).collect::<Vec<_>>(),
             "workspace": {
                 "components": total_components,
                 "deviation_rate": ratio(total_devs, total_components),
                 "reuse_rate": ratio(total_reused, total_components),
                 "gate_rework": rows.iter().map(|r| r.2.gate_rework).sum::<u32>(),
                 "most_reused": most_reused.iter().map(|(r, n)| json!({"ref": r, "reused_by": n})).collect::<Vec<_>>(),
-            }
+            },
+            "trends": trends,
         });
         let _ = writeln!(text, "{v}");
     } else {
@@ -85,6 +194,8 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             "engagement", "phase", "spec", "design", "value", "dev%", "reuse%", "recon", "rework"
         );
         for (slug, phase, m) in &rows {
+            // An unfinished engagement's rates can still move: marked, never passed as final.
+            let mark = if finished(phase) { "" } else { "*" };
             let _ = writeln!(
                 text,
                 "{:<24} {:<13} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>6}",
@@ -93,10 +204,16 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 days(m.time_to_approved_spec),
                 days(m.time_to_approved_design),
                 days(m.time_to_value),
-                pct(m.deviation_rate),
-                pct(m.reuse_rate),
+                format!("{}{mark}", pct(m.deviation_rate)),
+                format!("{}{mark}", pct(m.reuse_rate)),
                 pct(m.reconciliation_completeness),
                 m.gate_rework
+            );
+        }
+        if rows.iter().any(|r| !finished(&r.1)) {
+            let _ = writeln!(
+                text,
+                "* not closed: provisional; — : not reached yet (never counted as zero)"
             );
         }
         let _ = writeln!(
@@ -112,6 +229,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 let _ = writeln!(text, "  {r:<40} reused by {n}");
             }
         }
+        text.push_str(&trends_text(&trends));
     }
     if args.json {
         let _ = std::io::stdout().write_all(text.as_bytes());

@@ -226,6 +226,7 @@ commands! {
     ShowCatalog => "show_catalog", "Show the reuse catalog: components of closed engagements, type to filter", [Global];
     BaselineDiff => "baseline_diff", "Compare the shown spec or design with the Day-2 baseline's", [Global];
     InsertReuse => "insert_reuse", "Catalog: insert `- reuse: catalog SLUG/COMP-n@VERSION` into the design", [Overlay];
+    ShowMetrics => "show_metrics", "Show the workspace metrics: trends per month and each engagement's figures", [Global];
 }
 
 impl Command {

@@ -1013,6 +1013,14 @@ pub fn request_review(ev: &Evaluation, gate: GateId, note: &str) -> Result<Event
     })
 }
 
+/// Whether `who` may decide `gate` now (what `gate approve` checks before the criteria): the
+/// gate is decidable and `who` is not the owner under `distinct_approver`. The lead's queue
+/// lists exactly these.
+pub fn may_decide(e: &Engagement, ev: &Evaluation, gate: GateId, who: &str) -> bool {
+    let (owners, policy) = owners_and_policy(e, &ev.replay);
+    require_decidable(ev, gate).is_ok() && require_distinct(&owners, policy, who, "decide").is_ok()
+}
+
 /// True when the criterion kind would accept `--check`.
 pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
     ev.criteria_of(gate)

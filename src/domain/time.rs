@@ -95,6 +95,13 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Serialized as its `YYYY-MM-DDTHH:MM:SSZ` text, as the journal writes it.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod memo;
 pub mod messages;
+pub mod metrics;
 pub mod pipeline;
 pub mod reconciliation;
 pub mod recovery;
@@ -303,6 +304,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, overlay: &Overlay) {
     match overlay {
         Overlay::Help { scroll } => help::render(state, theme, frame, area, *scroll),
+        Overlay::Metrics(m) => metrics::render(state, theme, frame, area, m),
         Overlay::Prompt { kind, input } => {
             let rect = centered(area, area.width.saturating_sub(4).min(70), 3);
             if rect.width < 3 || rect.height < 3 {

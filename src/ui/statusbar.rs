@@ -30,6 +30,7 @@ fn hint_commands(state: &State) -> &'static [Command] {
         (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::AddNote, C::Cancel],
         // Typing: y and n are text here, so the hints name Enter and Esc (added in `hints`).
         (Some(Overlay::Prompt { .. }), _) => &[],
+        (Some(Overlay::Metrics(_)), _) => &[C::Leave],
         (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
         (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
         (Some(Overlay::Catalog(o)), _) if o.is_typing() => &[],

@@ -46,7 +46,16 @@ impl Workspace {
 
     /// Runs `phasegate` as `actor` at a fixed time.
     pub fn run(&self, actor: &str, args: &[&str]) -> Output {
-        let out = self.command(actor, args).output().expect("run phasegate");
+        self.run_at("2026-11-20T12:00:00Z", actor, args)
+    }
+
+    /// Runs `phasegate` as `actor` with the clock pinned at `at` (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn run_at(&self, at: &str, actor: &str, args: &[&str]) -> Output {
+        let out = self
+            .command(actor, args)
+            .env("PHASEGATE_NOW", at)
+            .output()
+            .expect("run phasegate");
         let o = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

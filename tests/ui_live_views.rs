@@ -268,3 +268,45 @@ fn ctrl_end_and_home_and_the_final_newline() {
     let again = fs::read_to_string(root.join(SPEC)).expect("spec");
     assert_eq!(again, format!("# {saved}"));
 }
+
+/// The reviewer's ticks going with an outside edit of the reviewed text is said on the status
+/// row even beside the reload notice (the toast is cut at the screen's width), and the message
+/// log keeps it as its own entry.
+#[test]
+fn a_discarded_review_draft_is_told_beside_the_reload() {
+    const DISCARDED: &str =
+        "review draft of Gate 1 discarded: customer-spec.md changed since your review";
+    for size in SIZES {
+        let (_dir, root) = sample();
+        let mut state = opened(&root, size);
+        press(&mut state, KeyCode::Char('g'));
+        type_text(&mut state, "jjjj ");
+        let review = |s: &State| s.engagement.as_ref().map(|e| e.review.checks.clone());
+        assert!(
+            review(&state).is_some_and(|c| c.contains("G1-5")),
+            "G1-5 ticked"
+        );
+        let disk = fs::read_to_string(root.join(SPEC)).expect("spec");
+        fs::write(root.join(SPEC), format!("{disk}\nOne more line.\n")).expect("write");
+        let loaded = engagement::load(&root).expect("loads");
+        dispatch(
+            &mut state,
+            Action::Live(phasegate::app::live::LiveAction::Reloaded(Box::new(loaded))),
+        );
+        assert!(
+            review(&state).is_some_and(|c| c.is_empty()),
+            "ticks cleared"
+        );
+        let screen = render(&state);
+        let last = screen.lines().last().unwrap_or_default();
+        assert!(
+            last.contains("review draft of Gate 1 discarded: customer-spec.md changed"),
+            "{screen}"
+        );
+        assert!(
+            state.messages.iter().any(|m| m.text == DISCARDED),
+            "the log holds it in full: {:?}",
+            state.messages
+        );
+    }
+}

@@ -961,12 +961,7 @@ fn follow_phase(state: &mut State, before: Phase) {
         .hint(super::Context::View, show_was)
         .map(|k| format!(" ({k} shows {old})"))
         .unwrap_or_default();
-    let text = format!("now in {}: showing {new}{key}", now.title());
-    match &mut state.toast {
-        Some(t) if t.kind == super::ToastKind::Info => t.text = format!("{} · {text}", t.text),
-        Some(_) => {}
-        None => state.info(text),
-    }
+    state.info_beside(format!("now in {}: showing {new}{key}", now.title()), false);
 }
 
 fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {

@@ -712,6 +712,31 @@ impl State {
         self.notify(ToastKind::Error, text.into());
     }
 
+    /// Tells `text` beside the toast already shown, without hiding it: an info toast says both
+    /// (`text` first when `lead`: news that matters more than what it joins), an error toast
+    /// stays as it is. The message log keeps `text` as its own entry either way, so nothing
+    /// told this way is lost when the toast is cut or stays hidden.
+    pub fn info_beside(&mut self, text: impl Into<String>, lead: bool) {
+        let text = text.into();
+        let shown = self.toast.take();
+        self.notify(ToastKind::Info, text.clone());
+        match shown {
+            Some(t) if t.kind == ToastKind::Info => {
+                let both = if lead {
+                    format!("{text} · {}", t.text)
+                } else {
+                    format!("{} · {text}", t.text)
+                };
+                self.toast = Some(Toast {
+                    kind: ToastKind::Info,
+                    text: both,
+                });
+            }
+            Some(t) => self.toast = Some(t),
+            None => {}
+        }
+    }
+
     /// Shows a toast and keeps it in the message log.
     fn notify(&mut self, kind: ToastKind, text: String) {
         if self.messages.len() >= MESSAGE_LOG_MAX {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::{EngagementState, State, ToastKind};
+use super::{EngagementState, State};
 use crate::domain::journal::{EventBody, GateId};
 use crate::store::review::{self, ReviewDraft, ReviewedFile};
 
@@ -162,13 +162,11 @@ fn draft_of(e: &EngagementState, identity: &str) -> Option<ReviewDraft> {
     })
 }
 
-/// Tells `text` without hiding a toast already shown (a decision's outcome, say).
+/// Tells `text` without hiding a toast already shown (a decision's outcome, say). It leads: the
+/// reviewer's ticks coming back or going matters more than the reload notice it may join, and
+/// the toast is cut at the screen's width.
 fn tell(state: &mut State, text: String) {
-    match &mut state.toast {
-        Some(t) if t.kind == ToastKind::Info => t.text = format!("{} · {text}", t.text),
-        Some(_) => {}
-        None => state.info(text),
-    }
+    state.info_beside(text, true);
 }
 
 /// Applies a draft effect's result.

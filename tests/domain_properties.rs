@@ -1028,7 +1028,10 @@ fn every_cycle_is_reported() {
 // 5. The journal: chain, round trip, replay, tampering
 
 fn policy() -> impl Strategy<Value = Policy> {
-    any::<bool>().prop_map(|distinct_approver| Policy { distinct_approver })
+    any::<bool>().prop_map(|distinct_approver| Policy {
+        distinct_approver,
+        ..Policy::default()
+    })
 }
 
 fn sha() -> impl Strategy<Value = String> {

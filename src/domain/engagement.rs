@@ -14,6 +14,38 @@ pub const SCHEMA: i64 = 1;
 pub struct Policy {
     #[serde(default = "default_true")]
     pub distinct_approver: bool,
+    /// Which events must carry an SSH signature (DESIGN §7).
+    #[serde(default)]
+    pub signatures: SignaturePolicy,
+}
+
+/// `[policy] signatures`: `decisions` are gate approve/reject/reopen and close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignaturePolicy {
+    #[default]
+    Off,
+    Decisions,
+    All,
+}
+
+impl SignaturePolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignaturePolicy::Off => "off",
+            SignaturePolicy::Decisions => "decisions",
+            SignaturePolicy::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SignaturePolicy> {
+        [
+            SignaturePolicy::Off,
+            SignaturePolicy::Decisions,
+            SignaturePolicy::All,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
 }
 
 fn default_true() -> bool {
@@ -24,6 +56,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             distinct_approver: true,
+            signatures: SignaturePolicy::Off,
         }
     }
 }

@@ -343,6 +343,8 @@ mod tests {
             actor: "bob".into(),
             os_user: "bob@h".into(),
             body,
+            clock_override: false,
+            seal: None,
             prev: String::new(),
             hash: String::new(),
             line: seq as usize,

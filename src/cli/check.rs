@@ -44,7 +44,21 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 continue;
             }
         };
-        let ev = evaluate(&loaded.engagement);
+        let mut ev = evaluate(&loaded.engagement);
+        match super::signatures::verify(ctx, &loaded.engagement) {
+            Ok((signatures, missing)) => {
+                if let Some(path) = missing {
+                    let _ = writeln!(out, "note: no allowed-signers file at {}", path.display());
+                }
+                ev.problems.extend(signatures.problems);
+                ev.warnings.extend(signatures.warnings);
+            }
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "error: {e}");
+                unreadable += 1;
+                continue;
+            }
+        }
         for p in &ev.problems {
             let _ = writeln!(out, "error: {}", locate(root, p));
         }

@@ -1,6 +1,6 @@
 //! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
 
-use super::{Context, Exit, commit, report_store_error};
+use super::{Context, Exit, commit_as, report_store_error};
 use crate::domain::journal::GateId;
 use crate::domain::rules::{GateReview, approve_gate, reject_gate, reopen_gate};
 
@@ -55,17 +55,25 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         waivers: args.waivers.clone(),
         note: args.note.clone().unwrap_or_default(),
     };
-    let stamp = match ctx.stamp() {
-        Ok(s) => s,
+    let root = match ctx.engagement(args.engagement.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return report_store_error(&e),
+    };
+    let acting = match ctx.acting(&root) {
+        Ok(a) => a,
         Err(e) => return report_store_error(&e),
     };
     let reason = args.reason.clone().unwrap_or_default();
     let n = args.gate;
+    let action = format!("approve Gate {n}");
     match args.decision {
-        Decision::Approve => commit(
-            ctx,
-            args.engagement.as_deref(),
-            |e, ev| approve_gate(e, ev, gate, &review, &stamp.actor).map(Into::into),
+        Decision::Approve => commit_as(
+            &root,
+            &acting,
+            |e, ev| {
+                acting.require_not_owner_key(e, &action)?;
+                approve_gate(e, ev, gate, &review, &acting.stamp.actor).map(Into::into)
+            },
             |done| {
                 if done.created_as_built {
                     format!("Gate {n} approved; as-built.md created from the approved design")
@@ -74,15 +82,15 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 }
             },
         ),
-        Decision::Reject => commit(
-            ctx,
-            args.engagement.as_deref(),
+        Decision::Reject => commit_as(
+            &root,
+            &acting,
             |e, ev| reject_gate(e, ev, gate, &review, &reason).map(Into::into),
             |_| format!("Gate {n} rejected"),
         ),
-        Decision::Reopen => commit(
-            ctx,
-            args.engagement.as_deref(),
+        Decision::Reopen => commit_as(
+            &root,
+            &acting,
             |e, ev| reopen_gate(e, ev, gate, &reason).map(Into::into),
             |_| format!("Gate {n} reopened; later decisions are void"),
         ),

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::allowed_signers::fold;
 use super::artifact::Artifact;
 use super::criteria::CriterionKind;
 use super::evaluate::{
@@ -108,7 +109,8 @@ fn require_phase(ev: &Evaluation, phases: &[Phase], action: &str) -> Result<(), 
 }
 
 fn require_distinct(e: &Engagement, who: &str, action: &str) -> Result<(), Refusal> {
-    if e.meta.policy.distinct_approver && who == e.meta.owner {
+    // Trimmed and case-folded: `Alice` and `alice ` are the owner `alice`.
+    if e.meta.policy.distinct_approver && fold(who) == fold(&e.meta.owner) {
         return Err(Refusal::rule(format!(
             "{who} owns this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person"
         ))

@@ -8,18 +8,21 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::allowed_signers::fold;
 use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
 use crate::domain::criteria::predefined_ids;
 use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement, render_engagement};
 use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
-use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp};
+use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
 use crate::domain::rules::Refusal;
+use crate::domain::signature;
 use crate::domain::time::Timestamp;
 
 use super::StoreError;
 use super::atomic::write_atomic;
 use super::limits::{leaves_engagement, read_text};
 use super::lock::EngagementLock;
+use super::sign::Signing;
 use super::templates;
 use super::workspace::validate_slug;
 
@@ -341,6 +344,8 @@ pub struct Committed {
     pub seq: u64,
     pub event: EventBody,
     pub created_as_built: bool,
+    /// The signing key's fingerprint when the event was signed.
+    pub signer: Option<String>,
 }
 
 /// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
@@ -350,6 +355,22 @@ pub fn transact<F>(
     root: &Path,
     stamp: &Stamp,
     expected: Option<&[ArtifactRecord]>,
+    decide: F,
+) -> Result<Committed, TxError>
+where
+    F: FnOnce(&Engagement, &Evaluation) -> Result<Change, Refusal>,
+{
+    let unsigned: Signing = Err("this action was not given a signing key".into());
+    transact_signed(root, stamp, expected, &unsigned, decide)
+}
+
+/// [`transact`] that signs the event when the engagement's `[policy] signatures` asks for it,
+/// before anything is written: a signature that cannot be made writes nothing.
+pub fn transact_signed<F>(
+    root: &Path,
+    stamp: &Stamp,
+    expected: Option<&[ArtifactRecord]>,
+    signing: &Signing,
     decide: F,
 ) -> Result<Committed, TxError>
 where
@@ -386,6 +407,7 @@ where
         ));
     }
     let change = decide(&loaded.engagement, &evaluation)?;
+    let trailer = seal(&loaded.engagement, stamp, &change.event, signing)?;
     let mut texts = loaded.engagement.texts.clone();
     for (artifact, text) in &change.writes {
         write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
@@ -412,14 +434,61 @@ where
     }
     let journal_path = root.join(JOURNAL_FILE);
     let current = read_text(root, &journal_path)?.unwrap_or_default();
-    let (text, seq) = journal::append(&current, stamp, &change.event)
+    let (text, seq) = journal::append_with(&current, stamp, &change.event, &trailer)
         .map_err(|f| StoreError::from_finding(root, &f))?;
     write_atomic(&journal_path, text.as_bytes())?;
     Ok(Committed {
         seq,
         event: change.event,
         created_as_built,
+        signer: trailer.signer,
     })
+}
+
+/// The clock mark and, when the policy asks for one, the signature of the event to append.
+fn seal(
+    engagement: &Engagement,
+    stamp: &Stamp,
+    event: &EventBody,
+    signing: &Signing,
+) -> Result<Trailer, Refusal> {
+    let mut trailer = Trailer {
+        clock_override: clock_overridden(),
+        ..Trailer::default()
+    };
+    let policy = engagement.meta.policy.signatures;
+    if !signature::requires_signature(policy, event) {
+        return Ok(trailer);
+    }
+    let asks = || {
+        format!(
+            "[policy] signatures = \"{}\" asks for a signed {}",
+            policy.as_str(),
+            event.kind()
+        )
+    };
+    let signer = signing
+        .as_ref()
+        .map_err(|why| Refusal::rule(format!("{}, and {why}", asks())))?;
+    if fold(&signer.principal) != fold(&stamp.actor) {
+        return Err(Refusal::rule(format!(
+            "the event would be recorded as \"{}\" but signed by {} ({})",
+            stamp.actor, signer.principal, signer.key.fingerprint
+        )));
+    }
+    trailer.signer = Some(signer.key.fingerprint.clone());
+    let genesis = engagement
+        .journal
+        .events
+        .first()
+        .map_or(journal::GENESIS, |e| e.hash.as_str());
+    let bytes = signature::signed_bytes(&journal::unchained_event(stamp, event, &trailer));
+    let armored = signer
+        .key
+        .sign(&signature::message(genesis, &bytes))
+        .map_err(|why| Refusal::rule(format!("{}, and {why}", asks())))?;
+    trailer.signature = Some(armored);
+    Ok(trailer)
 }
 
 /// Saves an artifact atomically under the lock.
@@ -469,6 +538,11 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
         }
     }
     out
+}
+
+/// Whether `PHASEGATE_NOW` overrides the clock; events written under it say so.
+pub fn clock_overridden() -> bool {
+    false
 }
 
 /// Current UTC time, or `PHASEGATE_NOW` when set (reproducible sample journals and tests).

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod lock;
 pub mod recovery;
 pub mod seed;
+pub mod sign;
 pub mod templates;
 pub mod watch;
 pub mod workspace;

@@ -12,6 +12,7 @@ use crate::domain::criteria::CriterionEval;
 use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
 use crate::domain::journal::{CriterionResult, EventBody, GateId};
 use crate::domain::position::Finding;
+use crate::domain::signature::{EventSignature, SignatureReport};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -300,11 +301,73 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(exit) => return exit,
     };
     let ev = evaluate(&loaded.engagement);
+    let signatures = match super::signatures::verify(ctx, &loaded.engagement) {
+        Ok((report, _)) => report,
+        Err(e) => return super::report_store_error(&e),
+    };
     let text = if args.json {
-        format!("{}\n", status_json(&loaded.engagement, &ev))
+        let mut v = status_json(&loaded.engagement, &ev);
+        add_signatures_json(&mut v, &ev, &signatures);
+        format!("{v}\n")
     } else {
-        status_text(&loaded.root, &loaded.engagement, &ev)
+        let mut text = status_text(&loaded.root, &loaded.engagement, &ev);
+        text.push_str(&signatures_text(&loaded.engagement, &signatures));
+        text
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Exit::Ok
+}
+
+fn signature_json(s: &EventSignature) -> Value {
+    json!({
+        "event": s.seq,
+        "kind": s.kind,
+        "signer": s.principal,
+        "fingerprint": s.fingerprint,
+        "verified": s.verified,
+        "problem": s.problem,
+    })
+}
+
+/// Per decision: signer principal, fingerprint, verified yes/no; the approval in force of
+/// each gate carries its own.
+fn add_signatures_json(v: &mut Value, ev: &Evaluation, report: &SignatureReport) {
+    v["decisions"] = json!(report.events.iter().map(signature_json).collect::<Vec<_>>());
+    for g in &ev.gates {
+        if let Some(a) = &g.approval
+            && let Some(s) = report.of(a.seq)
+        {
+            v["gates"][g.gate.number().to_string()]["signature"] = signature_json(s);
+        }
+    }
+}
+
+fn signatures_text(e: &Engagement, report: &SignatureReport) -> String {
+    let mut out = String::new();
+    if report.events.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nDecisions:");
+    for s in &report.events {
+        let summary = e
+            .journal
+            .events
+            .iter()
+            .find(|ev| ev.seq == s.seq)
+            .map(|ev| format!("{} by {}", ev.body.summary(), ev.actor))
+            .unwrap_or_default();
+        let signature = match (&s.fingerprint, s.verified) {
+            (None, _) => "unsigned".to_string(),
+            (Some(fp), true) => format!(
+                "signed by {} ({fp}), verified: yes",
+                s.principal.as_deref().unwrap_or("?")
+            ),
+            (Some(fp), false) => format!(
+                "signed with {fp}, verified: NO — {}",
+                s.problem.as_deref().unwrap_or("")
+            ),
+        };
+        let _ = writeln!(out, "  event {:<3} {summary} — {signature}", s.seq);
+    }
+    out
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod pty;
+pub mod signing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,399 @@
+//! Signed decisions end to end (DESIGN §7, issue 10) with real keys made by `ssh-keygen`, a
+//! real ssh-agent, and the tampering a signature must catch. Missing OpenSSH fails the tests.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Output;
+use common::signing::{Agent, Keys, event_blocks, rechain};
+
+const NOW: &str = "2026-11-20T12:00:00Z";
+const SLUG: &str = "edge-acl";
+const GATE1: [&str; 8] = [
+    "--check", "G1-5", "--check", "G1-6", "--check", "G1-7", "--check", "G1-8",
+];
+
+/// A workspace with a spec ready for Gate 1, owner alice, `signatures = "decisions"`.
+struct Team {
+    ws: tempfile::TempDir,
+    keys: Keys,
+    agent: Option<Agent>,
+}
+
+fn spec() -> String {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements/vlan-qos");
+    let text = std::fs::read_to_string(samples.join("customer-spec.md")).expect("sample spec");
+    // Gate 1 reviews the spec before any amendment exists.
+    match text.find("## Amendments") {
+        Some(i) => text[..i].trim_end().to_string() + "\n",
+        None => text,
+    }
+}
+
+impl Team {
+    fn new() -> Team {
+        let team = Team {
+            ws: tempfile::tempdir().expect("tempdir"),
+            keys: Keys::new(),
+            agent: None,
+        };
+        team.keys.generate("alice", "ed25519");
+        team.keys.generate("bob", "ed25519");
+        team.keys.generate("carol", "ecdsa");
+        team.allow(&[("alice", "alice"), ("bob", "bob"), ("carol", "carol")]);
+        team.create(SLUG);
+        team
+    }
+
+    fn root(&self, slug: &str) -> PathBuf {
+        self.ws.path().join(slug)
+    }
+
+    fn create(&self, slug: &str) {
+        let o = self.run(None, Some("alice"), &["new", slug]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let meta = self.root(slug).join("engagement.toml");
+        let text = std::fs::read_to_string(&meta).expect("engagement.toml");
+        let text = text.replacen(
+            "distinct_approver = true",
+            "signatures = \"decisions\"\ndistinct_approver = true",
+            1,
+        );
+        std::fs::write(&meta, text).expect("policy");
+        std::fs::write(self.root(slug).join("customer-spec.md"), spec()).expect("spec");
+    }
+
+    /// Writes `<workspace>/allowed_signers`: (principal list, key name) per line.
+    fn allow(&self, lines: &[(&str, &str)]) {
+        self.allow_with(lines, "");
+    }
+
+    fn allow_with(&self, lines: &[(&str, &str)], options: &str) {
+        let text: String = lines
+            .iter()
+            .map(|(principals, key)| format!("{principals} {options}{}\n", self.keys.public(key)))
+            .collect();
+        std::fs::write(self.ws.path().join("allowed_signers"), text).expect("allowed_signers");
+    }
+
+    /// Runs phasegate signing with `key` (a path given to `signing_key`), as `as_name`.
+    fn run_at(&self, at: &str, key: Option<&Path>, as_name: Option<&str>, args: &[&str]) -> Output {
+        let config = self.ws.path().join("config.toml");
+        let text = key
+            .map(|k| format!("signing_key = {:?}\n", k.display().to_string()))
+            .unwrap_or_default();
+        std::fs::write(&config, text).expect("config");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_phasegate"));
+        cmd.arg("--workspace").arg(self.ws.path());
+        if let Some(name) = as_name {
+            cmd.args(["--as", name]);
+        }
+        cmd.args(args)
+            .env("PHASEGATE_CONFIG", &config)
+            .env("PHASEGATE_NOW", at)
+            .env_remove("PHASEGATE_WORKSPACE")
+            // Tests never read the developer's git config (user.signingKey).
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(std::process::Stdio::null());
+        match &self.agent {
+            Some(agent) => cmd.env("SSH_AUTH_SOCK", &agent.sock),
+            None => cmd.env_remove("SSH_AUTH_SOCK"),
+        };
+        let out = cmd.output().expect("run phasegate");
+        let o = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!o.stderr.contains("panicked"), "panicked: {}", o.stderr);
+        o
+    }
+
+    fn run(&self, key: Option<&Path>, as_name: Option<&str>, args: &[&str]) -> Output {
+        self.run_at(NOW, key, as_name, args)
+    }
+
+    fn key(&self, name: &str) -> PathBuf {
+        self.keys.dir.path().join(name)
+    }
+
+    fn approve_gate1(&self, slug: &str, key: &Path, as_name: Option<&str>) -> Output {
+        let mut args = vec!["gate", "1", "approve", slug];
+        args.extend(GATE1);
+        self.run(Some(key), as_name, &args)
+    }
+
+    fn journal(&self, slug: &str) -> String {
+        std::fs::read_to_string(self.root(slug).join(".phasegate/journal.toml")).expect("journal")
+    }
+
+    fn write_journal(&self, slug: &str, text: &str) {
+        std::fs::write(self.root(slug).join(".phasegate/journal.toml"), text).expect("journal");
+    }
+
+    fn check(&self, slug: &str) -> Output {
+        self.run(None, Some("reader"), &["check", slug])
+    }
+}
+
+/// `check` exits 1 and names the event (`journal.toml:LINE` and `event N`) with `why`.
+#[track_caller]
+fn assert_check_names(o: &Output, event: u64, why: &str) {
+    assert_eq!(o.code, 1, "check should fail\n{}{}", o.stdout, o.stderr);
+    let line = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("error:") && l.contains(&format!("event {event} ")))
+        .unwrap_or_else(|| panic!("no error names event {event}:\n{}", o.stdout));
+    assert!(line.contains(".phasegate/journal.toml:"), "{line}");
+    assert!(line.contains(why), "`{why}` not in: {line}");
+}
+
+fn approved_by_bob(team: &Team) {
+    let o = team.approve_gate1(SLUG, &team.key("bob"), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("by bob, signed with SHA256:"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn key_file_and_agent_sign_rust_verifies_and_ssh_keygen_agrees() {
+    let mut team = Team::new();
+    // bob signs with a key file; the recorded actor is his principal, not a typed name.
+    approved_by_bob(&team);
+    let check = team.check(SLUG);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    // Cross-check the first signature with ssh-keygen -Y verify on the same message.
+    let journal = phasegate::domain::journal::parse_journal(&team.journal(SLUG)).unwrap();
+    let seal = journal.events[1]
+        .seal
+        .clone()
+        .expect("the approval is signed");
+    let message =
+        phasegate::domain::signature::message(&journal.events[0].hash, &seal.signed_bytes);
+    let sig = team.ws.path().join("approval.sig");
+    std::fs::write(&sig, format!("{}\n", seal.signature)).unwrap();
+    let mut verify = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "phasegate", "-I", "bob", "-f"])
+        .arg(team.ws.path().join("allowed_signers"))
+        .arg("-s")
+        .arg(&sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("ssh-keygen");
+    use std::io::Write;
+    verify.stdin.take().unwrap().write_all(&message).unwrap();
+    let out = verify.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "ssh-keygen -Y verify rejected phasegate's message: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // carol's ecdsa key lives only in an agent: the config names her .pub.
+    let agent = Agent::start(team.keys.dir.path());
+    team.agent = Some(agent);
+    // On the jump host only the .pub exists: ssh-keygen must not find a private key beside it.
+    let jump = team.ws.path().join("jump");
+    std::fs::create_dir(&jump).unwrap();
+    let carol_pub = jump.join("carol.pub");
+    std::fs::copy(team.keys.pub_path("carol"), &carol_pub).unwrap();
+    let before = team.journal(SLUG);
+    let o = team.run(
+        Some(&carol_pub),
+        None,
+        &["gate", "1", "reopen", SLUG, "--reason", "scope"],
+    );
+    assert_eq!(o.code, 1, "an empty agent cannot sign: {}", o.stdout);
+    assert!(o.stderr.contains("ssh-add -l"), "{}", o.stderr);
+    assert_eq!(
+        team.journal(SLUG),
+        before,
+        "nothing is written when signing fails"
+    );
+
+    team.agent.as_ref().unwrap().add(&team.key("carol"));
+    let o = team.run(
+        Some(&carol_pub),
+        None,
+        &["gate", "1", "reopen", SLUG, "--reason", "scope"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("by carol, signed with"), "{}", o.stdout);
+    let check = team.check(SLUG);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    let status = team.run(None, Some("reader"), &["status", SLUG, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    let decisions = v["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(decisions[0]["signer"], "bob");
+    assert_eq!(decisions[1]["signer"], "carol");
+    assert!(
+        decisions.iter().all(|d| d["verified"] == true),
+        "{decisions:?}"
+    );
+    assert!(
+        decisions[1]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
+    let text = team.run(None, Some("reader"), &["status", SLUG]).stdout;
+    assert!(
+        text.contains("Gate 1 approved by bob — signed by bob (SHA256:"),
+        "{text}"
+    );
+    assert!(text.contains("verified: yes"), "{text}");
+}
+
+#[test]
+fn a_forged_approval_by_bob_signed_with_alices_key_fails_check() {
+    let team = Team::new();
+    // The forger lists her own key as "bob" in her copy of the allowed signers...
+    team.allow(&[("alice", "carol"), ("bob", "alice")]);
+    let o = team.approve_gate1(SLUG, &team.key("alice"), Some("bob"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // ...the team's file says whose key it is.
+    team.allow(&[("alice", "alice"), ("bob", "bob")]);
+    assert_check_names(
+        &team.check(SLUG),
+        2,
+        "actor \"bob\" is not a principal of key",
+    );
+}
+
+#[test]
+fn an_approval_copied_from_another_engagement_fails_check() {
+    let team = Team::new();
+    team.create("other");
+    let o = team.approve_gate1("other", &team.key("bob"), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let copied = event_blocks(&team.journal("other")).pop().unwrap();
+    let forged = rechain(&format!("{}\n{copied}", team.journal(SLUG)));
+    team.write_journal(SLUG, &forged);
+    assert_check_names(&team.check(SLUG), 2, "copied from another journal");
+}
+
+#[test]
+fn the_same_approval_appended_twice_fails_check() {
+    let team = Team::new();
+    approved_by_bob(&team);
+    let approval = event_blocks(&team.journal(SLUG)).pop().unwrap();
+    let replayed = rechain(&format!("{}\n{approval}", team.journal(SLUG)));
+    team.write_journal(SLUG, &replayed);
+    assert_check_names(&team.check(SLUG), 3, "same signature as event 2");
+}
+
+#[test]
+fn altered_signature_bytes_fail_check() {
+    let team = Team::new();
+    approved_by_bob(&team);
+    let journal = team.journal(SLUG);
+    let line = journal
+        .lines()
+        .find(|l| l.starts_with("signature = "))
+        .unwrap();
+    // Flip one base64 character near the end: the signature blob, not the key.
+    let at = line.len() - 40;
+    let mut bytes = line.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    let altered = journal.replacen(line, std::str::from_utf8(&bytes).unwrap(), 1);
+    team.write_journal(SLUG, &rechain(&altered));
+    let o = team.check(SLUG);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("error:")
+            && l.contains("event 2 (gate_approved)")
+            && l.contains("signature")),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_key_outside_the_allowed_signers_fails_check() {
+    let team = Team::new();
+    approved_by_bob(&team);
+    team.allow(&[("alice", "alice"), ("carol", "carol")]);
+    assert_check_names(&team.check(SLUG), 2, "a key that is not in");
+}
+
+#[test]
+fn an_approval_after_the_keys_valid_before_fails_check() {
+    let team = Team::new();
+    approved_by_bob(&team);
+    team.allow_with(
+        &[("alice", "alice"), ("bob", "bob")],
+        "valid-before=\"20261115Z\" ",
+    );
+    assert_check_names(
+        &team.check(SLUG),
+        2,
+        "valid only before 2026-11-15T00:00:00Z",
+    );
+}
+
+#[test]
+fn an_unsigned_approval_is_refused_and_fails_check_under_decisions() {
+    let team = Team::new();
+    let before = team.journal(SLUG);
+    let mut args = vec!["gate", "1", "approve", SLUG];
+    args.extend(GATE1);
+    let o = team.run(None, Some("bob"), &args);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stderr
+            .contains("signatures = \"decisions\" asks for a signed gate_approved"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("no signing key"), "{}", o.stderr);
+    assert_eq!(team.journal(SLUG), before, "nothing written");
+
+    // One written while the policy was off is caught once it is on.
+    let meta = team.root(SLUG).join("engagement.toml");
+    let on = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, on.replace("signatures = \"decisions\"\n", "")).unwrap();
+    let o = team.run(None, Some("bob"), &args);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    std::fs::write(&meta, on).unwrap();
+    assert_check_names(&team.check(SLUG), 2, "not signed");
+}
+
+#[test]
+fn self_approval_is_refused_by_name_case_and_key() {
+    let team = Team::new();
+    let before = team.journal(SLUG);
+    for name in ["Alice", "alice "] {
+        let o = team.approve_gate1(SLUG, &team.key("alice"), Some(name));
+        assert_eq!(o.code, 1, "--as {name:?}: {}", o.stdout);
+        assert!(
+            o.stderr.contains("owns this engagement"),
+            "--as {name:?}: {}",
+            o.stderr
+        );
+    }
+    // alice's key listed under a second principal is still alice.
+    team.allow(&[("alice", "alice"), ("ally", "alice"), ("bob", "bob")]);
+    let o = team.approve_gate1(SLUG, &team.key("alice"), Some("ally"));
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stderr.contains("belongs to alice"), "{}", o.stderr);
+    // And a name the key does not carry is refused outright.
+    let o = team.approve_gate1(SLUG, &team.key("alice"), Some("bob"));
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stderr.contains("disagrees with the signing key"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(team.journal(SLUG), before, "nothing written");
+}

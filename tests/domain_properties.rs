@@ -308,6 +308,7 @@ proptest! {
                 created: Timestamp::from_unix(0),
                 baseline: None,
                 policy,
+                roles: Default::default(),
                 criteria: vec![],
             },
             journal: journal::parse_journal(&text).unwrap(),

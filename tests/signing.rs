@@ -397,3 +397,104 @@ fn self_approval_is_refused_by_name_case_and_key() {
     );
     assert_eq!(team.journal(SLUG), before, "nothing written");
 }
+
+#[test]
+fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_approvals() {
+    let team = Team::new();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements/vlan-qos");
+    for slug in [SLUG, "other"] {
+        if slug != SLUG {
+            team.create(slug);
+        }
+        let meta = team.root(slug).join("engagement.toml");
+        let text = std::fs::read_to_string(&meta).unwrap().replacen(
+            "distinct_approver = true",
+            "approvals = { gate1 = 1, gate2 = 2 }\nrequired_roles = { gate2 = [\"network\", \"security\"] }\ndistinct_approver = true",
+            1,
+        ) + "\n[roles]\nnetwork = [\"bob\"]\nsecurity = [\"carol\", \"dan\"]\n";
+        std::fs::write(&meta, text).unwrap();
+        let o = team.approve_gate1(slug, &team.key("bob"), None);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        for file in ["feasibility.md", "solution-design.md"] {
+            std::fs::copy(samples.join(file), team.root(slug).join(file)).unwrap();
+        }
+        let o = team.run(None, Some("bob"), &["feasibility-complete", slug]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    }
+    let approve2 = |slug: &str, who: &str| {
+        team.run(
+            Some(&team.key(who)),
+            None,
+            &[
+                "gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check",
+                "G2-9",
+            ],
+        )
+    };
+    let gate2 = |slug: &str| {
+        let o = team.run(None, Some("reader"), &["status", slug, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        v["gates"]["2"].clone()
+    };
+
+    // One approval from the network role: pending, waiting for security.
+    let o = approve2(SLUG, "bob");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("Gate 2: approved 1/2: bob (network); waiting for: security"),
+        "{}",
+        o.stdout
+    );
+    let g = gate2(SLUG);
+    assert_eq!(g["state"], "pending");
+    assert_eq!(g["quorum"]["needed"], 2);
+    assert_eq!(g["quorum"]["have"], 1);
+    assert_eq!(
+        g["quorum"]["missing_roles"],
+        serde_json::json!(["security"])
+    );
+    assert_eq!(g["approvals"][0]["by"], "bob");
+    let text = team.run(None, Some("reader"), &["status", SLUG]).stdout;
+    assert!(
+        text.contains("Gate 2: PENDING — approved 1/2: bob (network); waiting for: security"),
+        "{text}"
+    );
+    // bob cannot fill the quorum twice.
+    let o = approve2(SLUG, "bob");
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stderr.contains("already approved Gate 2"), "{}", o.stderr);
+
+    // The second approval, from the missing role, approves the gate.
+    let o = approve2(SLUG, "carol");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("Gate 2 approved"), "{}", o.stdout);
+    let g = gate2(SLUG);
+    assert_eq!(g["state"], "approved");
+    assert_eq!(g["quorum"]["have"], 2);
+    assert_eq!(g["quorum"]["missing_roles"], serde_json::json!([]));
+    let check = team.check(SLUG);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    // A text change between two approvals voids the first.
+    let o = approve2("other", "bob");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let design = team.root("other").join("solution-design.md");
+    let changed = std::fs::read_to_string(&design).unwrap().replacen(
+        "## Overview\n",
+        "## Overview\nRevised after review.\n",
+        1,
+    );
+    std::fs::write(&design, changed).unwrap();
+    let o = approve2("other", "carol");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("Gate 2: approved 1/2: carol (security); waiting for: network"),
+        "{}",
+        o.stdout
+    );
+    let g = gate2("other");
+    assert_eq!(g["state"], "pending");
+    assert_eq!(g["approvals"].as_array().unwrap().len(), 1);
+}

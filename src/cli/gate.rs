@@ -2,7 +2,8 @@
 
 use super::{Context, Exit, commit_as, report_store_error};
 use crate::domain::journal::GateId;
-use crate::domain::rules::{GateReview, approve_gate, reject_gate, reopen_gate};
+use crate::domain::quorum::{gate_quorum, require_new_approver};
+use crate::domain::rules::{GateReview, Refusal, approve_gate, reject_gate, reopen_gate};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Decision {
@@ -31,6 +32,15 @@ pub struct Args {
     /// A note recorded with the decision
     #[arg(long)]
     pub note: Option<String>,
+}
+
+/// After an approval: the quorum line when the gate still waits for more approvers.
+fn partial_approval(root: &std::path::Path, gate: GateId) -> Option<String> {
+    let loaded = crate::store::engagement::load(root).ok()?;
+    let e = &loaded.engagement;
+    let ev = crate::domain::evaluate::evaluate(e);
+    let q = gate_quorum(e, &ev, gate);
+    (!q.tally.met()).then(|| q.describe(&e.meta.roles))
 }
 
 fn parse_waiver(s: &str) -> Result<(String, String), String> {
@@ -72,10 +82,13 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             &acting,
             |e, ev| {
                 acting.require_not_owner_key(e, &action)?;
+                require_new_approver(e, ev, gate, &acting.stamp.actor).map_err(Refusal::rule)?;
                 approve_gate(e, ev, gate, &review, &acting.stamp.actor).map(Into::into)
             },
             |done| {
-                if done.created_as_built {
+                if let Some(partial) = partial_approval(&root, gate) {
+                    format!("Gate {n}: {partial}")
+                } else if done.created_as_built {
                     format!("Gate {n} approved; as-built.md created from the approved design")
                 } else {
                     format!("Gate {n} approved")

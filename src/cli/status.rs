@@ -12,6 +12,7 @@ use crate::domain::criteria::CriterionEval;
 use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
 use crate::domain::journal::{CriterionResult, EventBody, GateId};
 use crate::domain::position::Finding;
+use crate::domain::quorum::gate_quorum;
 use crate::domain::signature::{EventSignature, SignatureReport};
 
 #[derive(Debug, clap::Args)]
@@ -55,8 +56,26 @@ fn finding_json(f: &Finding) -> Value {
     json!({"file": f.position.file, "line": f.position.line, "column": f.position.column, "message": f.message})
 }
 
-fn gate_json(g: &GateStatus) -> Value {
+fn gate_json(e: &Engagement, ev: &Evaluation, gate: GateId) -> Value {
+    let g = ev.gate(gate);
     let mut v = json!({"state": g.state.as_str()});
+    let q = gate_quorum(e, ev, gate);
+    v["approvals"] = json!(
+        q.approvals
+            .iter()
+            .map(|a| json!({
+                "by": a.actor,
+                "at": a.at.to_string(),
+                "event": a.seq,
+                "roles": e.meta.roles.of(&a.actor),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["quorum"] = json!({
+        "needed": q.tally.needed,
+        "have": q.tally.have,
+        "missing_roles": q.tally.missing_roles,
+    });
     if let Some(a) = &g.approval {
         v["approved_by"] = json!(a.actor);
         v["approved_at"] = json!(a.at.to_string());
@@ -119,7 +138,7 @@ pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
         "title": e.meta.title,
         "owner": e.meta.owner,
         "phase": ev.phase.as_str(),
-        "gates": {"1": gate_json(ev.gate(GateId::One)), "2": gate_json(ev.gate(GateId::Two))},
+        "gates": {"1": gate_json(e, ev, GateId::One), "2": gate_json(e, ev, GateId::Two)},
         "criteria": criteria,
         "components": components,
         "build_order": ev.build_order.order.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -168,6 +187,10 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
         }
         for s in &g.stale {
             let _ = write!(out, " — {} changed since approval", s.file);
+        }
+        let q = gate_quorum(e, ev, g.gate);
+        if q.asked {
+            let _ = write!(out, " — {}", q.describe(&e.meta.roles));
         }
         out.push('\n');
     }

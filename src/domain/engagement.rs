@@ -1,6 +1,10 @@
 //! `engagement.toml`: metadata and policy, hand-editable (DESIGN §2).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+
+use super::quorum::{Approvals, Roles};
 
 use super::position::{Finding, Position, line_column};
 use super::time::Timestamp;
@@ -9,14 +13,47 @@ pub const ENGAGEMENT_FILE: &str = "engagement.toml";
 pub const SCHEMA: i64 = 1;
 
 /// Governance policy; recorded in every gate and phase event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
-    #[serde(default = "default_true")]
     pub distinct_approver: bool,
     /// Which events must carry an SSH signature (DESIGN §7).
-    #[serde(default)]
     pub signatures: SignaturePolicy,
+    /// Distinct approvers each gate needs (DESIGN §7 quorum).
+    pub approvals: Approvals,
+}
+
+/// `[policy]` as written: the recorded policy plus `required_roles`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyToml {
+    #[serde(default = "default_true")]
+    distinct_approver: bool,
+    #[serde(default)]
+    signatures: SignaturePolicy,
+    #[serde(default)]
+    approvals: Approvals,
+    #[serde(default)]
+    required_roles: RequiredRoles,
+}
+
+impl Default for PolicyToml {
+    fn default() -> Self {
+        PolicyToml {
+            distinct_approver: true,
+            signatures: SignaturePolicy::Off,
+            approvals: Approvals::default(),
+            required_roles: RequiredRoles::default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredRoles {
+    #[serde(default)]
+    gate1: Vec<String>,
+    #[serde(default)]
+    gate2: Vec<String>,
 }
 
 /// `[policy] signatures`: `decisions` are gate approve/reject/reopen and close.
@@ -57,6 +94,7 @@ impl Default for Policy {
         Policy {
             distinct_approver: true,
             signatures: SignaturePolicy::Off,
+            approvals: Approvals::default(),
         }
     }
 }
@@ -79,7 +117,9 @@ struct EngagementToml {
     created: toml::value::Datetime,
     baseline: Option<String>,
     #[serde(default)]
-    policy: Policy,
+    policy: PolicyToml,
+    #[serde(default)]
+    roles: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     criteria: Vec<ExtraCriterion>,
 }
@@ -91,6 +131,8 @@ pub struct EngagementMeta {
     pub created: Timestamp,
     pub baseline: Option<String>,
     pub policy: Policy,
+    /// `[roles]` and `[policy] required_roles`.
+    pub roles: Roles,
     pub criteria: Vec<ExtraCriterion>,
 }
 
@@ -165,12 +207,48 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
         }
         seen.push(&c.id);
     }
+    for (gate, n) in [
+        (1, raw.policy.approvals.gate1),
+        (2, raw.policy.approvals.gate2),
+    ] {
+        if n == 0 {
+            return Err(Finding::new(
+                key_position(text, "approvals"),
+                format!("approvals: gate{gate} needs at least 1 approver"),
+            ));
+        }
+    }
+    for role in raw
+        .policy
+        .required_roles
+        .gate1
+        .iter()
+        .chain(&raw.policy.required_roles.gate2)
+    {
+        if !raw.roles.contains_key(role) {
+            return Err(Finding::new(
+                key_position(text, "required_roles"),
+                format!(
+                    "required role `{role}` is not defined in [roles] (e.g. {role} = [\"carol\"])"
+                ),
+            ));
+        }
+    }
     Ok(EngagementMeta {
         title: raw.title,
         owner: raw.owner,
         created,
         baseline: raw.baseline,
-        policy: raw.policy,
+        policy: Policy {
+            distinct_approver: raw.policy.distinct_approver,
+            signatures: raw.policy.signatures,
+            approvals: raw.policy.approvals,
+        },
+        roles: Roles {
+            members: raw.roles,
+            required_gate1: raw.policy.required_roles.gate1,
+            required_gate2: raw.policy.required_roles.gate2,
+        },
         criteria: raw.criteria,
     })
 }

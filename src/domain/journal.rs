@@ -7,6 +7,7 @@ use super::artifact::sha256_hex;
 use super::engagement::{Policy, SignaturePolicy, toml_finding, toml_string};
 use super::ids::ItemId;
 use super::position::{Finding, Position};
+use super::quorum::Approvals;
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
 
@@ -270,15 +271,21 @@ pub struct Event {
 // Writing
 
 fn policy_toml(p: &Policy) -> String {
-    // `signatures` is written only when on, so journals from before it keep their bytes.
-    match p.signatures {
-        SignaturePolicy::Off => format!("{{ distinct_approver = {} }}", p.distinct_approver),
-        s => format!(
-            "{{ distinct_approver = {}, signatures = {} }}",
-            p.distinct_approver,
-            toml_string(s.as_str())
-        ),
+    // `signatures` and `approvals` are written only when set, so journals from before them
+    // keep their bytes.
+    let mut out = format!("{{ distinct_approver = {}", p.distinct_approver);
+    if p.signatures != SignaturePolicy::Off {
+        let _ = write!(out, ", signatures = {}", toml_string(p.signatures.as_str()));
     }
+    if p.approvals != Approvals::default() {
+        let _ = write!(
+            out,
+            ", approvals = {{ gate1 = {}, gate2 = {} }}",
+            p.approvals.gate1, p.approvals.gate2
+        );
+    }
+    out.push_str(" }");
+    out
 }
 
 fn artifacts_toml(out: &mut String, key: &str, artifacts: &[ArtifactRecord]) {
@@ -629,9 +636,16 @@ impl<'a> Fields<'a> {
                 self.err("`policy.signatures` must be \"off\", \"decisions\" or \"all\"".into())
             })?,
         };
+        let approvals = match t.get("approvals") {
+            None => Approvals::default(),
+            Some(v) => v.clone().try_into().map_err(|_| {
+                self.err("`policy.approvals` must be { gate1 = N, gate2 = M }".into())
+            })?,
+        };
         Ok(Policy {
             distinct_approver: distinct,
             signatures,
+            approvals,
         })
     }
     fn tables(&self, key: &str) -> Result<Vec<&'a toml::Table>, Finding> {

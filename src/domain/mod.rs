@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod phase;
 pub mod position;
+pub mod quorum;
 pub mod reconcile;
 pub mod records;
 pub mod rules;

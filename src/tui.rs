@@ -322,7 +322,10 @@ fn event_loop(
             changed = false;
             if !drawn_once {
                 drawn_once = true;
-                if std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1") {
+                // A test hook: debug (test) builds only, so a release binary never panics on it.
+                if cfg!(debug_assertions)
+                    && std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1")
+                {
                     panic!("PHASEGATE_TEST_PANIC=1: forced panic after the first draw");
                 }
             }

@@ -498,3 +498,24 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
     assert_eq!(g["state"], "pending");
     assert_eq!(g["approvals"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_clock_override_marks_events_and_check_reports_it() {
+    let team = Team::new();
+    let journal = team.journal(SLUG);
+    assert!(
+        journal.contains("clock = \"override\"\n"),
+        "events written under PHASEGATE_NOW say so:\n{journal}"
+    );
+    let o = team.check(SLUG);
+    assert_eq!(o.code, 0, "a warning, not an error: {}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("warning:")
+            && l.contains("journal.toml:")
+            && l.contains("clock override (PHASEGATE_NOW")),
+        "{}",
+        o.stdout
+    );
+    let o = team.run(None, Some("reader"), &["check", SLUG, "--strict"]);
+    assert_eq!(o.code, 1, "an error under --strict: {}", o.stdout);
+}

@@ -161,6 +161,7 @@ pub fn verify_journal(
     let genesis = journal.events.first().map_or("", |e| e.hash.as_str());
     let mut seen: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut previous_at = None;
+    let mut overridden: Vec<&Event> = Vec::new();
     for e in &journal.events {
         if let Some(prev) = previous_at
             && e.at < prev
@@ -172,11 +173,7 @@ pub fn verify_journal(
         }
         previous_at = Some(e.at);
         if e.clock_override {
-            report.warnings.push(at(
-                e,
-                "written under a clock override (PHASEGATE_NOW): its `at` is not the clock's"
-                    .into(),
-            ));
+            overridden.push(e);
         }
         let policy = match recorded_policy(&e.body) {
             Some(recorded) if strictness(recorded) > strictness(governance.policy) => recorded,
@@ -221,6 +218,16 @@ pub fn verify_journal(
             verified: outcome.is_ok(),
             problem: outcome.err(),
         });
+    }
+    if let Some(first) = overridden.first() {
+        let seqs: Vec<String> = overridden.iter().map(|e| e.seq.to_string()).collect();
+        report.warnings.push(at(
+            first,
+            format!(
+                "written under a clock override (PHASEGATE_NOW, clock = \"override\"): the `at` of event(s) {} is not the clock's",
+                seqs.join(", ")
+            ),
+        ));
     }
     report
 }

@@ -293,11 +293,15 @@ pub fn create(
     let policy = parse_engagement(&meta, &predefined_ids())
         .map(|m| m.policy)
         .unwrap_or_default();
-    let journal = journal::new_journal(
+    let journal = journal::new_journal_with(
         stamp,
         &EventBody::Created {
             policy,
             templates: records,
+        },
+        &Trailer {
+            clock_override: clock_overridden(),
+            ..Trailer::default()
         },
     );
     write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
@@ -540,9 +544,13 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
     out
 }
 
-/// Whether `PHASEGATE_NOW` overrides the clock; events written under it say so.
+/// Whether `PHASEGATE_NOW` overrides the clock; events written under it say so
+/// (`clock = "override"`), and `check` reports them.
 pub fn clock_overridden() -> bool {
-    false
+    std::env::var("PHASEGATE_NOW")
+        .ok()
+        .and_then(|v| Timestamp::parse(&v))
+        .is_some()
 }
 
 /// Current UTC time, or `PHASEGATE_NOW` when set (reproducible sample journals and tests).

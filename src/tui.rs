@@ -45,6 +45,8 @@ pub struct Setup {
     /// Config, theme and keymap problems, shown as a banner.
     pub banner: Vec<String>,
     pub ascii: bool,
+    /// How decisions are signed and verified (set by the caller, who knows the workspace).
+    pub signing: Option<crate::store::sign::SigningSetup>,
 }
 
 impl Setup {
@@ -60,6 +62,7 @@ impl Setup {
             identity: crate::config::identity(as_name, &loaded.config),
             banner,
             ascii: !crate::config::utf8_locale(&env),
+            signing: None,
         }
     }
 }
@@ -375,6 +378,13 @@ fn new_state(setup: &Setup) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
+    if let Some(signing) = &setup.signing {
+        match crate::store::sign::load_allowed_signers(&signing.allowed_signers) {
+            Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
+            Err(e) => state.banner.push(e.to_string()),
+        }
+        state.signer = Some(signing.label());
+    }
     state
 }
 
@@ -386,7 +396,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
         ..WorkspaceState::default()
     });
     state.screen = Screen::Workspace;
-    let ctx = EffectContext::system(setup.identity.clone());
+    let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(
         state,
         &setup.theme,
@@ -403,7 +413,7 @@ pub fn run_engagement(root: &Path, setup: Setup) -> Result<(), String> {
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state(&setup);
     let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
-    let ctx = EffectContext::system(setup.identity.clone());
+    let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(state, &setup.theme, Vec::new(), &ctx).map_err(|e| e.to_string())
 }
 

@@ -519,3 +519,86 @@ fn a_clock_override_marks_events_and_check_reports_it() {
     let o = team.run(None, Some("reader"), &["check", SLUG, "--strict"]);
     assert_eq!(o.code, 1, "an error under --strict: {}", o.stdout);
 }
+
+/// The TUI signs through an agent-held key: the confirmation names the key and principal
+/// before anything is signed, and the journal pane marks the decision verified (`✔sig`).
+#[test]
+fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified() {
+    use common::pty::{IDENTITY, Spawn, last_row, text_of};
+    let ws = common::Workspace::with_samples();
+    let slug = "firewall-drift";
+    let meta = ws.engagement(slug).join("engagement.toml");
+    let text = std::fs::read_to_string(&meta).unwrap().replacen(
+        "distinct_approver = true",
+        "signatures = \"decisions\"\ndistinct_approver = true",
+        1,
+    );
+    std::fs::write(&meta, text).unwrap();
+    let keys = Keys::new();
+    let key = keys.generate("reviewer", "ed25519");
+    std::fs::write(
+        ws.path().join("allowed_signers"),
+        format!("{IDENTITY} {}\n", keys.public("reviewer")),
+    )
+    .unwrap();
+    // Only the .pub is where phasegate looks; the private key is in the agent.
+    let jump = ws.path().join("jump");
+    std::fs::create_dir(&jump).unwrap();
+    std::fs::copy(keys.pub_path("reviewer"), jump.join("reviewer.pub")).unwrap();
+    std::fs::write(
+        ws.path().join("no-config.toml"),
+        format!(
+            "signing_key = {:?}\n",
+            jump.join("reviewer.pub").display().to_string()
+        ),
+    )
+    .unwrap();
+    let agent = Agent::start(keys.dir.path());
+    agent.add(&key);
+
+    let mut pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", slug])
+        .size(120, 40)
+        .env("SSH_AUTH_SOCK", &agent.sock)
+        .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]", slug]);
+    pty.send("g");
+    pty.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
+    pty.send("jjjj");
+    pty.send(" j j j ");
+    pty.wait_for("every manual criterion checked", |s| {
+        ["G1-5", "G1-6", "G1-7", "G1-8"]
+            .iter()
+            .all(|id| text_of(s).contains(&format!("☑ {id}")))
+    });
+    let fingerprint = phasegate::domain::allowed_signers::fingerprint(
+        &ssh_key::PublicKey::from_openssh(&keys.public("reviewer")).unwrap(),
+    );
+    pty.send("a");
+    pty.wait_for_text(&[
+        " Approve Gate 1? ",
+        &format!("signs as: {IDENTITY} {fingerprint}"),
+    ]);
+    pty.send("y");
+    let screen = pty.wait_for("the signed approval, marked verified", |s| {
+        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 2)"))
+            && text_of(s).contains("✔sig Gate 1 approved")
+    });
+    assert!(
+        last_row(&screen).contains("signed with SHA256:"),
+        "{}",
+        last_row(&screen)
+    );
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+
+    let journal = ws.read(slug, ".phasegate/journal.toml");
+    assert!(
+        journal.contains(&format!("signer = \"{fingerprint}\"")),
+        "{journal}"
+    );
+    let status = ws.run("reader", &["status", slug, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(v["gates"]["1"]["signature"]["verified"], true, "{v}");
+    drop(agent);
+}

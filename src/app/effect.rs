@@ -11,6 +11,7 @@ use crate::domain::journal::{ArtifactRecord, GateId, Stamp};
 use crate::domain::rules::{GateReview, approve_gate, reject_gate};
 use crate::domain::time::Timestamp;
 use crate::store::engagement::{self, TxError};
+use crate::store::sign::{Signing, SigningSetup};
 use crate::store::workspace;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,15 +78,28 @@ pub struct EffectContext {
     pub actor: String,
     pub os_user: String,
     pub clock: Box<dyn Fn() -> Timestamp + Send>,
+    /// How decisions find their signing key (`None`: they are never signed).
+    pub signing: Option<SigningSetup>,
 }
 
 impl EffectContext {
-    pub fn system(actor: String) -> EffectContext {
+    pub fn system(actor: String, signing: Option<SigningSetup>) -> EffectContext {
         EffectContext {
             actor,
             os_user: crate::config::os_user(),
             clock: Box::new(engagement::now),
+            signing,
         }
+    }
+
+    /// The stamp and signer of a decision on the engagement at `root` (as the CLI's).
+    pub fn acting(&self, root: &Path) -> (Stamp, Signing) {
+        let mut stamp = self.stamp();
+        let signing = match &self.signing {
+            Some(setup) => setup.acting(root, &mut stamp),
+            None => Err("this session was started without a signing set-up".into()),
+        };
+        (stamp, signing)
     }
 
     pub fn stamp(&self) -> Stamp {
@@ -191,18 +205,26 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             review,
             reviewed,
         } => {
-            let stamp = ctx.stamp();
+            let (stamp, signing) = ctx.acting(root);
             let approver = stamp.actor.clone();
             let n = gate.number();
-            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
+            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
+                if let Ok(signer) = &signing {
+                    signer.require_not_owner(e, &format!("approve Gate {n}"))?;
+                }
+                crate::domain::quorum::require_new_approver(e, ev, *gate, &approver)
+                    .map_err(crate::domain::rules::Refusal::rule)?;
                 approve_gate(e, ev, *gate, review, &approver).map(Into::into)
             }) {
                 Ok(done) => {
-                    let extra = if done.created_as_built {
-                        "; as-built.md created from the approved design"
+                    let mut extra = if done.created_as_built {
+                        "; as-built.md created from the approved design".to_string()
                     } else {
-                        ""
+                        String::new()
                     };
+                    if let Some(fp) = &done.signer {
+                        extra.push_str(&format!("; signed with {fp}"));
+                    }
                     vec![
                         Action::Committed(format!(
                             "Gate {n} approved by {approver} (event {}){extra}",
@@ -224,9 +246,9 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             reason,
             reviewed,
         } => {
-            let stamp = ctx.stamp();
+            let (stamp, signing) = ctx.acting(root);
             let n = gate.number();
-            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
+            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
                 reject_gate(e, ev, *gate, review, reason).map(Into::into)
             }) {
                 Ok(done) => {

@@ -10,6 +10,7 @@ pub mod forms;
 pub mod keys;
 pub mod live;
 pub mod router;
+pub mod signing;
 pub mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -232,6 +233,8 @@ pub struct EngagementState {
     pub build: build::BuildState,
     /// What the view caches for this buffer (syntax highlighting); edits report their row.
     pub view: ViewCache,
+    /// Which journal events verified (the journal pane's marks).
+    pub signatures: signing::SignatureMemo,
 }
 
 /// What the view keeps for one editor buffer: the highlighter's parse states (kept by
@@ -436,6 +439,7 @@ impl EngagementState {
             search: String::new(),
             build: build::BuildState::default(),
             view: ViewCache::default(),
+            signatures: signing::SignatureMemo::default(),
         };
         state.build = build::BuildState::new(&state.disk);
         state.show_phase(shown_phase);
@@ -614,6 +618,10 @@ pub struct State {
     pub quit: bool,
     /// Outside edits, conflicts and crash recovery of the open engagement (`app::live`).
     pub live: live::Live,
+    /// The allowed signers that verify signed decisions (none: nothing verifies).
+    pub allowed_signers: Option<Arc<crate::domain::allowed_signers::AllowedSigners>>,
+    /// Who an approval would be signed as, or why no key is ready (set up at start).
+    pub signer: Option<Result<signing::SignerLabel, String>>,
 }
 
 impl State {
@@ -634,6 +642,8 @@ impl State {
             banner: Vec::new(),
             quit: false,
             live: live::Live::default(),
+            allowed_signers: None,
+            signer: None,
         }
     }
 

@@ -171,23 +171,16 @@ impl Context {
     /// leaves no signer (the action is refused if it must be signed).
     pub fn acting(&self, root: &Path) -> Result<Acting, StoreError> {
         let (config, mut stamp) = self.config_and_stamp()?;
-        let policy = crate::store::sign::peek_policy(root).unwrap_or_default();
-        if policy.signatures == crate::domain::engagement::SignaturePolicy::Off {
-            return Ok(Acting {
-                stamp,
-                signing: Err("signing is off".into()),
-            });
-        }
-        let signing = crate::store::sign::signer(
-            &config,
-            &self.allowed_signers_path(&config),
-            self.as_name.as_deref(),
-            config.identity.as_deref(),
-        );
-        if let Ok(signer) = &signing {
-            stamp.actor = signer.principal.clone();
-        }
+        let signing = self.signing_setup(config).acting(root, &mut stamp);
         Ok(Acting { stamp, signing })
+    }
+
+    pub fn signing_setup(&self, config: crate::config::Config) -> crate::store::sign::SigningSetup {
+        crate::store::sign::SigningSetup {
+            allowed_signers: self.allowed_signers_path(&config),
+            as_name: self.as_name.clone(),
+            config,
+        }
     }
 
     fn config_and_stamp(&self) -> Result<(crate::config::Config, Stamp), StoreError> {
@@ -218,22 +211,10 @@ impl Acting {
         e: &crate::domain::evaluate::Engagement,
         action: &str,
     ) -> Result<(), Refusal> {
-        let Ok(signer) = &self.signing else {
-            return Ok(());
-        };
-        let owner = crate::domain::allowed_signers::fold(&e.meta.owner);
-        if e.meta.policy.distinct_approver
-            && signer
-                .principals
-                .iter()
-                .any(|p| crate::domain::allowed_signers::fold(p) == owner)
-        {
-            return Err(Refusal::rule(format!(
-                "the signing key {} belongs to {}, who owns this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person",
-                signer.key.fingerprint, e.meta.owner
-            )));
+        match &self.signing {
+            Ok(signer) => signer.require_not_owner(e, action),
+            Err(_) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -349,7 +330,9 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     if let Err(e) = crate::store::seed::seed_workspace(&ctx.workspace) {
         return report_store_error(&e);
     }
-    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    let mut setup =
+        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_workspace(&ctx.workspace, setup) {
         Ok(()) => Exit::Ok,
         Err(e) => {
@@ -365,7 +348,9 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
         Ok(r) => r,
         Err(e) => return report_store_error(&e),
     };
-    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    let mut setup =
+        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_engagement(&root, setup) {
         Ok(()) => Exit::Ok,
         Err(e) => {

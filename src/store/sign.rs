@@ -9,9 +9,12 @@ use std::process::{Command, Stdio};
 use ssh_key::PublicKey;
 
 use crate::config::Config;
-use crate::domain::allowed_signers::{AllowedSigners, fingerprint};
+use crate::domain::allowed_signers::{AllowedSigners, fingerprint, fold};
 use crate::domain::criteria::predefined_ids;
-use crate::domain::engagement::{ENGAGEMENT_FILE, Policy, parse_engagement};
+use crate::domain::engagement::{ENGAGEMENT_FILE, Policy, SignaturePolicy, parse_engagement};
+use crate::domain::evaluate::Engagement;
+use crate::domain::journal::Stamp;
+use crate::domain::rules::Refusal;
 use crate::domain::signature::{self, NAMESPACE};
 
 use super::StoreError;
@@ -39,6 +42,13 @@ pub struct Signer {
     pub principal: String,
     /// Every principal the allowed signers list for this key (for the owner rule).
     pub principals: Vec<String>,
+}
+
+/// The key an approval would be signed with, as the TUI's confirmation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerLabel {
+    pub principal: String,
+    pub fingerprint: String,
 }
 
 /// A signer, or why there is none (said only when a signature is needed).
@@ -198,6 +208,65 @@ pub fn peek_policy(root: &Path) -> Option<Policy> {
     parse_engagement(&text, &predefined_ids())
         .ok()
         .map(|m| m.policy)
+}
+
+/// What an action needs to find its signer: the config (`signing_key`), the allowed-signers
+/// file and the `--as` given. Shared by the CLI and the TUI.
+#[derive(Debug, Clone)]
+pub struct SigningSetup {
+    pub config: Config,
+    pub allowed_signers: PathBuf,
+    pub as_name: Option<String>,
+}
+
+impl SigningSetup {
+    /// Who would sign, for the confirmation dialog (no engagement policy is looked at).
+    pub fn label(&self) -> Result<SignerLabel, String> {
+        signer(
+            &self.config,
+            &self.allowed_signers,
+            self.as_name.as_deref(),
+            self.config.identity.as_deref(),
+        )
+        .map(|s| SignerLabel {
+            principal: s.principal,
+            fingerprint: s.key.fingerprint,
+        })
+    }
+
+    /// The signer for an action on the engagement at `root`, with the stamp's actor set to the
+    /// verified principal. Under `signatures = "off"` nothing is looked up.
+    pub fn acting(&self, root: &Path, stamp: &mut Stamp) -> Signing {
+        let policy = peek_policy(root).unwrap_or_default();
+        if policy.signatures == SignaturePolicy::Off {
+            return Err("signing is off".into());
+        }
+        let signing = signer(
+            &self.config,
+            &self.allowed_signers,
+            self.as_name.as_deref(),
+            self.config.identity.as_deref(),
+        );
+        if let Ok(s) = &signing {
+            stamp.actor = s.principal.clone();
+        }
+        signing
+    }
+}
+
+impl Signer {
+    /// The owner rule by key: under `distinct_approver`, a key the allowed signers list for the
+    /// owner (under any principal name) cannot approve or close, whatever name it acts as.
+    pub fn require_not_owner(&self, e: &Engagement, action: &str) -> Result<(), Refusal> {
+        let owner = fold(&e.meta.owner);
+        if e.meta.policy.distinct_approver && self.principals.iter().any(|p| fold(p) == owner) {
+            return Err(Refusal::rule(format!(
+                "the signing key {} belongs to {}, who owns this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person",
+                self.key.fingerprint, e.meta.owner
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The signer for this command: the configured key, matched to a principal of the allowed

@@ -203,11 +203,36 @@ fn run_outside_editor(
     input: &mut InputThread,
     path: &Path,
 ) -> Result<(), String> {
-    // The input thread stops reading the terminal so the editor gets every key. It confirms
+    outside_tui(terminal, input, || run_editor(path))?
+}
+
+/// Hands the terminal to `f` (main screen, cooked mode: an editor, or ssh-keygen asking for a
+/// passphrase), then takes it back and redraws everything.
+fn outside_tui<R>(
+    terminal: &mut Term,
+    input: &mut InputThread,
+    f: impl FnOnce() -> R,
+) -> Result<R, String> {
+    // The input thread stops reading the terminal so the program gets every key. It confirms
     // at once (it only ever waits inside crossterm for the rest of a split escape sequence;
     // after a second we go on regardless).
     let _ = input.pause(Duration::from_secs(1));
     restore();
+    let result = f();
+    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
+    // (a round trip, two seconds and an error where nothing answers). A resize to the current
+    // size clears the screen and the previous buffer without asking anything.
+    let back = enter().and_then(|()| {
+        terminal.backend_mut().forget_size();
+        let size = terminal.size()?;
+        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+    });
+    input.resume();
+    back.map_err(|e| e.to_string())?;
+    Ok(result)
+}
+
+fn run_editor(path: &Path) -> Result<(), String> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -218,7 +243,7 @@ fn run_outside_editor(
         })
         .unwrap_or_else(|| "vi".into());
     let mut parts = editor.split_whitespace();
-    let result = match parts.next() {
+    match parts.next() {
         Some(program) => std::process::Command::new(program)
             .args(parts)
             .arg(path)
@@ -232,18 +257,7 @@ fn run_outside_editor(
                 }
             }),
         None => Err("no editor: set $VISUAL or $EDITOR".into()),
-    };
-    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
-    // (a round trip, two seconds and an error where nothing answers). A resize to the current
-    // size clears the screen and the previous buffer without asking anything.
-    let back = enter().and_then(|()| {
-        terminal.backend_mut().forget_size();
-        let size = terminal.size()?;
-        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-    });
-    input.resume();
-    back.map_err(|e| e.to_string())?;
-    result
+    }
 }
 
 fn run(mut state: State, theme: &Theme, first: Vec<Effect>, ctx: &EffectContext) -> io::Result<()> {
@@ -301,6 +315,15 @@ fn event_loop(
                         }
                     };
                     effects.extend(update(state, action));
+                }
+                // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an
+                // editor does, and the screen comes back intact.
+                other if ctx.may_prompt(other) => {
+                    let actions = outside_tui(terminal, &mut input, || run_effect(other, ctx))
+                        .unwrap_or_else(|m| vec![Action::Failed(m)]);
+                    for action in actions {
+                        effects.extend(update(state, action));
+                    }
                 }
                 other => {
                     for action in run_effect(other, ctx) {

@@ -602,3 +602,59 @@ fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified()
     assert_eq!(v["gates"]["1"]["signature"]["verified"], true, "{v}");
     drop(agent);
 }
+
+/// A key with a passphrase: the TUI hands the terminal to ssh-keygen's prompt, like `$EDITOR`,
+/// and the screen comes back intact with the signed approval.
+#[test]
+fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
+    use common::pty::{IDENTITY, Spawn, keys as k, last_row, text_of};
+    let ws = common::Workspace::with_samples();
+    let slug = "firewall-drift";
+    let meta = ws.engagement(slug).join("engagement.toml");
+    let text = std::fs::read_to_string(&meta).unwrap().replacen(
+        "distinct_approver = true",
+        "signatures = \"decisions\"\ndistinct_approver = true",
+        1,
+    );
+    std::fs::write(&meta, text).unwrap();
+    let keys = Keys::new();
+    let key = keys.generate_with_passphrase("reviewer", "ed25519", "correct horse");
+    std::fs::write(
+        ws.path().join("allowed_signers"),
+        format!("{IDENTITY} {}\n", keys.public("reviewer")),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.path().join("no-config.toml"),
+        format!("signing_key = {:?}\n", key.display().to_string()),
+    )
+    .unwrap();
+
+    let mut pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", slug])
+        .size(120, 40)
+        .env("SSH_AUTH_SOCK", "")
+        .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]", slug]);
+    pty.send("g");
+    pty.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
+    pty.send("jjjj");
+    pty.send(" j j j ");
+    pty.wait_for("every manual criterion checked", |s| {
+        ["G1-5", "G1-6", "G1-7", "G1-8"]
+            .iter()
+            .all(|id| text_of(s).contains(&format!("☑ {id}")))
+    });
+    pty.send("a");
+    pty.wait_for_text(&[" Approve Gate 1? ", "signs as: reviewer SHA256:"]);
+    pty.send("y");
+    pty.wait_for_text(&["Enter passphrase"]);
+    pty.send("correct horse");
+    pty.send(k::ENTER);
+    pty.wait_for("the screen back, with the signed approval", |s| {
+        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 2)"))
+            && text_of(s).contains("✔sig Gate 1 approved")
+            && text_of(s).contains("Journal")
+    });
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+}

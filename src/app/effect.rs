@@ -92,6 +92,22 @@ impl EffectContext {
         }
     }
 
+    /// Whether running `effect` may prompt on the terminal: a decision the engagement asks to
+    /// be signed, with a key file (not an agent) whose passphrase ssh-keygen may ask for.
+    pub fn may_prompt(&self, effect: &Effect) -> bool {
+        let (Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. }) = effect else {
+            return false;
+        };
+        let Some(setup) = &self.signing else {
+            return false;
+        };
+        let signing = crate::store::sign::peek_policy(root)
+            .is_some_and(|p| p.signatures != crate::domain::engagement::SignaturePolicy::Off);
+        signing
+            && crate::store::sign::configured_key_path(&setup.config)
+                .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
+    }
+
     /// The stamp and signer of a decision on the engagement at `root` (as the CLI's).
     pub fn acting(&self, root: &Path) -> (Stamp, Signing) {
         let mut stamp = self.stamp();

@@ -19,9 +19,14 @@ impl Keys {
     /// Generates `name` (`ed25519`, `ecdsa` P-256 or `ecdsa384`) without a passphrase and
     /// returns the private key's path.
     pub fn generate(&self, name: &str, kind: &str) -> PathBuf {
+        self.generate_with_passphrase(name, kind, "")
+    }
+
+    pub fn generate_with_passphrase(&self, name: &str, kind: &str, passphrase: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         let mut cmd = Command::new("ssh-keygen");
-        cmd.args(["-q", "-N", "", "-C", name, "-f"]).arg(&path);
+        cmd.args(["-q", "-N", passphrase, "-C", name, "-f"])
+            .arg(&path);
         match kind {
             "ed25519" => cmd.args(["-t", "ed25519"]),
             "ecdsa" => cmd.args(["-t", "ecdsa", "-b", "256"]),

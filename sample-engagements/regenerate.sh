@@ -78,7 +78,7 @@ pgs() { # pgs TIME KEY args...: signed with KEY; the actor is the key's principa
   PHASEGATE_CONFIG="$ws/signing.toml" PHASEGATE_NOW="$at" "$bin" --workspace "$ws" "$@" >/dev/null
 }
 pg 2026-11-03T09:00:00Z bob new $e --title "BGP peer onboarding, with signed decisions" --owner bob
-awk '{ print } /^\[policy\]$/ { print "signatures = \"decisions\"   # gate decisions and close are SSH-signed" }' \
+awk '/^signatures = / { print "signatures = \"decisions\"   # gate decisions and close are SSH-signed"; next } { print }' \
   "$ws/$e/engagement.toml" > "$ws/$e/engagement.toml.new"
 mv "$ws/$e/engagement.toml.new" "$ws/$e/engagement.toml"
 cp "$src/bgp-peer-onboarding/customer-spec.md" "$ws/$e/"

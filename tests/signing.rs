@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::Output;
-use common::signing::{Agent, Keys, event_blocks, rechain};
+use common::signing::{Agent, Keys, event_blocks, rechain, set_policy};
 
 const NOW: &str = "2026-11-20T12:00:00Z";
 const SLUG: &str = "edge-acl";
@@ -54,14 +54,7 @@ impl Team {
     fn create(&self, slug: &str) {
         let o = self.run(None, Some("alice"), &["new", slug]);
         assert_eq!(o.code, 0, "{}", o.stderr);
-        let meta = self.root(slug).join("engagement.toml");
-        let text = std::fs::read_to_string(&meta).expect("engagement.toml");
-        let text = text.replacen(
-            "distinct_approver = true",
-            "signatures = \"decisions\"\ndistinct_approver = true",
-            1,
-        );
-        std::fs::write(&meta, text).expect("policy");
+        set_policy(&self.root(slug), "signatures = \"decisions\"");
         std::fs::write(self.root(slug).join("customer-spec.md"), spec()).expect("spec");
     }
 
@@ -362,7 +355,11 @@ fn an_unsigned_approval_is_refused_and_fails_check_under_decisions() {
     // One written while the policy was off is caught once it is on.
     let meta = team.root(SLUG).join("engagement.toml");
     let on = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, on.replace("signatures = \"decisions\"\n", "")).unwrap();
+    std::fs::write(
+        &meta,
+        on.replace("signatures = \"decisions\"\n", "signatures = \"off\"\n"),
+    )
+    .unwrap();
     let o = team.run(None, Some("bob"), &args);
     assert_eq!(o.code, 0, "{}", o.stderr);
     std::fs::write(&meta, on).unwrap();
@@ -406,12 +403,13 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
         if slug != SLUG {
             team.create(slug);
         }
+        set_policy(
+            &team.root(slug),
+            "signatures = \"decisions\"\napprovals = { gate1 = 1, gate2 = 2 }\nrequired_roles = { gate2 = [\"network\", \"security\"] }",
+        );
         let meta = team.root(slug).join("engagement.toml");
-        let text = std::fs::read_to_string(&meta).unwrap().replacen(
-            "distinct_approver = true",
-            "approvals = { gate1 = 1, gate2 = 2 }\nrequired_roles = { gate2 = [\"network\", \"security\"] }\ndistinct_approver = true",
-            1,
-        ) + "\n[roles]\nnetwork = [\"bob\"]\nsecurity = [\"carol\", \"dan\"]\n";
+        let text = std::fs::read_to_string(&meta).unwrap()
+            + "\n[roles]\nnetwork = [\"bob\"]\nsecurity = [\"carol\", \"dan\"]\n";
         std::fs::write(&meta, text).unwrap();
         let o = team.approve_gate1(slug, &team.key("bob"), None);
         assert_eq!(o.code, 0, "{}", o.stderr);
@@ -527,13 +525,7 @@ fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified()
     use common::pty::{IDENTITY, Spawn, last_row, text_of};
     let ws = common::Workspace::with_samples();
     let slug = "firewall-drift";
-    let meta = ws.engagement(slug).join("engagement.toml");
-    let text = std::fs::read_to_string(&meta).unwrap().replacen(
-        "distinct_approver = true",
-        "signatures = \"decisions\"\ndistinct_approver = true",
-        1,
-    );
-    std::fs::write(&meta, text).unwrap();
+    set_policy(&ws.engagement(slug), "signatures = \"decisions\"");
     let keys = Keys::new();
     let key = keys.generate("reviewer", "ed25519");
     std::fs::write(
@@ -610,13 +602,7 @@ fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
     use common::pty::{IDENTITY, Spawn, keys as k, last_row, text_of};
     let ws = common::Workspace::with_samples();
     let slug = "firewall-drift";
-    let meta = ws.engagement(slug).join("engagement.toml");
-    let text = std::fs::read_to_string(&meta).unwrap().replacen(
-        "distinct_approver = true",
-        "signatures = \"decisions\"\ndistinct_approver = true",
-        1,
-    );
-    std::fs::write(&meta, text).unwrap();
+    set_policy(&ws.engagement(slug), "signatures = \"decisions\"");
     let keys = Keys::new();
     let key = keys.generate_with_passphrase("reviewer", "ed25519", "correct horse");
     std::fs::write(
@@ -657,4 +643,29 @@ fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
     });
     pty.send("q");
     assert!(pty.wait_exit().success());
+}
+
+#[test]
+fn new_writes_decisions_when_a_signing_key_is_configured_else_off_with_how_to() {
+    let team = Team::new();
+    let text = std::fs::read_to_string(team.root(SLUG).join("engagement.toml")).unwrap();
+    assert!(!text.contains("signatures = \"off\""), "the helper set it");
+    let o = team.run(None, Some("alice"), &["new", "plain"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(team.root("plain").join("engagement.toml")).unwrap();
+    assert!(
+        text.contains(
+            "signatures = \"off\"   # \"decisions\": gate decisions and close are SSH-signed"
+        ),
+        "{text}"
+    );
+    let o = team.run(Some(&team.key("alice")), Some("alice"), &["new", "signed"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(team.root("signed").join("engagement.toml")).unwrap();
+    assert!(text.contains("signatures = \"decisions\""), "{text}");
+    let journal = team.journal("signed");
+    assert!(
+        journal.contains("signatures = \"decisions\""),
+        "the created event records the policy:\n{journal}"
+    );
 }

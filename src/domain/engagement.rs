@@ -297,6 +297,7 @@ pub fn render_engagement(
     owner: &str,
     created: Timestamp,
     baseline: Option<&str>,
+    signatures: SignaturePolicy,
 ) -> String {
     let mut out = format!(
         "schema = {SCHEMA}\ntitle = {}\nowner = {}\ncreated = {created}\n",
@@ -307,7 +308,15 @@ pub fn render_engagement(
         out.push_str(&format!("baseline = {}\n", toml_string(b)));
     }
     out.push_str(
-        "\n[policy]\ndistinct_approver = true   # the owner may neither approve a gate nor close\n\n\
+        "\n[policy]\ndistinct_approver = true   # the owner may neither approve a gate nor close\n",
+    );
+    out.push_str(match signatures {
+        SignaturePolicy::Off => "signatures = \"off\"   # \"decisions\": gate decisions and close are SSH-signed (README: Signed approvals)\n\n",
+        SignaturePolicy::Decisions => "signatures = \"decisions\"   # gate decisions and close are SSH-signed (signing_key)\n\n",
+        SignaturePolicy::All => "signatures = \"all\"   # every event is SSH-signed (signing_key)\n\n",
+    });
+    out.push_str(
+        "\
          # Extra manual criteria; the predefined ones always apply:\n\
          # [[criteria]]\n# gate = 2\n# id = \"G2-X1\"\n# text = \"Rollback procedure reviewed by the NOC\"\n",
     );
@@ -321,11 +330,18 @@ mod tests {
     #[test]
     fn renders_and_parses_back() {
         let t = Timestamp::parse("2026-11-02T09:14:00Z").unwrap();
-        let text = render_engagement("VLAN \"QoS\"", "alice", t, Some("vlan-provisioning"));
+        let text = render_engagement(
+            "VLAN \"QoS\"",
+            "alice",
+            t,
+            Some("vlan-provisioning"),
+            SignaturePolicy::Decisions,
+        );
         let meta = parse_engagement(&text, &[]).unwrap();
         assert_eq!(meta.title, "VLAN \"QoS\"");
         assert_eq!(meta.created, t);
         assert!(meta.policy.distinct_approver);
+        assert_eq!(meta.policy.signatures, SignaturePolicy::Decisions);
         assert_eq!(meta.baseline.as_deref(), Some("vlan-provisioning"));
     }
 

@@ -94,13 +94,17 @@ fn recorded_policy(body: &EventBody) -> Option<SignaturePolicy> {
 pub fn verify(message: &[u8], armored: &str, key: &PublicKey) -> Result<(), String> {
     let sig =
         SshSig::from_pem(armored).map_err(|e| format!("the signature does not parse: {e}"))?;
+    verify_parsed(message, &sig, key)
+}
+
+fn verify_parsed(message: &[u8], sig: &SshSig, key: &PublicKey) -> Result<(), String> {
     if sig.namespace() != NAMESPACE {
         return Err(format!(
             "signed for namespace `{}`, not `{NAMESPACE}`",
             sig.namespace()
         ));
     }
-    key.verify(NAMESPACE, message, &sig).map_err(|_| {
+    key.verify(NAMESPACE, message, sig).map_err(|_| {
         "the signature does not match this event in this engagement (its bytes were altered, or it was copied from another journal)".to_string()
     })
 }
@@ -219,13 +223,16 @@ pub fn verify_journal(
             problem: outcome.err(),
         });
     }
-    if let Some(first) = overridden.first() {
-        let seqs: Vec<String> = overridden.iter().map(|e| e.seq.to_string()).collect();
+    if let (Some(first), Some(last)) = (overridden.first(), overridden.last()) {
+        let which = if overridden.len() == 1 {
+            "it was".to_string()
+        } else {
+            format!("{} events up to event {} were", overridden.len(), last.seq)
+        };
         report.warnings.push(at(
             first,
             format!(
-                "written under a clock override (PHASEGATE_NOW, clock = \"override\"): the `at` of event(s) {} is not the clock's",
-                seqs.join(", ")
+                "{which} written under a clock override (PHASEGATE_NOW, clock = \"override\"): their `at` is not the clock's"
             ),
         ));
     }
@@ -255,7 +262,7 @@ fn check_seal(
             seal.signer
         ));
     }
-    verify(&message(genesis, &seal.signed_bytes), &seal.signature, &key)?;
+    verify_parsed(&message(genesis, &seal.signed_bytes), &sig, &key)?;
     let Some(signers) = signers else {
         return Err(format!(
             "signed with {fp}, but there is no allowed-signers file to say whose key it is"

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::domain::allowed_signers::fold;
 use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
 use crate::domain::criteria::predefined_ids;
-use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement, render_engagement};
+use crate::domain::engagement::{
+    ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
+};
 use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
 use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
 use crate::domain::rules::Refusal;
@@ -259,6 +261,27 @@ pub fn create(
     baseline: Option<&str>,
     stamp: &Stamp,
 ) -> Result<PathBuf, StoreError> {
+    create_with(
+        workspace,
+        slug,
+        title,
+        owner,
+        baseline,
+        stamp,
+        SignaturePolicy::Off,
+    )
+}
+
+/// [`create`] with the `[policy] signatures` to write (`decisions` when a key is configured).
+pub fn create_with(
+    workspace: &Path,
+    slug: &str,
+    title: &str,
+    owner: &str,
+    baseline: Option<&str>,
+    stamp: &Stamp,
+    signatures: SignaturePolicy,
+) -> Result<PathBuf, StoreError> {
     validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
     let root = workspace.join(slug);
     if root.exists() {
@@ -275,7 +298,7 @@ pub fn create(
     fs::create_dir_all(root.join(OBJECTS_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
-    let meta = render_engagement(title, owner, stamp.at, baseline);
+    let meta = render_engagement(title, owner, stamp.at, baseline, signatures);
     write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {

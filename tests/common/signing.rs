@@ -100,6 +100,19 @@ impl Drop for Agent {
     }
 }
 
+/// Sets `[policy]` lines of an engagement (`signatures = …`, `approvals = …`), replacing any
+/// `signatures` line `phasegate new` wrote.
+pub fn set_policy(engagement: &Path, lines: &str) {
+    let meta = engagement.join("engagement.toml");
+    let text = std::fs::read_to_string(&meta).expect("engagement.toml");
+    let kept: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("signatures ="))
+        .collect();
+    let text = kept.replacen("[policy]\n", &format!("[policy]\n{lines}\n"), 1);
+    std::fs::write(&meta, text).expect("engagement.toml");
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     phasegate::domain::artifact::sha256_hex(bytes)
 }

@@ -95,8 +95,13 @@ impl EffectContext {
     /// Whether running `effect` may prompt on the terminal: a decision the engagement asks to
     /// be signed, with a key file (not an agent) whose passphrase ssh-keygen may ask for.
     pub fn may_prompt(&self, effect: &Effect) -> bool {
-        let (Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. }) = effect else {
-            return false;
+        let root = match effect {
+            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => root.as_path(),
+            Effect::Build(
+                b @ (super::build::BuildEffect::Close { .. }
+                | super::build::BuildEffect::ReopenGate2 { .. }),
+            ) => b.root(),
+            _ => return false,
         };
         let Some(setup) = &self.signing else {
             return false;

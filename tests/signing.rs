@@ -333,6 +333,13 @@ fn an_approval_after_the_keys_valid_before_fails_check() {
         2,
         "valid only before 2026-11-15T00:00:00Z",
     );
+    // And an expired key is refused before anything is signed or written.
+    team.create("other");
+    let before = team.journal("other");
+    let o = team.approve_gate1("other", &team.key("bob"), None);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stderr.contains("may not sign at"), "{}", o.stderr);
+    assert_eq!(team.journal("other"), before, "nothing written");
 }
 
 #[test]

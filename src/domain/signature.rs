@@ -13,6 +13,7 @@ use super::allowed_signers::{AllowedSigners, fingerprint, fold};
 use super::engagement::SignaturePolicy;
 use super::journal::{Event, EventBody, JOURNAL_FILE, Journal};
 use super::position::{Finding, Position};
+use super::time::Timestamp;
 
 /// The SSHSIG namespace of every phasegate signature.
 pub const NAMESPACE: &str = "phasegate";
@@ -268,36 +269,7 @@ fn check_seal(
             "signed with {fp}, but there is no allowed-signers file to say whose key it is"
         ));
     };
-    let entries: Vec<_> = signers.for_key(&fp).collect();
-    if entries.is_empty() {
-        return Err(format!(
-            "signed with {fp}, a key that is not in {}",
-            signers.file
-        ));
-    }
-    let admitting: Vec<_> = entries.iter().filter(|s| s.admits(&e.actor)).collect();
-    if admitting.is_empty() {
-        let listed = signers.principals_of(&fp).join(", ");
-        return Err(format!(
-            "actor \"{}\" is not a principal of key {fp} ({}:{} lists: {listed})",
-            e.actor, signers.file, entries[0].line
-        ));
-    }
-    let usable = admitting
-        .iter()
-        .find(|s| s.allows_namespace(NAMESPACE) && s.invalid_at(e.at).is_none());
-    if usable.is_none() {
-        let s = admitting[0];
-        let why = if !s.allows_namespace(NAMESPACE) {
-            format!("its namespaces= does not include {NAMESPACE}")
-        } else {
-            s.invalid_at(e.at).unwrap_or_default()
-        };
-        return Err(format!(
-            "key {fp} may not sign at {}: {why} ({}:{})",
-            e.at, signers.file, s.line
-        ));
-    }
+    admit(signers, &fp, &e.actor, e.at)?;
     let owner_rule = matches!(
         e.body,
         EventBody::GateApproved(_) | EventBody::Closed { .. }
@@ -315,6 +287,41 @@ fn check_seal(
         ));
     }
     Ok(())
+}
+
+/// Whether the allowed signers let key `fp` sign as `actor` at `at`: the key is listed, the
+/// actor is one of its principals, and an entry naming them allows the namespace and the time.
+pub fn admit(signers: &AllowedSigners, fp: &str, actor: &str, at: Timestamp) -> Result<(), String> {
+    let entries: Vec<_> = signers.for_key(fp).collect();
+    if entries.is_empty() {
+        return Err(format!(
+            "signed with {fp}, a key that is not in {}",
+            signers.file
+        ));
+    }
+    let admitting: Vec<_> = entries.iter().filter(|s| s.admits(actor)).collect();
+    let Some(first) = admitting.first() else {
+        let listed = signers.principals_of(fp).join(", ");
+        return Err(format!(
+            "actor \"{actor}\" is not a principal of key {fp} ({}:{} lists: {listed})",
+            signers.file, entries[0].line
+        ));
+    };
+    if admitting
+        .iter()
+        .any(|s| s.allows_namespace(NAMESPACE) && s.invalid_at(at).is_none())
+    {
+        return Ok(());
+    }
+    let why = if !first.allows_namespace(NAMESPACE) {
+        format!("its namespaces= does not include {NAMESPACE}")
+    } else {
+        first.invalid_at(at).unwrap_or_default()
+    };
+    Err(format!(
+        "key {fp} may not sign at {at}: {why} ({}:{})",
+        signers.file, first.line
+    ))
 }
 
 /// The principal a signer acts as: `wanted` (`--as`/config identity) when the key admits it,

@@ -247,6 +247,14 @@ impl SigningSetup {
             self.as_name.as_deref(),
             self.config.identity.as_deref(),
         );
+        // Refuse now what `check` would refuse later: a key outside its validity or namespaces.
+        let signing = signing.and_then(|s| {
+            let signers = load_allowed_signers(&self.allowed_signers)
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            signature::admit(&signers, &s.key.fingerprint, &s.principal, stamp.at)?;
+            Ok(s)
+        });
         if let Ok(s) = &signing {
             stamp.actor = s.principal.clone();
         }

@@ -4,6 +4,11 @@
 //! highlighter's one-shot "grammar loaded"; drain everything pending, update, then draw once
 //! inside a synchronized update, only when something changed. Nothing redraws on a timer.
 //!
+//! Job control and signals: `SIGTERM`, `SIGHUP` and `SIGINT` end the TUI like `q` (terminal
+//! restored, the unsaved buffer written to its recovery file at once, exit 128 + signal);
+//! Ctrl-Z (the `suspend` command: raw mode turns off the terminal's own) and `SIGTSTP` give the
+//! terminal back and stop the process until `fg`, then redraw in full.
+//!
 //! Frames go through `backend::ShadowBackend`: a shadow of the screen, so only cells that
 //! change are written, and terminal scrolling regions when rows of a full-width pane moved.
 
@@ -12,7 +17,7 @@ mod input;
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::Once;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -32,6 +37,7 @@ use self::backend::{FrameWriter, ShadowBackend};
 use self::input::InputThread;
 use crate::app::action::Action;
 use crate::app::effect::{Effect, EffectContext, run_effect};
+use crate::app::live::LiveAction;
 use crate::app::update::update;
 use crate::app::{Keys, Screen, State, WorkspaceState, router};
 use crate::config::Theme;
@@ -127,6 +133,9 @@ fn init() -> io::Result<Term> {
 enum Incoming {
     Event(Event),
     Closed(String),
+    /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`) or suspends it (`SIGTSTP`),
+    /// from the input thread.
+    Signal(libc::c_int),
     /// From a worker thread: the engagement watcher (`app::live`).
     Action(Action),
     /// The Markdown grammar finished loading: redraw with highlighting.
@@ -196,29 +205,20 @@ fn await_highlighter(wait: Duration, tx: Sender<Incoming>) -> bool {
     }
 }
 
-/// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
-/// and brings the TUI back.
-fn run_outside_editor(
+/// Gives the terminal back (modes restored, the input thread not reading it) while `away` runs,
+/// then takes it again; the next frame is drawn in full.
+fn away_from_terminal<T>(
     terminal: &mut Term,
     input: &mut InputThread,
-    path: &Path,
-) -> Result<(), String> {
-    outside_tui(terminal, input, || run_editor(path))?
-}
-
-/// Hands the terminal to `f` (main screen, cooked mode: an editor, or ssh-keygen asking for a
-/// passphrase), then takes it back and redraws everything.
-fn outside_tui<R>(
-    terminal: &mut Term,
-    input: &mut InputThread,
-    f: impl FnOnce() -> R,
-) -> Result<R, String> {
-    // The input thread stops reading the terminal so the program gets every key. It confirms
-    // at once (it only ever waits inside crossterm for the rest of a split escape sequence;
-    // after a second we go on regardless).
+    away: impl FnOnce() -> T,
+) -> (T, io::Result<()>) {
+    // The input thread stops reading the terminal so the editor, the shell or ssh-keygen asking
+    // for a passphrase gets every key.
+    // It confirms at once (it only ever waits inside crossterm for the rest of a split escape
+    // sequence; after a second we go on regardless).
     let _ = input.pause(Duration::from_secs(1));
     restore();
-    let result = f();
+    let result = away();
     // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
     // (a round trip, two seconds and an error where nothing answers). A resize to the current
     // size clears the screen and the previous buffer without asking anything.
@@ -228,10 +228,33 @@ fn outside_tui<R>(
         terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     });
     input.resume();
-    back.map_err(|e| e.to_string())?;
-    Ok(result)
+    (result, back)
 }
 
+/// Ctrl-Z (or a `SIGTSTP` from outside): the terminal goes back to the shell and the process
+/// stops until `fg` continues it; then the screen is taken again and redrawn in full. The
+/// terminal generates no `SIGTSTP` in raw mode, hence a key.
+fn suspend(terminal: &mut Term, input: &mut InputThread) -> io::Result<()> {
+    let (stopped, back) = away_from_terminal(terminal, input, || {
+        // Our SIGTSTP handler must not run: this stops the process like the default action.
+        signal_hook::low_level::emulate_default_handler(libc::SIGTSTP)
+    });
+    back.and(stopped)
+}
+
+/// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
+/// and brings the TUI back.
+fn run_outside_editor(
+    terminal: &mut Term,
+    input: &mut InputThread,
+    path: &Path,
+) -> Result<(), String> {
+    let (result, back) = away_from_terminal(terminal, input, || run_editor(path));
+    back.map_err(|e| e.to_string())?;
+    result
+}
+
+/// Runs `$VISUAL`/`$EDITOR` on `path` and waits for it.
 fn run_editor(path: &Path) -> Result<(), String> {
     let editor = std::env::var("VISUAL")
         .ok()
@@ -260,11 +283,82 @@ fn run_editor(path: &Path) -> Result<(), String> {
     }
 }
 
-fn run(mut state: State, theme: &Theme, first: Vec<Effect>, ctx: &EffectContext) -> io::Result<()> {
+/// How the TUI ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (the terminal was restored first). `kept`: where the unsaved text of
+    /// the buffer went (the recovery file offered when the engagement is opened next), or why
+    /// it could not be written.
+    Signal {
+        signal: libc::c_int,
+        kept: Result<Option<PathBuf>, String>,
+    },
+}
+
+impl Ended {
+    /// What to tell the user on the restored terminal, if anything.
+    pub fn message(&self) -> Option<String> {
+        let Ended::Signal { signal, kept } = self else {
+            return None;
+        };
+        let name = match *signal {
+            libc::SIGTERM => "SIGTERM",
+            libc::SIGHUP => "SIGHUP",
+            libc::SIGINT => "SIGINT",
+            _ => "a signal",
+        };
+        Some(match kept {
+            Ok(Some(path)) => format!(
+                "phasegate: ended by {name}; the unsaved text was kept in {} (offered back when the engagement is opened)",
+                path.display()
+            ),
+            Ok(None) => format!("phasegate: ended by {name}"),
+            Err(e) => {
+                format!("phasegate: ended by {name}; the unsaved text could NOT be kept: {e}")
+            }
+        })
+    }
+}
+
+fn run(
+    mut state: State,
+    theme: &Theme,
+    first: Vec<Effect>,
+    ctx: &EffectContext,
+) -> io::Result<Ended> {
     let mut terminal = init()?;
     let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx);
     restore();
     outcome
+}
+
+/// Writes the recovery file of an unsaved buffer now rather than at its autosave deadline: the
+/// process is about to end. Returns where the text is, or why it could not be kept.
+fn keep_unsaved(state: &mut State, ctx: &EffectContext) -> Result<Option<PathBuf>, String> {
+    let mut failed = None;
+    for effect in update(state, crate::app::live::Runtime::due()) {
+        if matches!(effect, Effect::Quit | Effect::SpawnEditor { .. }) {
+            continue;
+        }
+        for action in run_effect(&effect, ctx) {
+            if let Action::Live(LiveAction::Failed(m)) | Action::Failed(m) = &action {
+                failed = Some(m.clone());
+            }
+            let _ = update(state, action);
+        }
+    }
+    if let Some(m) = failed {
+        return Err(m);
+    }
+    let dirty = state.engagement.as_ref().is_some_and(|e| e.dirty);
+    Ok(state
+        .live
+        .autosave
+        .as_ref()
+        .filter(|_| dirty)
+        .map(|a| a.path.clone()))
 }
 
 fn event_loop(
@@ -273,7 +367,7 @@ fn event_loop(
     theme: &Theme,
     first: Vec<Effect>,
     ctx: &EffectContext,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -305,7 +399,8 @@ fn event_loop(
         while let Some(effect) = effects.pop_front() {
             changed = true;
             match &effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => return Ok(Ended::Quit),
+                Effect::Suspend => suspend(terminal, &mut input)?,
                 Effect::SpawnEditor { path, .. } => {
                     let action = match run_outside_editor(terminal, &mut input, path) {
                         Ok(()) => Action::EditorReturned,
@@ -319,8 +414,11 @@ fn event_loop(
                 // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an
                 // editor does, and the screen comes back intact.
                 other if ctx.may_prompt(other) => {
-                    let actions = outside_tui(terminal, &mut input, || run_effect(other, ctx))
-                        .unwrap_or_else(|m| vec![Action::Failed(m)]);
+                    let (mut actions, back) =
+                        away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
+                    if let Err(e) = back {
+                        actions.push(Action::Failed(e.to_string()));
+                    }
                     for action in actions {
                         effects.extend(update(state, action));
                     }
@@ -333,7 +431,7 @@ fn event_loop(
             }
         }
         if state.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         if changed {
             live.observe(state);
@@ -365,15 +463,44 @@ fn event_loop(
                 effects.extend(update(state, crate::app::live::Runtime::due()));
                 continue;
             }
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(Ended::Quit),
         };
         let mut pending = vec![first];
         pending.extend(rx.try_iter());
         for incoming in pending {
             let action = match incoming {
-                Incoming::Closed(m) => return Err(io::Error::other(m)),
+                Incoming::Closed(m) => {
+                    // The terminal is gone (a closed window, a dropped ssh session): the
+                    // unsaved text must outlive the process all the same.
+                    let kept = match keep_unsaved(state, ctx) {
+                        Ok(Some(path)) => {
+                            format!("; the unsaved text was kept in {}", path.display())
+                        }
+                        Ok(None) => String::new(),
+                        Err(e) => format!("; the unsaved text could NOT be kept: {e}"),
+                    };
+                    return Err(io::Error::other(format!("{m}{kept}")));
+                }
+                Incoming::Signal(libc::SIGTSTP) => {
+                    changed = true;
+                    suspend(terminal, &mut input)?;
+                    None
+                }
+                Incoming::Signal(signal) => {
+                    let kept = keep_unsaved(state, ctx);
+                    return Ok(Ended::Signal { signal, kept });
+                }
                 Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
-                    router::route(state, key)
+                    // Esc and a key in one read are two keys, each routed in the state the
+                    // one before it left (Esc leaves edit mode, then `g` is a view key).
+                    let keys = input::split_esc_prefix(key, |k| router::alt_chord_meant(state, k));
+                    for key in keys {
+                        if let Some(action) = router::route(state, key) {
+                            changed = true;
+                            effects.extend(update(state, action));
+                        }
+                    }
+                    None
                 }
                 Incoming::Event(Event::Resize(w, h)) => {
                     terminal
@@ -412,7 +539,7 @@ fn new_state(setup: &Setup) -> State {
 }
 
 /// The TUI on a workspace: the engagement list first.
-pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
+pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
     let mut state = new_state(&setup);
     state.workspace = Some(WorkspaceState {
         root: workspace.to_path_buf(),
@@ -432,7 +559,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<()> {
 
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
-pub fn run_engagement(root: &Path, setup: Setup) -> Result<(), String> {
+pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state(&setup);
     let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));

@@ -847,7 +847,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "corrupt snapshot in .phasegate/objects",
             base: Base::Sample,
-            commands: BOTH,
+            // For `check` a tampered snapshot is a problem (exit 1), not unreadable input:
+            // tests/integrity_attacks.rs asserts that.
+            commands: &["status"],
             mutate: |f| {
                 let dir = f.path(".phasegate/objects");
                 let mut objects: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -1262,4 +1264,494 @@ fn phasegate_dir_symlinked_outside_is_refused() {
         o.describe()
     );
     assert!(o.stderr.contains("symlink"), "{}", o.describe());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Look-alike IDs (issue 16, item 4): a line a reviewer reads as a requirement that the
+// conventions would take for prose. Each is a G1-2 failure where it stands, so Gate 1 cannot
+// be approved over a requirement no criterion sees; prose in other scripts is left alone.
+
+/// A complete spec for the fresh engagement, with `extra` appended to the Requirements.
+fn spec_with_requirement_line(extra: &str) -> String {
+    format!(
+        "# Customer Specification — fresh\n\n## Business Context\nThe NOC wants VLANs provisioned from tickets.\n\n\
+         ## Requirements\n- REQ-1: Provision access VLANs from the ServiceNow request.\n{extra}\n\n\
+         ## Integrations\n- NetBox 4.1\n\n## Acceptance Criteria\n- AC-1 (REQ-1): the VLAN appears in NetBox.\n\n\
+         ## Constraints\n- Change windows only.\n\n## Out of Scope\n- Wireless.\n"
+    )
+}
+
+/// `status --json`'s entry for one criterion.
+fn criterion(f: &Fixture, id: &str) -> serde_json::Value {
+    let o = f.run(&["status", f.slug, "--json"]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let status: serde_json::Value = serde_json::from_str(&o.stdout).expect("status --json");
+    status["criteria"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no criterion {id} in {status}"))
+}
+
+#[test]
+fn lookalike_ids_fail_g1_2_at_their_position() {
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "Cyrillic Е",
+            "- R\u{415}Q-6: Roll back on failure.",
+            &["U+0415"],
+        ),
+        (
+            "fullwidth letters",
+            "- \u{FF32}\u{FF25}\u{FF31}-6: Roll back on failure.",
+            &["U+FF32"],
+        ),
+        (
+            "fullwidth digit",
+            "- REQ-\u{FF16}: Roll back on failure.",
+            &["U+FF16"],
+        ),
+        (
+            "zero-width space",
+            "- RE\u{200B}Q-6: Roll back on failure.",
+            &["U+200B", "invisible"],
+        ),
+        (
+            "non-breaking hyphen",
+            "- REQ\u{2011}6: Roll back on failure.",
+            &["U+2011"],
+        ),
+        (
+            "no-break space after the marker",
+            "-\u{A0}REQ-6: Roll back on failure.",
+            &["U+00A0"],
+        ),
+        (
+            "a lone carriage return",
+            "- REQ-5: Tag QoS.\r- REQ-6: Roll back on failure.",
+            &["carriage return"],
+        ),
+    ];
+    let f = Fixture::new(Base::Fresh);
+    f.write("customer-spec.md", spec_with_requirement_line(""));
+    assert_eq!(
+        criterion(&f, "G1-2")["result"],
+        "pass",
+        "the spec without the look-alike must pass G1-2"
+    );
+    let mut failures = String::new();
+    for (name, line, says) in cases {
+        let text = spec_with_requirement_line(line);
+        f.write("customer-spec.md", &text);
+        let c = criterion(&f, "G1-2");
+        let line_no = text
+            .split('\n')
+            .position(|l| l.contains("Roll back"))
+            .unwrap()
+            + 1;
+        // The ID stands after `- `, or after the lone CR and its `- `.
+        let before_id = line
+            .rfind('\r')
+            .map_or(2, |cr| line[..=cr].chars().count() + 2);
+        let expected = (line_no, before_id + 1);
+        let message = c["message"].as_str().unwrap_or_default();
+        let mut problems = Vec::new();
+        if c["result"] != "fail" {
+            problems.push(format!("G1-2 is {}", c["result"]));
+        }
+        if (c["line"].as_u64(), c["column"].as_u64())
+            != (Some(expected.0 as u64), Some(expected.1 as u64))
+        {
+            problems.push(format!(
+                "at {}:{}, expected {}:{}",
+                c["line"], c["column"], expected.0, expected.1
+            ));
+        }
+        if !message.contains("REQ-6") {
+            problems.push("the message does not name REQ-6".into());
+        }
+        for s in says {
+            if !message.contains(s) {
+                problems.push(format!("the message does not say `{s}`"));
+            }
+        }
+        if !problems.is_empty() {
+            let _ = writeln!(failures, "\n=== {name}: {}\n{c}", problems.join("; "));
+        }
+    }
+    assert!(failures.is_empty(), "look-alike IDs went unseen:{failures}");
+
+    // A hard criterion: the approval is refused, naming the position.
+    let text = spec_with_requirement_line("- R\u{415}Q-6: Roll back on failure.");
+    f.write("customer-spec.md", &text);
+    let checks = ["G1-5", "G1-6", "G1-7", "G1-8"]
+        .iter()
+        .flat_map(|c| ["--check", c])
+        .collect::<Vec<_>>();
+    let mut args = vec!["--as", "bob", "gate", "1", "approve", FRESH];
+    args.extend(checks);
+    let o = f.run(&args);
+    let spec = f.path("customer-spec.md").display().to_string();
+    assert_eq!(o.code, Some(1), "{}", o.describe());
+    assert!(
+        o.stderr.contains(&format!("{spec}:8:3")) && o.stderr.contains("looks like REQ-6"),
+        "{}",
+        o.describe()
+    );
+}
+
+/// No gate reads the as-built's items, so a look-alike deviation there (it would explain no
+/// hunk) is a warning `check --strict` fails on.
+#[test]
+fn a_lookalike_deviation_in_the_as_built_is_a_warning() {
+    let f = Fixture::new(Base::Sample);
+    let text = f.edit("as-built.md", |t| {
+        format!("{t}- D\u{415}V-9 (general, minor): wording — reviewed\n")
+    });
+    let (line, column) = at(&text, "V-9 (general", "D");
+    let o = f.run(&["check", SAMPLE, "--strict"]);
+    assert_eq!(o.code, Some(1), "{}", o.describe());
+    let pos = format!("{}:{line}:{column}", f.path("as-built.md").display());
+    assert!(
+        o.stdout
+            .contains(&format!("warning: {pos}: `D\u{415}V-9` looks like DEV-9")),
+        "{}",
+        o.describe()
+    );
+}
+
+#[test]
+fn ids_among_prose_in_other_scripts_are_not_lookalikes() {
+    let f = Fixture::new(Base::Fresh);
+    f.write(
+        "customer-spec.md",
+        spec_with_requirement_line(
+            "- REQ-2: Требование: VLAN должен появиться в NetBox — 速度 über alles.\n\
+             - Примечание: REQ-1 и REQ-2 проверяются вместе.\n\
+             Ｎｏｔｅ: ＲＥＱ-1 in running prose is a mention, not an item.\n\
+             - AC-2 (REQ-2): проверка в лаборатории.",
+        ),
+    );
+    let c = criterion(&f, "G1-2");
+    assert_eq!(c["result"], "pass", "{c}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Amendments (issue 16, item 5): only `- AMD-n (DEV-x): …` items are outside Gate 1. Anything
+// else written under `## Amendments` changes what the spec says, so it makes Gate 1 stale; a
+// second Amendments section is a G1-1 failure where it stands.
+
+fn gate_state(f: &Fixture, gate: &str) -> String {
+    let o = f.run(&["status", f.slug, "--json"]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let status: serde_json::Value = serde_json::from_str(&o.stdout).expect("status --json");
+    status["gates"][gate]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn text_smuggled_into_amendments_makes_gate_1_stale() {
+    let smuggled = [
+        "- REQ-99: Also provision IPv6 gateways on every VLAN.",
+        "REQ-2 no longer applies to Arista switches.",
+        "- AMD-7: an amendment that answers no deviation",
+    ];
+    for line in smuggled {
+        let f = Fixture::new(Base::Sample);
+        assert_eq!(gate_state(&f, "1"), "approved");
+        f.edit("customer-spec.md", |t| format!("{t}{line}\n"));
+        assert_eq!(gate_state(&f, "1"), "stale", "`{line}` slipped past Gate 1");
+        let o = f.run(&["check", SAMPLE]);
+        assert_eq!(
+            o.code,
+            Some(1),
+            "check must fail on `{line}`:\n{}",
+            o.describe()
+        );
+        assert!(o.stdout.contains("Gate 1 is stale"), "{}", o.describe());
+    }
+    // A real amendment item, continuation line included, stays outside the gate.
+    let f = Fixture::new(Base::Sample);
+    f.edit("customer-spec.md", |t| {
+        format!(
+            "{t}- AMD-2 (DEV-1): Trunk ports are marked too.\n  (Confirmed with the UC team.)\n"
+        )
+    });
+    assert_eq!(gate_state(&f, "1"), "approved");
+}
+
+#[test]
+fn a_second_amendments_section_fails_g1_1_and_shields_nothing() {
+    let f = Fixture::new(Base::Sample);
+    let text = f.edit("customer-spec.md", |t| {
+        t.replacen(
+            "## Constraints\n",
+            "## Amendments\nREQ-3 is limited to Catalyst switches.\n\n## Constraints\n",
+            1,
+        )
+    });
+    let headings: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "## Amendments")
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(headings.len(), 2);
+    assert_eq!(gate_state(&f, "1"), "stale");
+    // Reported at the later heading, naming the earlier one: the engineer sees both.
+    let c = criterion(&f, "G1-1");
+    assert_eq!(c["result"], "fail", "{c}");
+    assert_eq!(
+        (c["line"].as_u64(), c["column"].as_u64()),
+        (Some(headings[1] as u64), Some(1)),
+        "{c}"
+    );
+    let message = c["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("second time") && message.contains(&format!("line {}", headings[0])),
+        "{c}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminal escapes (issue 16, item 10): an owner, a title or a line of the as-built holding
+// `ESC]0;…` (retitle the window) or `ESC[8m` (hide what follows) is shown escaped by every
+// human output, never sent to the terminal as is.
+
+/// Every ESC in `out` starts one of the colour sequences phasegate writes itself (`ESC[…m`,
+/// never the conceal attribute 8).
+fn only_own_colour_sequences(out: &str) -> Result<(), String> {
+    for (i, _) in out.match_indices('\u{1b}') {
+        let rest = &out[i + 1..];
+        let sgr = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once('m'))
+            .map(|(params, _)| params)
+            .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'));
+        match sgr {
+            Some(p) if !p.split(';').any(|n| n == "8") => {}
+            _ => {
+                return Err(format!(
+                    "a raw escape at byte {i}: {:?}",
+                    &out[i..(i + 12).min(out.len())]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn terminal_escapes_in_engagement_text_are_shown_escaped() {
+    let owner = "mallory\u{1b}]0;owned by mallory\u{7}";
+    let title = "VLAN QoS\u{1b}[8m approved by the CAB";
+    let f = Fixture::new(Base::Sample);
+    let o = f.run(&[
+        "--as", owner, "new", "hostile", "--owner", owner, "--title", title,
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.describe());
+    let o2 = f.run(&["status", "hostile"]);
+    assert_eq!(o2.code, Some(0), "{}", o2.describe());
+    for (what, out) in [("new", &o.stdout), ("status", &o2.stdout)] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{what} printed a raw escape:\n{out:?}"
+        );
+    }
+    assert!(
+        o2.stdout.contains("mallory\\x1b]0;owned by mallory\\x07")
+            && o2.stdout.contains("VLAN QoS\\x1b[8m approved by the CAB"),
+        "the escapes must be visible:\n{}",
+        o2.stdout
+    );
+
+    // A line of the as-built: `diff` in both colour modes, `status` of the sample.
+    f.edit("as-built.md", |t| {
+        t.replacen(
+            "## Components\n",
+            "## Components\nRolled out\u{1b}[8m hidden \u{1b}]0;title\u{7} here.\n",
+            1,
+        )
+    });
+    f.edit(ENG, |t| {
+        replace_line(t, "title", "title = \"QoS\\u001B[2J cleared\"")
+    });
+    for args in [
+        &["diff", SAMPLE, "--color", "never"][..],
+        &["diff", SAMPLE, "--color", "always"][..],
+        &["diff", SAMPLE, "--unified", "--color", "always"][..],
+        &["status", SAMPLE][..],
+        &["check", SAMPLE][..],
+    ] {
+        let o = f.run(args);
+        assert!(o.code.is_some_and(|c| c <= 1), "{}", o.describe());
+        if let Err(why) =
+            only_own_colour_sequences(&o.stdout).and_then(|()| only_own_colour_sequences(&o.stderr))
+        {
+            panic!("phasegate {}: {why}\n{}", args.join(" "), o.describe());
+        }
+    }
+    let o = f.run(&["diff", SAMPLE, "--color", "never"]);
+    assert!(
+        o.stdout.contains("Rolled out\\x1b[8m hidden"),
+        "{}",
+        o.stdout
+    );
+
+    // Usage errors quote what they refused: ours escape it, clap strips the sequences.
+    for args in [
+        &["gate", "1", "approve\u{1b}]0;owned\u{7}", SAMPLE][..],
+        &["status", "\u{1b}[8mvlan-qos"][..],
+    ] {
+        let o = f.run(args);
+        assert_eq!(o.code, Some(2), "{}", o.describe());
+        assert!(
+            !o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'),
+            "phasegate {args:?}: {}",
+            o.describe()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 16, lows: placeholders, IDs defined twice, and messages that say what is there.
+
+#[test]
+fn placeholders_do_not_satisfy_section_criteria() {
+    let f = Fixture::new(Base::Fresh);
+    let spec = spec_with_requirement_line("").replace("- NetBox 4.1", "TBD");
+    f.write("customer-spec.md", &spec);
+    let (line, _) = at(&spec, "TBD", "TBD");
+    for id in ["G1-1", "G1-4"] {
+        let c = criterion(&f, id);
+        assert_eq!(c["result"], "fail", "`TBD` satisfied {id}: {c}");
+        assert_eq!(c["line"].as_u64(), Some(line as u64), "{c}");
+        assert!(
+            c["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("placeholder"),
+            "{c}"
+        );
+    }
+    f.edit("solution-design.md", |t| {
+        t.replace(
+            "<!-- How each component is proven, leaves before composites: unit, rendered-config checks, lab, pilot. -->",
+            "- TODO: write the test plan\n- ?",
+        )
+    });
+    let c = criterion(&f, "G2-6");
+    assert_eq!(c["result"], "fail", "`TODO` satisfied G2-6: {c}");
+    // Real content beside a placeholder is content.
+    f.write("customer-spec.md", spec.replace("TBD", "TBD\n- NetBox 4.1"));
+    assert_eq!(criterion(&f, "G1-4")["result"], "pass");
+}
+
+#[test]
+fn an_id_defined_in_two_artifacts_is_reported_at_both() {
+    let f = Fixture::new(Base::Fresh);
+    let spec = spec_with_requirement_line("");
+    f.write("customer-spec.md", &spec);
+    let design = f.edit("solution-design.md", |t| {
+        t.replace(
+            "## Testing Approach",
+            "### REQ-1: Provision nothing\nA requirement hidden in the design.\n\n## Testing Approach",
+        )
+    });
+    let spec_at = at(&spec, "- REQ-1:", "REQ-1");
+    let design_at = at(&design, "### REQ-1", "REQ-1");
+    let o = f.run(&["status", FRESH]);
+    let spec_pos = format!(
+        "{}:{}:{}",
+        f.path("customer-spec.md").display(),
+        spec_at.0,
+        spec_at.1
+    );
+    let design_pos = format!(
+        "{}:{}:{}",
+        f.path("solution-design.md").display(),
+        design_at.0,
+        design_at.1
+    );
+    for pos in [&spec_pos, &design_pos] {
+        assert!(
+            o.stdout
+                .lines()
+                .any(|l| l.contains(&format!("{pos}: REQ-1 is defined in two artifacts"))),
+            "not reported at {pos}:\n{}",
+            o.describe()
+        );
+    }
+    assert_eq!(criterion(&f, "G1-2")["result"], "fail");
+    assert_eq!(criterion(&f, "G2-2")["result"], "fail");
+}
+
+#[test]
+fn engagement_names_are_answered_with_what_is_there() {
+    // A slug of 255 characters: too long, said as such.
+    let f = Fixture::new(Base::Sample);
+    let long = "a".repeat(255);
+    let o = f.run(&["--as", "alice", "new", &long]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr
+            .contains("255 characters long; a slug is at most 64"),
+        "{}",
+        o.describe()
+    );
+    assert!(!f.ws().join(&long).exists());
+
+    // `status -- -rf`: not a slug, and no advice to create it.
+    let o = f.run(&["status", "--", "-rf"]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(o.stderr.contains("starts with a dash"), "{}", o.describe());
+    assert!(!o.stderr.contains("phasegate new -rf"), "{}", o.describe());
+
+    // A directory whose name is not a slug but which holds an engagement.
+    std::fs::rename(f.root(), f.ws().join("VLAN-QoS")).expect("rename");
+    let o = f.run(&["status", "VLAN-QoS"]);
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr.contains("holds an engagement") && o.stderr.contains("not a valid slug"),
+        "{}",
+        o.describe()
+    );
+    assert!(!o.stderr.contains("no engagement.toml"), "{}", o.describe());
+    std::fs::rename(f.ws().join("VLAN-QoS"), f.root()).expect("rename back");
+
+    // engagement.toml a named pipe: said, and nothing waits on it.
+    f.remove(ENG);
+    mkfifo(&f.path(ENG));
+    let o = run(
+        f.ws(),
+        &strings(&["status", SAMPLE]),
+        Duration::from_secs(10),
+    );
+    assert_eq!(o.code, Some(2), "{}", o.describe());
+    assert!(
+        o.stderr
+            .contains("engagement.toml here is a named pipe (FIFO)"),
+        "{}",
+        o.describe()
+    );
+}
+
+#[test]
+fn a_journal_starting_with_a_bom_is_named_as_such() {
+    let f = Fixture::new(Base::Sample);
+    let journal = f.read(JOURNAL);
+    f.write(JOURNAL, format!("\u{feff}{journal}"));
+    for command in ["status", "check"] {
+        let o = f.run(&[command, SAMPLE]);
+        assert_eq!(o.code, Some(2), "{}", o.describe());
+        let text = message_stream(command, &o);
+        assert!(
+            text.contains(&format!("{}:1:1: ", f.path(JOURNAL).display()))
+                && text.contains("byte-order mark"),
+            "{command}: {}",
+            o.describe()
+        );
+    }
 }

@@ -134,7 +134,8 @@ fn step(pty: &mut Pty, keys: &str, needles: &[&str]) -> vt100::Screen {
 
 #[track_caller]
 fn quit(pty: &mut Pty) {
-    pty.send("q");
+    // Ctrl-Q quits from any pane; `q` in the diff pane closes the pane (issue 9).
+    pty.send("\x11");
     let status = pty.wait_exit();
     assert!(status.success(), "exit {status}");
 }
@@ -186,8 +187,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
         if i > 0 {
             step(&mut pty, keys::RIGHT, &[&format!("{comp} ")]);
         }
-        step(&mut pty, "b", &[&format!("{comp} marked built")]);
-        step(&mut pty, "v", &[&format!("{comp} marked validated")]);
+        step(&mut pty, "b", &[&format!("Mark {comp} built?")]);
+        step(&mut pty, "y", &[&format!("{comp} marked built")]);
+        step(&mut pty, "v", &[&format!("Mark {comp} validated?")]);
+        step(&mut pty, "y", &[&format!("{comp} marked validated")]);
     }
     step(
         &mut pty,
@@ -237,9 +240,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
             "- DEV-1 (COMP-2, scope-change): ports with a policy are skipped",
         ],
     );
+    step(&mut pty, keys::ENTER, &["Record DEV-1?"]);
     step(
         &mut pty,
-        keys::ENTER,
+        "y",
         &[
             "DEV-1 (COMP-2, scope-change) written to as-built.md and recorded",
             "✔ explained by DEV-1",
@@ -252,9 +256,10 @@ fn build_reconcile_amend_and_close_in_the_tui() {
         "REQ-3 excludes ports that already carry an input policy",
         &["- AMD-1 (DEV-1): REQ-3 excludes"],
     );
+    step(&mut pty, keys::ENTER, &["Record AMD-1?"]);
     step(
         &mut pty,
-        keys::ENTER,
+        "y",
         &["AMD-1 (DEV-1) appended to customer-spec.md and recorded"],
     );
     // Every condition holds, but not for the owner.

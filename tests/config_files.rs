@@ -168,7 +168,6 @@ fn default_keymap_binds_the_design_keys_everywhere_but_text_input() {
         (Context::Gate, "a", Command::ApproveGate),
         (Context::Gate, "r", Command::RejectGate),
         (Context::Overlay, "y", Command::Confirm),
-        (Context::Overlay, "enter", Command::Confirm),
         (Context::Edit, "ctrl-z", Command::Undo),
         (Context::Edit, "ctrl-y", Command::Redo),
         (Context::Diff, "]", Command::NextHunk),
@@ -181,7 +180,8 @@ fn default_keymap_binds_the_design_keys_everywhere_but_text_input() {
             Some(command),
             "{k} in [{context}]"
         );
-    }
+    } // Enter never confirms a journal event or a discard (issue 9 item 6).
+    assert_eq!(km.lookup(Context::Overlay, key("enter")), None);
 }
 
 #[test]

@@ -1,11 +1,16 @@
 //! Crash safety of `store::atomic::write_atomic` (DESIGN §6: "a process killed at any instant
 //! leaves each file either old or new, never torn").
 //!
+//! `gate_2_approve_survives_sigkill_at_any_instant` does the same to the real CLI during a
+//! multi-file transaction (two snapshots, the journal, as-built.md).
+//!
 //! The test re-invokes its own binary as a writer child that rewrites one file in a loop with
 //! alternating 4 MiB payloads, SIGKILLs it at a random instant, and checks that the file is
 //! always exactly one complete payload, never older than before the kill. A temp file left
 //! behind (`.NAME.*.tmp`) shows that the kill landed in the middle of a write; the test requires
 //! a good number of those, or it would not be testing anything.
+
+mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -273,5 +278,72 @@ fn atomic_writes_survive_sigkill_at_any_instant() {
     assert!(
         mid_write >= MIN_MID_WRITE_KILLS,
         "only {mid_write} of {TRIALS} kills landed mid-write: the test is not exercising torn writes"
+    );
+}
+
+/// The CLI is killed 0..=MAX_CLI_DELAY_MS after it is spawned (a debug `gate 2 approve` runs
+/// for some tens of milliseconds).
+const CLI_TRIALS: usize = 40;
+const MAX_CLI_DELAY_MS: u64 = 60;
+
+#[test]
+fn gate_2_approve_survives_sigkill_at_any_instant() {
+    let mut rng = Rng::seeded();
+    let (mut killed_before_commit, mut killed_after_commit, mut finished) = (0, 0, 0);
+    for trial in 0..CLI_TRIALS {
+        let ws = common::Workspace::new();
+        ws.engagement_in_design("edge");
+        let root = ws.engagement("edge");
+        let journal = ".phasegate/journal.toml";
+        let before = ws.read("edge", journal);
+        let mut child = ws
+            .command("bob", &common::gate2_approve("edge"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn phasegate");
+        std::thread::sleep(Duration::from_millis(rng.below(MAX_CLI_DELAY_MS + 1)));
+        let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
+        // SAFETY: `pid` is our own child, not yet waited for, so it cannot have been reused.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        let status = child.wait().expect("wait for phasegate");
+        let committed = ws.read("edge", journal) != before;
+        match (status.signal(), committed) {
+            (Some(_), false) => killed_before_commit += 1,
+            (Some(_), true) => killed_after_commit += 1,
+            (None, _) => finished += 1,
+        }
+        // No orphan: as-built.md exists only once the approval is in the journal.
+        if !committed {
+            assert!(
+                !root.join("as-built.md").exists(),
+                "trial {trial}: as-built.md without a recorded approval"
+            );
+        }
+        let check = ws.run("ci", &["check", "edge"]);
+        assert_eq!(check.code, 0, "trial {trial}: {}", check.stdout);
+        // Running it again completes the transaction, whatever the kill interrupted.
+        let again = ws.run("bob", &common::gate2_approve("edge"));
+        assert!(
+            again.code == 0 || (committed && again.stderr.contains("already approved")),
+            "trial {trial}: {}",
+            again.stderr
+        );
+        let design = ws.read("edge", "solution-design.md");
+        assert!(
+            ws.read("edge", "as-built.md")
+                .starts_with(design.trim_end()),
+            "trial {trial}: as-built.md is not the approved design's"
+        );
+        let check = ws.run("ci", &["check", "edge", "--strict"]);
+        assert_eq!(check.code, 0, "trial {trial}: {}", check.stdout);
+    }
+    eprintln!(
+        "gate 2 approve under SIGKILL: {CLI_TRIALS} trials, {killed_before_commit} killed before \
+         the journal append, {killed_after_commit} after it, {finished} finished first"
+    );
+    assert!(
+        killed_before_commit + killed_after_commit > 0,
+        "no kill landed while phasegate ran: the test is not exercising anything"
     );
 }

@@ -11,8 +11,8 @@ use phasegate::domain::engagement::{EngagementMeta, Policy};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};
 use phasegate::domain::journal::{
-    self, ArtifactRecord, BoundItem, ComponentStatus, CriterionRecord, CriterionResult, Event,
-    EventBody, GateId, GateRecord, Stamp,
+    self, ArtifactRecord, BoundItem, BuildRecord, ComponentStatus, CriterionRecord,
+    CriterionResult, Event, EventBody, GateId, GateRecord, Stamp,
 };
 use phasegate::domain::markdown::{self, Document, ItemKind};
 use phasegate::domain::phase;
@@ -287,7 +287,7 @@ proptest! {
         let gate = |g: GateId, artifacts: Vec<ArtifactRecord>| {
             EventBody::GateApproved(GateRecord { gate: g, reason: None, note: String::new(), policy, artifacts, criteria: vec![] })
         };
-        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { policy, templates: vec![] });
+        let mut text = journal::new_journal(&stamp(0, "alice"), &EventBody::Created { owner: Some("alice".into()), policy, templates: vec![] });
         let bodies = [
             gate(GateId::One, vec![record(Artifact::Spec, &spec)]),
             EventBody::FeasibilityCompleted { policy, artifacts: vec![record(Artifact::Feasibility, &feasibility)] },
@@ -630,6 +630,80 @@ proptest! {
     }
 }
 
+/// One way to make an ID look right and be wrong (issue 16): the ID as written, and where the
+/// look-alike character goes.
+fn disguise(id: &str, how: usize) -> String {
+    let confusable = |c: char| match c {
+        'A' => 'А',
+        'C' => 'С',
+        'E' => 'Е',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'Q' => 'Ԛ',
+        'R' => 'Ꮢ',
+        'D' => 'Ꭰ',
+        'V' => 'Ѵ',
+        c => c,
+    };
+    match how % 5 {
+        0 => id.replacen('-', "\u{2011}", 1),
+        1 => format!("{}\u{200B}{}", &id[..1], &id[1..]),
+        2 => id
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { confusable(c) } else { c })
+            .collect(),
+        3 => id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+        _ => id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_uppercase() {
+                    char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(192))]
+
+    /// A generated document holds no look-alike; disguising one item's ID makes that line a
+    /// look-alike of exactly that ID, where the ID stands, and no longer an item.
+    #[test]
+    fn a_disguised_item_is_reported_as_a_lookalike(
+        blocks in vec(block(), 0..30),
+        it in item_spec(),
+        how in 0usize..5,
+    ) {
+        let r = render(&blocks, false);
+        prop_assert!(markdown::parse(&r.text).lookalikes.is_empty(), "text:\n{}", r.text);
+        let (line, column) = render_item(&it);
+        let id = it.id.to_string();
+        let disguised = line.replacen(&id, &disguise(&id, how), 1);
+        prop_assert_ne!(&disguised, &line);
+        // `render` closes every fence it opens, so the line is never code.
+        let text = format!("{}{disguised}\n", r.text);
+        let doc = markdown::parse(&text);
+        let line_no = markdown::lines(&text).count() - 1;
+        let found: Vec<_> = doc.lookalikes.iter().map(|l| (l.id, l.line, l.column)).collect();
+        prop_assert_eq!(found, vec![(it.id, line_no, column)], "text:\n{}", text);
+        prop_assert!(doc.items.iter().chain(&doc.duplicates).all(|i| i.line != line_no));
+    }
+}
+
 // =============================================================================================
 // 3. Governed text
 
@@ -668,13 +742,17 @@ fn spec_sections() -> impl Strategy<Value = (Vec<Block>, Vec<(String, Vec<Block>
         })
 }
 
+/// What an Amendments section may hold without touching Gate 1 (issue 16): `- AMD-n (DEV-x): …`
+/// items, with continuation lines, and blank lines.
 fn amendments_body() -> impl Strategy<Value = Vec<Block>> {
     vec(
         prop_oneof![
-            3 => ((1u32..50), (1u32..50), "[a-z ]{0,20}").prop_map(|(a, d, t)| {
-                Block::Prose(vec![Word::Plain(format!("- AMD-{a} (DEV-{d}): {t}"))])
-            }),
-            2 => body_block(),
+            3 => ((1u32..50), (1u32..50), "[a-z ]{0,20}", prop::option::of("[a-z][a-z ]{0,20}"))
+                .prop_map(|(a, d, t, more)| {
+                    let continuation = more.map(|m| format!("\n  {m}")).unwrap_or_default();
+                    Block::Prose(vec![Word::Plain(format!("- AMD-{a} (DEV-{d}): {t}{continuation}"))])
+                }),
+            1 => Just(Block::Blank),
         ],
         0..6,
     )
@@ -754,6 +832,27 @@ proptest! {
         prop_assert_eq!(GovernedText::of(Artifact::Spec, &grown).sha256(), hash.clone());
         // The design governs everything: the same section there does change its hash.
         prop_assert_ne!(GovernedText::of(Artifact::Design, &with_first).text, GovernedText::of(Artifact::Design, &base).text);
+    }
+
+    /// Anything but amendment items and blank lines under `## Amendments` (a requirement, free
+    /// text, a fence) is governed: it changes the governed hash, so Gate 1 goes stale.
+    #[test]
+    fn other_text_in_amendments_is_governed(
+        (pre, sections) in spec_sections(),
+        at in any::<Index>(),
+        amendments in amendments_body(),
+        smuggled in body_block().prop_filter("visible text", |b| !matches!(b, Block::Blank)),
+    ) {
+        let at = at.index(sections.len() + 1);
+        let clean = assemble(&pre, &sections, Some((at, "Amendments", amendments.as_slice())));
+        let mut with = amendments.clone();
+        with.push(smuggled);
+        let smuggling = assemble(&pre, &sections, Some((at, "Amendments", with.as_slice())));
+        prop_assert_ne!(
+            GovernedText::of(Artifact::Spec, &smuggling).sha256(),
+            GovernedText::of(Artifact::Spec, &clean).sha256(),
+            "smuggled:\n{}", smuggling
+        );
     }
 }
 
@@ -1093,7 +1192,20 @@ fn gate_record() -> impl Strategy<Value = GateRecord> {
 }
 
 fn created_body() -> impl Strategy<Value = EventBody> {
-    (policy(), artifacts()).prop_map(|(policy, templates)| EventBody::Created { policy, templates })
+    (proptest::option::of(wild_string()), policy(), artifacts()).prop_map(
+        |(owner, policy, templates)| EventBody::Created {
+            owner,
+            policy,
+            templates,
+        },
+    )
+}
+
+fn build_records() -> impl Strategy<Value = Option<Vec<BuildRecord>>> {
+    proptest::option::of(vec(
+        (wild_string(), sha()).prop_map(|(path, sha256)| BuildRecord { path, sha256 }),
+        0..4,
+    ))
 }
 
 /// Every kind of event, with random gates, components and IDs. Component statuses are the two
@@ -1101,6 +1213,13 @@ fn created_body() -> impl Strategy<Value = EventBody> {
 fn event_body() -> impl Strategy<Value = EventBody> {
     prop_oneof![
         created_body(),
+        (wild_string(), policy(), wild_string()).prop_map(|(owner, policy, reason)| {
+            EventBody::PolicyChanged {
+                owner,
+                policy,
+                reason,
+            }
+        }),
         gate_record().prop_map(EventBody::GateApproved),
         gate_record().prop_map(EventBody::GateRejected),
         (gate_id(), wild_string(), policy(), artifacts()).prop_map(
@@ -1167,16 +1286,18 @@ fn event_body() -> impl Strategy<Value = EventBody> {
             ),
             policy(),
             artifacts(),
+            build_records(),
         )
-            .prop_map(
-                |(reason, accepted, items, policy, artifacts)| EventBody::Closed {
+            .prop_map(|(reason, accepted, items, policy, artifacts, build)| {
+                EventBody::Closed {
                     reason,
                     accepted,
                     items,
                     policy,
                     artifacts,
+                    build,
                 }
-            ),
+            }),
     ]
 }
 
@@ -1490,6 +1611,7 @@ fn underscore_bold_ids_are_items() {
 #[test]
 fn pending_component_status_round_trips() {
     let created = EventBody::Created {
+        owner: None,
         policy: Policy::default(),
         templates: vec![],
     };

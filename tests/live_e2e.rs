@@ -58,7 +58,10 @@ fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
         text_of(s).contains("CONFLICT customer-spec.md")
     });
     assert!(text_of(&screen).contains("typed by B"));
-    // B tries to save: refused, the conflict view shows both sides and the choices.
+    // B tries to save (out of edit mode): refused, the conflict view shows both sides and the
+    // choices.
+    b.send(keys::ESC);
+    b.wait_for_text(&["modified [VIEW]"]);
     b.send(keys::CTRL_S);
     b.wait_for_text(&[
         "keep mine",
@@ -114,6 +117,194 @@ fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
         pty.send("q");
         assert!(pty.wait_exit().success());
     }
+}
+
+/// Issue 9, item 1: B's Ctrl-S is refused while B types; the letters B goes on typing are text
+/// (a word starting with `o` used to run "keep mine"), and keeping B's version later keeps A's
+/// saved version in a recovery file the toast names.
+#[test]
+fn typing_after_a_refused_save_is_text_and_keep_mine_keeps_the_other_version() {
+    let ws = Workspace::with_samples();
+    let mut a = open(&ws);
+    let mut b = open(&ws);
+    for (pty, line) in [(&mut a, "typed by A"), (&mut b, "typed by B")] {
+        pty.send("e");
+        pty.wait_for_text(&["customer-spec.md [EDIT]"]);
+        pty.send(keys::DOWN);
+        pty.send(line);
+        pty.wait_for_text(&[line, "[+] modified"]);
+    }
+    a.send(keys::CTRL_S);
+    a.wait_for("A's save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    b.wait_for("the conflict in B", |s| {
+        text_of(s).contains("CONFLICT customer-spec.md")
+    });
+    b.send(keys::CTRL_S);
+    b.wait_for("the refusal", |s| last_row(s).contains("not saved"));
+    b.send(" ok then");
+    let screen = b.wait_for_text(&["typed by B ok then", "modified [EDIT]"]);
+    assert!(
+        !text_of(&screen).contains("keep mine"),
+        "no conflict view while typing"
+    );
+    let disk = ws.read(SLUG, SPEC);
+    assert!(
+        disk.contains("typed by A") && !disk.contains("ok then"),
+        "{disk}"
+    );
+
+    // The choice is made in the conflict view: keep mine.
+    b.send(keys::ESC);
+    b.wait_for_text(&["modified [VIEW]"]);
+    b.send("C");
+    b.wait_for_text(&["keep mine", "typed by A"]);
+    b.send("o");
+    b.wait_for_text(&[
+        "the disk version it replaced is kept in .phasegate/recovery/customer-spec.md.disk-",
+    ]);
+    let disk = ws.read(SLUG, SPEC);
+    assert!(
+        disk.contains("typed by B ok then") && !disk.contains("typed by A"),
+        "{disk}"
+    );
+    let recovery = ws.engagement(SLUG).join(".phasegate/recovery");
+    let kept: Vec<String> = std::fs::read_dir(&recovery)
+        .expect("recovery dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("customer-spec.md.disk-")
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(kept.iter().any(|t| t.contains("typed by A")), "{kept:?}");
+
+    a.send(keys::ESC);
+    a.wait_for_text(&["[VIEW]"]);
+    for pty in [&mut a, &mut b] {
+        pty.send("q");
+        assert!(pty.wait_exit().success());
+    }
+}
+
+/// Issue 9, item 2: instance A listed B's live autosave "from an earlier session" and `x x`
+/// deleted it; B then died and its text was gone. Now A says who is editing and offers nothing
+/// while B runs; once B is dead (kill -9) the text is offered.
+#[test]
+fn a_live_instances_recovery_file_is_not_offered_until_it_dies() {
+    let ws = Workspace::with_samples();
+    let mut b = open(&ws);
+    let typed = "B's unsaved words";
+    b.send("e");
+    b.wait_for_text(&["[EDIT]"]);
+    b.send(keys::DOWN);
+    b.send(typed);
+    b.wait_for_text(&[typed, "[+] modified"]);
+    let autosave = ws.engagement(SLUG).join(".phasegate/recovery").join(SPEC);
+    wait_file(&autosave, "B's recovery file", |t| {
+        t.is_some_and(|t| t.contains(typed))
+    });
+    let pid = b.pid().expect("pid");
+    let who = format!(
+        "being edited by {} (pid {pid})",
+        phasegate::store::instance::InstanceOwner::current().user_at_host()
+    );
+
+    // A opens while B edits: told who is editing, no recovery dialog, nothing to discard.
+    let mut a = open(&ws);
+    let screen = a.wait_for_text(&[&who]);
+    assert!(
+        !text_of(&screen).contains("Recovery:"),
+        "{}",
+        text_of(&screen)
+    );
+    a.send("R");
+    a.wait_for("R to say who is editing", |s| last_row(s).contains(&who));
+    a.send("xx");
+    a.send("R");
+    a.wait_for("R again", |s| last_row(s).contains(&who));
+    assert!(
+        std::fs::read_to_string(&autosave).is_ok_and(|t| t.contains(typed)),
+        "B's text is still there"
+    );
+
+    // B dies: now it is a recovery file from an earlier session.
+    // SAFETY: signalling a child process we started.
+    let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9");
+    assert!(!b.wait_exit().success());
+    a.send("R");
+    a.wait_for_text(&["Recovery: unsaved text from earlier sessions", typed]);
+    a.send("r");
+    a.wait_for("the restored buffer", |s| {
+        let t = text_of(s);
+        t.contains(typed) && t.contains("[+] modified") && !t.contains("Recovery:")
+    });
+    a.send(keys::CTRL_S);
+    a.wait_for("the save", |s| {
+        last_row(s).contains("saved customer-spec.md")
+    });
+    assert!(ws.read(SLUG, SPEC).contains(typed));
+    a.send("q");
+    assert!(a.wait_exit().success());
+}
+
+/// Presence: each running instance keeps a file in `.phasegate/presence/`; the others show
+/// "also open here: user@host" while it runs, a killed one's file is ignored, and quitting removes
+/// it.
+#[test]
+fn also_open_here_follows_the_other_instances() {
+    let ws = Workspace::with_samples();
+    let presence = ws.engagement(SLUG).join(".phasegate/presence");
+    let files = |dir: &Path| -> usize {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
+                .count()
+        })
+    };
+    let here = format!(
+        "also open here: {}",
+        phasegate::store::instance::InstanceOwner::current().user_at_host()
+    );
+    // B opens and is killed: its presence file stays behind, stale.
+    let mut b = open(&ws);
+    assert_eq!(files(&presence), 1);
+    let pid = b.pid().expect("pid");
+    // SAFETY: signalling a child process we started.
+    let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9");
+    assert!(!b.wait_exit().success());
+    assert_eq!(files(&presence), 1, "a killed instance leaves its file");
+
+    // A opens: the stale file is ignored.
+    let mut a = open(&ws);
+    let screen = a.screen();
+    assert!(
+        !text_of(&screen).contains("also open here"),
+        "{}",
+        text_of(&screen)
+    );
+
+    // C opens: each shows the other.
+    let mut c = open(&ws);
+    c.wait_for_text(&[&here]);
+    a.wait_for_text(&[&here]);
+
+    // C quits: A no longer shows it, and C's file is gone.
+    c.send("q");
+    assert!(c.wait_exit().success());
+    a.wait_for("the flag to go", |s| !text_of(s).contains("also open here"));
+    a.send("q");
+    assert!(a.wait_exit().success());
+    assert_eq!(
+        files(&presence),
+        0,
+        "every file is gone, the killed instance's swept as stale"
+    );
 }
 
 #[test]

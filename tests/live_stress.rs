@@ -5,6 +5,11 @@
 //! process's events in the order it appended them.
 //!
 //! 2 × 200 in CI; `cargo test --test live_stress -- --ignored` runs 2 × 500.
+//!
+//! `four_cli_processes_race_deviation_adds` races the real binary: four `phasegate deviation add`
+//! loops, each append writing as-built.md and the journal.
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -122,4 +127,65 @@ fn two_processes_race_200_appends_each() {
 #[ignore = "long: 2 × 500 appends"]
 fn two_processes_race_500_appends_each() {
     race(500);
+}
+
+#[test]
+fn four_cli_processes_race_deviation_adds() {
+    const RACERS: usize = 4;
+    const EACH: usize = 12;
+    let ws = common::Workspace::with_samples();
+    let before = journal::parse_journal(&ws.read("vlan-qos", JOURNAL_FILE))
+        .expect("sample journal")
+        .events
+        .len();
+    std::thread::scope(|scope| {
+        for racer in 0..RACERS {
+            let ws = &ws;
+            scope.spawn(move || {
+                for i in 0..EACH {
+                    let what = format!("race {racer}-{i}");
+                    let o = ws.run(
+                        &format!("racer{racer}"),
+                        &[
+                            "deviation",
+                            "add",
+                            "vlan-qos",
+                            "--component",
+                            "general",
+                            "--impact",
+                            "minor",
+                            "--what",
+                            &what,
+                            "--why",
+                            "stress",
+                        ],
+                    );
+                    assert_eq!(o.code, 0, "{what}: {}", o.stderr);
+                }
+            });
+        }
+    });
+    let parsed = journal::parse_journal(&ws.read("vlan-qos", JOURNAL_FILE)).expect("parses");
+    assert!(parsed.broken.is_none(), "chain broken: {:?}", parsed.broken);
+    assert_eq!(
+        parsed.events.len(),
+        before + RACERS * EACH,
+        "no event lost or doubled"
+    );
+    let as_built = ws.read("vlan-qos", "as-built.md");
+    let mut ids = BTreeSet::new();
+    for event in &parsed.events[before..] {
+        let EventBody::DeviationRecorded { id, .. } = &event.body else {
+            panic!("unexpected event {}: {:?}", event.seq, event.body);
+        };
+        assert!(ids.insert(*id), "{id} recorded twice");
+    }
+    for racer in 0..RACERS {
+        for i in 0..EACH {
+            let line = format!("(general, minor): race {racer}-{i} — stress");
+            assert_eq!(as_built.matches(&line).count(), 1, "{line} in as-built.md");
+        }
+    }
+    let check = ws.run("ci", &["check", "vlan-qos"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
 }

@@ -16,10 +16,12 @@ use std::process::Command as Process;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::effect::{Effect, EffectContext, run_effect};
 use phasegate::app::keys::Command;
 use phasegate::app::live::{Live, LiveView, Received, Runtime, Stage};
+use phasegate::app::router::route;
 use phasegate::app::update::update;
 use phasegate::app::{Keys, Mode, State, ToastKind};
 use phasegate::config::Theme;
@@ -164,6 +166,19 @@ impl App {
 
     fn key(&mut self, c: Command) {
         self.dispatch(Action::Command(c));
+    }
+
+    /// A key press routed through the default keymap, as the terminal delivers it.
+    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        if let Some(a) = route(&self.state, KeyEvent::new(code, modifiers)) {
+            self.dispatch(a);
+        }
+    }
+
+    fn press_text(&mut self, s: &str) {
+        for ch in s.chars() {
+            self.press(KeyCode::Char(ch), KeyModifiers::NONE);
+        }
     }
 
     fn type_text(&mut self, s: &str) {
@@ -375,7 +390,8 @@ fn edits_undone_back_to_the_disk_text_do_not_conflict() {
     app.key(Command::Edit);
     app.type_text("x");
     app.key(Command::Undo);
-    assert!(app.dirty(), "the editor still calls it modified");
+    // Issue 9: undo back to the saved text is not modified any more.
+    assert!(!app.dirty(), "undone back to the disk text");
     outside_append(SaveStyle::TempRename, &root.join(SPEC), "- theirs");
     let disk = app.disk(SPEC).expect("spec");
     app.wait_for("the reload", |s| {
@@ -500,13 +516,21 @@ fn conflict_with(style: SaveStyle) -> (tempfile::TempDir, App, String) {
         "the buffer is never overwritten"
     );
     assert!(app.saw_toast("CONFLICT: customer-spec.md changed on disk"));
-    // Saving is refused until it is resolved, and the conflict view opens.
+    // Saving is refused until it is resolved. While typing, the editor stays (letters are text)
+    // and the refusal says how to reach the conflict view.
     app.key(Command::Save);
     assert_eq!(
         app.disk(SPEC),
         Some(disk.clone()),
         "{style:?}: disk untouched"
     );
+    assert_eq!(app.state.mode, Mode::Edit);
+    assert!(app.state.live.view.is_none());
+    assert!(app.saw_toast("Esc then C compares"), "{:?}", app.toasts);
+    // Out of edit mode, the refused save opens the conflict view.
+    app.key(Command::Leave);
+    app.key(Command::Save);
+    assert_eq!(app.disk(SPEC), Some(disk.clone()));
     assert!(matches!(
         app.state.live.view,
         Some(LiveView::Conflict { .. })
@@ -566,6 +590,9 @@ fn merge_by_editing_then_resolve_then_save() {
         Live::conflict_of(&app.state).map(|c| c.stage),
         Some(Stage::Merging)
     );
+    // Marking it resolved is a choice of the conflict view.
+    app.key(Command::Leave);
+    app.key(Command::ShowConflict);
     app.key(Command::MarkResolved);
     app.key(Command::Save);
     let merged = app.buffer();
@@ -587,10 +614,72 @@ fn a_save_over_a_change_the_watcher_has_not_reported_yet_is_refused() {
     app.key(Command::Save);
     assert_eq!(app.disk(SPEC), disk, "not overwritten");
     assert!(Live::conflict_of(&app.state).is_some());
+    // Still typing: no view takes the keys; out of edit mode the save opens it.
+    assert!(app.state.live.view.is_none());
+    app.key(Command::Leave);
+    app.key(Command::Save);
+    assert_eq!(app.disk(SPEC), disk, "not overwritten");
     assert!(matches!(
         app.state.live.view,
         Some(LiveView::Conflict { .. })
     ));
+}
+
+/// Issue 9, item 1: after a refused Ctrl-S in edit mode, a word starting with `o` ran "keep
+/// mine" (overwriting a colleague's saved version with no copy) and the next letter vanished.
+#[test]
+fn letters_typed_after_a_refused_save_are_text_and_keep_mine_keeps_the_disk_version() {
+    let (_ws, root) = fresh();
+    let mut app = App::open(&root);
+    app.press(KeyCode::Char('e'), KeyModifiers::NONE);
+    assert_eq!(app.state.mode, Mode::Edit);
+    app.press_text("mine\n");
+    outside_append(
+        SaveStyle::TempRename,
+        &root.join(SPEC),
+        "- theirs, saved by a colleague",
+    );
+    let theirs = app.disk(SPEC).expect("spec");
+    app.press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    app.press_text("ok then");
+    assert_eq!(
+        app.disk(SPEC),
+        Some(theirs.clone()),
+        "the disk is untouched"
+    );
+    assert!(
+        app.buffer().starts_with("mine\nok then"),
+        "every letter is text: {:?}",
+        app.buffer()
+    );
+    assert_eq!(app.state.mode, Mode::Edit);
+    assert!(app.state.live.view.is_none());
+    assert!(Live::conflict_of(&app.state).is_some());
+    // The choices are in the conflict view: Esc, C, then keep mine.
+    app.press(KeyCode::Esc, KeyModifiers::NONE);
+    app.press(KeyCode::Char('C'), KeyModifiers::NONE);
+    assert!(matches!(
+        app.state.live.view,
+        Some(LiveView::Conflict { .. })
+    ));
+    app.draws("keep mine");
+    app.press(KeyCode::Char('o'), KeyModifiers::NONE);
+    let mine = app.buffer();
+    assert_eq!(app.disk(SPEC), Some(mine));
+    // The colleague's version is kept, and the toast says where.
+    let kept: Vec<(String, String)> = recovery_files(&app.root)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("customer-spec.md.disk-") && !n.ends_with(".owner"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{:?}", recovery_files(&app.root));
+    assert_eq!(kept[0].1, theirs);
+    let toast = app.state.toast.as_ref().map(|t| t.text.clone());
+    assert!(
+        toast
+            .as_deref()
+            .is_some_and(|t| t.contains(&format!(".phasegate/recovery/{}", kept[0].0))),
+        "{toast:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -911,13 +1000,48 @@ fn recovery_files_are_offered_on_open_restore_and_discard() {
     app.key(Command::Save);
     assert_eq!(app.disk(SPEC), Some(recovered));
     assert!(!dir.join(SPEC).exists());
-    // The other one: discard needs two presses.
+    // The other one: discard asks, and only an explicit yes deletes.
     app.key(Command::ShowRecovery);
     app.wait_for("the list again", |s| s.live.offered.len() == 1);
     app.key(Command::DiscardRecovery);
     assert!(dir.join("feasibility.md.mine-0123456789ab").exists());
+    app.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(dir.join("feasibility.md.mine-0123456789ab").exists());
     app.key(Command::DiscardRecovery);
+    app.press(KeyCode::Char('y'), KeyModifiers::NONE);
     assert!(!dir.join("feasibility.md.mine-0123456789ab").exists());
+}
+
+#[test]
+fn another_running_instances_autosave_is_named_not_offered() {
+    use phasegate::store::instance::{InstanceOwner, process_started};
+    let (_ws, root) = fresh();
+    let dir = root.join(".phasegate/recovery");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(dir.join(SPEC), "their live buffer\n").expect("write");
+    // Owned by a process that is running: the test harness's parent.
+    let parent = std::os::unix::process::parent_id();
+    let other = InstanceOwner {
+        pid: parent,
+        started: process_started(parent).unwrap_or(0),
+        ..InstanceOwner::current().clone()
+    };
+    fs::write(dir.join(format!("{SPEC}.owner")), other.to_toml()).expect("write owner");
+
+    let mut app = App::open(&root);
+    let who = format!("customer-spec.md is being edited by {}", other.describe());
+    app.wait_for("the notice", |s| {
+        s.toast.as_ref().is_some_and(|t| t.text.contains(&who))
+    });
+    assert!(app.state.live.offered.is_empty());
+    assert!(app.state.live.view.is_none(), "no recovery dialog");
+    app.key(Command::ShowRecovery);
+    app.wait_for("the notice again", |s| {
+        s.live.view.is_none() && s.toast.as_ref().is_some_and(|t| t.text.contains(&who))
+    });
+    app.key(Command::DiscardRecovery);
+    app.key(Command::Confirm);
+    assert!(dir.join(SPEC).exists(), "their text stays");
 }
 
 // ---------------------------------------------------------------------------------------------

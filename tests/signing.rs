@@ -52,7 +52,8 @@ impl Team {
     }
 
     fn create(&self, slug: &str) {
-        let o = self.run(None, Some("alice"), &["new", slug]);
+        // With a signing key configured, `new` records signed decisions from the start.
+        let o = self.run(Some(&self.key("alice")), Some("alice"), &["new", slug]);
         assert_eq!(o.code, 0, "{}", o.stderr);
         set_policy(&self.root(slug), "signatures = \"decisions\"");
         std::fs::write(self.root(slug).join("customer-spec.md"), spec()).expect("spec");
@@ -359,7 +360,9 @@ fn an_unsigned_approval_is_refused_and_fails_check_under_decisions() {
     assert!(o.stderr.contains("no signing key"), "{}", o.stderr);
     assert_eq!(team.journal(SLUG), before, "nothing written");
 
-    // One written while the policy was off is caught once it is on.
+    // Turning signatures off in engagement.toml alone lets no unsigned decision in: nothing is
+    // appended until the change is recorded, and recording it is a decision the policy it
+    // leaves asks to be signed.
     let meta = team.root(SLUG).join("engagement.toml");
     let on = std::fs::read_to_string(&meta).unwrap();
     std::fs::write(
@@ -368,9 +371,26 @@ fn an_unsigned_approval_is_refused_and_fails_check_under_decisions() {
     )
     .unwrap();
     let o = team.run(None, Some("bob"), &args);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    std::fs::write(&meta, on).unwrap();
-    assert_check_names(&team.check(SLUG), 2, "not signed");
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stderr
+            .contains("engagement.toml changes what the journal records"),
+        "{}",
+        o.stderr
+    );
+    let o = team.run(
+        None,
+        Some("bob"),
+        &["record-policy", SLUG, "--reason", "off"],
+    );
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stderr
+            .contains("signatures = \"decisions\" asks for a signed policy_changed"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(team.journal(SLUG), before, "nothing written");
 }
 
 #[test]

@@ -6,15 +6,15 @@
 mod common;
 
 use common::Workspace;
-use common::pty::{IDENTITY, NOW, Pty, Spawn, find_from, keys, last_row, rfind_bytes, text_of};
+use common::pty::{
+    IDENTITY, NOW, Pty, Spawn, assert_terminal_restored, find_from, keys, last_row, rfind_bytes,
+    text_of,
+};
 
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
 
-const ALT_ON: &[u8] = b"\x1b[?1049h";
-const ALT_OFF: &[u8] = b"\x1b[?1049l";
-const PASTE_OFF: &[u8] = b"\x1b[?2004l";
-const CURSOR_SHOW: &[u8] = b"\x1b[?25h";
+use common::pty::{ALT_OFF, ALT_ON, CURSOR_SHOW, PASTE_OFF};
 
 fn phasegate(ws: &Workspace, args: &[&str]) -> Spawn {
     Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), args).size(COLS, ROWS)
@@ -44,28 +44,6 @@ fn criterion_row(screen: &vt100::Screen, id: &str) -> String {
         .into_iter()
         .find(|r| r.contains(&auto) || r.contains(&manual))
         .unwrap_or_default()
-}
-
-/// The program exited normally and left the terminal as it found it: main screen, cursor
-/// shown, bracketed paste off, cooked mode.
-#[track_caller]
-fn assert_terminal_restored(pty: &Pty) {
-    let raw = pty.raw();
-    let entered = rfind_bytes(&raw, ALT_ON).expect("the TUI entered the alternate screen");
-    let left = find_from(&raw, ALT_OFF, entered).expect("left the alternate screen after entering");
-    assert!(
-        find_from(&raw, PASTE_OFF, entered).is_some(),
-        "bracketed paste was not disabled"
-    );
-    assert!(
-        find_from(&raw, CURSOR_SHOW, left).is_some(),
-        "the cursor was not shown again"
-    );
-    let screen = pty.screen();
-    assert!(!screen.alternate_screen(), "still on the alternate screen");
-    assert!(!screen.hide_cursor(), "cursor still hidden");
-    assert!(!screen.bracketed_paste(), "bracketed paste still on");
-    assert_eq!(pty.cooked(), Some(true), "raw mode was not undone");
 }
 
 #[track_caller]
@@ -368,8 +346,11 @@ fn quit_with_unsaved_changes_asks() {
         " Quit ",
         "customer-spec.md has unsaved changes.",
         "Quit and discard them?",
-        "y/Enter confirm",
+        "y discard and quit",
+        "(Enter does not confirm)",
     ]);
+    // Enter does not discard: the prompt stays.
+    pty.send(keys::ENTER);
     // Stay.
     pty.send("n");
     let screen = pty.wait_for("the prompt closed", |s| {

@@ -315,8 +315,27 @@ fn building_out_of_order_is_refused_and_in_order_is_journaled() {
         "{}",
         toast(&state)
     );
+    // Each is a journal event: it asks, Enter does not record it, y does.
     press(&mut state, KeyCode::Char('b'));
+    assert!(matches!(
+        state.overlay,
+        Some(Overlay::Build(BuildOverlay::Confirm(
+            BuildConfirm::SetStatus { .. }
+        )))
+    ));
+    insta::assert_snapshot!("mark_built_confirm_120x40", render(&state, &ws));
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        state
+            .engagement
+            .as_ref()
+            .map(|e| e.engagement.journal.events.len()),
+        Some(4),
+        "Enter records nothing"
+    );
+    press(&mut state, KeyCode::Char('y'));
     press(&mut state, KeyCode::Char('v'));
+    press(&mut state, KeyCode::Char('y'));
     let e = state.engagement.as_ref().expect("engagement");
     let c1 = e
         .disk
@@ -383,6 +402,26 @@ fn unexplained_hunk_opens_the_form_prefilled_and_records_markdown_and_event() {
     type_text(&mut state, "v2.0 was retired during the build");
     insta::assert_snapshot!("deviation_form_120x40", render(&state, &ws));
     press(&mut state, KeyCode::Enter);
+    // Enter submits the form; the journal event waits for an explicit y.
+    assert!(
+        matches!(
+            state.overlay,
+            Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::RecordDeviation(_)
+            )))
+        ),
+        "{:?}",
+        state.overlay
+    );
+    insta::assert_snapshot!("deviation_confirm_120x40", render(&state, &ws));
+    press(&mut state, KeyCode::Enter);
+    assert!(
+        !fs::read_to_string(&path)
+            .expect("as-built")
+            .contains("- DEV-3 "),
+        "Enter does not record it"
+    );
+    press(&mut state, KeyCode::Char('y'));
     assert!(state.overlay.is_none(), "{:?}", state.overlay);
     assert!(
         toast(&state).contains("DEV-3 (COMP-4, minor) written to as-built.md and recorded"),
@@ -415,6 +454,7 @@ fn design_change_offers_to_reopen_gate_2() {
     press(&mut state, KeyCode::Enter);
     type_text(&mut state, "the NOC asked");
     press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
     assert!(
         matches!(
             state.overlay,
@@ -541,6 +581,7 @@ fn amendment_from_a_scope_change_deviation() {
         "camera ports keep their policing until the policies merge",
     );
     press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
     assert!(
         toast(&state).contains("AMD-2 (DEV-2) appended to customer-spec.md"),
         "{}",
@@ -604,4 +645,47 @@ fn enter_on_a_hunk_opens_the_as_built_at_its_line() {
     assert_eq!(state.context(), Context::Diff);
     press(&mut state, KeyCode::Esc);
     assert_eq!(state.context(), Context::View);
+}
+
+/// The confirmations of journal events at 80×24: a status mark and a submitted deviation form,
+/// each waiting for `y` (Enter records nothing).
+#[test]
+fn journal_confirmations_at_80x24() {
+    let (_dir, ws) = sample_workspace();
+    cut_journal(&ws, 4); // Gate 2 approved: every component pending
+    let mut state = opened(&ws, (80, 24));
+    press(&mut state, KeyCode::Char('4'));
+    press(&mut state, KeyCode::Char('b'));
+    insta::assert_snapshot!("mark_built_confirm_80x24", render(&state, &ws));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Esc);
+    assert!(state.overlay.is_none());
+    let events = |s: &State| {
+        s.engagement
+            .as_ref()
+            .map(|e| e.engagement.journal.events.len())
+    };
+    assert_eq!(events(&state), Some(4), "neither Enter nor Esc recorded it");
+
+    press(&mut state, KeyCode::Char('D'));
+    press(&mut state, KeyCode::Char('m'));
+    press(&mut state, KeyCode::Tab);
+    type_text(&mut state, "uses the lab VLAN range");
+    press(&mut state, KeyCode::Enter);
+    type_text(&mut state, "production range not allocated yet");
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(
+        state.overlay,
+        Some(Overlay::Build(BuildOverlay::Confirm(
+            BuildConfirm::RecordDeviation(_)
+        )))
+    ));
+    insta::assert_snapshot!("deviation_confirm_80x24", render(&state, &ws));
+    // Cancel returns to the form with what was typed.
+    press(&mut state, KeyCode::Char('n'));
+    let Some(Overlay::Build(BuildOverlay::Deviation(form))) = &state.overlay else {
+        panic!("back to the form: {:?}", state.overlay);
+    };
+    assert_eq!(form.what, "uses the lab VLAN range");
+    assert_eq!(events(&state), Some(4));
 }

@@ -283,7 +283,10 @@ fn approving_gate_1_goes_through_transact() {
         state.toast
     );
     insta::assert_snapshot!("approve_confirmation_120x40", render(&state, &ws));
+    // Enter does not confirm a journal event; y does.
     press(&mut state, KeyCode::Enter);
+    assert!(state.overlay.is_some(), "Enter left the confirmation open");
+    press(&mut state, KeyCode::Char('y'));
     let e = state.engagement.as_ref().expect("engagement");
     assert_eq!(
         e.disk.phase,
@@ -318,7 +321,7 @@ fn approval_is_refused_when_the_file_changed_after_review() {
     let mut text = fs::read_to_string(&spec).expect("spec");
     text.push_str("\nEdited in another pane.\n");
     fs::write(&spec, text).expect("write");
-    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('y'));
     let toast = state
         .toast
         .as_ref()
@@ -396,4 +399,84 @@ fn gate_review_pane_shows_the_quorum() {
         assert!(screen.contains(shown), "{screen}");
         insta::assert_snapshot!(format!("gate_review_quorum_{}x{}", size.0, size.1), screen);
     }
+}
+
+/// The status line of a rendered screen (the row above the hints).
+fn status_row(screen: &str, height: u16) -> String {
+    screen
+        .lines()
+        .nth(usize::from(height) - 2)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn the_status_bar_shows_line_col_and_who_is_acting() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        press(&mut state, KeyCode::Char('e'));
+        // A new line 2 holding "abc" and the cursor after it.
+        common::app::type_text(&mut state, "Intro");
+        press(&mut state, KeyCode::Enter);
+        common::app::type_text(&mut state, "abc");
+        let screen = render(&state, &ws);
+        let status = status_row(&screen, size.1);
+        assert!(
+            status.contains(" 2:4 ") && status.contains(" as reviewer "),
+            "line 2, column 4, as reviewer: {status}"
+        );
+        insta::assert_snapshot!(format!("status_line_col_{}x{}", size.0, size.1), screen);
+    }
+}
+
+/// At 80 columns a long identity still fits: the phase, the slug and the artifact (shown
+/// elsewhere on screen) give way first, then the identity is shortened; the mode, the flags and
+/// `line:col` stay.
+#[test]
+fn the_status_bar_fits_80_columns() {
+    let (_dir, ws) = sample_workspace();
+    let mut state = workspace_state(&ws, (80, 24));
+    open(&mut state, "firewall-drift");
+    press(&mut state, KeyCode::Char('e'));
+    common::app::type_text(&mut state, "abc");
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width(s.trim_end_matches('"'));
+
+    state.identity = "alice.long-surname@jump-host-01.corp.example.net".into();
+    let status = status_row(&render(&state, &ws), 24);
+    for kept in [
+        " EDIT ",
+        "[+] modified",
+        " 1:4 ",
+        &format!(" as {} ", state.identity),
+    ] {
+        assert!(status.contains(kept), "{kept:?} kept: {status}");
+    }
+    for dropped in ["Requirements", "firewall-drift", "customer-spec.md"] {
+        assert!(!status.contains(dropped), "{dropped:?} dropped: {status}");
+    }
+    assert!(width(&status) <= 82, "{status}");
+
+    state.identity =
+        "a-very-long-identity-that-no-status-bar-can-hold@jump-host-01.corp.example.net".into();
+    let status = status_row(&render(&state, &ws), 24);
+    assert!(
+        status.contains(" 1:4  as a-very-long-identity") && status.contains('…'),
+        "the identity is shortened, line:col kept: {status}"
+    );
+    assert!(status.trim_end_matches('"').ends_with("… "), "{status}");
+
+    // An ordinary identity: only the phase (the pipeline shows it) gives way at 80 columns.
+    state.identity = "reviewer".into();
+    let status = status_row(&render(&state, &ws), 24);
+    for kept in [
+        "firewall-drift",
+        "customer-spec.md",
+        " 1:4 ",
+        " as reviewer ",
+    ] {
+        assert!(status.contains(kept), "{kept:?} kept: {status}");
+    }
+    assert!(!status.contains("Requirements"), "{status}");
 }

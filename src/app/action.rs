@@ -14,6 +14,12 @@ use crate::store::engagement::Loaded;
 pub enum Action {
     /// A named command from the keymap.
     Command(Command),
+    /// The first key of a two-key sequence was pressed (`Some`), or the second key did not
+    /// complete one (`None`, with the two keys for the message).
+    Prefix(
+        Option<crate::config::keymap::KeyBinding>,
+        Option<crate::config::keymap::KeyBinding>,
+    ),
     /// The live gate re-check of the buffer, computed off the input path.
     LiveEvaluated(Box<crate::domain::evaluate::Evaluation>),
     /// A key that is text where it was pressed (the editor, a prompt, the filter).
@@ -45,12 +51,15 @@ pub enum Action {
     Build(super::build::BuildAction),
     /// Outside edits, conflicts and recovery (`app::live`).
     Live(super::live::LiveAction),
+    /// A lifecycle effect's result that needs a decision (`app::lifecycle`).
+    Lifecycle(super::lifecycle::LifecycleAction),
 }
 
 impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Command(c) => write!(f, "Command({c})"),
+            Action::Prefix(a, b) => write!(f, "Prefix({a:?}, {b:?})"),
             Action::LiveEvaluated(_) => write!(f, "LiveEvaluated"),
             Action::Text(i) => write!(f, "Text({i:?})"),
             Action::Paste(s) => write!(f, "Paste({} bytes)", s.len()),
@@ -66,6 +75,7 @@ impl fmt::Debug for Action {
             Action::EditorReturned => write!(f, "EditorReturned"),
             Action::Build(b) => write!(f, "Build({b:?})"),
             Action::Live(l) => write!(f, "Live({l:?})"),
+            Action::Lifecycle(l) => write!(f, "Lifecycle({l:?})"),
         }
     }
 }

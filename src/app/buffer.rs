@@ -15,6 +15,27 @@ pub const TAB_LENGTH: u8 = 4;
 /// Undo steps the textarea keeps.
 const UNDO_DEPTH: usize = 1000;
 
+/// What an edit did, for grouping undo steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKind {
+    /// A character typed (not a newline).
+    Insert(char),
+    /// Backspace or Delete.
+    Delete,
+    /// Anything else: a newline, a paste, a kill, a yank.
+    Other,
+}
+
+/// The run of typing (or deleting) the next edit may continue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    deleting: bool,
+    /// Where the cursor was after the run's last edit.
+    at: (usize, usize),
+    /// The last character typed was whitespace (the next word starts a new group).
+    after_space: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct TextBuffer {
     /// The text while no textarea exists (the textarea owns it once editing starts).
@@ -22,6 +43,12 @@ pub struct TextBuffer {
     /// The cursor while no textarea exists: (row, char), always inside the text.
     cursor: DataCursor,
     textarea: Option<TextArea<'static>>,
+    /// Undo groups, oldest first: how many textarea history steps one undo takes back (a word
+    /// or an insert run, not a character).
+    groups: Vec<usize>,
+    /// Groups undone, for redo.
+    redo_groups: Vec<usize>,
+    run: Option<Run>,
 }
 
 impl Default for TextBuffer {
@@ -52,7 +79,7 @@ pub fn cell(c: char, col: usize, tab: usize) -> (char, usize) {
             let tab = tab.max(1);
             (' ', tab - col % tab)
         }
-        c if c.is_control() => ('?', 1),
+        c if crate::domain::controls::is_terminal_control(c) => ('?', 1),
         c => (c, c.width().unwrap_or(1)),
     }
 }
@@ -86,6 +113,9 @@ impl TextBuffer {
             lines: text_lines(text),
             cursor: DataCursor(0, 0),
             textarea: None,
+            groups: Vec::new(),
+            redo_groups: Vec::new(),
+            run: None,
         }
     }
 
@@ -129,6 +159,81 @@ impl TextBuffer {
             t.move_cursor(jump(cursor.0, cursor.1));
             t
         })
+    }
+
+    /// Records an edit the textarea just made from cursor `before` (`steps` history entries):
+    /// typing at the cursor continues the group until a new word starts after whitespace;
+    /// deleting continues a deleting run; anything else, or a moved cursor, starts a group.
+    pub fn record(&mut self, before: DataCursor, kind: EditKind, steps: usize) {
+        let before = (before.0, before.1);
+        let continues = match (self.run, kind) {
+            (Some(run), EditKind::Insert(c)) => {
+                // A word typed after whitespace starts a new group.
+                !run.deleting && run.at == before && (!run.after_space || c.is_whitespace())
+            }
+            (Some(run), EditKind::Delete) => run.deleting && run.at == before,
+            _ => false,
+        };
+        match self.groups.last_mut() {
+            Some(last) if continues => *last += steps,
+            _ => self.groups.push(steps),
+        }
+        // Older groups than the textarea keeps cannot be undone anyway.
+        if self.groups.len() > UNDO_DEPTH {
+            self.groups.remove(0);
+        }
+        self.redo_groups.clear();
+        let DataCursor(row, col) = self.cursor();
+        self.run = match kind {
+            EditKind::Insert(c) => Some(Run {
+                deleting: false,
+                at: (row, col),
+                after_space: c.is_whitespace(),
+            }),
+            EditKind::Delete => Some(Run {
+                deleting: true,
+                at: (row, col),
+                after_space: false,
+            }),
+            EditKind::Other => None,
+        };
+    }
+
+    /// Undoes the last group of edits; false when there is nothing to undo.
+    pub fn undo(&mut self) -> bool {
+        self.step_history(true)
+    }
+
+    /// Redoes the last undone group; false when there is nothing to redo.
+    pub fn redo(&mut self) -> bool {
+        self.step_history(false)
+    }
+
+    fn step_history(&mut self, undo: bool) -> bool {
+        self.run = None;
+        let Some(t) = self.textarea.as_mut() else {
+            // Never edited: no history.
+            return false;
+        };
+        let (from, to) = if undo {
+            (&mut self.groups, &mut self.redo_groups)
+        } else {
+            (&mut self.redo_groups, &mut self.groups)
+        };
+        // Edits the textarea made without `record` (none today) undo one step at a time.
+        let steps = from.pop().unwrap_or(1);
+        let mut done = 0;
+        for _ in 0..steps {
+            let moved = if undo { t.undo() } else { t.redo() };
+            if !moved {
+                break;
+            }
+            done += 1;
+        }
+        if done > 0 {
+            to.push(done);
+        }
+        done > 0
     }
 
     /// Puts the cursor at (row, char), as near as the text allows.
@@ -242,6 +347,56 @@ mod tests {
         assert_eq!(b.cursor(), DataCursor(1, 4));
         assert!(b.edit().undo());
         assert_eq!(b.text(), "one\ntwo\nthree");
+    }
+
+    fn type_into(b: &mut TextBuffer, text: &str) {
+        for c in text.chars() {
+            let before = b.cursor();
+            assert!(b.edit().input(ratatui_textarea::Input {
+                key: ratatui_textarea::Key::Char(c),
+                ..Default::default()
+            }));
+            b.record(before, EditKind::Insert(c), 1);
+        }
+    }
+
+    #[test]
+    fn undo_takes_back_a_word_at_a_time_and_redo_puts_it_back() {
+        let mut b = TextBuffer::new("");
+        type_into(&mut b, "hello big world");
+        assert!(b.undo());
+        assert_eq!(b.text(), "hello big ");
+        assert!(b.undo());
+        assert_eq!(b.text(), "hello ");
+        assert!(b.redo());
+        assert_eq!(b.text(), "hello big ");
+        assert!(b.undo() && b.undo());
+        assert_eq!(b.text(), "");
+        assert!(!b.undo(), "nothing left");
+        // Deleting is one run; moving the cursor starts a new group.
+        type_into(&mut b, "abcdef");
+        for _ in 0..3 {
+            let before = b.cursor();
+            b.edit().input(ratatui_textarea::Input {
+                key: ratatui_textarea::Key::Backspace,
+                ..Default::default()
+            });
+            b.record(before, EditKind::Delete, 1);
+        }
+        assert_eq!(b.text(), "abc");
+        b.move_cursor(CursorMove::Head);
+        type_into(&mut b, "x");
+        assert!(b.undo());
+        assert_eq!(b.text(), "abc");
+        assert!(b.undo());
+        assert_eq!(b.text(), "abcdef", "the three Backspaces are one group");
+    }
+
+    #[test]
+    fn a_buffer_never_edited_has_nothing_to_undo() {
+        let mut b = TextBuffer::new("text");
+        assert!(!b.undo() && !b.redo());
+        assert_eq!(b.text(), "text");
     }
 
     #[test]

@@ -303,10 +303,6 @@ pub enum BuildEffect {
         what: String,
         why: String,
     },
-    ReopenGate2 {
-        root: PathBuf,
-        reason: String,
-    },
     /// Writes `- AMD-n (DEV-x): …` into the spec and the `amendment_recorded` event.
     Amend {
         root: PathBuf,
@@ -327,7 +323,6 @@ impl BuildEffect {
             BuildEffect::SetStatus { root, .. }
             | BuildEffect::CompleteBuild { root }
             | BuildEffect::RecordDeviation { root, .. }
-            | BuildEffect::ReopenGate2 { root, .. }
             | BuildEffect::Amend { root, .. }
             | BuildEffect::Close { root, .. } => root,
         }
@@ -345,7 +340,7 @@ pub enum BuildAction {
     DesignChangeRecorded { deviation: ItemId, what: String },
 }
 
-fn finish(
+pub(super) fn finish(
     root: &Path,
     result: Result<Committed, TxError>,
     message: impl FnOnce(&Committed) -> String,
@@ -432,19 +427,6 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
                 _ => None,
             },
         ),
-        BuildEffect::ReopenGate2 { root, reason } => finish(
-            root,
-            transact_signed(root, &stamp, None, &signing, |e, ev| {
-                rules::reopen_gate(e, ev, GateId::Two, reason).map(Into::into)
-            }),
-            |c| {
-                format!(
-                    "Gate 2 reopened: the engagement is back in Design (event {})",
-                    c.seq
-                )
-            },
-            none,
-        ),
         BuildEffect::Amend {
             root,
             deviation,
@@ -502,9 +484,11 @@ fn page(state: &State) -> usize {
 /// The diff pane's viewport, estimated from the terminal size the way `ui` lays it out (the
 /// pane takes the full width; borders, gauge and column header take their rows).
 fn viewport(state: &State, model: &DiffModel) -> Viewport {
+    let width = usize::from(state.size.0.saturating_sub(2));
     Viewport {
         rows: page(state),
-        stacked: model.stacked(usize::from(state.size.0.saturating_sub(2))),
+        stacked: model.stacked(width),
+        text_width: model.side_width(width),
     }
 }
 
@@ -534,9 +518,11 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
         let vp = vp.unwrap_or(Viewport {
             rows: page,
             stacked: false,
+            text_width: 0,
         });
         match c {
-            Command::ShowDiff | Command::Leave | Command::Cancel => {
+            // `q` closes the diff pane, not the app.
+            Command::ShowDiff | Command::Leave | Command::Cancel | Command::Quit => {
                 e.build.diff = None;
                 return Some(Vec::new());
             }
@@ -658,16 +644,31 @@ fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
         state.info("no component to mark: the design has no components");
         return Vec::new();
     };
+    let current = e.disk.component(id).map(|c| c.status);
+    if current == Some(status)
+        || (status == ComponentStatus::Built && current == Some(ComponentStatus::Validated))
+    {
+        let already = current.map_or(status.as_str(), ComponentStatus::as_str);
+        state.info(format!("{id} is already {already}: nothing to record"));
+        return Vec::new();
+    }
     match rules::set_component_status(&e.engagement, &e.disk, id, status) {
         Err(r) => {
             refuse(state, refusal_text(&r));
             Vec::new()
         }
-        Ok(_) => effect(BuildEffect::SetStatus {
-            root: e.root.clone(),
-            component: id,
-            status,
-        }),
+        Ok(_) => {
+            // A journal event: recorded only after an explicit yes.
+            let title = e.disk.component(id).map(|c| c.title.clone());
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::SetStatus {
+                    component: id,
+                    title: title.unwrap_or_default(),
+                    status,
+                },
+            )));
+            Vec::new()
+        }
     }
 }
 
@@ -702,6 +703,7 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
             let vp = Viewport {
                 rows: usize::from(size.1.saturating_sub(10)).max(1),
                 stacked: model.stacked(usize::from(size.0.saturating_sub(2))),
+                text_width: model.side_width(usize::from(size.0.saturating_sub(2))),
             };
             e.build.diff = Some(DiffView::new(model, vp));
             state.pane = Pane::Editor;
@@ -1061,9 +1063,38 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 };
                 let root = e.root.clone();
                 effect(match kind {
+                    // One reopening for every gate and every way to it (`app::lifecycle`).
                     BuildConfirm::ReopenGate2 { reason, .. } => {
-                        BuildEffect::ReopenGate2 { root, reason }
+                        return vec![Effect::Lifecycle(
+                            super::lifecycle::LifecycleEffect::ReopenGate {
+                                root,
+                                gate: GateId::Two,
+                                reason,
+                            },
+                        )];
                     }
+                    BuildConfirm::SetStatus {
+                        component, status, ..
+                    } => BuildEffect::SetStatus {
+                        root,
+                        component,
+                        status,
+                    },
+                    BuildConfirm::RecordDeviation(form) => BuildEffect::RecordDeviation {
+                        root,
+                        target: form.selected_target(),
+                        impact: form.impact,
+                        what: form.what.trim().to_string(),
+                        why: form.why.trim().to_string(),
+                    },
+                    BuildConfirm::RecordAmendment(form) => match form.deviation() {
+                        Some(deviation) => BuildEffect::Amend {
+                            root,
+                            deviation,
+                            text: form.text.trim().to_string(),
+                        },
+                        None => return Vec::new(),
+                    },
                     BuildConfirm::CompleteBuild { .. } => BuildEffect::CompleteBuild { root },
                     BuildConfirm::Close {
                         reason, reviewed, ..
@@ -1075,7 +1106,16 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 })
             }
             Command::Cancel | Command::Leave | Command::Quit => {
-                state.overlay = None;
+                state.overlay = match kind.clone() {
+                    // Back to the form, with everything typed.
+                    BuildConfirm::RecordDeviation(form) => {
+                        Some(Overlay::Build(BuildOverlay::Deviation(form)))
+                    }
+                    BuildConfirm::RecordAmendment(form) => {
+                        Some(Overlay::Build(BuildOverlay::Amend(form)))
+                    }
+                    _ => None,
+                };
                 if let BuildConfirm::ReopenGate2 { deviation, .. } = kind {
                     state.info(format!(
                         "Gate 2 stays approved: {deviation} needs a Gate 2 re-approval or a reason at close"
@@ -1129,14 +1169,10 @@ fn submit_deviation(state: &mut State, mut form: DeviationForm) -> Vec<Effect> {
             keep(state, form)
         }
         Ok(_) => {
-            state.overlay = None;
-            effect(BuildEffect::RecordDeviation {
-                root: e.root.clone(),
-                target,
-                impact: form.impact,
-                what: form.what.trim().to_string(),
-                why: form.why.trim().to_string(),
-            })
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::RecordDeviation(form),
+            )));
+            Vec::new()
         }
     }
 }
@@ -1168,12 +1204,10 @@ fn submit_amendment(state: &mut State, mut form: AmendForm) -> Vec<Effect> {
             keep(state, form)
         }
         Ok(_) => {
-            state.overlay = None;
-            effect(BuildEffect::Amend {
-                root: e.root.clone(),
-                deviation,
-                text: form.text.trim().to_string(),
-            })
+            state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
+                BuildConfirm::RecordAmendment(form),
+            )));
+            Vec::new()
         }
     }
 }

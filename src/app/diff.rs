@@ -97,7 +97,13 @@ pub const MIN_SIDE_WIDTH: usize = 40;
 pub struct Viewport {
     pub rows: usize,
     pub stacked: bool,
+    /// Columns of text each side shows side by side (0: unknown, no sideways scroll to a
+    /// change).
+    pub text_width: usize,
 }
+
+/// Columns kept left of a change when the pane scrolls sideways to it.
+pub const CHANGE_MARGIN: usize = 8;
 
 /// Display width of a line as the pane draws it (tabs as one column, controls as one).
 pub fn display_width(text: &str) -> usize {
@@ -264,12 +270,46 @@ impl DiffView {
         top.min(list.len().saturating_sub(1))
     }
 
-    /// Shows hunk `h` with its context above it (or as near the top as the end allows).
+    /// Shows hunk `h` with its context above it (or as near the top as the end allows) and,
+    /// side by side, scrolls sideways so its first changed word is on screen.
     pub fn goto_hunk(&mut self, h: usize, viewport: Viewport) {
         if let Some(at) = self.entries().headers.get(h).copied() {
             self.current = h;
             self.top = at.saturating_sub(CONTEXT_LINES).min(self.max_top(viewport));
+            if !viewport.stacked
+                && viewport.text_width > 0
+                && let Some(col) = self.first_change_column(h)
+            {
+                self.hscroll = if col + CHANGE_MARGIN < viewport.text_width {
+                    0
+                } else {
+                    col.saturating_sub(CHANGE_MARGIN)
+                        .min(self.model.widest.saturating_sub(1))
+                };
+            }
         }
+    }
+
+    /// The display column of the first changed word in hunk `h`, either side.
+    pub fn first_change_column(&self, h: usize) -> Option<usize> {
+        let range = self.model.sbs.hunks.get(h)?.clone();
+        self.model
+            .sbs
+            .rows
+            .get(range)?
+            .iter()
+            .flat_map(|r| r.left.iter().chain(r.right.iter()))
+            .filter_map(|cell| {
+                let mut col = 0;
+                for seg in &cell.segments {
+                    if seg.emphasized {
+                        return Some(col);
+                    }
+                    col += display_width(&seg.text);
+                }
+                None
+            })
+            .min()
     }
 
     /// Moves to the next hunk; false when the current one is the last.
@@ -412,6 +452,7 @@ mod tests {
     const VP: Viewport = Viewport {
         rows: 10,
         stacked: false,
+        text_width: 0,
     };
 
     #[test]
@@ -456,12 +497,39 @@ mod tests {
     }
 
     #[test]
+    fn going_to_a_hunk_scrolls_sideways_to_its_first_changed_word() {
+        let prefix = "x".repeat(100);
+        let same: String = (0..10).map(|i| format!("same {i}\n")).collect();
+        let a = format!("# D\n## Components\nshort one\n{prefix} old tail\n{same}short two\n");
+        let b = format!("# D\n## Components\nshort one\n{prefix} new tail\n{same}short three\n");
+        let vp = Viewport {
+            rows: 10,
+            stacked: false,
+            text_width: 40,
+        };
+        let mut v = DiffView::new(model(&a, &b), vp);
+        assert_eq!(v.model.hunks.len(), 2, "{:?}", v.model.sbs.hunks);
+        assert_eq!(v.first_change_column(0), Some(101));
+        assert_eq!(v.hscroll, 101 - CHANGE_MARGIN, "the change is on screen");
+        assert!(v.next_hunk(vp));
+        assert_eq!(v.hscroll, 0, "a change near the start shows the start");
+        // Stacked, the text wraps: no sideways jump.
+        let stacked = Viewport {
+            stacked: true,
+            ..vp
+        };
+        let v = DiffView::new(model(&a, &b), stacked);
+        assert_eq!(v.hscroll, 0);
+    }
+
+    #[test]
     fn stacked_rows_take_two_lines_at_the_end() {
         let (a, b) = doc(30, &[27, 28, 29]);
         let v = DiffView::new(model(&a, &b), VP);
         let stacked = Viewport {
             rows: 10,
             stacked: true,
+            text_width: 0,
         };
         let lines: usize = v.entries().list[v.max_top(stacked)..]
             .iter()

@@ -49,10 +49,15 @@ pub enum Effect {
         path: PathBuf,
     },
     Quit,
+    /// Give the terminal back to the shell and stop the process until `fg` (the event loop
+    /// handles it).
+    Suspend,
     /// A Build/As-Built transition through `transact` (`app::build`).
     Build(super::build::BuildEffect),
     /// Reload, guarded save, recovery files (`app::live`).
     Live(super::live::LiveEffect),
+    /// Complete feasibility, reopen a gate, create an engagement (`app::lifecycle`).
+    Lifecycle(super::lifecycle::LifecycleEffect),
 }
 
 impl Effect {
@@ -66,9 +71,10 @@ impl Effect {
                 vec![root.clone()]
             }
             Effect::SpawnEditor { path, .. } => vec![path.clone()],
-            Effect::Quit => Vec::new(),
+            Effect::Quit | Effect::Suspend => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
+            Effect::Lifecycle(l) => l.paths(),
         }
     }
 }
@@ -92,25 +98,45 @@ impl EffectContext {
         }
     }
 
-    /// Whether running `effect` may prompt on the terminal: a decision the engagement asks to
-    /// be signed, with a key file (not an agent) whose passphrase ssh-keygen may ask for.
+    /// Whether running `effect` may prompt on the terminal: an event the engagement asks to be
+    /// signed (a decision, or any event under `signatures = "all"`), with a key file (not an
+    /// agent) whose passphrase ssh-keygen may ask for.
     pub fn may_prompt(&self, effect: &Effect) -> bool {
-        let root = match effect {
-            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => root.as_path(),
-            Effect::Build(
-                b @ (super::build::BuildEffect::Close { .. }
-                | super::build::BuildEffect::ReopenGate2 { .. }),
-            ) => b.root(),
+        use super::build::BuildEffect;
+        use super::lifecycle::LifecycleEffect;
+        use crate::domain::engagement::SignaturePolicy;
+        let (root, decision) = match effect {
+            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
+                (root.as_path(), true)
+            }
+            Effect::Build(b) => (b.root(), matches!(b, BuildEffect::Close { .. })),
+            Effect::Lifecycle(LifecycleEffect::ReopenGate { root, .. }) => (root.as_path(), true),
+            Effect::Lifecycle(LifecycleEffect::CompleteFeasibility { root, .. }) => {
+                (root.as_path(), false)
+            }
             _ => return false,
         };
         let Some(setup) = &self.signing else {
             return false;
         };
-        let signing = crate::store::sign::peek_policy(root)
-            .is_some_and(|p| p.signatures != crate::domain::engagement::SignaturePolicy::Off);
-        signing
+        let signed = crate::store::sign::peek_policy(root).is_some_and(|p| match p.signatures {
+            SignaturePolicy::Off => false,
+            SignaturePolicy::Decisions => decision,
+            SignaturePolicy::All => true,
+        });
+        signed
             && crate::store::sign::configured_key_path(&setup.config)
                 .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
+    }
+
+    /// `[policy] signatures` of an engagement created here: signed decisions from the start
+    /// when this user has said which key signs (as `phasegate new`).
+    pub fn new_signature_policy(&self) -> crate::domain::engagement::SignaturePolicy {
+        use crate::domain::engagement::SignaturePolicy;
+        match &self.signing {
+            Some(setup) if setup.config.signing_key.is_some() => SignaturePolicy::Decisions,
+            _ => SignaturePolicy::Off,
+        }
     }
 
     /// The stamp and signer of a decision on the engagement at `root` (as the CLI's).
@@ -169,6 +195,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                         gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
                         last_change: ev.replay.last_event_at.map(|t| t.to_string()),
                         problem: loaded.issues.first().map(ToString::to_string),
+                        sample: crate::store::seed::is_sample(&root),
                         root,
                     }
                 }
@@ -180,6 +207,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                     gates: [None, None],
                     last_change: None,
                     problem: Some(e.to_string()),
+                    sample: false,
                     root,
                 },
             }
@@ -198,7 +226,7 @@ pub(crate) fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
 }
 
 /// Performs one effect against the store; returns the actions that report its outcome.
-/// `SpawnEditor` and `Quit` belong to the event loop and return nothing here.
+/// `SpawnEditor`, `Quit` and `Suspend` belong to the event loop and return nothing here.
 pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
     match effect {
         Effect::LoadWorkspace { workspace } => {
@@ -238,10 +266,12 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
                 approve_gate(e, ev, *gate, review, &approver).map(Into::into)
             }) {
                 Ok(done) => {
-                    let mut extra = if done.created_as_built {
-                        "; as-built.md created from the approved design".to_string()
-                    } else {
-                        String::new()
+                    let mut extra = match (&done.deferred, done.created_as_built) {
+                        (Some(e), _) => format!(
+                            "; as-built.md not created yet ({e}): the next write creates it"
+                        ),
+                        (None, true) => "; as-built.md created from the approved design".into(),
+                        (None, false) => String::new(),
                     };
                     if let Some(fp) = &done.signer {
                         extra.push_str(&format!("; signed with {fp}"));
@@ -288,6 +318,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
         }
         Effect::Build(b) => super::build::run_effect(b, ctx),
         Effect::Live(l) => super::live::run(l),
-        Effect::SpawnEditor { .. } | Effect::Quit => Vec::new(),
+        Effect::Lifecycle(l) => super::lifecycle::run_effect(l, ctx),
+        Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

@@ -245,6 +245,17 @@ impl AmendForm {
 pub enum BuildConfirm {
     /// A design-change deviation was recorded: reopen Gate 2 now (back to Design)?
     ReopenGate2 { deviation: ItemId, reason: String },
+    /// Record a component's status (`b`, `v`): a journal event.
+    SetStatus {
+        component: ItemId,
+        title: String,
+        status: crate::domain::journal::ComponentStatus,
+    },
+    /// The deviation form was submitted: record it (Markdown + journal event)? Cancel returns to
+    /// the form with what was typed.
+    RecordDeviation(DeviationForm),
+    /// The amendment form was submitted: record it? Cancel returns to the form.
+    RecordAmendment(AmendForm),
     /// Every component is validated: enter As-Built.
     CompleteBuild { components: usize },
     /// Close the engagement: binds every deviation and amendment.

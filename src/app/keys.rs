@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crossterm::event::KeyEvent;
 
 pub use crate::config::commands::{COMMANDS, Command, CommandInfo, Context};
-use crate::config::keymap::{Keymap, key_list};
+use crate::config::keymap::{KeyBinding, Keymap, key_list};
 
 /// The active key bindings.
 #[derive(Debug, Clone)]
@@ -42,9 +42,17 @@ impl Keys {
         self.keymap.lookup_event(context, key)
     }
 
-    /// Every key bound to `command`, as `j/Down`, for the help overlay.
+    /// Every key bound to `command`, as `j/Down`, for the help overlay (sequences as `g g`).
     pub fn bindings_for(&self, command: Command) -> String {
-        key_list(&self.keymap.bindings_for(command))
+        let mut all = vec![key_list(&self.keymap.bindings_for(command))];
+        all.extend(self.keymap.sequences_for(command));
+        all.retain(|k| !k.is_empty());
+        all.join("/")
+    }
+
+    /// Whether `key` starts a two-key sequence in `context` (the next key completes it).
+    pub fn is_prefix(&self, context: Context, key: &KeyEvent) -> bool {
+        KeyBinding::from_event(key).is_some_and(|k| self.keymap.is_prefix(context, k))
     }
 
     /// The keys that run `command` in `context`, as `j/Down`; `None` when unbound there.

@@ -37,8 +37,9 @@ use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
 use crate::store::engagement::{self, Loaded};
+use crate::store::instance::{self, InstanceOwner};
 use crate::store::recovery::{self, RecoveryFile, RecoveryKind, SaveRefused};
-use crate::store::watch::{WatchEvent, WatchMode, Watcher};
+use crate::store::watch::{WatchEvent, WatchMode, Watcher, is_presence};
 
 /// How long after the first keystroke not yet in the recovery file it is written.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(1);
@@ -91,7 +92,7 @@ pub enum LiveView {
         selected: usize,
         compare: Option<SideBySide>,
         scroll: usize,
-        /// Discard was pressed once; a second press deletes.
+        /// Discard was pressed: an explicit yes (`confirm`, `y`) deletes; any other key keeps.
         confirm_discard: bool,
     },
 }
@@ -116,6 +117,16 @@ pub struct Live {
     pub view: Option<LiveView>,
     /// Recovery files offered back (from earlier sessions, or set aside by "take disk").
     pub offered: Vec<Offered>,
+    /// Autosaves of other instances still running: their live buffers, never offered here.
+    pub held: Vec<RecoveryFile>,
+    /// Other running instances that have this engagement open (their presence files).
+    pub others: Vec<InstanceOwner>,
+    /// Columns the open view's compare is scrolled sideways (reset when a view opens).
+    pub hscroll: usize,
+    /// The presence directory changed: read it once more at the next deadline. A file created
+    /// and removed within one debounce window reports nothing, so what a scan saw in between
+    /// would otherwise stay on the status bar.
+    pub recheck_presence: bool,
     pub autosave: Option<Autosave>,
     /// A recovery file restored into the buffer: removed once the buffer is saved.
     pub restored: Option<(PathBuf, String)>,
@@ -172,7 +183,7 @@ pub enum LiveAction {
     Reloaded(Box<Loaded>),
     /// Re-reading failed (malformed TOML written by hand, a journal cut…).
     ReloadFailed(String),
-    /// The autosave deadline passed.
+    /// The one-shot deadline passed: autosave the buffer, re-read who is here if asked.
     AutosaveDue,
     AutosaveWritten {
         artifact: Artifact,
@@ -184,10 +195,11 @@ pub enum LiveAction {
         problems: Vec<String>,
         open_view: bool,
     },
-    /// A guarded save went through.
+    /// A guarded save went through; `kept`: where the disk version it replaced was kept.
     Saved {
         artifact: Artifact,
         text: String,
+        kept: Option<PathBuf>,
     },
     /// A guarded save found another version on disk.
     SaveRefused {
@@ -204,6 +216,11 @@ pub enum LiveAction {
         path: PathBuf,
         quiet: bool,
     },
+    /// The other running instances with the engagement at `root` open.
+    PresenceFound {
+        root: PathBuf,
+        others: Vec<InstanceOwner>,
+    },
     Failed(String),
 }
 
@@ -219,18 +236,24 @@ pub enum LiveEffect {
         root: PathBuf,
         open_view: bool,
     },
+    /// Read who else has the engagement open.
+    ScanPresence {
+        root: PathBuf,
+    },
     Autosave {
         root: PathBuf,
         artifact: Artifact,
         text: String,
         previous: Option<(PathBuf, String)>,
     },
-    /// Save only if the file still holds `expected` (`None`: it must not exist).
+    /// Save only if the file still holds `expected` (`None`: it must not exist). `keep_disk`:
+    /// the save goes over someone else's version (a resolved conflict), which is kept first.
     Save {
         root: PathBuf,
         artifact: Artifact,
         text: String,
         expected: Option<String>,
+        keep_disk: bool,
         cleanup: Cleanup,
     },
     /// Set `mine` aside in the recovery directory, then the buffer takes the disk version.
@@ -256,7 +279,9 @@ pub enum LiveEffect {
 impl LiveEffect {
     pub fn paths(&self) -> Vec<PathBuf> {
         match self {
-            LiveEffect::Reload { root } | LiveEffect::ScanRecovery { root, .. } => {
+            LiveEffect::Reload { root }
+            | LiveEffect::ScanRecovery { root, .. }
+            | LiveEffect::ScanPresence { root } => {
                 vec![root.clone()]
             }
             LiveEffect::Autosave { root, previous, .. } => {
@@ -323,6 +348,10 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
                 open_view: *open_view,
             })]
         }
+        LiveEffect::ScanPresence { root } => vec![act(LiveAction::PresenceFound {
+            root: root.clone(),
+            others: instance::others_present(root),
+        })],
         LiveEffect::Autosave {
             root,
             artifact,
@@ -347,12 +376,20 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
             artifact,
             text,
             expected,
+            keep_disk,
             cleanup,
-        } => match recovery::save_if_unchanged(root, *artifact, text, expected.as_deref()) {
-            Ok(()) => {
+        } => match recovery::save_if_unchanged(
+            root,
+            *artifact,
+            text,
+            expected.as_deref(),
+            *keep_disk,
+        ) {
+            Ok(kept) => {
                 let mut out = vec![act(LiveAction::Saved {
                     artifact: *artifact,
                     text: text.clone(),
+                    kept,
                 })];
                 out.extend(clean_up(cleanup));
                 out
@@ -387,7 +424,7 @@ pub fn run(effect: &LiveEffect) -> Vec<Action> {
             }
         }
         LiveEffect::Forget { cleanup, .. } => clean_up(cleanup),
-        LiveEffect::Discard { path, quiet, .. } => match recovery::remove(path, None) {
+        LiveEffect::Discard { path, quiet, .. } => match recovery::discard(path) {
             Ok(_) => vec![act(LiveAction::Discarded {
                 path: path.clone(),
                 quiet: *quiet,
@@ -419,6 +456,8 @@ pub enum Received<T> {
 pub struct Runtime {
     sink: Sink,
     watcher: Option<(PathBuf, Watcher)>,
+    /// The engagement this process has announced itself in (`.phasegate/presence/`).
+    present: Option<PathBuf>,
     deadline: Option<Instant>,
     /// Poll at this interval instead of asking the kernel (tests; `PHASEGATE_WATCH=poll`).
     polling: Option<Duration>,
@@ -430,6 +469,7 @@ impl Runtime {
         Runtime {
             sink: Arc::new(sink),
             watcher: None,
+            present: None,
             deadline: None,
             polling: None,
         }
@@ -445,6 +485,15 @@ impl Runtime {
     /// else), and arms the autosave deadline when the buffer changed.
     pub fn observe(&mut self, state: &State) {
         let root = state.engagement.as_ref().map(|e| e.root.clone());
+        if self.present != root {
+            self.leave();
+            // Presence is a courtesy to the others: an engagement that cannot be written (a
+            // read-only checkout) is still worked on, just unannounced.
+            self.present = root
+                .as_ref()
+                .filter(|r| instance::announce(r).is_ok())
+                .cloned();
+        }
         if self.watcher.as_ref().map(|(r, _)| r) != root.as_ref() {
             self.watcher = None; // stops the old watch first
             if let Some(root) = root {
@@ -467,7 +516,8 @@ impl Runtime {
             .engagement
             .as_ref()
             .is_some_and(|e| e.dirty && e.live_pending);
-        if edited && self.deadline.is_none() {
+        let recheck = Live::current(state).is_some_and(|l| l.recheck_presence);
+        if (edited || recheck) && self.deadline.is_none() {
             self.deadline = Some(Instant::now() + AUTOSAVE_DELAY);
         }
     }
@@ -515,6 +565,21 @@ impl Runtime {
     pub fn due() -> Action {
         act(LiveAction::AutosaveDue)
     }
+
+    /// Removes this process's presence file from the engagement it announced itself in.
+    fn leave(&mut self) {
+        if let Some(old) = self.present.take() {
+            let _ = instance::withdraw(&old);
+        }
+    }
+}
+
+impl Drop for Runtime {
+    /// Every way out of the event loop (quit, an error, a panic unwinding) drops the runtime:
+    /// the presence file goes with it.
+    fn drop(&mut self) {
+        self.leave();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,7 +599,10 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             ..
         } => {
             live.mode = Some(mode);
-            let mut out = vec![fx(LiveEffect::Reload { root: root.clone() })];
+            let mut out = vec![
+                fx(LiveEffect::Reload { root: root.clone() }),
+                fx(LiveEffect::ScanPresence { root: root.clone() }),
+            ];
             if !live.scanned {
                 live.scanned = true;
                 out.push(fx(LiveEffect::ScanRecovery {
@@ -545,9 +613,19 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             out
         }
         LiveAction::Watch {
-            event: WatchEvent::Changed(_),
+            event: WatchEvent::Changed(paths),
             ..
-        } => vec![fx(LiveEffect::Reload { root })],
+        } => {
+            let mut out = Vec::new();
+            if paths.iter().any(|p| is_presence(p)) {
+                live.recheck_presence = true;
+                out.push(fx(LiveEffect::ScanPresence { root: root.clone() }));
+            }
+            if !paths.iter().all(|p| is_presence(p)) {
+                out.push(fx(LiveEffect::Reload { root }));
+            }
+            out
+        }
         LiveAction::Watch {
             event: WatchEvent::Problem(m),
             ..
@@ -580,7 +658,14 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             ));
             Vec::new()
         }
-        LiveAction::AutosaveDue => autosave(state),
+        LiveAction::AutosaveDue => {
+            let recheck = std::mem::take(&mut live.recheck_presence);
+            let mut out = autosave(state);
+            if recheck {
+                out.push(fx(LiveEffect::ScanPresence { root }));
+            }
+            out
+        }
         LiveAction::AutosaveWritten {
             artifact,
             path,
@@ -598,14 +683,26 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             problems,
             open_view,
         } => recovery_found(state, files, problems, open_view),
-        LiveAction::Saved { artifact, text } => {
+        LiveAction::Saved {
+            artifact,
+            text,
+            kept,
+        } => {
             live.conflict = None;
             live.autosave = None;
             live.restored = None;
             if matches!(live.view, Some(LiveView::Conflict { .. })) {
                 live.view = None;
             }
-            super::update::update(state, Action::Saved { artifact, text })
+            let effects = super::update::update(state, Action::Saved { artifact, text });
+            if let Some(kept) = kept {
+                state.info(format!(
+                    "saved {}; the disk version it replaced is kept in {}",
+                    artifact.file_name(),
+                    shown_path(&root, &kept)
+                ));
+            }
+            effects
         }
         LiveAction::SaveRefused { artifact, disk } => {
             if e.shown_artifact() == Some(artifact) && e.dirty {
@@ -614,11 +711,17 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     disk,
                     stage: Stage::Open,
                 });
-                open_conflict_view(state);
-                state.error(format!(
-                    "not saved: {} changed on disk since you loaded it — compare, then keep yours, take the disk version or merge",
-                    artifact.file_name()
-                ));
+                if state.mode == Mode::Edit {
+                    // Typing goes on into the buffer: the choices wait in the conflict view.
+                    let msg = refused_while_editing(&state.keys, artifact, Stage::Open);
+                    state.error(msg);
+                } else {
+                    open_conflict_view(state);
+                    state.error(format!(
+                        "not saved: {} changed on disk since you loaded it — compare, then keep yours, take the disk version or merge",
+                        artifact.file_name()
+                    ));
+                }
             }
             vec![fx(LiveEffect::Reload { root })]
         }
@@ -688,6 +791,15 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 state.info(format!("discarded recovery file {name}"));
+            }
+            Vec::new()
+        }
+        LiveAction::PresenceFound {
+            root: found,
+            others,
+        } => {
+            if found == root {
+                live.others = others;
             }
             Vec::new()
         }
@@ -1007,11 +1119,19 @@ fn cleanup_of(live: &Live, artifact: Artifact) -> Cleanup {
 /// The save of the shown buffer: a compare-and-swap against the version it was based on, or a
 /// refusal while a conflict is unresolved.
 pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
+    let editing = state.mode == Mode::Edit;
+    let keys = state.keys.clone();
     let Some((live, e)) = Live::of(state) else {
         return Vec::new();
     };
-    let expected = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
-        Some(c) if c.stage == Stage::Resolved => c.disk_sha(),
+    let (expected, keep_disk) = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
+        Some(c) if c.stage == Stage::Resolved => (c.disk_sha(), true),
+        Some(c) if editing => {
+            // Letters typed after Ctrl-S are text: the conflict's choices are not offered here.
+            let msg = refused_while_editing(&keys, artifact, c.stage);
+            state.error(msg);
+            return Vec::new();
+        }
         Some(c) => {
             let stage = c.stage;
             open_conflict_view(state);
@@ -1027,15 +1147,35 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
             });
             return Vec::new();
         }
-        None => Some(sha256_hex(e.saved_text.as_bytes())),
+        None => (Some(sha256_hex(e.saved_text.as_bytes())), false),
     };
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
         artifact,
         text: e.editor.text(),
         expected,
+        keep_disk,
         cleanup: cleanup_of(live, artifact),
     })]
+}
+
+/// What a save refused because of a conflict says while the user is typing: how to reach the
+/// conflict view, whose single-letter choices are never taken from typed text.
+fn refused_while_editing(keys: &super::Keys, artifact: Artifact, stage: Stage) -> String {
+    let leave = keys
+        .hint(super::keys::Context::Edit, Command::Leave)
+        .unwrap_or_else(|| "Esc".into());
+    let show = keys
+        .hint(super::keys::Context::View, Command::ShowConflict)
+        .unwrap_or_else(|| "C".into());
+    let then = match stage {
+        Stage::Merging => "mark the merge resolved there, then save",
+        _ => "keep yours, take the disk version or merge",
+    };
+    format!(
+        "not saved: {} changed on disk while you were editing — your text stays in the editor; {leave} then {show} compares: {then}",
+        artifact.file_name()
+    )
 }
 
 /// Effects to run before quitting with unsaved edits the user chose to discard: this session's
@@ -1072,6 +1212,7 @@ fn open_conflict_view_inner(live: &mut Live, e: &EngagementState) {
     let rows = side_by_side(&mine, &disk);
     let scroll = rows.hunks.first().map_or(0, |h| h.start.saturating_sub(3));
     live.view = Some(LiveView::Conflict { rows, scroll });
+    live.hscroll = 0;
 }
 
 fn open_conflict_view(state: &mut State) {
@@ -1119,7 +1260,12 @@ fn recovery_found(
     };
     let mut effects = Vec::new();
     let mut offered = Vec::new();
+    let mut held = Vec::new();
     for file in files {
+        if file.holder.is_some() {
+            held.push(file);
+            continue;
+        }
         let ours = live.autosave.as_ref().is_some_and(|a| a.path == file.path)
             || live.restored.as_ref().is_some_and(|(p, _)| *p == file.path);
         if ours {
@@ -1138,7 +1284,29 @@ fn recovery_found(
     }
     let n = offered.len();
     live.offered = offered;
-    if n == 0 && open_view && matches!(live.view, Some(LiveView::Recovery { .. })) {
+    live.held = held;
+    let editing_elsewhere: Vec<String> = live
+        .held
+        .iter()
+        .filter_map(|f| {
+            let o = f.holder.as_ref()?;
+            Some(format!(
+                "{} is being edited by {}",
+                f.artifact.file_name(),
+                o.describe()
+            ))
+        })
+        .collect();
+    if n == 0 && open_view && !editing_elsewhere.is_empty() {
+        // Not a recovery: someone is at work. Their unsaved text is theirs.
+        if matches!(live.view, Some(LiveView::Recovery { .. })) {
+            live.view = None;
+        }
+        state.info(format!(
+            "{} (unsaved there; saving here may conflict)",
+            editing_elsewhere.join(" · ")
+        ));
+    } else if n == 0 && open_view && matches!(live.view, Some(LiveView::Recovery { .. })) {
         live.view = None;
         state.info("no recovery files: every buffer was saved");
     } else if let (true, Some(first)) = (open_view, live.offered.first()) {
@@ -1185,6 +1353,7 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
                 scroll: 0,
                 confirm_discard: false,
             });
+            live.hscroll = 0;
             let root = e.root.clone();
             state.mode = Mode::View;
             Some(vec![fx(LiveEffect::ScanRecovery {
@@ -1227,6 +1396,24 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
             state.live.view = None;
             return Vec::new();
         }
+        Command::MoveLeft | Command::MoveRight => {
+            let widest = match &state.live.view {
+                Some(LiveView::Conflict { rows, .. })
+                | Some(LiveView::Recovery {
+                    compare: Some(rows),
+                    ..
+                }) => widest(rows),
+                _ => 0,
+            };
+            let step = super::build::HSCROLL_STEP.unsigned_abs();
+            let h = state.live.hscroll;
+            state.live.hscroll = if c == Command::MoveLeft {
+                h.saturating_sub(step)
+            } else {
+                h.saturating_add(step).min(widest.saturating_sub(1))
+            };
+            return Vec::new();
+        }
         _ => {}
     }
     match state.live.view.clone() {
@@ -1262,6 +1449,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 artifact: conflict.artifact,
                 text: e.editor.text(),
                 expected: conflict.disk_sha(),
+                keep_disk: true,
                 cleanup: cleanup_of(live, conflict.artifact),
             })]
         }
@@ -1338,6 +1526,11 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                compare: Option<SideBySide>,
                scroll: usize,
                confirm: bool| {
+        if compare.is_none()
+            || live.offered.get(selected).map(|o| &o.file.path) != Some(&entry.file.path)
+        {
+            live.hscroll = 0;
+        }
         live.view = Some(LiveView::Recovery {
             selected,
             compare,
@@ -1345,6 +1538,13 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             confirm_discard: confirm,
         });
     };
+    if confirm_discard && c == Command::Confirm {
+        return vec![fx(LiveEffect::Discard {
+            root: e.root.clone(),
+            path: entry.file.path.clone(),
+            quiet: false,
+        })];
+    }
     match c {
         Command::MoveDown | Command::MoveUp => {
             let last = live.offered.len().saturating_sub(1);
@@ -1429,16 +1629,13 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             ));
         }
         Command::DiscardRecovery => {
-            if confirm_discard {
-                return vec![fx(LiveEffect::Discard {
-                    root: e.root.clone(),
-                    path: entry.file.path.clone(),
-                    quiet: false,
-                })];
-            }
             set(live, selected, compare, scroll, true);
+            let yes = state
+                .keys
+                .hint(super::keys::Context::Overlay, Command::Confirm)
+                .unwrap_or_else(|| "confirm".into());
             state.error(format!(
-                "discard {}? its text is deleted for good — press x again to confirm",
+                "discard {}? its text is deleted for good — press {yes} to delete, any other key keeps it",
                 entry.file.name
             ));
         }
@@ -1451,6 +1648,17 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The widest line of a compare, in display columns (bounds scrolling sideways).
+fn widest(rows: &SideBySide) -> usize {
+    rows.rows
+        .iter()
+        .flat_map(|r| [r.left.as_ref(), r.right.as_ref()])
+        .flatten()
+        .map(|c| unicode_width::UnicodeWidthStr::width(c.text().as_str()))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The selected recovery file against the disk, scrolled to its first difference.

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod effect;
 pub mod forms;
 pub mod keys;
+pub mod lifecycle;
 pub mod live;
 pub mod router;
 pub mod signing;
@@ -96,6 +97,10 @@ pub enum PromptKind {
     RejectReason { gate: GateId },
     /// Text to find in the shown artifact.
     Search,
+    /// A command by name, vim's `:` (`w`, `q`, a line number, any command of help).
+    CommandLine,
+    /// A note recorded with the gate decision being confirmed (optional); back to it after.
+    Note { decision: Box<Confirm> },
 }
 
 impl PromptKind {
@@ -104,6 +109,13 @@ impl PromptKind {
             PromptKind::Waive { criterion } => format!("Waive {criterion}: reason"),
             PromptKind::RejectReason { gate } => format!("Reject Gate {}: reason", gate.number()),
             PromptKind::Search => "Search".into(),
+            PromptKind::CommandLine => ":".into(),
+            PromptKind::Note { decision } => match decision.as_ref() {
+                Confirm::Approve(d) | Confirm::Reject(d) => {
+                    format!("Note for the Gate {} decision (optional)", d.gate.number())
+                }
+                Confirm::QuitUnsaved => "Note".into(),
+            },
         }
     }
 }
@@ -120,6 +132,12 @@ pub enum Overlay {
     },
     /// The deviation and amendment forms and the Build/As-Built confirmations.
     Build(forms::BuildOverlay),
+    /// Completing feasibility, reopening a gate, creating an engagement (`app::lifecycle`).
+    Lifecycle(lifecycle::LifecycleOverlay),
+    /// The message log: every notice and refusal of the session, in full.
+    Messages {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +152,9 @@ pub struct Toast {
     pub text: String,
 }
 
+/// How many messages the log keeps (the oldest go first).
+pub const MESSAGE_LOG_MAX: usize = 500;
+
 /// One engagement as the workspace list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceRow {
@@ -146,6 +167,8 @@ pub struct WorkspaceRow {
     pub last_change: Option<String>,
     /// Why the engagement could not be loaded.
     pub problem: Option<String>,
+    /// The sample seeded on first run (the list says so, and how to start your own).
+    pub sample: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -411,6 +434,27 @@ pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
     out
 }
 
+/// Where `needle` occurs in `lines`, case-insensitively: (row, character column), in order.
+pub fn search_matches(lines: &[String], needle: &str) -> Vec<(usize, usize)> {
+    let needle = needle.to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (row, line) in lines.iter().enumerate() {
+        let lower = line.to_lowercase();
+        // Lowercasing can change byte lengths; columns are counted on the lowered line, which
+        // has the same characters for every script phasegate's artifacts use.
+        let mut from = 0;
+        while let Some(b) = lower.get(from..).and_then(|rest| rest.find(&needle)) {
+            let at = from + b;
+            out.push((row, lower[..at].chars().count()));
+            from = at + needle.len().max(1);
+        }
+    }
+    out
+}
+
 pub fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
@@ -613,6 +657,8 @@ pub struct State {
     pub zoom: bool,
     pub overlay: Option<Overlay>,
     pub toast: Option<Toast>,
+    /// Every toast of the session in full, oldest first (`messages` shows them).
+    pub messages: Vec<Toast>,
     /// Config/theme/keymap problems, shown once as a banner.
     pub banner: Vec<String>,
     pub quit: bool,
@@ -622,6 +668,8 @@ pub struct State {
     pub allowed_signers: Option<Arc<crate::domain::allowed_signers::AllowedSigners>>,
     /// Who an approval would be signed as, or why no key is ready (set up at start).
     pub signer: Option<Result<signing::SignerLabel, String>>,
+    /// The first key of a two-key sequence (vim's `g g`), waiting for the second.
+    pub pending_key: Option<crate::config::keymap::KeyBinding>,
 }
 
 impl State {
@@ -639,11 +687,13 @@ impl State {
             zoom: false,
             overlay: None,
             toast: None,
+            messages: Vec::new(),
             banner: Vec::new(),
             quit: false,
             live: live::Live::default(),
             allowed_signers: None,
             signer: None,
+            pending_key: None,
         }
     }
 
@@ -672,17 +722,21 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            kind: ToastKind::Info,
-            text: text.into(),
-        });
+        self.notify(ToastKind::Info, text.into());
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            kind: ToastKind::Error,
-            text: text.into(),
-        });
+        self.notify(ToastKind::Error, text.into());
+    }
+
+    /// Shows a toast and keeps it in the message log.
+    fn notify(&mut self, kind: ToastKind, text: String) {
+        if self.messages.len() >= MESSAGE_LOG_MAX {
+            self.messages.remove(0);
+        }
+        let toast = Toast { kind, text };
+        self.messages.push(toast.clone());
+        self.toast = Some(toast);
     }
 }
 

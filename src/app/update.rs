@@ -24,7 +24,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Command(c) => {
             state.toast = None;
+            state.pending_key = None;
             command(state, c)
+        }
+        Action::Prefix(Some(first), _) => {
+            state.toast = None;
+            state.pending_key = Some(first);
+            Vec::new()
+        }
+        Action::Prefix(None, second) => {
+            if let (Some(first), Some(second)) = (state.pending_key.take(), second)
+                && second
+                    != crate::config::keymap::KeyBinding::plain(crossterm::event::KeyCode::Esc)
+            {
+                state.info(format!("{first} {second} is not bound"));
+            }
+            Vec::new()
         }
         Action::Text(input) => {
             state.toast = None;
@@ -98,6 +113,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Build(b) => super::build::on_action(state, b),
         Action::Live(l) => super::live::update(state, l),
+        Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
     }
 }
 
@@ -112,6 +128,10 @@ fn quit_or_ask(state: &mut State) -> Vec<Effect> {
 }
 
 fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    // Job control works wherever its key is bound, over any overlay: nothing is lost by it.
+    if c == Command::Suspend {
+        return vec![Effect::Suspend];
+    }
     if let Some(overlay) = state.overlay.clone() {
         return overlay_command(state, overlay, c);
     }
@@ -129,6 +149,10 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
         }
+        Command::Messages => {
+            state.overlay = Some(Overlay::Messages { scroll: 0 });
+            return Vec::new();
+        }
         _ => {}
     }
     match state.screen {
@@ -138,44 +162,66 @@ fn command(state: &mut State, c: Command) -> Vec<Effect> {
     }
 }
 
+/// What a key does in a read-only scrolling overlay (help, the message log).
+enum Scrolled {
+    To(u16),
+    Close,
+    Quit,
+    Ignored,
+}
+
+fn scrolled(state: &State, scroll: u16, c: Command) -> Scrolled {
+    let page = state.size.1.saturating_sub(4).max(1);
+    match c {
+        Command::MoveDown => Scrolled::To(scroll.saturating_add(1)),
+        Command::PageDown => Scrolled::To(scroll.saturating_add(page)),
+        Command::MoveUp => Scrolled::To(scroll.saturating_sub(1)),
+        Command::PageUp => Scrolled::To(scroll.saturating_sub(page)),
+        Command::Top => Scrolled::To(0),
+        Command::ForceQuit => Scrolled::Quit,
+        // `q` closes the overlay, not the app.
+        Command::Leave | Command::Cancel | Command::Help | Command::Confirm | Command::Quit => {
+            Scrolled::Close
+        }
+        _ => Scrolled::Ignored,
+    }
+}
+
 fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effect> {
     match overlay {
-        Overlay::Help { scroll } => match c {
-            Command::MoveDown | Command::PageDown => {
-                let step = if c == Command::PageDown {
-                    state.size.1.saturating_sub(4).max(1)
-                } else {
-                    1
-                };
-                state.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_add(step),
-                });
+        Overlay::Help { scroll } => match scrolled(state, scroll, c) {
+            Scrolled::To(scroll) => {
+                state.overlay = Some(Overlay::Help { scroll });
                 Vec::new()
             }
-            Command::MoveUp | Command::PageUp => {
-                let step = if c == Command::PageUp {
-                    state.size.1.saturating_sub(4).max(1)
-                } else {
-                    1
-                };
-                state.overlay = Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(step),
-                });
+            Scrolled::Close => {
+                state.overlay = None;
                 Vec::new()
             }
-            Command::Top => {
-                state.overlay = Some(Overlay::Help { scroll: 0 });
-                Vec::new()
-            }
-            Command::ForceQuit => {
+            Scrolled::Quit => {
                 state.overlay = None;
                 quit_or_ask(state)
             }
-            Command::Leave | Command::Cancel | Command::Help | Command::Confirm | Command::Quit => {
+            Scrolled::Ignored => Vec::new(),
+        },
+        Overlay::Messages { scroll } => match scrolled(state, scroll, c) {
+            Scrolled::To(scroll) => {
+                state.overlay = Some(Overlay::Messages { scroll });
+                Vec::new()
+            }
+            Scrolled::Close => {
                 state.overlay = None;
                 Vec::new()
             }
-            _ => Vec::new(),
+            Scrolled::Quit => {
+                state.overlay = None;
+                quit_or_ask(state)
+            }
+            Scrolled::Ignored if c == Command::Messages => {
+                state.overlay = None;
+                Vec::new()
+            }
+            Scrolled::Ignored => Vec::new(),
         },
         Overlay::Confirm(kind) => match c {
             Command::Confirm => {
@@ -208,6 +254,19 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
                     },
                 }
             }
+            Command::AddNote if matches!(kind, Confirm::Approve(_) | Confirm::Reject(_)) => {
+                let input = match &kind {
+                    Confirm::Approve(d) | Confirm::Reject(d) => d.review.note.clone(),
+                    Confirm::QuitUnsaved => String::new(),
+                };
+                state.overlay = Some(Overlay::Prompt {
+                    kind: PromptKind::Note {
+                        decision: Box::new(kind),
+                    },
+                    input,
+                });
+                Vec::new()
+            }
             Command::ForceQuit if kind == Confirm::QuitUnsaved => {
                 state.overlay = None;
                 state.quit = true;
@@ -226,15 +285,32 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
             quit_or_ask(state)
         }
         Overlay::Build(o) => super::build::overlay_command(state, o, c),
+        Overlay::Lifecycle(_) if c == Command::ForceQuit => {
+            state.overlay = None;
+            quit_or_ask(state)
+        }
+        Overlay::Lifecycle(o) => super::lifecycle::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
-                state.overlay = None;
+                // Esc on a decision's note goes back to the decision, unchanged.
+                state.overlay = match kind {
+                    PromptKind::Note { decision } => Some(Overlay::Confirm(*decision)),
+                    _ => None,
+                };
                 Vec::new()
             }
             Command::ForceQuit => {
                 state.overlay = None;
                 quit_or_ask(state)
+            }
+            Command::MoveUp | Command::MoveDown if kind == PromptKind::Search => {
+                let input = match (c, &state.engagement) {
+                    (Command::MoveUp, Some(e)) => e.search.clone(),
+                    _ => String::new(),
+                };
+                state.overlay = Some(Overlay::Prompt { kind, input });
+                Vec::new()
             }
             _ => Vec::new(),
         },
@@ -243,6 +319,9 @@ fn overlay_command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Effec
 
 fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effect> {
     state.overlay = None;
+    if kind == PromptKind::CommandLine {
+        return command_line(state, input.trim());
+    }
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
@@ -281,12 +360,23 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
             };
             state.overlay = Some(Overlay::Confirm(Confirm::Reject(decision)));
         }
-        PromptKind::Search => {
-            e.search = input;
-            if !find(e, true) {
-                let needle = e.search.clone();
-                state.error(format!("not found: {needle}"));
+        // Handled above, before the engagement is borrowed.
+        PromptKind::CommandLine => {}
+        PromptKind::Note { decision } => {
+            let mut decision = *decision;
+            if let Confirm::Approve(d) | Confirm::Reject(d) = &mut decision {
+                d.review.note = input.trim().to_string();
             }
+            state.overlay = Some(Overlay::Confirm(decision));
+        }
+        PromptKind::Search => {
+            if input.is_empty() {
+                // An empty search clears the marks; the previous query stays one Up away.
+                return Vec::new();
+            }
+            e.search = input;
+            let found = find(e, true);
+            report_match(state, found);
         }
     }
     Vec::new()
@@ -337,6 +427,57 @@ fn find(e: &mut EngagementState, forward: bool) -> bool {
     false
 }
 
+/// Runs what was typed at `:`: `w` saves, `q` quits, `q!` quits from any mode, a number goes
+/// to that line, anything else is a command name from help (`reopen-gate` works too).
+fn command_line(state: &mut State, line: &str) -> Vec<Effect> {
+    let c = match line {
+        "" => return Vec::new(),
+        "w" | "write" => Command::Save,
+        "q" | "quit" => Command::Quit,
+        "q!" | "quit!" => Command::ForceQuit,
+        "wq" | "x" => {
+            state.error(":wq is two steps here: :w saves, then :q quits once the save is on disk");
+            return Vec::new();
+        }
+        "mes" | "messages" => Command::Messages,
+        n if n.chars().all(|ch| ch.is_ascii_digit()) => {
+            if let Some(e) = &mut state.engagement {
+                let row = n.parse::<usize>().unwrap_or(usize::MAX).saturating_sub(1);
+                jump(e, row, 0);
+                state.pane = Pane::Editor;
+            }
+            return Vec::new();
+        }
+        name => match name.replace('-', "_").parse::<Command>() {
+            Ok(c) => c,
+            Err(e) => {
+                state.error(format!(":{name}: {e}; ? lists every command"));
+                return Vec::new();
+            }
+        },
+    };
+    command(state, c)
+}
+
+/// After a search step: "/vlan: match 2/7", or "not found".
+fn report_match(state: &mut State, found: bool) {
+    let Some(e) = &state.engagement else {
+        return;
+    };
+    let needle = e.search.clone();
+    if !found {
+        state.error(format!("not found: {needle}"));
+        return;
+    }
+    let matches = super::search_matches(e.editor.lines(), &needle);
+    let ratatui_textarea::DataCursor(row, col) = e.editor.cursor();
+    let n = matches
+        .iter()
+        .position(|m| *m == (row, col))
+        .map_or(0, |i| i + 1);
+    state.info(format!("/{needle}: match {n}/{}", matches.len()));
+}
+
 fn jump(e: &mut EngagementState, row: usize, col: usize) {
     e.editor.jump_to(row, col);
 }
@@ -376,6 +517,9 @@ fn workspace_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         }
         Command::Quit if !in_filter => return quit_or_ask(state),
+        Command::NewEngagement if !in_filter => {
+            return super::lifecycle::open_new_engagement(state);
+        }
         _ => {}
     }
     Vec::new()
@@ -398,25 +542,30 @@ fn edit_command(state: &mut State, c: Command) -> Vec<Effect> {
     match c {
         Command::Leave | Command::Cancel => state.mode = Mode::View,
         Command::Save => return save(state),
-        Command::Undo => {
-            if e.editor.edit().undo() {
-                // Undo and redo can touch rows away from the cursor.
-                e.view.edited(0);
-                e.dirty = true;
-                e.live_pending = true;
-            }
-        }
-        Command::Redo => {
-            if e.editor.edit().redo() {
-                e.view.edited(0);
-                e.dirty = true;
-                e.live_pending = true;
-            }
+        Command::Undo | Command::Redo => {
+            undo_redo(e, c == Command::Undo);
         }
         Command::Quit => return quit_or_ask(state),
         other => move_editor(e, other, state.size.1),
     }
     Vec::new()
+}
+
+/// Undoes (or redoes) the last edit of the buffer; back at the text on disk, the buffer is no
+/// longer modified. Returns whether anything changed.
+fn undo_redo(e: &mut EngagementState, undo: bool) -> bool {
+    let changed = if undo {
+        e.editor.undo()
+    } else {
+        e.editor.redo()
+    };
+    if changed {
+        // Undo and redo can touch rows away from the cursor.
+        e.view.edited(0);
+        e.dirty = e.editor.text() != e.saved_text;
+        e.live_pending = true;
+    }
+    changed
 }
 
 fn save(state: &mut State) -> Vec<Effect> {
@@ -485,6 +634,22 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
     let height = state.size.1;
     if let Some(effects) = super::build::command(state, c) {
         return effects;
+    }
+    if let Some(effects) = super::lifecycle::command(state, c) {
+        return effects;
+    }
+    if state.pane == Pane::Gate
+        && matches!(
+            c,
+            Command::ApproveGate
+                | Command::RejectGate
+                | Command::ToggleCriterion
+                | Command::WaiveCriterion
+        )
+        && let Some(why) = super::lifecycle::gate_not_decidable(state)
+    {
+        state.error(why);
+        return Vec::new();
     }
     let Some(e) = &mut state.engagement else {
         state.screen = Screen::Workspace;
@@ -562,19 +727,38 @@ fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
             state.pane = Pane::Gate;
         }
         Command::Journal => state.pane = Pane::Journal,
+        Command::Undo | Command::Redo => {
+            let undo = c == Command::Undo;
+            if let Some(why) = e.edit_refusal() {
+                state.error(why);
+            } else if !undo_redo(e, undo) {
+                state.info(if undo {
+                    "nothing to undo"
+                } else {
+                    "nothing to redo"
+                });
+            } else {
+                state.pane = Pane::Editor;
+            }
+        }
+        Command::CommandLine => {
+            state.overlay = Some(Overlay::Prompt {
+                kind: PromptKind::CommandLine,
+                input: String::new(),
+            });
+        }
         Command::ZoomPane => state.zoom = !state.zoom,
         Command::Search => {
+            // The prompt starts empty; the previous query is one Up away.
             state.pane = Pane::Editor;
             state.overlay = Some(Overlay::Prompt {
                 kind: PromptKind::Search,
-                input: e.search.clone(),
+                input: String::new(),
             });
         }
-        Command::SearchNext | Command::SearchPrev
-            if !find(e, c == Command::SearchNext) && !e.search.is_empty() =>
-        {
-            let needle = e.search.clone();
-            state.error(format!("not found: {needle}"));
+        Command::SearchNext | Command::SearchPrev if !e.search.is_empty() => {
+            let found = find(e, c == Command::SearchNext);
+            report_match(state, found);
         }
         Command::Quit => return quit_or_ask(state),
         Command::MoveDown
@@ -733,17 +917,13 @@ fn text(state: &mut State, input: Input) {
         super::build::text(state, &input);
         return;
     }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::text(state, &input);
+        return;
+    }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
-        match input.key {
-            Key::Backspace => {
-                buf.pop();
-            }
-            _ => {
-                if let Some(c) = is_text_char(&input) {
-                    buf.push(c);
-                }
-            }
-        }
+        // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
+        super::forms::edit_text(buf, &input);
         return;
     }
     if state.overlay.is_some() {
@@ -774,19 +954,43 @@ fn text(state: &mut State, input: Input) {
                     move_editor(e, page, height);
                     return;
                 }
-                let before = e.editor.cursor().0;
-                // The textarea's own Ctrl-U/Ctrl-R undo and redo can touch rows away from
-                // the cursor; every other edit starts at the cursor row before or after it.
-                let history = input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r'));
+                // The textarea's own Ctrl-U/Ctrl-R are undo and redo: the buffer's, by groups.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r')) {
+                    undo_redo(e, input.key == Key::Char('u'));
+                    return;
+                }
+                let cursor = e.editor.cursor();
+                let before = cursor.0;
+                let kind = edit_kind(&input);
+                // Typing over a selection deletes it first: two history steps.
+                let steps = if e.editor.selection_range().is_some()
+                    && !matches!(kind, crate::app::buffer::EditKind::Delete)
+                {
+                    2
+                } else {
+                    1
+                };
                 if e.editor.edit().input(input) {
+                    e.editor.record(cursor, kind, steps);
                     let after = e.editor.cursor().0;
-                    e.view.edited(if history { 0 } else { before.min(after) });
+                    e.view.edited(before.min(after));
+                    // Only undo compares with the text on disk: typing is every keystroke.
                     e.dirty = true;
                     e.live_pending = true;
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// How a key edits, for undo groups.
+fn edit_kind(input: &Input) -> crate::app::buffer::EditKind {
+    use crate::app::buffer::EditKind;
+    match input.key {
+        Key::Char(c) if !input.ctrl && !input.alt => EditKind::Insert(c),
+        Key::Backspace | Key::Delete if !input.ctrl && !input.alt => EditKind::Delete,
+        _ => EditKind::Other,
     }
 }
 
@@ -827,6 +1031,10 @@ fn paste(state: &mut State, s: &str) {
         super::build::paste(state, &normalized);
         return;
     }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::paste(state, &normalized);
+        return;
+    }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {
         input.push_str(normalized.lines().next().unwrap_or(""));
         return;
@@ -843,9 +1051,16 @@ fn paste(state: &mut State, s: &str) {
         }
         (Screen::Engagement, Mode::Edit) => {
             if let Some(e) = &mut state.engagement {
-                let before = e.editor.cursor().0;
+                let cursor = e.editor.cursor();
+                let steps = if e.editor.selection_range().is_some() {
+                    2
+                } else {
+                    1
+                };
                 if e.editor.edit().insert_str(&normalized) {
-                    e.view.edited(before);
+                    e.editor
+                        .record(cursor, crate::app::buffer::EditKind::Other, steps);
+                    e.view.edited(cursor.0);
                     e.dirty = true;
                     e.live_pending = true;
                 }

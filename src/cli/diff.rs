@@ -6,8 +6,9 @@ use std::io::{IsTerminal, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::{Context, Exit};
+use super::{Context, Exit, say_err};
 use crate::domain::artifact::Artifact;
+use crate::domain::controls::push_shown;
 use crate::domain::evaluate::{approved_design_text, evaluate};
 use crate::domain::reconcile::{Hunk, Reconciliation, Side};
 use crate::domain::sidebyside::{
@@ -58,24 +59,29 @@ impl Style {
     }
 }
 
-/// Splits segments into chunks of at most `width` display columns.
+/// Splits segments into chunks of at most `width` display columns. Control characters come
+/// out escaped (`\x1b`, see `domain::controls`): a line of the as-built must not drive the
+/// terminal, and the escape counts for its width.
 fn wrap(segments: &[Segment], width: usize) -> Vec<Vec<Segment>> {
     let width = width.max(1);
     let mut lines: Vec<Vec<Segment>> = vec![Vec::new()];
     let mut used = 0;
+    let mut shown = String::new();
     for seg in segments {
         for c in seg.text.chars() {
             let c = if c == '\t' { ' ' } else { c };
-            let w = c.width().unwrap_or(0);
+            shown.clear();
+            push_shown(&mut shown, c);
+            let w: usize = shown.chars().map(|s| s.width().unwrap_or(0)).sum();
             if used + w > width && used > 0 {
                 lines.push(Vec::new());
                 used = 0;
             }
             if let Some(line) = lines.last_mut() {
                 match line.last_mut() {
-                    Some(last) if last.emphasized == seg.emphasized => last.text.push(c),
+                    Some(last) if last.emphasized == seg.emphasized => last.text.push_str(&shown),
                     _ => line.push(Segment {
-                        text: c.to_string(),
+                        text: shown.clone(),
                         emphasized: seg.emphasized,
                     }),
                 }
@@ -305,11 +311,10 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     let approved = approved_design_text(e, &ev);
     let (Some(design_text), Some(as_built_text)) = (approved, e.texts.get(&Artifact::AsBuilt))
     else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "refused: there is no approved design to compare yet (the diff exists from Gate 2 on; the engagement is in {})",
+        say_err(&format!(
+            "refused: there is no approved design to compare yet (the diff exists from Gate 2 on; the engagement is in {})\n",
             ev.phase.title()
-        );
+        ));
         return Exit::Refused;
     };
     // Sides, hunks and rows from one line diff: the computation the diff pane shows.

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod feasibility_complete;
 pub mod gate;
 pub mod new;
+pub mod record_policy;
 pub mod report;
 pub mod signatures;
 pub mod status;
@@ -77,6 +78,8 @@ pub enum Command {
     Deviation(deviation::Args),
     /// Append a spec amendment for a scope-change deviation
     Amend(amend::Args),
+    /// Record engagement.toml's owner and [policy] in the journal (after changing them)
+    RecordPolicy(record_policy::Args),
     /// Close the engagement once reconciliation is complete
     Close(close::Args),
     /// The approved design against the as-built, hunk by hunk, with what explains each
@@ -99,6 +102,9 @@ pub enum Exit {
     Ok,
     Refused,
     Usage,
+    /// The TUI was ended by this signal (after restoring the terminal): 128 + its number, as a
+    /// shell reports a process the signal killed.
+    Signal(i32),
 }
 
 impl Exit {
@@ -107,6 +113,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Refused => 1,
             Exit::Usage => 2,
+            Exit::Signal(n) => 128 + n,
         }
     }
 }
@@ -218,6 +225,22 @@ impl Acting {
     }
 }
 
+/// Prints human output on stdout with its control characters escaped: an actor, a title or a
+/// line of an artifact may carry a terminal escape (`ESC]0;…`, `ESC[8m`). Every human output
+/// goes through this or [`say_err`]; JSON output is escaped by the serializer.
+pub fn say(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
+/// [`say`] on stderr.
+pub fn say_err(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::domain::controls::escape_controls(text).as_bytes());
+}
+
 /// `FILE:LINE:COL: message` with the file under the engagement directory.
 pub fn locate(root: &Path, finding: &Finding) -> String {
     let mut f = finding.clone();
@@ -228,16 +251,34 @@ pub fn locate(root: &Path, finding: &Finding) -> String {
 }
 
 pub fn report_store_error(err: &StoreError) -> Exit {
-    let _ = writeln!(std::io::stderr(), "error: {err}");
-    Exit::Usage
+    say_err(&format!("error: {err}\n"));
+    // A writer that gave up waiting for the lock met a busy engagement, not bad input.
+    if crate::store::lock::gave_up(err) {
+        Exit::Refused
+    } else {
+        Exit::Usage
+    }
+}
+
+/// How this process waits for an engagement's lock: `PHASEGATE_LOCK_TIMEOUT`, else config
+/// `lock_timeout`, else 30 s; a command says whom it waits for (the TUI owns the terminal and
+/// does not). A config that does not parse is reported by the commands that need it.
+fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
+    use crate::store::lock;
+    let (config, _) = crate::config::load(ctx.config_path.as_deref(), &crate::config::process_env);
+    let env = std::env::var(lock::TIMEOUT_ENV).ok();
+    let timeout = lock::timeout_from(env.as_deref(), config.lock_timeout)
+        .map_err(|message| StoreError::new(PathBuf::new(), message))?;
+    lock::configure(timeout, tell.then_some(say_err as fn(&str)));
+    Ok(())
 }
 
 pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "refused: {}", refusal.rule);
+    let mut text = format!("refused: {}\n", refusal.rule);
     for f in &refusal.findings {
-        let _ = writeln!(err, "  {}", locate(root, f));
+        text.push_str(&format!("  {}\n", locate(root, f)));
     }
+    say_err(&text);
     if refusal.usage {
         Exit::Usage
     } else {
@@ -285,13 +326,27 @@ pub fn commit_as(
                 .as_ref()
                 .map(|fp| format!(", signed with {fp}"))
                 .unwrap_or_default();
-            let _ = writeln!(
-                std::io::stdout(),
-                "{} (event {}, by {}{signed})",
+            say(&format!(
+                "{} (event {}, by {}{signed})\n",
                 describe(&done),
                 done.seq,
                 stamp.actor
-            );
+            ));
+            if done.created_as_built
+                && !matches!(
+                    done.event,
+                    crate::domain::journal::EventBody::GateApproved(_)
+                )
+            {
+                say(
+                    "as-built.md was missing after Gate 2's approval and is re-created from the approved design\n",
+                );
+            }
+            if let Some(e) = &done.deferred {
+                say_err(&format!(
+                    "warning: {e} (the decision is recorded; the next phasegate write creates it)\n"
+                ));
+            }
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),
@@ -304,6 +359,10 @@ pub fn run(cli: Cli) -> Exit {
         Ok(c) => c,
         Err(e) => return report_store_error(&e),
     };
+    let tell = !matches!(cli.command, None | Some(Command::Open { .. }));
+    if let Err(e) = configure_lock_wait(&ctx, tell) {
+        return report_store_error(&e);
+    }
     let Some(command) = cli.command else {
         return run_tui_workspace(&ctx);
     };
@@ -318,6 +377,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::BuildComplete(args) => build_complete::run(&ctx, &args),
         Command::Deviation(args) => deviation::run(&ctx, &args),
         Command::Amend(args) => amend::run(&ctx, &args),
+        Command::RecordPolicy(args) => record_policy::run(&ctx, &args),
         Command::Close(args) => close::run(&ctx, &args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
@@ -334,11 +394,22 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
         crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_workspace(&ctx.workspace, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: terminal: {e}");
+            say_err(&format!("error: terminal: {e}\n"));
             Exit::Usage
         }
+    }
+}
+
+/// The exit of a TUI session; a signal's is told on stderr (with where unsaved text went).
+fn tui_exit(ended: &crate::tui::Ended) -> Exit {
+    if let Some(m) = ended.message() {
+        say_err(&format!("{m}\n"));
+    }
+    match ended {
+        crate::tui::Ended::Quit => Exit::Ok,
+        crate::tui::Ended::Signal { signal, .. } => Exit::Signal(*signal),
     }
 }
 
@@ -352,9 +423,9 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
         crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_engagement(&root, setup) {
-        Ok(()) => Exit::Ok,
+        Ok(ended) => tui_exit(&ended),
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            say_err(&format!("error: {e}\n"));
             Exit::Usage
         }
     }

@@ -1,8 +1,6 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
-use std::io::Write;
-
-use super::{Context, Exit, report_store_error};
+use super::{Context, Exit, report_store_error, say};
 use crate::domain::engagement::SignaturePolicy;
 use crate::store::engagement::create_with;
 
@@ -43,12 +41,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         signatures,
     ) {
         Ok(root) => {
-            let _ = writeln!(
-                std::io::stdout(),
-                "created {} (owner {owner}; distinct_approver = true)\nnext: write the requirements in {}",
+            say(&format!(
+                "created {} (owner {owner}; distinct_approver = true)\nnext: write the requirements in {}\n",
                 root.display(),
                 root.join("customer-spec.md").display()
-            );
+            ));
             Exit::Ok
         }
         Err(e) => report_store_error(&e),

@@ -97,6 +97,10 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             pct(ratio(total_reused, total_components))
         );
     }
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    if args.json {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    } else {
+        super::say(&text);
+    }
     Exit::Ok
 }

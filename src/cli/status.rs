@@ -328,16 +328,15 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Ok((report, _)) => report,
         Err(e) => return super::report_store_error(&e),
     };
-    let text = if args.json {
+    if args.json {
         let mut v = status_json(&loaded.engagement, &ev);
         add_signatures_json(&mut v, &ev, &signatures);
-        format!("{v}\n")
+        let _ = std::io::stdout().write_all(format!("{v}\n").as_bytes());
     } else {
         let mut text = status_text(&loaded.root, &loaded.engagement, &ev);
         text.push_str(&signatures_text(&loaded.engagement, &signatures));
-        text
-    };
-    let _ = std::io::stdout().write_all(text.as_bytes());
+        super::say(&text);
+    }
     Exit::Ok
 }
 

@@ -188,18 +188,25 @@ commands! {
     Help => "help", "Show the keys and what they do", [Global];
     Quit => "quit", "Quit (asks if unsaved)", [Global];
     ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
+    Suspend => "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
     Journal => "journal", "Show the engagement's journal", [Global];
+    CommandLine => "command_line", "Run a command by name (:w, :q, :42, :messages, :reopen_gate)", [Global];
+    Messages => "messages", "Show the message log (notices and refusals in full)", [Global];
+    FeasibilityComplete => "feasibility_complete", "Record feasibility complete (every REQ assessed): on to Design", [Global];
+    ReopenGate => "reopen_gate", "Reopen an approved gate (asks why; voids later decisions)", [Global];
+    NewEngagement => "new_engagement", "Create an engagement (slug, title, owner)", [Workspace];
     Open => "open", "Open the selected item", [Workspace, Gate, Diff];
     Filter => "filter", "Filter the list", [Workspace];
     ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
     WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];
     ApproveGate => "approve_gate", "Approve the gate", [Gate];
     RejectGate => "reject_gate", "Reject the gate (asks for a reason)", [Gate];
+    AddNote => "add_note", "Add a note to the gate decision being confirmed", [Overlay];
     NextHunk => "next_hunk", "Go to the next diff hunk", [Diff, Overlay];
     PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
-    Undo => "undo", "Undo the last edit", [Edit];
-    Redo => "redo", "Redo the last undone edit", [Edit];
-    Confirm => "confirm", "Confirm", [Overlay];
+    Undo => "undo", "Undo the last edit (a word or an insert run)", [Edit, View];
+    Redo => "redo", "Redo the last undone edit", [Edit, View];
+    Confirm => "confirm", "Confirm (y; Enter never confirms a journal event or a discard)", [Overlay];
     Cancel => "cancel", "Cancel", [Overlay];
     MarkBuilt => "mark_built", "Mark the selected component built (its dependencies first)", [Build];
     MarkValidated => "mark_validated", "Mark the selected component validated (once built)", [Build];
@@ -215,7 +222,7 @@ commands! {
     ShowRecovery => "show_recovery", "List recovery files (unsaved text from earlier sessions)", [Global];
     CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
     RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
-    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (press twice)", [Overlay];
+    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (asks; y deletes)", [Overlay];
 }
 
 impl Command {
@@ -366,6 +373,7 @@ mod tests {
         assert!(Command::Save.applies_in(Context::Gate));
         assert!(Command::ApproveGate.applies_in(Context::Gate));
         assert!(!Command::ApproveGate.applies_in(Context::Global));
-        assert!(!Command::Undo.applies_in(Context::View));
+        assert!(Command::Undo.applies_in(Context::View));
+        assert!(!Command::Undo.applies_in(Context::Gate));
     }
 }

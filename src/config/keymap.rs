@@ -320,11 +320,16 @@ pub fn key_list(keys: &[KeyBinding]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Keymap
 
-/// The resolved keymap: per context, key → command (`None` = explicitly unbound here).
+/// Two keys pressed one after the other (`"g g"` in a keymap file), as vim's `gg`.
+pub type KeySequence = (KeyBinding, KeyBinding);
+
+/// The resolved keymap: per context, key → command (`None` = explicitly unbound here), and
+/// two-key sequences → command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     name: String,
     tables: HashMap<Context, HashMap<KeyBinding, Option<Command>>>,
+    sequences: HashMap<Context, HashMap<KeySequence, Option<Command>>>,
 }
 
 impl Default for Keymap {
@@ -337,6 +342,7 @@ impl Default for Keymap {
                     |_| Keymap {
                         name: "default".into(),
                         tables: HashMap::new(),
+                        sequences: HashMap::new(),
                     },
                 )
             })
@@ -351,10 +357,13 @@ fn builtin_source(name: &str) -> Option<Source> {
 /// One context table as written: key → command (`None` unbinds).
 type Bindings = Vec<(KeyBinding, Option<Command>)>;
 
+/// One context's two-key sequences as written.
+type SequenceBindings = Vec<(KeySequence, Option<Command>)>;
+
 /// One parsed keymap file, before inheritance.
 #[derive(Debug, Clone)]
 struct KeymapFile {
-    tables: Vec<(Context, Bindings)>,
+    tables: Vec<(Context, Bindings, SequenceBindings)>,
 }
 
 impl Keymap {
@@ -380,9 +389,91 @@ impl Keymap {
             .flatten()
     }
 
+    /// Whether `context`'s own table names `key` at all: a command, or `"none"` (in `[edit]`:
+    /// left to the editor, as the emacs keymap leaves it `alt-v`).
+    pub fn mentions(&self, context: Context, key: KeyBinding) -> bool {
+        self.tables
+            .get(&context)
+            .is_some_and(|t| t.contains_key(&key))
+    }
+
+    /// The command of the sequence `first` then `second` in `context`, with the same fallback to
+    /// `[global]` as [`Keymap::lookup`] (judged on the first key).
+    pub fn lookup_sequence(
+        &self,
+        context: Context,
+        first: KeyBinding,
+        second: KeyBinding,
+    ) -> Option<Command> {
+        if let Some(found) = self
+            .sequences
+            .get(&context)
+            .and_then(|t| t.get(&(first, second)))
+        {
+            return *found;
+        }
+        if context == Context::Global || (context.is_text_input() && !first.is_command_chord()) {
+            return None;
+        }
+        self.sequences
+            .get(&Context::Global)
+            .and_then(|t| t.get(&(first, second)))
+            .copied()
+            .flatten()
+    }
+
+    /// Whether `key` starts a sequence in `context` (so the next key completes it) and is not
+    /// bound alone there.
+    pub fn is_prefix(&self, context: Context, key: KeyBinding) -> bool {
+        let starts = |c: Context| {
+            self.sequences
+                .get(&c)
+                .is_some_and(|t| t.iter().any(|((f, _), cmd)| *f == key && cmd.is_some()))
+        };
+        if self.lookup(context, key).is_some() {
+            return false;
+        }
+        starts(context)
+            || (context != Context::Global
+                && (key.is_command_chord() || !context.is_text_input())
+                && starts(Context::Global))
+    }
+
+    /// The sequences that start with `first` in `context` (fallback included): second key and
+    /// command, sorted, for the hints shown while the sequence is pending.
+    pub fn continuations(&self, context: Context, first: KeyBinding) -> Vec<(KeyBinding, Command)> {
+        let mut seconds: Vec<KeyBinding> = [context, Context::Global]
+            .iter()
+            .filter_map(|c| self.sequences.get(c))
+            .flat_map(|t| t.keys())
+            .filter(|(f, _)| *f == first)
+            .map(|(_, s)| *s)
+            .collect();
+        seconds.sort();
+        seconds.dedup();
+        seconds
+            .into_iter()
+            .filter_map(|s| self.lookup_sequence(context, first, s).map(|c| (s, c)))
+            .collect()
+    }
+
     /// [`Keymap::lookup`] for a terminal key event (releases give `None`).
     pub fn lookup_event(&self, context: Context, event: &KeyEvent) -> Option<Command> {
         KeyBinding::from_event(event).and_then(|key| self.lookup(context, key))
+    }
+
+    /// Every sequence bound to `command` in any context, as `g g`, for help.
+    pub fn sequences_for(&self, command: Command) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .sequences
+            .values()
+            .flat_map(|t| t.iter())
+            .filter(|(_, c)| **c == Some(command))
+            .map(|((f, s), _)| format!("{f} {s}"))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Every key bound to `command` in any context, sorted for display.
@@ -438,18 +529,45 @@ impl Keymap {
     pub fn resolve(name: &str, find: FindSource<'_>) -> Result<Keymap, Vec<Finding>> {
         let chain = inheritance_chain("keymap", "keymaps", name, find, &parse_keymap_file)?;
         let mut tables: HashMap<Context, HashMap<KeyBinding, Option<Command>>> = HashMap::new();
+        let mut sequences: HashMap<Context, HashMap<KeySequence, Option<Command>>> = HashMap::new();
         for file in chain.iter().rev() {
-            for (context, entries) in &file.tables {
+            for (context, entries, seqs) in &file.tables {
                 let table = tables.entry(*context).or_default();
                 for (key, command) in entries {
                     table.insert(*key, *command);
                 }
+                let table = sequences.entry(*context).or_default();
+                for (seq, command) in seqs {
+                    table.insert(*seq, *command);
+                }
             }
         }
-        Ok(Keymap {
+        let keymap = Keymap {
             name: name.to_string(),
             tables,
-        })
+            sequences,
+        };
+        // A key that runs a command alone and also starts a sequence would never wait for the
+        // second key: say so at load, naming both (serie's rule for keys bound twice).
+        let mut clashes = Vec::new();
+        for context in Context::ALL {
+            for ((first, second), command) in keymap.sequences.get(&context).into_iter().flatten() {
+                if let (Some(seq_cmd), Some(alone)) = (command, keymap.lookup(context, *first)) {
+                    clashes.push(Finding::new(
+                        Position::file(format!("keymaps/{name}.toml")),
+                        format!(
+                            "\"{first}\" runs {alone} in [{context}] and also starts \"{first} {second}\" \
+                             ({seq_cmd}): unbind one (\"{first}\" = \"none\")"
+                        ),
+                    ));
+                }
+            }
+        }
+        if clashes.is_empty() {
+            Ok(keymap)
+        } else {
+            Err(clashes)
+        }
     }
 
     /// Parses one keymap text; `inherits` is resolved against the built-in presets only.
@@ -460,8 +578,15 @@ impl Keymap {
 
 /// Loads keymap `name`: `<config_dir>/keymaps/NAME.toml` if it exists, else the preset.
 pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Keymap, Vec<Finding>> {
+    let dirs: Vec<&Path> = config_dir.into_iter().collect();
+    load_from(name, &dirs)
+}
+
+/// Loads keymap `name` from the first of `dirs` holding `keymaps/NAME.toml`, else the preset
+/// (see [`super::lookup_dirs`]).
+pub fn load_from(name: &str, dirs: &[&Path]) -> Result<Keymap, Vec<Finding>> {
     Keymap::resolve(name, &|n, builtin_only| {
-        find_source(config_dir, "keymaps", n, builtin_only, PRESETS)
+        find_source(dirs, "keymaps", n, builtin_only, PRESETS)
     })
 }
 
@@ -505,10 +630,8 @@ fn parse_keymap_file(source: &Source) -> Parsed<KeymapFile> {
             ));
             continue;
         };
-        tables.push((
-            context,
-            parse_context_table(file, text, context, table, &mut errors),
-        ));
+        let (entries, seqs) = parse_context_table(file, text, context, table, &mut errors);
+        tables.push((context, entries, seqs));
     }
     if errors.is_empty() {
         Ok((KeymapFile { tables }, inherits))
@@ -523,8 +646,9 @@ fn parse_context_table(
     context: Context,
     table: &DeTable<'_>,
     errors: &mut Vec<Finding>,
-) -> Bindings {
+) -> (Bindings, SequenceBindings) {
     let mut entries = Vec::new();
+    let mut sequences: SequenceBindings = Vec::new();
     let mut seen: HashMap<KeyBinding, (String, Position)> = HashMap::new();
     for (key, value) in table.iter() {
         let raw = key.get_ref().as_ref();
@@ -540,12 +664,37 @@ fn parse_context_table(
             ));
             continue;
         }
-        let binding = match raw.parse::<KeyBinding>() {
-            Ok(b) => b,
-            Err(e) => {
-                errors.push(Finding::new(key_pos, format!("in [{context}]: {e}")));
-                continue;
+        // Two keys separated by a space are a sequence (`"g g"`); a lone space is the key.
+        let parts: Vec<&str> = raw.split(' ').filter(|p| !p.is_empty()).collect();
+        let sequence = if parts.len() == 2 {
+            match (
+                parts[0].parse::<KeyBinding>(),
+                parts[1].parse::<KeyBinding>(),
+            ) {
+                (Ok(a), Ok(b)) => Some((a, b)),
+                (Err(e), _) | (_, Err(e)) => {
+                    errors.push(Finding::new(key_pos, format!("in [{context}]: {e}")));
+                    continue;
+                }
             }
+        } else if parts.len() > 2 {
+            errors.push(Finding::new(
+                key_pos,
+                format!("in [{context}]: \"{raw}\": a sequence is two keys, e.g. \"g g\""),
+            ));
+            continue;
+        } else {
+            None
+        };
+        let binding = match sequence {
+            Some((first, _)) => first,
+            None => match raw.parse::<KeyBinding>() {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(Finding::new(key_pos, format!("in [{context}]: {e}")));
+                    continue;
+                }
+            },
         };
         let command = match value.get_ref() {
             DeValue::String(s) if s.is_empty() || s == "none" => None,
@@ -594,6 +743,17 @@ fn parse_context_table(
             ));
             continue;
         }
+        if let Some(seq) = sequence {
+            if sequences.iter().any(|(s, _)| *s == seq) {
+                errors.push(Finding::new(
+                    key_pos,
+                    format!("\"{raw}\" is written twice in [{context}]; keep one"),
+                ));
+            } else {
+                sequences.push((seq, command));
+            }
+            continue;
+        }
         if let Some((other_raw, other_pos)) = seen.get(&binding) {
             errors.push(Finding::new(
                 key_pos.clone(),
@@ -608,7 +768,7 @@ fn parse_context_table(
         seen.insert(binding, (raw.to_string(), key_pos));
         entries.push((binding, command));
     }
-    entries
+    (entries, sequences)
 }
 
 #[cfg(test)]
@@ -755,6 +915,50 @@ mod tests {
             by_context.get(&(Context::View, Command::Leave)),
             Some(&vec![key("q")])
         );
+    }
+
+    #[test]
+    fn two_key_sequences_wait_for_the_second_key() {
+        let km = parse(
+            "[global]\ng = \"none\"\n\"g g\" = \"top\"\n\"g r\" = \"review_gate\"\nG = \"bottom\"\n",
+        )
+        .expect("parses");
+        assert!(km.is_prefix(Context::View, key("g")));
+        assert!(!km.is_prefix(Context::View, key("G")));
+        assert!(
+            !km.is_prefix(Context::Edit, key("g")),
+            "g types text in edit"
+        );
+        assert_eq!(
+            km.lookup_sequence(Context::Gate, key("g"), key("g")),
+            Some(Command::Top)
+        );
+        assert_eq!(km.lookup_sequence(Context::View, key("g"), key("x")), None);
+        assert_eq!(
+            km.continuations(Context::View, key("g")),
+            vec![(key("g"), Command::Top), (key("r"), Command::ReviewGate)]
+        );
+        assert_eq!(km.sequences_for(Command::Top), vec!["g g".to_string()]);
+        // The vim preset does exactly this.
+        let vim = load("vim", None).expect("vim loads");
+        assert!(vim.is_prefix(Context::View, key("g")));
+        assert_eq!(
+            vim.lookup_sequence(Context::View, key("g"), key("g")),
+            Some(Command::Top)
+        );
+    }
+
+    #[test]
+    fn a_key_bound_alone_and_as_a_prefix_is_an_error() {
+        let errs = messages(parse("[global]\ng = \"review_gate\"\n\"g g\" = \"top\"\n"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].contains("\"g\" runs review_gate in [global] and also starts \"g g\""),
+            "{}",
+            errs[0]
+        );
+        let errs = messages(parse("[global]\n\"g g g\" = \"top\"\n"));
+        assert!(errs[0].contains("a sequence is two keys"), "{}", errs[0]);
     }
 
     #[test]

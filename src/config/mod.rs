@@ -42,6 +42,9 @@ pub struct Config {
     pub signing_key: Option<PathBuf>,
     /// The allowed-signers file (ssh-keygen format). Default: `<workspace>/allowed_signers`.
     pub allowed_signers: Option<PathBuf>,
+    /// Seconds a writer waits for the engagement's lock before giving up (default 30;
+    /// `PHASEGATE_LOCK_TIMEOUT` overrides it).
+    pub lock_timeout: Option<u64>,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             truecolor: None,
             signing_key: None,
             allowed_signers: None,
+            lock_timeout: None,
         }
     }
 }
@@ -140,10 +144,11 @@ pub fn load_all(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> (Loaded, Vec<String>) {
     let (config, path, mut errors) = load_file(path, env);
-    let dir = path.as_deref().and_then(Path::parent);
+    let dirs = lookup_dirs(path.as_deref(), env);
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     let color = ColorSupport::detect(env, config.color, config.truecolor);
 
-    let theme = theme::load(&config.theme, dir).unwrap_or_else(|found| {
+    let theme = theme::load_from(&config.theme, &dirs).unwrap_or_else(|found| {
         report(
             &mut errors,
             &found,
@@ -155,7 +160,7 @@ pub fn load_all(
     let (theme, note) = theme.for_terminal(color);
     errors.extend(note);
 
-    let keymap = keymap::load(&config.keymap, dir).unwrap_or_else(|found| {
+    let keymap = keymap::load_from(&config.keymap, &dirs).unwrap_or_else(|found| {
         report(
             &mut errors,
             &found,
@@ -182,8 +187,8 @@ fn report(errors: &mut Vec<String>, found: &[Finding], what: &str, kind: &str) {
     errors.push(format!("{what} not used: using the default {kind}"));
 }
 
-/// Who is acting: `--as`, else config `identity`, else `git config user.name`, else
-/// `$USER@host`.
+/// Who is acting: `--as`, else config `identity`, else `git config user.name`, else the OS
+/// account `user@host` ([`os_user`]).
 pub fn identity(cli_as: Option<&str>, config: &Config) -> String {
     identity_from(cli_as, config, git_user_name, os_user)
 }
@@ -223,25 +228,10 @@ pub fn git_config(key: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// `$USER@host` as the OS reports it (host from `/proc/sys/kernel/hostname`, else `$HOSTNAME`,
-/// else `localhost`).
+/// `user@host` as the OS reports it: the account of the real uid and the kernel's host name
+/// (`$USER` and `$HOSTNAME` are whatever the caller set, so they are not asked).
 pub fn os_user() -> String {
-    let user = process_env("USER").or_else(|| process_env("LOGNAME"));
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
-    os_user_from(user, host, process_env("HOSTNAME"))
-}
-
-fn os_user_from(
-    user: Option<String>,
-    host_file: Option<String>,
-    host_env: Option<String>,
-) -> String {
-    let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let user = clean(user).unwrap_or_else(|| "unknown".into());
-    let host = clean(host_file)
-        .or_else(|| clean(host_env))
-        .unwrap_or_else(|| "localhost".into());
-    format!("{user}@{host}")
+    crate::store::instance::InstanceOwner::current().user_at_host()
 }
 
 /// True when the locale asks for UTF-8: the first set of `LC_ALL`, `LC_CTYPE`, `LANG` names a
@@ -277,25 +267,61 @@ pub fn read_text(path: &Path) -> Result<Option<String>, Finding> {
     })
 }
 
-/// `<config_dir>/<folder>/<name>.toml` unless `builtin_only` or it does not exist, else the
-/// preset of that name.
+/// The first `<dir>/<folder>/<name>.toml` that exists, `dirs` in order (see [`lookup_dirs`]),
+/// unless `builtin_only`; else the preset of that name.
 pub(crate) fn find_source(
-    config_dir: Option<&Path>,
+    config_dirs: &[&Path],
     folder: &str,
     name: &str,
     builtin_only: bool,
     presets: &[(&str, &str)],
 ) -> Result<Option<Source>, Finding> {
-    if !builtin_only && let Some(dir) = config_dir {
-        let path = dir.join(folder).join(format!("{name}.toml"));
-        if let Some(text) = read_text(&path)? {
-            return Ok(Some(Source {
-                file: path.display().to_string(),
-                text,
-            }));
+    if !builtin_only {
+        for dir in config_dirs {
+            let path = dir.join(folder).join(format!("{name}.toml"));
+            if let Some(text) = read_text(&path)? {
+                return Ok(Some(Source {
+                    file: path.display().to_string(),
+                    text,
+                }));
+            }
         }
     }
     Ok(preset_source(folder, name, presets))
+}
+
+/// The standard config directory the README names: `$XDG_CONFIG_HOME/phasegate`, else
+/// `~/.config/phasegate`.
+pub fn standard_config_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let base = env("XDG_CONFIG_HOME")
+        .filter(|d| Path::new(d).is_absolute())
+        .map(PathBuf::from)
+        .or_else(|| {
+            env("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| Path::new(&h).join(".config"))
+        })?;
+    Some(base.join("phasegate"))
+}
+
+/// Where user themes and keymaps are looked up, in order: the directory of the config file in
+/// use (`--config`, `PHASEGATE_CONFIG` or the default), then the standard config directory when
+/// that is another one. A name found in neither is a built-in preset.
+pub fn lookup_dirs(
+    config_file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = config_file
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    if let Some(standard) = standard_config_dir(env)
+        && !dirs.contains(&standard)
+    {
+        dirs.push(standard);
+    }
+    dirs
 }
 
 /// The compiled-in preset `name` of `folder` (themes, keymaps).
@@ -545,6 +571,68 @@ mod tests {
     }
 
     #[test]
+    fn user_keymaps_and_themes_are_found_in_the_standard_dir_when_the_config_is_elsewhere() {
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let xdg = tempfile::tempdir().expect("tempdir");
+        let standard = xdg.path().join("phasegate");
+        std::fs::create_dir_all(standard.join("keymaps")).expect("mkdir");
+        std::fs::create_dir_all(standard.join("themes")).expect("mkdir");
+        std::fs::write(
+            standard.join("keymaps/mine.toml"),
+            "inherits = \"default\"\n[global]\nx = \"quit\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            standard.join("themes/mine.toml"),
+            "inherits = \"default\"\n\"ui.title\" = \"red\"\n",
+        )
+        .expect("write");
+        // PHASEGATE_CONFIG points at a file in another directory, with no keymaps/ next to it.
+        let config = elsewhere.path().join("team.toml");
+        std::fs::write(&config, "theme = \"mine\"\nkeymap = \"mine\"\n").expect("write");
+        let xdg_home = xdg.path().display().to_string();
+        let config_env = config.display().to_string();
+        let env = |name: &str| match name {
+            "XDG_CONFIG_HOME" => Some(xdg_home.clone()),
+            CONFIG_ENV => Some(config_env.clone()),
+            _ => None,
+        };
+        let (loaded, errors) = load_all(None, &env);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(loaded.theme.name(), "mine");
+        assert_eq!(
+            loaded
+                .keymap
+                .lookup(Context::Global, "x".parse().expect("key")),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            lookup_dirs(Some(&config), &env),
+            vec![elsewhere.path().to_path_buf(), standard.clone()]
+        );
+        // A file next to the config wins over the standard directory.
+        std::fs::create_dir_all(elsewhere.path().join("keymaps")).expect("mkdir");
+        std::fs::write(
+            elsewhere.path().join("keymaps/mine.toml"),
+            "inherits = \"default\"\n[global]\nx = \"help\"\n",
+        )
+        .expect("write");
+        let (loaded, _) = load_all(None, &env);
+        assert_eq!(
+            loaded
+                .keymap
+                .lookup(Context::Global, "x".parse().expect("key")),
+            Some(Command::Help)
+        );
+        // HOME is the fallback for XDG_CONFIG_HOME.
+        let home = |name: &str| (name == "HOME").then(|| "/home/ops".to_string());
+        assert_eq!(
+            standard_config_dir(&home),
+            Some(PathBuf::from("/home/ops/.config/phasegate"))
+        );
+    }
+
+    #[test]
     fn load_all_resolves_user_files_and_falls_back() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config.toml");
@@ -639,15 +727,8 @@ mod tests {
 
     #[test]
     fn os_user_format() {
-        assert_eq!(
-            os_user_from(Some("eve".into()), Some("jump01\n".into()), None),
-            "eve@jump01"
-        );
-        assert_eq!(
-            os_user_from(Some("eve".into()), None, Some("h2".into())),
-            "eve@h2"
-        );
-        assert_eq!(os_user_from(None, None, None), "unknown@localhost");
+        let me = crate::store::instance::InstanceOwner::current();
+        assert_eq!(os_user(), format!("{}@{}", me.user, me.host));
         assert!(os_user().contains('@'));
     }
 

@@ -311,8 +311,15 @@ impl Theme {
 
 /// Loads theme `name`: `<config_dir>/themes/NAME.toml` if it exists, else the preset.
 pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Theme, Vec<Finding>> {
+    let dirs: Vec<&Path> = config_dir.into_iter().collect();
+    load_from(name, &dirs)
+}
+
+/// Loads theme `name` from the first of `dirs` holding `themes/NAME.toml`, else the preset
+/// (see [`super::lookup_dirs`]).
+pub fn load_from(name: &str, dirs: &[&Path]) -> Result<Theme, Vec<Finding>> {
     Theme::resolve(name, &|n, builtin_only| {
-        find_source(config_dir, "themes", n, builtin_only, PRESETS)
+        find_source(dirs, "themes", n, builtin_only, PRESETS)
     })
 }
 

@@ -2,7 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::markdown::{self, Document};
+use super::ids::{IdPrefix, ItemId};
+use super::markdown::{self, Document, Item, ItemKind};
 use super::phase::Phase;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,7 +96,65 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// An artifact with its ungoverned sections removed and trailing blank lines trimmed.
+/// The deviation an amendment item answers, when it has the form `- AMD-n (DEV-x): …`.
+pub fn amendment_deviation(item: &Item) -> Option<ItemId> {
+    if item.id.prefix != IdPrefix::Amd || item.kind != ItemKind::ListItem {
+        return None;
+    }
+    match markdown::parenthesized(&item.text)?.0.as_slice() {
+        [one] => one
+            .parse::<ItemId>()
+            .ok()
+            .filter(|id| id.prefix == IdPrefix::Dev),
+        _ => None,
+    }
+}
+
+/// For each 0-based line of an artifact, whether no gate governs it (DESIGN §2 Governed text):
+/// the as-built's Deviations and As-Built Notes sections whole; in the spec's Amendments
+/// section only its heading, blank lines and `- AMD-n (DEV-x): …` items with their continuation
+/// lines — anything else written there (a `- REQ-99`, free text) still says what the spec says,
+/// so it is governed and makes Gate 1 stale.
+pub fn ungoverned_lines(artifact: Artifact, text: &str, doc: &Document) -> Vec<bool> {
+    let mut mask = vec![false; doc.line_count];
+    let len = mask.len();
+    let lines: Vec<&str> = markdown::lines(text).collect();
+    for (index, section) in doc.sections.iter().enumerate() {
+        if !artifact.ungoverned_sections().iter().any(|n| section.is(n)) {
+            continue;
+        }
+        let span = section.span();
+        if artifact != Artifact::Spec {
+            if let Some(all) = mask.get_mut(span.start..span.end.min(len)) {
+                all.fill(true);
+            }
+            continue;
+        }
+        if let Some(heading) = mask.get_mut(span.start) {
+            *heading = true;
+        }
+        for line0 in section.body.clone() {
+            if lines.get(line0).is_some_and(|l| l.trim().is_empty())
+                && let Some(m) = mask.get_mut(line0)
+            {
+                *m = true;
+            }
+        }
+        for item in doc
+            .items
+            .iter()
+            .chain(&doc.duplicates)
+            .filter(|i| i.section == Some(index) && amendment_deviation(i).is_some())
+        {
+            if let Some(lines) = mask.get_mut(item.lines.start..item.lines.end.min(len)) {
+                lines.fill(true);
+            }
+        }
+    }
+    mask
+}
+
+/// An artifact with its ungoverned lines removed and trailing blank lines trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GovernedText {
     pub text: String,
@@ -110,17 +169,12 @@ impl GovernedText {
     }
 
     pub fn from_parsed(artifact: Artifact, text: &str, doc: &Document) -> GovernedText {
-        let removed: Vec<std::ops::Range<usize>> = doc
-            .sections
-            .iter()
-            .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
-            .map(|s| s.span())
-            .collect();
+        let ungoverned = ungoverned_lines(artifact, text, doc);
         // Lines keep their own endings, so governing governed text changes nothing.
         let mut kept: Vec<(usize, &str)> = text
             .split_inclusive('\n')
             .enumerate()
-            .filter(|(i, _)| !removed.iter().any(|r| r.contains(i)))
+            .filter(|(i, _)| !ungoverned.get(*i).copied().unwrap_or(false))
             .collect();
         while kept.last().is_some_and(|(_, l)| l.trim().is_empty()) {
             kept.pop();
@@ -177,6 +231,34 @@ mod tests {
             GovernedText::of(Artifact::Spec, without).sha256(),
             governed.sha256()
         );
+    }
+
+    #[test]
+    fn only_amendment_items_are_ungoverned_in_the_spec() {
+        let base = "# S\n## Requirements\n- REQ-1: a\n";
+        let governed = |text: &str| GovernedText::of(Artifact::Spec, text).text;
+        let with_amendments = format!(
+            "{base}\n## Amendments\n\n- AMD-1 (DEV-1): narrowed\n  across two lines\n- **AMD-2** (DEV-3) — widened\n"
+        );
+        assert_eq!(governed(&with_amendments), governed(base));
+        for smuggled in [
+            "- REQ-99: also do IPv6",
+            "Free text: REQ-1 now covers IPv6 too.",
+            "- AMD-4: no deviation named",
+            "- AMD-5 (REQ-1): not a deviation",
+            "### AMD-6 (DEV-1): a heading is not an amendment item",
+        ] {
+            let text = format!("{with_amendments}{smuggled}\n");
+            assert!(
+                governed(&text).contains(smuggled),
+                "`{smuggled}` must be governed:\n{}",
+                governed(&text)
+            );
+        }
+        // A second Amendments section earlier in the spec shields nothing but its items.
+        let early = "# S\n## Amendments\nREQ-1 is dropped.\n## Requirements\n- REQ-1: a\n";
+        assert!(governed(early).contains("REQ-1 is dropped."));
+        assert!(!governed(early).contains("## Amendments"));
     }
 
     #[test]

@@ -230,7 +230,26 @@ fn missing_file(artifact: Artifact) -> Finding {
     )
 }
 
-/// Required sections present and non-empty.
+/// A section with nothing but blank lines, comments or placeholders: at its placeholder when it
+/// has one (`TBD` is not content), else at its heading.
+fn empty_section(artifact: Artifact, s: &super::markdown::Section, name: &str) -> Finding {
+    match s.placeholder_line {
+        Some(line) => Finding::new(
+            at(artifact, line, 1),
+            format!(
+                "section `## {name}` holds only a placeholder (TBD, TODO, ?): write its content"
+            ),
+        ),
+        None => Finding::new(
+            at(artifact, s.heading_line, 1),
+            format!("section `## {name}` is empty"),
+        ),
+    }
+}
+
+/// Required sections present and non-empty, each (and each ungoverned one) written once: the
+/// conventions read only the first, so a second `## Requirements` would hide its items from
+/// the criteria and a second `## Amendments` would pass for the ungoverned one.
 pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
     let mut out = Vec::new();
     for name in artifact.required_sections() {
@@ -239,11 +258,30 @@ pub fn section_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
                 eof(artifact, doc),
                 format!("section `## {name}` is missing"),
             )),
-            Some(s) if !s.has_content => out.push(Finding::new(
-                at(artifact, s.heading_line, 1),
-                format!("section `## {name}` is empty"),
-            )),
+            Some(s) if !s.has_content => out.push(empty_section(artifact, s, name)),
             Some(_) => {}
+        }
+    }
+    let mut named: Vec<&str> = Vec::new();
+    for name in artifact
+        .required_sections()
+        .iter()
+        .chain(artifact.ungoverned_sections())
+    {
+        if named.contains(name) {
+            continue;
+        }
+        named.push(name);
+        let mut same = doc.sections.iter().filter(|s| s.is(name));
+        let Some(first) = same.next() else { continue };
+        for again in same {
+            out.push(Finding::new(
+                at(artifact, again.heading_line, 1),
+                format!(
+                    "section `## {name}` appears a second time (first at line {}): keep one",
+                    first.heading_line
+                ),
+            ));
         }
     }
     out
@@ -254,16 +292,96 @@ fn duplicate_findings(
     doc: &Document,
     prefix: Option<IdPrefix>,
 ) -> Vec<Finding> {
+    let first_lines: std::collections::HashMap<ItemId, usize> = if doc.duplicates.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        doc.items.iter().map(|i| (i.id, i.line)).collect()
+    };
     doc.duplicates
         .iter()
         .filter(|d| prefix.is_none_or(|p| d.id.prefix == p))
         .map(|d| {
-            let first = doc.item(d.id).map_or(0, |i| i.line);
+            let first = first_lines.get(&d.id).copied().unwrap_or(0);
             Finding::new(
                 at(artifact, d.line, d.column),
                 format!("{} is defined again (first at line {first})", d.id),
             )
         })
+        .collect()
+}
+
+/// IDs defined as items in more than one artifact (`### REQ-1` in the design), reported at
+/// every definition: a reference could mean either. A feasibility verdict (`- REQ-1: feasible`
+/// under Requirement Assessment) assesses a requirement; it does not define one. With
+/// `spec_involved`, only IDs one of whose definitions is in the spec.
+fn cross_artifact_definitions(input: &CriteriaInput<'_>, spec_involved: bool) -> Vec<Finding> {
+    use std::collections::HashMap;
+    type Places = Vec<(Artifact, usize, usize)>;
+    let definitions = |artifact: Artifact, doc: &Document, into: &mut HashMap<ItemId, Places>| {
+        let assessments = doc.section_index("Requirement Assessment");
+        for item in &doc.items {
+            let verdict = artifact == Artifact::Feasibility
+                && item.id.prefix == IdPrefix::Req
+                && assessments.is_some()
+                && item.section == assessments;
+            if !verdict {
+                into.entry(item.id)
+                    .or_default()
+                    .push((artifact, item.line, item.column));
+            }
+        }
+    };
+    // The other artifacts define few IDs: map them, then look the spec's items up.
+    let mut places: HashMap<ItemId, Places> = HashMap::new();
+    for (artifact, doc) in [
+        (Artifact::Feasibility, input.feasibility),
+        (Artifact::Design, input.design),
+    ] {
+        if let Some(doc) = doc {
+            definitions(artifact, doc, &mut places);
+        }
+    }
+    if places.is_empty() {
+        return Vec::new();
+    }
+    if let Some(spec) = input.spec {
+        for item in &spec.items {
+            if let Some(p) = places.get_mut(&item.id) {
+                p.insert(0, (Artifact::Spec, item.line, item.column));
+            }
+        }
+    }
+    let mut conflicts: Vec<(ItemId, Places)> = places
+        .into_iter()
+        .filter(|(_, p)| p.iter().any(|x| x.0 != p[0].0))
+        .filter(|(_, p)| !spec_involved || p[0].0 == Artifact::Spec)
+        .collect();
+    conflicts.sort();
+    let mut out = Vec::new();
+    for (id, p) in conflicts {
+        for &(artifact, line, column) in &p {
+            let others: Vec<String> = p
+                .iter()
+                .filter(|o| o.0 != artifact)
+                .map(|o| at(o.0, o.1, o.2).to_string())
+                .collect();
+            out.push(Finding::new(
+                at(artifact, line, column),
+                format!(
+                    "{id} is defined in two artifacts (also at {}): an ID names one item; rename one",
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Lines a reviewer reads as items that are not (look-alike IDs), each where it stands.
+fn lookalike_findings(artifact: Artifact, doc: &Document) -> Vec<Finding> {
+    doc.lookalikes
+        .iter()
+        .map(|l| Finding::new(at(artifact, l.line, l.column), l.message.clone()))
         .collect()
 }
 
@@ -339,7 +457,9 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     "no requirement: write `- REQ-1: …` items under `## Requirements`",
                 ));
             }
+            out.extend(lookalike_findings(Spec, doc));
             out.extend(duplicate_findings(Spec, doc, None));
+            out.extend(cross_artifact_definitions(input, true));
             out.extend(dangling_references(Spec, doc, input.known_ids));
             out
         }
@@ -368,8 +488,12 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     "section `## Integrations` is missing",
                 )],
                 Some(s) if !s.has_content => vec![Finding::new(
-                    at(Spec, s.heading_line, 1),
-                    "the Integrations section names no system",
+                    at(Spec, s.placeholder_line.unwrap_or(s.heading_line), 1),
+                    if s.placeholder_line.is_some() {
+                        "the Integrations section names no system, only a placeholder (TBD, TODO, ?)"
+                    } else {
+                        "the Integrations section names no system"
+                    },
                 )],
                 Some(_) => Vec::new(),
             }
@@ -417,9 +541,12 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     ),
                 );
             }
+            out.extend(lookalike_findings(Design, design));
             out.extend(duplicate_findings(Design, design, None));
+            out.extend(cross_artifact_definitions(input, false));
             out.extend(dangling_references(Design, design, input.known_ids));
             if let Some(feas) = input.feasibility {
+                out.extend(lookalike_findings(Feasibility, feas));
                 out.extend(duplicate_findings(Feasibility, feas, None));
                 out.extend(dangling_references(Feasibility, feas, input.known_ids));
             }
@@ -489,10 +616,7 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
                     "section `## Testing Approach` is missing",
                 )],
                 Some(s) if !s.has_content => {
-                    vec![Finding::new(
-                        at(Design, s.heading_line, 1),
-                        "section `## Testing Approach` is empty",
-                    )]
+                    vec![empty_section(Design, s, "Testing Approach")]
                 }
                 Some(_) => Vec::new(),
             }
@@ -503,10 +627,16 @@ fn auto_failures(id: &str, input: &CriteriaInput<'_>) -> Vec<Finding> {
 
 /// Every approved requirement assessed; none `conflict`; verdict words valid.
 pub fn feasibility_findings(spec: &Document, feasibility: &Document) -> Vec<Finding> {
-    let verdicts = assessments(feasibility);
+    let all = assessments(feasibility);
+    // The first assessment of each requirement, looked up once per requirement.
+    let mut verdicts: std::collections::HashMap<ItemId, &super::records::Assessment> =
+        std::collections::HashMap::with_capacity(all.len());
+    for a in &all {
+        verdicts.entry(a.requirement).or_insert(a);
+    }
     let mut out = Vec::new();
     for req in spec.items_in("Requirements", IdPrefix::Req) {
-        match verdicts.iter().find(|a| a.requirement == req.id) {
+        match verdicts.get(&req.id) {
             None => out.push(Finding::new(
                 feasibility
                     .section("Requirement Assessment")

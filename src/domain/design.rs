@@ -1,7 +1,7 @@
 //! Components of a solution design (or an as-built): `### COMP-n` headings under
 //! `## Components` with their `satisfies:` / `depends-on:` / `reuse:` / `acceptance:` fields.
 
-use super::ids::{IdPrefix, ItemId, char_column, scan_ids};
+use super::ids::{Columns, IdPrefix, ItemId, char_column, scan_ids};
 use super::markdown::{self, Document, ItemKind, LineShape, classify};
 
 /// An ID mentioned in a field, with where it stands.
@@ -69,12 +69,13 @@ fn field_refs(field: Option<&Field>, prefix: IdPrefix) -> Vec<FieldRef> {
         return Vec::new();
     };
     // The value is a substring of its line starting at `column`; rebuild columns from it.
+    let mut columns = Columns::new(&field.value);
     scan_ids(&field.value)
         .filter(|t| t.id.prefix == prefix)
         .map(|t| FieldRef {
             id: t.id,
             line: field.line,
-            column: field.column + field.value[..t.byte_start].chars().count(),
+            column: field.column + columns.at(t.byte_start) - 1,
         })
         .collect()
 }

@@ -146,6 +146,17 @@ pub fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
     Finding::new(Position::new(file, line, column), message)
 }
 
+/// A TOML file phasegate reads that starts with a UTF-8 byte-order mark (some Windows editors
+/// add one): named as such, rather than as whatever the TOML parser makes of it.
+pub fn byte_order_mark(file: &str, text: &str) -> Option<Finding> {
+    text.starts_with('\u{feff}').then(|| {
+        Finding::new(
+            Position::new(file, 1, 1),
+            "starts with a UTF-8 byte-order mark (BOM, bytes EF BB BF): save the file as UTF-8 without a BOM",
+        )
+    })
+}
+
 /// Position of `key = ` at the start of a line, for errors found after deserializing.
 fn key_position(text: &str, key: &str) -> Position {
     for (i, line) in super::markdown::lines(text).enumerate() {
@@ -160,6 +171,9 @@ fn key_position(text: &str, key: &str) -> Position {
 }
 
 pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<EngagementMeta, Finding> {
+    if let Some(bom) = byte_order_mark(ENGAGEMENT_FILE, text) {
+        return Err(bom);
+    }
     let raw: EngagementToml =
         toml::from_str(text).map_err(|e| toml_finding(ENGAGEMENT_FILE, text, &e))?;
     if raw.schema != SCHEMA {
@@ -183,29 +197,31 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
     if raw.owner.trim().is_empty() {
         return Err(Finding::new(key_position(text, "owner"), "owner is empty"));
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // How many criteria before this one carry the same id, to find its own `id =` line: looked
+    // up only for the criterion in error, so a file of many criteria is read once.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for c in &raw.criteria {
-        let occurrence = seen.iter().filter(|s| **s == c.id).count();
-        let at = key_position_of_value(text, "id", &c.id, occurrence);
+        let occurrence = seen.get(c.id.as_str()).copied().unwrap_or(0);
+        let at = || key_position_of_value(text, "id", &c.id, occurrence);
         if c.gate != 1 && c.gate != 2 {
             return Err(Finding::new(
-                at,
+                at(),
                 format!("criterion {}: gate must be 1 or 2, not {}", c.id, c.gate),
             ));
         }
         if c.id.trim().is_empty() || c.text.trim().is_empty() {
             return Err(Finding::new(
-                at,
+                at(),
                 "a criterion needs a non-empty id and text",
             ));
         }
-        if predefined_ids.contains(&c.id.as_str()) || seen.contains(&c.id.as_str()) {
+        if predefined_ids.contains(&c.id.as_str()) || occurrence > 0 {
             return Err(Finding::new(
-                at,
+                at(),
                 format!("criterion id {} is already used", c.id),
             ));
         }
-        seen.push(&c.id);
+        *seen.entry(&c.id).or_insert(0) += 1;
     }
     for (gate, n) in [
         (1, raw.policy.approvals.gate1),
@@ -255,11 +271,12 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
 
 /// Position of the `occurrence`-th (0-based) `key = "value"` line.
 fn key_position_of_value(text: &str, key: &str, value: &str, occurrence: usize) -> Position {
+    let quoted = format!("\"{value}\"");
     super::markdown::lines(text)
         .enumerate()
         .filter(|(_, line)| {
             let trimmed = line.trim_start();
-            trimmed.starts_with(key) && trimmed.contains(&format!("\"{value}\""))
+            trimmed.starts_with(key) && trimmed.contains(&quoted)
         })
         .nth(occurrence)
         .map(|(i, line)| {

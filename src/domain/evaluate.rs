@@ -10,7 +10,7 @@ use super::engagement::EngagementMeta;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
 use super::markdown::{self, Document};
-use super::phase::{Approval, LastDecision, Phase, Replay};
+use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay};
 use super::position::{Finding, Position};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
@@ -182,7 +182,9 @@ fn current_governed(hashes: &BTreeMap<Artifact, ArtifactHashes>, file: &str) -> 
         .map(|h| h.governed_sha256.clone())
 }
 
-fn gate_status(
+/// A gate's state against the given governed hashes: the current ones, or those an event
+/// recorded when `check` replays it.
+pub fn gate_status(
     gate: GateId,
     replay: &Replay,
     hashes: &BTreeMap<Artifact, ArtifactHashes>,
@@ -303,11 +305,13 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     };
     let deviation_targets: BTreeSet<DeviationTarget> =
         deviations.iter().filter_map(|d| d.target).collect();
+    // Membership by set, not by scan: designs of thousands of components stay linear.
+    let as_built_ids: BTreeSet<ItemId> = as_built_components.iter().map(|c| c.id).collect();
+    let contract_ids: BTreeSet<ItemId> = contract.iter().map(|c| c.id).collect();
     let mut components: Vec<ComponentRow> = contract
         .iter()
         .map(|c| {
-            let in_as_built =
-                as_built_components.is_empty() || as_built_components.iter().any(|a| a.id == c.id);
+            let in_as_built = as_built_components.is_empty() || as_built_ids.contains(&c.id);
             row(
                 c,
                 &replay,
@@ -320,7 +324,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     if approved_design_text.is_some() {
         for c in as_built_components
             .iter()
-            .filter(|a| !contract.iter().any(|c| c.id == a.id))
+            .filter(|a| !contract_ids.contains(&a.id))
         {
             components.push(row(
                 c,
@@ -336,7 +340,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         order_input.extend(
             as_built_components
                 .iter()
-                .filter(|a| !contract.iter().any(|c| c.id == a.id))
+                .filter(|a| !contract_ids.contains(&a.id))
                 .cloned(),
         );
     }
@@ -391,14 +395,24 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         ));
     }
     let closed = replay.closed.is_some();
+    // The first item written with each ID, looked up per recorded event.
+    let mut written: BTreeMap<ItemId, (&str, usize, usize)> = BTreeMap::new();
+    for (id, sha, line, column) in deviations
+        .iter()
+        .map(|d| (d.id, &d.text_sha256, d.line, d.column))
+        .chain(
+            amendments
+                .iter()
+                .map(|a| (a.id, &a.text_sha256, a.line, a.column)),
+        )
+    {
+        written.entry(id).or_insert((sha.as_str(), line, column));
+    }
     for (id, recorded) in &replay.deviations {
         recorded_item_check(
             *id,
             &recorded.text_sha256,
-            deviations
-                .iter()
-                .find(|d| d.id == *id)
-                .map(|d| (d.text_sha256.as_str(), d.line, d.column)),
+            written.get(id).copied(),
             Artifact::AsBuilt,
             closed,
             &mut problems,
@@ -409,10 +423,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         recorded_item_check(
             *id,
             &recorded.text_sha256,
-            amendments
-                .iter()
-                .find(|a| a.id == *id)
-                .map(|a| (a.text_sha256.as_str(), a.line, a.column)),
+            written.get(id).copied(),
             Artifact::Spec,
             closed,
             &mut problems,
@@ -421,16 +432,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
     }
     if let Some(close) = &replay.closed {
         for (id, sha) in &close.items {
-            let current = deviations
-                .iter()
-                .find(|d| d.id == *id)
-                .map(|d| d.text_sha256.as_str())
-                .or_else(|| {
-                    amendments
-                        .iter()
-                        .find(|a| a.id == *id)
-                        .map(|a| a.text_sha256.as_str())
-                });
+            let current = written.get(id).map(|w| w.0);
             if current != Some(sha.as_str())
                 && !replay.deviations.contains_key(id)
                 && !replay.amendments.contains_key(id)
@@ -453,6 +455,10 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 ));
             }
         }
+    }
+
+    if let Some(close) = &replay.closed {
+        closed_drift(close, &hashes, &e.build_files, &mut problems);
     }
 
     // Warnings.
@@ -479,6 +485,18 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         let Some(current) = hashes.get(&artifact) else {
             continue;
         };
+        if artifact == Artifact::AsBuilt
+            && replay.gate2.approval_seqs.is_empty()
+            && hashes
+                .get(&Artifact::Design)
+                .is_some_and(|d| d.governed_sha256 == current.governed_sha256)
+        {
+            warnings.push(Finding::new(
+                Position::file(artifact.file_name()),
+                "as-built.md was left by a Gate 2 approval that did not complete (none is recorded); the next Gate 2 approval regenerates it",
+            ));
+            continue;
+        }
         let template = replay
             .templates
             .iter()
@@ -493,6 +511,17 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
                 ),
             ));
         }
+    }
+    if let Some(approval) = &gates[1].approval
+        && !e.texts.contains_key(&Artifact::AsBuilt)
+    {
+        warnings.push(Finding::new(
+            Position::file(Artifact::AsBuilt.file_name()),
+            format!(
+                "as-built.md is missing although Gate 2 was approved at event {}: the next phasegate write re-creates it from the approved design",
+                approval.seq
+            ),
+        ));
     }
     for d in &deviations {
         if let Some(problem) = &d.problem {
@@ -513,6 +542,15 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             warnings.push(Finding::new(
                 Position::new(Artifact::Spec.file_name(), a.line, a.column),
                 format!("{} is written but not yet recorded in the journal", a.id),
+            ));
+        }
+    }
+    // No gate reads the as-built's items: a look-alike deviation there is a warning.
+    if let Some(doc) = docs.get(&Artifact::AsBuilt) {
+        for l in &doc.lookalikes {
+            warnings.push(Finding::new(
+                Position::new(Artifact::AsBuilt.file_name(), l.line, l.column),
+                l.message.clone(),
             ));
         }
     }
@@ -539,6 +577,58 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         reconciliation,
         problems,
         warnings,
+    }
+}
+
+/// A closed engagement is a baseline: its as-built's governed text and every `build/` file must
+/// stay as the close recorded them.
+fn closed_drift(
+    close: &ClosedRecord,
+    hashes: &BTreeMap<Artifact, ArtifactHashes>,
+    build_files: &[BuildFile],
+    problems: &mut Vec<Finding>,
+) {
+    let as_built = Artifact::AsBuilt.file_name();
+    if let Some(record) = close.artifacts.iter().find(|a| a.file == as_built)
+        && current_governed(hashes, as_built).as_deref() != Some(record.governed_sha256.as_str())
+    {
+        problems.push(Finding::new(
+            Position::file(as_built),
+            format!(
+                "{as_built} changed after the engagement was closed at event {} (its governed text differs from the one closed)",
+                close.seq
+            ),
+        ));
+    }
+    let Some(recorded) = &close.build else {
+        return;
+    };
+    for r in recorded {
+        let now = build_files.iter().find(|f| f.path == r.path);
+        let what = match now.and_then(|f| f.sha256.as_deref()) {
+            Some(sha) if sha == r.sha256 => continue,
+            Some(_) => "changed",
+            None => "removed",
+        };
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", r.path)),
+            format!(
+                "{what} after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
+    }
+    for f in build_files
+        .iter()
+        .filter(|f| f.sha256.is_some() && !recorded.iter().any(|r| r.path == f.path))
+    {
+        problems.push(Finding::new(
+            Position::file(format!("build/{}", f.path)),
+            format!(
+                "added after the engagement was closed at event {}",
+                close.seq
+            ),
+        ));
     }
 }
 

@@ -120,6 +120,14 @@ impl ComponentStatus {
     }
 }
 
+/// A file under `build/` as the close bound it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildRecord {
+    /// Relative to `build/`, with `/` separators.
+    pub path: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoundItem {
     pub id: ItemId,
@@ -130,8 +138,16 @@ pub struct BoundItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventBody {
     Created {
+        /// The owner at creation; `None` in journals written before phasegate recorded it.
+        owner: Option<String>,
         policy: Policy,
         templates: Vec<ArtifactRecord>,
+    },
+    /// `engagement.toml`'s owner or `[policy]` changed; decisions after it are judged by it.
+    PolicyChanged {
+        owner: String,
+        policy: Policy,
+        reason: String,
     },
     GateApproved(GateRecord),
     GateRejected(GateRecord),
@@ -172,6 +188,9 @@ pub enum EventBody {
         items: Vec<BoundItem>,
         policy: Policy,
         artifacts: Vec<ArtifactRecord>,
+        /// Every file under `build/` at the close; `None` in journals written before phasegate
+        /// recorded it.
+        build: Option<Vec<BuildRecord>>,
     },
 }
 
@@ -179,6 +198,7 @@ impl EventBody {
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::Created { .. } => "created",
+            EventBody::PolicyChanged { .. } => "policy_changed",
             EventBody::GateApproved(_) => "gate_approved",
             EventBody::GateRejected(_) => "gate_rejected",
             EventBody::GateReopened { .. } => "gate_reopened",
@@ -195,6 +215,10 @@ impl EventBody {
     pub fn summary(&self) -> String {
         match self {
             EventBody::Created { .. } => "engagement created".into(),
+            EventBody::PolicyChanged { owner, policy, .. } => format!(
+                "owner and policy recorded: owner {owner}, distinct_approver = {}",
+                policy.distinct_approver
+            ),
             EventBody::GateApproved(g) => format!("Gate {} approved", g.gate.number()),
             EventBody::GateRejected(g) => format!(
                 "Gate {} rejected: {}",
@@ -306,6 +330,23 @@ fn artifacts_toml(out: &mut String, key: &str, artifacts: &[ArtifactRecord]) {
     out.push_str("]\n");
 }
 
+fn build_toml(out: &mut String, files: &[BuildRecord]) {
+    if files.is_empty() {
+        out.push_str("build = []\n");
+        return;
+    }
+    out.push_str("build = [\n");
+    for f in files {
+        let _ = writeln!(
+            out,
+            "  {{ path = {}, sha256 = {} }},",
+            toml_string(&f.path),
+            toml_string(&f.sha256)
+        );
+    }
+    out.push_str("]\n");
+}
+
 fn ids_toml(ids: &[ItemId]) -> String {
     let inner: Vec<String> = ids.iter().map(|i| toml_string(&i.to_string())).collect();
     format!("[{}]", inner.join(", "))
@@ -355,9 +396,25 @@ fn event_bytes_without_hash(
     let _ = writeln!(out, "os_user = {}", toml_string(&stamp.os_user));
     let _ = writeln!(out, "kind = {}", toml_string(body.kind()));
     match body {
-        EventBody::Created { policy, templates } => {
+        EventBody::Created {
+            owner,
+            policy,
+            templates,
+        } => {
+            if let Some(owner) = owner {
+                let _ = writeln!(out, "owner = {}", toml_string(owner));
+            }
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "templates", templates);
+        }
+        EventBody::PolicyChanged {
+            owner,
+            policy,
+            reason,
+        } => {
+            let _ = writeln!(out, "owner = {}", toml_string(owner));
+            let _ = writeln!(out, "policy = {}", policy_toml(policy));
+            let _ = writeln!(out, "reason = {}", toml_string(reason));
         }
         EventBody::GateApproved(g) | EventBody::GateRejected(g) => gate_toml(&mut out, g),
         EventBody::GateReopened {
@@ -413,6 +470,7 @@ fn event_bytes_without_hash(
             items,
             policy,
             artifacts,
+            build,
         } => {
             if let Some(reason) = reason {
                 let _ = writeln!(out, "reason = {}", toml_string(reason));
@@ -434,6 +492,9 @@ fn event_bytes_without_hash(
             }
             let _ = writeln!(out, "policy = {}", policy_toml(policy));
             artifacts_toml(&mut out, "artifacts", artifacts);
+            if let Some(build) = build {
+                build_toml(&mut out, build);
+            }
         }
     }
     if trailer.clock_override {
@@ -709,8 +770,14 @@ impl<'a> Fields<'a> {
 fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
     Ok(match kind {
         "created" => EventBody::Created {
+            owner: f.opt_str("owner")?,
             policy: f.policy()?,
             templates: f.artifacts("templates")?,
+        },
+        "policy_changed" => EventBody::PolicyChanged {
+            owner: f.str("owner")?.to_string(),
+            policy: f.policy()?,
+            reason: f.str("reason")?.to_string(),
         },
         "gate_approved" => EventBody::GateApproved(f.gate_record()?),
         "gate_rejected" => EventBody::GateRejected(f.gate_record()?),
@@ -785,12 +852,28 @@ fn parse_body(f: &Fields<'_>, kind: &str) -> Result<EventBody, Finding> {
                     })
                 })
                 .collect::<Result<_, Finding>>()?;
+            let build = match f.table.get("build") {
+                None => None,
+                Some(_) => Some(
+                    f.tables("build")?
+                        .into_iter()
+                        .map(|t| {
+                            let sub = f.sub(t);
+                            Ok(BuildRecord {
+                                path: sub.str("path")?.to_string(),
+                                sha256: sub.str("sha256")?.to_string(),
+                            })
+                        })
+                        .collect::<Result<_, Finding>>()?,
+                ),
+            };
             EventBody::Closed {
                 reason: f.opt_str("reason")?,
                 accepted,
                 items,
                 policy: f.policy()?,
                 artifacts: f.artifacts("artifacts")?,
+                build,
             }
         }
         other => return Err(f.err(format!("unknown event kind `{other}`"))),
@@ -902,6 +985,9 @@ impl Journal {
 /// Parses and verifies the whole journal. Syntax errors and a missing `created` are bad input
 /// (`Err`); a broken chain still yields the events, with the first broken one named.
 pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
+    if let Some(bom) = super::engagement::byte_order_mark(JOURNAL_FILE, text) {
+        return Err(bom);
+    }
     let blocks = split_blocks(text);
     // Before the first event only comments and blank lines may stand.
     let preamble_end = blocks.first().map_or(text.len(), |b| b.start);
@@ -980,6 +1066,7 @@ mod tests {
 
     fn created() -> EventBody {
         EventBody::Created {
+            owner: Some("alice".into()),
             policy: Policy::default(),
             templates: vec![ArtifactRecord {
                 file: "customer-spec.md".into(),

@@ -1,7 +1,8 @@
 //! The Markdown conventions of DESIGN §2: sections, ID items, references and component fields,
 //! each with the line and column where it stands. Code fences hide everything inside them.
 
-use super::ids::{ItemId, char_column, scan_ids};
+use super::ids::{Columns, IdSet, ItemId, scan_ids};
+use super::lookalike::{self, Folded};
 
 /// A level-2 section: `## Name` up to the next level-2 heading or the end of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +13,12 @@ pub struct Section {
     pub heading_line: usize,
     /// 0-based line range of the body (after the heading, up to the next section).
     pub body: std::ops::Range<usize>,
-    /// True when the body holds something other than blank lines and HTML comments.
+    /// True when the body holds something other than blank lines, HTML comments and
+    /// placeholders (`TBD`, `TODO: …`, `?`: see [`is_placeholder`]).
     pub has_content: bool,
+    /// 1-based line of the first placeholder in the body, if any: a section holding only
+    /// placeholders is empty, and the message points there.
+    pub placeholder_line: Option<usize>,
 }
 
 impl Section {
@@ -59,6 +64,20 @@ pub struct Reference {
     pub section: Option<usize>,
 }
 
+/// A line a reviewer reads as an item that the conventions do not see as one (see
+/// [`lookalike`]): `- RЕQ-6` with a Cyrillic `Е`, an item after a lone carriage return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookAlike {
+    /// The ID it reads as.
+    pub id: ItemId,
+    /// 1-based line and column where the look-alike ID starts.
+    pub line: usize,
+    pub column: usize,
+    pub section: Option<usize>,
+    /// What is wrong, for the engineer who has to retype it.
+    pub message: String,
+}
+
 /// A parsed artifact. Line numbers are 1-based, columns count characters from 1.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -69,6 +88,8 @@ pub struct Document {
     /// Later occurrences of an ID already used by an item in this document.
     pub duplicates: Vec<Item>,
     pub references: Vec<Reference>,
+    /// Lines that read as items but are not (look-alike IDs), in file order.
+    pub lookalikes: Vec<LookAlike>,
 }
 
 impl Document {
@@ -236,6 +257,48 @@ impl CommentState {
     }
 }
 
+/// Words that stand in for text not written yet.
+const PLACEHOLDER_WORDS: [&str; 5] = ["tbd", "tbc", "todo", "fixme", "xxx"];
+
+/// True for a line that only holds the place of content: `TBD`, `- TODO`, `**TBC**`, `?`,
+/// `...`, or a placeholder word followed by `:` or a dash and a note (`TODO: list the systems`).
+/// Such a line does not make a section non-empty: "TBD" names no system.
+pub fn is_placeholder(line: &str) -> bool {
+    let text = match classify(line) {
+        LineShape::ListItem { text, .. } => text,
+        _ => line,
+    };
+    let text = text
+        .trim()
+        .trim_matches(['*', '_', '`', '[', ']', '(', ')'])
+        .trim_end_matches(['.', ':', '!', '…', '*', '_'])
+        .trim();
+    if text.is_empty() {
+        // Only markers, emphasis or dots: `...`, `**`, `…`.
+        return !line.trim().is_empty();
+    }
+    if text.chars().all(|c| c == '?') || text == "-" || text == "—" {
+        return true;
+    }
+    let word_end = text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (word, rest) = text.split_at(word_end);
+    if !PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(word))
+    {
+        return false;
+    }
+    // A note may follow after `:` or a free-standing dash (`TBD-compliant` is a word).
+    let mut rest = rest.trim_start_matches(['*', '_']).trim_start().chars();
+    match rest.next() {
+        None | Some(':') => true,
+        Some('-' | '—' | '–') => rest.next().is_none_or(char::is_whitespace),
+        Some(_) => false,
+    }
+}
+
 /// Splits `text` into lines the way every part of phasegate numbers them.
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -267,6 +330,118 @@ fn leading_id(text: &str) -> Option<(ItemId, usize, &str)> {
     Some((token.id, bold.len(), after_sep.trim_end()))
 }
 
+/// The item a line starts, if any: its ID and the bytes where the ID stands.
+fn item_start(line: &str) -> Option<(ItemId, std::ops::Range<usize>)> {
+    match classify(line) {
+        LineShape::Heading {
+            level: 3,
+            text,
+            text_offset,
+        }
+        | LineShape::ListItem {
+            text, text_offset, ..
+        } => {
+            let (id, bold_len, _) = leading_id(text)?;
+            let start = text_offset + bold_len;
+            let len = scan_ids(&line[start..]).next().map_or(0, |t| t.byte_end);
+            Some((id, start..start + len))
+        }
+        _ => None,
+    }
+}
+
+/// How far into a line a look-alike ID is looked for: indent, list marker, bold and the ID.
+const LOOKALIKE_SPAN: usize = 128;
+
+/// True when folding cannot change what the start of `line` says, so no look-alike can stand
+/// there: the common case, decided without folding. `own` is the line's own item (its ID and
+/// the byte where the ID ends).
+fn plainly_not_lookalike(line: &str, own: Option<(ItemId, usize)>) -> bool {
+    if line.contains('\r') {
+        return false;
+    }
+    match own {
+        // Plain ASCII up to and just past the ID folds to itself: the same item.
+        Some((_, end)) => {
+            line.get(..end).is_some_and(|p| p.is_ascii())
+                && line[end..].chars().next().is_none_or(|c| c.is_ascii())
+        }
+        // An item starts with a marker or `#`; any other ASCII character folds to itself.
+        None => {
+            line.trim_start_matches(' ').chars().next().is_none_or(|c| {
+                c.is_ascii() && !matches!(c, '#' | '-' | '*' | '+' | '\t' | '0'..='9')
+            })
+        }
+    }
+}
+
+/// Look-alike items on one line (outside code fences), given the item the line really is (its
+/// ID and the byte where the ID ends).
+fn lookalikes(line: &str, own: Option<(ItemId, usize)>) -> Vec<(ItemId, usize, String)> {
+    if plainly_not_lookalike(line, own) || !lookalike::may_hold_lookalike(line, LOOKALIKE_SPAN) {
+        return Vec::new();
+    }
+    let own = own.map(|(id, _)| id);
+    let mut out = Vec::new();
+    let mut segments = line.split('\r');
+    let first = segments.next().unwrap_or("");
+    let folded = Folded::of(first, LOOKALIKE_SPAN);
+    if let Some((id, token)) = item_start(&folded.text) {
+        let cut_short = folded.truncated && token.end >= folded.text.len();
+        if own != Some(id) && !cut_short {
+            let start = folded.origin(token.start);
+            let end = folded.origin(token.end);
+            let why = lookalike::first_folded(&first[..end])
+                .map(|(byte, c)| {
+                    format!(
+                        "{} at column {}",
+                        lookalike::describe(c),
+                        Columns::new(first).at(byte)
+                    )
+                })
+                .unwrap_or_else(|| "a character that is not plain ASCII".into());
+            out.push((
+                id,
+                start,
+                format!(
+                    "`{}` looks like {id} but is not: {why}; retype the ID in plain ASCII",
+                    first[start..end].trim_end()
+                ),
+            ));
+        }
+    }
+    // A carriage return without a line feed ends a line for some editors and viewers, not for
+    // phasegate: an item after one is part of this line.
+    let mut base = first.len() + 1;
+    for segment in segments {
+        let folded = Folded::of(segment, LOOKALIKE_SPAN);
+        if let Some((id, token)) = item_start(&folded.text) {
+            out.push((
+                id,
+                base + folded.origin(token.start),
+                format!(
+                    "{id} looks like an item but follows a carriage return (CR) with no line feed, so it is part of the line before; end the line with a line feed"
+                ),
+            ));
+        }
+        base += segment.len() + 1;
+    }
+    out
+}
+
+/// The `(a, b)` group right after an item's ID, and the text after it (past `:` or `—`).
+pub fn parenthesized(text: &str) -> Option<(Vec<&str>, &str)> {
+    let rest = text.trim_start().strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let parts = rest[..close].split(',').map(str::trim).collect();
+    let after = rest[close + 1..].trim_start();
+    let after = after
+        .strip_prefix(':')
+        .or_else(|| after.strip_prefix('—'))
+        .unwrap_or(after);
+    Some((parts, after.trim()))
+}
+
 /// Parses an artifact. Never fails: anything that does not follow the conventions is prose.
 pub fn parse(text: &str) -> Document {
     let all: Vec<&str> = lines(text).collect();
@@ -280,7 +455,7 @@ pub fn parse(text: &str) -> Document {
     // The list item whose continuation lines we are collecting.
     let mut open_list_item: Option<(usize, bool)> = None; // (index into items or duplicates, is_duplicate)
     let mut open_heading_item: Option<(usize, bool)> = None;
-    let mut seen_ids: std::collections::HashSet<ItemId> = std::collections::HashSet::new();
+    let mut seen_ids = IdSet::default();
 
     for (i, line) in all.iter().enumerate() {
         let in_fence = fences.feed(line);
@@ -297,7 +472,12 @@ pub fn parse(text: &str) -> Document {
                 comments.has_content(line)
             };
             if content && !matches!(shape, LineShape::Heading { level: 2, .. }) {
-                doc.sections[idx].has_content = true;
+                let section = &mut doc.sections[idx];
+                if !in_fence && is_placeholder(line) {
+                    section.placeholder_line.get_or_insert(i + 1);
+                } else {
+                    section.has_content = true;
+                }
             }
         }
 
@@ -327,6 +507,8 @@ pub fn parse(text: &str) -> Document {
         }
 
         let mut own_token: Option<usize> = None;
+        let mut own_id: Option<(ItemId, usize)> = None;
+        let mut columns = Columns::new(line);
         match shape {
             LineShape::Heading { level: 2, text, .. } => {
                 if let Some(idx) = current_section {
@@ -337,6 +519,7 @@ pub fn parse(text: &str) -> Document {
                     heading_line: i + 1,
                     body: i + 1..all.len(),
                     has_content: false,
+                    placeholder_line: None,
                 });
                 current_section = Some(doc.sections.len() - 1);
                 comments = CommentState::default();
@@ -353,6 +536,10 @@ pub fn parse(text: &str) -> Document {
                 if let Some((id, bold_len, rest)) = leading_id(text) {
                     let byte_start = text_offset + bold_len;
                     own_token = Some(byte_start);
+                    let id_end = scan_ids(&line[byte_start..])
+                        .next()
+                        .map_or(byte_start, |t| byte_start + t.byte_end);
+                    own_id = Some((id, id_end));
                     let item = Item {
                         id,
                         kind: if is_heading {
@@ -361,7 +548,7 @@ pub fn parse(text: &str) -> Document {
                             ItemKind::ListItem
                         },
                         line: i + 1,
-                        column: char_column(line, byte_start),
+                        column: columns.at(byte_start),
                         section: current_section,
                         text: rest.to_string(),
                         source: line.trim_end().to_string(),
@@ -392,8 +579,17 @@ pub fn parse(text: &str) -> Document {
             doc.references.push(Reference {
                 id: token.id,
                 line: i + 1,
-                column: char_column(line, token.byte_start),
+                column: columns.at(token.byte_start),
                 section: current_section,
+            });
+        }
+        for (id, byte, message) in lookalikes(line, own_id) {
+            doc.lookalikes.push(LookAlike {
+                id,
+                line: i + 1,
+                column: Columns::new(line).at(byte),
+                section: current_section,
+                message,
             });
         }
     }
@@ -449,6 +645,95 @@ mod tests {
             .map(|r| (r.id.to_string(), r.line, r.column))
             .collect();
         assert_eq!(refs, [("REQ-1".to_string(), 13, 9)]);
+    }
+
+    fn lookalike_rows(text: &str) -> Vec<(String, usize, usize)> {
+        parse(text)
+            .lookalikes
+            .iter()
+            .map(|l| (l.id.to_string(), l.line, l.column))
+            .collect()
+    }
+
+    #[test]
+    fn lookalike_ids_are_reported_where_they_stand() {
+        let text = "## Requirements\n- REQ-1: real\n- R\u{415}Q-6: Cyrillic\n- \u{FF32}\u{FF25}\u{FF31}-7: fullwidth\n- REQ-\u{FF18}: digit\n- REQ\u{2011}9: nb hyphen\n- RE\u{200B}Q-10: zero width\n-\u{A0}REQ-11: nbsp\n### C\u{39F}MP-12: Greek O\n- REQ-13: a\r- REQ-14: after a lone CR\n";
+        assert_eq!(
+            lookalike_rows(text),
+            [
+                ("REQ-6".into(), 3, 3),
+                ("REQ-7".into(), 4, 3),
+                ("REQ-8".into(), 5, 3),
+                ("REQ-9".into(), 6, 3),
+                ("REQ-10".into(), 7, 3),
+                ("REQ-11".into(), 8, 3),
+                ("COMP-12".into(), 9, 5),
+                ("REQ-14".into(), 10, 15),
+            ]
+        );
+        let doc = parse(text);
+        let ids: Vec<_> = doc.items.iter().map(|i| i.id.to_string()).collect();
+        assert_eq!(ids, ["REQ-1", "REQ-13"], "look-alikes stay prose");
+        assert!(
+            doc.lookalikes[0].message.contains("U+0415")
+                && doc.lookalikes[0].message.contains("column 4"),
+            "{}",
+            doc.lookalikes[0].message
+        );
+        assert!(doc.lookalikes[7].message.contains("carriage return"));
+    }
+
+    #[test]
+    fn prose_and_ids_in_other_scripts_are_not_lookalikes() {
+        let text = "## Requirements\n- REQ-1: Требование на русском, 速度, über\n- Требование: REQ-2 below\n- **REQ-3** — naïve café\n```\n- R\u{415}Q-6 in a fence\n```\nRЕQ-7 in prose is not an item start\n";
+        assert_eq!(lookalike_rows(text), Vec::<(String, usize, usize)>::new());
+    }
+
+    #[test]
+    fn a_real_item_followed_by_a_lookalike_digit_is_reported() {
+        // Parsed as REQ-1 (the fullwidth digit is not a word byte), read as REQ-16.
+        let rows = lookalike_rows("- REQ-1\u{FF16}: x\n");
+        assert_eq!(rows, [("REQ-16".into(), 1, 3)]);
+    }
+
+    #[test]
+    fn placeholders_do_not_fill_a_section() {
+        for line in [
+            "TBD",
+            "- TBD",
+            "* **TODO**",
+            "tbd.",
+            "?",
+            "- ???",
+            "...",
+            "…",
+            "TODO: list the systems",
+            "- TBC — waiting for the NOC",
+            "FIXME",
+            "`TBD`",
+            "- [TBD]",
+        ] {
+            assert!(is_placeholder(line), "{line}");
+            let doc = parse(&format!("## Integrations\n\n{line}\n<!-- guidance -->\n"));
+            let s = &doc.sections[0];
+            assert!(!s.has_content, "{line}");
+            assert_eq!(s.placeholder_line, Some(3), "{line}");
+        }
+        for line in [
+            "- NetBox 4.1",
+            "TBD-compliant NetBox API",
+            "Todoist is not used",
+            "- ServiceNow (TBD: which instance)",
+            "Is NetBox the source of truth?",
+        ] {
+            assert!(!is_placeholder(line), "{line}");
+            assert!(parse(&format!("## Integrations\n{line}\n")).sections[0].has_content);
+        }
+        let doc = parse("## Integrations\nTBD\n- NetBox\n");
+        assert!(
+            doc.sections[0].has_content,
+            "a placeholder beside content is fine"
+        );
     }
 
     #[test]

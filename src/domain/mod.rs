@@ -3,12 +3,15 @@
 
 pub mod allowed_signers;
 pub mod artifact;
+pub mod controls;
 pub mod criteria;
 pub mod design;
 pub mod engagement;
 pub mod evaluate;
 pub mod ids;
 pub mod journal;
+pub mod lawful;
+pub mod lookalike;
 pub mod markdown;
 pub mod metrics;
 pub mod phase;

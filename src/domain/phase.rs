@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::engagement::Policy;
 use super::ids::ItemId;
-use super::journal::{ArtifactRecord, ComponentStatus, Event, EventBody, GateId};
+use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody, GateId};
 use super::position::{Finding, Position};
 use super::quorum::{self, Roles};
 use super::records::{DeviationTarget, Impact};
@@ -108,6 +108,9 @@ pub struct ClosedRecord {
     pub at: Timestamp,
     pub accepted: Vec<ItemId>,
     pub items: BTreeMap<ItemId, String>,
+    /// The artifacts and `build/` files as closed (`build` is `None` in older journals).
+    pub artifacts: Vec<ArtifactRecord>,
+    pub build: Option<Vec<BuildRecord>>,
 }
 
 /// Everything the journal says, replayed in order.
@@ -116,6 +119,14 @@ pub struct Replay {
     pub phase: Phase,
     pub created_at: Option<Timestamp>,
     pub created_policy: Option<Policy>,
+    /// The owner and policy in force: set by `created` and each `policy_changed`, with the seq
+    /// of the event that recorded them. The owner is `None` in a journal written before
+    /// phasegate recorded it (until a `policy_changed`).
+    pub owner: Option<String>,
+    pub policy: Option<Policy>,
+    pub policy_seq: u64,
+    /// Every owner recorded so far, in order of first appearance.
+    pub owners: Vec<String>,
     pub templates: Vec<ArtifactRecord>,
     pub gate1: GateHistory,
     pub gate2: GateHistory,
@@ -161,27 +172,43 @@ pub fn replay(events: &[Event]) -> Replay {
 
 /// [`replay`] with the engagement's roles, for gates whose quorum requires some.
 pub fn replay_with(events: &[Event], roles: &Roles) -> Replay {
-    let mut r = Replay {
-        phase: Phase::Requirements,
-        created_at: None,
-        created_policy: None,
-        templates: Vec::new(),
-        gate1: GateHistory::default(),
-        gate2: GateHistory::default(),
-        feasibility_completed: None,
-        components: BTreeMap::new(),
-        build_completed: None,
-        closed: None,
-        deviations: BTreeMap::new(),
-        amendments: BTreeMap::new(),
-        anomalies: Vec::new(),
-        last_event_at: None,
-    };
+    let mut r = Replay::start();
     for event in events {
-        apply(&mut r, event, roles);
-        r.last_event_at = Some(event.at);
+        r.step(event, roles);
     }
     r
+}
+
+impl Replay {
+    /// The state before the first event.
+    pub fn start() -> Replay {
+        Replay {
+            phase: Phase::Requirements,
+            created_at: None,
+            created_policy: None,
+            owner: None,
+            policy: None,
+            policy_seq: 0,
+            owners: Vec::new(),
+            templates: Vec::new(),
+            gate1: GateHistory::default(),
+            gate2: GateHistory::default(),
+            feasibility_completed: None,
+            components: BTreeMap::new(),
+            build_completed: None,
+            closed: None,
+            deviations: BTreeMap::new(),
+            amendments: BTreeMap::new(),
+            anomalies: Vec::new(),
+            last_event_at: None,
+        }
+    }
+
+    /// Applies one more event (the journal's next); `roles` decide which quorums are met.
+    pub fn step(&mut self, event: &Event, roles: &Roles) {
+        apply(self, event, roles);
+        self.last_event_at = Some(event.at);
+    }
 }
 
 fn anomaly(r: &mut Replay, e: &Event, why: &str) {
@@ -201,14 +228,30 @@ fn apply(r: &mut Replay, e: &Event, roles: &Roles) {
         anomaly(r, e, "follows the close");
     }
     match &e.body {
-        EventBody::Created { policy, templates } => {
+        EventBody::Created {
+            owner,
+            policy,
+            templates,
+        } => {
             if e.seq != 1 {
                 anomaly(r, e, "is not the first event");
                 return;
             }
             r.created_at = Some(e.at);
             r.created_policy = Some(*policy);
+            r.owner = owner.clone();
+            r.owners.extend(owner.iter().cloned());
+            r.policy = Some(*policy);
+            r.policy_seq = e.seq;
             r.templates = templates.clone();
+        }
+        EventBody::PolicyChanged { owner, policy, .. } => {
+            if !r.owners.contains(owner) {
+                r.owners.push(owner.clone());
+            }
+            r.owner = Some(owner.clone());
+            r.policy = Some(*policy);
+            r.policy_seq = e.seq;
         }
         EventBody::GateApproved(g) => {
             let ahead = match g.gate {
@@ -337,7 +380,11 @@ fn apply(r: &mut Replay, e: &Event, roles: &Roles) {
             );
         }
         EventBody::Closed {
-            accepted, items, ..
+            accepted,
+            items,
+            artifacts,
+            build,
+            ..
         } => {
             if r.phase != Phase::AsBuilt {
                 anomaly(r, e, "closes outside the As-Built phase");
@@ -348,6 +395,8 @@ fn apply(r: &mut Replay, e: &Event, roles: &Roles) {
                 at: e.at,
                 accepted: accepted.clone(),
                 items: items.iter().map(|i| (i.id, i.sha256.clone())).collect(),
+                artifacts: artifacts.clone(),
+                build: build.clone(),
             });
         }
     }
@@ -400,6 +449,7 @@ mod tests {
             ev(
                 1,
                 EventBody::Created {
+                    owner: None,
                     policy,
                     templates: vec![],
                 },
@@ -457,6 +507,7 @@ mod tests {
             ev(
                 1,
                 EventBody::Created {
+                    owner: None,
                     policy,
                     templates: vec![],
                 },

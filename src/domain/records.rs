@@ -3,9 +3,9 @@
 
 use std::fmt;
 
-use super::artifact::sha256_hex;
-use super::ids::{IdPrefix, ItemId, scan_ids};
-use super::markdown::{Document, Item};
+use super::artifact::{amendment_deviation, sha256_hex};
+use super::ids::{IdPrefix, ItemId};
+use super::markdown::{Document, Item, parenthesized};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -136,19 +136,6 @@ pub struct Deviation {
     pub problem: Option<String>,
 }
 
-/// The `(a, b)` group right after an item's ID, and the text after it.
-fn parenthesized(text: &str) -> Option<(Vec<&str>, &str)> {
-    let rest = text.trim_start().strip_prefix('(')?;
-    let close = rest.find(')')?;
-    let parts = rest[..close].split(',').map(str::trim).collect();
-    let after = rest[close + 1..].trim_start();
-    let after = after
-        .strip_prefix(':')
-        .or_else(|| after.strip_prefix('—'))
-        .unwrap_or(after);
-    Some((parts, after.trim()))
-}
-
 pub fn item_sha256(item: &Item) -> String {
     sha256_hex(item.source.trim_end().as_bytes())
 }
@@ -210,20 +197,11 @@ pub struct Amendment {
 pub fn amendments(spec: &Document) -> Vec<Amendment> {
     spec.items_in("Amendments", IdPrefix::Amd)
         .map(|item| {
-            let (deviation, text) = match parenthesized(&item.text) {
-                Some((parts, after)) => (
-                    parts
-                        .first()
-                        .and_then(|p| scan_ids(p).next())
-                        .map(|t| t.id)
-                        .filter(|id| id.prefix == IdPrefix::Dev),
-                    after.to_string(),
-                ),
-                None => (None, item.text.clone()),
-            };
+            let text = parenthesized(&item.text)
+                .map_or_else(|| item.text.clone(), |(_, after)| after.to_string());
             Amendment {
                 id: item.id,
-                deviation,
+                deviation: amendment_deviation(item),
                 text,
                 line: item.line,
                 column: item.column,

@@ -6,17 +6,19 @@ use std::fmt;
 
 use super::allowed_signers::fold;
 use super::artifact::Artifact;
-use super::criteria::CriterionKind;
+use super::criteria::{CriterionDef, CriterionKind};
+use super::engagement::Policy;
 use super::evaluate::{
-    Engagement, Evaluation, GateState, gate_evidence, unfollowed_design_changes,
+    Engagement, Evaluation, GateState, GateStatus, gate_evidence, unfollowed_design_changes,
     unmet_close_conditions,
 };
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{
-    BoundItem, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId, GateRecord,
+    BoundItem, BuildRecord, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId,
+    GateRecord,
 };
 use super::markdown;
-use super::phase::Phase;
+use super::phase::{Phase, Replay};
 use super::position::{Finding, Position};
 use super::records::{self, DeviationTarget, Impact};
 
@@ -76,8 +78,20 @@ fn engagement_file() -> Position {
 
 /// A gate that does not hold blocks every forward transition after it.
 fn require_gates_hold(ev: &Evaluation, gates: &[GateId], action: &str) -> Result<(), Refusal> {
+    require_gates_hold_in(&ev.gates, gates, action)
+}
+
+/// `require_gates_hold` on given gate states (`check` replays it on the hashes an event
+/// recorded).
+pub fn require_gates_hold_in(
+    states: &[GateStatus],
+    gates: &[GateId],
+    action: &str,
+) -> Result<(), Refusal> {
     for gate in gates {
-        let status = ev.gate(*gate);
+        let Some(status) = states.iter().find(|s| s.gate == *gate) else {
+            continue;
+        };
         if !status.holds() {
             let findings: Vec<Finding> = status
                 .stale
@@ -108,17 +122,188 @@ fn require_phase(ev: &Evaluation, phases: &[Phase], action: &str) -> Result<(), 
     }
 }
 
-fn require_distinct(e: &Engagement, who: &str, action: &str) -> Result<(), Refusal> {
+/// Every owner the engagement has had up to now (the current one last) and the policy in
+/// force, as the journal records them. A journal written before phasegate recorded the owner
+/// falls back on `engagement.toml`'s.
+pub fn owners_and_policy(e: &Engagement, replay: &Replay) -> (Vec<String>, Policy) {
+    let mut owners = replay.owners.clone();
+    if replay.owner.is_none() && !owners.contains(&e.meta.owner) {
+        owners.push(e.meta.owner.clone());
+    }
+    (owners, replay.policy.unwrap_or(e.meta.policy))
+}
+
+/// Four eyes: under `distinct_approver`, nobody who owns or has owned the engagement may
+/// approve a gate or close it, so handing ownership to someone else for a moment frees no one.
+pub fn require_distinct(
+    owners: &[String],
+    policy: Policy,
+    who: &str,
+    action: &str,
+) -> Result<(), Refusal> {
     // Trimmed and case-folded: `Alice` and `alice ` are the owner `alice`.
-    if e.meta.policy.distinct_approver && fold(who) == fold(&e.meta.owner) {
+    if !policy.distinct_approver || !owners.iter().any(|o| fold(o) == fold(who)) {
+        return Ok(());
+    }
+    let verb = if owners.last().is_some_and(|o| fold(o) == fold(who)) {
+        "owns"
+    } else {
+        "has owned"
+    };
+    Err(Refusal::rule(format!(
+        "{who} {verb} this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person"
+    ))
+    .with(
+        owners
+            .last()
+            .map(|o| Finding::new(engagement_file(), format!("owner = \"{o}\""))),
+    ))
+}
+
+/// Nothing is appended while `engagement.toml`'s owner or `[policy]` differs from what the
+/// journal records: a decision is always judged by a recorded owner and policy.
+pub fn require_policy_recorded(e: &Engagement, replay: &Replay) -> Result<(), Refusal> {
+    let mut changes = Vec::new();
+    if let Some(owner) = &replay.owner
+        && *owner != e.meta.owner
+    {
+        changes.push(format!("owner {owner} → {}", e.meta.owner));
+    }
+    if let Some(policy) = replay.policy {
+        changes.extend(
+            policy_changes(policy, e.meta.policy)
+                .into_iter()
+                .map(|(name, was, now)| format!("{name} {was} → {now}")),
+        );
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal::rule(format!(
+        "engagement.toml changes what the journal records ({}, recorded at event {}): record the change first (`phasegate record-policy --reason …`) or restore engagement.toml",
+        changes.join(", "),
+        replay.policy_seq
+    ))
+    .with([Finding::new(engagement_file(), "differs from the journal")]))
+}
+
+/// What differs between two policies: each field's name, old and new value.
+pub fn policy_changes(was: Policy, now: Policy) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if was.distinct_approver != now.distinct_approver {
+        out.push((
+            "distinct_approver".to_string(),
+            was.distinct_approver.to_string(),
+            now.distinct_approver.to_string(),
+        ));
+    }
+    if was.signatures != now.signatures {
+        out.push((
+            "signatures".to_string(),
+            format!("\"{}\"", was.signatures.as_str()),
+            format!("\"{}\"", now.signatures.as_str()),
+        ));
+    }
+    for gate in [GateId::One, GateId::Two] {
+        let (a, b) = (was.approvals.of(gate), now.approvals.of(gate));
+        if a != b {
+            out.push((
+                format!("approvals.gate{}", gate.number()),
+                a.to_string(),
+                b.to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// `[policy]` is fixed once Gate 1 holds an approval (DESIGN §3); the owner may change.
+pub fn require_policy_change_allowed(replay: &Replay, policy: Policy) -> Result<(), Refusal> {
+    if replay.phase == Phase::Closed {
+        return Err(Refusal::rule("the engagement is closed"));
+    }
+    if let (Some(approval), Some(in_force)) = (&replay.gate1.approval, replay.policy)
+        && in_force != policy
+    {
         return Err(Refusal::rule(format!(
-            "{who} owns this engagement and cannot {action}: [policy] distinct_approver = true asks for a second person"
+            "[policy] cannot change after Gate 1 was approved (event {}): restore {} in engagement.toml, or reopen Gate 1 first",
+            approval.seq,
+            policy_changes(in_force, policy)
+                .into_iter()
+                .map(|(name, was, _)| format!("{name} = {was}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
-        .with([engagement_file()]
-            .into_iter()
-            .map(|p| Finding::new(p, format!("owner = \"{}\"", e.meta.owner)))));
+        .with([Finding::new(engagement_file(), "[policy] changed")]));
     }
     Ok(())
+}
+
+/// Records `engagement.toml`'s current owner and policy as the ones in force.
+pub fn record_policy(e: &Engagement, ev: &Evaluation, reason: &str) -> Result<EventBody, Refusal> {
+    let reason = one_line("--reason", reason)?;
+    let r = &ev.replay;
+    if r.owner.as_deref() == Some(e.meta.owner.as_str()) && r.policy == Some(e.meta.policy) {
+        return Err(Refusal::rule(format!(
+            "owner and [policy] are already recorded as engagement.toml has them (event {})",
+            r.policy_seq
+        )));
+    }
+    require_policy_change_allowed(r, e.meta.policy)?;
+    Ok(EventBody::PolicyChanged {
+        owner: e.meta.owner.clone(),
+        policy: e.meta.policy,
+        reason,
+    })
+}
+
+/// The rule a gate approval's recorded criteria must satisfy: every required criterion is
+/// recorded, each passes, is checked or is waived with a reason, and no hard one is waived.
+pub fn criteria_admit_approval(
+    gate: GateId,
+    records: &[CriterionRecord],
+    required: &[CriterionDef],
+) -> Result<(), Refusal> {
+    let mut blocking = Vec::new();
+    let at = || Position::file(format!("Gate {}", gate.number()));
+    for def in required {
+        if !records.iter().any(|r| r.id == def.id) {
+            blocking.push(Finding::new(
+                at(),
+                format!("{} has no recorded result", def.id),
+            ));
+        }
+    }
+    for r in records {
+        let hard = required.iter().any(|d| d.id == r.id && d.hard);
+        if !r.result.admits_approval() {
+            blocking.push(Finding::new(
+                at(),
+                format!("{} is {}", r.id, r.result.as_str()),
+            ));
+        } else if r.result == CriterionResult::Waived && hard {
+            blocking.push(Finding::new(
+                at(),
+                format!("{} is a hard criterion and cannot be waived", r.id),
+            ));
+        } else if r.result == CriterionResult::Waived
+            && r.reason.as_deref().is_none_or(|x| x.trim().is_empty())
+        {
+            blocking.push(Finding::new(
+                at(),
+                format!("{} is waived without a reason", r.id),
+            ));
+        }
+    }
+    if blocking.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::rule(format!(
+            "Gate {} cannot be approved: criteria do not pass",
+            gate.number()
+        ))
+        .with(blocking))
+    }
 }
 
 /// Whether the gate can be decided now: it is the gate ahead, or it holds an approval that no
@@ -187,13 +372,12 @@ fn validate_review(ev: &Evaluation, gate: GateId, review: &GateReview) -> Result
     Ok(())
 }
 
-/// Every criterion's result under the review; `strict` refuses anything that blocks approval.
+/// Every criterion's result under the review, with the positions of what blocks approval.
 fn criterion_results(
     ev: &Evaluation,
     gate: GateId,
     review: &GateReview,
-    strict: bool,
-) -> Result<Vec<CriterionRecord>, Refusal> {
+) -> Result<(Vec<CriterionRecord>, Vec<Finding>), Refusal> {
     let defs: Vec<_> = ev.criteria_of(gate).collect();
     for (id, _) in &review.waivers {
         if let Some(c) = defs.iter().find(|c| &c.def.id == id).filter(|c| c.def.hard) {
@@ -232,14 +416,7 @@ fn criterion_results(
             reason,
         });
     }
-    if strict && !blocking.is_empty() {
-        return Err(Refusal::rule(format!(
-            "Gate {} cannot be approved: criteria do not pass",
-            gate.number()
-        ))
-        .with(blocking));
-    }
-    Ok(records)
+    Ok((records, blocking))
 }
 
 fn gate_prerequisites(ev: &Evaluation, gate: GateId) -> Result<(), Refusal> {
@@ -277,8 +454,26 @@ pub fn approve_gate(
 ) -> Result<EventBody, Refusal> {
     validate_review(ev, gate, review)?;
     gate_prerequisites(ev, gate)?;
-    require_distinct(e, approver, &format!("approve Gate {}", gate.number()))?;
-    let criteria = criterion_results(ev, gate, review, true)?;
+    let (owners, policy) = owners_and_policy(e, &ev.replay);
+    require_distinct(
+        &owners,
+        policy,
+        approver,
+        &format!("approve Gate {}", gate.number()),
+    )?;
+    let (criteria, blocking) = criterion_results(ev, gate, review)?;
+    let defs: Vec<CriterionDef> = ev.criteria_of(gate).map(|c| c.def.clone()).collect();
+    // The same rule `check` replays on the recorded results; the positions say where to look.
+    criteria_admit_approval(gate, &criteria, &defs).map_err(|refusal| {
+        if blocking.is_empty() {
+            refusal
+        } else {
+            Refusal {
+                findings: blocking,
+                ..refusal
+            }
+        }
+    })?;
     Ok(EventBody::GateApproved(GateRecord {
         gate,
         reason: None,
@@ -301,7 +496,7 @@ pub fn reject_gate(
     }
     validate_review(ev, gate, review)?;
     gate_prerequisites(ev, gate)?;
-    let criteria = criterion_results(ev, gate, review, false)?;
+    let (criteria, _) = criterion_results(ev, gate, review)?;
     Ok(EventBody::GateRejected(GateRecord {
         gate,
         reason: Some(reason.trim().to_string()),
@@ -385,57 +580,100 @@ pub fn set_component_status(
             "{id} is not a component of the approved design or the as-built"
         )));
     };
-    let current = component.status;
-    match status {
-        ComponentStatus::Pending => {
-            return Err(Refusal::usage("a component status is built or validated"));
-        }
-        ComponentStatus::Built => {
-            if current != ComponentStatus::Pending {
-                return Err(Refusal::rule(format!(
-                    "{id} is already {}",
-                    current.as_str()
-                )));
-            }
-            let waiting: Vec<ItemId> = component
-                .depends_on
-                .iter()
-                .filter(|d| {
-                    ev.component(**d)
-                        .is_some_and(|c| c.status == ComponentStatus::Pending && !c.removed)
-                })
-                .copied()
-                .collect();
-            if !waiting.is_empty() {
-                let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
-                let position =
-                    depends_on_position(ev, id).unwrap_or_else(|| component.position.clone());
-                return Err(Refusal::rule(format!(
-                    "{id} cannot be built before its dependencies: {} not built yet (build order: leaves first)",
-                    names.join(", ")
-                ))
-                .with([Finding::new(position, format!("{id} depends-on {}", names.join(", ")))]));
-            }
-        }
-        ComponentStatus::Validated => {
-            if current != ComponentStatus::Built {
-                return Err(Refusal::rule(format!(
-                    "{id} must be built before it is validated (it is {})",
-                    current.as_str()
-                ))
-                .with([Finding::new(
-                    component.position.clone(),
-                    format!("{id} is {}", current.as_str()),
-                )]));
-            }
-        }
-    }
+    let waiting: Vec<ItemId> = component
+        .depends_on
+        .iter()
+        .filter(|d| {
+            ev.component(**d)
+                .is_some_and(|c| c.status == ComponentStatus::Pending && !c.removed)
+        })
+        .copied()
+        .collect();
+    let dependencies_at = depends_on_position(ev, id).unwrap_or_else(|| component.position.clone());
+    component_step(
+        id,
+        status,
+        component.status,
+        &waiting,
+        (&component.position, &dependencies_at),
+    )?;
     Ok(EventBody::ComponentStatus {
         component: id,
         status,
         policy: e.meta.policy,
         artifacts: ev.artifact_records(),
     })
+}
+
+/// Build order: a component is built once, after every dependency (`waiting`: those still
+/// pending), and validated only once built. `at` is where the component and its `depends-on:`
+/// stand.
+pub fn component_step(
+    id: ItemId,
+    status: ComponentStatus,
+    current: ComponentStatus,
+    waiting: &[ItemId],
+    at: (&Position, &Position),
+) -> Result<(), Refusal> {
+    match status {
+        ComponentStatus::Pending => Err(Refusal::usage("a component status is built or validated")),
+        ComponentStatus::Built if current != ComponentStatus::Pending => Err(Refusal::rule(
+            format!("{id} is already {}", current.as_str()),
+        )),
+        ComponentStatus::Built if !waiting.is_empty() => {
+            let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
+            Err(Refusal::rule(format!(
+                "{id} cannot be built before its dependencies: {} not built yet (build order: leaves first)",
+                names.join(", ")
+            ))
+            .with([Finding::new(at.1.clone(), format!("{id} depends-on {}", names.join(", ")))]))
+        }
+        ComponentStatus::Validated if current != ComponentStatus::Built => {
+            Err(Refusal::rule(format!(
+                "{id} must be built before it is validated (it is {})",
+                current.as_str()
+            ))
+            .with([Finding::new(
+                at.0.clone(),
+                format!("{id} is {}", current.as_str()),
+            )]))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every component of the contract must be validated before the build completes.
+pub fn require_all_validated<'a>(
+    components: impl IntoIterator<Item = (ItemId, ComponentStatus, &'a Position)>,
+) -> Result<(), Refusal> {
+    let pending: Vec<Finding> = components
+        .into_iter()
+        .filter(|(_, status, _)| *status != ComponentStatus::Validated)
+        .map(|(id, status, at)| Finding::new(at.clone(), format!("{id} is {}", status.as_str())))
+        .collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(
+            Refusal::rule("the build is not complete: every component must be validated")
+                .with(pending),
+        )
+    }
+}
+
+/// Recording an item again is refused while its text is unchanged since it was recorded.
+pub fn require_not_recorded(replay: &Replay, id: ItemId, text_sha256: &str) -> Result<(), Refusal> {
+    let recorded = replay
+        .deviations
+        .get(&id)
+        .or_else(|| replay.amendments.get(&id));
+    match recorded {
+        Some(r) if r.text_sha256 == text_sha256 => Err(Refusal::rule(format!(
+            "{id} is already recorded at event {}, unchanged",
+            r.seq
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Where a component's `depends-on:` line stands, in the current design when it has the same
@@ -451,22 +689,10 @@ fn depends_on_position(ev: &Evaluation, id: ItemId) -> Option<Position> {
 pub fn complete_build(e: &Engagement, ev: &Evaluation) -> Result<EventBody, Refusal> {
     require_phase(ev, &[Phase::Build], "complete the build")?;
     require_gates_hold(ev, &[GateId::One, GateId::Two], "complete the build")?;
-    let pending: Vec<Finding> = ev
-        .required_components()
-        .filter(|c| c.status != ComponentStatus::Validated)
-        .map(|c| {
-            Finding::new(
-                c.position.clone(),
-                format!("{} is {}", c.id, c.status.as_str()),
-            )
-        })
-        .collect();
-    if !pending.is_empty() {
-        return Err(
-            Refusal::rule("the build is not complete: every component must be validated")
-                .with(pending),
-        );
-    }
+    require_all_validated(
+        ev.required_components()
+            .map(|c| (c.id, c.status, &c.position)),
+    )?;
     Ok(EventBody::BuildCompleted {
         policy: e.meta.policy,
         artifacts: ev.artifact_records(),
@@ -481,7 +707,8 @@ pub fn close(
 ) -> Result<EventBody, Refusal> {
     require_phase(ev, &[Phase::AsBuilt], "close the engagement")?;
     require_gates_hold(ev, &[GateId::One, GateId::Two], "close the engagement")?;
-    require_distinct(e, closer, "close the engagement")?;
+    let (owners, policy) = owners_and_policy(e, &ev.replay);
+    require_distinct(&owners, policy, closer, "close the engagement")?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let unmet = unmet_close_conditions(ev, reason.is_some());
     if !unmet.is_empty() {
@@ -510,6 +737,17 @@ pub fn close(
         items,
         policy: e.meta.policy,
         artifacts: ev.artifact_records(),
+        build: Some(
+            e.build_files
+                .iter()
+                .filter_map(|f| {
+                    f.sha256.as_ref().map(|sha| BuildRecord {
+                        path: f.path.clone(),
+                        sha256: sha.clone(),
+                    })
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -698,14 +936,17 @@ pub fn record_written_item(
     if ev.phase == Phase::Closed {
         return Err(Refusal::rule("the engagement is closed"));
     }
-    if ev.replay.deviations.contains_key(&id) || ev.replay.amendments.contains_key(&id) {
-        return Err(Refusal::rule(format!("{id} is already recorded")));
-    }
     let text = e
         .texts
         .get(&artifact)
         .ok_or_else(|| Refusal::rule(format!("{} is missing", artifact.file_name())))?;
-    record_event_for(text, id, artifact)
+    let event = record_event_for(text, id, artifact)?;
+    if let EventBody::DeviationRecorded { text_sha256, .. }
+    | EventBody::AmendmentRecorded { text_sha256, .. } = &event
+    {
+        require_not_recorded(&ev.replay, id, text_sha256)?;
+    }
+    Ok(event)
 }
 
 /// True when the criterion kind would accept `--check`.

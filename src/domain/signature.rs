@@ -49,7 +49,7 @@ pub fn message(genesis: &str, signed_bytes: &str) -> Vec<u8> {
     out
 }
 
-/// Gate approve/reject/reopen and close.
+/// Gate approve/reject/reopen, close, and a change of owner or policy.
 pub fn is_decision(body: &EventBody) -> bool {
     matches!(
         body,
@@ -57,6 +57,7 @@ pub fn is_decision(body: &EventBody) -> bool {
             | EventBody::GateRejected(_)
             | EventBody::GateReopened { .. }
             | EventBody::Closed { .. }
+            | EventBody::PolicyChanged { .. }
     )
 }
 
@@ -78,6 +79,11 @@ fn strictness(p: SignaturePolicy) -> u8 {
     }
 }
 
+/// The policy that asks for more signatures of the two.
+pub fn stricter(a: SignaturePolicy, b: SignaturePolicy) -> SignaturePolicy {
+    if strictness(b) > strictness(a) { b } else { a }
+}
+
 fn recorded_policy(body: &EventBody) -> Option<SignaturePolicy> {
     match body {
         EventBody::Created { policy, .. }
@@ -87,7 +93,10 @@ fn recorded_policy(body: &EventBody) -> Option<SignaturePolicy> {
         | EventBody::BuildCompleted { policy, .. }
         | EventBody::Closed { policy, .. } => Some(policy.signatures),
         EventBody::GateApproved(g) | EventBody::GateRejected(g) => Some(g.policy.signatures),
-        EventBody::DeviationRecorded { .. } | EventBody::AmendmentRecorded { .. } => None,
+        // A policy_changed records the policy it brings in; the one it leaves governs it.
+        EventBody::DeviationRecorded { .. }
+        | EventBody::AmendmentRecorded { .. }
+        | EventBody::PolicyChanged { .. } => None,
     }
 }
 
@@ -167,6 +176,7 @@ pub fn verify_journal(
     let mut seen: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut previous_at = None;
     let mut overridden: Vec<&Event> = Vec::new();
+    let mut in_force: Option<SignaturePolicy> = None;
     for e in &journal.events {
         if let Some(prev) = previous_at
             && e.at < prev
@@ -180,9 +190,20 @@ pub fn verify_journal(
         if e.clock_override {
             overridden.push(e);
         }
+        // The policy the journal had in force at this event governs it (`created` and each
+        // `policy_changed` record it; a change is governed by the policy it leaves, so turning
+        // signatures off takes a signature), or engagement.toml's for a journal that records
+        // none; an event recording a stricter policy is held to that.
+        if let EventBody::Created { policy: first, .. } = &e.body {
+            in_force = Some(first.signatures);
+        }
+        let governing = in_force.unwrap_or(governance.policy);
+        if let EventBody::PolicyChanged { policy: next, .. } = &e.body {
+            in_force = Some(next.signatures);
+        }
         let policy = match recorded_policy(&e.body) {
-            Some(recorded) if strictness(recorded) > strictness(governance.policy) => recorded,
-            _ => governance.policy,
+            Some(recorded) => stricter(recorded, governing),
+            None => governing,
         };
         let Some(seal) = &e.seal else {
             if requires_signature(policy, &e.body) {
@@ -384,8 +405,10 @@ mod tests {
             items: vec![],
             policy: Default::default(),
             artifacts: vec![],
+            build: None,
         };
         let created = EventBody::Created {
+            owner: None,
             policy: Default::default(),
             templates: vec![],
         };

@@ -146,6 +146,8 @@ pub fn acceptance_by_requirement(spec: &Document) -> BTreeMap<ItemId, Vec<ItemId
     let Some(section) = spec.section_index("Acceptance Criteria") else {
         return map;
     };
+    // In file order, with disjoint line ranges: the criterion holding a line is found by
+    // binary search (a scan per reference made `status` quadratic in requirements).
     let acs: Vec<_> = spec
         .items
         .iter()
@@ -155,7 +157,10 @@ pub fn acceptance_by_requirement(spec: &Document) -> BTreeMap<ItemId, Vec<ItemId
         if r.id.prefix != IdPrefix::Req {
             continue;
         }
-        if let Some(ac) = acs.iter().find(|ac| ac.lines.contains(&(r.line - 1))) {
+        let line0 = r.line - 1;
+        let after = acs.partition_point(|ac| ac.lines.start <= line0);
+        let holder = after.checked_sub(1).and_then(|i| acs.get(i));
+        if let Some(ac) = holder.filter(|ac| ac.lines.contains(&line0)) {
             let list = map.entry(r.id).or_default();
             if !list.contains(&ac.id) {
                 list.push(ac.id);

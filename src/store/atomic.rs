@@ -3,6 +3,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::StoreError;
@@ -16,14 +17,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A new file gets 0666 less the umask, like any editor's: tempfile's own default (0600)
+    // would hide artifacts from a lead reading them under another account.
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(|e| StoreError::io(dir, &e))?;
-    // Keep the permissions of the file we replace (a script in build/ stays executable).
+    // Keep the permissions of the file we replace (a 0640 artifact stays 0640, a script in
+    // build/ stays executable).
     if let Ok(meta) = fs::metadata(path) {
-        let _ = fs::set_permissions(tmp.path(), meta.permissions());
+        fs::set_permissions(tmp.path(), meta.permissions())
+            .map_err(|e| StoreError::io(tmp.path(), &e))?;
     }
     tmp.write_all(bytes).map_err(|e| StoreError::io(path, &e))?;
     tmp.as_file()

@@ -16,13 +16,14 @@ use crate::domain::engagement::{
 };
 use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
 use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
-use crate::domain::rules::Refusal;
+use crate::domain::position::{Finding, Position};
+use crate::domain::rules::{self, Refusal};
 use crate::domain::signature;
 use crate::domain::time::Timestamp;
 
 use super::StoreError;
 use super::atomic::write_atomic;
-use super::limits::{leaves_engagement, read_text};
+use super::limits::{MAX_FILE_BYTES, leaves_engagement, read_text};
 use super::lock::EngagementLock;
 use super::sign::Signing;
 use super::templates;
@@ -97,7 +98,7 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
         snapshots: BTreeMap::new(),
         build_files: list_build_files(root),
     };
-    let wanted: Vec<String> = engagement
+    let mut wanted: Vec<String> = engagement
         .journal
         .events
         .iter()
@@ -117,6 +118,8 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
         })
         .flatten()
         .collect();
+    wanted.sort();
+    wanted.dedup();
     for sha in wanted {
         if engagement.snapshots.contains_key(&sha) {
             continue;
@@ -164,25 +167,38 @@ pub fn read_object(root: &Path, sha256: &str) -> Result<Option<String>, StoreErr
     Ok(Some(text))
 }
 
-fn write_object(root: &Path, text: &str) -> Result<(), StoreError> {
+fn write_object(root: &Path, text: &str, writes: &mut TxWrites) -> Result<(), StoreError> {
     let sha = sha256_hex(text.as_bytes());
     let path = object_path(root, &sha);
-    if path.is_file() {
+    // An object already there is kept only when intact; an altered one is written again.
+    if matches!(read_object(root, &sha), Ok(Some(_))) {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
     }
-    write_atomic(&path, text.as_bytes())
+    writes.write(&path, text.as_bytes())
 }
 
+/// How deep `build/` is walked; deeper directories are listed as a finding, not read.
+pub const MAX_BUILD_DEPTH: usize = 64;
+
 /// Files under `build/`, hashed streaming; symlinks leaving the engagement are listed, never
-/// followed.
+/// followed. Each directory is walked once, by (device, inode): a symlink leading back to a
+/// directory already walked (`ln -s . build/a`) is listed as a cycle instead of being followed,
+/// which would otherwise grow exponentially.
 pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::MetadataExt;
+
     let mut out = Vec::new();
     let base = root.join(BUILD_DIR);
-    let mut stack = vec![base.clone()];
-    while let Some(dir) = stack.pop() {
+    let mut walked: HashMap<(u64, u64), String> = HashMap::new();
+    if let Ok(meta) = fs::metadata(&base) {
+        walked.insert((meta.dev(), meta.ino()), String::new());
+    }
+    let mut stack = vec![(base.clone(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
@@ -204,7 +220,36 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 continue;
             };
             if meta.is_dir() {
-                stack.push(path);
+                let problem = if let Some(first) = walked.get(&(meta.dev(), meta.ino())) {
+                    let cycle = first.is_empty() || rel.starts_with(&format!("{first}/"));
+                    let first = if first.is_empty() {
+                        "build/".to_string()
+                    } else {
+                        format!("build/{first}")
+                    };
+                    Some(if cycle {
+                        format!("is a symlink cycle: it leads back to {first}; not followed")
+                    } else {
+                        format!("leads to {first}, already listed; not followed twice")
+                    })
+                } else if depth + 1 >= MAX_BUILD_DEPTH {
+                    Some(format!(
+                        "is nested deeper than {MAX_BUILD_DEPTH} directories; not read"
+                    ))
+                } else {
+                    None
+                };
+                match problem {
+                    Some(problem) => out.push(BuildFile {
+                        path: rel,
+                        sha256: None,
+                        problem: Some(problem),
+                    }),
+                    None => {
+                        walked.insert((meta.dev(), meta.ino()), rel);
+                        stack.push((path, depth + 1));
+                    }
+                }
             } else if !meta.is_file() {
                 // Opening a FIFO would block; devices and sockets are not build assets.
                 out.push(BuildFile {
@@ -313,13 +358,13 @@ pub fn create_with(
             governed_sha256: h.governed_sha256,
         });
     }
-    let policy = parse_engagement(&meta, &predefined_ids())
-        .map(|m| m.policy)
-        .unwrap_or_default();
+    let parsed = parse_engagement(&meta, &predefined_ids())
+        .map_err(|f| StoreError::from_finding(&root, &f))?;
     let journal = journal::new_journal_with(
         stamp,
         &EventBody::Created {
-            policy,
+            owner: Some(parsed.owner),
+            policy: parsed.policy,
             templates: records,
         },
         &Trailer {
@@ -373,6 +418,9 @@ pub struct Committed {
     pub created_as_built: bool,
     /// The signing key's fingerprint when the event was signed.
     pub signer: Option<String>,
+    /// A write after the commit point that failed (creating as-built.md); the decision stands
+    /// and the next transaction redoes it.
+    pub deferred: Option<StoreError>,
 }
 
 /// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
@@ -404,8 +452,19 @@ where
     F: FnOnce(&Engagement, &Evaluation) -> Result<Change, Refusal>,
 {
     let _lock = EngagementLock::acquire(root)?;
-    let loaded = load_strict(root)?;
-    let evaluation = evaluate(&loaded.engagement);
+    remove_leftover_temps(root);
+    let mut writes = TxWrites::new();
+    let mut loaded = load_strict(root)?;
+    let mut evaluation = evaluate(&loaded.engagement);
+    let mut created_as_built = false;
+    // A Gate 2 approval commits with the journal append; creating as-built.md follows it. A
+    // process stopped in between left the approval without its as-built: finish it now.
+    if let Some(text) = missing_as_built(&loaded.engagement, &evaluation) {
+        writes.write(&root.join(Artifact::AsBuilt.file_name()), text.as_bytes())?;
+        created_as_built = true;
+        loaded = load_strict(root)?;
+        evaluation = evaluate(&loaded.engagement);
+    }
     if let Some(expected) = expected {
         let now = evaluation.artifact_records();
         let changed: Vec<String> = expected
@@ -433,48 +492,95 @@ where
             .with([broken.clone()]),
         ));
     }
-    let change = decide(&loaded.engagement, &evaluation)?;
-    let trailer = seal(&loaded.engagement, stamp, &change.event, signing)?;
+    // Nothing but the recording itself is appended while engagement.toml's owner or policy
+    // differs from the journal's; a refusal on other grounds says so too.
+    let unrecorded = rules::require_policy_recorded(&loaded.engagement, &evaluation.replay).err();
+    let change = match (decide(&loaded.engagement, &evaluation), unrecorded) {
+        (Ok(change), None) => change,
+        (Ok(change), Some(_)) if matches!(change.event, EventBody::PolicyChanged { .. }) => change,
+        (Ok(_), Some(unrecorded)) => return Err(TxError::Refused(unrecorded)),
+        (Err(refusal), None) => return Err(TxError::Refused(refusal)),
+        (Err(refusal), Some(unrecorded)) => {
+            let note = Finding::new(Position::file(ENGAGEMENT_FILE), unrecorded.rule);
+            return Err(TxError::Refused(refusal.with([note])));
+        }
+    };
+    // Signed once the rules have decided and before anything is written: a signature that
+    // cannot be made writes nothing.
+    let trailer = seal(
+        &loaded.engagement,
+        evaluation.replay.policy,
+        stamp,
+        &change.event,
+        signing,
+    )?;
+    // Writes in an order where the journal append is the commit point: before it, only the
+    // Markdown the event records (an item written but not recorded is reported and can be
+    // recorded) and content-addressed snapshots (unreferenced ones are harmless); after it,
+    // only as-built.md, which is derived from the approved design and re-created if missing.
+    // The new journal first: an append that would push it past the read limit is refused
+    // before anything is written.
+    let journal_path = root.join(JOURNAL_FILE);
+    let current = read_text(root, &journal_path)?.unwrap_or_default();
+    let (journal_text, seq) = journal::append_with(&current, stamp, &change.event, &trailer)
+        .map_err(|f| StoreError::from_finding(root, &f))?;
+    if journal_text.len() as u64 > MAX_FILE_BYTES {
+        return Err(TxError::Refused(
+            Refusal::rule(format!(
+                "refused: event {seq} would take the journal to {} bytes, past the {} MiB every command reads; nothing was written. Close this engagement and continue in a new one that starts from it (`phasegate new SLUG --baseline {}`)",
+                journal_text.len(),
+                MAX_FILE_BYTES / (1024 * 1024),
+                loaded.engagement.slug
+            ))
+            .with([Finding::new(Position::file(JOURNAL_FILE), "at the size limit")]),
+        ));
+    }
     let mut texts = loaded.engagement.texts.clone();
     for (artifact, text) in &change.writes {
-        write_atomic(&root.join(artifact.file_name()), text.as_bytes())?;
+        writes.write(&root.join(artifact.file_name()), text.as_bytes())?;
         texts.insert(*artifact, text.clone());
     }
-    let mut created_as_built = false;
+    let mut as_built = None;
     if let EventBody::GateApproved(g) = &change.event {
         for artifact in gate_evidence(g.gate) {
             if let Some(text) = texts.get(artifact) {
-                write_object(root, text)?;
+                write_object(root, text, &mut writes)?;
             }
         }
         if g.gate == journal::GateId::Two
-            && !texts.contains_key(&Artifact::AsBuilt)
             && let Some(design) = texts.get(&Artifact::Design)
         {
-            let as_built = templates::as_built_from_design(design);
-            write_atomic(
-                &root.join(Artifact::AsBuilt.file_name()),
-                as_built.as_bytes(),
-            )?;
-            created_as_built = true;
+            let first = evaluation.replay.gate2.approval_seqs.is_empty();
+            let create = match texts.get(&Artifact::AsBuilt) {
+                None => true,
+                Some(current) => first && is_orphan_as_built(root, current, design),
+            };
+            if create {
+                as_built = Some(templates::as_built_from_design(design));
+            }
         }
     }
-    let journal_path = root.join(JOURNAL_FILE);
-    let current = read_text(root, &journal_path)?.unwrap_or_default();
-    let (text, seq) = journal::append_with(&current, stamp, &change.event, &trailer)
-        .map_err(|f| StoreError::from_finding(root, &f))?;
-    write_atomic(&journal_path, text.as_bytes())?;
+    writes.write(&journal_path, journal_text.as_bytes())?;
+    let mut deferred = None;
+    if let Some(text) = as_built {
+        match writes.write(&root.join(Artifact::AsBuilt.file_name()), text.as_bytes()) {
+            Ok(()) => created_as_built = true,
+            Err(e) => deferred = Some(e),
+        }
+    }
     Ok(Committed {
         seq,
         event: change.event,
         created_as_built,
         signer: trailer.signer,
+        deferred,
     })
 }
 
 /// The clock mark and, when the policy asks for one, the signature of the event to append.
 fn seal(
     engagement: &Engagement,
+    in_force: Option<crate::domain::engagement::Policy>,
     stamp: &Stamp,
     event: &EventBody,
     signing: &Signing,
@@ -483,7 +589,12 @@ fn seal(
         clock_override: clock_overridden(),
         ..Trailer::default()
     };
-    let policy = engagement.meta.policy.signatures;
+    // The policy in force governs: engagement.toml's, which equals the journal's for every event
+    // but a policy_changed; that one is governed by the policy it leaves (as `check` reads it).
+    let policy = match (event, in_force) {
+        (EventBody::PolicyChanged { .. }, Some(before)) => before.signatures,
+        _ => engagement.meta.policy.signatures,
+    };
     if !signature::requires_signature(policy, event) {
         return Ok(trailer);
     }
@@ -518,6 +629,103 @@ fn seal(
     Ok(trailer)
 }
 
+/// as-built.md as it must be re-created when a Gate 2 approval is in force and the file is
+/// missing (the approval committed, the process stopped before creating it).
+fn missing_as_built(e: &Engagement, ev: &Evaluation) -> Option<String> {
+    if e.texts.contains_key(&Artifact::AsBuilt) {
+        return None;
+    }
+    let approval = ev.gate(journal::GateId::Two).approval.as_ref()?;
+    let design = approval.artifact(Artifact::Design.file_name())?;
+    let text = e.snapshots.get(&design.sha256)?;
+    Some(templates::as_built_from_design(text))
+}
+
+/// Whether an as-built.md found at the first Gate 2 approval is an orphan of an earlier
+/// approval that never committed (a phasegate before this order of writes): its governed text
+/// is a design's — the current one or a snapshot that approval left in `objects/` — so
+/// regenerating it loses nothing anyone wrote.
+fn is_orphan_as_built(root: &Path, as_built: &str, design: &str) -> bool {
+    use crate::domain::artifact::GovernedText;
+    let governed = GovernedText::of(Artifact::AsBuilt, as_built).sha256();
+    if GovernedText::of(Artifact::Design, design).sha256() == governed {
+        return true;
+    }
+    let Ok(entries) = fs::read_dir(root.join(OBJECTS_DIR)) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        name.len() == 64
+            && matches!(read_object(root, &name), Ok(Some(text))
+                if GovernedText::of(Artifact::Design, &text).sha256() == governed)
+    })
+}
+
+/// Temp files an interrupted atomic write left in `.phasegate/` and its `objects/`
+/// (`.NAME.XXXXXX.tmp`). Only phasegate writes there, always under the lock.
+pub fn leftover_temps(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [root.join(".phasegate"), root.join(OBJECTS_DIR)] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.')
+                && name.ends_with(".tmp")
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Removes `leftover_temps` (called under the lock, so no write of ours is in flight there).
+fn remove_leftover_temps(root: &Path) {
+    for path in leftover_temps(root) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// The writes of one transaction. In debug builds only, `PHASEGATE_TEST_FAIL_AFTER_WRITES=N`
+/// makes every write after the N-th fail as a full disk would: the crash tests use it to stop
+/// a transaction between any two of its writes.
+struct TxWrites {
+    done: usize,
+    fail_after: Option<usize>,
+}
+
+impl TxWrites {
+    fn new() -> TxWrites {
+        #[cfg(debug_assertions)]
+        let fail_after = std::env::var("PHASEGATE_TEST_FAIL_AFTER_WRITES")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        #[cfg(not(debug_assertions))]
+        let fail_after = None;
+        TxWrites {
+            done: 0,
+            fail_after,
+        }
+    }
+
+    fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.fail_after.is_some_and(|n| self.done >= n) {
+            return Err(StoreError::new(
+                path,
+                "not written: failure injected by PHASEGATE_TEST_FAIL_AFTER_WRITES (a test hook)",
+            ));
+        }
+        write_atomic(path, bytes)?;
+        self.done += 1;
+        Ok(())
+    }
+}
+
 /// Saves an artifact atomically under the lock.
 pub fn save_artifact(root: &Path, artifact: Artifact, text: &str) -> Result<(), StoreError> {
     let _lock = EngagementLock::acquire(root)?;
@@ -543,12 +751,14 @@ pub fn restore_approved(
     Ok(restored)
 }
 
-/// The approved governed text followed by the ungoverned sections of the current text.
+/// The approved governed text followed by the ungoverned lines of the current text, section by
+/// section (governed text smuggled into an ungoverned section is not carried over).
 pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> String {
-    use crate::domain::artifact::GovernedText;
+    use crate::domain::artifact::{GovernedText, ungoverned_lines};
     use crate::domain::markdown;
     let mut out = GovernedText::of(artifact, approved).text;
     let doc = markdown::parse(current);
+    let ungoverned = ungoverned_lines(artifact, current, &doc);
     let lines: Vec<&str> = markdown::lines(current).collect();
     for section in doc
         .sections
@@ -556,9 +766,16 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
         .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
     {
         out.push('\n');
-        for line in &lines[section.span().start..section.span().end.min(lines.len())] {
-            out.push_str(line);
-            out.push('\n');
+        for (i, line) in lines
+            .iter()
+            .enumerate()
+            .take(section.span().end)
+            .skip(section.span().start)
+        {
+            if ungoverned.get(i).copied().unwrap_or(false) {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         while out.ends_with("\n\n") {
             out.pop();

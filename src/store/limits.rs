@@ -11,6 +11,26 @@ use super::StoreError;
 
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// What a file that is not a regular file is, in a message: "a named pipe (FIFO)", "a directory"…
+pub fn file_kind(kind: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        "a regular file"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symlink"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Why `path` (a file or directory under `root`, existing or about to be created) would leave
 /// the engagement through a symlink anywhere along its way, if it would.
 pub fn leaves_engagement(root: &Path, path: &Path) -> Option<String> {
@@ -52,7 +72,10 @@ pub fn read_text_file(path: &Path) -> Result<Option<String>, StoreError> {
     if !meta.is_file() {
         return Err(StoreError::new(
             path,
-            "is not a regular file (a pipe, socket or device); not read",
+            format!(
+                "is {}, not a regular file; not read",
+                file_kind(&meta.file_type())
+            ),
         ));
     }
     if meta.len() > MAX_FILE_BYTES {

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod engagement;
+pub mod instance;
 pub mod limits;
 pub mod lock;
 pub mod recovery;

@@ -32,6 +32,15 @@ pub fn seed_workspace(workspace: &Path) -> Result<Option<PathBuf>, StoreError> {
     Ok(Some(root))
 }
 
+/// Whether the engagement at `root` is the seeded sample: its `engagement.toml` is the seed's,
+/// byte for byte (the sample stays a sample while people look around in it).
+pub fn is_sample(root: &Path) -> bool {
+    let Some((_, seed)) = SEED_FILES.iter().find(|(rel, _)| *rel == "engagement.toml") else {
+        return false;
+    };
+    fs::read(root.join("engagement.toml")).is_ok_and(|b| b == *seed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +50,8 @@ mod tests {
         let ws = tempfile::tempdir().unwrap();
         let root = seed_workspace(ws.path()).unwrap().unwrap();
         assert!(seed_workspace(ws.path()).unwrap().is_none());
+        assert!(is_sample(&root));
+        assert!(!is_sample(ws.path()));
         let loaded = crate::store::engagement::load_strict(&root).unwrap();
         let ev = crate::domain::evaluate::evaluate(&loaded.engagement);
         assert!(ev.problems.is_empty(), "{:?}", ev.problems);

@@ -3,7 +3,8 @@
 //! Directories are watched, never files: an editor that saves by writing a temp file and renaming
 //! it over the artifact replaces the inode a file watch would hold. The engagement directory is
 //! watched non-recursively (artifacts, `engagement.toml`), `.phasegate/` non-recursively (the
-//! journal) and `build/` recursively; when `build/` or `.phasegate/` is created, replaced or
+//! journal), `.phasegate/presence/` non-recursively (who else has it open) and `build/`
+//! recursively; when `build/` or `.phasegate/` is created, replaced or
 //! renamed over, its watch is re-armed and its files are re-examined.
 //!
 //! Events are debounced (`DEBOUNCE`), then every touched file of interest is hashed and compared
@@ -35,6 +36,7 @@ use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::JOURNAL_FILE;
 
 use super::engagement::BUILD_DIR;
+use super::instance::PRESENCE_DIR;
 
 /// Quiet time after the last raw event before a batch is delivered.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -90,7 +92,16 @@ pub fn is_relevant(rel: &str) -> bool {
         || rel
             .strip_prefix(BUILD_DIR)
             .is_some_and(|r| r.starts_with('/'))
+        || is_presence(rel)
         || Artifact::from_file_name(rel).is_some()
+}
+
+/// Whether a relative path is the presence directory or a file in it.
+pub fn is_presence(rel: &str) -> bool {
+    rel == PRESENCE_DIR
+        || rel
+            .strip_prefix(PRESENCE_DIR)
+            .is_some_and(|r| r.starts_with('/'))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +201,7 @@ impl Seen {
             ])
             .collect();
         walk(&self.root.join(BUILD_DIR), &mut out);
+        walk(&self.root.join(PRESENCE_DIR), &mut out);
         out
     }
 
@@ -259,6 +271,7 @@ impl Seen {
             if is_dir || was_dir {
                 if rel == STATE_DIR {
                     candidates.insert(self.root.join(JOURNAL_FILE));
+                    candidates.extend(self.tree(&self.root.join(PRESENCE_DIR)));
                 } else {
                     candidates.extend(self.tree(&path));
                 }
@@ -463,6 +476,7 @@ impl Native {
             .map_err(|e| describe_notify_error(&e))?;
         native.rearm(STATE_DIR)?;
         native.rearm(BUILD_DIR)?;
+        native.rearm(PRESENCE_DIR)?;
         Ok(native)
     }
 
@@ -518,10 +532,13 @@ impl Native {
                     self.root.display()
                 )));
             }
-            // A subdirectory created, replaced or renamed over: its old watch is gone.
-            for sub in [STATE_DIR, BUILD_DIR] {
+            // A subdirectory created, replaced or renamed over: its old watch is gone (the
+            // presence directory goes with `.phasegate/`).
+            let state_dir = self.root.join(STATE_DIR);
+            for sub in [STATE_DIR, BUILD_DIR, PRESENCE_DIR] {
                 let dir = self.root.join(sub);
-                if touched.iter().any(|p| p == &dir)
+                let replaced = |p: &PathBuf| p == &dir || (sub == PRESENCE_DIR && p == &state_dir);
+                if touched.iter().any(replaced)
                     && let Err(reason) = self.rearm(sub)
                 {
                     // Out of watches: fall back to polling for the rest of the session.

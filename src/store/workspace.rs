@@ -48,20 +48,71 @@ pub fn list_engagements(workspace: &Path) -> Result<Vec<PathBuf>, StoreError> {
     Ok(out)
 }
 
-/// A slug names a directory: lowercase letters, digits and dashes.
+/// The longest slug: it names a directory, shows in lists and commit messages, and stays well
+/// inside every file system's 255-byte name limit.
+pub const MAX_SLUG: usize = 64;
+
+/// A slug names a directory: lowercase letters, digits and dashes, not starting with a dash, at
+/// most [`MAX_SLUG`] characters. The error says which rule it breaks.
 pub fn validate_slug(slug: &str) -> Result<(), String> {
-    let ok = !slug.is_empty()
-        && slug.len() <= 64
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{slug}` is not a valid slug: use lowercase letters, digits and dashes (e.g. vlan-qos)"
-        ))
+    let shown = || {
+        if slug.chars().count() > 24 {
+            format!("{}…", slug.chars().take(24).collect::<String>())
+        } else {
+            slug.to_string()
+        }
+    };
+    let rules = "use lowercase letters, digits and dashes (e.g. vlan-qos)";
+    if slug.is_empty() {
+        return Err(format!("the slug is empty: {rules}"));
+    }
+    if slug.len() > MAX_SLUG {
+        return Err(format!(
+            "`{}` is {} characters long; a slug is at most {MAX_SLUG}",
+            shown(),
+            slug.chars().count()
+        ));
+    }
+    if slug.starts_with('-') {
+        return Err(format!(
+            "`{}` starts with a dash, so it reads as an option, not a slug: {rules}",
+            shown()
+        ));
+    }
+    if !slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!("`{}` is not a valid slug: {rules}", shown()));
+    }
+    Ok(())
+}
+
+/// Why `dir` is not an engagement, said as what is there.
+fn not_an_engagement(dir: &Path, arg: &str, workspace: &Path) -> String {
+    let toml = dir.join(ENGAGEMENT_FILE);
+    let slug_problem = validate_slug(arg).err();
+    match fs::metadata(&toml) {
+        Ok(m) if !m.is_file() => format!(
+            "{ENGAGEMENT_FILE} here is {}, not a file: phasegate reads only a regular file",
+            super::limits::file_kind(&m.file_type())
+        ),
+        Ok(_) => match slug_problem {
+            Some(why) => format!(
+                "this directory holds an engagement, but `{arg}` is not a slug ({why}); pass its path (./{arg}) or rename the directory"
+            ),
+            None => format!("{ENGAGEMENT_FILE} here could not be read as an engagement's"),
+        },
+        Err(_) if dir.is_dir() => {
+            format!("no {ENGAGEMENT_FILE} here: this directory is not an engagement")
+        }
+        Err(_) => match slug_problem {
+            None => format!(
+                "no engagement `{arg}` in the workspace {}: create it with `phasegate new {arg}`",
+                workspace.display()
+            ),
+            Some(why) => format!("no engagement `{arg}`: {why}"),
+        },
     }
 }
 
@@ -78,12 +129,9 @@ pub fn resolve_engagement(arg: Option<&str>, workspace: &Path) -> Result<PathBuf
             if validate_slug(a).is_ok() && is_engagement(&in_ws) {
                 return Ok(in_ws);
             }
-            Err(StoreError::new(
-                if as_path.exists() { as_path } else { in_ws },
-                format!(
-                    "no engagement here (no {ENGAGEMENT_FILE}); `phasegate status` lists nothing? try `phasegate new {a}`"
-                ),
-            ))
+            let there = if as_path.exists() { as_path } else { in_ws };
+            let why = not_an_engagement(&there, a, workspace);
+            Err(StoreError::new(there, why))
         }
         None => {
             let cwd = std::env::current_dir().map_err(|e| StoreError::io(Path::new("."), &e))?;

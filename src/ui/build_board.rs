@@ -137,7 +137,20 @@ fn card(
             style.remove_modifier(Modifier::CROSSED_OUT)
         })
         .title(Line::from(vec![
-            Span::styled(format!(" {position} "), slot(theme, Slot::UiTextDim)),
+            // The selection is told by this marker too, not only by color and a thick border
+            // (an ASCII terminal draws every border alike).
+            Span::styled(
+                if selected {
+                    format!("{} {position} ", if state.ascii { ">>" } else { "▶" })
+                } else {
+                    format!(" {position} ")
+                },
+                if selected {
+                    slot(theme, Slot::UiBorderFocus).add_modifier(Modifier::BOLD)
+                } else {
+                    slot(theme, Slot::UiTextDim)
+                },
+            ),
             Span::styled(format!("{} ", c.id), slot(theme, Slot::MarkdownId)),
         ]));
     if selected && !state.ascii {
@@ -244,8 +257,17 @@ fn graph(
                 frame,
                 rect,
             );
-            // An arrow into every card that depends on something: the edges run left to right.
-            if k > first && !c.depends_on.is_empty() && rect.height >= 3 {
+            // An arrow only where the card to the left is one of this card's dependencies
+            // (other dependencies are named on the card and under the graph).
+            let prev_skip = match selected {
+                Some((sc, r)) if sc + 1 == k && r >= rows_fit => r + 1 - rows_fit,
+                _ => 0,
+            };
+            let left = k
+                .checked_sub(1)
+                .and_then(|p| columns.get(p))
+                .and_then(|prev| prev.get(j - skip + prev_skip));
+            if k > first && left.is_some_and(|l| c.depends_on.contains(l)) && rect.height >= 3 {
                 let arrow = if state.ascii { "->" } else { "─▶" };
                 let ax = x.saturating_sub(GAP) + 1;
                 frame.render_widget(

@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
-use unicode_width::UnicodeWidthChar;
 
 use super::{Slot, Theme, pane_block, slot, truncate};
 use crate::app::live::{Live, LiveView, Stage};
@@ -35,55 +34,15 @@ pub fn choices<'a>(state: &State, theme: &Theme, items: &[(Command, &'a str)]) -
     Line::from(spans)
 }
 
-/// One side of a row, fitted to `width` cells: line number, then the text with changed words
-/// emphasized.
-fn side<'a>(
-    cell: Option<&Cell>,
-    width: usize,
-    number_w: usize,
-    base: Style,
-    word: Style,
-) -> Vec<Span<'a>> {
-    let mut spans = Vec::new();
-    let Some(cell) = cell else {
-        spans.push(Span::raw(" ".repeat(width)));
-        return spans;
-    };
-    let number = format!("{:>w$} ", cell.line + 1, w = number_w);
-    let mut used = number.chars().count().min(width);
-    spans.push(Span::styled(
-        truncate(&number, width),
-        base.add_modifier(Modifier::DIM),
-    ));
-    for seg in &cell.segments {
-        let mut text = String::new();
-        for c in seg.text.chars() {
-            let c = if c == '\t' { ' ' } else { c };
-            let w = c.width().unwrap_or(0);
-            if used + w > width {
-                break;
-            }
-            used += w;
-            text.push(c);
-        }
-        if !text.is_empty() {
-            spans.push(Span::styled(text, if seg.emphasized { word } else { base }));
-        }
-        if used >= width {
-            break;
-        }
-    }
-    if used < width {
-        spans.push(Span::styled(" ".repeat(width - used), base));
-    }
-    spans
-}
-
-/// Draws `rows` from `scroll` down, left and right halves with a divider, under two titles.
+/// Draws `rows` from `scroll` down, left and right halves with a divider, under two titles. Both
+/// sides' text is scrolled `hscroll` columns to the left (the line numbers stay), with `‹`/`›`
+/// where text continues, as in the diff pane.
+#[allow(clippy::too_many_arguments)]
 pub fn render_side_by_side(
     rows: &SideBySide,
-    scroll: usize,
+    (scroll, hscroll): (usize, usize),
     titles: (&str, &str),
+    ascii: bool,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
@@ -105,13 +64,26 @@ pub fn render_side_by_side(
     let text = slot(theme, Slot::UiText);
     let dim = slot(theme, Slot::UiTextDim);
     let title = slot(theme, Slot::UiTitle);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{:<half$}", truncate(titles.0, half)), title),
-        Span::styled("│", dim),
-        Span::styled(truncate(titles.1, right_w), title),
-    ])];
+    let shifted = if hscroll > 0 {
+        format!(" +{hscroll}→")
+    } else {
+        String::new()
+    };
+    let right_title = format!("{}{shifted}", titles.1);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{:<half$}", truncate(titles.0, half)), title),
+            Span::styled("│", dim),
+            Span::styled(truncate(&right_title, right_w), title),
+        ])),
+        Rect { height: 1, ..area },
+    );
     let body = usize::from(area.height.saturating_sub(1));
-    for row in rows.rows.iter().skip(scroll).take(body) {
+    let buf = frame.buffer_mut();
+    let right_x = area.x + u16::try_from(half + 1).unwrap_or(u16::MAX);
+    let divider_x = area.x + u16::try_from(half).unwrap_or(u16::MAX);
+    for (i, row) in rows.rows.iter().skip(scroll).take(body).enumerate() {
+        let y = area.y + 1 + u16::try_from(i).unwrap_or(u16::MAX);
         let (lb, lw, rb, rw) = match row.kind {
             RowKind::Equal => (text, text, text, text),
             RowKind::Changed | RowKind::Deleted | RowKind::Inserted => (
@@ -121,15 +93,67 @@ pub fn render_side_by_side(
                 slot(theme, Slot::DiffAddedWord),
             ),
         };
-        let mut spans = side(row.left.as_ref(), half, number_w, lb, lw);
-        spans.push(Span::styled("│", dim));
-        spans.extend(side(row.right.as_ref(), right_w, number_w, rb, rw));
-        lines.push(Line::from(spans));
+        let sides = [
+            (row.left.as_ref(), area.x, half, lb, lw),
+            (row.right.as_ref(), right_x, right_w, rb, rw),
+        ];
+        for (cell, x, width, base, word) in sides {
+            side(
+                buf,
+                (x, y),
+                width,
+                number_w,
+                cell,
+                (base, word),
+                hscroll,
+                ascii,
+            );
+        }
+        buf.set_stringn(divider_x, y, "│", 1, dim);
     }
-    if rows.rows.is_empty() {
-        lines.push(Line::styled("(both sides are empty)", dim));
+    if rows.rows.is_empty() && body > 0 {
+        buf.set_stringn(
+            area.x,
+            area.y + 1,
+            "(both sides are empty)",
+            usize::from(area.width),
+            dim,
+        );
     }
-    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// One side of a row in `width` cells at `at`: the line number, then the text from column
+/// `hscroll` with changed words emphasized.
+#[allow(clippy::too_many_arguments)]
+fn side(
+    buf: &mut ratatui::buffer::Buffer,
+    (x, y): (u16, u16),
+    width: usize,
+    number_w: usize,
+    cell: Option<&Cell>,
+    (base, word): (Style, Style),
+    hscroll: usize,
+    ascii: bool,
+) {
+    buf.set_stringn(x, y, " ".repeat(width), width, base);
+    let Some(cell) = cell else {
+        return;
+    };
+    let number = format!("{:>w$} ", cell.line + 1, w = number_w);
+    let number_cells = number.chars().count().min(width);
+    buf.set_stringn(x, y, &number, width, base.add_modifier(Modifier::DIM));
+    let text_x = x + u16::try_from(number_cells).unwrap_or(u16::MAX);
+    super::diff::put_segments(
+        buf,
+        text_x,
+        y,
+        width - number_cells,
+        &cell.segments,
+        hscroll,
+        (base, word),
+        base.add_modifier(Modifier::BOLD),
+        ascii,
+    );
 }
 
 /// Which hunk the scroll position is at, as "hunk i/n" (or "no differences").
@@ -191,7 +215,9 @@ fn render_conflict(
     let stage = match conflict.stage {
         Stage::Open => "Nothing is saved until you choose.",
         Stage::Merging => "Merging: edit your buffer, then mark it resolved.",
-        Stage::Resolved => "Resolved: saving replaces the disk version shown on the right.",
+        Stage::Resolved => {
+            "Resolved: saving replaces the disk version shown on the right (it is kept in recovery)."
+        }
     };
     let footer_h: u16 = if inner.height >= 8 { 2 } else { 1 };
     let [note, body, footer] = Layout::vertical([
@@ -203,7 +229,9 @@ fn render_conflict(
     frame.render_widget(
         Paragraph::new(Line::styled(
             truncate(
-                &format!("{stage} Left: your unsaved buffer. Right: the file on disk now."),
+                &format!(
+                    "{stage} Left: your unsaved buffer. Right: the file on disk now. ←/→ scroll sideways."
+                ),
                 usize::from(note.width),
             ),
             slot(theme, Slot::UiTextDim),
@@ -217,8 +245,9 @@ fn render_conflict(
     };
     render_side_by_side(
         rows,
-        scroll,
+        (scroll, live.hscroll),
         (" mine (unsaved buffer)", &right),
+        state.ascii,
         theme,
         frame,
         body,
@@ -332,6 +361,14 @@ pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
             .unwrap_or_else(|| "show_recovery".into());
         out.push(Span::styled(
             format!(" [{k}] {n} recovery file{} ", if n == 1 { "" } else { "s" }),
+            slot(theme, Slot::UiBannerWarning),
+        ));
+    }
+    if !live.others.is_empty() {
+        let mut who: Vec<String> = live.others.iter().map(|o| o.user_at_host()).collect();
+        who.dedup();
+        out.push(Span::styled(
+            format!(" also open here: {} ", who.join(", ")),
             slot(theme, Slot::UiBannerWarning),
         ));
     }

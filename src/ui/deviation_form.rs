@@ -12,18 +12,11 @@ use super::{Slot, Theme, centered, pane_block, slot, truncate};
 use crate::app::forms::{
     AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
 };
-use crate::app::{Command, Context, State, short_hash};
+use crate::app::{State, short_hash};
 use crate::domain::records::Impact;
 
-fn key(state: &State, c: Command, fallback: &str) -> String {
-    state
-        .keys
-        .hint(Context::Overlay, c)
-        .unwrap_or_else(|| fallback.to_string())
-}
-
 /// A text field's visible tail with a cursor.
-fn field_text(text: &str, width: usize, focused: bool, ascii: bool) -> String {
+pub(super) fn field_text(text: &str, width: usize, focused: bool, ascii: bool) -> String {
     let cursor = if focused {
         if ascii { "_" } else { "▏" }
     } else {
@@ -49,7 +42,7 @@ fn wrap_chars(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
-fn label_span(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
+pub(super) fn label_span(label: &str, focused: bool, theme: &Theme) -> Span<'static> {
     let style = if focused {
         slot(theme, Slot::UiSelection).add_modifier(Modifier::BOLD)
     } else {
@@ -328,6 +321,46 @@ fn confirm_lines(c: &BuildConfirm, theme: &Theme) -> (String, Vec<Line<'static>>
             ));
             (" Close the engagement? ".into(), lines)
         }
+        BuildConfirm::SetStatus {
+            component,
+            title,
+            status,
+        } => (
+            format!(" Mark {component} {}? ", status.as_str()),
+            vec![
+                Line::raw(format!("{component}: {title}")),
+                Line::styled(
+                    format!(
+                        "Records \"{} {}\" in the journal, where it stays.",
+                        component,
+                        status.as_str()
+                    ),
+                    warn,
+                ),
+            ],
+        ),
+        BuildConfirm::RecordDeviation(f) => (
+            format!(" Record {}? ", f.next_id),
+            vec![
+                Line::raw(f.preview()),
+                Line::styled(
+                    "Writes it into as-built.md and records it in the journal, where it stays.",
+                    warn,
+                ),
+                Line::styled("Cancel returns to the form.", dim),
+            ],
+        ),
+        BuildConfirm::RecordAmendment(f) => (
+            format!(" Record {}? ", f.next_id),
+            vec![
+                Line::raw(f.preview()),
+                Line::styled(
+                    "Writes it into customer-spec.md and records it in the journal, where it stays.",
+                    warn,
+                ),
+                Line::styled("Cancel returns to the form.", dim),
+            ],
+        ),
     }
 }
 
@@ -371,21 +404,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, overl
         BuildOverlay::Confirm(c) => {
             let (title, mut lines) = confirm_lines(c, theme);
             lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled(
-                    key(state, Command::Confirm, "Enter"),
-                    slot(theme, Slot::UiKey),
-                ),
-                Span::raw(" confirm   "),
-                Span::styled(key(state, Command::Cancel, "Esc"), slot(theme, Slot::UiKey)),
-                Span::raw(" cancel"),
-            ]));
+            lines.push(super::confirm_keys(state, theme, "confirm"));
             (title, lines)
         }
     };
-    let h = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    // Rows as wrapped in the box, so the keys at the bottom are never cut off.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
     let rect = centered(area, width, h);
     frame.render_widget(Clear, rect);
     if rect.width < 3 || rect.height < 3 {

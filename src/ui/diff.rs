@@ -52,7 +52,7 @@ impl Styles {
 fn shown(c: char) -> (char, usize) {
     match c {
         '\t' => (' ', 1),
-        c if c.is_control() => ('?', 1),
+        c if crate::domain::controls::is_terminal_control(c) => ('?', 1),
         c => (c, c.width().unwrap_or(1)),
     }
 }
@@ -60,7 +60,7 @@ fn shown(c: char) -> (char, usize) {
 /// Writes `segments` from display column `skip` on, into `width` cells at (`x`, `y`); marks
 /// `‹` when text was scrolled off the left and `›` when it continues past the right.
 #[allow(clippy::too_many_arguments)]
-fn put_segments(
+pub(super) fn put_segments(
     buf: &mut Buffer,
     x: u16,
     y: u16,
@@ -147,6 +147,7 @@ fn header_line<'a>(
     model: &DiffModel,
     e: &EngagementState,
     h: usize,
+    current: bool,
     theme: &Theme,
     width: usize,
     ascii: bool,
@@ -168,15 +169,25 @@ fn header_line<'a>(
     if hunk.outside {
         touched.push("outside components".into());
     }
-    // The current hunk is named in the title, not marked here: a header row never changes as
-    // the reader scrolls, so the terminal can scroll it (see `tui::backend`).
+    // The current hunk's header is marked (a shape, not only a color); the others never change
+    // as the reader scrolls, so the terminal can scroll them (see `tui::backend`).
+    let marker = match (current, ascii) {
+        (true, false) => "▶ ",
+        (true, true) => "> ",
+        (false, _) => "",
+    };
     let head = format!(
-        "hunk {}/{} · design {design_line} → as-built {as_built_line} · {} · ",
+        "{marker}hunk {}/{} · design {design_line} → as-built {as_built_line} · {} · ",
         h + 1,
         model.hunks.len(),
         touched.join(", ")
     );
     let (verdict, style) = verdict(hunk, e, theme, ascii);
+    let style = if current {
+        style.add_modifier(Modifier::BOLD)
+    } else {
+        style
+    };
     let text = truncate(&format!("{head}{verdict}"), width);
     let fill = width.saturating_sub(text.chars().count());
     // An unexplained header is a reversed bar across the pane; an explained one ends with its
@@ -441,7 +452,7 @@ fn draw_entries(
                 );
             }
             Entry::Header(h) => {
-                let line = header_line(model, e, h, theme, g.width, state.ascii);
+                let line = header_line(model, e, h, h == view.current, theme, g.width, state.ascii);
                 buf.set_line(area.x, y, &line, area.width);
             }
             Entry::Row(r) => {

@@ -1,14 +1,15 @@
-//! The help overlay: every command's name, doc line and keys, generated from the command list
-//! and the active keymap.
+//! The help overlay: every command's name, doc line and keys, grouped by where the keys work,
+//! generated from the command list and the active keymap.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Slot, Theme, centered, pane_block, slot, truncate};
 use crate::app::State;
-use crate::app::keys::COMMANDS;
+use crate::app::keys::{COMMANDS, Context};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
     let rect = centered(
@@ -26,27 +27,54 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scrol
     frame.render_widget(block, rect);
     let width = usize::from(inner.width);
     let keys_w = 16.min(width / 3);
-    let name_w = 18.min(width / 3);
+    let name_w = 21.min(width / 3);
     let mut lines: Vec<Line> = Vec::new();
-    for info in COMMANDS {
-        let keys = state.keys.bindings_for(info.command);
-        let keys = if keys.is_empty() {
-            "(unbound)".to_string()
-        } else {
-            keys
-        };
-        let rest = width.saturating_sub(keys_w + name_w + 2);
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:<keys_w$} ", truncate(&keys, keys_w)),
-                slot(theme, Slot::UiKey),
-            ),
-            Span::styled(
-                format!("{:<name_w$} ", truncate(info.name, name_w)),
-                slot(theme, Slot::UiTitle),
-            ),
-            Span::raw(truncate(info.doc, rest)),
-        ]));
+    // Grouped by where the keys work: everywhere first, then each pane and the dialogs.
+    for context in Context::ALL {
+        let here: Vec<_> = COMMANDS
+            .iter()
+            .filter(|info| {
+                if context == Context::Global {
+                    info.contexts.contains(&Context::Global)
+                } else {
+                    info.contexts.contains(&context)
+                }
+            })
+            .collect();
+        if here.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(
+            context.doc().to_string(),
+            slot(theme, Slot::UiTitle).add_modifier(Modifier::BOLD),
+        ));
+        for info in here {
+            let keys = if context == Context::Global {
+                state.keys.bindings_for(info.command)
+            } else {
+                state.keys.hint(context, info.command).unwrap_or_default()
+            };
+            let keys = if keys.is_empty() {
+                "(unbound)".to_string()
+            } else {
+                keys
+            };
+            let rest = width.saturating_sub(keys_w + name_w + 2);
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{:<keys_w$} ", truncate(&keys, keys_w)),
+                    slot(theme, Slot::UiKey),
+                ),
+                Span::styled(
+                    format!("{:<name_w$} ", truncate(info.name, name_w)),
+                    slot(theme, Slot::UiTextDim),
+                ),
+                Span::raw(truncate(info.doc, rest)),
+            ]));
+        }
     }
     let max_scroll = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)

@@ -11,7 +11,9 @@ pub mod gate;
 pub mod help;
 pub mod highlight;
 pub mod journal;
+pub mod lifecycle;
 pub mod memo;
+pub mod messages;
 pub mod pipeline;
 pub mod reconciliation;
 pub mod recovery;
@@ -119,6 +121,31 @@ pub fn truncate(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// `s` cut to `width` characters at a word boundary, with an ellipsis: a header or a message
+/// never ends mid-word. A single word longer than most of the width is cut inside it.
+pub fn truncate_words(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let cut: String = s.chars().take(width.saturating_sub(1)).collect();
+    // Break after the last space if it keeps at least half the room; the next character being
+    // a space means the cut already fell between words.
+    let next_is_space = s.chars().nth(cut.chars().count()) == Some(' ');
+    let kept = if next_is_space {
+        cut.as_str()
+    } else {
+        match cut.rfind(' ') {
+            Some(i) if cut[..i].chars().count() >= width / 2 => &cut[..i],
+            _ => cut.as_str(),
+        }
+    };
+    let kept = kept.trim_end_matches([' ', ',', ';', ':', '—', '-', '(']);
+    format!("{kept}…")
 }
 
 pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
@@ -275,7 +302,18 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
                 frame.render_widget(Paragraph::new(input.as_str()), rect);
                 return;
             }
-            let block = pane_block(theme, format!(" {} ", kind.title()), true);
+            let title = match (kind, &state.engagement) {
+                (crate::app::PromptKind::Search, Some(e)) if !input.is_empty() => {
+                    let n = crate::app::search_matches(e.editor.lines(), input).len();
+                    format!(
+                        " {} — {n} match{} ",
+                        kind.title(),
+                        if n == 1 { "" } else { "es" }
+                    )
+                }
+                _ => format!(" {} ", kind.title()),
+            };
+            let block = pane_block(theme, title, true);
             let inner = block.inner(rect);
             frame.render_widget(Clear, rect);
             frame.render_widget(block, rect);
@@ -292,18 +330,33 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
         }
         Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
         Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
+        Overlay::Lifecycle(o) => lifecycle::render(state, theme, frame, area, o),
+        Overlay::Messages { scroll } => messages::render(state, theme, frame, area, *scroll),
     }
 }
 
-fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, confirm: &Confirm) {
-    let keys = &state.keys;
+/// The keys of a confirmation that writes the journal or destroys text: the explicit yes (`y`,
+/// never Enter) and cancel.
+pub fn confirm_keys<'a>(state: &State, theme: &Theme, what: &'a str) -> Line<'a> {
     let ctx = crate::app::Context::Overlay;
-    let yes = keys
+    let yes = state
+        .keys
         .hint(ctx, crate::app::Command::Confirm)
-        .unwrap_or_else(|| "Enter".into());
-    let no = keys
+        .unwrap_or_else(|| "confirm".into());
+    let no = state
+        .keys
         .hint(ctx, crate::app::Command::Cancel)
         .unwrap_or_else(|| "Esc".into());
+    Line::from(vec![
+        Span::styled(yes, slot(theme, Slot::UiKey)),
+        Span::raw(format!(" {what}   ")),
+        Span::styled(no, slot(theme, Slot::UiKey)),
+        Span::raw(" cancel"),
+        Span::styled("   (Enter does not confirm)", slot(theme, Slot::UiTextDim)),
+    ])
+}
+
+fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, confirm: &Confirm) {
     let dim = slot(theme, Slot::UiTextDim);
     let mut lines: Vec<Line> = Vec::new();
     let title = match confirm {
@@ -349,6 +402,12 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
                     Span::raw(reason.clone()),
                 ]));
             }
+            if !d.review.note.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled("note:     ", dim),
+                    Span::raw(d.review.note.clone()),
+                ]));
+            }
             lines.push(Line::styled("artifacts (sha256):", dim));
             for r in &d.reviewed {
                 lines.push(Line::raw(format!(
@@ -376,12 +435,23 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
         }
     };
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(yes, slot(theme, Slot::UiKey)),
-        Span::raw(" confirm   "),
-        Span::styled(no, slot(theme, Slot::UiKey)),
-        Span::raw(" cancel"),
-    ]));
+    let what = match confirm {
+        Confirm::QuitUnsaved => "discard and quit",
+        Confirm::Approve(_) => "approve",
+        Confirm::Reject(_) => "reject",
+    };
+    let mut keys_line = confirm_keys(state, theme, what);
+    if matches!(confirm, Confirm::Approve(_) | Confirm::Reject(_))
+        && let Some(note) = state
+            .keys
+            .hint(crate::app::Context::Overlay, crate::app::Command::AddNote)
+    {
+        keys_line
+            .spans
+            .insert(2, Span::styled(note, slot(theme, Slot::UiKey)));
+        keys_line.spans.insert(3, Span::raw(" note   "));
+    }
+    lines.push(keys_line);
     let h = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
@@ -406,5 +476,27 @@ pub fn mode_label(state: &State) -> &'static str {
     }
     match state.mode {
         Mode::View | Mode::Edit | Mode::Filter => state.mode.label(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate_words;
+
+    #[test]
+    fn truncate_words_cuts_between_words() {
+        let s = "vlan-qos — Extend VLAN provisioning with QoS tagging";
+        assert_eq!(truncate_words(s, 80), s);
+        assert_eq!(
+            truncate_words(s, 40),
+            "vlan-qos — Extend VLAN provisioning…"
+        );
+        assert_eq!(truncate_words(s, 28), "vlan-qos — Extend VLAN…");
+        // A cut that falls just before a space keeps the whole word.
+        assert_eq!(truncate_words("alpha beta gamma", 11), "alpha beta…");
+        // One long word is cut inside it rather than leave the room empty.
+        assert_eq!(truncate_words("supercalifragilistic", 8), "superca…");
+        assert_eq!(truncate_words("abc", 0), "");
+        assert_eq!(truncate_words("abc", 1), "…");
     }
 }

@@ -7,8 +7,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{Slot, Theme, gate_glyph, gate_slot, slot, truncate};
+use super::{Slot, Theme, gate_glyph, gate_slot, slot, truncate_words};
 use crate::app::{EngagementState, State};
+use crate::domain::evaluate::GateState;
 use crate::domain::journal::GateId;
 use crate::domain::phase::Phase;
 
@@ -85,22 +86,39 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let mut summary: Vec<Span> = vec![Span::styled(
-        truncate(
-            &format!("{} — {}", e.engagement.slug, e.engagement.meta.title),
-            usize::from(area.width / 2),
+    // The gates first, as long as the width allows (with the approver, with the state, with
+    // the glyph); the title takes the rest, cut at a word boundary.
+    let width = usize::from(area.width);
+    let gate_text = |g: &crate::domain::evaluate::GateStatus, tier: u8| match (&g.approval, tier) {
+        (Some(a), 0) if g.state == GateState::Approved => {
+            format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
+        }
+        (_, 0) => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
+        (_, 1) => format!("  G{}: {}", g.gate.number(), g.state.as_str()),
+        _ => format!(
+            "  G{} {}",
+            g.gate.number(),
+            gate_glyph(g.state, state.ascii)
         ),
+    };
+    let title = format!("{} — {}", e.engagement.slug, e.engagement.meta.title);
+    let title_len = title.chars().count();
+    let mut gates: Vec<String> = Vec::new();
+    for tier in 0..3u8 {
+        gates = e.disk.gates.iter().map(|g| gate_text(g, tier)).collect();
+        let used: usize = gates.iter().map(|t| t.chars().count()).sum();
+        if used + title_len.min(width / 2) <= width {
+            break;
+        }
+    }
+    let used: usize = gates.iter().map(|t| t.chars().count()).sum();
+    let mut summary: Vec<Span> = vec![Span::styled(
+        truncate_words(&title, width.saturating_sub(used)),
         slot(theme, Slot::UiTitle),
     )];
-    for g in &e.disk.gates {
-        let text = match &g.approval {
-            Some(a) if g.state == crate::domain::evaluate::GateState::Approved => {
-                format!("  Gate {}: approved by {}", g.gate.number(), a.actor)
-            }
-            _ => format!("  Gate {}: {}", g.gate.number(), g.state.as_str()),
-        };
+    for (g, text) in e.disk.gates.iter().zip(gates) {
         let style = slot(theme, gate_slot(g.state));
-        let style = if g.state == crate::domain::evaluate::GateState::Stale {
+        let style = if g.state == GateState::Stale {
             style.add_modifier(Modifier::BOLD)
         } else {
             style

@@ -38,7 +38,7 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
     let Some(root) = live.root.as_deref() else {
         return;
     };
-    let list_h = u16::try_from(live.offered.len().max(1))
+    let list_h = u16::try_from((live.offered.len() + live.held.len()).max(1))
         .unwrap_or(u16::MAX)
         .min(inner.height / 3)
         .max(1);
@@ -61,6 +61,7 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
         let kind = match o.file.kind {
             RecoveryKind::Autosave => "unsaved buffer",
             RecoveryKind::Displaced => "set aside (took disk)",
+            RecoveryKind::Replaced => "disk version (kept mine)",
         };
         let text = format!(
             "{} {:<20} {:<22} {}  +{} -{} vs disk  {}",
@@ -79,7 +80,20 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
         };
         lines.push(Line::styled(truncate(&text, width), style));
     }
-    if live.offered.is_empty() {
+    // Other instances' live buffers: named, never selectable.
+    let room = usize::from(list_h).saturating_sub(lines.len());
+    for f in live.held.iter().take(room) {
+        let who = f.holder.as_ref().map_or_else(String::new, |o| o.describe());
+        let text = format!(
+            "  {:<20} being edited by {who}: not offered here",
+            f.artifact.file_name()
+        );
+        lines.push(Line::styled(
+            truncate(&text, width),
+            slot(theme, Slot::UiTextDim),
+        ));
+    }
+    if live.offered.is_empty() && live.held.is_empty() {
         lines.push(Line::styled(
             "no recovery files",
             slot(theme, Slot::UiTextDim),
@@ -89,8 +103,8 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
     let footer_line = if *confirm_discard {
         Line::styled(
             format!(
-                " press {} again to delete the selected file for good; any other key keeps it",
-                super::conflict::key(state, Command::DiscardRecovery)
+                " press {} to delete the selected file for good; any other key keeps it",
+                super::conflict::key(state, Command::Confirm)
             ),
             slot(theme, Slot::UiBannerError),
         )
@@ -114,6 +128,14 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
             hunk_label(rows, *scroll)
         );
         let right = format!(" disk: {}", o.file.artifact.file_name());
-        render_side_by_side(rows, *scroll, (&left, &right), theme, frame, body);
+        render_side_by_side(
+            rows,
+            (*scroll, live.hscroll),
+            (&left, &right),
+            state.ascii,
+            theme,
+            frame,
+            body,
+        );
     }
 }

@@ -79,7 +79,12 @@ fn row_line<'a>(
                 ));
             }
             let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-            spans.push(Span::raw(truncate(&row.title, width.saturating_sub(used))));
+            let title = if row.sample {
+                format!("[sample] {}", row.title)
+            } else {
+                row.title.clone()
+            };
+            spans.push(Span::raw(truncate(&title, width.saturating_sub(used))));
             if row.problem.is_some() {
                 spans.push(Span::styled(" (!)", slot(theme, Slot::UiBannerWarning)));
             }
@@ -91,6 +96,30 @@ fn row_line<'a>(
     } else {
         line
     }
+}
+
+/// The column headers, aligned with `row_line`'s columns.
+fn header_line<'a>(state: &State, theme: &Theme, width: usize) -> Line<'a> {
+    let wide = width >= 100;
+    let slug_w = 22.min(width);
+    let gate_w = gate_cell(state, theme, 1, Some(GateState::Approved), wide)
+        .content
+        .chars()
+        .count()
+        + 1;
+    let gates_w = gate_w * 2;
+    let mut text = format!(
+        "{:<slug_w$} {:<13}{:<gates_w$}{:<11}",
+        "engagement", "phase", "gates", "owner"
+    );
+    if wide {
+        text.push_str(&format!("{:<21}", "last change"));
+    }
+    text.push_str("title");
+    Line::styled(
+        truncate(&text, width),
+        slot(theme, Slot::UiTextDim).add_modifier(Modifier::BOLD),
+    )
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -149,7 +178,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     if visible.is_empty() {
         let msg = if ws.rows.is_empty() {
-            "no engagements here yet: `phasegate new SLUG` creates one"
+            "no engagements here yet: n creates one (or `phasegate new SLUG`)"
         } else {
             "nothing matches the filter"
         };
@@ -158,10 +187,34 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             slot(theme, Slot::UiTextDim),
         ));
     }
-    let h = usize::from(list.height).saturating_sub(lines.len()).max(1);
+    if !visible.is_empty() {
+        lines.push(header_line(state, theme, width));
+    }
+    let sample = visible.iter().find(|r| r.sample).map(|r| r.slug.clone());
+    let h = usize::from(list.height)
+        .saturating_sub(lines.len() + if sample.is_some() { 2 } else { 0 })
+        .max(1);
     let first = ws.selected.saturating_sub(h.saturating_sub(1));
     for (i, row) in visible.iter().enumerate().skip(first).take(h) {
         lines.push(row_line(state, theme, row, width, i == ws.selected));
+    }
+    if let Some(slug) = sample {
+        let new = state
+            .keys
+            .hint(
+                crate::app::Context::Workspace,
+                crate::app::Command::NewEngagement,
+            )
+            .map(|k| format!("press {k} to start your own"))
+            .unwrap_or_else(|| "`phasegate new SLUG` starts your own".into());
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            truncate(
+                &format!("{slug} is a sample to look around in; {new}."),
+                width,
+            ),
+            slot(theme, Slot::UiTextDim),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), list);
 }

@@ -11,9 +11,14 @@ use phasegate::domain::time::Timestamp;
 
 /// Effects run as `reviewer` at 2026-11-20T12:00:00Z.
 pub fn ctx() -> EffectContext {
+    ctx_as("reviewer")
+}
+
+/// Effects run as `actor` at 2026-11-20T12:00:00Z.
+pub fn ctx_as(actor: &str) -> EffectContext {
     EffectContext {
-        actor: "reviewer".into(),
-        os_user: "reviewer@test".into(),
+        actor: actor.into(),
+        os_user: format!("{actor}@test"),
         clock: Box::new(|| {
             Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
         }),
@@ -23,14 +28,25 @@ pub fn ctx() -> EffectContext {
 
 /// Applies an action and runs every effect it asks for, then settles the live re-check.
 pub fn dispatch(state: &mut State, action: Action) {
-    let ctx = ctx();
+    dispatch_with(state, action, &ctx());
+}
+
+/// [`dispatch`] with effects run in `ctx` (another identity).
+pub fn dispatch_with(state: &mut State, action: Action, ctx: &EffectContext) {
     let mut queue = update(state, action);
     while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, &ctx) {
+        for a in run_effect(&effect, ctx) {
             queue.extend(update(state, a));
         }
     }
     state.settle();
+}
+
+/// A key press (with modifiers) routed by the active keymap, effects run in `ctx`.
+pub fn key_with(state: &mut State, key: KeyEvent, ctx: &EffectContext) {
+    if let Some(action) = route(state, key) {
+        dispatch_with(state, action, ctx);
+    }
 }
 
 /// A key press without modifiers, routed by the active keymap.

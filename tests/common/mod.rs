@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod chain;
 pub mod pty;
 pub mod signing;
 
@@ -46,16 +47,7 @@ impl Workspace {
 
     /// Runs `phasegate` as `actor` at a fixed time.
     pub fn run(&self, actor: &str, args: &[&str]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_phasegate"))
-            .args(["--workspace"])
-            .arg(self.path())
-            .args(["--as", actor])
-            .args(args)
-            .env("PHASEGATE_CONFIG", self.path().join("no-config.toml"))
-            .env("PHASEGATE_NOW", "2026-11-20T12:00:00Z")
-            .env_remove("PHASEGATE_WORKSPACE")
-            .output()
-            .expect("run phasegate");
+        let out = self.command(actor, args).output().expect("run phasegate");
         let o = Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -67,6 +59,99 @@ impl Workspace {
             o.stderr
         );
         o
+    }
+
+    /// Runs `phasegate` like `run`, but kills it and returns `None` when it is still running
+    /// after `deadline` (a hang is a test failure, not a stuck suite).
+    pub fn run_within(
+        &self,
+        deadline: std::time::Duration,
+        actor: &str,
+        args: &[&str],
+    ) -> Option<Output> {
+        use std::io::Read;
+        let mut child = self
+            .command(actor, args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn phasegate");
+        // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stdout.read_to_string(&mut s);
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = stderr.read_to_string(&mut s);
+            s
+        });
+        let until = std::time::Instant::now() + deadline;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for phasegate") {
+                break Some(status);
+            }
+            if std::time::Instant::now() >= until {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }?;
+        Some(Output {
+            code: status.code().unwrap_or(-1),
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+        })
+    }
+
+    /// The `phasegate` command `run` executes, for tests that spawn it themselves.
+    pub fn command(&self, actor: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_phasegate"));
+        cmd.args(["--workspace"])
+            .arg(self.path())
+            .args(["--as", actor])
+            .args(args)
+            .env("PHASEGATE_CONFIG", self.path().join("no-config.toml"))
+            .env("PHASEGATE_NOW", "2026-11-20T12:00:00Z")
+            .env_remove("PHASEGATE_WORKSPACE");
+        cmd
+    }
+
+    /// A new engagement owned by alice (its `created` event records her), with the bgp sample's
+    /// texts, approved at Gate 1 by bob and feasibility completed: Gate 2 is ahead.
+    pub fn engagement_in_design(&self, slug: &str) {
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+        let o = self.run(
+            "alice",
+            &["new", slug, "--title", "Attack", "--owner", "alice"],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        for file in ["customer-spec.md", "feasibility.md"] {
+            let text = std::fs::read_to_string(samples.join("bgp-peer-onboarding").join(file))
+                .expect("sample text");
+            self.write(slug, file, &text);
+        }
+        let o = self.run(
+            "bob",
+            &[
+                "gate", "1", "approve", slug, "--check", "G1-5", "--check", "G1-6", "--check",
+                "G1-7", "--check", "G1-8",
+            ],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let o = self.run("alice", &["feasibility-complete", slug]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let design = std::fs::read_to_string(
+            samples
+                .join("bgp-peer-onboarding")
+                .join("solution-design.md"),
+        )
+        .expect("sample design");
+        self.write(slug, "solution-design.md", &design);
     }
 
     pub fn status(&self, slug: &str) -> serde_json::Value {
@@ -118,4 +203,11 @@ pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
         }
     }
     panic!("`{needle}` not found")
+}
+
+/// `gate 2 approve SLUG` with every manual criterion of Gate 2 checked.
+pub fn gate2_approve(slug: &str) -> Vec<&str> {
+    vec![
+        "gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check", "G2-9",
+    ]
 }

@@ -30,12 +30,16 @@ pub const IDENTITY: &str = "reviewer";
 /// A fixed clock for journal stamps (`PHASEGATE_NOW`).
 pub const NOW: &str = "2026-11-20T12:00:00Z";
 
+pub const ALT_ON: &[u8] = b"\x1b[?1049h";
+pub const ALT_OFF: &[u8] = b"\x1b[?1049l";
+pub const PASTE_OFF: &[u8] = b"\x1b[?2004l";
+pub const CURSOR_SHOW: &[u8] = b"\x1b[?25h";
+
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
 
-/// Keys as the terminal sends them. A lone [`keys::ESC`] is only Esc when nothing follows it
-/// in the same read: wait for its effect before sending the next key, or the program reads
-/// Alt+key.
+/// Keys as the terminal sends them. [`keys::ESC`] followed by a key in the same write is Esc
+/// and then that key (as tmux sends them), unless the keymap binds that Alt chord.
 pub mod keys {
     pub const ENTER: &str = "\r";
     pub const ESC: &str = "\x1b";
@@ -280,6 +284,28 @@ pub fn row_of(screen: &vt100::Screen, row: u16) -> String {
 pub fn last_row(screen: &vt100::Screen) -> String {
     let (rows, _) = screen.size();
     row_of(screen, rows.get() - 1)
+}
+
+/// The program left the terminal as it found it (since it last entered the alternate screen):
+/// main screen, cursor shown, bracketed paste off, cooked mode.
+#[track_caller]
+pub fn assert_terminal_restored(pty: &Pty) {
+    let raw = pty.raw();
+    let entered = rfind_bytes(&raw, ALT_ON).expect("the TUI entered the alternate screen");
+    let left = find_from(&raw, ALT_OFF, entered).expect("left the alternate screen after entering");
+    assert!(
+        find_from(&raw, PASTE_OFF, entered).is_some(),
+        "bracketed paste was not disabled"
+    );
+    assert!(
+        find_from(&raw, CURSOR_SHOW, left).is_some(),
+        "the cursor was not shown again"
+    );
+    let screen = pty.screen();
+    assert!(!screen.alternate_screen(), "still on the alternate screen");
+    assert!(!screen.hide_cursor(), "cursor still hidden");
+    assert!(!screen.bracketed_paste(), "bracketed paste still on");
+    assert_eq!(pty.cooked(), Some(true), "raw mode was not undone");
 }
 
 /// A program running in a pseudo-terminal.

@@ -101,8 +101,8 @@ impl Drop for Agent {
 }
 
 /// Sets `[policy]` lines of an engagement (`signatures = …`, `approvals = …`), replacing any
-/// `signatures` line `phasegate new` wrote.
-pub fn set_policy(engagement: &Path, lines: &str) {
+/// `signatures` line `phasegate new` wrote, without recording the change in the journal.
+pub fn edit_policy(engagement: &Path, lines: &str) {
     let meta = engagement.join("engagement.toml");
     let text = std::fs::read_to_string(&meta).expect("engagement.toml");
     let kept: String = text
@@ -111,6 +111,38 @@ pub fn set_policy(engagement: &Path, lines: &str) {
         .collect();
     let text = kept.replacen("[policy]\n", &format!("[policy]\n{lines}\n"), 1);
     std::fs::write(&meta, text).expect("engagement.toml");
+}
+
+/// [`edit_policy`], then `phasegate record-policy` (unsigned: the policy it leaves asks for no
+/// signature), stamped at the journal's last event so no later event goes back in time.
+pub fn set_policy(engagement: &Path, lines: &str) {
+    edit_policy(engagement, lines);
+    let journal =
+        std::fs::read_to_string(engagement.join(".phasegate/journal.toml")).expect("journal.toml");
+    let last_at = journal
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("at = "))
+        .expect("an event's `at`")
+        .trim()
+        .to_string();
+    let workspace = engagement.parent().expect("the engagement's workspace");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_phasegate"))
+        .arg("--workspace")
+        .arg(workspace)
+        .args(["--as", "lead", "record-policy"])
+        .arg(engagement)
+        .args(["--reason", "the test sets the policy"])
+        .env("PHASEGATE_CONFIG", workspace.join("no-config.toml"))
+        .env("PHASEGATE_NOW", &last_at)
+        .env_remove("PHASEGATE_WORKSPACE")
+        .output()
+        .expect("run phasegate record-policy");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() || stderr.contains("already recorded"),
+        "record-policy: {stderr}"
+    );
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -1,0 +1,53 @@
+//! The message log (`messages`): every notice and refusal of the session in full, newest first,
+//! wrapped to the width (the status bar shows only the last one, cut to one line).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Slot, Theme, centered, pane_block, slot};
+use crate::app::{State, ToastKind};
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2).max(area.height.min(3)),
+    );
+    frame.render_widget(Clear, rect);
+    if rect.width < 3 || rect.height < 3 {
+        return;
+    }
+    let n = state.messages.len();
+    let title = format!(" Messages ({n}, newest first) ");
+    let block = pane_block(theme, title, true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let dim = slot(theme, Slot::UiTextDim);
+    let mut lines: Vec<Line> = Vec::new();
+    if n == 0 {
+        lines.push(Line::styled("no messages yet", dim));
+    }
+    for (i, m) in state.messages.iter().enumerate().rev() {
+        let style = match m.kind {
+            ToastKind::Error => slot(theme, Slot::UiBannerError),
+            ToastKind::Info => slot(theme, Slot::UiText),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>3} ", i + 1), dim),
+            Span::styled(m.text.clone(), style),
+        ]));
+    }
+    // Wrapped lines are more than `lines.len()`: the paragraph clamps nothing, so clamp the
+    // scroll to what can be shown at all.
+    let max_scroll = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(1);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max_scroll), 0)),
+        inner,
+    );
+}

@@ -76,6 +76,7 @@ fn body(i: usize) -> EventBody {
 /// A 1,000-event journal, every event after `created` signed by bob.
 fn signed_journal(key: &PrivateKey, events: usize) -> String {
     let created = EventBody::Created {
+        owner: Some("alice".into()),
         policy: policy(),
         templates: artifacts(),
     };

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::Output;
-use common::signing::{Agent, Keys, event_blocks, rechain, set_policy};
+use common::signing::{Agent, Keys, edit_policy, event_blocks, rechain, set_policy};
 
 const NOW: &str = "2026-11-20T12:00:00Z";
 const SLUG: &str = "edge-acl";
@@ -430,7 +430,7 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
         if slug != SLUG {
             team.create(slug);
         }
-        set_policy(
+        edit_policy(
             &team.root(slug),
             "signatures = \"decisions\"\napprovals = { gate1 = 1, gate2 = 2 }\nrequired_roles = { gate2 = [\"network\", \"security\"] }",
         );
@@ -438,6 +438,13 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
         let text = std::fs::read_to_string(&meta).unwrap()
             + "\n[roles]\nnetwork = [\"bob\"]\nsecurity = [\"carol\", \"dan\"]\n";
         std::fs::write(&meta, text).unwrap();
+        // Signed: the policy it leaves (decisions) asks for it.
+        let o = team.run(
+            Some(&team.key("alice")),
+            Some("alice"),
+            &["record-policy", slug, "--reason", "quorum and roles"],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
         let o = team.approve_gate1(slug, &team.key("bob"), None);
         assert_eq!(o.code, 0, "{}", o.stderr);
         for file in ["feasibility.md", "solution-design.md"] {
@@ -599,7 +606,8 @@ fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified()
     ]);
     pty.send("y");
     let screen = pty.wait_for("the signed approval, marked verified", |s| {
-        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 2)"))
+        // Event 2 is set_policy's recorded policy change.
+        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 3)"))
             && text_of(s).contains("✔sig Gate 1 approved")
     });
     assert!(
@@ -664,7 +672,8 @@ fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
     pty.send("correct horse");
     pty.send(k::ENTER);
     pty.wait_for("the screen back, with the signed approval", |s| {
-        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 2)"))
+        // Event 2 is set_policy's recorded policy change.
+        last_row(s).contains(&format!("Gate 1 approved by {IDENTITY} (event 3)"))
             && text_of(s).contains("✔sig Gate 1 approved")
             && text_of(s).contains("Journal")
     });

@@ -261,9 +261,11 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
                 if let Ok(signer) = &signing {
                     signer.require_not_owner(e, &format!("approve Gate {n}"))?;
                 }
+                // The gate's own rules first ("already approved" says more than the quorum).
+                let event = approve_gate(e, ev, *gate, review, &approver)?;
                 crate::domain::quorum::require_new_approver(e, ev, *gate, &approver)
                     .map_err(crate::domain::rules::Refusal::rule)?;
-                approve_gate(e, ev, *gate, review, &approver).map(Into::into)
+                Ok(event.into())
             }) {
                 Ok(done) => {
                     let mut extra = match (&done.deferred, done.created_as_built) {

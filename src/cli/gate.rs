@@ -82,8 +82,10 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             &acting,
             |e, ev| {
                 acting.require_not_owner_key(e, &action)?;
+                // The gate's own rules first ("already approved" says more than the quorum).
+                let event = approve_gate(e, ev, gate, &review, &acting.stamp.actor)?;
                 require_new_approver(e, ev, gate, &acting.stamp.actor).map_err(Refusal::rule)?;
-                approve_gate(e, ev, gate, &review, &acting.stamp.actor).map(Into::into)
+                Ok(event.into())
             },
             |done| {
                 if let Some(partial) = partial_approval(&root, gate) {

@@ -388,6 +388,59 @@ mod tests {
         assert!(found[0].message.contains("G1-1 is fail"), "{found:?}");
     }
 
+    /// Quorum (DESIGN §7): each approval short of the quorum is lawful; the same approver twice
+    /// on the same text adds nothing and is refused; a quorum recorded other than the policy in
+    /// force is named.
+    #[test]
+    fn partial_quorum_approvals_are_lawful_and_one_approver_counts_once() {
+        use crate::domain::quorum::Approvals;
+        let two = Policy {
+            approvals: Approvals { gate1: 2, gate2: 1 },
+            ..Policy::default()
+        };
+        let approval = |policy: Policy| match gate1(CriterionResult::Pass) {
+            EventBody::GateApproved(g) => EventBody::GateApproved(GateRecord { policy, ..g }),
+            other => other,
+        };
+        let created = EventBody::Created {
+            owner: Some("alice".into()),
+            policy: two,
+            templates: vec![],
+        };
+        let with = |approvers: &[&str], policy: Policy| {
+            let mut j = journal::new_journal(&stamp("alice"), &created);
+            for who in approvers {
+                j = journal::append(&j, &stamp(who), &approval(policy))
+                    .expect("append")
+                    .0;
+            }
+            let mut e = engagement(&j, "alice");
+            e.meta.policy = two;
+            e
+        };
+        for approvers in [&["bob"][..], &["bob", "carol"]] {
+            let e = with(approvers, two);
+            assert_eq!(unlawful(&e, &evaluate(&e)), vec![], "{approvers:?}");
+        }
+        let e = with(&["bob", "Bob "], two);
+        let found = unlawful(&e, &evaluate(&e));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("Bob  already approved Gate 1 on this text (event 2)"),
+            "{found:?}"
+        );
+        let e = with(&["bob"], Policy::default());
+        let found = unlawful(&e, &evaluate(&e));
+        assert!(
+            found[0]
+                .message
+                .contains("approvals.gate1 = 1 while 2 was in force"),
+            "{found:?}"
+        );
+    }
+
     #[test]
     fn an_unrecorded_owner_in_engagement_toml_is_reported() {
         let e = engagement(

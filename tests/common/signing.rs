@@ -113,10 +113,15 @@ pub fn edit_policy(engagement: &Path, lines: &str) {
     std::fs::write(&meta, text).expect("engagement.toml");
 }
 
-/// [`edit_policy`], then `phasegate record-policy` (unsigned: the policy it leaves asks for no
-/// signature), stamped at the journal's last event so no later event goes back in time.
+/// [`edit_policy`], then [`record_policy`].
 pub fn set_policy(engagement: &Path, lines: &str) {
     edit_policy(engagement, lines);
+    record_policy(engagement);
+}
+
+/// `phasegate record-policy` (unsigned: the policy it leaves asks for no signature), stamped at
+/// the journal's last event so no later event goes back in time.
+pub fn record_policy(engagement: &Path) {
     let journal =
         std::fs::read_to_string(engagement.join(".phasegate/journal.toml")).expect("journal.toml");
     let last_at = journal

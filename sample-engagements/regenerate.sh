@@ -81,6 +81,9 @@ pg 2026-11-03T09:00:00Z bob new $e --title "BGP peer onboarding, with signed dec
 awk '/^signatures = / { print "signatures = \"decisions\"   # gate decisions and close are SSH-signed"; next } { print }' \
   "$ws/$e/engagement.toml" > "$ws/$e/engagement.toml.new"
 mv "$ws/$e/engagement.toml.new" "$ws/$e/engagement.toml"
+# The journal records the policy in force (nothing else is appended until it does); turning
+# signatures on is governed by the policy it leaves (off), so this one needs no key.
+pg 2026-11-03T09:00:00Z bob record-policy $e --reason "gate decisions and close are SSH-signed"
 cp "$src/bgp-peer-onboarding/customer-spec.md" "$ws/$e/"
 pgs 2026-11-05T15:20:00Z "$keys/carol" gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
   --note "Reviewed with the peering team; signed with carol's key."

@@ -705,3 +705,31 @@ fn new_writes_decisions_when_a_signing_key_is_configured_else_off_with_how_to() 
         "the created event records the policy:\n{journal}"
     );
 }
+
+/// The signed sample passes every rule `check` applies: its signatures, the policy the journal
+/// records and the lawful replay (it once turned signatures on in engagement.toml without
+/// recording the change, which `check` now names).
+#[test]
+fn the_signed_sample_checks_clean() {
+    let ws = common::Workspace::new();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    common::copy_dir(
+        &samples.join("bgp-peer-onboarding-signed"),
+        &ws.engagement("bgp-peer-onboarding-signed"),
+    );
+    std::fs::copy(
+        samples.join("allowed_signers"),
+        ws.path().join("allowed_signers"),
+    )
+    .expect("allowed_signers");
+    let o = ws.run("ci", &["check", "bgp-peer-onboarding-signed"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    common::assert_strict_clean_but_the_clock(
+        &ws.run("ci", &["check", "bgp-peer-onboarding-signed", "--strict"]),
+    );
+    let status = ws.status("bgp-peer-onboarding-signed");
+    assert_eq!(
+        status["gates"]["2"]["signature"]["verified"], true,
+        "{status}"
+    );
+}

@@ -316,6 +316,7 @@ fn meta() -> EngagementMeta {
         created: Timestamp::from_unix(1_793_610_840),
         baseline: None,
         policy: Policy::default(),
+        roles: Default::default(),
         criteria: vec![],
     }
 }

@@ -99,10 +99,49 @@ version="$("$bin" --workspace "$ws" catalog campus-time-baseline/COMP-1 --json \
 [ -n "$version" ] || { echo "no catalog version for campus-time-baseline" >&2; exit 1; }
 sed "s/@VERSION/@$version/" "$src/$e/solution-design.md" > "$ws/$e/solution-design.md"
 
-for e in firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts; do
+# bgp-peer-onboarding-signed: the same engagement with SSH-signed decisions (DESIGN §7), taken
+# to Build. The keys are throwaway, made here in the temp workspace and deleted with it: only the
+# public keys (signers/) and allowed_signers are published, never a private key.
+e=bgp-peer-onboarding-signed
+keys="$ws/.private-keys"
+mkdir -p "$keys" "$ws/signers"
+ssh-keygen -q -t ed25519 -N '' -C carol -f "$keys/carol"
+ssh-keygen -q -t ecdsa -b 256 -N '' -C dan -f "$keys/dan"
+cp "$keys/carol.pub" "$keys/dan.pub" "$ws/signers/"
+{
+  echo "# Who signs decisions in the sample engagements (ssh-keygen allowed-signers format)."
+  echo "carol $(cut -d' ' -f1,2 "$keys/carol.pub")"
+  echo "dan $(cut -d' ' -f1,2 "$keys/dan.pub")"
+} > "$ws/allowed_signers"
+pgs() { # pgs TIME KEY args...: signed with KEY; the actor is the key's principal
+  local at="$1" key="$2"; shift 2
+  printf 'signing_key = "%s"\n' "$key" > "$ws/signing.toml"
+  PHASEGATE_CONFIG="$ws/signing.toml" PHASEGATE_NOW="$at" "$bin" --workspace "$ws" "$@" >/dev/null
+}
+pg 2026-11-03T09:00:00Z bob new $e --title "BGP peer onboarding, with signed decisions" --owner bob
+awk '/^signatures = / { print "signatures = \"decisions\"   # gate decisions and close are SSH-signed"; next } { print }' \
+  "$ws/$e/engagement.toml" > "$ws/$e/engagement.toml.new"
+mv "$ws/$e/engagement.toml.new" "$ws/$e/engagement.toml"
+# The journal records the policy in force (nothing else is appended until it does); turning
+# signatures on is governed by the policy it leaves (off), so this one needs no key.
+pg 2026-11-03T09:00:00Z bob record-policy $e --reason "gate decisions and close are SSH-signed"
+cp "$src/bgp-peer-onboarding/customer-spec.md" "$ws/$e/"
+pgs 2026-11-05T15:20:00Z "$keys/carol" gate 1 approve $e --check G1-5 --check G1-6 --check G1-7 --check G1-8 \
+  --note "Reviewed with the peering team; signed with carol's key."
+cp "$src/bgp-peer-onboarding/feasibility.md" "$ws/$e/"
+pg 2026-11-10T11:05:00Z bob feasibility-complete $e
+cp "$src/bgp-peer-onboarding/solution-design.md" "$ws/$e/"
+pgs 2026-11-12T16:00:00Z "$keys/dan" gate 2 approve $e --check G2-7 --check G2-8 --check G2-9 \
+  --note "Design approved; signed with dan's ecdsa key."
+
+for e in firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts bgp-peer-onboarding-signed; do
   rm -f "$ws/$e/.phasegate/lock"
   rm -rf "${here:?}/$e"
   cp -R "$ws/$e" "$here/$e"
-  "$bin" check "$here/$e" >/dev/null || { echo "check failed for $e" >&2; exit 1; }
+  "$bin" --allowed-signers "$ws/allowed_signers" check "$here/$e" >/dev/null \
+    || { echo "check failed for $e" >&2; exit 1; }
 done
-echo "regenerated: firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts"
+rm -rf "${here:?}/signers"
+cp -R "$ws/signers" "$here/signers"
+cp "$ws/allowed_signers" "$here/allowed_signers"
+echo "regenerated: firewall-drift bgp-peer-onboarding vlan-qos campus-time-baseline campus-time-nts bgp-peer-onboarding-signed"

@@ -51,6 +51,8 @@ pub struct Setup {
     /// Config, theme and keymap problems, shown as a banner.
     pub banner: Vec<String>,
     pub ascii: bool,
+    /// How decisions are signed and verified (set by the caller, who knows the workspace).
+    pub signing: Option<crate::store::sign::SigningSetup>,
 }
 
 impl Setup {
@@ -66,6 +68,7 @@ impl Setup {
             identity: crate::config::identity(as_name, &loaded.config),
             banner,
             ascii: !crate::config::utf8_locale(&env),
+            signing: None,
         }
     }
 }
@@ -209,7 +212,8 @@ fn away_from_terminal<T>(
     input: &mut InputThread,
     away: impl FnOnce() -> T,
 ) -> (T, io::Result<()>) {
-    // The input thread stops reading the terminal so the editor (or the shell) gets every key.
+    // The input thread stops reading the terminal so the editor, the shell or ssh-keygen asking
+    // for a passphrase gets every key.
     // It confirms at once (it only ever waits inside crossterm for the rest of a split escape
     // sequence; after a second we go on regardless).
     let _ = input.pause(Duration::from_secs(1));
@@ -407,6 +411,18 @@ fn event_loop(
                     };
                     effects.extend(update(state, action));
                 }
+                // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an
+                // editor does, and the screen comes back intact.
+                other if ctx.may_prompt(other) => {
+                    let (mut actions, back) =
+                        away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
+                    if let Err(e) = back {
+                        actions.push(Action::Failed(e.to_string()));
+                    }
+                    for action in actions {
+                        effects.extend(update(state, action));
+                    }
+                }
                 other => {
                     for action in run_effect(other, ctx) {
                         effects.extend(update(state, action));
@@ -430,7 +446,10 @@ fn event_loop(
             changed = false;
             if !drawn_once {
                 drawn_once = true;
-                if std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1") {
+                // A test hook: debug (test) builds only, so a release binary never panics on it.
+                if cfg!(debug_assertions)
+                    && std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1")
+                {
                     panic!("PHASEGATE_TEST_PANIC=1: forced panic after the first draw");
                 }
             }
@@ -509,6 +528,13 @@ fn new_state(setup: &Setup) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
+    if let Some(signing) = &setup.signing {
+        match crate::store::sign::load_allowed_signers(&signing.allowed_signers) {
+            Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
+            Err(e) => state.banner.push(e.to_string()),
+        }
+        state.signer = Some(signing.label());
+    }
     state
 }
 
@@ -520,7 +546,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
         ..WorkspaceState::default()
     });
     state.screen = Screen::Workspace;
-    let ctx = EffectContext::system(setup.identity.clone());
+    let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(
         state,
         &setup.theme,
@@ -538,7 +564,7 @@ pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     let mut state = new_state(&setup);
     // What opening asks for (the reviewer's draft) runs first in the loop.
     let first = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
-    let ctx = EffectContext::system(setup.identity.clone());
+    let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(state, &setup.theme, first, &ctx).map_err(|e| e.to_string())
 }
 

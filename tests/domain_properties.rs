@@ -308,6 +308,7 @@ proptest! {
                 created: Timestamp::from_unix(0),
                 baseline: None,
                 policy,
+                roles: Default::default(),
                 criteria: vec![],
             },
             journal: journal::parse_journal(&text).unwrap(),
@@ -1128,7 +1129,10 @@ fn every_cycle_is_reported() {
 // 5. The journal: chain, round trip, replay, tampering
 
 fn policy() -> impl Strategy<Value = Policy> {
-    any::<bool>().prop_map(|distinct_approver| Policy { distinct_approver })
+    any::<bool>().prop_map(|distinct_approver| Policy {
+        distinct_approver,
+        ..Policy::default()
+    })
 }
 
 fn sha() -> impl Strategy<Value = String> {

@@ -113,6 +113,7 @@ impl App {
                 actor: "reviewer".into(),
                 os_user: "reviewer@test".into(),
                 clock: Box::new(|| Timestamp::from_unix(1_795_000_000)),
+                signing: None,
             },
             root: root.to_path_buf(),
             toasts: Vec::new(),

@@ -503,6 +503,35 @@ fn paging_in_edit_mode_moves_the_cursor_and_the_view_follows() {
     assert_eq!(e.view.top().row, 0);
 }
 
+/// Quorum and roles (DESIGN §7): the gate pane says how many approvers and which roles the gate
+/// still waits for.
+#[test]
+fn gate_review_pane_shows_the_quorum() {
+    for size in SIZES {
+        let (_dir, ws) = sample_workspace();
+        let meta = ws.join("firewall-drift").join("engagement.toml");
+        let text = fs::read_to_string(&meta).expect("engagement.toml").replacen(
+            "[policy]\n",
+            "[policy]\napprovals = { gate1 = 2 }\nrequired_roles = { gate1 = [\"security\"] }\n",
+            1,
+        ) + "\n[roles]\nsecurity = [\"carol\"]\n";
+        fs::write(&meta, text).expect("policy");
+        let mut state = workspace_state(&ws, size);
+        open(&mut state, "firewall-drift");
+        press(&mut state, KeyCode::Char('g'));
+        assert_eq!(state.pane, Pane::Gate);
+        let screen = render(&state, &ws);
+        // Narrow panes truncate the line; the wide one shows it whole.
+        let shown = if size.0 >= 120 {
+            "quorum: approved 0/2; waiting for: security"
+        } else {
+            "quorum: approved 0/2"
+        };
+        assert!(screen.contains(shown), "{screen}");
+        insta::assert_snapshot!(format!("gate_review_quorum_{}x{}", size.0, size.1), screen);
+    }
+}
+
 /// The status line of a rendered screen (the row above the hints).
 fn status_row(screen: &str, height: u16) -> String {
     screen

@@ -84,6 +84,7 @@ proptest! {
             actor: "reviewer".into(),
             os_user: "reviewer@test".into(),
             clock: Box::new(|| Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))),
+            signing: None,
         };
         let theme = Theme::default();
         for (i, action) in actions.into_iter().enumerate() {

@@ -30,7 +30,7 @@ use crate::domain::phase::Phase;
 use crate::domain::position::Finding;
 use crate::domain::records::{self, DeviationTarget, Impact};
 use crate::domain::rules::{self, Refusal};
-use crate::store::engagement::{self as store, Change, Committed, TxError, transact};
+use crate::store::engagement::{self as store, Change, Committed, TxError, transact_signed};
 
 /// Columns the diff scrolls sideways per key.
 pub const HSCROLL_STEP: isize = 8;
@@ -366,7 +366,8 @@ pub(super) fn finish(
 
 /// Runs one Build effect against the store.
 pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
-    let stamp = ctx.stamp();
+    // Signed like the CLI's when the engagement's policy asks (close and reopen are decisions).
+    let (stamp, signing) = ctx.acting(effect.root());
     let none = |_: &Committed| None;
     match effect {
         BuildEffect::SetStatus {
@@ -375,7 +376,7 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
             status,
         } => finish(
             root,
-            transact(root, &stamp, None, |e, ev| {
+            transact_signed(root, &stamp, None, &signing, |e, ev| {
                 rules::set_component_status(e, ev, *component, *status).map(Into::into)
             }),
             |c| format!("{component} marked {} (event {})", status.as_str(), c.seq),
@@ -383,7 +384,7 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
         ),
         BuildEffect::CompleteBuild { root } => finish(
             root,
-            transact(root, &stamp, None, |e, ev| {
+            transact_signed(root, &stamp, None, &signing, |e, ev| {
                 rules::complete_build(e, ev).map(Into::into)
             }),
             |c| {
@@ -402,7 +403,7 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
             why,
         } => finish(
             root,
-            transact(root, &stamp, None, |e, ev| {
+            transact_signed(root, &stamp, None, &signing, |e, ev| {
                 let (text, event) = rules::add_deviation(e, ev, *target, *impact, what, why)?;
                 Ok(Change {
                     writes: vec![(Artifact::AsBuilt, text)],
@@ -436,7 +437,7 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
             text,
         } => finish(
             root,
-            transact(root, &stamp, None, |e, ev| {
+            transact_signed(root, &stamp, None, &signing, |e, ev| {
                 let (spec, event) = rules::add_amendment(e, ev, *deviation, text)?;
                 Ok(Change {
                     writes: vec![(Artifact::Spec, spec)],
@@ -462,7 +463,10 @@ pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
             let closer = stamp.actor.clone();
             finish(
                 root,
-                transact(root, &stamp, Some(reviewed), |e, ev| {
+                transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
+                    if let Ok(signer) = &signing {
+                        signer.require_not_owner(e, "close the engagement")?;
+                    }
                     rules::close(e, ev, &closer, reason.as_deref()).map(Into::into)
                 }),
                 |c| format!("engagement closed by {closer} (event {})", c.seq),

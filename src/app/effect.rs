@@ -11,6 +11,7 @@ use crate::domain::journal::{ArtifactRecord, GateId, Stamp};
 use crate::domain::rules::{GateReview, approve_gate, reject_gate};
 use crate::domain::time::Timestamp;
 use crate::store::engagement::{self, TxError};
+use crate::store::sign::{Signing, SigningSetup};
 use crate::store::workspace;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,15 +101,69 @@ pub struct EffectContext {
     pub actor: String,
     pub os_user: String,
     pub clock: Box<dyn Fn() -> Timestamp + Send>,
+    /// How decisions find their signing key (`None`: they are never signed).
+    pub signing: Option<SigningSetup>,
 }
 
 impl EffectContext {
-    pub fn system(actor: String) -> EffectContext {
+    pub fn system(actor: String, signing: Option<SigningSetup>) -> EffectContext {
         EffectContext {
             actor,
             os_user: crate::config::os_user(),
             clock: Box::new(engagement::now),
+            signing,
         }
+    }
+
+    /// Whether running `effect` may prompt on the terminal: an event the engagement asks to be
+    /// signed (a decision, or any event under `signatures = "all"`), with a key file (not an
+    /// agent) whose passphrase ssh-keygen may ask for.
+    pub fn may_prompt(&self, effect: &Effect) -> bool {
+        use super::build::BuildEffect;
+        use super::lifecycle::LifecycleEffect;
+        use crate::domain::engagement::SignaturePolicy;
+        let (root, decision) = match effect {
+            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
+                (root.as_path(), true)
+            }
+            Effect::Build(b) => (b.root(), matches!(b, BuildEffect::Close { .. })),
+            Effect::Lifecycle(LifecycleEffect::ReopenGate { root, .. }) => (root.as_path(), true),
+            Effect::Lifecycle(LifecycleEffect::CompleteFeasibility { root, .. }) => {
+                (root.as_path(), false)
+            }
+            _ => return false,
+        };
+        let Some(setup) = &self.signing else {
+            return false;
+        };
+        let signed = crate::store::sign::peek_policy(root).is_some_and(|p| match p.signatures {
+            SignaturePolicy::Off => false,
+            SignaturePolicy::Decisions => decision,
+            SignaturePolicy::All => true,
+        });
+        signed
+            && crate::store::sign::configured_key_path(&setup.config)
+                .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
+    }
+
+    /// `[policy] signatures` of an engagement created here: signed decisions from the start
+    /// when this user has said which key signs (as `phasegate new`).
+    pub fn new_signature_policy(&self) -> crate::domain::engagement::SignaturePolicy {
+        use crate::domain::engagement::SignaturePolicy;
+        match &self.signing {
+            Some(setup) if setup.config.signing_key.is_some() => SignaturePolicy::Decisions,
+            _ => SignaturePolicy::Off,
+        }
+    }
+
+    /// The stamp and signer of a decision on the engagement at `root` (as the CLI's).
+    pub fn acting(&self, root: &Path) -> (Stamp, Signing) {
+        let mut stamp = self.stamp();
+        let signing = match &self.signing {
+            Some(setup) => setup.acting(root, &mut stamp),
+            None => Err("this session was started without a signing set-up".into()),
+        };
+        (stamp, signing)
     }
 
     pub fn stamp(&self) -> Stamp {
@@ -219,20 +274,30 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             review,
             reviewed,
         } => {
-            let stamp = ctx.stamp();
+            let (stamp, signing) = ctx.acting(root);
             let approver = stamp.actor.clone();
             let n = gate.number();
-            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
-                approve_gate(e, ev, *gate, review, &approver).map(Into::into)
+            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
+                if let Ok(signer) = &signing {
+                    signer.require_not_owner(e, &format!("approve Gate {n}"))?;
+                }
+                // The gate's own rules first ("already approved" says more than the quorum).
+                let event = approve_gate(e, ev, *gate, review, &approver)?;
+                crate::domain::quorum::require_new_approver(e, ev, *gate, &approver)
+                    .map_err(crate::domain::rules::Refusal::rule)?;
+                Ok(event.into())
             }) {
                 Ok(done) => {
-                    let extra = match (&done.deferred, done.created_as_built) {
+                    let mut extra = match (&done.deferred, done.created_as_built) {
                         (Some(e), _) => format!(
                             "; as-built.md not created yet ({e}): the next write creates it"
                         ),
                         (None, true) => "; as-built.md created from the approved design".into(),
                         (None, false) => String::new(),
                     };
+                    if let Some(fp) = &done.signer {
+                        extra.push_str(&format!("; signed with {fp}"));
+                    }
                     vec![
                         Action::Committed(format!(
                             "Gate {n} approved by {approver} (event {}){extra}",
@@ -254,9 +319,9 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             reason,
             reviewed,
         } => {
-            let stamp = ctx.stamp();
+            let (stamp, signing) = ctx.acting(root);
             let n = gate.number();
-            match engagement::transact(root, &stamp, Some(reviewed), |e, ev| {
+            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
                 reject_gate(e, ev, *gate, review, reason).map(Into::into)
             }) {
                 Ok(done) => {

@@ -205,22 +205,27 @@ pub enum LifecycleAction {
 
 /// Runs one lifecycle effect against the store.
 pub fn run_effect(effect: &LifecycleEffect, ctx: &EffectContext) -> Vec<Action> {
-    let stamp = ctx.stamp();
     match effect {
-        LifecycleEffect::CompleteFeasibility { root, reviewed } => super::build::finish(
-            root,
-            store::transact(root, &stamp, Some(reviewed), |e, ev| {
-                rules::complete_feasibility(e, ev).map(Into::into)
-            }),
-            |c| {
-                format!(
-                    "feasibility completed: the engagement is in Design (event {})",
-                    c.seq
-                )
-            },
-            |_| None,
-        ),
+        LifecycleEffect::CompleteFeasibility { root, reviewed } => {
+            // Signed like the CLI's when the engagement's policy asks (`signatures = "all"`).
+            let (stamp, signing) = ctx.acting(root);
+            super::build::finish(
+                root,
+                store::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
+                    rules::complete_feasibility(e, ev).map(Into::into)
+                }),
+                |c| {
+                    format!(
+                        "feasibility completed: the engagement is in Design (event {})",
+                        c.seq
+                    )
+                },
+                |_| None,
+            )
+        }
         LifecycleEffect::ReopenGate { root, gate, reason } => {
+            // A reopen is a decision: signed like the CLI's under a signing policy.
+            let (stamp, signing) = ctx.acting(root);
             let n = gate.number();
             let back = if *gate == GateId::One {
                 "Requirements"
@@ -229,7 +234,7 @@ pub fn run_effect(effect: &LifecycleEffect, ctx: &EffectContext) -> Vec<Action> 
             };
             super::build::finish(
                 root,
-                store::transact(root, &stamp, None, |e, ev| {
+                store::transact_signed(root, &stamp, None, &signing, |e, ev| {
                     rules::reopen_gate(e, ev, *gate, reason).map(Into::into)
                 }),
                 |c| {
@@ -246,7 +251,15 @@ pub fn run_effect(effect: &LifecycleEffect, ctx: &EffectContext) -> Vec<Action> 
             slug,
             title,
             owner,
-        } => match store::create(workspace, slug, title, owner, None, &stamp) {
+        } => match store::create_with(
+            workspace,
+            slug,
+            title,
+            owner,
+            None,
+            &ctx.stamp(),
+            ctx.new_signature_policy(),
+        ) {
             Ok(root) => {
                 let (rows, error) = workspace_rows(workspace);
                 let mut out = vec![

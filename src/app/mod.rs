@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod live;
 pub mod review;
 pub mod router;
+pub mod signing;
 pub mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -287,6 +288,8 @@ pub struct EngagementState {
     pub build: build::BuildState,
     /// What the view caches for this buffer (syntax highlighting); edits report their row.
     pub view: ViewCache,
+    /// Which journal events verified (the journal pane's marks).
+    pub signatures: signing::SignatureMemo,
 }
 
 /// What the view keeps for one editor buffer: the highlighter's parse states (kept by
@@ -473,6 +476,7 @@ impl EngagementState {
             search: String::new(),
             build: build::BuildState::default(),
             view: ViewCache::default(),
+            signatures: signing::SignatureMemo::default(),
         };
         state.build = build::BuildState::new(&state.disk);
         state.show_phase(shown_phase);
@@ -653,6 +657,10 @@ pub struct State {
     pub quit: bool,
     /// Outside edits, conflicts and crash recovery of the open engagement (`app::live`).
     pub live: live::Live,
+    /// The allowed signers that verify signed decisions (none: nothing verifies).
+    pub allowed_signers: Option<Arc<crate::domain::allowed_signers::AllowedSigners>>,
+    /// Who an approval would be signed as, or why no key is ready (set up at start).
+    pub signer: Option<Result<signing::SignerLabel, String>>,
     /// The first key of a two-key sequence (vim's `g g`), waiting for the second.
     pub pending_key: Option<crate::config::keymap::KeyBinding>,
 }
@@ -676,6 +684,8 @@ impl State {
             banner: Vec::new(),
             quit: false,
             live: live::Live::default(),
+            allowed_signers: None,
+            signer: None,
             pending_key: None,
         }
     }

@@ -63,7 +63,21 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             unreadable += 1;
             continue;
         }
-        let ev = evaluate(&loaded.engagement);
+        let mut ev = evaluate(&loaded.engagement);
+        match super::signatures::verify(ctx, &loaded.engagement) {
+            Ok((signatures, missing)) => {
+                if let Some(path) = missing {
+                    let _ = writeln!(out, "note: no allowed-signers file at {}", path.display());
+                }
+                ev.problems.extend(signatures.problems);
+                ev.warnings.extend(signatures.warnings);
+            }
+            Err(e) => {
+                error(&mut out, &e);
+                unreadable += 1;
+                continue;
+            }
+        }
         let mut found: Vec<String> = tampered.iter().map(|e| e.to_string()).collect();
         found.extend(
             ev.problems

@@ -1,6 +1,6 @@
 //! `phasegate close`: binds the final text of every deviation and amendment.
 
-use super::{Context, Exit, commit};
+use super::{Context, Exit, commit_as};
 use crate::domain::rules::close;
 
 #[derive(Debug, clap::Args)]
@@ -13,15 +13,22 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
-    let stamp = match ctx.stamp() {
-        Ok(s) => s,
+    let root = match ctx.engagement(args.engagement.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return super::report_store_error(&e),
+    };
+    let acting = match ctx.acting(&root) {
+        Ok(a) => a,
         Err(e) => return super::report_store_error(&e),
     };
     let reason = args.reason.clone();
-    commit(
-        ctx,
-        args.engagement.as_deref(),
-        move |e, ev| close(e, ev, &stamp.actor, reason.as_deref()).map(Into::into),
+    commit_as(
+        &root,
+        &acting,
+        |e, ev| {
+            acting.require_not_owner_key(e, "close the engagement")?;
+            close(e, ev, &acting.stamp.actor, reason.as_deref()).map(Into::into)
+        },
         |_| "engagement closed".into(),
     )
 }

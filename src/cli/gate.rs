@@ -1,8 +1,9 @@
 //! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
 
-use super::{Context, Exit, commit, report_store_error};
+use super::{Context, Exit, commit_as, report_store_error};
 use crate::domain::journal::GateId;
-use crate::domain::rules::{GateReview, approve_gate, reject_gate, reopen_gate};
+use crate::domain::quorum::{gate_quorum, require_new_approver};
+use crate::domain::rules::{GateReview, Refusal, approve_gate, reject_gate, reopen_gate};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Decision {
@@ -33,6 +34,15 @@ pub struct Args {
     pub note: Option<String>,
 }
 
+/// After an approval: the quorum line when the gate still waits for more approvers.
+fn partial_approval(root: &std::path::Path, gate: GateId) -> Option<String> {
+    let loaded = crate::store::engagement::load(root).ok()?;
+    let e = &loaded.engagement;
+    let ev = crate::domain::evaluate::evaluate(e);
+    let q = gate_quorum(e, &ev, gate);
+    (!q.tally.met()).then(|| q.describe(&e.meta.roles))
+}
+
 fn parse_waiver(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((id, reason)) if !id.trim().is_empty() && !reason.trim().is_empty() => {
@@ -55,34 +65,47 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         waivers: args.waivers.clone(),
         note: args.note.clone().unwrap_or_default(),
     };
-    let stamp = match ctx.stamp() {
-        Ok(s) => s,
+    let root = match ctx.engagement(args.engagement.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return report_store_error(&e),
+    };
+    let acting = match ctx.acting(&root) {
+        Ok(a) => a,
         Err(e) => return report_store_error(&e),
     };
     let reason = args.reason.clone().unwrap_or_default();
     let n = args.gate;
+    let action = format!("approve Gate {n}");
     match args.decision {
-        Decision::Approve => commit(
-            ctx,
-            args.engagement.as_deref(),
-            |e, ev| approve_gate(e, ev, gate, &review, &stamp.actor).map(Into::into),
+        Decision::Approve => commit_as(
+            &root,
+            &acting,
+            |e, ev| {
+                acting.require_not_owner_key(e, &action)?;
+                // The gate's own rules first ("already approved" says more than the quorum).
+                let event = approve_gate(e, ev, gate, &review, &acting.stamp.actor)?;
+                require_new_approver(e, ev, gate, &acting.stamp.actor).map_err(Refusal::rule)?;
+                Ok(event.into())
+            },
             |done| {
-                if done.created_as_built {
+                if let Some(partial) = partial_approval(&root, gate) {
+                    format!("Gate {n}: {partial}")
+                } else if done.created_as_built {
                     format!("Gate {n} approved; as-built.md created from the approved design")
                 } else {
                     format!("Gate {n} approved")
                 }
             },
         ),
-        Decision::Reject => commit(
-            ctx,
-            args.engagement.as_deref(),
+        Decision::Reject => commit_as(
+            &root,
+            &acting,
             |e, ev| reject_gate(e, ev, gate, &review, &reason).map(Into::into),
             |_| format!("Gate {n} rejected"),
         ),
-        Decision::Reopen => commit(
-            ctx,
-            args.engagement.as_deref(),
+        Decision::Reopen => commit_as(
+            &root,
+            &acting,
             |e, ev| reopen_gate(e, ev, gate, &reason).map(Into::into),
             |_| format!("Gate {n} reopened; later decisions are void"),
         ),

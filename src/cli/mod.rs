@@ -18,6 +18,7 @@ pub mod new;
 pub mod queue;
 pub mod record_policy;
 pub mod report;
+pub mod signatures;
 pub mod status;
 
 use std::io::Write;
@@ -48,6 +49,10 @@ pub struct Cli {
     /// Identity recorded in the journal (default: config identity, git user.name, $USER@host)
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub as_name: Option<String>,
+    /// Allowed-signers file verifying signed decisions (default: config allowed_signers,
+    /// else <workspace>/allowed_signers)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -130,6 +135,14 @@ pub struct Context {
     pub workspace: PathBuf,
     pub config_path: Option<PathBuf>,
     pub as_name: Option<String>,
+    pub allowed_signers: Option<PathBuf>,
+}
+
+/// Who is acting on an engagement: the stamp (its actor the verified principal when a signer
+/// is ready) and the signer, or why there is none.
+pub struct Acting {
+    pub stamp: Stamp,
+    pub signing: crate::store::sign::Signing,
 }
 
 impl Context {
@@ -138,6 +151,7 @@ impl Context {
             workspace: workspace::resolve_workspace(cli.workspace.as_deref())?,
             config_path: cli.config.clone(),
             as_name: cli.as_name.clone(),
+            allowed_signers: cli.allowed_signers.clone(),
         })
     }
 
@@ -154,6 +168,41 @@ impl Context {
 
     /// The acting identity and the OS user, stamped with the current time.
     pub fn stamp(&self) -> Result<Stamp, StoreError> {
+        self.config_and_stamp().map(|(_, stamp)| stamp)
+    }
+
+    /// The config file (defaults when there is none, silently).
+    pub fn config(&self) -> crate::config::Config {
+        crate::config::load(self.config_path.as_deref(), &crate::config::process_env).0
+    }
+
+    /// The allowed-signers file this command verifies against.
+    pub fn allowed_signers_path(&self, config: &crate::config::Config) -> PathBuf {
+        crate::store::sign::allowed_signers_path(
+            self.allowed_signers.as_deref(),
+            config,
+            &self.workspace,
+        )
+    }
+
+    /// The stamp and signer for an action on the engagement at `root`. Under a signing policy
+    /// the actor is the principal the allowed signers give the key; a `--as` that disagrees
+    /// leaves no signer (the action is refused if it must be signed).
+    pub fn acting(&self, root: &Path) -> Result<Acting, StoreError> {
+        let (config, mut stamp) = self.config_and_stamp()?;
+        let signing = self.signing_setup(config).acting(root, &mut stamp);
+        Ok(Acting { stamp, signing })
+    }
+
+    pub fn signing_setup(&self, config: crate::config::Config) -> crate::store::sign::SigningSetup {
+        crate::store::sign::SigningSetup {
+            allowed_signers: self.allowed_signers_path(&config),
+            as_name: self.as_name.clone(),
+            config,
+        }
+    }
+
+    fn config_and_stamp(&self) -> Result<(crate::config::Config, Stamp), StoreError> {
         let (config, errors) =
             crate::config::load(self.config_path.as_deref(), &crate::config::process_env);
         // A command that writes the journal must not guess who is acting: a broken config is
@@ -164,11 +213,27 @@ impl Context {
                 .to_string();
             return Err(StoreError::new(PathBuf::new(), message));
         }
-        Ok(Stamp {
+        let stamp = Stamp {
             at: now(),
             actor: crate::config::identity(self.as_name.as_deref(), &config),
             os_user: crate::config::os_user(),
-        })
+        };
+        Ok((config, stamp))
+    }
+}
+
+impl Acting {
+    /// The owner rule by key: under `distinct_approver`, a key the allowed signers list for the
+    /// owner (under any principal name) cannot approve or close, whatever name it acts as.
+    pub fn require_not_owner_key(
+        &self,
+        e: &crate::domain::evaluate::Engagement,
+        action: &str,
+    ) -> Result<(), Refusal> {
+        match &self.signing {
+            Ok(signer) => signer.require_not_owner(e, action),
+            Err(_) => Ok(()),
+        }
     }
 }
 
@@ -247,14 +312,34 @@ pub fn commit(
         Ok(r) => r,
         Err(e) => return report_store_error(&e),
     };
-    let stamp = match ctx.stamp() {
-        Ok(s) => s,
+    let acting = match ctx.acting(&root) {
+        Ok(a) => a,
         Err(e) => return report_store_error(&e),
     };
-    match crate::store::engagement::transact(&root, &stamp, None, decide) {
+    commit_as(&root, &acting, decide, describe)
+}
+
+/// [`commit`] with the acting identity already resolved (for decisions whose rule needs it).
+pub fn commit_as(
+    root: &Path,
+    acting: &Acting,
+    decide: impl FnOnce(
+        &crate::domain::evaluate::Engagement,
+        &crate::domain::evaluate::Evaluation,
+    ) -> Result<crate::store::engagement::Change, Refusal>,
+    describe: impl FnOnce(&Committed) -> String,
+) -> Exit {
+    let root = root.to_path_buf();
+    let stamp = &acting.stamp;
+    match crate::store::engagement::transact_signed(&root, stamp, None, &acting.signing, decide) {
         Ok(done) => {
+            let signed = done
+                .signer
+                .as_ref()
+                .map(|fp| format!(", signed with {fp}"))
+                .unwrap_or_default();
             say(&format!(
-                "{} (event {}, by {})\n",
+                "{} (event {}, by {}{signed})\n",
                 describe(&done),
                 done.seq,
                 stamp.actor
@@ -321,7 +406,9 @@ fn run_tui_workspace(ctx: &Context) -> Exit {
     if let Err(e) = crate::store::seed::seed_workspace(&ctx.workspace) {
         return report_store_error(&e);
     }
-    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    let mut setup =
+        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_workspace(&ctx.workspace, setup) {
         Ok(ended) => tui_exit(&ended),
         Err(e) => {
@@ -348,7 +435,9 @@ fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
         Ok(r) => r,
         Err(e) => return report_store_error(&e),
     };
-    let setup = crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    let mut setup =
+        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+    setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_engagement(&root, setup) {
         Ok(ended) => tui_exit(&ended),
         Err(e) => {

@@ -1,7 +1,8 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
 use super::{Context, Exit, report_refusal, report_store_error, say};
-use crate::store::engagement::{TxError, create};
+use crate::domain::engagement::SignaturePolicy;
+use crate::store::engagement::{TxError, create_with};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,13 +25,20 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(e) => return report_store_error(&e),
     };
     let owner = args.owner.clone().unwrap_or_else(|| stamp.actor.clone());
-    match create(
+    // Signed decisions from the start when this user has said which key signs.
+    let signatures = if ctx.config().signing_key.is_some() {
+        SignaturePolicy::Decisions
+    } else {
+        SignaturePolicy::Off
+    };
+    match create_with(
         &ctx.workspace,
         &args.slug,
         args.title.as_deref().unwrap_or(""),
         &owner,
         args.from.as_deref(),
         &stamp,
+        signatures,
     ) {
         Ok(root) => {
             let from = args

@@ -12,6 +12,8 @@ use crate::domain::criteria::CriterionEval;
 use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
 use crate::domain::journal::{CriterionResult, EventBody, GateId};
 use crate::domain::position::Finding;
+use crate::domain::quorum::gate_quorum;
+use crate::domain::signature::{EventSignature, SignatureReport};
 use crate::store::agents;
 
 #[derive(Debug, clap::Args)]
@@ -55,8 +57,26 @@ fn finding_json(f: &Finding) -> Value {
     json!({"file": f.position.file, "line": f.position.line, "column": f.position.column, "message": f.message})
 }
 
-fn gate_json(g: &GateStatus) -> Value {
+fn gate_json(e: &Engagement, ev: &Evaluation, gate: GateId) -> Value {
+    let g = ev.gate(gate);
     let mut v = json!({"state": g.state.as_str()});
+    let q = gate_quorum(e, ev, gate);
+    v["approvals"] = json!(
+        q.approvals
+            .iter()
+            .map(|a| json!({
+                "by": a.actor,
+                "at": a.at.to_string(),
+                "event": a.seq,
+                "roles": e.meta.roles.of(&a.actor),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["quorum"] = json!({
+        "needed": q.tally.needed,
+        "have": q.tally.have,
+        "missing_roles": q.tally.missing_roles,
+    });
     if let Some(a) = &g.approval {
         v["approved_by"] = json!(a.actor);
         v["approved_at"] = json!(a.at.to_string());
@@ -130,7 +150,7 @@ pub fn status_json(e: &Engagement, ev: &Evaluation) -> Value {
         "title": e.meta.title,
         "owner": e.meta.owner,
         "phase": ev.phase.as_str(),
-        "gates": {"1": gate_json(ev.gate(GateId::One)), "2": gate_json(ev.gate(GateId::Two))},
+        "gates": {"1": gate_json(e, ev, GateId::One), "2": gate_json(e, ev, GateId::Two)},
         "criteria": criteria,
         "components": components,
         "build_order": ev.build_order.order.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -276,6 +296,10 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
                 r.actor, r.at, r.seq
             );
         }
+        let q = gate_quorum(e, ev, g.gate);
+        if q.asked {
+            let _ = write!(out, " — {}", q.describe(&e.meta.roles));
+        }
         out.push('\n');
     }
     for gate in [GateId::One, GateId::Two] {
@@ -418,11 +442,72 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Err(exit) => return exit,
     };
     let ev = evaluate(&loaded.engagement);
+    let signatures = match super::signatures::verify(ctx, &loaded.engagement) {
+        Ok((report, _)) => report,
+        Err(e) => return super::report_store_error(&e),
+    };
     if args.json {
-        let text = format!("{}\n", status_object(&loaded.root, &loaded.engagement, &ev));
-        let _ = std::io::stdout().write_all(text.as_bytes());
+        let mut v = status_object(&loaded.root, &loaded.engagement, &ev);
+        add_signatures_json(&mut v, &ev, &signatures);
+        let _ = std::io::stdout().write_all(format!("{v}\n").as_bytes());
     } else {
-        super::say(&status_text(&loaded.root, &loaded.engagement, &ev));
+        let mut text = status_text(&loaded.root, &loaded.engagement, &ev);
+        text.push_str(&signatures_text(&loaded.engagement, &signatures));
+        super::say(&text);
     }
     Exit::Ok
+}
+
+fn signature_json(s: &EventSignature) -> Value {
+    json!({
+        "event": s.seq,
+        "kind": s.kind,
+        "signer": s.principal,
+        "fingerprint": s.fingerprint,
+        "verified": s.verified,
+        "problem": s.problem,
+    })
+}
+
+/// Per decision: signer principal, fingerprint, verified yes/no; the approval in force of
+/// each gate carries its own.
+fn add_signatures_json(v: &mut Value, ev: &Evaluation, report: &SignatureReport) {
+    v["decisions"] = json!(report.events.iter().map(signature_json).collect::<Vec<_>>());
+    for g in &ev.gates {
+        if let Some(a) = &g.approval
+            && let Some(s) = report.of(a.seq)
+        {
+            v["gates"][g.gate.number().to_string()]["signature"] = signature_json(s);
+        }
+    }
+}
+
+fn signatures_text(e: &Engagement, report: &SignatureReport) -> String {
+    let mut out = String::new();
+    if report.events.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nDecisions:");
+    for s in &report.events {
+        let summary = e
+            .journal
+            .events
+            .iter()
+            .find(|ev| ev.seq == s.seq)
+            .map(|ev| format!("{} by {}", ev.body.summary(), ev.actor))
+            .unwrap_or_default();
+        let signature = match (&s.fingerprint, s.verified) {
+            (None, _) => "unsigned".to_string(),
+            (Some(fp), true) => format!(
+                "signed by {} ({fp}), verified: yes",
+                s.principal.as_deref().unwrap_or("?")
+            ),
+            (Some(fp), false) => format!(
+                "signed with {fp}, verified: NO — {}",
+                s.problem.as_deref().unwrap_or("")
+            ),
+        };
+        let _ = writeln!(out, "  event {:<3} {summary} — {signature}", s.seq);
+    }
+    out
 }

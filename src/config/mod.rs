@@ -37,6 +37,11 @@ pub struct Config {
     pub color: ColorMode,
     /// Overrides `COLORTERM` detection of 24-bit color.
     pub truecolor: Option<bool>,
+    /// SSH key that signs decisions: a private key file, or a `.pub` whose private half is in
+    /// ssh-agent. Default: git's `user.signingKey` when `gpg.format = ssh`.
+    pub signing_key: Option<PathBuf>,
+    /// The allowed-signers file (ssh-keygen format). Default: `<workspace>/allowed_signers`.
+    pub allowed_signers: Option<PathBuf>,
     /// Seconds a writer waits for the engagement's lock before giving up (default 30;
     /// `PHASEGATE_LOCK_TIMEOUT` overrides it).
     pub lock_timeout: Option<u64>,
@@ -50,6 +55,8 @@ impl Default for Config {
             identity: None,
             color: ColorMode::Auto,
             truecolor: None,
+            signing_key: None,
+            allowed_signers: None,
             lock_timeout: None,
         }
     }
@@ -297,8 +304,13 @@ fn identity_from(
 
 /// `git config user.name`, run without a shell; `None` on any failure.
 fn git_user_name() -> Option<String> {
+    git_config("user.name")
+}
+
+/// `git config KEY`, run without a shell; `None` on any failure or an empty value.
+pub fn git_config(key: &str) -> Option<String> {
     let out = std::process::Command::new("git")
-        .args(["config", "user.name"])
+        .args(["config", key])
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()

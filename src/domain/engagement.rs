@@ -1,6 +1,10 @@
 //! `engagement.toml`: metadata and policy, hand-editable (DESIGN §2).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+
+use super::quorum::{Approvals, Roles};
 
 use super::position::{Finding, Position, line_column};
 use super::time::Timestamp;
@@ -9,11 +13,76 @@ pub const ENGAGEMENT_FILE: &str = "engagement.toml";
 pub const SCHEMA: i64 = 1;
 
 /// Governance policy; recorded in every gate and phase event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
-    #[serde(default = "default_true")]
     pub distinct_approver: bool,
+    /// Which events must carry an SSH signature (DESIGN §7).
+    pub signatures: SignaturePolicy,
+    /// Distinct approvers each gate needs (DESIGN §7 quorum).
+    pub approvals: Approvals,
+}
+
+/// `[policy]` as written: the recorded policy plus `required_roles`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyToml {
+    #[serde(default = "default_true")]
+    distinct_approver: bool,
+    #[serde(default)]
+    signatures: SignaturePolicy,
+    #[serde(default)]
+    approvals: Approvals,
+    #[serde(default)]
+    required_roles: RequiredRoles,
+}
+
+impl Default for PolicyToml {
+    fn default() -> Self {
+        PolicyToml {
+            distinct_approver: true,
+            signatures: SignaturePolicy::Off,
+            approvals: Approvals::default(),
+            required_roles: RequiredRoles::default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredRoles {
+    #[serde(default)]
+    gate1: Vec<String>,
+    #[serde(default)]
+    gate2: Vec<String>,
+}
+
+/// `[policy] signatures`: `decisions` are gate approve/reject/reopen and close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignaturePolicy {
+    #[default]
+    Off,
+    Decisions,
+    All,
+}
+
+impl SignaturePolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignaturePolicy::Off => "off",
+            SignaturePolicy::Decisions => "decisions",
+            SignaturePolicy::All => "all",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SignaturePolicy> {
+        [
+            SignaturePolicy::Off,
+            SignaturePolicy::Decisions,
+            SignaturePolicy::All,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
 }
 
 fn default_true() -> bool {
@@ -24,6 +93,8 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             distinct_approver: true,
+            signatures: SignaturePolicy::Off,
+            approvals: Approvals::default(),
         }
     }
 }
@@ -46,7 +117,9 @@ struct EngagementToml {
     created: toml::value::Datetime,
     baseline: Option<String>,
     #[serde(default)]
-    policy: Policy,
+    policy: PolicyToml,
+    #[serde(default)]
+    roles: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     criteria: Vec<ExtraCriterion>,
 }
@@ -58,6 +131,8 @@ pub struct EngagementMeta {
     pub created: Timestamp,
     pub baseline: Option<String>,
     pub policy: Policy,
+    /// `[roles]` and `[policy] required_roles`.
+    pub roles: Roles,
     pub criteria: Vec<ExtraCriterion>,
 }
 
@@ -148,12 +223,48 @@ pub fn parse_engagement(text: &str, predefined_ids: &[&str]) -> Result<Engagemen
         }
         *seen.entry(&c.id).or_insert(0) += 1;
     }
+    for (gate, n) in [
+        (1, raw.policy.approvals.gate1),
+        (2, raw.policy.approvals.gate2),
+    ] {
+        if n == 0 {
+            return Err(Finding::new(
+                key_position(text, "approvals"),
+                format!("approvals: gate{gate} needs at least 1 approver"),
+            ));
+        }
+    }
+    for role in raw
+        .policy
+        .required_roles
+        .gate1
+        .iter()
+        .chain(&raw.policy.required_roles.gate2)
+    {
+        if !raw.roles.contains_key(role) {
+            return Err(Finding::new(
+                key_position(text, "required_roles"),
+                format!(
+                    "required role `{role}` is not defined in [roles] (e.g. {role} = [\"carol\"])"
+                ),
+            ));
+        }
+    }
     Ok(EngagementMeta {
         title: raw.title,
         owner: raw.owner,
         created,
         baseline: raw.baseline,
-        policy: raw.policy,
+        policy: Policy {
+            distinct_approver: raw.policy.distinct_approver,
+            signatures: raw.policy.signatures,
+            approvals: raw.policy.approvals,
+        },
+        roles: Roles {
+            members: raw.roles,
+            required_gate1: raw.policy.required_roles.gate1,
+            required_gate2: raw.policy.required_roles.gate2,
+        },
         criteria: raw.criteria,
     })
 }
@@ -203,6 +314,7 @@ pub fn render_engagement(
     owner: &str,
     created: Timestamp,
     baseline: Option<&str>,
+    signatures: SignaturePolicy,
 ) -> String {
     let mut out = format!(
         "schema = {SCHEMA}\ntitle = {}\nowner = {}\ncreated = {created}\n",
@@ -213,7 +325,15 @@ pub fn render_engagement(
         out.push_str(&format!("baseline = {}\n", toml_string(b)));
     }
     out.push_str(
-        "\n[policy]\ndistinct_approver = true   # the owner may neither approve a gate nor close\n\n\
+        "\n[policy]\ndistinct_approver = true   # the owner may neither approve a gate nor close\n",
+    );
+    out.push_str(match signatures {
+        SignaturePolicy::Off => "signatures = \"off\"   # \"decisions\": gate decisions and close are SSH-signed (README: Signed approvals)\n\n",
+        SignaturePolicy::Decisions => "signatures = \"decisions\"   # gate decisions and close are SSH-signed (signing_key)\n\n",
+        SignaturePolicy::All => "signatures = \"all\"   # every event is SSH-signed (signing_key)\n\n",
+    });
+    out.push_str(
+        "\
          # Extra manual criteria; the predefined ones always apply:\n\
          # [[criteria]]\n# gate = 2\n# id = \"G2-X1\"\n# text = \"Rollback procedure reviewed by the NOC\"\n",
     );
@@ -227,11 +347,18 @@ mod tests {
     #[test]
     fn renders_and_parses_back() {
         let t = Timestamp::parse("2026-11-02T09:14:00Z").unwrap();
-        let text = render_engagement("VLAN \"QoS\"", "alice", t, Some("vlan-provisioning"));
+        let text = render_engagement(
+            "VLAN \"QoS\"",
+            "alice",
+            t,
+            Some("vlan-provisioning"),
+            SignaturePolicy::Decisions,
+        );
         let meta = parse_engagement(&text, &[]).unwrap();
         assert_eq!(meta.title, "VLAN \"QoS\"");
         assert_eq!(meta.created, t);
         assert!(meta.policy.distinct_approver);
+        assert_eq!(meta.policy.signatures, SignaturePolicy::Decisions);
         assert_eq!(meta.baseline.as_deref(), Some("vlan-provisioning"));
     }
 

@@ -12,7 +12,7 @@ use super::engagement::EngagementMeta;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
 use super::markdown::{self, Document};
-use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, ReviewRequest, replay};
+use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, ReviewRequest};
 use super::position::{Finding, Position};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
@@ -233,7 +233,7 @@ pub fn gate_status(
 }
 
 pub fn evaluate(e: &Engagement) -> Evaluation {
-    let replay = replay(&e.journal.events);
+    let replay = super::phase::replay_with(&e.journal.events, &e.meta.roles);
     let docs: BTreeMap<Artifact, Document> = e
         .texts
         .iter()

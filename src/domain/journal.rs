@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 
 use super::artifact::sha256_hex;
-use super::engagement::{Policy, toml_finding, toml_string};
+use super::engagement::{Policy, SignaturePolicy, toml_finding, toml_string};
 use super::ids::ItemId;
 use super::position::{Finding, Position};
+use super::quorum::Approvals;
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
 
@@ -268,6 +269,26 @@ pub struct Stamp {
     pub os_user: String,
 }
 
+/// The fields written after the kind-specific ones and before `prev` (DESIGN §7).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trailer {
+    /// `clock = "override"`: `at` came from `PHASEGATE_NOW`, not the clock.
+    pub clock_override: bool,
+    /// The signing key's `SHA256:` fingerprint.
+    pub signer: Option<String>,
+    /// The armored SSH signature (`ssh-keygen -Y sign`, namespace `phasegate`).
+    pub signature: Option<String>,
+}
+
+/// A signed event's signature and the bytes it covers (the genesis hash is prefixed when
+/// verifying; see `signature::message`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    pub signer: String,
+    pub signature: String,
+    pub signed_bytes: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub seq: u64,
@@ -275,6 +296,8 @@ pub struct Event {
     pub actor: String,
     pub os_user: String,
     pub body: EventBody,
+    pub clock_override: bool,
+    pub seal: Option<Seal>,
     pub prev: String,
     pub hash: String,
     /// 1-based line of the event's `[[event]]` header in the journal file.
@@ -285,7 +308,21 @@ pub struct Event {
 // Writing
 
 fn policy_toml(p: &Policy) -> String {
-    format!("{{ distinct_approver = {} }}", p.distinct_approver)
+    // `signatures` and `approvals` are written only when set, so journals from before them
+    // keep their bytes.
+    let mut out = format!("{{ distinct_approver = {}", p.distinct_approver);
+    if p.signatures != SignaturePolicy::Off {
+        let _ = write!(out, ", signatures = {}", toml_string(p.signatures.as_str()));
+    }
+    if p.approvals != Approvals::default() {
+        let _ = write!(
+            out,
+            ", approvals = {{ gate1 = {}, gate2 = {} }}",
+            p.approvals.gate1, p.approvals.gate2
+        );
+    }
+    out.push_str(" }");
+    out
 }
 
 fn artifacts_toml(out: &mut String, key: &str, artifacts: &[ArtifactRecord]) {
@@ -357,7 +394,13 @@ fn gate_toml(out: &mut String, g: &GateRecord) {
 }
 
 /// The event's bytes without its `hash =` line: exactly what its hash covers.
-fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &str) -> String {
+fn event_bytes_without_hash(
+    seq: u64,
+    stamp: &Stamp,
+    body: &EventBody,
+    trailer: &Trailer,
+    prev: &str,
+) -> String {
     let mut out = String::with_capacity(512);
     out.push_str("[[event]]\n");
     let _ = writeln!(out, "seq = {seq}");
@@ -481,6 +524,15 @@ fn event_bytes_without_hash(seq: u64, stamp: &Stamp, body: &EventBody, prev: &st
             }
         }
     }
+    if trailer.clock_override {
+        out.push_str("clock = \"override\"\n");
+    }
+    if let Some(signer) = &trailer.signer {
+        let _ = writeln!(out, "signer = {}", toml_string(signer));
+    }
+    if let Some(signature) = &trailer.signature {
+        let _ = writeln!(out, "signature = {}", toml_string(signature));
+    }
     let _ = writeln!(out, "prev = {}", toml_string(prev));
     out
 }
@@ -494,22 +546,44 @@ impl Event {
             actor: self.actor.clone(),
             os_user: self.os_user.clone(),
         };
-        let mut out = event_bytes_without_hash(self.seq, &stamp, &self.body, &self.prev);
+        let trailer = Trailer {
+            clock_override: self.clock_override,
+            signer: self.seal.as_ref().map(|s| s.signer.clone()),
+            signature: self.seal.as_ref().map(|s| s.signature.clone()),
+        };
+        let mut out = event_bytes_without_hash(self.seq, &stamp, &self.body, &trailer, &self.prev);
         let _ = writeln!(out, "hash = {}", toml_string(&self.hash));
         out
     }
 }
 
+/// The event as it would be written, before it has a place in the chain: what a signature
+/// covers once `seq`, `prev` and `signature` are left out (`signature::signed_bytes`).
+pub fn unchained_event(stamp: &Stamp, body: &EventBody, trailer: &Trailer) -> String {
+    event_bytes_without_hash(0, stamp, body, trailer, GENESIS)
+}
+
 /// A new journal holding only the `created` event.
 pub fn new_journal(stamp: &Stamp, body: &EventBody) -> String {
+    new_journal_with(stamp, body, &Trailer::default())
+}
+
+pub fn new_journal_with(stamp: &Stamp, body: &EventBody, trailer: &Trailer) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
-    append_block(&mut out, 1, stamp, body, GENESIS);
+    append_block(&mut out, 1, stamp, body, trailer, GENESIS);
     out
 }
 
-fn append_block(out: &mut String, seq: u64, stamp: &Stamp, body: &EventBody, prev: &str) -> String {
-    let bytes = event_bytes_without_hash(seq, stamp, body, prev);
+fn append_block(
+    out: &mut String,
+    seq: u64,
+    stamp: &Stamp,
+    body: &EventBody,
+    trailer: &Trailer,
+    prev: &str,
+) -> String {
+    let bytes = event_bytes_without_hash(seq, stamp, body, trailer, prev);
     let hash = sha256_hex(bytes.as_bytes());
     out.push_str(&bytes);
     let _ = writeln!(out, "hash = {}", toml_string(&hash));
@@ -519,6 +593,16 @@ fn append_block(out: &mut String, seq: u64, stamp: &Stamp, body: &EventBody, pre
 /// Appends an event to `journal` (its earlier bytes copied exactly), after verifying only the
 /// tail link. Returns the new text and the new event's hash.
 pub fn append(journal: &str, stamp: &Stamp, body: &EventBody) -> Result<(String, u64), Finding> {
+    append_with(journal, stamp, body, &Trailer::default())
+}
+
+/// [`append`] with the clock mark and signature.
+pub fn append_with(
+    journal: &str,
+    stamp: &Stamp,
+    body: &EventBody,
+    trailer: &Trailer,
+) -> Result<(String, u64), Finding> {
     let blocks = split_blocks(journal);
     let last = blocks.last().ok_or_else(|| {
         Finding::new(
@@ -535,7 +619,7 @@ pub fn append(journal: &str, stamp: &Stamp, body: &EventBody) -> Result<(String,
     }
     out.push('\n');
     let seq = tail.seq + 1;
-    append_block(&mut out, seq, stamp, body, &tail.hash);
+    append_block(&mut out, seq, stamp, body, trailer, &tail.hash);
     Ok((out, seq))
 }
 
@@ -654,8 +738,22 @@ impl<'a> Fields<'a> {
             .get("distinct_approver")
             .and_then(toml::Value::as_bool)
             .ok_or_else(|| self.err("`policy.distinct_approver` must be a boolean".into()))?;
+        let signatures = match t.get("signatures") {
+            None => SignaturePolicy::Off,
+            Some(v) => v.as_str().and_then(SignaturePolicy::parse).ok_or_else(|| {
+                self.err("`policy.signatures` must be \"off\", \"decisions\" or \"all\"".into())
+            })?,
+        };
+        let approvals = match t.get("approvals") {
+            None => Approvals::default(),
+            Some(v) => v.clone().try_into().map_err(|_| {
+                self.err("`policy.approvals` must be { gate1 = N, gate2 = M }".into())
+            })?,
+        };
         Ok(Policy {
             distinct_approver: distinct,
+            signatures,
+            approvals,
         })
     }
     fn tables(&self, key: &str) -> Result<Vec<&'a toml::Table>, Finding> {
@@ -890,12 +988,31 @@ fn parse_block(text: &str, block: &Block) -> Result<Event, Finding> {
     }
     .ok_or_else(|| fields.err("`at` must be a UTC date-time like 2026-11-02T09:14:00Z".into()))?;
     let kind = fields.str("kind")?;
+    let clock_override = match fields.opt_str("clock")?.as_deref() {
+        None => false,
+        Some("override") => true,
+        Some(other) => {
+            return Err(fields.err(format!("`clock` may only be \"override\", not `{other}`")));
+        }
+    };
+    let seal = match (fields.opt_str("signer")?, fields.opt_str("signature")?) {
+        (None, None) => None,
+        (Some(signer), Some(signature)) => Some(Seal {
+            signer,
+            signature,
+            signed_bytes: super::signature::signed_bytes(raw),
+        }),
+        (Some(_), None) => return Err(fields.err("`signer` without `signature`".into())),
+        (None, Some(_)) => return Err(fields.err("`signature` without `signer`".into())),
+    };
     Ok(Event {
         seq: fields.seq,
         at,
         actor: fields.str("actor")?.to_string(),
         os_user: fields.str("os_user")?.to_string(),
         body: parse_body(&fields, kind)?,
+        clock_override,
+        seal,
         prev: fields.str("prev")?.to_string(),
         hash: fields.str("hash")?.to_string(),
         line: block.line,

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::allowed_signers::fold;
 use super::artifact::{Artifact, ArtifactHashes};
 use super::criteria;
 use super::design::{self, Component};
@@ -16,6 +17,7 @@ use super::journal::{ArtifactRecord, ComponentStatus, Event, EventBody, GateId, 
 use super::markdown;
 use super::phase::Replay;
 use super::position::{Finding, Position};
+use super::quorum;
 use super::rules::{
     self, Refusal, component_step, criteria_admit_approval, owners_and_policy,
     require_all_validated, require_distinct, require_gates_hold_in, require_not_recorded,
@@ -33,7 +35,7 @@ pub fn unlawful(e: &Engagement, ev: &Evaluation) -> Vec<Finding> {
             out.push(refused(event, &refusal));
             break;
         }
-        r.step(event);
+        r.step(event, &e.meta.roles);
     }
     if let Err(refusal) = rules::require_policy_recorded(e, &ev.replay) {
         out.push(Finding::new(
@@ -98,9 +100,29 @@ fn admit(
         EventBody::GateApproved(g) => {
             let (owners, policy) = owners_and_policy(e, r);
             if g.policy != policy {
+                let differs: Vec<String> = rules::policy_changes(policy, g.policy)
+                    .into_iter()
+                    .map(|(name, in_force, recorded)| {
+                        format!("{name} = {recorded} while {in_force} was in force")
+                    })
+                    .collect();
                 return Err(Refusal::rule(format!(
-                    "it records distinct_approver = {} while {} was in force (event {})",
-                    g.policy.distinct_approver, policy.distinct_approver, r.policy_seq
+                    "it records {} (event {})",
+                    differs.join(", "),
+                    r.policy_seq
+                )));
+            }
+            // A quorum counts distinct approvers: one person approving the same text twice
+            // adds nothing (a partial approval itself is lawful).
+            if let Some(earlier) = r.gate(g.gate).pending.iter().find(|p| {
+                quorum::same_text(g.gate, &p.artifacts, &g.artifacts)
+                    && fold(&p.actor) == fold(&event.actor)
+            }) {
+                return Err(Refusal::rule(format!(
+                    "{} already approved Gate {} on this text (event {})",
+                    event.actor,
+                    g.gate.number(),
+                    earlier.seq
                 )));
             }
             require_distinct(
@@ -305,6 +327,7 @@ mod tests {
                 created: Timestamp::from_unix(0),
                 baseline: None,
                 policy: Policy::default(),
+                roles: Default::default(),
                 criteria: vec![],
             },
             journal: parse_journal(journal).expect("journal"),
@@ -367,6 +390,60 @@ mod tests {
         let failed = engagement(&journal_with("bob", gate1(CriterionResult::Fail)), "alice");
         let found = unlawful(&failed, &evaluate(&failed));
         assert!(found[0].message.contains("G1-1 is fail"), "{found:?}");
+    }
+
+    /// Quorum (DESIGN §7): each approval short of the quorum is lawful; the same approver twice
+    /// on the same text adds nothing and is refused; a quorum recorded other than the policy in
+    /// force is named.
+    #[test]
+    fn partial_quorum_approvals_are_lawful_and_one_approver_counts_once() {
+        use crate::domain::quorum::Approvals;
+        let two = Policy {
+            approvals: Approvals { gate1: 2, gate2: 1 },
+            ..Policy::default()
+        };
+        let approval = |policy: Policy| match gate1(CriterionResult::Pass) {
+            EventBody::GateApproved(g) => EventBody::GateApproved(GateRecord { policy, ..g }),
+            other => other,
+        };
+        let created = EventBody::Created {
+            owner: Some("alice".into()),
+            policy: two,
+            templates: vec![],
+            baseline: None,
+        };
+        let with = |approvers: &[&str], policy: Policy| {
+            let mut j = journal::new_journal(&stamp("alice"), &created);
+            for who in approvers {
+                j = journal::append(&j, &stamp(who), &approval(policy))
+                    .expect("append")
+                    .0;
+            }
+            let mut e = engagement(&j, "alice");
+            e.meta.policy = two;
+            e
+        };
+        for approvers in [&["bob"][..], &["bob", "carol"]] {
+            let e = with(approvers, two);
+            assert_eq!(unlawful(&e, &evaluate(&e)), vec![], "{approvers:?}");
+        }
+        let e = with(&["bob", "Bob "], two);
+        let found = unlawful(&e, &evaluate(&e));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("Bob  already approved Gate 1 on this text (event 2)"),
+            "{found:?}"
+        );
+        let e = with(&["bob"], Policy::default());
+        let found = unlawful(&e, &evaluate(&e));
+        assert!(
+            found[0]
+                .message
+                .contains("approvals.gate1 = 1 while 2 was in force"),
+            "{found:?}"
+        );
     }
 
     #[test]

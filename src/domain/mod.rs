@@ -1,6 +1,7 @@
 //! The pure core: the SDD operating model as functions of text. No terminal, no filesystem, no
 //! clock; time and identity are passed in.
 
+pub mod allowed_signers;
 pub mod artifact;
 pub mod controls;
 
@@ -23,9 +24,11 @@ pub mod packet_md;
 pub mod phase;
 pub mod position;
 pub mod queue;
+pub mod quorum;
 pub mod reconcile;
 pub mod records;
 pub mod rules;
 pub mod sidebyside;
+pub mod signature;
 pub mod time;
 pub mod trace;

@@ -7,6 +7,7 @@ use super::engagement::Policy;
 use super::ids::ItemId;
 use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody, GateId};
 use super::position::{Finding, Position};
+use super::quorum::{self, Roles};
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
 
@@ -86,6 +87,9 @@ pub struct GateHistory {
     pub reopens: u32,
     /// Sequence numbers of every approval, voided or not.
     pub approval_seqs: Vec<u64>,
+    /// Approvals on the latest reviewed text, counting toward the quorum (DESIGN §7); cleared
+    /// by a rejection or reopen, and by an approval of another text.
+    pub pending: Vec<Approval>,
     /// A review asked for since the gate's last decision (`review_requested`), still open.
     pub review_requested: Option<ReviewRequest>,
 }
@@ -175,9 +179,14 @@ impl Replay {
 /// Replays events in order. Never fails and never panics: an event out of place is applied as
 /// far as it makes sense and reported in `anomalies`.
 pub fn replay(events: &[Event]) -> Replay {
+    replay_with(events, &Roles::default())
+}
+
+/// [`replay`] with the engagement's roles, for gates whose quorum requires some.
+pub fn replay_with(events: &[Event], roles: &Roles) -> Replay {
     let mut r = Replay::start();
     for event in events {
-        r.step(event);
+        r.step(event, roles);
     }
     r
 }
@@ -207,9 +216,9 @@ impl Replay {
         }
     }
 
-    /// Applies one more event (the journal's next).
-    pub fn step(&mut self, event: &Event) {
-        apply(self, event);
+    /// Applies one more event (the journal's next); `roles` decide which quorums are met.
+    pub fn step(&mut self, event: &Event, roles: &Roles) {
+        apply(self, event, roles);
         self.last_event_at = Some(event.at);
     }
 }
@@ -226,7 +235,7 @@ fn anomaly(r: &mut Replay, e: &Event, why: &str) {
     ));
 }
 
-fn apply(r: &mut Replay, e: &Event) {
+fn apply(r: &mut Replay, e: &Event, roles: &Roles) {
     if r.phase == Phase::Closed && !matches!(e.body, EventBody::Created { .. }) {
         anomaly(r, e, "follows the close");
     }
@@ -268,17 +277,27 @@ fn apply(r: &mut Replay, e: &Event) {
                 anomaly(r, e, "approves a gate that was not ahead");
             }
             let history = r.gate_mut(g.gate);
-            history.approval = Some(Approval {
+            let approval = Approval {
                 seq: e.seq,
                 at: e.at,
                 actor: e.actor.clone(),
                 policy: g.policy,
                 artifacts: g.artifacts.clone(),
-            });
+            };
+            history
+                .pending
+                .retain(|p| quorum::same_text(g.gate, &p.artifacts, &approval.artifacts));
+            history.pending.push(approval.clone());
+            history.approval_seqs.push(e.seq);
+            let needed = g.policy.approvals.of(g.gate);
+            if !quorum::tally(roles, g.gate, needed, &history.pending).met() {
+                // A partial approval: the gate waits for the rest of its quorum.
+                return;
+            }
+            history.approval = Some(approval);
             history.last = Some((e.seq, LastDecision::Approved));
             history.review_requested = None;
             history.first_approved_at.get_or_insert(e.at);
-            history.approval_seqs.push(e.seq);
             if r.phase == ahead {
                 r.phase = match g.gate {
                     GateId::One => Phase::Feasibility,
@@ -288,6 +307,7 @@ fn apply(r: &mut Replay, e: &Event) {
         }
         EventBody::GateRejected(g) => {
             let history = r.gate_mut(g.gate);
+            history.pending.clear();
             history.last = Some((e.seq, LastDecision::Rejected));
             history.review_requested = None;
             history.rejections += 1;
@@ -298,6 +318,7 @@ fn apply(r: &mut Replay, e: &Event) {
             }
             let history = r.gate_mut(*gate);
             history.approval = None;
+            history.pending.clear();
             history.last = Some((e.seq, LastDecision::Reopened));
             history.review_requested = None;
             history.reopens += 1;
@@ -307,6 +328,7 @@ fn apply(r: &mut Replay, e: &Event) {
                 GateId::One => {
                     r.phase = Phase::Requirements;
                     r.feasibility_completed = None;
+                    r.gate2.pending.clear();
                     if r.gate2.approval.take().is_some() {
                         r.gate2.last = Some((e.seq, LastDecision::Reopened));
                     }
@@ -422,6 +444,8 @@ mod tests {
             actor: "bob".into(),
             os_user: "bob@h".into(),
             body,
+            clock_override: false,
+            seal: None,
             prev: String::new(),
             hash: String::new(),
             line: seq as usize,

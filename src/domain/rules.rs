@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::allowed_signers::fold;
 use super::artifact::Artifact;
 use super::criteria::{CriterionDef, CriterionKind};
 use super::engagement::Policy;
@@ -140,10 +141,11 @@ pub fn require_distinct(
     who: &str,
     action: &str,
 ) -> Result<(), Refusal> {
-    if !policy.distinct_approver || !owners.iter().any(|o| o == who) {
+    // Trimmed and case-folded: `Alice` and `alice ` are the owner `alice`.
+    if !policy.distinct_approver || !owners.iter().any(|o| fold(o) == fold(who)) {
         return Ok(());
     }
-    let verb = if owners.last().is_some_and(|o| o == who) {
+    let verb = if owners.last().is_some_and(|o| fold(o) == fold(who)) {
         "owns"
     } else {
         "has owned"
@@ -167,13 +169,12 @@ pub fn require_policy_recorded(e: &Engagement, replay: &Replay) -> Result<(), Re
     {
         changes.push(format!("owner {owner} → {}", e.meta.owner));
     }
-    if let Some(policy) = replay.policy
-        && policy != e.meta.policy
-    {
-        changes.push(format!(
-            "distinct_approver {} → {}",
-            policy.distinct_approver, e.meta.policy.distinct_approver
-        ));
+    if let Some(policy) = replay.policy {
+        changes.extend(
+            policy_changes(policy, e.meta.policy)
+                .into_iter()
+                .map(|(name, was, now)| format!("{name} {was} → {now}")),
+        );
     }
     if changes.is_empty() {
         return Ok(());
@@ -186,6 +187,36 @@ pub fn require_policy_recorded(e: &Engagement, replay: &Replay) -> Result<(), Re
     .with([Finding::new(engagement_file(), "differs from the journal")]))
 }
 
+/// What differs between two policies: each field's name, old and new value.
+pub fn policy_changes(was: Policy, now: Policy) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if was.distinct_approver != now.distinct_approver {
+        out.push((
+            "distinct_approver".to_string(),
+            was.distinct_approver.to_string(),
+            now.distinct_approver.to_string(),
+        ));
+    }
+    if was.signatures != now.signatures {
+        out.push((
+            "signatures".to_string(),
+            format!("\"{}\"", was.signatures.as_str()),
+            format!("\"{}\"", now.signatures.as_str()),
+        ));
+    }
+    for gate in [GateId::One, GateId::Two] {
+        let (a, b) = (was.approvals.of(gate), now.approvals.of(gate));
+        if a != b {
+            out.push((
+                format!("approvals.gate{}", gate.number()),
+                a.to_string(),
+                b.to_string(),
+            ));
+        }
+    }
+    out
+}
+
 /// `[policy]` is fixed once Gate 1 holds an approval (DESIGN §3); the owner may change.
 pub fn require_policy_change_allowed(replay: &Replay, policy: Policy) -> Result<(), Refusal> {
     if replay.phase == Phase::Closed {
@@ -195,8 +226,13 @@ pub fn require_policy_change_allowed(replay: &Replay, policy: Policy) -> Result<
         && in_force != policy
     {
         return Err(Refusal::rule(format!(
-            "[policy] cannot change after Gate 1 was approved (event {}): restore distinct_approver = {} in engagement.toml, or reopen Gate 1 first",
-            approval.seq, in_force.distinct_approver
+            "[policy] cannot change after Gate 1 was approved (event {}): restore {} in engagement.toml, or reopen Gate 1 first",
+            approval.seq,
+            policy_changes(in_force, policy)
+                .into_iter()
+                .map(|(name, was, _)| format!("{name} = {was}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
         .with([Finding::new(engagement_file(), "[policy] changed")]));
     }
@@ -1065,6 +1101,7 @@ mod tests {
                 baseline: None,
                 policy: Policy::default(),
                 criteria: vec![],
+                roles: Default::default(),
             },
             journal: parse_journal(&j).expect("journal"),
             texts: BTreeMap::from([(Artifact::Spec, spec.to_string())]),

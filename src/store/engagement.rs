@@ -8,19 +8,24 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::allowed_signers::fold;
 use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
 use crate::domain::criteria::predefined_ids;
-use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement, render_engagement};
+use crate::domain::engagement::{
+    ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
+};
 use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
-use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp};
+use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
 use crate::domain::position::{Finding, Position};
 use crate::domain::rules::{self, Refusal};
+use crate::domain::signature;
 use crate::domain::time::Timestamp;
 
 use super::StoreError;
 use super::atomic::write_atomic;
 use super::limits::{MAX_FILE_BYTES, leaves_engagement, read_text};
 use super::lock::EngagementLock;
+use super::sign::Signing;
 use super::templates;
 use super::workspace::validate_slug;
 
@@ -328,6 +333,27 @@ pub fn create(
     from: Option<&str>,
     stamp: &Stamp,
 ) -> Result<PathBuf, TxError> {
+    create_with(
+        workspace,
+        slug,
+        title,
+        owner,
+        from,
+        stamp,
+        SignaturePolicy::Off,
+    )
+}
+
+/// [`create`] with the `[policy] signatures` to write (`decisions` when a key is configured).
+pub fn create_with(
+    workspace: &Path,
+    slug: &str,
+    title: &str,
+    owner: &str,
+    from: Option<&str>,
+    stamp: &Stamp,
+    signatures: SignaturePolicy,
+) -> Result<PathBuf, TxError> {
     validate_slug(slug).map_err(|m| StoreError::new(workspace.join(slug), m))?;
     let root = workspace.join(slug);
     if root.exists() {
@@ -346,7 +372,7 @@ pub fn create(
     fs::create_dir_all(root.join(RECOVERY_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     let baseline = start.as_ref().map(|s| s.reference.clone());
-    let meta = render_engagement(title, owner, stamp.at, baseline.as_deref());
+    let meta = render_engagement(title, owner, stamp.at, baseline.as_deref(), signatures);
     write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {
@@ -371,13 +397,17 @@ pub fn create(
     }
     let parsed = parse_engagement(&meta, &predefined_ids())
         .map_err(|f| StoreError::from_finding(&root, &f))?;
-    let journal = journal::new_journal(
+    let journal = journal::new_journal_with(
         stamp,
         &EventBody::Created {
             owner: Some(parsed.owner),
             policy: parsed.policy,
             templates: records,
             baseline,
+        },
+        &Trailer {
+            clock_override: clock_overridden(),
+            ..Trailer::default()
         },
     );
     write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
@@ -469,6 +499,8 @@ pub struct Committed {
     pub seq: u64,
     pub event: EventBody,
     pub created_as_built: bool,
+    /// The signing key's fingerprint when the event was signed.
+    pub signer: Option<String>,
     /// A write after the commit point that failed (creating as-built.md); the decision stands
     /// and the next transaction redoes it.
     pub deferred: Option<StoreError>,
@@ -481,6 +513,22 @@ pub fn transact<F>(
     root: &Path,
     stamp: &Stamp,
     expected: Option<&[ArtifactRecord]>,
+    decide: F,
+) -> Result<Committed, TxError>
+where
+    F: FnOnce(&Engagement, &Evaluation) -> Result<Change, Refusal>,
+{
+    let unsigned: Signing = Err("this action was not given a signing key".into());
+    transact_signed(root, stamp, expected, &unsigned, decide)
+}
+
+/// [`transact`] that signs the event when the engagement's `[policy] signatures` asks for it,
+/// before anything is written: a signature that cannot be made writes nothing.
+pub fn transact_signed<F>(
+    root: &Path,
+    stamp: &Stamp,
+    expected: Option<&[ArtifactRecord]>,
+    signing: &Signing,
     decide: F,
 ) -> Result<Committed, TxError>
 where
@@ -540,6 +588,15 @@ where
             return Err(TxError::Refused(refusal.with([note])));
         }
     };
+    // Signed once the rules have decided and before anything is written: a signature that
+    // cannot be made writes nothing.
+    let trailer = seal(
+        &loaded.engagement,
+        evaluation.replay.policy,
+        stamp,
+        &change.event,
+        signing,
+    )?;
     // Writes in an order where the journal append is the commit point: before it, only the
     // Markdown the event records (an item written but not recorded is reported and can be
     // recorded) and content-addressed snapshots (unreferenced ones are harmless); after it,
@@ -548,7 +605,7 @@ where
     // before anything is written.
     let journal_path = root.join(JOURNAL_FILE);
     let current = read_text(root, &journal_path)?.unwrap_or_default();
-    let (journal_text, seq) = journal::append(&current, stamp, &change.event)
+    let (journal_text, seq) = journal::append_with(&current, stamp, &change.event, &trailer)
         .map_err(|f| StoreError::from_finding(root, &f))?;
     if journal_text.len() as u64 > MAX_FILE_BYTES {
         return Err(TxError::Refused(
@@ -598,8 +655,61 @@ where
         seq,
         event: change.event,
         created_as_built,
+        signer: trailer.signer,
         deferred,
     })
+}
+
+/// The clock mark and, when the policy asks for one, the signature of the event to append.
+fn seal(
+    engagement: &Engagement,
+    in_force: Option<crate::domain::engagement::Policy>,
+    stamp: &Stamp,
+    event: &EventBody,
+    signing: &Signing,
+) -> Result<Trailer, Refusal> {
+    let mut trailer = Trailer {
+        clock_override: clock_overridden(),
+        ..Trailer::default()
+    };
+    // The policy in force governs: engagement.toml's, which equals the journal's for every event
+    // but a policy_changed; that one is governed by the policy it leaves (as `check` reads it).
+    let policy = match (event, in_force) {
+        (EventBody::PolicyChanged { .. }, Some(before)) => before.signatures,
+        _ => engagement.meta.policy.signatures,
+    };
+    if !signature::requires_signature(policy, event) {
+        return Ok(trailer);
+    }
+    let asks = || {
+        format!(
+            "[policy] signatures = \"{}\" asks for a signed {}",
+            policy.as_str(),
+            event.kind()
+        )
+    };
+    let signer = signing
+        .as_ref()
+        .map_err(|why| Refusal::rule(format!("{}, and {why}", asks())))?;
+    if fold(&signer.principal) != fold(&stamp.actor) {
+        return Err(Refusal::rule(format!(
+            "the event would be recorded as \"{}\" but signed by {} ({})",
+            stamp.actor, signer.principal, signer.key.fingerprint
+        )));
+    }
+    trailer.signer = Some(signer.key.fingerprint.clone());
+    let genesis = engagement
+        .journal
+        .events
+        .first()
+        .map_or(journal::GENESIS, |e| e.hash.as_str());
+    let bytes = signature::signed_bytes(&journal::unchained_event(stamp, event, &trailer));
+    let armored = signer
+        .key
+        .sign(&signature::message(genesis, &bytes))
+        .map_err(|why| Refusal::rule(format!("{}, and {why}", asks())))?;
+    trailer.signature = Some(armored);
+    Ok(trailer)
 }
 
 /// as-built.md as it must be re-created when a Gate 2 approval is in force and the file is
@@ -837,6 +947,15 @@ pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> St
         }
     }
     out
+}
+
+/// Whether `PHASEGATE_NOW` overrides the clock; events written under it say so
+/// (`clock = "override"`), and `check` reports them.
+pub fn clock_overridden() -> bool {
+    std::env::var("PHASEGATE_NOW")
+        .ok()
+        .and_then(|v| Timestamp::parse(&v))
+        .is_some()
 }
 
 /// Current UTC time, or `PHASEGATE_NOW` when set (reproducible sample journals and tests).

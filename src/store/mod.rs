@@ -12,6 +12,7 @@ pub mod lock;
 pub mod recovery;
 pub mod review;
 pub mod seed;
+pub mod sign;
 pub mod templates;
 pub mod watch;
 pub mod workspace;

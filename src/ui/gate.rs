@@ -71,6 +71,25 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
             dim,
         ));
     }
+    // Quorum and roles: where the approvals on the current text stand (DESIGN §7).
+    let quorum = crate::domain::quorum::gate_quorum(&e.engagement, &e.disk, gate);
+    if quorum.asked {
+        let met = quorum.tally.met();
+        header.push(Line::styled(
+            truncate(
+                &format!("quorum: {}", quorum.describe(&e.engagement.meta.roles)),
+                width,
+            ),
+            slot(
+                theme,
+                if met {
+                    Slot::GateApproved
+                } else {
+                    Slot::UiTextDim
+                },
+            ),
+        ));
+    }
     for s in &status.stale {
         header.push(Line::styled(
             truncate(&format!("STALE: {} changed since approval", s.file), width),

@@ -80,6 +80,9 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     // Newest first, so the latest decisions are visible without scrolling.
     let ordered: Vec<_> = events.iter().rev().collect();
     let first = selected.saturating_sub(h.saturating_sub(1));
+    let signatures = e
+        .signatures
+        .report(&e.engagement, state.allowed_signers.as_deref());
     lines.extend(
         ordered
             .iter()
@@ -94,9 +97,22 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
                     at
                 };
                 let head = format!("{:>3} {at} {} ", ev.seq, ev.actor);
-                let rest = width.saturating_sub(head.chars().count());
+                // Verified decisions are marked with a word, not only a color.
+                let (mark, mark_slot) = match signatures.of(ev.seq) {
+                    Some(s) if s.verified => (
+                        if state.ascii { "[sig] " } else { "✔sig " },
+                        Slot::GateApproved,
+                    ),
+                    Some(s) if s.fingerprint.is_some() || s.problem.is_some() => (
+                        if state.ascii { "[sig?] " } else { "✘sig " },
+                        Slot::GateRejected,
+                    ),
+                    _ => ("", Slot::UiTextDim),
+                };
+                let rest = width.saturating_sub(head.chars().count() + mark.chars().count());
                 let line = Line::from(vec![
                     Span::styled(head, slot(theme, Slot::UiTextDim)),
+                    Span::styled(mark, slot(theme, mark_slot)),
                     Span::raw(truncate(&ev.body.summary(), rest)),
                 ]);
                 if i == selected && focused {

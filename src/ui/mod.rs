@@ -404,6 +404,25 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
                 Span::styled(if approve { "approver: " } else { "reviewer: " }, dim),
                 Span::raw(d.approver.clone()),
             ]));
+            let signed = state.engagement.as_ref().is_some_and(|e| {
+                e.engagement.meta.policy.signatures
+                    != crate::domain::engagement::SignaturePolicy::Off
+            });
+            match (&state.signer, signed) {
+                (_, false) => {}
+                (Some(Ok(s)), true) => lines.push(Line::from(vec![
+                    Span::styled("signs as: ", dim),
+                    Span::raw(format!("{} {}", s.principal, s.fingerprint)),
+                ])),
+                (Some(Err(why)), true) => lines.push(Line::from(vec![
+                    Span::styled("signs as: ", dim),
+                    Span::styled(format!("no key — {why}"), slot(theme, Slot::GateRejected)),
+                ])),
+                (None, true) => lines.push(Line::styled(
+                    "signs as: no signing set-up in this session",
+                    slot(theme, Slot::GateRejected),
+                )),
+            }
             if let Some(reason) = &d.reason {
                 lines.push(Line::from(vec![
                     Span::styled("reason:   ", dim),

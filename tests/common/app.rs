@@ -22,6 +22,7 @@ pub fn ctx_as(actor: &str) -> EffectContext {
         clock: Box::new(|| {
             Timestamp::parse("2026-11-20T12:00:00Z").unwrap_or(Timestamp::from_unix(0))
         }),
+        signing: None,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chain;
 pub mod pty;
+pub mod signing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -218,4 +219,23 @@ pub fn gate2_approve(slug: &str) -> Vec<&str> {
     vec![
         "gate", "2", "approve", slug, "--check", "G2-7", "--check", "G2-8", "--check", "G2-9",
     ]
+}
+
+/// Asserts a `check --strict` found nothing but the clock override: an engagement written under
+/// `PHASEGATE_NOW` (every test's and sample's) marks its events `clock = "override"`, a warning
+/// that `--strict` fails on; no problem and no other warning may be there.
+pub fn assert_strict_clean_but_the_clock(o: &Output) {
+    let others: Vec<&str> = o
+        .stdout
+        .lines()
+        .chain(o.stderr.lines())
+        .filter(|l| {
+            l.starts_with("error:")
+                || (l.starts_with("warning:") && !l.contains("written under a clock override"))
+        })
+        .collect();
+    assert!(others.is_empty(), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains(" 0 problem(s)"), "{}", o.stdout);
+    let clock = o.stdout.contains("written under a clock override");
+    assert_eq!(o.code, i32::from(clock), "{}", o.stdout);
 }

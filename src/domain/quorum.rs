@@ -1,0 +1,273 @@
+//! Quorum and roles (DESIGN §7): `[policy] approvals = { gate1 = N, gate2 = M }` distinct
+//! approvers, `[roles]` mapping a role to principals and `[policy] required_roles` asking for one
+//! approver of each role. Each approval is its own event on the same text; the gate is approved
+//! when the quorum is met, and a text change voids the approvals made before it.
+
+use std::collections::BTreeMap;
+
+use super::allowed_signers::fold;
+use super::evaluate::{Engagement, Evaluation, gate_evidence};
+use super::journal::{ArtifactRecord, GateId};
+use super::phase::Approval;
+
+/// `[policy] approvals`: how many distinct approvers each gate needs (1 unless told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approvals {
+    #[serde(default = "one")]
+    pub gate1: u8,
+    #[serde(default = "one")]
+    pub gate2: u8,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl Default for Approvals {
+    fn default() -> Self {
+        Approvals { gate1: 1, gate2: 1 }
+    }
+}
+
+impl Approvals {
+    pub fn of(self, gate: GateId) -> u8 {
+        match gate {
+            GateId::One => self.gate1,
+            GateId::Two => self.gate2,
+        }
+    }
+}
+
+/// The roles of the engagement and the ones each gate requires.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// Role → principals, as `[roles]` lists them.
+    pub members: BTreeMap<String, Vec<String>>,
+    pub required_gate1: Vec<String>,
+    pub required_gate2: Vec<String>,
+}
+
+impl Roles {
+    pub fn required(&self, gate: GateId) -> &[String] {
+        match gate {
+            GateId::One => &self.required_gate1,
+            GateId::Two => &self.required_gate2,
+        }
+    }
+
+    /// The roles a principal holds (compared trimmed and case-folded).
+    pub fn of(&self, principal: &str) -> Vec<&str> {
+        let p = fold(principal);
+        self.members
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| fold(n) == p))
+            .map(|(role, _)| role.as_str())
+            .collect()
+    }
+}
+
+/// Where a gate's approvals stand against its quorum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub needed: usize,
+    /// Distinct approvers on the current text.
+    pub have: usize,
+    pub missing_roles: Vec<String>,
+}
+
+impl Tally {
+    pub fn met(&self) -> bool {
+        self.have >= self.needed && self.missing_roles.is_empty()
+    }
+}
+
+/// Distinct approvers (first approval of each) among `approvals`.
+pub fn distinct(approvals: &[Approval]) -> Vec<&Approval> {
+    let mut out: Vec<&Approval> = Vec::new();
+    for a in approvals {
+        if !out.iter().any(|o| fold(&o.actor) == fold(&a.actor)) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+pub fn tally(roles: &Roles, gate: GateId, needed: u8, approvals: &[Approval]) -> Tally {
+    let approvers = distinct(approvals);
+    let missing_roles = roles
+        .required(gate)
+        .iter()
+        .filter(|role| {
+            !approvers
+                .iter()
+                .any(|a| roles.of(&a.actor).contains(&role.as_str()))
+        })
+        .cloned()
+        .collect();
+    Tally {
+        needed: usize::from(needed.max(1)),
+        have: approvers.len(),
+        missing_roles,
+    }
+}
+
+/// Whether two records hold the same governed text of the gate's evidence.
+pub fn same_text(gate: GateId, a: &[ArtifactRecord], b: &[ArtifactRecord]) -> bool {
+    gate_evidence(gate).iter().all(|artifact| {
+        let of = |records: &[ArtifactRecord]| {
+            records
+                .iter()
+                .find(|r| r.file == artifact.file_name())
+                .map(|r| r.governed_sha256.clone())
+        };
+        of(a) == of(b)
+    })
+}
+
+/// The approvals that still count: those made on the text as it is now.
+pub fn on_current_text(
+    gate: GateId,
+    approvals: &[Approval],
+    current: &[ArtifactRecord],
+) -> Vec<Approval> {
+    approvals
+        .iter()
+        .filter(|a| same_text(gate, &a.artifacts, current))
+        .cloned()
+        .collect()
+}
+
+/// `approved 1/2: bob (network); waiting for: security`.
+pub fn describe(roles: &Roles, tally: &Tally, approvals: &[Approval]) -> String {
+    let names: Vec<String> = distinct(approvals)
+        .iter()
+        .map(|a| {
+            let held = roles.of(&a.actor);
+            if held.is_empty() {
+                a.actor.clone()
+            } else {
+                format!("{} ({})", a.actor, held.join(", "))
+            }
+        })
+        .collect();
+    let mut out = format!("approved {}/{}", tally.have, tally.needed);
+    if !names.is_empty() {
+        out.push_str(&format!(": {}", names.join(", ")));
+    }
+    let mut waiting: Vec<String> = tally.missing_roles.clone();
+    if waiting.is_empty() && tally.have < tally.needed {
+        waiting.push(format!("{} more approver(s)", tally.needed - tally.have));
+    }
+    if !waiting.is_empty() {
+        out.push_str(&format!("; waiting for: {}", waiting.join(", ")));
+    }
+    out
+}
+
+/// A gate's approvals on the current text and where they stand against its quorum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateQuorum {
+    pub approvals: Vec<Approval>,
+    pub tally: Tally,
+    /// Whether the engagement asks for more than one plain approval (worth showing).
+    pub asked: bool,
+}
+
+impl GateQuorum {
+    pub fn describe(&self, roles: &Roles) -> String {
+        describe(roles, &self.tally, &self.approvals)
+    }
+}
+
+pub fn gate_quorum(e: &Engagement, ev: &Evaluation, gate: GateId) -> GateQuorum {
+    let approvals = on_current_text(gate, &ev.replay.gate(gate).pending, &ev.artifact_records());
+    let needed = e.meta.policy.approvals.of(gate);
+    GateQuorum {
+        tally: tally(&e.meta.roles, gate, needed, &approvals),
+        asked: needed > 1 || !e.meta.roles.required(gate).is_empty(),
+        approvals,
+    }
+}
+
+/// One principal approves a text once: the quorum counts people, not events.
+pub fn require_new_approver(
+    e: &Engagement,
+    ev: &Evaluation,
+    gate: GateId,
+    actor: &str,
+) -> Result<(), String> {
+    let q = gate_quorum(e, ev, gate);
+    if q.approvals.iter().any(|a| fold(&a.actor) == fold(actor)) {
+        return Err(format!(
+            "{actor} already approved Gate {} on this text ({}); the quorum needs another approver",
+            gate.number(),
+            q.describe(&e.meta.roles)
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::engagement::Policy;
+    use crate::domain::time::Timestamp;
+
+    fn approval(actor: &str, governed: &str) -> Approval {
+        Approval {
+            seq: 1,
+            at: Timestamp::from_unix(0),
+            actor: actor.into(),
+            policy: Policy::default(),
+            artifacts: vec![ArtifactRecord {
+                file: "solution-design.md".into(),
+                sha256: governed.into(),
+                governed_sha256: governed.into(),
+            }],
+        }
+    }
+
+    fn roles() -> Roles {
+        Roles {
+            members: [
+                ("network".to_string(), vec!["bob".to_string()]),
+                ("security".to_string(), vec!["carol".into(), "dan".into()]),
+            ]
+            .into_iter()
+            .collect(),
+            required_gate1: vec![],
+            required_gate2: vec!["network".into(), "security".into()],
+        }
+    }
+
+    #[test]
+    fn quorum_counts_distinct_approvers_and_required_roles() {
+        let r = roles();
+        let one = [approval("bob", "a"), approval("Bob ", "a")];
+        let t = tally(&r, GateId::Two, 2, &one);
+        assert_eq!((t.have, t.met()), (1, false));
+        assert_eq!(t.missing_roles, ["security"]);
+        assert_eq!(
+            describe(&r, &t, &one),
+            "approved 1/2: bob (network); waiting for: security"
+        );
+        let two = [approval("bob", "a"), approval("carol", "a")];
+        assert!(tally(&r, GateId::Two, 2, &two).met());
+        let wrong_roles = [approval("bob", "a"), approval("erin", "a")];
+        assert!(!tally(&r, GateId::Two, 2, &wrong_roles).met());
+    }
+
+    #[test]
+    fn a_text_change_voids_earlier_approvals() {
+        let all = [approval("bob", "a"), approval("carol", "b")];
+        let now = [ArtifactRecord {
+            file: "solution-design.md".into(),
+            sha256: "x".into(),
+            governed_sha256: "b".into(),
+        }];
+        let kept = on_current_text(GateId::Two, &all, &now);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].actor, "carol");
+    }
+}

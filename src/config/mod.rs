@@ -74,12 +74,14 @@ pub fn parse(file: &str, text: &str) -> Result<Config, Finding> {
 }
 
 /// The keys of `config.toml`, in the order messages list them.
-const CONFIG_KEYS: [&str; 6] = [
+const CONFIG_KEYS: [&str; 8] = [
     "theme",
     "keymap",
     "identity",
     "color",
     "truecolor",
+    "signing_key",
+    "allowed_signers",
     "lock_timeout",
 ];
 
@@ -140,6 +142,14 @@ pub fn parse_keeping(file: &str, text: &str) -> (Config, Vec<Finding>) {
                 .try_into()
                 .map(|t| config.lock_timeout = Some(t))
                 .map_err(|e| bad("expected whole seconds", e)),
+            "signing_key" => v
+                .try_into()
+                .map(|k| config.signing_key = Some(k))
+                .map_err(|e| bad("expected a key file path in quotes", e)),
+            "allowed_signers" => v
+                .try_into()
+                .map(|a| config.allowed_signers = Some(a))
+                .map_err(|e| bad("expected a file path in quotes", e)),
             other => {
                 let hint = closest(other, CONFIG_KEYS.iter().copied())
                     .map(|c| format!(" (did you mean `{c}`?)"))

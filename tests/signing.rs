@@ -487,6 +487,32 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
         serde_json::json!(["security"])
     );
     assert_eq!(g["approvals"][0]["by"], "bob");
+    // The workspace list says how far the quorum is, not just "pending".
+    let (rows, _) = phasegate::app::effect::workspace_rows(team.ws.path());
+    let row = rows
+        .iter()
+        .find(|r| r.slug == SLUG)
+        .expect("the engagement is listed");
+    assert_eq!(row.quorum, [None, Some((1, 2))]);
+    let mut state =
+        phasegate::app::State::new("reader", phasegate::app::Keys::default(), (120, 40));
+    state.workspace = Some(phasegate::app::WorkspaceState {
+        root: team.ws.path().to_path_buf(),
+        rows,
+        ..Default::default()
+    });
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| phasegate::ui::view(&state, &phasegate::config::Theme::default(), f))
+        .expect("draw");
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains(SLUG) && l.contains("G2 ○ 1/2 ok")),
+        "{screen}"
+    );
     let text = team.run(None, Some("reader"), &["status", SLUG]).stdout;
     assert!(
         text.contains("Gate 2: PENDING — approved 1/2: bob (network); waiting for: security"),

@@ -204,12 +204,18 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
             match engagement::load(&root) {
                 Ok(loaded) => {
                     let ev = evaluate(&loaded.engagement);
+                    let quorum = [GateId::One, GateId::Two].map(|g| {
+                        let q = crate::domain::quorum::gate_quorum(&loaded.engagement, &ev, g);
+                        (q.asked && q.tally.have > 0 && !q.tally.met())
+                            .then_some((q.tally.have, q.tally.needed))
+                    });
                     WorkspaceRow {
                         slug,
                         title: loaded.engagement.meta.title.clone(),
                         owner: loaded.engagement.meta.owner.clone(),
                         phase: Some(ev.phase),
                         gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
+                        quorum,
                         last_change: ev.replay.last_event_at.map(|t| t.to_string()),
                         problem: loaded.issues.first().map(ToString::to_string),
                         sample: crate::store::seed::is_sample(&root),
@@ -222,6 +228,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                     owner: String::new(),
                     phase: None,
                     gates: [None, None],
+                    quorum: [None, None],
                     last_change: None,
                     problem: Some(e.to_string()),
                     sample: false,

@@ -173,6 +173,9 @@ pub struct WorkspaceRow {
     pub owner: String,
     pub phase: Option<Phase>,
     pub gates: [Option<GateState>; 2],
+    /// A quorum partly met on a pending gate: approvals on the current text and how many it
+    /// needs (`[policy] approvals`, `required_roles`).
+    pub quorum: [Option<(usize, usize)>; 2],
     pub last_change: Option<String>,
     /// Why the engagement could not be loaded.
     pub problem: Option<String>,

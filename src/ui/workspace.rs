@@ -16,6 +16,7 @@ fn gate_cell<'a>(
     theme: &Theme,
     n: u8,
     gate: Option<GateState>,
+    quorum: Option<(usize, usize)>,
     wide: bool,
 ) -> Span<'a> {
     match gate {
@@ -24,8 +25,13 @@ fn gate_cell<'a>(
             if g == GateState::Stale {
                 style = style.add_modifier(Modifier::BOLD);
             }
+            // A partly met quorum says how far it is: `1/2 ok` (approvals / needed).
+            let label = match quorum {
+                Some((have, needed)) if g == GateState::Pending => format!("{have}/{needed} ok"),
+                _ => g.as_str().to_string(),
+            };
             let text = if wide {
-                format!("G{n} {} {:<8}", gate_glyph(g, state.ascii), g.as_str())
+                format!("G{n} {} {label:<8}", gate_glyph(g, state.ascii))
             } else {
                 format!("G{n} {} ", gate_glyph(g, state.ascii))
             };
@@ -62,9 +68,23 @@ fn row_line<'a>(
         _ => {
             let phase = row.phase.map_or("?", |p| p.title());
             spans.push(Span::raw(format!("{phase:<13}")));
-            spans.push(gate_cell(state, theme, 1, row.gates[0], wide));
+            spans.push(gate_cell(
+                state,
+                theme,
+                1,
+                row.gates[0],
+                row.quorum[0],
+                wide,
+            ));
             spans.push(Span::raw(" "));
-            spans.push(gate_cell(state, theme, 2, row.gates[1], wide));
+            spans.push(gate_cell(
+                state,
+                theme,
+                2,
+                row.gates[1],
+                row.quorum[1],
+                wide,
+            ));
             spans.push(Span::raw(" "));
             let owner_w = 10;
             spans.push(Span::styled(
@@ -102,7 +122,7 @@ fn row_line<'a>(
 fn header_line<'a>(state: &State, theme: &Theme, width: usize) -> Line<'a> {
     let wide = width >= 100;
     let slug_w = 22.min(width);
-    let gate_w = gate_cell(state, theme, 1, Some(GateState::Approved), wide)
+    let gate_w = gate_cell(state, theme, 1, Some(GateState::Approved), None, wide)
         .content
         .chars()
         .count()

@@ -258,7 +258,7 @@ pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
             vec![Action::WorkspaceLoaded { rows, error }]
         }
         Effect::LoadMetrics { workspace } => vec![Action::MetricsLoaded(Box::new(
-            crate::cli::report::workspace_metrics(workspace),
+            crate::store::metrics::workspace_metrics(workspace),
         ))],
         Effect::Load { root } => match engagement::load(root) {
             Ok(loaded) => vec![Action::EngagementLoaded(Box::new(loaded))],

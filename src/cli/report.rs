@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{Context, Exit, report_store_error};
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::Event;
-use crate::domain::metrics::{Metrics, TrendInput, Trends, WorkspaceMetrics, metrics, trends};
+use crate::domain::metrics::{Metrics, TrendInput, Trends, metrics, trends};
 use crate::domain::packet::{days as days_of, percent};
 use crate::store::engagement::load_strict;
 use crate::store::workspace::list_engagements;
@@ -70,52 +70,6 @@ pub fn trends_text(t: &Trends) -> String {
         pct(t.open.reuse_rate)
     );
     text
-}
-
-/// Every readable engagement of the workspace with its metrics, and the trends: what the TUI's
-/// metrics view shows.
-pub fn workspace_metrics(workspace: &std::path::Path) -> WorkspaceMetrics {
-    let roots = match list_engagements(workspace) {
-        Ok(r) => r,
-        Err(e) => {
-            return WorkspaceMetrics {
-                engagements: Vec::new(),
-                trends: trends(&[]),
-                unreadable: vec![e.to_string()],
-            };
-        }
-    };
-    let mut engagements = Vec::new();
-    let mut events = Vec::new();
-    let mut unreadable = Vec::new();
-    for root in &roots {
-        match load_strict(root) {
-            Ok(l) => {
-                let ev = evaluate(&l.engagement);
-                engagements.push((
-                    l.engagement.slug.clone(),
-                    ev.phase,
-                    metrics(&l.engagement.journal.events, &ev),
-                ));
-                events.push(l.engagement.journal.events);
-            }
-            Err(e) => unreadable.push(e.to_string()),
-        }
-    }
-    let inputs: Vec<TrendInput<'_>> = engagements
-        .iter()
-        .zip(&events)
-        .map(|(r, e)| TrendInput {
-            events: e,
-            metrics: &r.2,
-        })
-        .collect();
-    let trends = trends(&inputs);
-    WorkspaceMetrics {
-        engagements,
-        trends,
-        unreadable,
-    }
 }
 
 /// Every engagement's events and metrics, for the trends.

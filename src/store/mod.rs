@@ -9,6 +9,7 @@ pub mod engagement;
 pub mod instance;
 pub mod limits;
 pub mod lock;
+pub mod metrics;
 pub mod recovery;
 pub mod review;
 pub mod seed;

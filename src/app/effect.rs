@@ -181,7 +181,7 @@ pub(crate) fn tx_message(root: &Path, err: TxError) -> String {
         TxError::Refused(r) => {
             let mut out = format!("refused: {}", r.rule);
             for f in &r.findings {
-                out.push_str(&format!(" — {}", crate::cli::locate(root, f)));
+                out.push_str(&format!(" — {}", crate::domain::position::locate(root, f)));
             }
             out
         }

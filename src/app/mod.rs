@@ -616,7 +616,7 @@ impl EngagementState {
         self.live
             .criteria_of(gate)
             .map(|c| {
-                let base = crate::cli::status::shown_result(&self.engagement, status, c);
+                let base = crate::domain::evaluate::shown_result(&self.engagement, status, c);
                 let result = if c.result == CriterionResult::Pass {
                     CriterionResult::Pass
                 } else if self.review.waivers.contains_key(&c.def.id) {

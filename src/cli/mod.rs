@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::domain::journal::Stamp;
-use crate::domain::position::Finding;
 use crate::domain::rules::Refusal;
 use crate::store::engagement::{Committed, TxError, now};
 use crate::store::{StoreError, workspace};
@@ -253,14 +252,7 @@ pub fn say_err(text: &str) {
         .write_all(crate::domain::controls::escape_controls(text).as_bytes());
 }
 
-/// `FILE:LINE:COL: message` with the file under the engagement directory.
-pub fn locate(root: &Path, finding: &Finding) -> String {
-    let mut f = finding.clone();
-    if !f.position.file.is_empty() && !f.position.file.starts_with("Gate ") {
-        f.position.file = root.join(&f.position.file).display().to_string();
-    }
-    f.to_string()
-}
+pub use crate::domain::position::locate;
 
 pub fn report_store_error(err: &StoreError) -> Exit {
     say_err(&format!("error: {err}\n"));

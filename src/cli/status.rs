@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::{Context, Exit, locate};
 use crate::domain::criteria::CriterionEval;
-use crate::domain::evaluate::{Engagement, Evaluation, GateStatus, evaluate, next_action};
-use crate::domain::journal::{CriterionResult, EventBody, GateId};
+use crate::domain::evaluate::{Engagement, Evaluation, evaluate, next_action, shown_result};
+use crate::domain::journal::{CriterionResult, GateId};
 use crate::domain::position::Finding;
 use crate::domain::quorum::gate_quorum;
 use crate::domain::signature::{EventSignature, SignatureReport};
@@ -23,34 +23,6 @@ pub struct Args {
     /// One JSON object (DESIGN §3 shape)
     #[arg(long)]
     pub json: bool,
-}
-
-/// A criterion's result as the status shows it: the live auto result, or what the approval in
-/// force recorded for manual and waived ones.
-pub fn shown_result(e: &Engagement, gate: &GateStatus, c: &CriterionEval) -> CriterionResult {
-    if c.result == CriterionResult::Pass {
-        return c.result;
-    }
-    let Some(approval) = &gate.approval else {
-        return c.result;
-    };
-    let recorded = e
-        .journal
-        .events
-        .iter()
-        .find(|ev| ev.seq == approval.seq)
-        .and_then(|ev| match &ev.body {
-            EventBody::GateApproved(g) => g
-                .criteria
-                .iter()
-                .find(|r| r.id == c.def.id)
-                .map(|r| r.result),
-            _ => None,
-        });
-    match recorded {
-        Some(r @ (CriterionResult::Checked | CriterionResult::Waived)) => r,
-        _ => c.result,
-    }
 }
 
 fn finding_json(f: &Finding) -> Value {

@@ -888,3 +888,31 @@ pub fn next_action(e: &Evaluation) -> String {
         Phase::Closed => "nothing: the engagement is closed".into(),
     }
 }
+
+/// A criterion's result as the status shows it: the live auto result, or what the approval in
+/// force recorded for manual and waived ones.
+pub fn shown_result(e: &Engagement, gate: &GateStatus, c: &CriterionEval) -> CriterionResult {
+    if c.result == CriterionResult::Pass {
+        return c.result;
+    }
+    let Some(approval) = &gate.approval else {
+        return c.result;
+    };
+    let recorded = e
+        .journal
+        .events
+        .iter()
+        .find(|ev| ev.seq == approval.seq)
+        .and_then(|ev| match &ev.body {
+            super::journal::EventBody::GateApproved(g) => g
+                .criteria
+                .iter()
+                .find(|r| r.id == c.def.id)
+                .map(|r| r.result),
+            _ => None,
+        });
+    match recorded {
+        Some(r @ (CriterionResult::Checked | CriterionResult::Waived)) => r,
+        _ => c.result,
+    }
+}

@@ -65,6 +65,15 @@ pub fn line_column(text: &str, byte_offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `FILE:LINE:COL: message` with the file under the engagement directory.
+pub fn locate(root: &std::path::Path, finding: &Finding) -> String {
+    let mut f = finding.clone();
+    if !f.position.file.is_empty() && !f.position.file.starts_with("Gate ") {
+        f.position.file = root.join(&f.position.file).display().to_string();
+    }
+    f.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,6 +95,14 @@ fn command(state: &mut State, c: Command) {
     assert!(effects.is_empty(), "{c} ran no effect");
 }
 
+/// The live gate re-check the event loop runs after a keystroke's echo (`app::driver`), in place.
+fn settle(state: &mut State) {
+    if phasegate::app::driver::recheck_due(state) {
+        let ctx = phasegate::app::run::EffectContext::system("bench".into(), None);
+        phasegate::app::driver::Driver::new(&ctx).recheck(state);
+    }
+}
+
 fn terminal(hardware_scroll: bool) -> Term {
     let mut backend = ShadowBackend::with_size(io::sink(), Size::new(SIZE.0, SIZE.1));
     backend.set_hardware_scroll(hardware_scroll);
@@ -102,7 +110,7 @@ fn terminal(hardware_scroll: bool) -> Term {
 }
 
 fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
-    state.settle();
+    settle(state);
     let backend = terminal.backend_mut();
     backend.begin_frame().expect("begin");
     terminal
@@ -156,7 +164,7 @@ fn time_typing(
         let t0 = Instant::now();
         let _ = update(&mut state, key(i));
         let t1 = Instant::now();
-        state.settle();
+        settle(&mut state);
         let t2 = Instant::now();
         frame(&mut t, &mut state, theme);
         total += match part {
@@ -324,6 +332,22 @@ fn bench_editor(c: &mut Criterion) {
     });
     g.bench_function("type_char_update", |b| {
         b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Update))
+    });
+    // What the loop does per keystroke on the input path before handing the live re-check to
+    // its worker (`Action::LiveRecheck`).
+    g.bench_function("type_char_live_job", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let _ = update(&mut state, key(i));
+                let t0 = Instant::now();
+                let job = state.engagement.as_mut().and_then(|e| e.take_live_job());
+                total += t0.elapsed();
+                black_box(job);
+            }
+            total
+        })
     });
     g.finish();
 }

@@ -8,7 +8,6 @@
 //! for the expected state with a 10 s deadline; nothing sleeps for a fixed time and nothing
 //! counts or orders watcher events.
 
-use std::collections::VecDeque;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
+use phasegate::app::driver::Driver;
 use phasegate::app::keys::Command;
-use phasegate::app::live::{Live, LiveView, Received, Runtime, Stage};
+use phasegate::app::live::{Live, LiveView, Stage};
 use phasegate::app::router::route;
-use phasegate::app::update::update;
+use phasegate::app::run::EffectContext;
 use phasegate::app::{Keys, Mode, State, ToastKind};
 use phasegate::config::Theme;
 use phasegate::domain::artifact::Artifact;
@@ -31,6 +30,7 @@ use phasegate::domain::journal::{GateId, Stamp};
 use phasegate::domain::time::Timestamp;
 use phasegate::store::engagement;
 use phasegate::store::watch::{WatchEvent, WatchMode, Watcher};
+use phasegate::tui::subscriptions::{Received, Runtime};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui_textarea::{Input, Key};
@@ -124,19 +124,11 @@ impl App {
     }
 
     fn dispatch(&mut self, action: Action) {
-        let mut queue: VecDeque<Effect> = update(&mut self.state, action).into();
-        while let Some(effect) = queue.pop_front() {
-            match effect {
-                Effect::Quit | Effect::SpawnEditor { .. } => {}
-                other => {
-                    for a in run_effect(&other, &self.ctx) {
-                        queue.extend(update(&mut self.state, a));
-                    }
-                }
-            }
-        }
+        let mut driver = Driver::new(&self.ctx);
+        driver.dispatch(&mut self.state, action);
+        // As the event loop: the subscription sees the state before the live re-check runs.
         self.runtime.observe(&self.state);
-        self.state.settle();
+        driver.recheck(&mut self.state);
         if let Some(t) = &self.state.toast
             && self.toasts.last() != Some(&t.text)
         {

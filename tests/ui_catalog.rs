@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Command, Keys, Mode, Overlay, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use phasegate::domain::journal::{CriterionResult, Stamp};
@@ -49,14 +48,13 @@ fn open_engagement(ws: &Path, slug: &str, size: (u16, u16)) -> State {
         ..WorkspaceState::default()
     });
     let ctx = common::app::ctx();
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run_with(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
 }

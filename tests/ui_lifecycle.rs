@@ -13,10 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
+use phasegate::app::effect::Effect;
 use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
 use phasegate::app::router::route;
-use phasegate::app::update::update;
 use phasegate::app::{Command, Keys, Overlay, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use phasegate::domain::journal::{EventBody, GateId};
@@ -52,28 +51,23 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 
 fn opened(ws: &Path, slug: &str, size: (u16, u16)) -> State {
     let mut state = workspace_state(ws, size);
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
-    state.settle();
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
 }

@@ -291,7 +291,9 @@ fn a_discarded_review_draft_is_told_beside_the_reload() {
         let loaded = engagement::load(&root).expect("loads");
         dispatch(
             &mut state,
-            Action::Live(phasegate::app::live::LiveAction::Reloaded(Box::new(loaded))),
+            Action::Live(phasegate::app::action::LiveAction::Reloaded(Box::new(
+                loaded,
+            ))),
         );
         assert!(
             review(&state).is_some_and(|c| c.is_empty()),

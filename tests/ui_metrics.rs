@@ -5,12 +5,11 @@
 mod common;
 
 use common::Workspace;
-use common::app::{ctx, dispatch, press};
+use common::app::{dispatch, press};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Keys, Overlay, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use ratatui::Terminal;
@@ -39,14 +38,12 @@ fn state(ws: &Workspace, size: (u16, u16)) -> State {
         root: ws.path().to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.path().to_path_buf(),
         },
-        &ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 

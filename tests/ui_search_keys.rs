@@ -9,9 +9,8 @@ use common::copy_dir;
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use phasegate::app::effect::{Effect, run_effect};
+use phasegate::app::effect::Effect;
 use phasegate::app::router::route;
-use phasegate::app::update::update;
 use phasegate::app::{Keys, Overlay, Screen, State, WorkspaceState, search_matches};
 use phasegate::config::Theme;
 use ratatui::Terminal;
@@ -35,15 +34,12 @@ fn opened_with(ws: &Path, slug: &str, size: (u16, u16), keys: Keys) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
-    state.settle();
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
 }

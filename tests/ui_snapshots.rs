@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::run_effect;
-use phasegate::app::update::update;
 use phasegate::app::{Keys, Mode, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use ratatui::Terminal;
@@ -41,14 +39,13 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     });
     dispatch(&mut state, Action::Command(phasegate::app::Command::Top));
     let ctx = ctx();
-    for a in run_effect(
-        &phasegate::app::effect::Effect::LoadWorkspace {
+    common::app::run_with(
+        &mut state,
+        phasegate::app::effect::Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 

@@ -6,8 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
+use phasegate::app::driver::{Driver, Step};
 use phasegate::app::keys::COMMANDS;
+use phasegate::app::run::EffectContext;
 use phasegate::app::update::update;
 use phasegate::app::{Keys, State};
 use phasegate::config::Theme;
@@ -87,27 +88,25 @@ proptest! {
             signing: None,
         };
         let theme = Theme::default();
+        // The production loop (`app::driver`), with the sandbox check on every effect.
+        let mut driver = Driver::new(&ctx);
         for (i, action) in actions.into_iter().enumerate() {
-            let mut queue = update(&mut state, action);
+            driver.apply(&mut state, action);
             let mut budget = 32;
-            while let Some(effect) = queue.pop() {
-                for p in effect.paths() {
-                    prop_assert!(inside(&p, &root), "{effect:?} targets {} outside {}", p.display(), root.display());
+            let mut outside = None;
+            driver.drain(&mut state, &mut |effect| {
+                if let Some(p) = effect.paths().into_iter().find(|p| !inside(p, &root)) {
+                    outside = Some(format!("{effect:?} targets {} outside {}", p.display(), root.display()));
+                    return Step::Stop;
                 }
                 budget -= 1;
                 if budget == 0 {
-                    break;
+                    return Step::Stop;
                 }
-                match effect {
-                    Effect::SpawnEditor { .. } | Effect::Quit => {}
-                    other => {
-                        for a in run_effect(&other, &ctx) {
-                            queue.extend(update(&mut state, a));
-                        }
-                    }
-                }
-            }
-            state.settle();
+                Step::Run(effect)
+            });
+            prop_assert!(outside.is_none(), "{}", outside.unwrap_or_default());
+            driver.recheck(&mut state);
             let (w, h) = sizes[i % sizes.len()];
             state.size = (w, h);
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");

@@ -80,7 +80,7 @@ pub fn loaded(state: &mut State, catalog: Arc<Catalog>) -> Vec<Effect> {
     if let Some(e) = &mut state.engagement
         && e.engagement.catalog != catalog
     {
-        e.engagement.catalog = catalog.clone();
+        Arc::make_mut(&mut e.engagement).catalog = catalog.clone();
         e.disk = Arc::new(evaluate(&e.engagement));
         e.live = e.disk.clone();
         e.live_pending = true;

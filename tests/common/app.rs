@@ -1,12 +1,13 @@
-//! Driving the real app (`update` + effects) without a terminal, like the event loop does, with
-//! a fixed identity and clock so snapshots do not vary.
+//! Driving the real app without a terminal: the same drain loop as the event loop
+//! (`app::driver`, effects in order), with a fixed identity and clock so snapshots do not vary.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::State;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{EffectContext, run_effect};
+use phasegate::app::driver::Driver;
+use phasegate::app::effect::Effect;
 use phasegate::app::router::route;
-use phasegate::app::update::update;
+use phasegate::app::run::EffectContext;
 use phasegate::domain::time::Timestamp;
 
 /// Effects run as `reviewer` at 2026-11-20T12:00:00Z.
@@ -26,20 +27,29 @@ pub fn ctx_as(actor: &str) -> EffectContext {
     }
 }
 
-/// Applies an action and runs every effect it asks for, then settles the live re-check.
+/// Applies an action and runs every effect it asks for, then the live re-check, as the event
+/// loop does between two keys.
 pub fn dispatch(state: &mut State, action: Action) {
     dispatch_with(state, action, &ctx());
 }
 
 /// [`dispatch`] with effects run in `ctx` (another identity).
 pub fn dispatch_with(state: &mut State, action: Action, ctx: &EffectContext) {
-    let mut queue = update(state, action);
-    while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, ctx) {
-            queue.extend(update(state, a));
-        }
-    }
-    state.settle();
+    let mut driver = Driver::new(ctx);
+    driver.dispatch(state, action);
+    driver.recheck(state);
+}
+
+/// Runs an effect (the first load of a session) and everything that follows from it.
+pub fn run(state: &mut State, effect: Effect) {
+    run_with(state, effect, &ctx());
+}
+
+/// [`run`] with effects run in `ctx` (another identity).
+pub fn run_with(state: &mut State, effect: Effect, ctx: &EffectContext) {
+    let mut driver = Driver::new(ctx);
+    driver.run(state, effect);
+    driver.recheck(state);
 }
 
 /// A key press (with modifiers) routed by the active keymap, effects run in `ctx`.

@@ -26,6 +26,10 @@
 //!
 //! Run with `cargo bench --bench render` (add `-- --quick` for a short run).
 
+#[path = "../tests/common/files.rs"]
+mod files;
+
+use files::copy_dir;
 use std::fs;
 use std::hint::black_box;
 use std::io;
@@ -47,20 +51,6 @@ const LINES: usize = 50_000;
 const SIZE: (u16, u16) = (120, 40);
 
 type Term = Terminal<ShadowBackend<io::Sink>>;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 /// `firewall-drift` (in Requirements: the spec is shown and editable) with a 50,000-line spec:
 /// the sample spec's body repeated, IDs renumbered so they stay unique.

@@ -8,6 +8,8 @@
 //! for the expected state with a 10 s deadline; nothing sleeps for a fixed time and nothing
 //! counts or orders watcher events.
 
+mod common;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use std::process::Command as Process;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use common::copy_dir;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::driver::Driver;
@@ -22,7 +25,7 @@ use phasegate::app::keys::Command;
 use phasegate::app::live::{Live, LiveView, Stage};
 use phasegate::app::router::route;
 use phasegate::app::run::EffectContext;
-use phasegate::app::{Keys, Mode, State, ToastKind};
+use phasegate::app::{Keys, Mode, Severity, State};
 use phasegate::config::Theme;
 use phasegate::domain::artifact::Artifact;
 use phasegate::domain::evaluate::GateState;
@@ -65,19 +68,6 @@ fn sample(slug: &str) -> (tempfile::TempDir, PathBuf) {
         &root,
     );
     (ws, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The app as the event loop runs it.
@@ -799,7 +789,7 @@ fn another_process_approving_and_outside_edits_are_announced() {
     assert!(app.saw_toast("Gate 1 is now STALE"), "{:?}", app.toasts);
     assert_eq!(
         app.state.toast.as_ref().map(|t| t.kind),
-        Some(ToastKind::Error)
+        Some(Severity::Error)
     );
 
     // engagement.toml edited by hand: re-derived.
@@ -907,7 +897,7 @@ fn the_loser_of_concurrent_approvals_is_told_who_won() {
     assert!(out.status.success());
     app.key(Command::Confirm);
     let toast = app.state.toast.clone().expect("told");
-    assert_eq!(toast.kind, ToastKind::Error);
+    assert_eq!(toast.kind, Severity::Error);
     assert!(toast.text.starts_with("refused"), "{}", toast.text);
     assert!(
         toast.text.contains("Gate 1 approved by carol"),

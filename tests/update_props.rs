@@ -2,6 +2,9 @@
 //! the engagement (or the workspace it was opened from). Effects run in a sandbox: a temp copy of
 //! a sample engagement; the outside editor and quit are recorded, never run.
 
+mod common;
+
+use common::copy_dir;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,20 +20,6 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui_textarea::{Input, Key};
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 fn key_strategy() -> impl Strategy<Value = Key> {
     prop_oneof![

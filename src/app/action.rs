@@ -47,6 +47,11 @@ pub enum Action {
     EngagementLoaded(Box<Loaded>),
     /// Loading an engagement failed.
     LoadFailed(String),
+    /// The approved text of these files of `gate` is back in place.
+    Restored {
+        gate: crate::domain::journal::GateId,
+        files: Vec<String>,
+    },
     /// A journal event was appended.
     Committed(String),
     /// An effect failed or a rule refused it.
@@ -84,6 +89,7 @@ impl fmt::Debug for Action {
             }
             Action::EngagementLoaded(l) => write!(f, "EngagementLoaded({})", l.root.display()),
             Action::LoadFailed(m) => write!(f, "LoadFailed({m})"),
+            Action::Restored { gate, files } => write!(f, "Restored({gate:?}, {files:?})"),
             Action::Committed(m) => write!(f, "Committed({m})"),
             Action::Failed(m) => write!(f, "Failed({m})"),
             Action::EditorReturned => write!(f, "EditorReturned"),

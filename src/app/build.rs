@@ -5,8 +5,6 @@
 //! answer. `update.rs` calls in with a few lines: `command`, `overlay_command`, `text`,
 //! `paste`, `on_action`; `run::journal` performs its `BuildEffect`s.
 
-use std::collections::BTreeMap;
-
 use ratatui_textarea::Input;
 
 use super::action::BuildAction;
@@ -20,15 +18,13 @@ use super::keys::{Command, Context};
 use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::design;
-use crate::domain::evaluate::{
-    ComponentRow, Engagement, Evaluation, unfollowed_design_changes, unmet_close_conditions,
-};
+use crate::domain::evaluate::{Engagement, Evaluation, unfollowed_design_changes};
 use crate::domain::ids::{IdPrefix, ItemId};
 use crate::domain::journal::{ComponentStatus, GateId};
 use crate::domain::phase::Phase;
-use crate::domain::position::Finding;
+use crate::domain::progress::{board, first_to_do};
 use crate::domain::records::{self, DeviationTarget, Impact};
-use crate::domain::rules::{self, Refusal};
+use crate::domain::rules::{self};
 
 /// Columns the diff scrolls sideways per key.
 pub const HSCROLL_STEP: isize = 8;
@@ -72,192 +68,6 @@ impl BuildState {
     }
 }
 
-/// The next component to work on (the first in build order not validated), else the first.
-pub fn first_to_do(ev: &Evaluation) -> Option<ItemId> {
-    ev.build_order
-        .order
-        .iter()
-        .find(|id| {
-            ev.component(**id)
-                .is_some_and(|c| !c.removed && c.status != ComponentStatus::Validated)
-        })
-        .or_else(|| ev.build_order.order.first())
-        .copied()
-        .or_else(|| ev.components.first().map(|c| c.id))
-}
-
-/// The board's columns: components by dependency depth (leaves first), each column in build
-/// order; components on a dependency cycle (no build order) last.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Board {
-    pub levels: Vec<Vec<ItemId>>,
-    pub blocked: Vec<ItemId>,
-}
-
-impl Board {
-    pub fn columns(&self) -> impl Iterator<Item = &Vec<ItemId>> {
-        self.levels
-            .iter()
-            .chain(std::iter::once(&self.blocked).filter(|b| !b.is_empty()))
-    }
-
-    /// Column and row of a component.
-    pub fn locate(&self, id: ItemId) -> Option<(usize, usize)> {
-        self.columns()
-            .enumerate()
-            .find_map(|(c, col)| col.iter().position(|x| *x == id).map(|r| (c, r)))
-    }
-
-    fn column(&self, c: usize) -> Option<&Vec<ItemId>> {
-        self.columns().nth(c)
-    }
-
-    fn column_count(&self) -> usize {
-        self.columns().count()
-    }
-}
-
-pub fn board(ev: &Evaluation) -> Board {
-    let mut level: BTreeMap<ItemId, usize> = BTreeMap::new();
-    for id in &ev.build_order.order {
-        let l = ev
-            .component(*id)
-            .and_then(|c| {
-                c.depends_on
-                    .iter()
-                    .filter_map(|d| level.get(d))
-                    .max()
-                    .map(|l| l + 1)
-            })
-            .unwrap_or(0);
-        level.insert(*id, l);
-    }
-    let depth = level.values().max().map_or(0, |m| m + 1);
-    let mut levels = vec![Vec::new(); depth];
-    for id in &ev.build_order.order {
-        if let Some(col) = level.get(id).and_then(|l| levels.get_mut(*l)) {
-            col.push(*id);
-        }
-    }
-    let blocked = ev
-        .components
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| !level.contains_key(id))
-        .collect();
-    Board { levels, blocked }
-}
-
-/// 1-based position of a component in the build order.
-pub fn build_position(ev: &Evaluation, id: ItemId) -> Option<usize> {
-    ev.build_order
-        .order
-        .iter()
-        .position(|x| *x == id)
-        .map(|p| p + 1)
-}
-
-/// Dependencies of `c` that are not built yet (what it waits on).
-pub fn waiting_on(ev: &Evaluation, c: &ComponentRow) -> Vec<ItemId> {
-    c.depends_on
-        .iter()
-        .filter(|d| {
-            ev.component(**d)
-                .is_some_and(|x| !x.removed && x.status == ComponentStatus::Pending)
-        })
-        .copied()
-        .collect()
-}
-
-/// Components that depend on `id`.
-pub fn dependents(ev: &Evaluation, id: ItemId) -> Vec<ItemId> {
-    ev.components
-        .iter()
-        .filter(|c| c.depends_on.contains(&id))
-        .map(|c| c.id)
-        .collect()
-}
-
-/// Whether a close is possible now and on what terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseState {
-    /// Not in As-Built yet (or closed).
-    NotNow(Phase),
-    /// Every condition holds.
-    Ready,
-    /// Only design-change deviations without re-approval remain: close with a reason.
-    WithReason,
-    /// Conditions do not hold (listed in `Summary::unmet`).
-    Blocked,
-}
-
-/// The reconciliation gauge: what DESIGN §3 Closing counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    pub phase: Phase,
-    pub reconciled: bool,
-    pub hunks: usize,
-    pub explained: usize,
-    pub components: usize,
-    pub built: usize,
-    pub validated: usize,
-    pub scope_amended: Vec<ItemId>,
-    pub scope_unamended: Vec<ItemId>,
-    pub design_followed: Vec<ItemId>,
-    pub design_unfollowed: Vec<ItemId>,
-    /// Closing conditions that do not hold (without accepting design changes).
-    pub unmet: Vec<Finding>,
-    pub close: CloseState,
-}
-
-pub fn summary(ev: &Evaluation) -> Summary {
-    let required: Vec<&ComponentRow> = ev.required_components().collect();
-    let scope: Vec<ItemId> = ev
-        .deviations
-        .iter()
-        .filter(|d| d.impact == Some(Impact::ScopeChange))
-        .map(|d| d.id)
-        .collect();
-    let (scope_amended, scope_unamended) = scope
-        .into_iter()
-        .partition(|id| ev.amendments.iter().any(|a| a.deviation == Some(*id)));
-    let unfollowed: Vec<ItemId> = unfollowed_design_changes(ev).iter().map(|d| d.id).collect();
-    let design_followed = ev
-        .deviations
-        .iter()
-        .filter(|d| d.impact == Some(Impact::DesignChange) && !unfollowed.contains(&d.id))
-        .map(|d| d.id)
-        .collect();
-    let unmet = unmet_close_conditions(ev, false);
-    let close = match ev.phase {
-        Phase::AsBuilt if unmet.is_empty() => CloseState::Ready,
-        Phase::AsBuilt if unmet_close_conditions(ev, true).is_empty() => CloseState::WithReason,
-        Phase::AsBuilt => CloseState::Blocked,
-        other => CloseState::NotNow(other),
-    };
-    Summary {
-        phase: ev.phase,
-        reconciled: ev.reconciliation.is_some(),
-        hunks: ev.reconciliation.as_ref().map_or(0, |r| r.hunks.len()),
-        explained: ev.reconciliation.as_ref().map_or(0, |r| r.explained()),
-        components: required.len(),
-        built: required
-            .iter()
-            .filter(|c| c.status != ComponentStatus::Pending)
-            .count(),
-        validated: required
-            .iter()
-            .filter(|c| c.status == ComponentStatus::Validated)
-            .count(),
-        scope_amended,
-        scope_unamended,
-        design_followed,
-        design_unfollowed: unfollowed,
-        unmet,
-        close,
-    }
-}
-
 /// The key context of the main pane when it shows the board or the diff.
 pub fn context_of(state: &State) -> Option<Context> {
     if state.screen != Screen::Engagement || state.mode != Mode::View || state.pane != Pane::Editor
@@ -272,18 +82,6 @@ pub fn context_of(state: &State) -> Option<Context> {
     } else {
         None
     }
-}
-
-/// A refusal in one line, with the first position it names.
-pub fn refusal_text(r: &Refusal) -> String {
-    let mut out = format!("refused: {}", r.rule);
-    if let Some(f) = r.findings.first() {
-        out.push_str(&format!(" — {f}"));
-        if r.findings.len() > 1 {
-            out.push_str(&format!(" (+{} more)", r.findings.len() - 1));
-        }
-    }
-    out
 }
 
 fn effect(b: BuildEffect) -> Vec<Effect> {
@@ -466,7 +264,7 @@ fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
     }
     match rules::set_component_status(&e.engagement, &e.disk, id, status) {
         Err(r) => {
-            refuse(state, refusal_text(&r));
+            refuse(state, r.line());
             Vec::new()
         }
         Ok(_) => {
@@ -489,7 +287,7 @@ fn complete_build(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     match rules::complete_build(&e.engagement, &e.disk) {
-        Err(r) => refuse(state, refusal_text(&r)),
+        Err(r) => refuse(state, r.line()),
         Ok(_) => {
             let components = e.disk.required_components().count();
             state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
@@ -648,7 +446,7 @@ fn open_deviation_form(state: &mut State) -> Vec<Effect> {
         "-",
     ) && !r.usage
     {
-        state.error(refusal_text(&r));
+        state.error(r.line());
         return Vec::new();
     }
     let (target, origin) = prefill(state, e);
@@ -711,7 +509,7 @@ fn open_amend_form(state: &mut State) -> Vec<Effect> {
     if let Err(r) = rules::add_amendment(&e.engagement, ev, *probe, "-")
         && !r.usage
     {
-        state.error(refusal_text(&r));
+        state.error(r.line());
         return Vec::new();
     }
     let from_hunk = e.build.diff.as_ref().and_then(|v| v.hunk()).and_then(|h| {
@@ -763,7 +561,7 @@ fn close(state: &mut State) -> Vec<Effect> {
                     input: String::new(),
                 }));
             } else {
-                refuse(state, refusal_text(&r));
+                refuse(state, r.line());
             }
         }
     }
@@ -878,7 +676,7 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                         }
                         Err(r) => {
                             state.overlay = None;
-                            refuse(state, refusal_text(&r));
+                            refuse(state, r.line());
                         }
                     }
                 }
@@ -997,7 +795,7 @@ fn submit_deviation(state: &mut State, mut form: DeviationForm) -> Vec<Effect> {
         &form.why,
     ) {
         Err(r) => {
-            form.error = Some(refusal_text(&r));
+            form.error = Some(r.line());
             keep(state, form)
         }
         Ok(_) => {
@@ -1032,7 +830,7 @@ fn submit_amendment(state: &mut State, mut form: AmendForm) -> Vec<Effect> {
     }
     match rules::add_amendment(&e.engagement, &e.disk, deviation, &form.text) {
         Err(r) => {
-            form.error = Some(refusal_text(&r));
+            form.error = Some(r.line());
             keep(state, form)
         }
         Ok(_) => {

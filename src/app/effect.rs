@@ -27,6 +27,13 @@ pub enum Effect {
     Load {
         root: PathBuf,
     },
+    /// "Restore approved": each artifact's approved snapshot (by full-text sha256) back in
+    /// place, its ungoverned sections kept (DESIGN §3 Staleness).
+    RestoreApproved {
+        root: PathBuf,
+        gate: GateId,
+        artifacts: Vec<(Artifact, String)>,
+    },
     /// The live gate re-check of an edited buffer (CPU only: `tui.rs` runs it on a worker).
     Evaluate(LiveJob),
     /// Approve through `transact` with the compare-and-swap on the reviewed hashes.
@@ -80,6 +87,12 @@ impl Effect {
                 vec![root.clone()]
             }
             Effect::SpawnEditor { path, .. } => vec![path.clone()],
+            Effect::RestoreApproved {
+                root, artifacts, ..
+            } => artifacts
+                .iter()
+                .map(|(a, _)| root.join(a.file_name()))
+                .collect(),
             Effect::Quit | Effect::Suspend | Effect::Evaluate(_) => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),

@@ -250,7 +250,7 @@ fn complete_feasibility(state: &mut State) -> Vec<Effect> {
     }
     match rules::complete_feasibility(&e.engagement, &e.disk) {
         Err(r) => {
-            let text = super::build::refusal_text(&r);
+            let text = r.line();
             state.error(text);
         }
         Ok(_) => {

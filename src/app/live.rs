@@ -28,7 +28,9 @@ use ratatui_textarea::DataCursor;
 use super::action::LiveAction;
 use super::effect::{Cleanup, Effect, LiveEffect};
 use super::keys::Command;
-use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, TextBuffer, ViewTop};
+use super::{
+    Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer, ViewTop,
+};
 use crate::domain::artifact::{Artifact, sha256_hex};
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
@@ -436,8 +438,15 @@ struct Before {
 
 /// What a reload changed, in words: gates, phase, artifacts other than the shown one,
 /// `engagement.toml`, the journal and `build/`.
-fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>) -> Vec<String> {
-    let mut out: Vec<String> = shown_reloaded.into_iter().collect();
+fn announce(
+    old: &Before,
+    now: &EngagementState,
+    shown_reloaded: Option<String>,
+) -> Vec<(Severity, String)> {
+    let mut out: Vec<(Severity, String)> = shown_reloaded
+        .into_iter()
+        .map(|m| (Severity::Info, m))
+        .collect();
     for gate in [GateId::One, GateId::Two] {
         let (b, a) = (old.disk.gate(gate), now.disk.gate(gate));
         let n = gate.number();
@@ -446,41 +455,54 @@ fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>)
         }
         out.push(match a.state {
             GateState::Approved => match &a.approval {
-                Some(ap) if seq(a) != seq(b) => {
-                    format!("Gate {n} approved by {} (event {})", ap.actor, ap.seq)
-                }
-                _ => format!("Gate {n} holds again (the approved text is back)"),
+                Some(ap) if seq(a) != seq(b) => (
+                    Severity::Info,
+                    format!("Gate {n} approved by {} (event {})", ap.actor, ap.seq),
+                ),
+                _ => (
+                    Severity::Info,
+                    format!("Gate {n} holds again (the approved text is back)"),
+                ),
             },
             GateState::Stale => {
                 let files: Vec<&str> = a.stale.iter().map(|s| s.file.as_str()).collect();
-                format!(
-                    "Gate {n} is now STALE: {} changed since its approval",
-                    files.join(", ")
+                (
+                    Severity::Error,
+                    format!(
+                        "Gate {n} is now STALE: {} changed since its approval",
+                        files.join(", ")
+                    ),
                 )
             }
-            GateState::Rejected => format!("Gate {n} rejected"),
-            GateState::Pending => format!("Gate {n} reopened"),
+            GateState::Rejected => (Severity::Info, format!("Gate {n} rejected")),
+            GateState::Pending => (Severity::Info, format!("Gate {n} reopened")),
         });
     }
     if old.disk.phase != now.disk.phase {
-        out.push(format!(
-            "phase: {} → {}",
-            old.disk.phase.title(),
-            now.disk.phase.title()
+        out.push((
+            Severity::Info,
+            format!(
+                "phase: {} → {}",
+                old.disk.phase.title(),
+                now.disk.phase.title()
+            ),
         ));
     }
     let shown = now.shown_artifact();
     for a in Artifact::ALL.into_iter().filter(|a| Some(*a) != shown) {
         let (b, n) = (old.texts.get(&a), now.engagement.texts.get(&a));
         if b != n {
-            out.push(match n {
-                Some(_) => format!("{} changed on disk", a.file_name()),
-                None => format!("{} was deleted on disk", a.file_name()),
-            });
+            out.push((
+                Severity::Info,
+                match n {
+                    Some(_) => format!("{} changed on disk", a.file_name()),
+                    None => format!("{} was deleted on disk", a.file_name()),
+                },
+            ));
         }
     }
     if old.meta != now.engagement.meta {
-        out.push("engagement.toml changed on disk".into());
+        out.push((Severity::Info, "engagement.toml changed on disk".into()));
     }
     let grew = now
         .engagement
@@ -488,14 +510,17 @@ fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>)
         .events
         .len()
         .saturating_sub(old.events);
-    if grew > 0 && !out.iter().any(|m| m.starts_with("Gate ")) {
-        out.push(format!(
-            "journal: {grew} new event{}",
-            if grew == 1 { "" } else { "s" }
+    if grew > 0 && !out.iter().any(|(_, m)| m.starts_with("Gate ")) {
+        out.push((
+            Severity::Info,
+            format!(
+                "journal: {grew} new event{}",
+                if grew == 1 { "" } else { "s" }
+            ),
         ));
     }
     if old.build_files != now.engagement.build_files && shown.is_some() {
-        out.push("build/ changed on disk".into());
+        out.push((Severity::Info, "build/ changed on disk".into()));
     }
     out
 }
@@ -689,24 +714,30 @@ fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effe
         state.overlay = None;
         messages.insert(
             0,
-            format!(
-                "Gate {n} was decided elsewhere while you reviewed; your decision was not recorded"
+            (
+                Severity::Error,
+                format!(
+                    "Gate {n} was decided elsewhere while you reviewed; your decision was not recorded"
+                ),
             ),
         );
     }
     if let Some(m) = &conflict_msg {
-        messages.insert(0, m.clone());
+        messages.insert(0, (Severity::Error, m.clone()));
     }
     if messages.is_empty() {
         return effects;
     }
-    let text = messages.join(" · ");
-    let alarming =
-        text.contains("CONFLICT") || text.contains("STALE") || text.contains("decided elsewhere");
+    let alarming = messages.iter().any(|(s, _)| *s == Severity::Error);
+    let text = messages
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect::<Vec<_>>()
+        .join(" · ");
     let refused = state
         .toast
         .as_ref()
-        .is_some_and(|t| t.kind == super::ToastKind::Error);
+        .is_some_and(|t| t.kind == super::Severity::Error);
     if refused && !outside {
         // Our own action was refused (a lost race): say what won, after the refusal.
         if let Some(t) = &mut state.toast {

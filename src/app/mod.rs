@@ -32,6 +32,7 @@ use crate::domain::phase::Phase;
 use crate::domain::rules::GateReview;
 use crate::store::engagement::Loaded;
 
+use crate::domain::progress::{artifact_of, gate_ahead};
 pub use keys::{Command, Context, Keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,15 +152,17 @@ pub enum Overlay {
     Metrics(Box<crate::domain::metrics::WorkspaceMetrics>),
 }
 
+/// How a toast is shown: a notice, or something that needs attention (a refusal, a conflict, a
+/// stale gate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToastKind {
+pub enum Severity {
     Info,
     Error,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
-    pub kind: ToastKind,
+    pub kind: Severity,
     pub text: String,
 }
 
@@ -381,33 +384,8 @@ impl ViewCache {
     }
 }
 
-/// The artifact a pipeline phase shows (Build shows the `build/` listing, not an artifact).
-pub fn artifact_of(phase: Phase) -> Option<Artifact> {
-    match phase {
-        Phase::Requirements => Some(Artifact::Spec),
-        Phase::Feasibility => Some(Artifact::Feasibility),
-        Phase::Design => Some(Artifact::Design),
-        Phase::Build => None,
-        Phase::AsBuilt | Phase::Closed => Some(Artifact::AsBuilt),
-    }
-}
-
 /// The editing rule lives with the other rules (the MCP server applies it too).
 pub use crate::domain::rules::edit_refusal;
-
-/// The gate the review pane shows: a stale gate first, else the one ahead of the phase.
-pub fn gate_ahead(ev: &Evaluation) -> GateId {
-    if ev.gate(GateId::One).state == GateState::Stale {
-        return GateId::One;
-    }
-    if ev.gate(GateId::Two).state == GateState::Stale {
-        return GateId::Two;
-    }
-    match ev.phase {
-        Phase::Requirements => GateId::One,
-        _ => GateId::Two,
-    }
-}
 
 /// `build/` as a read-only listing: components of the contract and the files.
 pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
@@ -705,11 +683,11 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.notify(ToastKind::Info, text.into());
+        self.notify(Severity::Info, text.into());
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.notify(ToastKind::Error, text.into());
+        self.notify(Severity::Error, text.into());
     }
 
     /// Tells `text` beside the toast already shown, without hiding it: an info toast says both
@@ -719,16 +697,16 @@ impl State {
     pub fn info_beside(&mut self, text: impl Into<String>, lead: bool) {
         let text = text.into();
         let shown = self.toast.take();
-        self.notify(ToastKind::Info, text.clone());
+        self.notify(Severity::Info, text.clone());
         match shown {
-            Some(t) if t.kind == ToastKind::Info => {
+            Some(t) if t.kind == Severity::Info => {
                 let both = if lead {
                     format!("{text} · {}", t.text)
                 } else {
                     format!("{} · {text}", t.text)
                 };
                 self.toast = Some(Toast {
-                    kind: ToastKind::Info,
+                    kind: Severity::Info,
                     text: both,
                 });
             }
@@ -738,7 +716,7 @@ impl State {
     }
 
     /// Shows a toast and keeps it in the message log.
-    fn notify(&mut self, kind: ToastKind, text: String) {
+    fn notify(&mut self, kind: Severity, text: String) {
         if self.messages.len() >= MESSAGE_LOG_MAX {
             self.messages.remove(0);
         }

@@ -213,6 +213,7 @@ commands! {
     CompleteBuild => "complete_build", "Complete the build once every component is validated", [Build];
     AmendSpec => "amend_spec", "Append a spec amendment for a scope-change deviation", [Build, Diff];
     CloseEngagement => "close_engagement", "Close the engagement (offered when every condition holds)", [Build, Diff];
+    RestoreApproved => "restore_approved", "Restore the approved text of a stale gate's artifacts (ungoverned sections kept)", [Gate];
     ToggleFolds => "toggle_folds", "Fold or unfold the unchanged lines of the diff", [Diff];
     ShowConflict => "show_conflict", "Compare your unsaved buffer with the changed file on disk", [Global];
     KeepMine => "keep_mine", "Conflict: save your buffer over the disk version shown", [Overlay];

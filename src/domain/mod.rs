@@ -23,6 +23,7 @@ pub mod packet_html;
 pub mod packet_md;
 pub mod phase;
 pub mod position;
+pub mod progress;
 pub mod queue;
 pub mod quorum;
 pub mod reconcile;

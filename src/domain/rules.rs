@@ -52,6 +52,27 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// The rule, saying "refused:" once (store refusals carry it in their text already).
+    pub fn headline(&self) -> String {
+        let rule = self.rule.strip_prefix("refused: ").unwrap_or(&self.rule);
+        format!("refused: {rule}")
+    }
+
+    /// One line, as a toast or a form shows it: the headline, the first finding and how many
+    /// more there are.
+    pub fn line(&self) -> String {
+        let mut out = self.headline();
+        if let Some(f) = self.findings.first() {
+            out.push_str(&format!(" — {f}"));
+            if self.findings.len() > 1 {
+                out.push_str(&format!(" (+{} more)", self.findings.len() - 1));
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.rule)?;
@@ -1055,12 +1076,6 @@ pub fn request_review(ev: &Evaluation, gate: GateId, note: &str) -> Result<Event
 pub fn may_decide(e: &Engagement, ev: &Evaluation, gate: GateId, who: &str) -> bool {
     let (owners, policy) = owners_and_policy(e, &ev.replay);
     require_decidable(ev, gate).is_ok() && require_distinct(&owners, policy, who, "decide").is_ok()
-}
-
-/// True when the criterion kind would accept `--check`.
-pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
-    ev.criteria_of(gate)
-        .any(|c| c.def.id == id && c.def.kind == CriterionKind::Manual)
 }
 
 #[cfg(test)]

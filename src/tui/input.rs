@@ -26,7 +26,7 @@
 //! the terminal.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::OnceLock;
@@ -79,8 +79,7 @@ enum Tty {
 
 impl Tty {
     fn open() -> io::Result<Tty> {
-        // SAFETY: isatty only inspects the descriptor.
-        if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
+        if io::stdin().is_terminal() {
             Ok(Tty::Stdin)
         } else {
             File::open("/dev/tty").map(Tty::DevTty)

@@ -11,7 +11,7 @@ use ratatui_textarea::DataCursor;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Slot, Theme, mode_label, slot, truncate};
-use crate::app::{Command, Context, Mode, Overlay, Screen, State, ToastKind};
+use crate::app::{Command, Context, Mode, Overlay, Screen, Severity, State};
 use crate::domain::evaluate::GateState;
 use crate::domain::phase::Phase;
 
@@ -390,7 +390,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             toast_text(state, &t.text, width),
             slot(
                 theme,
-                if t.kind == ToastKind::Error {
+                if t.kind == Severity::Error {
                     Slot::UiBannerError
                 } else {
                     Slot::UiToast

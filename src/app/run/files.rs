@@ -8,6 +8,37 @@ use crate::store::instance;
 use crate::store::recovery::{self, SaveRefused};
 use crate::store::review;
 
+/// "Restore approved" of each artifact, then the engagement as it is now (a failure stops at
+/// the artifact it happened on; what was restored before it stays restored).
+pub fn restore(
+    root: &std::path::Path,
+    gate: crate::domain::journal::GateId,
+    artifacts: &[(crate::domain::artifact::Artifact, String)],
+) -> Vec<Action> {
+    let mut files = Vec::new();
+    let mut out = Vec::new();
+    for (artifact, sha256) in artifacts {
+        match engagement::restore_approved(root, *artifact, sha256) {
+            Ok(_) => files.push(artifact.file_name().to_string()),
+            Err(e) => {
+                out.push(Action::Failed(format!(
+                    "restore approved: {} not restored: {e}",
+                    artifact.file_name()
+                )));
+                break;
+            }
+        }
+    }
+    if !files.is_empty() {
+        out.insert(0, Action::Restored { gate, files });
+    }
+    match engagement::load(root) {
+        Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
+        Err(e) => out.push(Action::Failed(e.to_string())),
+    }
+    out
+}
+
 fn act(action: LiveAction) -> Action {
     Action::Live(action)
 }

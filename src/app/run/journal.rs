@@ -18,7 +18,7 @@ pub fn tx_message(root: &Path, err: TxError) -> String {
     match err {
         TxError::Store(e) => format!("error: {e}"),
         TxError::Refused(r) => {
-            let mut out = format!("refused: {}", r.rule);
+            let mut out = r.headline();
             for f in &r.findings {
                 out.push_str(&format!(" — {}", crate::domain::position::locate(root, f)));
             }

@@ -180,6 +180,11 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
             reason,
             reviewed,
         } => journal::reject(root, *gate, review, reason, reviewed, ctx),
+        Effect::RestoreApproved {
+            root,
+            gate,
+            artifacts,
+        } => files::restore(root, *gate, artifacts),
         Effect::Build(b) => journal::build(b, ctx),
         Effect::Live(l) => files::live(l),
         Effect::Lifecycle(l) => journal::lifecycle(l, ctx),

@@ -7,7 +7,7 @@ use super::super::{
     Confirm, Decision, Mode, Overlay, Pane, PromptKind, Review, Screen, State, gate_ahead,
 };
 use super::editor::{find, jump, move_editor, report_match, save, undo_redo};
-use super::{dirty_refusal, phase_number, quit_or_ask, refusal_text};
+use super::{dirty_refusal, phase_number, quit_or_ask};
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::CriterionKind;
 use crate::domain::journal::{CriterionResult, EventBody};
@@ -238,7 +238,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
             let gate = e.review.gate;
             let review = e.review.as_gate_review();
             match approve_gate(&e.engagement, &e.disk, gate, &review, &identity) {
-                Err(r) => state.error(refusal_text(&r)),
+                Err(r) => state.error(r.line()),
                 Ok(body) => {
                     let results = match &body {
                         EventBody::GateApproved(g) => g
@@ -256,6 +256,23 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
                         results,
                         reason: None,
                     })));
+                }
+            }
+        }
+        Command::RestoreApproved if state.pane == Pane::Gate => {
+            if let Some(why) = dirty_refusal(e, "restore the approved text") {
+                state.error(why);
+                return Vec::new();
+            }
+            let gate = e.review.gate;
+            match crate::domain::progress::restorable(&e.disk, gate) {
+                Err(r) => state.error(r.line()),
+                Ok(artifacts) => {
+                    return vec![Effect::RestoreApproved {
+                        root: e.root.clone(),
+                        gate,
+                        artifacts,
+                    }];
                 }
             }
         }

@@ -15,7 +15,6 @@ use super::keys::{Command, Context};
 use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, WorkspaceState};
 use crate::domain::artifact::Artifact;
 use crate::domain::phase::Phase;
-use crate::domain::rules::Refusal;
 
 /// Applies one action; returns the effects to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -89,6 +88,14 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::LoadFailed(m) | Action::Failed(m) => {
             state.error(m);
+            Vec::new()
+        }
+        Action::Restored { gate, files } => {
+            state.info(format!(
+                "{} restored to the text Gate {} approved (ungoverned sections kept)",
+                files.join(", "),
+                gate.number()
+            ));
             Vec::new()
         }
         Action::Committed(m) => {
@@ -258,13 +265,6 @@ pub(super) fn phase_number(c: Command) -> Option<Phase> {
         Command::ShowPhase4 => Some(Phase::Build),
         Command::ShowPhase5 => Some(Phase::AsBuilt),
         _ => None,
-    }
-}
-
-pub(super) fn refusal_text(r: &Refusal) -> String {
-    match r.findings.first() {
-        Some(f) => format!("refused: {} — {f}", r.rule),
-        None => format!("refused: {}", r.rule),
     }
 }
 

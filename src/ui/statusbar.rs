@@ -18,7 +18,7 @@ use crate::domain::phase::Phase;
 /// The commands worth a hint where the keys are pressed now.
 fn hint_commands(state: &State) -> &'static [Command] {
     use Command as C;
-    if let Some(commands) = super::conflict::hint_commands(state) {
+    if let Some(commands) = super::live::hint_commands(state) {
         return commands;
     }
     match (&state.overlay, state.context()) {
@@ -104,7 +104,7 @@ fn hint_commands(state: &State) -> &'static [Command] {
 
 fn short_doc(c: Command) -> &'static str {
     use Command as C;
-    if let Some(doc) = super::conflict::short_doc(c) {
+    if let Some(doc) = super::live::short_doc(c) {
         return doc;
     }
     match c {
@@ -324,7 +324,7 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
                 ));
             }
             left.extend(
-                super::conflict::status_flags(state, theme)
+                super::live::status_flags(state, theme)
                     .into_iter()
                     .map(|span| Piece { span, drop: None }),
             );

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use phasegate::domain::artifact::{Artifact, GovernedText, sha256_hex};
+use phasegate::domain::artifact::{Artifact, GovernedText};
 use phasegate::domain::design::{self, Component};
+use phasegate::domain::digest::sha256_hex;
 use phasegate::domain::engagement::{EngagementMeta, Policy};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};

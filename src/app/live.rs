@@ -31,7 +31,8 @@ use super::keys::Command;
 use super::{
     Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer, ViewTop,
 };
-use crate::domain::artifact::{Artifact, sha256_hex};
+use crate::domain::artifact::Artifact;
+use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
 use crate::domain::merge3::merge3;

@@ -248,7 +248,7 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
             (
                 *a,
                 ArtifactHashes {
-                    sha256: super::artifact::sha256_hex(t.as_bytes()),
+                    sha256: super::digest::sha256_hex(t.as_bytes()),
                     governed_sha256: governed.sha256(),
                 },
             )

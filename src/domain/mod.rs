@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod criteria;
 pub mod design;
+pub mod digest;
 pub mod engagement;
 pub mod evaluate;
 pub mod ids;

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::domain::allowed_signers::fold;
-use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
+use crate::domain::artifact::{Artifact, ArtifactHashes};
 use crate::domain::criteria::predefined_ids;
+use crate::domain::digest::sha256_hex;
 use crate::domain::engagement::{
     ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
 };

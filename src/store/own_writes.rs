@@ -29,7 +29,7 @@ fn key(path: &Path) -> PathBuf {
 /// Records that this process is about to make `path` hold `bytes`, so the watcher knows the
 /// resulting event is phasegate's own. Called by `write_atomic` before the rename.
 pub fn note_write(path: &Path, bytes: &[u8]) {
-    own_writes().insert(key(path), crate::domain::artifact::sha256_hex(bytes));
+    own_writes().insert(key(path), crate::domain::digest::sha256_hex(bytes));
 }
 
 /// The hash of this process's last write to `path`, if the watcher has not seen it yet (taking

@@ -2,7 +2,7 @@
 
 use crate::app::action::{Action, LiveAction, ReviewAction};
 use crate::app::effect::{Cleanup, LiveEffect, ReviewEffect};
-use crate::domain::artifact::sha256_hex;
+use crate::domain::digest::sha256_hex;
 use crate::store::engagement;
 use crate::store::instance;
 use crate::store::recovery::{self, SaveRefused};

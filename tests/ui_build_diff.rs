@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::app::{ctx, dispatch, press, type_text};
+use common::app::{ctx, dispatch, press, toast, type_text};
 use common::copy_dir;
 
 use std::fs;
@@ -84,14 +84,6 @@ fn render(state: &State, ws: &Path) -> String {
         .backend()
         .to_string()
         .replace(&ws.display().to_string(), "[WORKSPACE]")
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 /// Screen rows as strings (one char per cell; wide glyphs' trailing cells dropped).

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::app::{dispatch, press, type_text};
+use common::app::{dispatch, press, render, type_text};
 use common::copy_dir;
 
 use std::path::{Path, PathBuf};
@@ -13,11 +13,8 @@ use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
 use phasegate::app::{Command, Keys, Mode, Overlay, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
 use phasegate::domain::journal::{CriterionResult, Stamp};
 use phasegate::domain::time::Timestamp;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -57,17 +54,6 @@ fn open_engagement(ws: &Path, slug: &str, size: (u16, u16)) -> State {
     );
     assert_eq!(state.screen, Screen::Engagement);
     state
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(!text.contains(&ws.display().to_string()), "{text}");
-    text
 }
 
 fn catalog_overlay(state: &State) -> &phasegate::app::catalog::CatalogOverlay {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::Workspace;
-use common::app::{dispatch, press, type_text};
+use common::app::{dispatch, press, render, toast, type_text};
 
 use std::path::Path;
 
@@ -14,12 +14,8 @@ use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
 use phasegate::app::{Command, Keys, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
 
 fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     let mut state = State::new("reviewer", Keys::default(), size);
@@ -34,29 +30,6 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
         },
     );
     state
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut shown = state.clone();
-    if let Some(w) = &mut shown.workspace {
-        w.root = SHOWN_WORKSPACE.into();
-    }
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(&shown, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(!text.contains(&ws.display().to_string()), "{text}");
-    text
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 #[test]

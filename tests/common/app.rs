@@ -72,3 +72,53 @@ pub fn type_text(state: &mut State, text: &str) {
         press(state, KeyCode::Char(c));
     }
 }
+
+/// The workspace path snapshots show, in place of the temp directory.
+pub const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
+
+/// The screen as `ui::view` draws it at the state's size with the default theme, the workspace
+/// drawn under [`SHOWN_WORKSPACE`] (not replaced in the text afterwards, which would shorten the
+/// lines it appears on).
+pub fn screen(state: &State) -> String {
+    let (w, h) = state.size;
+    let mut shown = state.clone();
+    if let Some(w) = &mut shown.workspace {
+        w.root = std::path::PathBuf::from(SHOWN_WORKSPACE);
+    }
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| phasegate::ui::view(&shown, &phasegate::config::Theme::default(), f))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+/// [`screen`], checking that the temp workspace `ws` never reaches it.
+pub fn render(state: &State, ws: &std::path::Path) -> String {
+    let text = screen(state);
+    assert!(
+        !text.contains(&ws.display().to_string()),
+        "the temp workspace path reached the screen:\n{text}"
+    );
+    text
+}
+
+/// The toast shown now ("" when none).
+pub fn toast(state: &State) -> String {
+    state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// A temp workspace with copies of the three samples the UI tests use.
+pub fn sample_workspace() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = dir.path().join("ws");
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
+        super::copy_dir(&samples.join(slug), &ws.join(slug));
+    }
+    (dir, ws)
+}

@@ -54,6 +54,22 @@ pub struct Engagement {
     pub catalog: std::sync::Arc<Catalog>,
 }
 
+impl Engagement {
+    /// An engagement of `meta` and `journal` with nothing else read yet (no texts, snapshots,
+    /// build files or catalog): tests and benches add what their case needs.
+    pub fn new(slug: impl Into<String>, meta: EngagementMeta, journal: Journal) -> Engagement {
+        Engagement {
+            slug: slug.into(),
+            meta,
+            journal,
+            texts: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
+            build_files: Vec::new(),
+            catalog: Default::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {

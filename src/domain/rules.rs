@@ -1108,21 +1108,12 @@ mod tests {
             j = journal::append(&j, &stamp(actor), body).expect("append").0;
         }
         Engagement {
-            slug: "e".into(),
-            meta: EngagementMeta {
-                title: "t".into(),
-                owner: "alice".into(),
-                created: Timestamp::from_unix(0),
-                baseline: None,
-                policy: Policy::default(),
-                criteria: vec![],
-                roles: Default::default(),
-            },
-            journal: parse_journal(&j).expect("journal"),
             texts: BTreeMap::from([(Artifact::Spec, spec.to_string())]),
-            catalog: Default::default(),
-            snapshots: BTreeMap::new(),
-            build_files: vec![],
+            ..Engagement::new(
+                "e",
+                EngagementMeta::new("t", "alice", Timestamp::from_unix(0)),
+                parse_journal(&j).expect("journal"),
+            )
         }
     }
 

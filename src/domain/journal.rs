@@ -671,6 +671,57 @@ fn hashed_bytes(text: &str, block: &Block) -> String {
     out
 }
 
+/// The text before the first `[[event]]` (the header comment) and each event's block as it
+/// stands in the file, trailing blank lines trimmed.
+pub fn raw_blocks(text: &str) -> (&str, Vec<&str>) {
+    let blocks = split_blocks(text);
+    let preamble = &text[..blocks.first().map_or(text.len(), |b| b.start)];
+    let raw = blocks
+        .iter()
+        .map(|b| {
+            let mut s = &text[b.start..b.end];
+            while s.ends_with("\n\n") {
+                s = &s[..s.len() - 1];
+            }
+            s
+        })
+        .collect();
+    (preamble, raw)
+}
+
+fn is_key_line(line: &str, key: &str) -> bool {
+    line.trim_start()
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.trim_start().starts_with('='))
+}
+
+/// An event's block given a new place in a chain: its `seq` and `prev` lines replaced and its
+/// hash recomputed, every other byte kept (so its signature, which covers neither, still holds).
+/// Returns the block (ending with its `hash` line) and the new hash.
+pub fn rechained(block: &str, seq: u64, prev: &str) -> (String, String) {
+    let mut bytes = String::with_capacity(block.len());
+    for line in block.split_inclusive('\n') {
+        if is_key_line(line, "hash") {
+            continue;
+        } else if is_key_line(line, "seq") {
+            let _ = writeln!(bytes, "seq = {seq}");
+        } else if is_key_line(line, "prev") {
+            let _ = writeln!(bytes, "prev = {}", toml_string(prev));
+        } else {
+            bytes.push_str(line);
+        }
+    }
+    if !bytes.ends_with('\n') {
+        bytes.push('\n');
+    }
+    while bytes.ends_with("\n\n") {
+        bytes.pop();
+    }
+    let hash = sha256_hex(bytes.as_bytes());
+    let _ = writeln!(bytes, "hash = {}", toml_string(&hash));
+    (bytes, hash)
+}
+
 fn verify_block_hash(text: &str, block: &Block, event: &Event) -> Result<(), Finding> {
     let actual = sha256_hex(hashed_bytes(text, block).as_bytes());
     if actual != event.hash {

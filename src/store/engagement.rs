@@ -504,6 +504,9 @@ pub struct Committed {
     /// A write after the commit point that failed (creating as-built.md); the decision stands
     /// and the next transaction redoes it.
     pub deferred: Option<StoreError>,
+    /// The git commit config `[git] commit` asked for (made under the lock, after every
+    /// write); a refused one leaves the event recorded. `note()` says it in one line.
+    pub git: super::git::CommitOutcome,
 }
 
 /// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
@@ -651,12 +654,20 @@ where
             Err(e) => deferred = Some(e),
         }
     }
+    let head = journal_text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("hash = \""))
+        .unwrap_or_default()
+        .trim_end_matches('"');
+    let git = super::git::commit_event(root, &loaded.engagement.slug, seq, &change.event, head);
     Ok(Committed {
         seq,
         event: change.event,
         created_as_built,
         signer: trailer.signer,
         deferred,
+        git,
     })
 }
 

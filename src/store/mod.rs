@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod catalog;
 pub mod confine;
 pub mod engagement;
+pub mod git;
 pub mod instance;
 pub mod limits;
 pub mod lock;

@@ -702,3 +702,67 @@ fn a_running_tui_shows_bobs_approval_within_a_second_of_git_pull() {
     pty.send("q");
     pty.wait_exit();
 }
+
+#[test]
+fn the_tui_commits_its_decision_too() {
+    let team = Team::new();
+    let a = team.clone_dir("a");
+    // No signing key: the engagement asks for no signatures, so the TUI's reviewer may approve.
+    std::fs::write(
+        team.tmp.path().join("alice.toml"),
+        "[git]\ncommit = \"decisions\"\n",
+    )
+    .expect("config");
+    team.run_ok("a", "alice", Clock::Real, &["git", "setup"]);
+    team.run_ok(
+        "a",
+        "alice",
+        Clock::Real,
+        &["new", SLUG, "--owner", "alice"],
+    );
+    std::fs::write(a.join(SLUG).join("customer-spec.md"), spec()).expect("spec");
+    team.git_ok(&a, &["add", "-A"]);
+    team.git_ok(&a, &["commit", "-q", "-m", "the spec"]);
+    let before = team.git_ok(&a, &["rev-parse", "HEAD"]);
+
+    let mut pty = Spawn::phasegate(bin(), &a, &["open", SLUG])
+        .env("PHASEGATE_CONFIG", team.tmp.path().join("alice.toml"))
+        .env("HOME", team.home())
+        .env("GIT_CONFIG_GLOBAL", team.tmp.path().join("gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .size(120, 40)
+        .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]"]);
+    pty.send("g");
+    pty.wait_for("the gate pane", |s| {
+        common::pty::last_row(s).contains("Space tick")
+    });
+    pty.send("jjjj");
+    for _ in 0..4 {
+        pty.send(" j");
+    }
+    pty.send("a");
+    pty.wait_for_text(&["Approve Gate 1?"]);
+    pty.send("y");
+    pty.wait_for("the approval", |s| {
+        common::pty::last_row(s).contains("Gate 1 approved by reviewer")
+    });
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+
+    // One commit, made by the TUI's transaction, with the message format.
+    let log = team.git_ok(
+        &a,
+        &["log", "--format=%s", &format!("{}..HEAD", before.trim())],
+    );
+    let journal = phasegate::domain::journal::parse_journal(&team.journal("a")).unwrap();
+    assert_eq!(
+        log.trim(),
+        format!(
+            "edge-acl: Gate 1 approved [event 2, head {}]",
+            &journal.events[1].hash[..12]
+        )
+    );
+    let porcelain = team.git_ok(&a, &["status", "--porcelain"]);
+    assert_eq!(porcelain, "", "nothing of the engagement left uncommitted");
+}

@@ -7,9 +7,9 @@
 
 use std::fmt;
 
-use ssh_key::{PublicKey, SshSig};
+use ssh_key::SshSig;
 
-use super::allowed_signers::{AllowedSigners, fingerprint};
+use super::allowed_signers::AllowedSigners;
 use super::evaluate::{Engagement, evaluate, gate_evidence};
 use super::journal::{
     self, ArtifactRecord, Event, EventBody, GENESIS, GateId, JOURNAL_FILE, Journal, parse_journal,
@@ -307,31 +307,20 @@ impl Merged {
             .map(|(e, _)| e)
     }
 
-    /// Every signature verifies, on the merged journal, against the key it carries: the
+    /// Every added signature verifies, on the merged journal, against the key it carries: the
     /// signed message (genesis hash + the event without its chain fields) survived the merge.
     /// Whose key it is, is the allowed signers' question ([`Merged::judge`], `check`).
     fn verify_seals(&self) -> Result<(), MergeRefusal> {
         let genesis = self.journal.events.first().map_or("", |e| e.hash.as_str());
-        for e in &self.journal.events {
+        // The common history is byte for byte what both sides had; `check` judges it.
+        for (e, origin) in self.journal.events.iter().zip(&self.origins) {
             let Some(seal) = &e.seal else { continue };
+            if origin.side == Side::Common {
+                continue;
+            }
             let outcome = SshSig::from_pem(&seal.signature)
                 .map_err(|err| format!("the signature does not parse: {err}"))
-                .and_then(|sig| {
-                    let key = PublicKey::from(sig.public_key().clone());
-                    if fingerprint(&key) != seal.signer {
-                        return Err(format!(
-                            "`signer` names {} but the signature was made with {}",
-                            seal.signer,
-                            fingerprint(&key)
-                        ));
-                    }
-                    key.verify(
-                        signature::NAMESPACE,
-                        &signature::message(genesis, &seal.signed_bytes),
-                        &sig,
-                    )
-                    .map_err(|_| "the signature does not verify on the merged journal".into())
-                });
+                .and_then(|sig| signature::verify_sound(genesis, seal, &sig));
             if let Err(why) = outcome {
                 return Err(refuse(
                     format!("a signature does not hold after the merge: {why}"),
@@ -722,6 +711,32 @@ mod tests {
         let err = merge(&base, &add(&base, "a", 2, &deviation(2)), &cut).unwrap_err();
         assert!(
             err.reason.contains("the theirs journal no longer holds"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_added_signature_that_does_not_hold_is_refused() {
+        let base = created();
+        let trailer = crate::domain::journal::Trailer {
+            clock_override: false,
+            signer: Some("SHA256:nobody".into()),
+            signature: Some("not an SSH signature".into()),
+        };
+        let ours =
+            crate::domain::journal::append_with(&base, &stamp("alice", 1), &deviation(1), &trailer)
+                .unwrap()
+                .0;
+        let theirs = add(&base, "bob", 2, &deviation(2));
+        let err = merge(&base, &ours, &theirs).unwrap_err();
+        assert!(
+            err.reason.starts_with(
+                "a signature does not hold after the merge: the signature does not parse"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.events[0].starts_with("ours event 2 (deviation_recorded by alice"),
             "{err}"
         );
     }

@@ -232,6 +232,26 @@ fn check_format_json_gives_one_object_per_engagement_with_positions() {
                 || p["message"].as_str().unwrap().contains("changed")),
         "{bad}"
     );
+    // SARIF for code scanning: the same findings, located relative to the workspace.
+    let o = ws.run("reader", &["check", "--all", "--format", "sarif"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let sarif: serde_json::Value = serde_json::from_str(&o.stdout).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let errors: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["level"] == "error").collect();
+    assert_eq!(errors.len(), problems.len(), "{sarif}");
+    for r in &errors {
+        let location = &r["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(
+            uri.starts_with("vlan-qos/"),
+            "relative to the workspace: {uri}"
+        );
+        if let Some(line) = location["region"]["startLine"].as_u64() {
+            assert!(line >= 1);
+        }
+    }
     // Text output is unchanged by the flag's existence.
     let text = ws.run("reader", &["check", "--all"]);
     assert_eq!(text.code, 1);

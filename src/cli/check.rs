@@ -22,8 +22,8 @@ pub struct Args {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
-    /// Output: human text, or JSON for tools (an array with one object per engagement, each
-    /// problem and warning with its file, line and column)
+    /// Output: human text, JSON for tools (an array with one object per engagement, each
+    /// problem and warning with its file, line and column), or SARIF for code scanning
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -32,6 +32,8 @@ pub struct Args {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning (paths relative to the workspace)
+    Sarif,
 }
 
 /// A problem or warning with where it stands, for `--format json`.
@@ -54,7 +56,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     // Human output goes out through `say`/`say_err` (control characters escaped); the report
     // is flushed before each error so the two streams keep their order on a terminal.
     let mut out = String::new();
-    let json = args.format == Format::Json;
+    let json = args.format != Format::Text;
     let error = |out: &mut String, e: &dyn std::fmt::Display| {
         if !json {
             say(out);
@@ -168,11 +170,13 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     }
     let failed = unreadable > 0 || problems > 0 || (args.strict && warnings > 0);
     if json {
-        // Tools read stdout only: the array, nothing else.
-        let _ = std::io::Write::write_all(
-            &mut std::io::stdout(),
-            format!("{}\n", Value::Array(reports)).as_bytes(),
-        );
+        // Tools read stdout only: the document, nothing else.
+        let document = match args.format {
+            Format::Sarif => sarif(&ctx.workspace, &reports),
+            _ => Value::Array(reports),
+        };
+        let _ =
+            std::io::Write::write_all(&mut std::io::stdout(), format!("{document}\n").as_bytes());
         return match (unreadable > 0, failed) {
             (true, _) => Exit::Usage,
             (false, true) => Exit::Refused,
@@ -210,4 +214,63 @@ fn finding_json(root: &std::path::Path, f: &crate::domain::position::Finding) ->
         root.join(&f.position.file)
     };
     located(&file, f.position.line, f.position.column, &f.message)
+}
+
+/// The `--format json` reports as a SARIF 2.1.0 log: one result per problem (`error`) and
+/// warning (`warning`), located relative to the workspace (the repository root in CI).
+fn sarif(workspace: &std::path::Path, reports: &[Value]) -> Value {
+    let relative = |file: &str| {
+        let path = std::path::Path::new(file);
+        path.strip_prefix(workspace)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let result = |level: &str, f: &Value| {
+        let file = f["file"].as_str().unwrap_or_default();
+        let mut location = json!({"artifactLocation": {"uri": relative(file)}});
+        let (line, column) = (
+            f["line"].as_u64().unwrap_or(0),
+            f["column"].as_u64().unwrap_or(0),
+        );
+        if line > 0 {
+            location["region"] = json!({"startLine": line});
+            if column > 0 {
+                location["region"]["startColumn"] = json!(column);
+            }
+        }
+        json!({
+            "ruleId": "phasegate/check",
+            "level": level,
+            "message": {"text": f["message"].as_str().unwrap_or_default()},
+            "locations": [{"physicalLocation": location}],
+        })
+    };
+    let mut results = Vec::new();
+    for r in reports {
+        if r["unreadable"].is_object() {
+            results.push(result("error", &r["unreadable"]));
+        }
+        for f in r["problems"].as_array().into_iter().flatten() {
+            results.push(result("error", f));
+        }
+        for f in r["warnings"].as_array().into_iter().flatten() {
+            results.push(result("warning", f));
+        }
+    }
+    json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "phasegate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [{
+                    "id": "phasegate/check",
+                    "shortDescription": {"text": "an engagement's journal, signatures, gates and recorded items verify"},
+                }],
+            }},
+            "results": results,
+        }],
+    })
 }

@@ -34,6 +34,8 @@ pub const IGNORED: [&str; 5] = [
 const SETUP_COMMENT: &str = "# phasegate (written by `phasegate git setup`)";
 const DRIVER_NAME: &str = "phasegate journal merge: re-chains both sides' events and verifies them";
 
+const CANNOT_RUN: &str = "cannot run `git`";
+
 /// `git ARGS` run in `dir`, without a shell, its output captured (a hook's output must never
 /// reach a terminal the TUI owns). `Err` when git cannot be started or exits non-zero, with
 /// what it said.
@@ -47,7 +49,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         // A commit must not wait on a prompt nobody sees.
         .env("GIT_TERMINAL_PROMPT", "0")
         .output()
-        .map_err(|e| format!("cannot run `git`: {e} (is git installed and on PATH?)"))?;
+        .map_err(|e| format!("{CANNOT_RUN}: {e} (is git installed and on PATH?)"))?;
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
@@ -77,11 +79,22 @@ pub struct WorkTree {
 
 /// Where `dir` sits in a git work tree; `None` outside one (or without git).
 pub fn work_tree(dir: &Path) -> Option<WorkTree> {
-    let out = git(dir, &["rev-parse", "--show-toplevel", "--show-prefix"]).ok()?;
+    locate(dir).ok().flatten()
+}
+
+/// [`work_tree`], telling "git cannot be run" (`Err`) from "not in a work tree" (`Ok(None)`).
+fn locate(dir: &Path) -> Result<Option<WorkTree>, String> {
+    let out = match git(dir, &["rev-parse", "--show-toplevel", "--show-prefix"]) {
+        Ok(out) => out,
+        Err(e) if e.starts_with(CANNOT_RUN) => return Err(e),
+        Err(_) => return Ok(None),
+    };
     let mut lines = out.lines();
-    let top = PathBuf::from(lines.next()?.trim());
+    let Some(top) = lines.next().map(|t| PathBuf::from(t.trim())) else {
+        return Ok(None);
+    };
     let prefix = lines.next().unwrap_or("").trim().to_string();
-    Some(WorkTree { top, prefix })
+    Ok(Some(WorkTree { top, prefix }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,8 +396,10 @@ pub fn commit_event(
         GitCommit::Decisions if !is_decision(event) => return CommitOutcome::NotAsked,
         GitCommit::Decisions | GitCommit::Events => {}
     }
-    let Some(tree) = work_tree(root) else {
-        return CommitOutcome::NotARepository;
+    let tree = match locate(root) {
+        Ok(Some(tree)) => tree,
+        Ok(None) => return CommitOutcome::NotARepository,
+        Err(why) => return CommitOutcome::Refused(why),
     };
     let message = commit_message(slug, seq, &event.summary(), head);
     match commit_files(&tree, &message) {

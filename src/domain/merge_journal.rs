@@ -676,6 +676,32 @@ mod tests {
     }
 
     #[test]
+    fn two_approvals_of_one_text_toward_a_quorum_merge() {
+        let policy = Policy {
+            approvals: crate::domain::quorum::Approvals { gate1: 2, gate2: 1 },
+            ..Policy::default()
+        };
+        let base = new_journal(
+            &stamp("alice", 0),
+            &EventBody::Created {
+                owner: Some("alice".into()),
+                policy,
+                templates: vec![],
+                baseline: None,
+            },
+        );
+        let ours = add(&base, "bob", 3, &gate1(true, 'a'));
+        let theirs = add(&base, "carol", 2, &gate1(true, 'a'));
+        let m = merge(&base, &ours, &theirs).unwrap();
+        assert_eq!(m.journal.events.len(), 3);
+        // The same person twice, or different texts, are still two decisions.
+        let again = add(&base, "bob", 2, &gate1(true, 'a'));
+        assert!(merge(&base, &ours, &again).is_err());
+        let other_text = add(&base, "carol", 2, &gate1(true, 'b'));
+        assert!(merge(&base, &ours, &other_text).is_err());
+    }
+
+    #[test]
     fn an_approval_of_a_text_the_other_side_changed_is_refused() {
         let base = created();
         let ours = add(&base, "bob", 3, &gate1(true, 'a'));

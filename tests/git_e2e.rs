@@ -139,6 +139,17 @@ impl Team {
         Team::output(&mut cmd)
     }
 
+    /// What the engineer commits by hand: the team's files and the engagement, by name.
+    fn user_adds(&self, dir: &Path) {
+        let mut args = vec!["add", "--"];
+        for path in ["allowed_signers", ".gitattributes", ".gitignore", SLUG] {
+            if dir.join(path).exists() {
+                args.push(path);
+            }
+        }
+        self.git_ok(dir, &args);
+    }
+
     /// `git` that must succeed; its stdout.
     fn git_ok(&self, dir: &Path, args: &[&str]) -> String {
         let o = self.git(dir, args);
@@ -208,7 +219,7 @@ impl Team {
         // With a signing key configured, `new` asks for signed decisions from the start.
         self.run_ok("a", "alice", clock, &["new", SLUG, "--owner", "alice"]);
         std::fs::write(a.join(SLUG).join("customer-spec.md"), spec()).expect("spec");
-        self.git_ok(&a, &["add", "-A"]);
+        self.user_adds(&a);
         self.git_ok(&a, &["commit", "-q", "-m", "edge-acl: the spec"]);
         self.git_ok(&a, &["push", "-q", "origin", "main"]);
 
@@ -363,7 +374,7 @@ fn an_incompatible_parallel_history_is_refused_naming_the_events_with_both_sides
         Clock::At("2026-11-20T12:20:00Z"),
         &["feasibility-complete", SLUG],
     );
-    team.git_ok(&a, &["add", "-A"]);
+    team.user_adds(&a);
     team.git_ok(&a, &["commit", "-q", "-m", "feasibility"]);
     let ours = team.journal("a");
     let theirs_commit = team.git_ok(&b, &["rev-parse", "HEAD"]);
@@ -608,7 +619,7 @@ fn the_pre_receive_hook_refuses_a_forged_approval_and_accepts_a_valid_one() {
         &["new", SLUG, "--owner", "alice"],
     );
     std::fs::write(a.join(SLUG).join("customer-spec.md"), spec()).expect("spec");
-    team.git_ok(&a, &["add", "-A"]);
+    team.user_adds(&a);
     team.git_ok(&a, &["commit", "-q", "-m", "the spec"]);
     let o = team.git(&a, &["push", "origin", "main"]);
     assert_eq!(o.code, 0, "a clean engagement is accepted: {}", o.stderr);
@@ -628,7 +639,7 @@ fn the_pre_receive_hook_refuses_a_forged_approval_and_accepts_a_valid_one() {
     let o = team.run_as("b", "mallory", "bob", Clock::Real, &args);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("by bob, signed with"), "{}", o.stdout);
-    team.git_ok(&b, &["add", "-A"]);
+    team.user_adds(&b);
     team.git_ok(&b, &["commit", "-q", "-m", "approve"]);
     let o = team.git(&b, &["push", "origin", "main"]);
     assert_ne!(o.code, 0, "a forged approval is refused: {}", o.stderr);
@@ -656,7 +667,7 @@ fn the_pre_receive_hook_refuses_a_forged_approval_and_accepts_a_valid_one() {
     team.git_ok(&b, &["reset", "-q", "--hard", "origin/main"]);
     let o = team.run_ok("b", "bob", Clock::Real, &args);
     assert!(o.stdout.contains("by bob, signed with"), "{}", o.stdout);
-    team.git_ok(&b, &["add", "-A"]);
+    team.user_adds(&b);
     team.git_ok(&b, &["commit", "-q", "-m", "approve"]);
     let o = team.git(&b, &["push", "origin", "main"]);
     assert_eq!(o.code, 0, "a valid approval is accepted: {}", o.stderr);
@@ -721,7 +732,7 @@ fn the_tui_commits_its_decision_too() {
         &["new", SLUG, "--owner", "alice"],
     );
     std::fs::write(a.join(SLUG).join("customer-spec.md"), spec()).expect("spec");
-    team.git_ok(&a, &["add", "-A"]);
+    team.user_adds(&a);
     team.git_ok(&a, &["commit", "-q", "-m", "the spec"]);
     let before = team.git_ok(&a, &["rev-parse", "HEAD"]);
 

@@ -270,6 +270,17 @@ fn alice_pulls_bobs_approval(team: &Team) {
 
 #[test]
 fn a_compatible_parallel_history_merges_through_the_driver_with_every_signature_valid() {
+    compatible_parallel_history(&["pull", "--no-edit", "origin", "main"]);
+}
+
+/// `git pull --rebase` replays alice's commit onto bob's: the driver merges with the sides
+/// swapped, and the result is the same history.
+#[test]
+fn a_compatible_parallel_history_rebases_through_the_driver_too() {
+    compatible_parallel_history(&["pull", "--rebase", "origin", "main"]);
+}
+
+fn compatible_parallel_history(pull: &[&str]) {
     let team = Team::new();
     team.through_gate1(Clock::At("2026-11-20T12:00:00Z"));
     alice_pulls_bobs_approval(&team);
@@ -303,7 +314,7 @@ fn a_compatible_parallel_history_merges_through_the_driver_with_every_signature_
     );
     team.git_ok(&b, &["push", "-q", "origin", "main"]);
     let ours_before = team.journal("a");
-    let o = team.git(&a, &["pull", "--no-edit", "origin", "main"]);
+    let o = team.git(&a, pull);
     assert_eq!(o.code, 0, "the driver merges: {}{}", o.stdout, o.stderr);
 
     let merged = team.journal("a");
@@ -336,7 +347,7 @@ fn a_compatible_parallel_history_merges_through_the_driver_with_every_signature_
     assert_eq!(signed.len(), 2, "{s}");
     assert!(signed.iter().all(|d| d["verified"] == true), "{s}");
     assert_eq!(s["phase"], "requirements", "{s}");
-    // The merge commit holds the merged journal; bob gets it by a fast-forward.
+    // The merge (or rebased) commit holds the merged journal; bob gets it by a fast-forward.
     team.git_ok(&a, &["push", "-q", "origin", "main"]);
     team.git_ok(&b, &["pull", "-q", "origin", "main"]);
     assert_eq!(team.journal("b"), merged);

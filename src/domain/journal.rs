@@ -1262,6 +1262,34 @@ mod tests {
     }
 
     #[test]
+    fn rechaining_in_place_changes_nothing_and_elsewhere_only_the_chain_fields() {
+        let j = new_journal(&stamp("alice"), &created());
+        let (j, _) = append(&j, &stamp("bob"), &approval()).unwrap();
+        let parsed = parse_journal(&j).unwrap();
+        let (preamble, blocks) = raw_blocks(&j);
+        assert_eq!(preamble, format!("{HEADER}\n"));
+        let (same, hash) = rechained(blocks[1], 2, &parsed.events[0].hash);
+        assert_eq!(same, blocks[1]);
+        assert_eq!(hash, parsed.events[1].hash);
+        let (moved, hash) = rechained(blocks[1], 7, &"f".repeat(64));
+        assert_ne!(hash, parsed.events[1].hash);
+        let differing: Vec<(&str, &str)> = moved
+            .lines()
+            .zip(blocks[1].lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        let keys: Vec<&str> = differing
+            .iter()
+            .map(|(a, _)| a.split(' ').next().unwrap_or(""))
+            .collect();
+        assert_eq!(keys, ["seq", "prev", "hash"]);
+        assert_eq!(
+            super::super::signature::signed_bytes(&moved),
+            super::super::signature::signed_bytes(blocks[1])
+        );
+    }
+
+    #[test]
     fn must_start_with_created() {
         let j = new_journal(&stamp("alice"), &approval());
         assert!(parse_journal(&j).unwrap_err().message.contains("created"));

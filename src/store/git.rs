@@ -440,18 +440,23 @@ fn commit_files(tree: &WorkTree, message: &str) -> Result<(String, Vec<String>),
             foreign.join(", ")
         ));
     }
-    let (gone, present): (Vec<&Entry>, Vec<&Entry>) = status
+    let changed: Vec<&Entry> = status
         .entries
         .iter()
         .filter(|e| ours(&e.path) && (e.kind == '?' || e.xy != ['.', '.']))
-        .partition(|e| e.kind == '1' && e.xy[1] == 'D');
-    let files: Vec<String> = present
+        .collect();
+    let files: Vec<String> = changed
         .iter()
-        .chain(&gone)
         .map(|e| e.path.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // What the work tree changed since the index: added (or untracked), or deleted. A change
+    // already staged (`M.`, `D.`) is committed as it is.
+    let (gone, present): (Vec<&Entry>, Vec<&Entry>) = changed
+        .into_iter()
+        .filter(|e| e.kind == '?' || e.xy[1] != '.')
+        .partition(|e| e.xy[1] == 'D');
     if files.is_empty() {
         return Err("git sees no change in the engagement's files (are they ignored?)".into());
     }

@@ -746,6 +746,13 @@ fn the_tui_commits_its_decision_too() {
     team.user_adds(&a);
     team.git_ok(&a, &["commit", "-q", "-m", "the spec"]);
     let before = team.git_ok(&a, &["rev-parse", "HEAD"]);
+    // An edit alice already staged herself is committed with the decision as it is.
+    std::fs::write(
+        a.join(SLUG).join("customer-spec.md"),
+        spec() + "\n<!-- reviewed with the NOC -->\n",
+    )
+    .expect("spec");
+    team.git_ok(&a, &["add", "--", "edge-acl/customer-spec.md"]);
 
     let mut pty = Spawn::phasegate(bin(), &a, &["open", SLUG])
         .env("PHASEGATE_CONFIG", team.tmp.path().join("alice.toml"))
@@ -787,4 +794,10 @@ fn the_tui_commits_its_decision_too() {
     );
     let porcelain = team.git_ok(&a, &["status", "--porcelain"]);
     assert_eq!(porcelain, "", "nothing of the engagement left uncommitted");
+    let files = team.git_ok(&a, &["show", "--name-only", "--format=", "HEAD"]);
+    assert!(
+        files.lines().any(|f| f == "edge-acl/customer-spec.md"),
+        "{files}"
+    );
+    assert!(files.lines().any(|f| f == JOURNAL), "{files}");
 }

@@ -74,14 +74,16 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
 /// Whether evaluating the engagement reads the workspace's catalog: it has a Day-2 baseline or
 /// its design reuses a component from the catalog.
 pub fn needs_catalog(e: &Engagement) -> bool {
+    // A reference names the `catalog` keyword: a design without the word is not parsed for one.
     let reuses_catalog = e.texts.get(&Artifact::Design).is_some_and(|t| {
-        crate::domain::design::components(&crate::domain::markdown::parse(t), t)
-            .iter()
-            .any(|c| {
-                c.reuse_decision()
-                    .and_then(crate::domain::catalog::parse_reference)
-                    .is_some()
-            })
+        t.to_ascii_lowercase().contains("catalog")
+            && crate::domain::design::components(&crate::domain::markdown::parse(t), t)
+                .iter()
+                .any(|c| {
+                    c.reuse_decision()
+                        .and_then(crate::domain::catalog::parse_reference)
+                        .is_some()
+                })
     });
     e.meta.baseline.is_some() || reuses_catalog
 }

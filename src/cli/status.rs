@@ -209,9 +209,10 @@ pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
             .iter()
             .map(|s| json!({
                 "actor": agent_actor(&s.client),
-                "pid": s.pid,
-                "host": s.host,
-                "started": s.started,
+                "pid": s.owner.pid,
+                "host": s.owner.host,
+                "user": s.owner.user,
+                "started": s.since,
             }))
             .collect::<Vec<_>>()
     );
@@ -394,8 +395,8 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
             out,
             "\nagent session active: {} (pid {}, since {}) — it writes through `phasegate mcp`; decisions stay yours",
             agent_actor(&s.client),
-            s.pid,
-            s.started
+            s.owner.pid,
+            s.since
         );
     }
     let _ = writeln!(

@@ -11,6 +11,7 @@ pub mod instance;
 pub mod limits;
 pub mod lock;
 pub mod metrics;
+pub mod queue;
 pub mod recovery;
 pub mod review;
 pub mod seed;

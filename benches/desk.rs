@@ -2,7 +2,9 @@
 //!
 //! - `queue/500`: `phasegate queue`'s whole computation — list the workspace, load and evaluate
 //!   500 engagements (copies of the three samples: one in Requirements, one in Design, one in
-//!   As-Built), read their recovery dirs, build the queue. Bar: ≤ 150 ms.
+//!   As-Built) along the queue's path (`store::queue`), read their recovery dirs, build the
+//!   queue. Bar: ≤ 150 ms. `queue/500-full-load` is the same over the plain path (`load` +
+//!   `evaluate` of every engagement), for comparison.
 //! - `export/html`: the As-Built sample's audit packet — load, evaluate, build the packet, render
 //!   the HTML and write it atomically. Bar: ≤ 50 ms.
 //!
@@ -15,7 +17,6 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use phasegate::cli::queue::{Loaded, load_workspace};
 use phasegate::domain::evaluate::evaluate;
 use phasegate::domain::packet::packet;
 use phasegate::domain::packet_html;
@@ -23,6 +24,7 @@ use phasegate::domain::queue::{QueueInput, queue};
 use phasegate::domain::time::Timestamp;
 use phasegate::store::atomic::write_atomic;
 use phasegate::store::engagement::load_strict;
+use phasegate::store::queue::{QueueLoaded, load_workspace, load_workspace_full};
 
 const SAMPLES: [&str; 3] = ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"];
 
@@ -42,9 +44,21 @@ fn bench_queue(c: &mut Criterion) {
     let now = Timestamp::parse("2026-11-20T12:00:00Z").expect("time");
     c.bench_function("queue/500", |b| {
         b.iter(|| {
-            let (loaded, unreadable) = load_workspace(ws.path()).expect("workspace");
+            let (loaded, unreadable) = load_workspace(ws.path(), "carol").expect("workspace");
             assert!(unreadable.is_empty());
-            let inputs: Vec<QueueInput<'_>> = loaded.iter().map(Loaded::input).collect();
+            let inputs: Vec<QueueInput<'_>> = loaded.iter().map(QueueLoaded::input).collect();
+            let entries = queue(&inputs, "carol", now);
+            assert_eq!(entries.len(), 334);
+            black_box(entries)
+        })
+    });
+    // The plain path (every engagement loaded and evaluated in full), for comparison: what the
+    // queue did before it had a path of its own.
+    c.bench_function("queue/500-full-load", |b| {
+        b.iter(|| {
+            let (loaded, unreadable) = load_workspace_full(ws.path()).expect("workspace");
+            assert!(unreadable.is_empty());
+            let inputs: Vec<QueueInput<'_>> = loaded.iter().map(QueueLoaded::input).collect();
             let entries = queue(&inputs, "carol", now);
             assert_eq!(entries.len(), 334);
             black_box(entries)

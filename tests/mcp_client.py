@@ -3,6 +3,14 @@
 Run by tests/mcp_e2e.rs (which prepares the workspace), not by hand:
 
     python tests/mcp_client.py PHASEGATE_BINARY WORKSPACE REQUIREMENTS_SLUG BUILD_SLUG
+    python tests/mcp_client.py PHASEGATE_BINARY WORKSPACE full-build SLUG HUMAN
+    python tests/mcp_client.py PHASEGATE_BINARY WORKSPACE write SLUG ARTIFACT LINE
+
+`full-build`: the agent builds every component of SLUG (in Build) in dependency order, writing
+its build/ files and marking it built; between two components HUMAN validates the one just built
+with the real CLI (`phasegate --as HUMAN component COMP-n validated`), and completes the build at
+the end. `write`: the agent reads ARTIFACT and writes it back with LINE inserted after its first
+line (one write, compare-and-swap on the hash it read).
 
 Every step asserts what the server must answer; the first failed assertion exits non-zero with
 what was expected and what came back. The last line on stdout is a JSON summary the Rust test
@@ -12,6 +20,7 @@ checks against the journal.
 import asyncio
 import json
 import os
+import subprocess
 import sys
 
 from mcp import ClientSession, StdioServerParameters
@@ -230,7 +239,87 @@ async def build(binary, workspace, slug, summary):
             summary["build_file"] = path
 
 
+def human(binary, workspace, who, *args):
+    """A person's decision through the real CLI, between two of the agent's calls."""
+    env = dict(os.environ)
+    env["PHASEGATE_CONFIG"] = os.path.join(workspace, "no-config.toml")
+    env.pop("PHASEGATE_WORKSPACE", None)
+    done = subprocess.run([binary, "--workspace", workspace, "--as", who, *args],
+                          env=env, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        fail(f"human {' '.join(args)}", f"exit {done.returncode}: {done.stderr}")
+    return done.stdout
+
+
+async def full_build(binary, workspace, slug, who, summary):
+    """The whole Build phase: the agent builds, a person validates in between."""
+    info = types.Implementation(name=CLIENT_NAME, version="1.0")
+    async with stdio_client(server(binary, workspace, slug)) as (read, write):
+        async with ClientSession(read, write, client_info=info) as session:
+            await session.initialize()
+            built = []
+            while True:
+                order = await ok(session, "build order", "build_order")
+                if order["phase"] != "build":
+                    fail("build order", f"expected the build phase: {order['phase']}")
+                pending = [c for c in order["components"] if c["status"] == "pending"]
+                if not pending:
+                    break
+                ready = [c for c in pending if not c["waiting_on"]]
+                if not ready:
+                    fail("build order", f"pending components all wait: {pending}")
+                # One that still waits is refused, naming what it waits on.
+                waiting = next((c for c in pending if c["waiting_on"]), None)
+                as_built = await ok(session, "read as-built", "read_artifact",
+                                    {"artifact": "as-built.md"})
+                if waiting is not None:
+                    await refused(session, f"early {waiting['id']}", "mark_component_built",
+                                  {"component": waiting["id"], "base_sha256": as_built["sha256"]},
+                                  f"{waiting['id']} cannot be built before its dependencies",
+                                  waiting["waiting_on"][0])
+                comp = ready[0]["id"]
+                path = f"build/{comp}/main.txt"
+                await ok(session, f"write {path}", "write_build_file",
+                         {"path": path, "text": f"{comp} as the agent built it\n"})
+                marked = await ok(session, f"build {comp}", "mark_component_built",
+                                  {"component": comp, "base_sha256": as_built["sha256"]})
+                if marked["actor"] != f"agent:{CLIENT_NAME}":
+                    fail(f"build {comp}", f"recorded as {marked['actor']}")
+                built.append(comp)
+                human(binary, workspace, who, "component", comp, "validated", slug)
+            summary["built"] = built
+            human(binary, workspace, who, "build-complete", slug)
+            status = await ok(session, "status after the build", "status")
+            summary["phase"] = status["phase"]
+
+
+async def write_once(binary, workspace, slug, artifact, line, summary):
+    """One write by the agent: LINE inserted after the artifact's first line."""
+    info = types.Implementation(name=CLIENT_NAME, version="1.0")
+    async with stdio_client(server(binary, workspace, slug)) as (read, write):
+        async with ClientSession(read, write, client_info=info) as session:
+            await session.initialize()
+            current = await ok(session, "read", "read_artifact", {"artifact": artifact})
+            first, _, rest = current["text"].partition("\n")
+            written = await ok(session, "write", "write_artifact", {
+                "artifact": artifact, "text": f"{first}\n{line}\n{rest}",
+                "base_sha256": current["sha256"],
+            })
+            summary["sha256"] = written["sha256"]
+
+
 async def main():
+    summary = {}
+    if len(sys.argv) == 6 and sys.argv[3] == "full-build":
+        binary, workspace, _, slug, who = sys.argv[1:]
+        await full_build(binary, workspace, slug, who, summary)
+        print(json.dumps(summary))
+        return
+    if len(sys.argv) == 7 and sys.argv[3] == "write":
+        binary, workspace, _, slug, artifact, line = sys.argv[1:]
+        await write_once(binary, workspace, slug, artifact, line, summary)
+        print(json.dumps(summary))
+        return
     if len(sys.argv) != 5:
         fail("arguments", "usage: mcp_client.py PHASEGATE_BINARY WORKSPACE REQUIREMENTS_SLUG BUILD_SLUG")
     binary, workspace, req_slug, build_slug = sys.argv[1:]

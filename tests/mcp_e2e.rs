@@ -42,14 +42,20 @@ fn python() -> PathBuf {
     python
 }
 
-/// Runs the Python client to completion, or fails after `deadline` (a hang is a failure).
+/// Runs the Python client's main scenario to completion, or fails after `deadline` (a hang is a
+/// failure).
 fn run_client(ws: &Workspace, deadline: Duration) -> (i32, String, String) {
+    run_client_with(ws, &[REQUIREMENTS, BUILD], deadline)
+}
+
+/// Runs the Python client with `args` after the binary and the workspace.
+fn run_client_with(ws: &Workspace, args: &[&str], deadline: Duration) -> (i32, String, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
     let child = Command::new(python())
         .arg(script)
         .arg(env!("CARGO_BIN_EXE_phasegate"))
         .arg(ws.path())
-        .args([REQUIREMENTS, BUILD])
+        .args(args)
         .env("PHASEGATE_NOW", "2026-11-20T12:00:00Z")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -289,4 +295,182 @@ fn status_says_an_agent_session_is_active_while_the_server_runs() {
     assert!(!session.exists());
     let status = ws.status(REQUIREMENTS);
     assert_eq!(status["agents"], serde_json::json!([]));
+}
+
+/// The JSON summary the client prints last, or a failure showing what it said.
+fn summary_of(run: &(i32, String, String)) -> serde_json::Value {
+    let (code, stdout, stderr) = run;
+    assert_eq!(*code, 0, "the client failed:\n{stderr}\nstdout: {stdout}");
+    serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("no JSON summary ({e}):\n{stdout}\n{stderr}"))
+}
+
+/// The whole Build phase driven by the agent through the official client: it writes each
+/// component's build/ files and marks it built, leaves first (one that still waits is refused),
+/// while a person validates each through the CLI in between and completes the build. `check`
+/// then passes, and the journal alternates the agent's `built` with the person's `validated`.
+#[test]
+fn an_agent_driven_build_phase_checks_clean_with_the_human_decisions_between() {
+    let ws = Workspace::with_samples();
+    let o = ws.run("alice", &common::gate2_approve(BUILD));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let gate2_events = events(&ws, BUILD).len();
+
+    let run = run_client_with(
+        &ws,
+        &["full-build", BUILD, "carol"],
+        Duration::from_secs(180),
+    );
+    let summary = summary_of(&run);
+    assert_eq!(summary["phase"], "as-built", "{summary}");
+    let built: Vec<String> = summary["built"]
+        .as_array()
+        .expect("built")
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(built.len(), 5, "every component of the design: {built:?}");
+    // Dependency order, from the design: COMP-3 after COMP-2, COMP-4 after 2 and 3, COMP-5
+    // after 1 and 4.
+    let at = |c: &str| built.iter().position(|b| b == c).expect("built");
+    assert!(at("COMP-2") < at("COMP-3"));
+    assert!(at("COMP-3") < at("COMP-4"));
+    assert!(at("COMP-1") < at("COMP-5") && at("COMP-4") < at("COMP-5"));
+
+    // The journal: the agent's writes with the person's decisions between them.
+    let journal = events(&ws, BUILD);
+    let text = ws.read(BUILD, ".phasegate/journal.toml");
+    let doc: toml::Table = toml::from_str(&text).expect("journal");
+    let statuses: Vec<(String, String, String)> = doc["event"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .skip(gate2_events)
+        .map(|e| {
+            let s = |k: &str| {
+                e.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (
+                s("actor"),
+                s("kind"),
+                format!("{} {}", s("component"), s("status")),
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for c in &built {
+        expected.push((
+            CLIENT.to_string(),
+            "component_status".to_string(),
+            format!("{c} built"),
+        ));
+        expected.push((
+            "carol".to_string(),
+            "component_status".to_string(),
+            format!("{c} validated"),
+        ));
+    }
+    expected.push((
+        "carol".to_string(),
+        "build_completed".to_string(),
+        " ".to_string(),
+    ));
+    assert_eq!(statuses, expected, "{journal:?}");
+    for c in &built {
+        assert_eq!(
+            ws.read(BUILD, &format!("build/{c}/main.txt")),
+            format!("{c} as the agent built it\n")
+        );
+    }
+    let o = ws.run("reader", &["check", BUILD]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains(" 0 problem(s)"), "{}", o.stdout);
+}
+
+/// The agent writes while a person has the artifact open in the TUI (a real pty): with the
+/// buffer clean the TUI reloads the agent's text; with unsaved typing it shows the conflict
+/// and keeps the typing, and after "take disk" both texts are there — the agent's on disk, the
+/// person's in `.phasegate/recovery/`.
+#[test]
+fn the_agent_writes_while_the_tui_has_the_artifact_open() {
+    use common::pty::{Spawn, keys, last_row, text_of};
+
+    let ws = Workspace::with_samples();
+    let mut tui = Spawn::phasegate(
+        env!("CARGO_BIN_EXE_phasegate"),
+        ws.path(),
+        &["open", REQUIREMENTS],
+    )
+    .size(120, 40)
+    .start();
+    tui.wait_for_text(&["customer-spec.md [VIEW]", " VIEW ", REQUIREMENTS]);
+
+    // Clean: reloaded.
+    let one = "Agent line one.";
+    summary_of(&run_client_with(
+        &ws,
+        &["write", REQUIREMENTS, "customer-spec.md", one],
+        Duration::from_secs(60),
+    ));
+    let screen = tui.wait_for("the reload of the agent's write", |s| {
+        last_row(s).contains("reloaded: customer-spec.md changed on disk")
+    });
+    assert!(text_of(&screen).contains(one), "{}", text_of(&screen));
+
+    // Dirty: typed, not saved; the agent writes; the TUI shows the conflict, typing kept.
+    let typed = "typed by the human ";
+    tui.send("e");
+    tui.wait_for_text(&["customer-spec.md [EDIT]"]);
+    tui.send(keys::DOWN);
+    tui.send(typed);
+    tui.wait_for_text(&[typed, "[+] modified"]);
+    let two = "Agent line two.";
+    summary_of(&run_client_with(
+        &ws,
+        &["write", REQUIREMENTS, "customer-spec.md", two],
+        Duration::from_secs(60),
+    ));
+    let screen = tui.wait_for("the conflict", |s| {
+        text_of(s).contains("CONFLICT customer-spec.md")
+    });
+    assert!(text_of(&screen).contains(typed), "{}", text_of(&screen));
+    let disk = ws.read(REQUIREMENTS, "customer-spec.md");
+    assert!(
+        disk.contains(one) && disk.contains(two) && !disk.contains(typed),
+        "{disk}"
+    );
+
+    // The conflict view shows both sides; taking the disk keeps the typing in recovery.
+    tui.send(keys::ESC);
+    tui.wait_for_text(&["modified [VIEW]"]);
+    tui.send(keys::CTRL_S);
+    tui.wait_for_text(&["keep mine", "take disk", typed.trim_end(), two]);
+    tui.send("t");
+    let screen = tui.wait_for("take disk", |s| {
+        last_row(s).contains("took the disk version of customer-spec.md")
+    });
+    assert!(text_of(&screen).contains(two), "{}", text_of(&screen));
+    let recovery = ws.engagement(REQUIREMENTS).join(".phasegate/recovery");
+    let kept: Vec<String> = std::fs::read_dir(&recovery)
+        .expect("recovery dir")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(kept.iter().any(|t| t.contains(typed)), "{kept:?}");
+    assert_eq!(
+        ws.read(REQUIREMENTS, "customer-spec.md"),
+        disk,
+        "the agent's text stays"
+    );
+    let journal = events(&ws, REQUIREMENTS);
+    assert!(
+        journal.iter().all(|(a, _)| a != CLIENT),
+        "writes are not events: {journal:?}"
+    );
+
+    tui.send("q");
+    assert!(tui.wait_exit().success());
 }

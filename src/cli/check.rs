@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use serde_json::{Value, json};
+
 use super::{Context, Exit, locate, report_store_error, say, say_err};
 use crate::domain::evaluate::evaluate;
 use crate::domain::lawful::unlawful;
@@ -20,6 +22,23 @@ pub struct Args {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+    /// Output: human text, JSON for tools (an array with one object per engagement, each
+    /// problem and warning with its file, line and column), or SARIF for code scanning
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning (paths relative to the workspace)
+    Sarif,
+}
+
+/// A problem or warning with where it stands, for `--format json`.
+fn located(file: &std::path::Path, line: usize, column: usize, message: &str) -> Value {
+    json!({"file": file.display().to_string(), "line": line, "column": column, "message": message})
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Exit {
@@ -37,16 +56,30 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
     // Human output goes out through `say`/`say_err` (control characters escaped); the report
     // is flushed before each error so the two streams keep their order on a terminal.
     let mut out = String::new();
+    let json = args.format != Format::Text;
     let error = |out: &mut String, e: &dyn std::fmt::Display| {
-        say(out);
+        if !json {
+            say(out);
+        }
         out.clear();
         say_err(&format!("error: {e}\n"));
     };
     let (mut problems, mut warnings, mut unreadable) = (0, 0, 0);
+    let mut reports: Vec<Value> = Vec::new();
+    let unreadable_json = |root: &std::path::Path, e: &crate::store::StoreError| {
+        json!({
+            "engagement": root.display().to_string(),
+            "ok": false,
+            "unreadable": located(&e.path, e.line, e.column, &e.message),
+            "problems": [],
+            "warnings": [],
+        })
+    };
     for root in &roots {
         let loaded = match load(root) {
             Ok(l) => l,
             Err(e) => {
+                reports.push(unreadable_json(root, &e));
                 error(&mut out, &e);
                 unreadable += 1;
                 continue;
@@ -59,6 +92,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
             .iter()
             .partition(|e| e.path.starts_with(&objects));
         if let Some(e) = bad_input.first() {
+            reports.push(unreadable_json(root, e));
             error(&mut out, e);
             unreadable += 1;
             continue;
@@ -73,30 +107,48 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 ev.warnings.extend(signatures.warnings);
             }
             Err(e) => {
+                reports.push(unreadable_json(root, &e));
                 error(&mut out, &e);
                 unreadable += 1;
                 continue;
             }
         }
         let mut found: Vec<String> = tampered.iter().map(|e| e.to_string()).collect();
-        found.extend(
-            ev.problems
-                .iter()
-                .chain(&unlawful(&loaded.engagement, &ev))
-                // The tampered snapshot is also missing from the evaluation; say it once.
-                .filter(|p| {
-                    !tampered
-                        .iter()
-                        .any(|t| root.join(&p.position.file) == t.path)
-                })
-                .map(|p| locate(root, p)),
-        );
+        let mut found_json: Vec<Value> = tampered
+            .iter()
+            .map(|e| located(&e.path, e.line, e.column, &e.message))
+            .collect();
+        let lawless = unlawful(&loaded.engagement, &ev);
+        for p in ev
+            .problems
+            .iter()
+            .chain(&lawless)
+            // The tampered snapshot is also missing from the evaluation; say it once.
+            .filter(|p| {
+                !tampered
+                    .iter()
+                    .any(|t| root.join(&p.position.file) == t.path)
+            })
+        {
+            found.push(locate(root, p));
+            found_json.push(finding_json(root, p));
+        }
         let mut cautions: Vec<String> = ev.warnings.iter().map(|w| locate(root, w)).collect();
-        cautions.extend(leftover_temps(root).iter().map(|t| {
-            format!(
-                "{}: left by an interrupted write; the next phasegate write removes it",
-                t.display()
-            )
+        let mut cautions_json: Vec<Value> =
+            ev.warnings.iter().map(|w| finding_json(root, w)).collect();
+        for t in leftover_temps(root) {
+            let message = "left by an interrupted write; the next phasegate write removes it";
+            cautions.push(format!("{}: {message}", t.display()));
+            cautions_json.push(located(&t, 0, 0, message));
+        }
+        reports.push(json!({
+            "engagement": root.display().to_string(),
+            "slug": loaded.engagement.slug,
+            "ok": found.is_empty(),
+            "events": loaded.engagement.journal.events.len(),
+            "head": loaded.engagement.journal.head(),
+            "problems": found_json,
+            "warnings": cautions_json,
         }));
         for p in &found {
             let _ = writeln!(out, "error: {p}");
@@ -115,6 +167,21 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 loaded.engagement.journal.head()
             );
         }
+    }
+    let failed = unreadable > 0 || problems > 0 || (args.strict && warnings > 0);
+    if json {
+        // Tools read stdout only: the document, nothing else.
+        let document = match args.format {
+            Format::Sarif => sarif(&ctx.workspace, &reports),
+            _ => Value::Array(reports),
+        };
+        let _ =
+            std::io::Write::write_all(&mut std::io::stdout(), format!("{document}\n").as_bytes());
+        return match (unreadable > 0, failed) {
+            (true, _) => Exit::Usage,
+            (false, true) => Exit::Refused,
+            (false, false) => Exit::Ok,
+        };
     }
     if unreadable > 0 {
         // Exit 2: what could not be read was not checked, so no count may read as a clean bill.
@@ -135,9 +202,75 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         roots.len()
     );
     say(&out);
-    if problems > 0 || (args.strict && warnings > 0) {
-        Exit::Refused
+    if failed { Exit::Refused } else { Exit::Ok }
+}
+
+/// A finding about a file of the engagement at `root`; a gate's own position (`Gate 1`) is not
+/// a file and stays as it is.
+fn finding_json(root: &std::path::Path, f: &crate::domain::position::Finding) -> Value {
+    let file = if f.position.file.is_empty() || f.position.file.starts_with("Gate ") {
+        std::path::PathBuf::from(&f.position.file)
     } else {
-        Exit::Ok
+        root.join(&f.position.file)
+    };
+    located(&file, f.position.line, f.position.column, &f.message)
+}
+
+/// The `--format json` reports as a SARIF 2.1.0 log: one result per problem (`error`) and
+/// warning (`warning`), located relative to the workspace (the repository root in CI).
+fn sarif(workspace: &std::path::Path, reports: &[Value]) -> Value {
+    let relative = |file: &str| {
+        let path = std::path::Path::new(file);
+        path.strip_prefix(workspace)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let result = |level: &str, f: &Value| {
+        let file = f["file"].as_str().unwrap_or_default();
+        let mut location = json!({"artifactLocation": {"uri": relative(file)}});
+        let (line, column) = (
+            f["line"].as_u64().unwrap_or(0),
+            f["column"].as_u64().unwrap_or(0),
+        );
+        if line > 0 {
+            location["region"] = json!({"startLine": line});
+            if column > 0 {
+                location["region"]["startColumn"] = json!(column);
+            }
+        }
+        json!({
+            "ruleId": "phasegate/check",
+            "level": level,
+            "message": {"text": f["message"].as_str().unwrap_or_default()},
+            "locations": [{"physicalLocation": location}],
+        })
+    };
+    let mut results = Vec::new();
+    for r in reports {
+        if r["unreadable"].is_object() {
+            results.push(result("error", &r["unreadable"]));
+        }
+        for f in r["problems"].as_array().into_iter().flatten() {
+            results.push(result("error", f));
+        }
+        for f in r["warnings"].as_array().into_iter().flatten() {
+            results.push(result("warning", f));
+        }
     }
+    json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "phasegate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [{
+                    "id": "phasegate/check",
+                    "shortDescription": {"text": "an engagement's journal, signatures, gates and recorded items verify"},
+                }],
+            }},
+            "results": results,
+        }],
+    })
 }

@@ -13,7 +13,9 @@ pub mod diff;
 pub mod export;
 pub mod feasibility_complete;
 pub mod gate;
+pub mod git;
 pub mod mcp;
+pub mod merge_journal;
 pub mod new;
 pub mod queue;
 pub mod record_policy;
@@ -99,6 +101,10 @@ pub enum Command {
     Completions(completions::Args),
     /// Serve the engagement to an AI agent over MCP on stdio (no decision tools; events as agent:<client>)
     Mcp(mcp::Args),
+    /// The workspace's git repository: `git setup` registers the journal merge driver
+    Git(git::Args),
+    /// Git's merge driver for journals: merge-journal %O %A %B [%P] (set up by `git setup`)
+    MergeJournal(merge_journal::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -274,6 +280,8 @@ fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
     let timeout = lock::timeout_from(env.as_deref(), config.lock_timeout)
         .map_err(|message| StoreError::new(PathBuf::new(), message))?;
     lock::configure(timeout, tell.then_some(say_err as fn(&str)));
+    // Read here with the lock wait so the CLI and the TUI both commit per config `[git]`.
+    crate::store::git::configure(config.git.commit);
     Ok(())
 }
 
@@ -351,6 +359,13 @@ pub fn commit_as(
                     "warning: {e} (the decision is recorded; the next phasegate write creates it)\n"
                 ));
             }
+            match (&done.git, done.git.note()) {
+                (crate::store::git::CommitOutcome::Committed { .. }, Some(note)) => {
+                    say(&format!("{note}\n"))
+                }
+                (_, Some(note)) => say_err(&format!("warning: git: {note}\n")),
+                (_, None) => {}
+            }
             Exit::Ok
         }
         Err(TxError::Store(e)) => report_store_error(&e),
@@ -390,6 +405,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Export(args) => export::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Mcp(args) => mcp::run(&ctx, &args),
+        Command::Git(args) => git::run(&ctx, &args),
+        Command::MergeJournal(args) => merge_journal::run(&ctx, &args),
     }
 }
 

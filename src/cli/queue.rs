@@ -3,105 +3,20 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
 use super::{Context, Exit, locate, report_store_error};
-use crate::domain::evaluate::{Engagement, Evaluation, evaluate};
-use crate::domain::position::{Finding, Position};
+use crate::domain::position::Finding;
 use crate::domain::queue::{QueueEntry, QueueInput, age, queue};
-use crate::store::StoreError;
-use crate::store::engagement::load;
-use crate::store::recovery;
-use crate::store::workspace::list_engagements;
+use crate::store::queue::{QueueLoaded, load_workspace};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One JSON object: {"identity", "now", "gates": [...], "unreadable": [...]} (README)
     #[arg(long)]
     pub json: bool,
-}
-
-/// An engagement loaded and evaluated for the queue.
-pub struct Loaded {
-    pub root: PathBuf,
-    pub engagement: Engagement,
-    pub evaluation: Evaluation,
-    pub recovery_files: Vec<String>,
-    pub load_problems: Vec<Finding>,
-}
-
-impl Loaded {
-    pub fn input(&self) -> QueueInput<'_> {
-        QueueInput {
-            engagement: &self.engagement,
-            evaluation: &self.evaluation,
-            recovery_files: self.recovery_files.clone(),
-            load_problems: self.load_problems.clone(),
-        }
-    }
-}
-
-/// Loads and evaluates one engagement for the queue.
-fn load_one(root: PathBuf) -> Result<Loaded, StoreError> {
-    let l = load(&root)?;
-    let evaluation = evaluate(&l.engagement);
-    let (files, problems) = recovery::list(&root);
-    let load_problems = l
-        .issues
-        .iter()
-        .chain(problems.iter())
-        .map(|e| {
-            Finding::new(
-                Position::new(e.path.display().to_string(), e.line, e.column),
-                e.message.clone(),
-            )
-        })
-        .collect();
-    Ok(Loaded {
-        root,
-        engagement: l.engagement,
-        evaluation,
-        recovery_files: files.into_iter().map(|f| f.name).collect(),
-        load_problems,
-    })
-}
-
-/// Loads every engagement of the workspace; the ones that cannot be read come back apart.
-/// Engagements are independent, so they load on every core (a lead's workspace holds hundreds).
-pub fn load_workspace(workspace: &Path) -> Result<(Vec<Loaded>, Vec<StoreError>), StoreError> {
-    let roots = list_engagements(workspace)?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, 8);
-    let chunk = roots.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Loaded, StoreError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = roots
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().cloned().map(load_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Err(StoreError::new(
-                        workspace,
-                        "loading an engagement failed unexpectedly (a bug: please report it)",
-                    ))]
-                })
-            })
-            .collect()
-    });
-    let mut loaded = Vec::new();
-    let mut unreadable = Vec::new();
-    for r in results {
-        match r {
-            Ok(l) => loaded.push(l),
-            Err(e) => unreadable.push(e),
-        }
-    }
-    Ok((loaded, unreadable))
 }
 
 fn text(entries: &[QueueEntry], roots: &[&Path], who: &str) -> String {
@@ -140,6 +55,9 @@ fn text(entries: &[QueueEntry], roots: &[&Path], who: &str) -> String {
             ),
         };
         let _ = writeln!(out, "         {auto}; {} manual to review", entry.manual);
+        if entry.quorum.asked || entry.quorum.have > 0 {
+            let _ = writeln!(out, "         {}", entry.quorum.summary);
+        }
         if !entry.stale.is_empty() {
             let _ = writeln!(
                 out,
@@ -165,11 +83,11 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Ok(s) => s,
         Err(e) => return report_store_error(&e),
     };
-    let (loaded, unreadable) = match load_workspace(&ctx.workspace) {
+    let (loaded, unreadable) = match load_workspace(&ctx.workspace, &stamp.actor) {
         Ok(x) => x,
         Err(e) => return report_store_error(&e),
     };
-    let inputs: Vec<QueueInput<'_>> = loaded.iter().map(Loaded::input).collect();
+    let inputs: Vec<QueueInput<'_>> = loaded.iter().map(QueueLoaded::input).collect();
     let entries = queue(&inputs, &stamp.actor, stamp.at);
     let roots: Vec<&Path> = entries
         .iter()

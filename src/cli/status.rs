@@ -209,9 +209,10 @@ pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
             .iter()
             .map(|s| json!({
                 "actor": agent_actor(&s.client),
-                "pid": s.pid,
-                "host": s.host,
-                "started": s.started,
+                "pid": s.owner.pid,
+                "host": s.owner.host,
+                "user": s.owner.user,
+                "started": s.since,
             }))
             .collect::<Vec<_>>()
     );
@@ -394,8 +395,8 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
             out,
             "\nagent session active: {} (pid {}, since {}) — it writes through `phasegate mcp`; decisions stay yours",
             agent_actor(&s.client),
-            s.pid,
-            s.started
+            s.owner.pid,
+            s.since
         );
     }
     let _ = writeln!(
@@ -418,13 +419,19 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
         Ok((report, _)) => report,
         Err(e) => return super::report_store_error(&e),
     };
+    // Where the engagement stands in git (no network: as of the last fetch).
+    let git = crate::store::git::engagement_status(&loaded.root, &loaded.engagement.journal);
     if args.json {
         let mut v = status_object(&loaded.root, &loaded.engagement, &ev);
         add_signatures_json(&mut v, &ev, &signatures);
+        v["git"] = json!(git);
         let _ = std::io::stdout().write_all(format!("{v}\n").as_bytes());
     } else {
         let mut text = status_text(&loaded.root, &loaded.engagement, &ev);
         text.push_str(&signatures_text(&loaded.engagement, &signatures));
+        if let Some(git) = &git {
+            let _ = writeln!(text, "\n{}", git.summary());
+        }
         super::say(&text);
     }
     Exit::Ok

@@ -45,6 +45,27 @@ pub struct Config {
     /// Seconds a writer waits for the engagement's lock before giving up (default 30;
     /// `PHASEGATE_LOCK_TIMEOUT` overrides it).
     pub lock_timeout: Option<u64>,
+    /// `[git]`: what phasegate does with git after a journal append (DESIGN §7).
+    pub git: GitConfig,
+}
+
+/// `[git]` in config.toml.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitConfig {
+    pub commit: GitCommit,
+}
+
+/// `[git] commit`: after which journal appends phasegate commits the engagement's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GitCommit {
+    /// Gate approve/reject/reopen, close and policy changes.
+    Decisions,
+    /// Every event.
+    Events,
+    #[default]
+    Off,
 }
 
 impl Default for Config {
@@ -58,6 +79,7 @@ impl Default for Config {
             signing_key: None,
             allowed_signers: None,
             lock_timeout: None,
+            git: GitConfig::default(),
         }
     }
 }
@@ -74,7 +96,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, Finding> {
 }
 
 /// The keys of `config.toml`, in the order messages list them.
-const CONFIG_KEYS: [&str; 8] = [
+const CONFIG_KEYS: [&str; 9] = [
     "theme",
     "keymap",
     "identity",
@@ -83,6 +105,7 @@ const CONFIG_KEYS: [&str; 8] = [
     "signing_key",
     "allowed_signers",
     "lock_timeout",
+    "git",
 ];
 
 /// Parses a config file key by key: every valid key is kept, every bad one (a wrong type or
@@ -146,6 +169,12 @@ pub fn parse_keeping(file: &str, text: &str) -> (Config, Vec<Finding>) {
                 .try_into()
                 .map(|k| config.signing_key = Some(k))
                 .map_err(|e| bad("expected a key file path in quotes", e)),
+            "git" => v.try_into().map(|g| config.git = g).map_err(|e| {
+                bad(
+                    "expected a table like [git] commit = \"decisions\" (\"events\", \"off\")",
+                    e,
+                )
+            }),
             "allowed_signers" => v
                 .try_into()
                 .map(|a| config.allowed_signers = Some(a))
@@ -798,6 +827,25 @@ mod tests {
         let (loaded, errors) = load_all(Some(&path), &env);
         assert_eq!(loaded.theme.name(), "dark");
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn git_commit_is_parsed_key_by_key() {
+        let (c, problems) = parse_keeping("c.toml", "[git]\ncommit = \"decisions\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.git.commit, GitCommit::Decisions);
+        assert_eq!(Config::default().git.commit, GitCommit::Off);
+        // A bad value keeps the default and names the place; the other keys are kept.
+        let (c, problems) =
+            parse_keeping("c.toml", "theme = \"dark\"\n[git]\ncommit = \"always\"\n");
+        assert_eq!(c.theme, "dark");
+        assert_eq!(c.git.commit, GitCommit::Off);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].to_string().starts_with("c.toml:2:1: `git`"),
+            "{}",
+            problems[0]
+        );
     }
 
     #[test]

@@ -249,6 +249,16 @@ pub fn gate_status(
 }
 
 pub fn evaluate(e: &Engagement) -> Evaluation {
+    evaluate_with(e, true)
+}
+
+/// [`evaluate`] without the design-vs-as-built reconciliation (`reconciliation` is `None`):
+/// the diff is the costliest part and nothing a gate decides reads it (the lead's queue).
+pub fn evaluate_gates(e: &Engagement) -> Evaluation {
+    evaluate_with(e, false)
+}
+
+fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
     let replay = super::phase::replay_with(&e.journal.events, &e.meta.roles);
     let docs: BTreeMap<Artifact, Document> = e
         .texts
@@ -326,7 +336,9 @@ pub fn evaluate(e: &Engagement) -> Evaluation {
         .and_then(|a| a.artifact(Artifact::Design.file_name()))
         .and_then(|r| e.snapshots.get(&r.sha256));
     let reconciliation = match (approved_design_text, e.texts.get(&Artifact::AsBuilt)) {
-        (Some(design), Some(as_built)) => Some(reconcile::reconcile(design, as_built, &deviations)),
+        (Some(design), Some(as_built)) if with_reconciliation => {
+            Some(reconcile::reconcile(design, as_built, &deviations))
+        }
         _ => None,
     };
     let contract: Vec<Component> = match approved_design_text {

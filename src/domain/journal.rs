@@ -671,6 +671,57 @@ fn hashed_bytes(text: &str, block: &Block) -> String {
     out
 }
 
+/// The text before the first `[[event]]` (the header comment) and each event's block as it
+/// stands in the file, trailing blank lines trimmed.
+pub fn raw_blocks(text: &str) -> (&str, Vec<&str>) {
+    let blocks = split_blocks(text);
+    let preamble = &text[..blocks.first().map_or(text.len(), |b| b.start)];
+    let raw = blocks
+        .iter()
+        .map(|b| {
+            let mut s = &text[b.start..b.end];
+            while s.ends_with("\n\n") {
+                s = &s[..s.len() - 1];
+            }
+            s
+        })
+        .collect();
+    (preamble, raw)
+}
+
+fn is_key_line(line: &str, key: &str) -> bool {
+    line.trim_start()
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.trim_start().starts_with('='))
+}
+
+/// An event's block given a new place in a chain: its `seq` and `prev` lines replaced and its
+/// hash recomputed, every other byte kept (so its signature, which covers neither, still holds).
+/// Returns the block (ending with its `hash` line) and the new hash.
+pub fn rechained(block: &str, seq: u64, prev: &str) -> (String, String) {
+    let mut bytes = String::with_capacity(block.len());
+    for line in block.split_inclusive('\n') {
+        if is_key_line(line, "hash") {
+            continue;
+        } else if is_key_line(line, "seq") {
+            let _ = writeln!(bytes, "seq = {seq}");
+        } else if is_key_line(line, "prev") {
+            let _ = writeln!(bytes, "prev = {}", toml_string(prev));
+        } else {
+            bytes.push_str(line);
+        }
+    }
+    if !bytes.ends_with('\n') {
+        bytes.push('\n');
+    }
+    while bytes.ends_with("\n\n") {
+        bytes.pop();
+    }
+    let hash = sha256_hex(bytes.as_bytes());
+    let _ = writeln!(bytes, "hash = {}", toml_string(&hash));
+    (bytes, hash)
+}
+
 fn verify_block_hash(text: &str, block: &Block, event: &Event) -> Result<(), Finding> {
     let actual = sha256_hex(hashed_bytes(text, block).as_bytes());
     if actual != event.hash {
@@ -1208,6 +1259,34 @@ mod tests {
         let tampered = j.replacen("actor = \"bob\"", "actor = \"bxb\"", 1);
         let broken = parse_journal(&tampered).unwrap().broken.unwrap();
         assert!(broken.message.starts_with("event 2"), "{}", broken.message);
+    }
+
+    #[test]
+    fn rechaining_in_place_changes_nothing_and_elsewhere_only_the_chain_fields() {
+        let j = new_journal(&stamp("alice"), &created());
+        let (j, _) = append(&j, &stamp("bob"), &approval()).unwrap();
+        let parsed = parse_journal(&j).unwrap();
+        let (preamble, blocks) = raw_blocks(&j);
+        assert_eq!(preamble, format!("{HEADER}\n"));
+        let (same, hash) = rechained(blocks[1], 2, &parsed.events[0].hash);
+        assert_eq!(same, blocks[1]);
+        assert_eq!(hash, parsed.events[1].hash);
+        let (moved, hash) = rechained(blocks[1], 7, &"f".repeat(64));
+        assert_ne!(hash, parsed.events[1].hash);
+        let differing: Vec<(&str, &str)> = moved
+            .lines()
+            .zip(blocks[1].lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        let keys: Vec<&str> = differing
+            .iter()
+            .map(|(a, _)| a.split(' ').next().unwrap_or(""))
+            .collect();
+        assert_eq!(keys, ["seq", "prev", "hash"]);
+        assert_eq!(
+            super::super::signature::signed_bytes(&moved),
+            super::super::signature::signed_bytes(blocks[1])
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod lawful;
 pub mod lookalike;
 pub mod markdown;
 pub mod merge3;
+pub mod merge_journal;
 pub mod metrics;
 pub mod packet;
 pub mod packet_html;

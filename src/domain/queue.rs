@@ -8,6 +8,7 @@ use super::evaluate::{Engagement, Evaluation, GateState};
 use super::journal::{CriterionResult, EventBody, GateId};
 use super::phase::Phase;
 use super::position::{Finding, Position};
+use super::quorum;
 use super::rules;
 use super::time::Timestamp;
 
@@ -105,6 +106,22 @@ pub struct QueueEntry {
     /// Gate 1 is stale while Gate 2 waits: Gate 2 cannot be approved before it is fixed.
     pub blocked_by_stale_gate1: bool,
     pub conflicts: Vec<Conflict>,
+    /// Where the approvals on the current text stand against the gate's quorum.
+    pub quorum: QueueQuorum,
+}
+
+/// A gate's quorum as the queue shows it (`approved 1/2: bob (network); waiting for: security`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QueueQuorum {
+    pub needed: usize,
+    pub have: usize,
+    /// Who approved the current text, in order.
+    pub approvers: Vec<String>,
+    pub missing_roles: Vec<String>,
+    /// Whether the engagement asks for more than one plain approval (then the row says so).
+    pub asked: bool,
+    /// `approved 1/2: bob (network); waiting for: security`.
+    pub summary: String,
 }
 
 /// The journal event from which the gate has been waiting, and why it waits.
@@ -233,7 +250,10 @@ fn conflicts(input: &QueueInput<'_>) -> Vec<Conflict> {
     out
 }
 
-/// The queue of gates `who` may decide, oldest first (ties: engagement slug, then gate).
+/// The queue of gates `who` may decide, oldest first (ties: engagement slug, then gate). A gate
+/// whose quorum is partly met stays only for those whose approval would still count: not for
+/// someone who approved this text, nor for someone without a missing role when only roles are
+/// left to fill.
 pub fn queue(inputs: &[QueueInput<'_>], who: &str, now: Timestamp) -> Vec<QueueEntry> {
     let mut out = Vec::new();
     for input in inputs {
@@ -245,6 +265,10 @@ pub fn queue(inputs: &[QueueInput<'_>], who: &str, now: Timestamp) -> Vec<QueueE
             let Some((waiting, since_event, since)) = waiting_since(e, ev, gate) else {
                 continue;
             };
+            let q = quorum::gate_quorum(e, ev, gate);
+            if !q.needs(&e.meta.roles, who) {
+                continue;
+            }
             let status = ev.gate(gate);
             out.push(QueueEntry {
                 engagement: e.slug.clone(),
@@ -266,6 +290,17 @@ pub fn queue(inputs: &[QueueInput<'_>], who: &str, now: Timestamp) -> Vec<QueueE
                 blocked_by_stale_gate1: gate == GateId::Two
                     && ev.gate(GateId::One).state == GateState::Stale,
                 conflicts: conflicts(input),
+                quorum: QueueQuorum {
+                    needed: q.tally.needed,
+                    have: q.tally.have,
+                    approvers: quorum::distinct(&q.approvals)
+                        .iter()
+                        .map(|a| a.actor.clone())
+                        .collect(),
+                    missing_roles: q.tally.missing_roles.clone(),
+                    asked: q.asked,
+                    summary: q.describe(&e.meta.roles),
+                },
             });
         }
     }

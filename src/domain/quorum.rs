@@ -190,6 +190,25 @@ pub fn gate_quorum(e: &Engagement, ev: &Evaluation, gate: GateId) -> GateQuorum 
     }
 }
 
+impl GateQuorum {
+    /// Whether an approval by `who` would still count toward the quorum: `who` has not approved
+    /// this text, and holds a role still missing or finds a seat open to anyone (more approvers
+    /// needed than missing roles left to fill).
+    pub fn needs(&self, roles: &Roles, who: &str) -> bool {
+        if self.approvals.iter().any(|a| fold(&a.actor) == fold(who)) {
+            return false;
+        }
+        let held = roles.of(who);
+        let fills_role = self
+            .tally
+            .missing_roles
+            .iter()
+            .any(|r| held.contains(&r.as_str()));
+        let open_seats = self.tally.needed.saturating_sub(self.tally.have);
+        fills_role || open_seats > self.tally.missing_roles.len()
+    }
+}
+
 /// One principal approves a text once: the quorum counts people, not events.
 pub fn require_new_approver(
     e: &Engagement,
@@ -256,6 +275,35 @@ mod tests {
         assert!(tally(&r, GateId::Two, 2, &two).met());
         let wrong_roles = [approval("bob", "a"), approval("erin", "a")];
         assert!(!tally(&r, GateId::Two, 2, &wrong_roles).met());
+    }
+
+    #[test]
+    fn a_partial_quorum_needs_only_new_approvers_who_help() {
+        let r = roles();
+        let quorum = |needed: u8, approvals: Vec<Approval>| GateQuorum {
+            tally: tally(&r, GateId::Two, needed, &approvals),
+            asked: true,
+            approvals,
+        };
+        // bob (network) approved; 2 needed: the last seat is security's.
+        let q = quorum(2, vec![approval("bob", "a")]);
+        assert!(!q.needs(&r, "Bob"), "bob already approved this text");
+        assert!(
+            q.needs(&r, "carol") && q.needs(&r, "dan"),
+            "security is missing"
+        );
+        assert!(!q.needs(&r, "erin"), "no role and no open seat");
+        // 3 needed: one seat is open to anyone besides security's.
+        let q = quorum(3, vec![approval("bob", "a")]);
+        assert!(q.needs(&r, "erin") && q.needs(&r, "carol"));
+        // Nothing asked (one approver, no roles): anyone who has not approved.
+        let plain = Roles::default();
+        let q = GateQuorum {
+            tally: tally(&plain, GateId::One, 1, &[]),
+            asked: false,
+            approvals: vec![],
+        };
+        assert!(q.needs(&plain, "erin"));
     }
 
     #[test]

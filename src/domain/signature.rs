@@ -262,6 +262,26 @@ pub fn verify_journal(
     report
 }
 
+/// Verifies a seal's parsed signature against the key it carries and returns that key's
+/// fingerprint: the signature is sound for this event in this engagement. Whose key it is, is
+/// the allowed signers' question.
+pub fn verify_sound(
+    genesis: &str,
+    seal: &super::journal::Seal,
+    sig: &SshSig,
+) -> Result<String, String> {
+    let key = PublicKey::from(sig.public_key().clone());
+    let fp = fingerprint(&key);
+    if fp != seal.signer {
+        return Err(format!(
+            "`signer` names {} but the signature was made with {fp}",
+            seal.signer
+        ));
+    }
+    verify_parsed(&message(genesis, &seal.signed_bytes), sig, &key)?;
+    Ok(fp)
+}
+
 fn check_seal(
     e: &Event,
     genesis: &str,
@@ -277,15 +297,7 @@ fn check_seal(
             "carries the same signature as event {first}: a decision replayed"
         ));
     }
-    let key = PublicKey::from(sig.public_key().clone());
-    let fp = fingerprint(&key);
-    if fp != seal.signer {
-        return Err(format!(
-            "`signer` names {} but the signature was made with {fp}",
-            seal.signer
-        ));
-    }
-    verify_parsed(&message(genesis, &seal.signed_bytes), &sig, &key)?;
+    let fp = verify_sound(genesis, seal, &sig)?;
     let Some(signers) = signers else {
         return Err(format!(
             "signed with {fp}, but there is no allowed-signers file to say whose key it is"

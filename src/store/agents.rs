@@ -2,9 +2,10 @@
 //! so the humans see that an agent is working on the engagement (`status`, the TUI). A file is
 //! removed when its server exits; one left by a server that was killed is stale and ignored.
 //!
-//! Per-machine state like `recovery/` and `lock`: never committed, never evidence of anything.
-//! The liveness test (same host, the pid alive with the start time it recorded) is the minimal
-//! one; the lead unifies it with `store::instance` (presence files) when both are merged.
+//! Per-machine state like `recovery/` and `presence/`: never committed, never evidence of
+//! anything. Who wrote a session file and whether it still runs is `store::instance`'s
+//! [`InstanceOwner`] — the same owner and liveness rule as presence files and recovery owners
+//! (OS account, host, pid and process start time; another host's session counts as running).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::atomic::write_atomic;
-use super::limits::read_text;
+use super::instance::{InstanceOwner, live_files};
 
 pub const AGENTS_DIR: &str = ".phasegate/agents";
 
@@ -23,46 +24,25 @@ pub const AGENTS_DIR: &str = ".phasegate/agents";
 pub struct AgentSession {
     /// The MCP client's name (`agent:<client>` in the journal); empty until it introduced itself.
     pub client: String,
-    pub pid: u32,
-    pub host: String,
     /// When the server started (`YYYY-MM-DDTHH:MM:SSZ`).
-    pub started: String,
-    /// The process's start time in clock ticks since boot (Linux), so a reused pid is not taken
-    /// for the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process_start: Option<u64>,
+    pub since: String,
+    /// The server's process.
+    pub owner: InstanceOwner,
 }
 
 impl AgentSession {
     /// This process's session, started now.
     pub fn current(client: &str) -> AgentSession {
-        let pid = std::process::id();
         AgentSession {
             client: client.to_string(),
-            pid,
-            host: host_name(),
-            started: super::engagement::now().to_string(),
-            process_start: process_start(pid),
+            since: super::engagement::now().to_string(),
+            owner: InstanceOwner::current().clone(),
         }
     }
 
-    /// Whether the server that wrote this file still runs (on this host; one on another host
-    /// cannot be checked and is not shown).
+    /// Whether the server that wrote this file still runs.
     pub fn is_alive(&self) -> bool {
-        if self.host != host_name() {
-            return false;
-        }
-        let Ok(pid) = libc::pid_t::try_from(self.pid) else {
-            return false;
-        };
-        // SAFETY: kill with signal 0 sends nothing; it only reports whether the pid exists.
-        let exists = unsafe { libc::kill(pid, 0) } == 0
-            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        exists
-            && match (self.process_start, process_start(self.pid)) {
-                (Some(recorded), Some(now)) => recorded == now,
-                _ => true,
-            }
+        self.owner.is_alive()
     }
 }
 
@@ -72,7 +52,7 @@ pub fn session_path(root: &Path, pid: u32) -> PathBuf {
 
 /// Writes (or rewrites) this process's session file.
 pub fn write_session(root: &Path, session: &AgentSession) -> Result<PathBuf, StoreError> {
-    let path = session_path(root, session.pid);
+    let path = session_path(root, session.owner.pid);
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
     }
@@ -82,20 +62,16 @@ pub fn write_session(root: &Path, session: &AgentSession) -> Result<PathBuf, Sto
     Ok(path)
 }
 
-/// The sessions whose servers still run, oldest first. Unreadable and stale files are skipped:
-/// they describe no one.
+/// The sessions whose servers still run, oldest first. Unreadable files describe no one and are
+/// skipped; stale ones of this host are removed.
 pub fn live_sessions(root: &Path) -> Vec<AgentSession> {
-    let Ok(entries) = fs::read_dir(root.join(AGENTS_DIR)) else {
-        return Vec::new();
-    };
-    let mut out: Vec<AgentSession> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
-        .filter_map(|e| read_text(root, &e.path()).ok().flatten())
-        .filter_map(|text| toml::from_str::<AgentSession>(&text).ok())
-        .filter(AgentSession::is_alive)
-        .collect();
-    out.sort_by(|a, b| a.started.cmp(&b.started).then(a.pid.cmp(&b.pid)));
+    let mut out = live_files(
+        root,
+        AGENTS_DIR,
+        |text| toml::from_str::<AgentSession>(text).ok(),
+        |s| &s.owner,
+    );
+    out.sort_by(|a, b| a.since.cmp(&b.since).then(a.owner.pid.cmp(&b.owner.pid)));
     out
 }
 
@@ -116,22 +92,6 @@ impl Drop for SessionGuard {
     }
 }
 
-fn host_name() -> String {
-    fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into())
-}
-
-/// Field 22 of `/proc/<pid>/stat` (after the command name, which may hold spaces and parens).
-fn process_start(pid: u32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(19)?.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,27 +105,55 @@ mod tests {
         assert_eq!(live_sessions(root), vec![me.clone()]);
 
         // A pid that cannot be running (beyond pid_max) and a reused pid (our pid, another
-        // start time) are both stale.
+        // start time) are both stale, and removed; a file that is not a session stays.
         let gone = AgentSession {
-            pid: 4_194_304 + 7,
+            owner: InstanceOwner {
+                pid: 4_194_304 + 7,
+                ..me.owner.clone()
+            },
             ..me.clone()
         };
-        write_session(root, &gone).expect("write");
+        let gone_path = write_session(root, &gone).expect("write");
         let reused = AgentSession {
-            process_start: me.process_start.map(|s| s + 1),
+            owner: InstanceOwner {
+                started: me.owner.started + 1,
+                ..me.owner.clone()
+            },
+            ..me.clone()
+        };
+        let reused_path = root.join(AGENTS_DIR).join("1.toml");
+        fs::write(&reused_path, toml::to_string(&reused).expect("toml")).expect("write");
+        let junk = root.join(AGENTS_DIR).join("2.toml");
+        fs::write(&junk, "not = [toml").expect("write");
+        // Another host's session cannot be checked from here: it counts as running.
+        let elsewhere = AgentSession {
+            owner: InstanceOwner {
+                host: format!("{}-elsewhere", me.owner.host),
+                pid: 3,
+                ..me.owner.clone()
+            },
+            since: "2026-01-01T00:00:00Z".into(),
             ..me.clone()
         };
         fs::write(
-            root.join(AGENTS_DIR).join("1.toml"),
-            toml::to_string(&reused).expect("toml"),
+            root.join(AGENTS_DIR).join("3.toml"),
+            toml::to_string(&elsewhere).expect("toml"),
         )
         .expect("write");
-        fs::write(root.join(AGENTS_DIR).join("2.toml"), "not = [toml").expect("write");
-        let live = live_sessions(root);
-        if me.process_start.is_some() {
-            assert_eq!(live, vec![me]);
+        if me.owner.started != 0 {
+            assert_eq!(live_sessions(root), vec![elsewhere, me]);
+            assert!(!gone_path.exists() && !reused_path.exists(), "stale: swept");
         }
+        assert!(junk.exists(), "not ours to judge");
         drop(SessionGuard::new(path.clone()));
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_session_file_round_trips_and_names_its_owner() {
+        let me = AgentSession::current("claude-code");
+        let text = toml::to_string(&me).expect("toml");
+        assert!(text.contains("[owner]"), "{text}");
+        assert_eq!(toml::from_str::<AgentSession>(&text).ok(), Some(me));
     }
 }

@@ -60,17 +60,7 @@ fn slug_of(root: &Path) -> String {
 /// the engagement has a baseline or its design reuses from the catalog.
 pub fn load(root: &Path) -> Result<Loaded, StoreError> {
     let mut loaded = load_engagement(root)?;
-    let e = &loaded.engagement;
-    let reuses_catalog = e.texts.get(&Artifact::Design).is_some_and(|t| {
-        crate::domain::design::components(&crate::domain::markdown::parse(t), t)
-            .iter()
-            .any(|c| {
-                c.reuse_decision()
-                    .and_then(crate::domain::catalog::parse_reference)
-                    .is_some()
-            })
-    });
-    if e.meta.baseline.is_some() || reuses_catalog {
+    if needs_catalog(&loaded.engagement) {
         // A closed engagement that cannot be read is left out of the catalog; its own `check`
         // names the problem.
         let (catalog, _unreadable) =
@@ -80,8 +70,40 @@ pub fn load(root: &Path) -> Result<Loaded, StoreError> {
     Ok(loaded)
 }
 
+/// Whether evaluating the engagement reads the workspace's catalog: it has a Day-2 baseline or
+/// its design reuses a component from the catalog.
+pub fn needs_catalog(e: &Engagement) -> bool {
+    // A reference names the `catalog` keyword: a design without the word is not parsed for one.
+    let reuses_catalog = e.texts.get(&Artifact::Design).is_some_and(|t| {
+        t.to_ascii_lowercase().contains("catalog")
+            && crate::domain::design::components(&crate::domain::markdown::parse(t), t)
+                .iter()
+                .any(|c| {
+                    c.reuse_decision()
+                        .and_then(crate::domain::catalog::parse_reference)
+                        .is_some()
+                })
+    });
+    e.meta.baseline.is_some() || reuses_catalog
+}
+
 /// Loads the engagement alone, without the workspace's catalog.
 pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
+    let mut engagement = load_head(root)?;
+    let mut issues = Vec::new();
+    engagement.texts = read_artifacts(root, &mut issues);
+    engagement.build_files = list_build_files(root);
+    read_snapshots(root, &mut engagement, &mut issues);
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        engagement,
+        issues,
+    })
+}
+
+/// `engagement.toml` and the journal, the two files without which nothing can be derived; the
+/// rest of the engagement is left empty for the caller to read.
+pub fn load_head(root: &Path) -> Result<Engagement, StoreError> {
     let meta_path = root.join(ENGAGEMENT_FILE);
     let meta_text = read_text(root, &meta_path)?.ok_or_else(|| {
         StoreError::new(&meta_path, "not found: this directory is not an engagement")
@@ -95,8 +117,20 @@ pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
     })?;
     let journal =
         journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
+    Ok(Engagement {
+        slug: slug_of(root),
+        meta,
+        journal,
+        texts: BTreeMap::new(),
+        snapshots: BTreeMap::new(),
+        build_files: Vec::new(),
+        catalog: Default::default(),
+    })
+}
 
-    let mut issues = Vec::new();
+/// Every artifact present; the ones that cannot be read (or must be there and are not) become
+/// issues.
+pub fn read_artifacts(root: &Path, issues: &mut Vec<StoreError>) -> BTreeMap<Artifact, String> {
     let mut texts = BTreeMap::new();
     for artifact in Artifact::ALL {
         let path = root.join(artifact.file_name());
@@ -112,16 +146,12 @@ pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
             Err(e) => issues.push(e),
         }
     }
+    texts
+}
 
-    let mut engagement = Engagement {
-        slug: slug_of(root),
-        meta,
-        journal,
-        texts,
-        snapshots: BTreeMap::new(),
-        build_files: list_build_files(root),
-        catalog: Default::default(),
-    };
+/// The approved snapshots the journal's approvals name, from `objects/` (a missing one is left
+/// for `evaluate` to report; a corrupt one is an issue).
+pub fn read_snapshots(root: &Path, engagement: &mut Engagement, issues: &mut Vec<StoreError>) {
     let mut wanted: Vec<String> = engagement
         .journal
         .events
@@ -156,11 +186,6 @@ pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
             Err(e) => issues.push(e),
         }
     }
-    Ok(Loaded {
-        root: root.to_path_buf(),
-        engagement,
-        issues,
-    })
 }
 
 /// Loads and fails on any issue: what the CLI wants.
@@ -503,6 +528,9 @@ pub struct Committed {
     /// A write after the commit point that failed (creating as-built.md); the decision stands
     /// and the next transaction redoes it.
     pub deferred: Option<StoreError>,
+    /// The git commit config `[git] commit` asked for (made under the lock, after every
+    /// write); a refused one leaves the event recorded. `note()` says it in one line.
+    pub git: super::git::CommitOutcome,
 }
 
 /// A read-modify-write under the engagement lock: load, evaluate, decide, write, append.
@@ -650,12 +678,20 @@ where
             Err(e) => deferred = Some(e),
         }
     }
+    let head = journal_text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("hash = \""))
+        .unwrap_or_default()
+        .trim_end_matches('"');
+    let git = super::git::commit_event(root, &loaded.engagement.slug, seq, &change.event, head);
     Ok(Committed {
         seq,
         event: change.event,
         created_as_built,
         signer: trailer.signer,
         deferred,
+        git,
     })
 }
 

@@ -1,5 +1,5 @@
 //! Who runs this phasegate process, as the OS reports it, and whether a process that wrote a file
-//! (a recovery file, a presence file) is still running.
+//! (a recovery file, a presence file, an agent session: `store::agents`) is still running.
 //!
 //! An [`InstanceOwner`] is the OS account (from the password database for the real uid, never
 //! `$USER`), the host name (`gethostname`), the pid and the process start time (field 22 of
@@ -144,35 +144,50 @@ pub fn withdraw(root: &Path) -> Result<(), StoreError> {
 /// Stale files (a process of this host that is gone, or whose pid now belongs to another
 /// process) are ignored and removed, so a `kill -9` leaves nothing behind for long.
 pub fn others_present(root: &Path) -> Vec<InstanceOwner> {
-    let Ok(entries) = fs::read_dir(root.join(PRESENCE_DIR)) else {
+    let mut out: Vec<InstanceOwner> = live_files(root, PRESENCE_DIR, InstanceOwner::parse, |o| o)
+        .into_iter()
+        .filter(|o| !o.is_current())
+        .collect();
+    out.sort_by(|a, b| (&a.user, &a.host, a.pid).cmp(&(&b.user, &b.host, b.pid)));
+    out.dedup();
+    out
+}
+
+/// The `.toml` files of `dir` (relative to the engagement at `root`) whose process still runs,
+/// each read with `parse` and judged by the [`InstanceOwner`] `owner` finds in it: the one
+/// liveness rule of presence files and agent sessions. A file naming a process of this host that
+/// is gone is removed (best effort: another instance may sweep it at the same moment); a file
+/// that does not parse is left alone, not ours to judge.
+pub fn live_files<T>(
+    root: &Path,
+    dir: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    owner: impl Fn(&T) -> &InstanceOwner,
+) -> Vec<T> {
+    let Ok(entries) = fs::read_dir(root.join(dir)) else {
         return Vec::new();
     };
     let here = &InstanceOwner::current().host;
-    let mut out: Vec<InstanceOwner> = Vec::new();
+    let mut out = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         if !entry.file_name().to_string_lossy().ends_with(".toml") {
             continue;
         }
         let path = entry.path();
-        let Some(owner) = super::limits::read_text(root, &path)
+        let Some(item) = super::limits::read_text(root, &path)
             .ok()
             .flatten()
-            .and_then(|t| InstanceOwner::parse(&t))
+            .and_then(|t| parse(&t))
         else {
             continue;
         };
-        if owner.is_current() {
-            continue;
-        }
-        if owner.is_alive() {
-            out.push(owner);
-        } else if owner.host == *here {
-            // Best effort: another instance may sweep it at the same moment.
+        let o = owner(&item);
+        if o.is_alive() {
+            out.push(item);
+        } else if o.host == *here {
             let _ = fs::remove_file(&path);
         }
     }
-    out.sort_by(|a, b| (&a.user, &a.host, a.pid).cmp(&(&b.user, &b.host, b.pid)));
-    out.dedup();
     out
 }
 

@@ -605,6 +605,295 @@ fn poll(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The workspace directory
+
+/// What the workspace watch reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkspaceEvent {
+    /// The watch is in place. List the workspace once now: an engagement added while starting
+    /// up would otherwise be missed.
+    Armed(WatchMode),
+    /// Engagement directories (their names, sorted) that appeared or went away since the last
+    /// report. A directory counts once it holds `engagement.toml`, as `list_engagements` says.
+    Changed {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    /// The watch has a problem (the workspace was removed, an error from the OS).
+    Problem(String),
+}
+
+/// A running watch on a workspace directory, for the list of engagements; dropping it stops
+/// the watch. The workspace is watched non-recursively: an engagement's own files are its
+/// engagement watcher's business ([`Watcher`]). A subdirectory that is not an engagement yet (a
+/// `phasegate new`, `cp -r` or `git clone` under way) is watched non-recursively too, until its
+/// `engagement.toml` appears. Debounced like [`Watcher`], with the same polling fallback.
+pub struct WorkspaceWatcher {
+    root: PathBuf,
+    tx: Sender<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+type WorkspaceSink = Box<dyn Fn(WorkspaceEvent) + Send + 'static>;
+
+impl WorkspaceWatcher {
+    /// Starts watching the workspace directory `workspace`; `sink` receives every report, on
+    /// the watcher's thread. The first report is `Armed`. `PHASEGATE_WATCH=poll` forces polling.
+    pub fn start(
+        workspace: &Path,
+        sink: impl Fn(WorkspaceEvent) + Send + 'static,
+    ) -> WorkspaceWatcher {
+        let forced = std::env::var("PHASEGATE_WATCH").is_ok_and(|v| v.trim() == "poll");
+        let poll = forced.then(|| (poll_interval(), "PHASEGATE_WATCH=poll".to_string()));
+        WorkspaceWatcher::spawn(workspace, poll, Box::new(sink))
+    }
+
+    /// Starts a polling watch (what `start` falls back to), every `interval`.
+    pub fn start_polling(
+        workspace: &Path,
+        interval: Duration,
+        reason: &str,
+        sink: impl Fn(WorkspaceEvent) + Send + 'static,
+    ) -> WorkspaceWatcher {
+        WorkspaceWatcher::spawn(
+            workspace,
+            Some((interval, reason.to_string())),
+            Box::new(sink),
+        )
+    }
+
+    fn spawn(
+        workspace: &Path,
+        poll_with: Option<(Duration, String)>,
+        sink: WorkspaceSink,
+    ) -> WorkspaceWatcher {
+        let root = fs::canonicalize(workspace).unwrap_or_else(|_| workspace.to_path_buf());
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let forward = tx.clone();
+        let thread_root = root.clone();
+        let thread = thread::Builder::new()
+            .name("phasegate-watch-workspace".into())
+            .spawn(move || {
+                let mut listed = Listed::new(thread_root.clone());
+                let remote = network_filesystem(&thread_root).map(|fs| {
+                    (
+                        poll_interval(),
+                        format!("{fs} filesystem, no change notifications"),
+                    )
+                });
+                match poll_with.or(remote) {
+                    Some((interval, reason)) => {
+                        poll_workspace(&mut listed, &rx, &sink, interval, reason)
+                    }
+                    None => match NativeWorkspace::arm(&thread_root, forward) {
+                        Ok(native) => native.run(&mut listed, &rx, &sink),
+                        Err(reason) => {
+                            poll_workspace(&mut listed, &rx, &sink, poll_interval(), reason)
+                        }
+                    },
+                }
+            })
+            .ok();
+        WorkspaceWatcher { root, tx, thread }
+    }
+
+    /// The (canonical) workspace directory being watched.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Drop for WorkspaceWatcher {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for WorkspaceWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WorkspaceWatcher({})", self.root.display())
+    }
+}
+
+/// The engagements the workspace watch last reported, and its subdirectories that are not
+/// engagements (yet).
+struct Listed {
+    root: PathBuf,
+    engagements: BTreeSet<String>,
+    pending: BTreeSet<PathBuf>,
+}
+
+impl Listed {
+    fn new(root: PathBuf) -> Listed {
+        let mut listed = Listed {
+            root,
+            engagements: BTreeSet::new(),
+            pending: BTreeSet::new(),
+        };
+        listed.engagements = listed.scan().0;
+        listed
+    }
+
+    /// The engagements on disk now, and the other subdirectories.
+    fn scan(&self) -> (BTreeSet<String>, BTreeSet<PathBuf>) {
+        let mut engagements = BTreeSet::new();
+        let mut pending = BTreeSet::new();
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return (engagements, pending);
+        };
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            if !path.is_dir() {
+                continue;
+            }
+            if super::workspace::is_engagement(&path) {
+                if let Some(name) = path.file_name() {
+                    engagements.insert(name.to_string_lossy().into_owned());
+                }
+            } else {
+                pending.insert(path);
+            }
+        }
+        (engagements, pending)
+    }
+
+    /// Lists the workspace again: the report of what changed since the last one, if anything.
+    fn rescan(&mut self) -> Option<WorkspaceEvent> {
+        let (now, pending) = self.scan();
+        self.pending = pending;
+        let added: Vec<String> = now.difference(&self.engagements).cloned().collect();
+        let removed: Vec<String> = self.engagements.difference(&now).cloned().collect();
+        self.engagements = now;
+        (!added.is_empty() || !removed.is_empty())
+            .then_some(WorkspaceEvent::Changed { added, removed })
+    }
+}
+
+struct NativeWorkspace {
+    root: PathBuf,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    /// Subdirectories watched until they become engagements.
+    watched: BTreeSet<PathBuf>,
+}
+
+impl NativeWorkspace {
+    fn arm(root: &Path, forward: Sender<Msg>) -> Result<NativeWorkspace, String> {
+        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
+            let _ = forward.send(Msg::Batch(r));
+        })
+        .map_err(|e| describe_notify_error(&e))?;
+        let mut native = NativeWorkspace {
+            root: root.to_path_buf(),
+            debouncer,
+            watched: BTreeSet::new(),
+        };
+        native
+            .debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| describe_notify_error(&e))?;
+        Ok(native)
+    }
+
+    /// Watches the subdirectories that are not engagements yet, and stops watching the others.
+    fn follow(&mut self, pending: &BTreeSet<PathBuf>) -> Result<(), String> {
+        for gone in self
+            .watched
+            .difference(pending)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            let _ = self.debouncer.unwatch(&gone);
+            self.watched.remove(&gone);
+        }
+        for dir in pending
+            .difference(&self.watched)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            match self.debouncer.watch(&dir, RecursiveMode::NonRecursive) {
+                Ok(()) => {
+                    self.watched.insert(dir);
+                }
+                // Removed again in between: the workspace watch will tell.
+                Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => {}
+                Err(e) => return Err(describe_notify_error(&e)),
+            }
+        }
+        Ok(())
+    }
+
+    fn run(mut self, listed: &mut Listed, rx: &mpsc::Receiver<Msg>, sink: &WorkspaceSink) {
+        if let Err(reason) = self.follow(&listed.scan().1) {
+            drop(self);
+            poll_workspace(listed, rx, sink, poll_interval(), reason);
+            return;
+        }
+        sink(WorkspaceEvent::Armed(WatchMode::Native));
+        // Whatever was added while arming.
+        if let Some(report) = listed.rescan() {
+            sink(report);
+        }
+        loop {
+            match rx.recv() {
+                Ok(Msg::Batch(Ok(events))) => {
+                    if !events.iter().any(|ev| changes_content(&ev.event.kind)) {
+                        continue;
+                    }
+                }
+                Ok(Msg::Batch(Err(errors))) => {
+                    let text: Vec<String> = errors.iter().map(describe_notify_error).collect();
+                    sink(WorkspaceEvent::Problem(text.join("; ")));
+                }
+                Ok(Msg::Stop) | Err(_) => return,
+            }
+            if !self.root.is_dir() {
+                sink(WorkspaceEvent::Problem(format!(
+                    "{} was removed or renamed; engagements added or removed are no longer seen",
+                    self.root.display()
+                )));
+            }
+            let report = listed.rescan();
+            if let Err(reason) = self.follow(&listed.pending) {
+                // Out of watches: poll for the rest of the session.
+                if let Some(report) = report {
+                    sink(report);
+                }
+                drop(self);
+                poll_workspace(listed, rx, sink, poll_interval(), reason);
+                return;
+            }
+            if let Some(report) = report {
+                sink(report);
+            }
+        }
+    }
+}
+
+fn poll_workspace(
+    listed: &mut Listed,
+    rx: &mpsc::Receiver<Msg>,
+    sink: &WorkspaceSink,
+    interval: Duration,
+    reason: String,
+) {
+    sink(WorkspaceEvent::Armed(WatchMode::Polling {
+        interval,
+        reason,
+    }));
+    loop {
+        if let Some(report) = listed.rescan() {
+            sink(report);
+        }
+        match rx.recv_timeout(interval) {
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Msg::Batch(_)) | Err(RecvTimeoutError::Timeout) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

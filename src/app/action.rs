@@ -41,6 +41,24 @@ pub enum Action {
         rows: Vec<WorkspaceRow>,
         error: Option<String>,
     },
+    /// A report of the workspace watch (`tui::subscriptions`): engagements added or removed.
+    WorkspaceWatch {
+        workspace: PathBuf,
+        event: crate::store::watch::WorkspaceEvent,
+    },
+    /// The rows brought in line with the workspace directory (`Effect::SyncWorkspace`).
+    WorkspaceSynced {
+        workspace: PathBuf,
+        added: Vec<WorkspaceRow>,
+        removed: Vec<String>,
+        error: Option<String>,
+    },
+    /// The gates of `workspace` waiting for the acting identity were read (`Effect::LoadQueue`).
+    QueueLoaded {
+        workspace: PathBuf,
+        waiting: Vec<super::WaitingRow>,
+        error: Option<String>,
+    },
     /// The workspace metrics were read (`show_metrics`).
     MetricsLoaded(Box<crate::domain::metrics::WorkspaceMetrics>),
     /// An engagement was (re)loaded from disk.
@@ -83,6 +101,21 @@ impl fmt::Debug for Action {
             Action::Resize(w, h) => write!(f, "Resize({w}, {h})"),
             Action::WorkspaceLoaded { rows, error } => {
                 write!(f, "WorkspaceLoaded({} rows, {error:?})", rows.len())
+            }
+            Action::WorkspaceWatch { event, .. } => write!(f, "WorkspaceWatch({event:?})"),
+            Action::WorkspaceSynced {
+                added,
+                removed,
+                error,
+                ..
+            } => write!(
+                f,
+                "WorkspaceSynced(+{} -{} {error:?})",
+                added.len(),
+                removed.len()
+            ),
+            Action::QueueLoaded { waiting, error, .. } => {
+                write!(f, "QueueLoaded({} gates, {error:?})", waiting.len())
             }
             Action::MetricsLoaded(m) => {
                 write!(f, "MetricsLoaded({} engagements)", m.engagements.len())

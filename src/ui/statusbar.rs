@@ -340,6 +340,17 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
                 _ => format!(" {n} engagement{plural} "),
             };
             left.push(piece(text, bar, Some(0)));
+            let waiting = state
+                .workspace
+                .as_ref()
+                .map_or(0, |w| w.waiting_visible().len());
+            if waiting > 0 {
+                left.push(piece(
+                    format!("│ {waiting} waiting for you "),
+                    bar.add_modifier(Modifier::BOLD),
+                    Some(1),
+                ));
+            }
         }
     }
     let cursor = cursor.map(|c| Span::styled(c, bar));

@@ -1325,13 +1325,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 ));
                 return Vec::new();
             }
-            let phase = match artifact {
-                Artifact::Spec => Phase::Requirements,
-                Artifact::Feasibility => Phase::Feasibility,
-                Artifact::Design => Phase::Design,
-                Artifact::AsBuilt => Phase::AsBuilt,
-            };
-            e.show_phase(phase);
+            e.show_phase(artifact.phase());
             e.editor = TextBuffer::new(&entry.file.text);
             e.view.reset();
             e.dirty = entry.file.text != e.saved_text;

@@ -490,25 +490,13 @@ impl From<EventBody> for Change {
     }
 }
 
-#[derive(Debug)]
+/// Why a transaction wrote nothing: the store failed, or a rule refused.
+#[derive(Debug, thiserror::Error)]
 pub enum TxError {
-    Store(StoreError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
     Refused(Refusal),
-}
-
-impl std::fmt::Display for TxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TxError::Store(e) => write!(f, "{e}"),
-            TxError::Refused(r) => write!(f, "{r}"),
-        }
-    }
-}
-
-impl From<StoreError> for TxError {
-    fn from(e: StoreError) -> TxError {
-        TxError::Store(e)
-    }
 }
 
 impl From<Refusal> for TxError {

@@ -102,62 +102,13 @@ fn hint_commands(state: &State) -> &'static [Command] {
     }
 }
 
-fn short_doc(c: Command) -> &'static str {
-    use Command as C;
-    if let Some(doc) = super::live::short_doc(c) {
-        return doc;
-    }
-    match c {
-        C::Open => "open",
-        C::Filter => "filter",
-        C::MoveDown => "down",
-        C::MoveUp => "up",
-        C::Help => "help",
-        C::Quit => "quit",
-        C::ForceQuit => "quit",
-        C::Save => "save",
-        C::Leave => "leave",
-        C::Undo => "undo",
-        C::ToggleCriterion => "tick",
-        C::WaiveCriterion => "waive",
-        C::ApproveGate => "approve",
-        C::RejectGate => "reject",
-        C::Edit => "edit",
-        C::ReviewGate => "gate",
-        C::NextPane => "pane",
-        C::Search => "search",
-        C::Confirm => "confirm",
-        C::Cancel => "cancel",
-        C::MarkBuilt => "built",
-        C::MarkValidated => "validated",
-        C::CompleteBuild => "complete",
-        C::RecordDeviation => "deviation",
-        C::ShowDiff => "diff",
-        C::CloseEngagement => "close",
-        C::NextHunk => "next hunk",
-        C::PrevHunk => "prev hunk",
-        C::AmendSpec => "amend",
-        C::ToggleFolds => "folds",
-        C::AddNote => "note",
-        C::Journal => "journal",
-        C::ZoomPane => "zoom",
-        C::Messages => "messages",
-        C::FeasibilityComplete => "feasibility done",
-        C::ReopenGate => "reopen",
-        C::NewEngagement => "new",
-        C::InsertReuse => "insert reuse",
-        C::ShowCatalog => "catalog",
-        other => other.name(),
-    }
-}
-
 pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     let ctx = state.context();
     let mut out = Vec::new();
     if let Some(first) = state.pending_key {
         // Waiting for the second key of a sequence: what it can be.
         for (second, c) in state.keys.keymap().continuations(ctx, first) {
-            out.push((format!("{first} {second}"), short_doc(c)));
+            out.push((format!("{first} {second}"), c.short()));
         }
         out.push(("Esc".into(), "cancel"));
         return out;
@@ -207,7 +158,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             let doc = if *c == Command::Leave && ctx != Context::Edit && state.overlay.is_none() {
                 "back"
             } else {
-                short_doc(*c)
+                c.short()
             };
             out.push((keys, doc));
         }

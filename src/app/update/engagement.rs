@@ -11,7 +11,6 @@ use super::{dirty_refusal, phase_number, quit_or_ask};
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::CriterionKind;
 use crate::domain::journal::{CriterionResult, EventBody};
-use crate::domain::phase::Phase;
 use crate::domain::rules::approve_gate;
 
 /// A command on the engagement screen, outside edit mode (the board and the diff pane pass
@@ -325,13 +324,7 @@ pub(super) fn jump_to_finding(state: &mut State) -> Vec<Effect> {
             state.error(why);
             return Vec::new();
         }
-        let phase = match artifact {
-            Artifact::Spec => Phase::Requirements,
-            Artifact::Feasibility => Phase::Feasibility,
-            Artifact::Design => Phase::Design,
-            Artifact::AsBuilt => Phase::AsBuilt,
-        };
-        e.show_phase(phase);
+        e.show_phase(artifact.phase());
     }
     jump(e, line.saturating_sub(1), column.saturating_sub(1));
     state.pane = Pane::Editor;

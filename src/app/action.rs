@@ -195,10 +195,12 @@ pub enum LiveAction {
         path: PathBuf,
         quiet: bool,
     },
-    /// The other running instances with the engagement at `root` open.
+    /// The other running instances with the engagement at `root` open, and the agent
+    /// sessions (`phasegate mcp`) still running on it.
     PresenceFound {
         root: PathBuf,
         others: Vec<InstanceOwner>,
+        agents: Vec<crate::store::agents::AgentSession>,
     },
     Failed(String),
 }

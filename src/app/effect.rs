@@ -212,7 +212,7 @@ pub enum LiveEffect {
         root: PathBuf,
         open_view: bool,
     },
-    /// Read who else has the engagement open.
+    /// Read who else has the engagement open, and which agent sessions run on it.
     ScanPresence {
         root: PathBuf,
     },

@@ -59,6 +59,11 @@ pub enum Action {
         waiting: Vec<super::WaitingRow>,
         error: Option<String>,
     },
+    /// What git says about the engagement at `root` (`Effect::GitStatus`).
+    GitRead {
+        root: PathBuf,
+        line: Option<super::GitLine>,
+    },
     /// The workspace metrics were read (`show_metrics`).
     MetricsLoaded(Box<crate::domain::metrics::WorkspaceMetrics>),
     /// An engagement was (re)loaded from disk.
@@ -117,6 +122,7 @@ impl fmt::Debug for Action {
             Action::QueueLoaded { waiting, error, .. } => {
                 write!(f, "QueueLoaded({} gates, {error:?})", waiting.len())
             }
+            Action::GitRead { line, .. } => write!(f, "GitRead({line:?})"),
             Action::MetricsLoaded(m) => {
                 write!(f, "MetricsLoaded({} engagements)", m.engagements.len())
             }

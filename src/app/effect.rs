@@ -31,6 +31,11 @@ pub enum Effect {
         workspace: PathBuf,
         known: Vec<String>,
     },
+    /// Ask git where the engagement stands (`store::git::engagement_status`: uncommitted
+    /// decisions, ahead/behind). Starts git processes: `tui.rs` runs it on its IO worker.
+    GitStatus {
+        root: PathBuf,
+    },
     /// Read every engagement of the workspace for the metrics view.
     LoadMetrics {
         workspace: PathBuf,
@@ -97,7 +102,7 @@ impl Effect {
             | Effect::LoadMetrics { workspace } => {
                 vec![workspace.clone()]
             }
-            Effect::Load { root } => vec![root.clone()],
+            Effect::Load { root } | Effect::GitStatus { root } => vec![root.clone()],
             Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
                 vec![root.clone()]
             }

@@ -257,6 +257,8 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             }
             let mut out = reloaded(state, *loaded, true);
             out.push(scan);
+            // A `git pull` or a commit made elsewhere: where git stands is read again.
+            out.push(Effect::GitStatus { root });
             out
         }
         LiveAction::ReloadFailed(m) => {

@@ -332,6 +332,44 @@ impl Review {
     }
 }
 
+/// What git says about the open engagement (`store::git::engagement_status`), for the status
+/// bar: the full line and a short one for a narrow terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitLine {
+    /// `GitStatus::summary()`: branch, ahead/behind its upstream, events not committed.
+    pub summary: String,
+    /// `git: 1 behind, 2 decisions not committed`.
+    pub short: String,
+}
+
+impl GitLine {
+    pub fn of(status: &crate::store::git::GitStatus) -> GitLine {
+        let mut short = Vec::new();
+        if status.behind > 0 {
+            short.push(format!("{} behind", status.behind));
+        }
+        if status.ahead > 0 {
+            short.push(format!("{} ahead", status.ahead));
+        }
+        let decisions = status.uncommitted_decisions();
+        if decisions > 0 {
+            short.push(format!(
+                "{decisions} decision{} not committed",
+                if decisions == 1 { "" } else { "s" }
+            ));
+        } else if !status.uncommitted.is_empty() || !status.changed.is_empty() {
+            short.push("uncommitted changes".into());
+        }
+        if short.is_empty() {
+            short.push("committed".into());
+        }
+        GitLine {
+            summary: status.summary(),
+            short: format!("git: {}", short.join(", ")),
+        }
+    }
+}
+
 /// One engagement open: what is on disk, the editor buffer, and the live evaluation of the
 /// buffer.
 #[derive(Debug, Clone)]
@@ -369,6 +407,9 @@ pub struct EngagementState {
     pub view: ViewCache,
     /// Which journal events verified (the journal pane's marks).
     pub signatures: signing::SignatureMemo,
+    /// The engagement's git status as last read (`Effect::GitStatus`, on every load; `None`
+    /// outside a git work tree).
+    pub git: Option<GitLine>,
 }
 
 /// What the view keeps for one editor buffer: the highlighter's parse states (kept by
@@ -532,6 +573,7 @@ impl EngagementState {
             build: build::BuildState::default(),
             view: ViewCache::default(),
             signatures: signing::SignatureMemo::default(),
+            git: None,
         };
         state.build = build::BuildState::new(&state.disk);
         state.show_phase(shown_phase);

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::{WaitingRow, WorkspaceRow};
+use super::{GitLine, WaitingRow, WorkspaceRow};
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::{GateId, Stamp};
 use crate::domain::time::Timestamp;
@@ -215,8 +215,25 @@ pub fn detached(effect: &Effect, ctx: &EffectContext) -> Option<Job> {
                 }]
             }))
         }
+        Effect::GitStatus { root } => {
+            let root = root.clone();
+            Some(Box::new(move || {
+                let line = git_line(&root);
+                vec![Action::GitRead { root, line }]
+            }))
+        }
         _ => None,
     }
+}
+
+/// What git says about the engagement at `root`, or `None` outside a git work tree.
+pub fn git_line(root: &Path) -> Option<GitLine> {
+    // Most workspaces are not in git: no process is started for them.
+    if !root.ancestors().any(|d| d.join(".git").exists()) {
+        return None;
+    }
+    let journal = engagement::load_head(root).ok()?.journal;
+    crate::store::git::engagement_status(root, &journal).map(|s| GitLine::of(&s))
 }
 
 /// Performs one effect against the store; returns the actions that report its outcome.
@@ -289,6 +306,7 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
         | Effect::Quit
         | Effect::Suspend
         | Effect::Evaluate(_)
-        | Effect::LoadQueue { .. } => Vec::new(),
+        | Effect::LoadQueue { .. }
+        | Effect::GitStatus { .. } => Vec::new(),
     }
 }

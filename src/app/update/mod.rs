@@ -107,13 +107,19 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EngagementLoaded(loaded) => {
             let loaded = *loaded;
+            // Where git stands is read again with every load (off the input path).
+            let git = Effect::GitStatus {
+                root: loaded.root.clone(),
+            };
             if state
                 .engagement
                 .as_ref()
                 .is_some_and(|e| e.root == loaded.root)
             {
                 // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
-                return super::live::reloaded(state, loaded, false);
+                let mut out = super::live::reloaded(state, loaded, false);
+                out.push(git);
+                return out;
             }
             let review = state
                 .workspace
@@ -125,6 +131,12 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.mode = Mode::View;
             // Opened from a waiting gate: straight on its review (the gate ahead, as `r`).
             state.pane = if review { Pane::Gate } else { Pane::Editor };
+            vec![git]
+        }
+        Action::GitRead { root, line } => {
+            if let Some(e) = state.engagement.as_mut().filter(|e| e.root == root) {
+                e.git = line;
+            }
             Vec::new()
         }
         Action::LoadFailed(m) | Action::Failed(m) => {

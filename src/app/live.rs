@@ -39,6 +39,7 @@ use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
+use crate::store::agents::is_agent;
 use crate::store::engagement::Loaded;
 use crate::store::instance::InstanceOwner;
 use crate::store::recovery::{RecoveryFile, RecoveryKind};
@@ -549,11 +550,6 @@ fn announce(
         out.push((Severity::Info, "build/ changed on disk".into()));
     }
     out
-}
-
-/// Whether a journal actor is an agent (`agent:<client>`, what `phasegate mcp` records).
-pub fn is_agent(actor: &str) -> bool {
-    actor.starts_with("agent:")
 }
 
 fn seq(s: &GateStatus) -> Option<u64> {

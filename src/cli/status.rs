@@ -219,22 +219,8 @@ pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
     v
 }
 
-/// How an agent's client name appears in the journal: `agent:<client>`.
-pub fn agent_actor(client: &str) -> String {
-    // One short line whatever the client sent: the name lands in the journal.
-    let client: String = client
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(64)
-        .collect();
-    let client = client.trim();
-    if client.is_empty() {
-        "agent:unknown".into()
-    } else {
-        format!("agent:{client}")
-    }
-}
+/// How an agent's client name appears in the journal (kept with the session files).
+pub use crate::store::agents::agent_actor;
 
 pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
     let mut out = String::new();

@@ -110,7 +110,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
                     _ => ("", Slot::UiTextDim),
                 };
                 // An agent's event is marked (never a decision: agents have no decision tools).
-                let agent = if crate::app::live::is_agent(&ev.actor) {
+                let agent = if crate::store::agents::is_agent(&ev.actor) {
                     super::live::agent_mark(state.ascii)
                 } else {
                     ""

@@ -359,13 +359,7 @@ pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
         let mut who: Vec<String> = live
             .agents
             .iter()
-            .map(|a| {
-                if a.client.is_empty() {
-                    "agent".to_string()
-                } else {
-                    format!("agent:{}", a.client)
-                }
-            })
+            .map(|a| crate::store::agents::agent_actor(&a.client))
             .collect();
         who.dedup();
         out.push(Span::styled(

@@ -21,8 +21,9 @@ use std::time::Duration;
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use phasegate::cli::status;
-use phasegate::domain::artifact::{Artifact, GovernedText, sha256_hex};
+use phasegate::domain::artifact::{Artifact, GovernedText};
 use phasegate::domain::criteria;
+use phasegate::domain::digest::sha256_hex;
 use phasegate::domain::engagement::{EngagementMeta, Policy, parse_engagement};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId};
@@ -310,15 +311,11 @@ fn record(artifact: Artifact, text: &str) -> ArtifactRecord {
 }
 
 fn meta() -> EngagementMeta {
-    EngagementMeta {
-        title: "Extend VLAN provisioning with QoS tagging".into(),
-        owner: "alice".into(),
-        created: Timestamp::from_unix(1_793_610_840),
-        baseline: None,
-        policy: Policy::default(),
-        roles: Default::default(),
-        criteria: vec![],
-    }
+    EngagementMeta::new(
+        "Extend VLAN provisioning with QoS tagging",
+        "alice",
+        Timestamp::from_unix(1_793_610_840),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,21 +333,20 @@ fn bench_evaluate(c: &mut Criterion) {
         baseline: None,
     };
     let engagement = Engagement {
-        slug: "vlan-qos".into(),
-        meta: meta(),
-        journal: journal::parse_journal(&journal::new_journal(
-            &stamp(1_793_610_840, "alice"),
-            &created,
-        ))
-        .unwrap(),
         texts: BTreeMap::from([
             (Artifact::Spec, spec.clone()),
             (Artifact::Feasibility, feasibility),
             (Artifact::Design, design.clone()),
         ]),
-        snapshots: BTreeMap::new(),
-        build_files: vec![],
-        catalog: Default::default(),
+        ..Engagement::new(
+            "vlan-qos",
+            meta(),
+            journal::parse_journal(&journal::new_journal(
+                &stamp(1_793_610_840, "alice"),
+                &created,
+            ))
+            .unwrap(),
+        )
     };
     // Sanity: the generated engagement is realistic (gates evaluate with real items).
     let ev = evaluate::evaluate(&engagement);
@@ -705,21 +701,20 @@ fn engagement_with_requirements(n: usize) -> Engagement {
         baseline: None,
     };
     Engagement {
-        slug: "scale".into(),
-        meta: meta(),
-        journal: journal::parse_journal(&journal::new_journal(
-            &stamp(1_793_610_840, "alice"),
-            &created,
-        ))
-        .unwrap(),
         texts: BTreeMap::from([
             (Artifact::Spec, spec),
             (Artifact::Feasibility, feasibility),
             (Artifact::Design, design),
         ]),
-        snapshots: BTreeMap::new(),
-        build_files: vec![],
-        catalog: Default::default(),
+        ..Engagement::new(
+            "scale",
+            meta(),
+            journal::parse_journal(&journal::new_journal(
+                &stamp(1_793_610_840, "alice"),
+                &created,
+            ))
+            .unwrap(),
+        )
     }
 }
 

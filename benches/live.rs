@@ -14,6 +14,10 @@
 #[allow(dead_code)]
 mod pty;
 
+#[path = "../tests/common/files.rs"]
+mod files;
+
+use files::copy_dir;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -30,19 +34,6 @@ fn bin() -> PathBuf {
         || PathBuf::from(env!("CARGO_BIN_EXE_phasegate")),
         PathBuf::from,
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn open(ws: &Path, poll: bool) -> Pty {

@@ -26,6 +26,10 @@
 //!
 //! Run with `cargo bench --bench render` (add `-- --quick` for a short run).
 
+#[path = "../tests/common/files.rs"]
+mod files;
+
+use files::copy_dir;
 use std::fs;
 use std::hint::black_box;
 use std::io;
@@ -47,20 +51,6 @@ const LINES: usize = 50_000;
 const SIZE: (u16, u16) = (120, 40);
 
 type Term = Terminal<ShadowBackend<io::Sink>>;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 /// `firewall-drift` (in Requirements: the spec is shown and editable) with a 50,000-line spec:
 /// the sample spec's body repeated, IDs renumbered so they stay unique.
@@ -95,6 +85,14 @@ fn command(state: &mut State, c: Command) {
     assert!(effects.is_empty(), "{c} ran no effect");
 }
 
+/// The live gate re-check the event loop runs after a keystroke's echo (`app::driver`), in place.
+fn settle(state: &mut State) {
+    if phasegate::app::driver::recheck_due(state) {
+        let ctx = phasegate::app::run::EffectContext::system("bench".into(), None);
+        phasegate::app::driver::Driver::new(&ctx).recheck(state);
+    }
+}
+
 fn terminal(hardware_scroll: bool) -> Term {
     let mut backend = ShadowBackend::with_size(io::sink(), Size::new(SIZE.0, SIZE.1));
     backend.set_hardware_scroll(hardware_scroll);
@@ -102,7 +100,7 @@ fn terminal(hardware_scroll: bool) -> Term {
 }
 
 fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
-    state.settle();
+    settle(state);
     let backend = terminal.backend_mut();
     backend.begin_frame().expect("begin");
     terminal
@@ -156,7 +154,7 @@ fn time_typing(
         let t0 = Instant::now();
         let _ = update(&mut state, key(i));
         let t1 = Instant::now();
-        state.settle();
+        settle(&mut state);
         let t2 = Instant::now();
         frame(&mut t, &mut state, theme);
         total += match part {
@@ -324,6 +322,22 @@ fn bench_editor(c: &mut Criterion) {
     });
     g.bench_function("type_char_update", |b| {
         b.iter_custom(|iters| time_typing(iters, &typing, &key, &theme, Part::Update))
+    });
+    // What the loop does per keystroke on the input path before handing the live re-check to
+    // its worker (`Action::LiveRecheck`).
+    g.bench_function("type_char_live_job", |b| {
+        b.iter_custom(|iters| {
+            let mut state = typing();
+            let mut total = Duration::ZERO;
+            for i in 0..iters {
+                let _ = update(&mut state, key(i));
+                let t0 = Instant::now();
+                let job = state.engagement.as_mut().and_then(|e| e.take_live_job());
+                total += t0.elapsed();
+                black_box(job);
+            }
+            total
+        })
     });
     g.finish();
 }

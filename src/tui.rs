@@ -14,8 +14,8 @@
 
 pub mod backend;
 mod input;
+pub mod subscriptions;
 
-use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -36,9 +36,10 @@ use ratatui::Terminal;
 use self::backend::{FrameWriter, ShadowBackend};
 use self::input::InputThread;
 use crate::app::action::Action;
-use crate::app::effect::{Effect, EffectContext, run_effect};
-use crate::app::live::LiveAction;
-use crate::app::update::update;
+use crate::app::action::LiveAction;
+use crate::app::driver::{Driver, Step, recheck_due};
+use crate::app::effect::Effect;
+use crate::app::run::{EffectContext, run_effect};
 use crate::app::{Keys, Screen, State, WorkspaceState, router};
 use crate::config::Theme;
 
@@ -338,17 +339,20 @@ fn run(
 /// process is about to end. Returns where the text is, or why it could not be kept.
 fn keep_unsaved(state: &mut State, ctx: &EffectContext) -> Result<Option<PathBuf>, String> {
     let mut failed = None;
-    for effect in update(state, crate::app::live::Runtime::due()) {
-        if matches!(effect, Effect::Quit | Effect::SpawnEditor { .. }) {
-            continue;
-        }
-        for action in run_effect(&effect, ctx) {
-            if let Action::Live(LiveAction::Failed(m)) | Action::Failed(m) = &action {
-                failed = Some(m.clone());
+    let mut driver = Driver::new(ctx);
+    driver.apply(state, subscriptions::Runtime::due());
+    driver.drain(state, &mut |effect| match effect {
+        Effect::Quit | Effect::SpawnEditor { .. } => Step::Done(Vec::new()),
+        other => {
+            let actions = run_effect(other, ctx);
+            for action in &actions {
+                if let Action::Live(LiveAction::Failed(m)) | Action::Failed(m) = action {
+                    failed = Some(m.clone());
+                }
             }
-            let _ = update(state, action);
+            Step::Done(actions)
         }
-    }
+    });
     if let Some(m) = failed {
         return Err(m);
     }
@@ -389,61 +393,70 @@ fn event_loop(
     // Whether the last frame was drawn before the grammar was ready.
     let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::live`).
-    let mut live = crate::app::live::Runtime::new(move |a| {
+    let mut live = subscriptions::Runtime::new(move |a| {
         let _ = tx.send(Incoming::Action(a));
     });
-    let mut effects: VecDeque<Effect> = first.into();
+    let mut driver = Driver::new(ctx);
+    driver.push(first);
+    // Frames the terminal loop itself asks for (resize, back from a suspend, the grammar).
     let mut changed = true;
     let mut drawn_once = false;
     loop {
-        while let Some(effect) = effects.pop_front() {
-            changed = true;
-            match &effect {
-                Effect::Quit => return Ok(Ended::Quit),
-                Effect::Suspend => suspend(terminal, &mut input)?,
-                Effect::SpawnEditor { path, .. } => {
-                    let action = match run_outside_editor(terminal, &mut input, path) {
-                        Ok(()) => Action::EditorReturned,
-                        Err(m) => {
-                            effects.extend(update(state, Action::Failed(m)));
-                            Action::EditorReturned
-                        }
-                    };
-                    effects.extend(update(state, action));
-                }
-                // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an
-                // editor does, and the screen comes back intact.
-                other if ctx.may_prompt(other) => {
-                    let (mut actions, back) =
-                        away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
-                    if let Err(e) = back {
-                        actions.push(Action::Failed(e.to_string()));
-                    }
-                    for action in actions {
-                        effects.extend(update(state, action));
-                    }
-                }
-                other => {
-                    for action in run_effect(other, ctx) {
-                        effects.extend(update(state, action));
-                    }
-                }
+        // Effects run in the order they were asked for; the ones that need the terminal (an
+        // editor, job control, ssh-keygen asking for a passphrase) or the worker run here.
+        let mut failure = None;
+        let mut quit = false;
+        driver.drain(state, &mut |effect| match effect {
+            Effect::Quit => {
+                quit = true;
+                Step::Stop
             }
+            Effect::Suspend => {
+                changed = true;
+                if let Err(e) = suspend(terminal, &mut input) {
+                    failure = Some(e);
+                    return Step::Stop;
+                }
+                Step::Done(Vec::new())
+            }
+            Effect::SpawnEditor { path, .. } => {
+                let mut actions = Vec::new();
+                if let Err(m) = run_outside_editor(terminal, &mut input, &path) {
+                    actions.push(Action::Failed(m));
+                }
+                actions.push(Action::EditorReturned);
+                Step::Done(actions)
+            }
+            // The live re-check of the buffer runs on the worker; its result comes back as an
+            // action on the channel.
+            Effect::Evaluate(job) => {
+                checker.request(job);
+                Step::Done(Vec::new())
+            }
+            // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an editor
+            // does, and the screen comes back intact.
+            other if ctx.may_prompt(&other) => {
+                let (mut actions, back) =
+                    away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
+                if let Err(e) = back {
+                    actions.push(Action::Failed(e.to_string()));
+                }
+                Step::Done(actions)
+            }
+            other => Step::Run(other),
+        });
+        if let Some(e) = failure {
+            return Err(e);
         }
-        if state.quit {
+        if quit || state.quit {
             return Ok(Ended::Quit);
         }
-        if changed {
+        if driver.take_stale() | std::mem::take(&mut changed) {
             live.observe(state);
-            // Echo first: the keystroke reaches the screen before the live gate re-check of the
-            // buffer runs, and a second draw follows only if that re-check changed what shows.
+            // One frame per keystroke: the echo is drawn before the live gate re-check of the
+            // buffer runs, and its result draws again only if it changed what the panes show.
             draw(terminal, state, theme)?;
-            // The live gate re-check runs on a worker; its result comes back as an action.
-            if let Some(job) = state.engagement.as_mut().and_then(|e| e.live_job()) {
-                checker.request(job);
-            }
             drawn_plain = crate::ui::highlight::ready().is_none();
-            changed = false;
             if !drawn_once {
                 drawn_once = true;
                 // A test hook: debug (test) builds only, so a release binary never panics on it.
@@ -454,13 +467,16 @@ fn event_loop(
                 }
             }
         }
+        if recheck_due(state) {
+            driver.apply(state, Action::LiveRecheck);
+            continue;
+        }
         // Block until something happens, then take everything that is already waiting.
         // A pending autosave is the only deadline; without one this blocks indefinitely.
         let first = match live.recv(&rx) {
             Ok(Some(first)) => first,
             Ok(None) => {
-                changed = true;
-                effects.extend(update(state, crate::app::live::Runtime::due()));
+                driver.apply(state, subscriptions::Runtime::due());
                 continue;
             }
             Err(_) => return Ok(Ended::Quit),
@@ -496,8 +512,7 @@ fn event_loop(
                     let keys = input::split_esc_prefix(key, |k| router::alt_chord_meant(state, k));
                     for key in keys {
                         if let Some(action) = router::route(state, key) {
-                            changed = true;
-                            effects.extend(update(state, action));
+                            driver.apply(state, action);
                         }
                     }
                     None
@@ -517,8 +532,7 @@ fn event_loop(
                 }
             };
             if let Some(action) = action {
-                changed = true;
-                effects.extend(update(state, action));
+                driver.apply(state, action);
             }
         }
     }
@@ -563,13 +577,13 @@ pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state(&setup);
     // What opening asks for (the reviewer's draft) runs first in the loop.
-    let first = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
+    let first = crate::app::update::update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(state, &setup.theme, first, &ctx).map_err(|e| e.to_string())
 }
 
 type LiveSlot = std::sync::Arc<(
-    std::sync::Mutex<Option<crate::domain::evaluate::Engagement>>,
+    std::sync::Mutex<Option<crate::app::LiveJob>>,
     std::sync::Condvar,
 )>;
 
@@ -604,16 +618,16 @@ impl LiveChecker {
                             }
                         }
                     };
-                    deliver(crate::domain::evaluate::evaluate(&next));
+                    deliver(next.evaluate());
                 }
             });
         LiveChecker { job }
     }
 
-    fn request(&self, engagement: crate::domain::evaluate::Engagement) {
+    fn request(&self, job: crate::app::LiveJob) {
         let (slot, ready) = &*self.job;
         if let Ok(mut guard) = slot.lock() {
-            *guard = Some(engagement);
+            *guard = Some(job);
             ready.notify_one();
         }
     }

@@ -301,7 +301,7 @@ fn event_block(journal: &str, n: usize) -> &str {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    phasegate::domain::artifact::sha256_hex(bytes)
+    phasegate::domain::digest::sha256_hex(bytes)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use phasegate::domain::artifact::{Artifact, GovernedText, sha256_hex};
+use phasegate::domain::artifact::{Artifact, GovernedText};
 use phasegate::domain::design::{self, Component};
+use phasegate::domain::digest::sha256_hex;
 use phasegate::domain::engagement::{EngagementMeta, Policy};
 use phasegate::domain::evaluate::{self, Engagement};
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};
@@ -301,17 +302,6 @@ proptest! {
             text = journal::append(&text, &stamp(i as i64 + 1, "bob"), body).unwrap().0;
         }
         let engagement = Engagement {
-            slug: "prop".into(),
-            meta: EngagementMeta {
-                title: "t".into(),
-                owner: "alice".into(),
-                created: Timestamp::from_unix(0),
-                baseline: None,
-                policy,
-                roles: Default::default(),
-                criteria: vec![],
-            },
-            journal: journal::parse_journal(&text).unwrap(),
             texts: BTreeMap::from([
                 (Artifact::Spec, spec.clone()),
                 (Artifact::Feasibility, feasibility),
@@ -322,8 +312,14 @@ proptest! {
                 (sha256_hex(spec.as_bytes()), spec),
                 (sha256_hex(design_text.as_bytes()), design_text),
             ]),
-            build_files: vec![],
-            catalog: Default::default(),
+            ..Engagement::new(
+                "prop",
+                EngagementMeta {
+                    policy,
+                    ..EngagementMeta::new("t", "alice", Timestamp::from_unix(0))
+                },
+                journal::parse_journal(&text).unwrap(),
+            )
         };
         let ev = evaluate::evaluate(&engagement);
         prop_assert!(ev.reconciliation.is_some());

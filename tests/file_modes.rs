@@ -10,7 +10,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use common::{Workspace, copy_dir};
-use phasegate::domain::artifact::{Artifact, sha256_hex};
+use phasegate::domain::artifact::Artifact;
+use phasegate::domain::digest::sha256_hex;
 
 fn umask_022() {
     // SAFETY: umask only sets the process's file mode creation mask.

@@ -8,7 +8,8 @@
 //! for the expected state with a 10 s deadline; nothing sleeps for a fixed time and nothing
 //! counts or orders watcher events.
 
-use std::collections::VecDeque;
+mod common;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,14 +17,15 @@ use std::process::Command as Process;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use common::copy_dir;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
+use phasegate::app::driver::Driver;
 use phasegate::app::keys::Command;
-use phasegate::app::live::{Live, LiveView, Received, Runtime, Stage};
+use phasegate::app::live::{Live, LiveView, Stage};
 use phasegate::app::router::route;
-use phasegate::app::update::update;
-use phasegate::app::{Keys, Mode, State, ToastKind};
+use phasegate::app::run::EffectContext;
+use phasegate::app::{Keys, Mode, Severity, State};
 use phasegate::config::Theme;
 use phasegate::domain::artifact::Artifact;
 use phasegate::domain::evaluate::GateState;
@@ -31,6 +33,7 @@ use phasegate::domain::journal::{GateId, Stamp};
 use phasegate::domain::time::Timestamp;
 use phasegate::store::engagement;
 use phasegate::store::watch::{WatchEvent, WatchMode, Watcher};
+use phasegate::tui::subscriptions::{Received, Runtime};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui_textarea::{Input, Key};
@@ -65,19 +68,6 @@ fn sample(slug: &str) -> (tempfile::TempDir, PathBuf) {
         &root,
     );
     (ws, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The app as the event loop runs it.
@@ -124,19 +114,11 @@ impl App {
     }
 
     fn dispatch(&mut self, action: Action) {
-        let mut queue: VecDeque<Effect> = update(&mut self.state, action).into();
-        while let Some(effect) = queue.pop_front() {
-            match effect {
-                Effect::Quit | Effect::SpawnEditor { .. } => {}
-                other => {
-                    for a in run_effect(&other, &self.ctx) {
-                        queue.extend(update(&mut self.state, a));
-                    }
-                }
-            }
-        }
+        let mut driver = Driver::new(&self.ctx);
+        driver.dispatch(&mut self.state, action);
+        // As the event loop: the subscription sees the state before the live re-check runs.
         self.runtime.observe(&self.state);
-        self.state.settle();
+        driver.recheck(&mut self.state);
         if let Some(t) = &self.state.toast
             && self.toasts.last() != Some(&t.text)
         {
@@ -807,7 +789,7 @@ fn another_process_approving_and_outside_edits_are_announced() {
     assert!(app.saw_toast("Gate 1 is now STALE"), "{:?}", app.toasts);
     assert_eq!(
         app.state.toast.as_ref().map(|t| t.kind),
-        Some(ToastKind::Error)
+        Some(Severity::Error)
     );
 
     // engagement.toml edited by hand: re-derived.
@@ -915,7 +897,7 @@ fn the_loser_of_concurrent_approvals_is_told_who_won() {
     assert!(out.status.success());
     app.key(Command::Confirm);
     let toast = app.state.toast.clone().expect("told");
-    assert_eq!(toast.kind, ToastKind::Error);
+    assert_eq!(toast.kind, Severity::Error);
     assert!(toast.text.starts_with("refused"), "{}", toast.text);
     assert!(
         toast.text.contains("Gate 1 approved by carol"),

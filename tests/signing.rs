@@ -488,7 +488,7 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
     );
     assert_eq!(g["approvals"][0]["by"], "bob");
     // The workspace list says how far the quorum is, not just "pending".
-    let (rows, _) = phasegate::app::effect::workspace_rows(team.ws.path());
+    let (rows, _) = phasegate::app::run::workspace_rows(team.ws.path());
     let row = rows
         .iter()
         .find(|r| r.slug == SLUG)

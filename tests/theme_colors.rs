@@ -5,13 +5,12 @@
 
 mod common;
 
-use common::app::{ctx, press};
+use common::app::press;
 
 use std::path::Path;
 
 use crossterm::event::KeyCode;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Keys, Screen, State, WorkspaceState};
 use phasegate::config::theme::load;
 use phasegate::config::{ColorSupport, Slot, Theme};
@@ -26,14 +25,12 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
-        &ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 

@@ -8,11 +8,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::Workspace;
-use common::app::{ctx_as, dispatch_with, key_with};
+use common::app::{ctx_as, dispatch_with, key_with, run_with};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
+use phasegate::app::effect::Effect;
 use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
+use phasegate::app::run::EffectContext;
 use phasegate::app::{Confirm, Keys, Mode, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::domain::journal::EventBody;
 use phasegate::domain::phase::Phase;
@@ -45,9 +46,7 @@ impl Person {
     }
 
     fn effect(&mut self, effect: Effect) {
-        for a in run_effect(&effect, &self.ctx) {
-            dispatch_with(&mut self.state, a, &self.ctx);
-        }
+        run_with(&mut self.state, effect, &self.ctx);
     }
 
     fn key(&mut self, code: KeyCode, modifiers: KeyModifiers) {

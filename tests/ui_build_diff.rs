@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::app::{ctx, dispatch, press, type_text};
+use common::app::{ctx, dispatch, press, toast, type_text};
 use common::copy_dir;
 
 use std::fs;
@@ -14,9 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::run_effect;
 use phasegate::app::forms::{BuildConfirm, BuildOverlay};
-use phasegate::app::update::update;
 use phasegate::app::{Context, Keys, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use phasegate::config::theme::Slot;
@@ -56,15 +54,13 @@ fn opened(ws: &Path, size: (u16, u16)) -> State {
     });
     dispatch(&mut state, Action::Command(phasegate::app::Command::Top));
     let ctx = ctx();
-    for a in run_effect(
-        &phasegate::app::effect::Effect::Load {
+    common::app::run_with(
+        &mut state,
+        phasegate::app::effect::Effect::Load {
             root: ws.join("vlan-qos"),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
-    state.settle();
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
 }
@@ -88,14 +84,6 @@ fn render(state: &State, ws: &Path) -> String {
         .backend()
         .to_string()
         .replace(&ws.display().to_string(), "[WORKSPACE]")
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 /// Screen rows as strings (one char per cell; wide glyphs' trailing cells dropped).
@@ -501,14 +489,13 @@ fn close_lists_unmet_conditions_then_closes_with_a_reason() {
     fs::write(&spec_path, &spec[..cut]).expect("write spec");
     dispatch(&mut state, Action::Command(phasegate::app::Command::Top));
     let ctx = ctx();
-    for a in run_effect(
-        &phasegate::app::effect::Effect::Load {
+    common::app::run_with(
+        &mut state,
+        phasegate::app::effect::Effect::Load {
             root: ws.join("vlan-qos"),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     press(&mut state, KeyCode::Char('C'));
     let t = toast(&state);
     assert!(
@@ -520,14 +507,13 @@ fn close_lists_unmet_conditions_then_closes_with_a_reason() {
     assert!(screen.contains("close: blocked by"), "{screen}");
     // Restore the amendment; close accepting DEV-1 with a reason.
     fs::write(&spec_path, &spec).expect("restore spec");
-    for a in run_effect(
-        &phasegate::app::effect::Effect::Load {
+    common::app::run_with(
+        &mut state,
+        phasegate::app::effect::Effect::Load {
             root: ws.join("vlan-qos"),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     press(&mut state, KeyCode::Char('C'));
     type_text(&mut state, "RESTCONF path reviewed with Security");
     press(&mut state, KeyCode::Enter);

@@ -4,21 +4,17 @@
 
 mod common;
 
-use common::app::{dispatch, press, type_text};
+use common::app::{dispatch, press, render, type_text};
 use common::copy_dir;
 
 use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Command, Keys, Mode, Overlay, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
 use phasegate::domain::journal::{CriterionResult, Stamp};
 use phasegate::domain::time::Timestamp;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -49,27 +45,15 @@ fn open_engagement(ws: &Path, slug: &str, size: (u16, u16)) -> State {
         ..WorkspaceState::default()
     });
     let ctx = common::app::ctx();
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run_with(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(!text.contains(&ws.display().to_string()), "{text}");
-    text
 }
 
 fn catalog_overlay(state: &State) -> &phasegate::app::catalog::CatalogOverlay {

@@ -6,21 +6,16 @@
 mod common;
 
 use common::Workspace;
-use common::app::{dispatch, press, type_text};
+use common::app::{dispatch, press, render, toast, type_text};
 
 use std::path::Path;
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Command, Keys, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
 
 fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     let mut state = State::new("reviewer", Keys::default(), size);
@@ -28,38 +23,13 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut shown = state.clone();
-    if let Some(w) = &mut shown.workspace {
-        w.root = SHOWN_WORKSPACE.into();
-    }
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(&shown, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(!text.contains(&ws.display().to_string()), "{text}");
-    text
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 #[test]
@@ -139,9 +109,7 @@ fn board_arrows_only_for_real_dependencies_and_the_selection_shows_in_ascii() {
     let root = board_engagement(&ws);
     let mut state = workspace_state(ws.path(), (80, 24));
     state.ascii = true;
-    for a in run_effect(&Effect::Load { root }, &common::app::ctx()) {
-        update(&mut state, a);
-    }
+    common::app::run(&mut state, Effect::Load { root });
     press(&mut state, KeyCode::Char('4'));
     let screen = render(&state, ws.path());
     let rows: Vec<&str> = screen.lines().collect();
@@ -168,14 +136,12 @@ fn board_arrows_only_for_real_dependencies_and_the_selection_shows_in_ascii() {
 fn marking_a_validated_component_again_says_so() {
     let ws = Workspace::with_samples();
     let mut state = workspace_state(ws.path(), (120, 40));
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run(
+        &mut state,
+        Effect::Load {
             root: ws.engagement("vlan-qos"),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     let events = |s: &State| {
         s.engagement
             .as_ref()

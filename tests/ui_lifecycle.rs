@@ -5,37 +5,21 @@
 
 mod common;
 
-use common::app::{dispatch, press, type_text};
-use common::copy_dir;
+use common::app::{dispatch, press, render, sample_workspace, toast, type_text};
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
+use phasegate::app::effect::Effect;
 use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
 use phasegate::app::router::route;
-use phasegate::app::update::update;
 use phasegate::app::{Command, Keys, Overlay, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
 use phasegate::domain::journal::{EventBody, GateId};
 use phasegate::domain::phase::Phase;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
-
-fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ws = dir.path().join("ws");
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
-    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
-        copy_dir(&samples.join(slug), &ws.join(slug));
-    }
-    (dir, ws)
-}
 
 /// Cuts `slug`'s journal after event `last`: the engagement as it was then, with today's texts.
 fn cut_journal(ws: &Path, slug: &str, last: u64) {
@@ -52,48 +36,25 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 
 fn opened(ws: &Path, slug: &str, size: (u16, u16)) -> State {
     let mut state = workspace_state(ws, size);
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
-    state.settle();
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut shown = state.clone();
-    if let Some(w) = &mut shown.workspace {
-        w.root = PathBuf::from(SHOWN_WORKSPACE);
-    }
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(&shown, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(
-        !text.contains(&ws.display().to_string()),
-        "the temp path reached the screen:\n{text}"
-    );
-    text
 }
 
 fn ctrl(state: &mut State, c: char) {
@@ -102,14 +63,6 @@ fn ctrl(state: &mut State, c: char) {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
     );
     dispatch(state, action.expect("routed"));
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 fn last_event(state: &State) -> EventBody {

@@ -8,18 +8,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::app::{dispatch, press, type_text};
+use common::app::{dispatch, press, screen, type_text};
 use common::copy_dir;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::live::LiveView;
 use phasegate::app::router::route;
 use phasegate::app::{Keys, Mode, State};
-use phasegate::config::Theme;
 use phasegate::store::engagement;
 use phasegate::store::instance::InstanceOwner;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const SPEC: &str = "customer-spec.md";
@@ -41,15 +38,6 @@ fn opened(root: &Path, size: (u16, u16)) -> State {
     let loaded = engagement::load(root).expect("loads");
     dispatch(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     state
-}
-
-fn render(state: &State) -> String {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 fn ctrl(state: &mut State, c: char) {
@@ -76,12 +64,12 @@ fn conflict_view_scrolls_sideways_with_markers() {
         press(&mut state, KeyCode::Char('C'));
         assert!(matches!(state.live.view, Some(LiveView::Conflict { .. })));
         let (w, h) = size;
-        insta::assert_snapshot!(format!("conflict_view_{w}x{h}"), render(&state));
+        insta::assert_snapshot!(format!("conflict_view_{w}x{h}"), screen(&state));
         for _ in 0..6 {
             press(&mut state, KeyCode::Right);
         }
         assert_eq!(state.live.hscroll, 48);
-        let screen = render(&state);
+        let screen = screen(&state);
         assert!(screen.contains('‹') && screen.contains("+48→"), "{screen}");
         insta::assert_snapshot!(format!("conflict_view_sideways_{w}x{h}"), screen);
         for _ in 0..10 {
@@ -119,7 +107,7 @@ fn recovery_compare_scrolls_sideways() {
             press(&mut state, KeyCode::Right);
         }
         let (w, h) = size;
-        let screen = render(&state);
+        let screen = screen(&state);
         assert!(screen.contains("+64→"), "{screen}");
         insta::assert_snapshot!(format!("recovery_compare_sideways_{w}x{h}"), screen);
     }
@@ -139,7 +127,7 @@ fn status_bar_says_who_else_has_it_open() {
             started: 1,
         }];
         let (w, h) = size;
-        let screen = render(&state);
+        let screen = screen(&state);
         // At 80 columns the status bar has room for the start of it.
         let shown = if w >= 120 {
             "also open here: bob@jump01"
@@ -291,13 +279,15 @@ fn a_discarded_review_draft_is_told_beside_the_reload() {
         let loaded = engagement::load(&root).expect("loads");
         dispatch(
             &mut state,
-            Action::Live(phasegate::app::live::LiveAction::Reloaded(Box::new(loaded))),
+            Action::Live(phasegate::app::action::LiveAction::Reloaded(Box::new(
+                loaded,
+            ))),
         );
         assert!(
             review(&state).is_some_and(|c| c.is_empty()),
             "ticks cleared"
         );
-        let screen = render(&state);
+        let screen = screen(&state);
         let last = screen.lines().last().unwrap_or_default();
         assert!(
             last.contains("review draft of Gate 1 discarded: customer-spec.md changed"),

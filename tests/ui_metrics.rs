@@ -5,16 +5,12 @@
 mod common;
 
 use common::Workspace;
-use common::app::{ctx, dispatch, press};
+use common::app::{dispatch, press, screen};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, run_effect};
-use phasegate::app::update::update;
+use phasegate::app::effect::Effect;
 use phasegate::app::{Keys, Overlay, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn workspace() -> Workspace {
     let ws = Workspace::with_samples();
@@ -39,30 +35,13 @@ fn state(ws: &Workspace, size: (u16, u16)) -> State {
         root: ws.path().to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::LoadWorkspace {
+    common::app::run(
+        &mut state,
+        Effect::LoadWorkspace {
             workspace: ws.path().to_path_buf(),
         },
-        &ctx(),
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
-}
-
-/// Drawn with the workspace under a fixed path, so the temp path never reaches a snapshot.
-fn render(state: &State) -> String {
-    let (w, h) = state.size;
-    let mut shown = state.clone();
-    if let Some(w) = &mut shown.workspace {
-        w.root = std::path::PathBuf::from("/srv/phasegate/workspace");
-    }
-    let state = &shown;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 #[test]
@@ -75,7 +54,7 @@ fn metrics_view_snapshots() {
             panic!("T opens the metrics view: {:?}", s.overlay);
         };
         assert_eq!(m.trends.months.len(), 3);
-        let screen = render(&s);
+        let screen = screen(&s);
         assert!(screen.contains("closed per month"), "{screen}");
         assert!(screen.contains("median days to approved spec"));
         insta::assert_snapshot!(format!("metrics_{}x{}", size.0, size.1), screen);
@@ -117,7 +96,7 @@ fn the_command_is_in_help() {
     press(&mut s, KeyCode::Char('?'));
     let mut found = false;
     for _ in 0..20 {
-        if render(&s).contains("show_metrics") {
+        if screen(&s).contains("show_metrics") {
             found = true;
             break;
         }

@@ -3,31 +3,16 @@
 
 mod common;
 
-use common::app::{dispatch, press, type_text};
-use common::copy_dir;
+use common::app::{dispatch, press, render, sample_workspace, toast, type_text};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use phasegate::app::effect::{Effect, run_effect};
+use phasegate::app::effect::Effect;
 use phasegate::app::router::route;
-use phasegate::app::update::update;
 use phasegate::app::{Keys, Overlay, Screen, State, WorkspaceState, search_matches};
-use phasegate::config::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ws = dir.path().join("ws");
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
-    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
-        copy_dir(&samples.join(slug), &ws.join(slug));
-    }
-    (dir, ws)
-}
 
 fn opened_with(ws: &Path, slug: &str, size: (u16, u16), keys: Keys) -> State {
     let mut state = State::new("reviewer", keys, size);
@@ -35,40 +20,18 @@ fn opened_with(ws: &Path, slug: &str, size: (u16, u16), keys: Keys) -> State {
         root: ws.to_path_buf(),
         ..WorkspaceState::default()
     });
-    for a in run_effect(
-        &Effect::Load {
+    common::app::run(
+        &mut state,
+        Effect::Load {
             root: ws.join(slug),
         },
-        &common::app::ctx(),
-    ) {
-        update(&mut state, a);
-    }
-    state.settle();
+    );
     assert_eq!(state.screen, Screen::Engagement);
     state
 }
 
 fn opened(ws: &Path, slug: &str, size: (u16, u16)) -> State {
     opened_with(ws, slug, size, Keys::default())
-}
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(!text.contains(&ws.display().to_string()));
-    text
-}
-
-fn toast(state: &State) -> String {
-    state
-        .toast
-        .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default()
 }
 
 fn key(state: &mut State, code: KeyCode, modifiers: KeyModifiers) {

@@ -5,33 +5,19 @@
 
 mod common;
 
-use common::app::{ctx, dispatch, press};
-use common::copy_dir;
+use common::app::{ctx, dispatch, press, render, sample_workspace};
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::run_effect;
-use phasegate::app::update::update;
 use phasegate::app::{Keys, Mode, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-/// A temp workspace holding a copy of the sample engagements.
-fn sample_workspace() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ws = dir.path().join("ws");
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
-    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
-        copy_dir(&samples.join(slug), &ws.join(slug));
-    }
-    (dir, ws)
-}
 
 fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     let mut state = State::new("reviewer", Keys::default(), size);
@@ -41,14 +27,13 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
     });
     dispatch(&mut state, Action::Command(phasegate::app::Command::Top));
     let ctx = ctx();
-    for a in run_effect(
-        &phasegate::app::effect::Effect::LoadWorkspace {
+    common::app::run_with(
+        &mut state,
+        phasegate::app::effect::Effect::LoadWorkspace {
             workspace: ws.to_path_buf(),
         },
         &ctx,
-    ) {
-        update(&mut state, a);
-    }
+    );
     state
 }
 
@@ -67,27 +52,6 @@ fn open(state: &mut State, slug: &str) {
 }
 
 /// What the workspace list shows as the workspace path.
-const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
-
-fn render(state: &State, ws: &Path) -> String {
-    let (w, h) = state.size;
-    // Draw the workspace under a fixed path instead of replacing the temp path in the text
-    // afterwards, which would shorten the lines it appears on.
-    let mut shown = state.clone();
-    if let Some(w) = &mut shown.workspace {
-        w.root = PathBuf::from(SHOWN_WORKSPACE);
-    }
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| phasegate::ui::view(&shown, &Theme::default(), f))
-        .expect("draw");
-    let text = terminal.backend().to_string();
-    assert!(
-        !text.contains(&ws.display().to_string()),
-        "the temp workspace path reached the screen:\n{text}"
-    );
-    text
-}
 
 #[test]
 fn workspace_list() {

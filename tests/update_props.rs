@@ -2,12 +2,16 @@
 //! the engagement (or the workspace it was opened from). Effects run in a sandbox: a temp copy of
 //! a sample engagement; the outside editor and quit are recorded, never run.
 
+mod common;
+
+use common::copy_dir;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use phasegate::app::action::Action;
-use phasegate::app::effect::{Effect, EffectContext, run_effect};
+use phasegate::app::driver::{Driver, Step};
 use phasegate::app::keys::COMMANDS;
+use phasegate::app::run::EffectContext;
 use phasegate::app::update::update;
 use phasegate::app::{Keys, State};
 use phasegate::config::Theme;
@@ -16,20 +20,6 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui_textarea::{Input, Key};
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create dir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else if path.is_file() {
-            fs::copy(&path, &target).expect("copy file");
-        }
-    }
-}
 
 fn key_strategy() -> impl Strategy<Value = Key> {
     prop_oneof![
@@ -87,27 +77,25 @@ proptest! {
             signing: None,
         };
         let theme = Theme::default();
+        // The production loop (`app::driver`), with the sandbox check on every effect.
+        let mut driver = Driver::new(&ctx);
         for (i, action) in actions.into_iter().enumerate() {
-            let mut queue = update(&mut state, action);
+            driver.apply(&mut state, action);
             let mut budget = 32;
-            while let Some(effect) = queue.pop() {
-                for p in effect.paths() {
-                    prop_assert!(inside(&p, &root), "{effect:?} targets {} outside {}", p.display(), root.display());
+            let mut outside = None;
+            driver.drain(&mut state, &mut |effect| {
+                if let Some(p) = effect.paths().into_iter().find(|p| !inside(p, &root)) {
+                    outside = Some(format!("{effect:?} targets {} outside {}", p.display(), root.display()));
+                    return Step::Stop;
                 }
                 budget -= 1;
                 if budget == 0 {
-                    break;
+                    return Step::Stop;
                 }
-                match effect {
-                    Effect::SpawnEditor { .. } | Effect::Quit => {}
-                    other => {
-                        for a in run_effect(&other, &ctx) {
-                            queue.extend(update(&mut state, a));
-                        }
-                    }
-                }
-            }
-            state.settle();
+                Step::Run(effect)
+            });
+            prop_assert!(outside.is_none(), "{}", outside.unwrap_or_default());
+            driver.recheck(&mut state);
             let (w, h) = sizes[i % sizes.len()];
             state.size = (w, h);
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");

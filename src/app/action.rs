@@ -8,7 +8,13 @@ use ratatui_textarea::Input;
 use super::WorkspaceRow;
 use super::keys::Command;
 use crate::domain::artifact::Artifact;
+use crate::domain::ids::ItemId;
 use crate::store::engagement::Loaded;
+use crate::store::instance::InstanceOwner;
+use crate::store::recovery::RecoveryFile;
+use crate::store::review::ReviewDraft;
+use crate::store::watch::WatchEvent;
+use std::path::PathBuf;
 
 #[derive(Clone)]
 pub enum Action {
@@ -20,6 +26,9 @@ pub enum Action {
         Option<crate::config::keymap::KeyBinding>,
         Option<crate::config::keymap::KeyBinding>,
     ),
+    /// The buffer changed: its live gate re-check is due (the loop sends it after drawing the
+    /// keystroke's echo).
+    LiveRecheck,
     /// The live gate re-check of the buffer, computed off the input path.
     LiveEvaluated(Box<crate::domain::evaluate::Evaluation>),
     /// A key that is text where it was pressed (the editor, a prompt, the filter).
@@ -38,10 +47,10 @@ pub enum Action {
     EngagementLoaded(Box<Loaded>),
     /// Loading an engagement failed.
     LoadFailed(String),
-    /// The shown artifact was saved with this text.
-    Saved {
-        artifact: Artifact,
-        text: String,
+    /// The approved text of these files of `gate` is back in place.
+    Restored {
+        gate: crate::domain::journal::GateId,
+        files: Vec<String>,
     },
     /// A journal event was appended.
     Committed(String),
@@ -50,16 +59,16 @@ pub enum Action {
     /// The outside editor returned.
     EditorReturned,
     /// A Build/As-Built effect's result that needs a decision (`app::build`).
-    Build(super::build::BuildAction),
+    Build(BuildAction),
     /// Outside edits, conflicts and recovery (`app::live`).
-    Live(super::live::LiveAction),
+    Live(LiveAction),
     /// A lifecycle effect's result that needs a decision (`app::lifecycle`).
-    Lifecycle(super::lifecycle::LifecycleAction),
+    Lifecycle(LifecycleAction),
 
     /// The workspace's reuse catalog was read (`app::catalog`).
     CatalogLoaded(std::sync::Arc<crate::domain::catalog::Catalog>),
     /// The reviewer's draft was read (`app::review`).
-    Review(super::review::ReviewAction),
+    Review(ReviewAction),
 }
 
 impl fmt::Debug for Action {
@@ -67,6 +76,7 @@ impl fmt::Debug for Action {
         match self {
             Action::Command(c) => write!(f, "Command({c})"),
             Action::Prefix(a, b) => write!(f, "Prefix({a:?}, {b:?})"),
+            Action::LiveRecheck => write!(f, "LiveRecheck"),
             Action::LiveEvaluated(_) => write!(f, "LiveEvaluated"),
             Action::Text(i) => write!(f, "Text({i:?})"),
             Action::Paste(s) => write!(f, "Paste({} bytes)", s.len()),
@@ -79,7 +89,7 @@ impl fmt::Debug for Action {
             }
             Action::EngagementLoaded(l) => write!(f, "EngagementLoaded({})", l.root.display()),
             Action::LoadFailed(m) => write!(f, "LoadFailed({m})"),
-            Action::Saved { artifact, .. } => write!(f, "Saved({})", artifact.file_name()),
+            Action::Restored { gate, files } => write!(f, "Restored({gate:?}, {files:?})"),
             Action::Committed(m) => write!(f, "Committed({m})"),
             Action::Failed(m) => write!(f, "Failed({m})"),
             Action::EditorReturned => write!(f, "EditorReturned"),
@@ -91,4 +101,79 @@ impl fmt::Debug for Action {
             Action::Review(r) => write!(f, "Review({r:?})"),
         }
     }
+}
+
+/// Results of Build effects that need a decision in `update`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildAction {
+    /// A design-change deviation was recorded: offer to reopen Gate 2.
+    DesignChangeRecorded { deviation: ItemId, what: String },
+}
+
+/// Results of lifecycle effects that need a decision in `update`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleAction {
+    /// `create` refused (the slug exists, the directory cannot be written): the form comes back
+    /// with the reason.
+    CreateFailed(super::lifecycle::NewEngagementForm),
+}
+
+#[derive(Debug, Clone)]
+pub enum LiveAction {
+    /// A report of the watcher of the engagement at `root`.
+    Watch {
+        root: PathBuf,
+        event: WatchEvent,
+    },
+    /// The engagement as re-read after an outside change.
+    Reloaded(Box<Loaded>),
+    /// Re-reading failed (malformed TOML written by hand, a journal cut…).
+    ReloadFailed(String),
+    /// The one-shot deadline passed: autosave the buffer, re-read who is here if asked.
+    AutosaveDue,
+    AutosaveWritten {
+        artifact: Artifact,
+        path: PathBuf,
+        sha256: String,
+    },
+    RecoveryFound {
+        files: Vec<RecoveryFile>,
+        problems: Vec<String>,
+        open_view: bool,
+    },
+    /// A guarded save went through; `kept`: where the disk version it replaced was kept.
+    Saved {
+        artifact: Artifact,
+        text: String,
+        kept: Option<PathBuf>,
+    },
+    /// A guarded save found another version on disk.
+    SaveRefused {
+        artifact: Artifact,
+        disk: Option<String>,
+    },
+    /// "Take disk": the buffer was set aside at `set_aside`.
+    TookDisk {
+        artifact: Artifact,
+        set_aside: PathBuf,
+    },
+    /// A recovery file was deleted; `quiet` when it only repeated the disk.
+    Discarded {
+        path: PathBuf,
+        quiet: bool,
+    },
+    /// The other running instances with the engagement at `root` open.
+    PresenceFound {
+        root: PathBuf,
+        others: Vec<InstanceOwner>,
+    },
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum ReviewAction {
+    Loaded {
+        root: PathBuf,
+        draft: Result<Option<ReviewDraft>, String>,
+    },
 }

@@ -3,34 +3,26 @@
 //! closing. Every rule is the domain's (`domain::rules`), every write goes through
 //! `store::engagement::transact`; this module only decides which rule to ask and shows the
 //! answer. `update.rs` calls in with a few lines: `command`, `overlay_command`, `text`,
-//! `paste`, `on_action`; `effect.rs` runs `BuildEffect`s through `run_effect`.
-
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+//! `paste`, `on_action`; `run::journal` performs its `BuildEffect`s.
 
 use ratatui_textarea::Input;
 
-use super::action::Action;
+use super::action::BuildAction;
 use super::diff::{DiffModel, DiffView, Viewport};
-use super::effect::{Effect, EffectContext, reload_after, tx_message};
-use super::forms::{
-    AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm, edit_text,
-    paste_text,
-};
+use super::effect::{BuildEffect, Effect};
+use super::forms::{AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm};
 use super::keys::{Command, Context};
+use super::line_input::{edit_text, paste_text};
 use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::design;
-use crate::domain::evaluate::{
-    ComponentRow, Engagement, Evaluation, unfollowed_design_changes, unmet_close_conditions,
-};
+use crate::domain::evaluate::{Engagement, Evaluation, unfollowed_design_changes};
 use crate::domain::ids::{IdPrefix, ItemId};
-use crate::domain::journal::{ArtifactRecord, ComponentStatus, EventBody, GateId};
+use crate::domain::journal::{ComponentStatus, GateId};
 use crate::domain::phase::Phase;
-use crate::domain::position::Finding;
+use crate::domain::progress::{board, first_to_do};
 use crate::domain::records::{self, DeviationTarget, Impact};
-use crate::domain::rules::{self, Refusal};
-use crate::store::engagement::{self as store, Change, Committed, TxError, transact_signed};
+use crate::domain::rules::{self};
 
 /// Columns the diff scrolls sideways per key.
 pub const HSCROLL_STEP: isize = 8;
@@ -74,192 +66,6 @@ impl BuildState {
     }
 }
 
-/// The next component to work on (the first in build order not validated), else the first.
-pub fn first_to_do(ev: &Evaluation) -> Option<ItemId> {
-    ev.build_order
-        .order
-        .iter()
-        .find(|id| {
-            ev.component(**id)
-                .is_some_and(|c| !c.removed && c.status != ComponentStatus::Validated)
-        })
-        .or_else(|| ev.build_order.order.first())
-        .copied()
-        .or_else(|| ev.components.first().map(|c| c.id))
-}
-
-/// The board's columns: components by dependency depth (leaves first), each column in build
-/// order; components on a dependency cycle (no build order) last.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Board {
-    pub levels: Vec<Vec<ItemId>>,
-    pub blocked: Vec<ItemId>,
-}
-
-impl Board {
-    pub fn columns(&self) -> impl Iterator<Item = &Vec<ItemId>> {
-        self.levels
-            .iter()
-            .chain(std::iter::once(&self.blocked).filter(|b| !b.is_empty()))
-    }
-
-    /// Column and row of a component.
-    pub fn locate(&self, id: ItemId) -> Option<(usize, usize)> {
-        self.columns()
-            .enumerate()
-            .find_map(|(c, col)| col.iter().position(|x| *x == id).map(|r| (c, r)))
-    }
-
-    fn column(&self, c: usize) -> Option<&Vec<ItemId>> {
-        self.columns().nth(c)
-    }
-
-    fn column_count(&self) -> usize {
-        self.columns().count()
-    }
-}
-
-pub fn board(ev: &Evaluation) -> Board {
-    let mut level: BTreeMap<ItemId, usize> = BTreeMap::new();
-    for id in &ev.build_order.order {
-        let l = ev
-            .component(*id)
-            .and_then(|c| {
-                c.depends_on
-                    .iter()
-                    .filter_map(|d| level.get(d))
-                    .max()
-                    .map(|l| l + 1)
-            })
-            .unwrap_or(0);
-        level.insert(*id, l);
-    }
-    let depth = level.values().max().map_or(0, |m| m + 1);
-    let mut levels = vec![Vec::new(); depth];
-    for id in &ev.build_order.order {
-        if let Some(col) = level.get(id).and_then(|l| levels.get_mut(*l)) {
-            col.push(*id);
-        }
-    }
-    let blocked = ev
-        .components
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| !level.contains_key(id))
-        .collect();
-    Board { levels, blocked }
-}
-
-/// 1-based position of a component in the build order.
-pub fn build_position(ev: &Evaluation, id: ItemId) -> Option<usize> {
-    ev.build_order
-        .order
-        .iter()
-        .position(|x| *x == id)
-        .map(|p| p + 1)
-}
-
-/// Dependencies of `c` that are not built yet (what it waits on).
-pub fn waiting_on(ev: &Evaluation, c: &ComponentRow) -> Vec<ItemId> {
-    c.depends_on
-        .iter()
-        .filter(|d| {
-            ev.component(**d)
-                .is_some_and(|x| !x.removed && x.status == ComponentStatus::Pending)
-        })
-        .copied()
-        .collect()
-}
-
-/// Components that depend on `id`.
-pub fn dependents(ev: &Evaluation, id: ItemId) -> Vec<ItemId> {
-    ev.components
-        .iter()
-        .filter(|c| c.depends_on.contains(&id))
-        .map(|c| c.id)
-        .collect()
-}
-
-/// Whether a close is possible now and on what terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseState {
-    /// Not in As-Built yet (or closed).
-    NotNow(Phase),
-    /// Every condition holds.
-    Ready,
-    /// Only design-change deviations without re-approval remain: close with a reason.
-    WithReason,
-    /// Conditions do not hold (listed in `Summary::unmet`).
-    Blocked,
-}
-
-/// The reconciliation gauge: what DESIGN §3 Closing counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    pub phase: Phase,
-    pub reconciled: bool,
-    pub hunks: usize,
-    pub explained: usize,
-    pub components: usize,
-    pub built: usize,
-    pub validated: usize,
-    pub scope_amended: Vec<ItemId>,
-    pub scope_unamended: Vec<ItemId>,
-    pub design_followed: Vec<ItemId>,
-    pub design_unfollowed: Vec<ItemId>,
-    /// Closing conditions that do not hold (without accepting design changes).
-    pub unmet: Vec<Finding>,
-    pub close: CloseState,
-}
-
-pub fn summary(ev: &Evaluation) -> Summary {
-    let required: Vec<&ComponentRow> = ev.required_components().collect();
-    let scope: Vec<ItemId> = ev
-        .deviations
-        .iter()
-        .filter(|d| d.impact == Some(Impact::ScopeChange))
-        .map(|d| d.id)
-        .collect();
-    let (scope_amended, scope_unamended) = scope
-        .into_iter()
-        .partition(|id| ev.amendments.iter().any(|a| a.deviation == Some(*id)));
-    let unfollowed: Vec<ItemId> = unfollowed_design_changes(ev).iter().map(|d| d.id).collect();
-    let design_followed = ev
-        .deviations
-        .iter()
-        .filter(|d| d.impact == Some(Impact::DesignChange) && !unfollowed.contains(&d.id))
-        .map(|d| d.id)
-        .collect();
-    let unmet = unmet_close_conditions(ev, false);
-    let close = match ev.phase {
-        Phase::AsBuilt if unmet.is_empty() => CloseState::Ready,
-        Phase::AsBuilt if unmet_close_conditions(ev, true).is_empty() => CloseState::WithReason,
-        Phase::AsBuilt => CloseState::Blocked,
-        other => CloseState::NotNow(other),
-    };
-    Summary {
-        phase: ev.phase,
-        reconciled: ev.reconciliation.is_some(),
-        hunks: ev.reconciliation.as_ref().map_or(0, |r| r.hunks.len()),
-        explained: ev.reconciliation.as_ref().map_or(0, |r| r.explained()),
-        components: required.len(),
-        built: required
-            .iter()
-            .filter(|c| c.status != ComponentStatus::Pending)
-            .count(),
-        validated: required
-            .iter()
-            .filter(|c| c.status == ComponentStatus::Validated)
-            .count(),
-        scope_amended,
-        scope_unamended,
-        design_followed,
-        design_unfollowed: unfollowed,
-        unmet,
-        close,
-    }
-}
-
 /// The key context of the main pane when it shows the board or the diff.
 pub fn context_of(state: &State) -> Option<Context> {
     if state.screen != Screen::Engagement || state.mode != Mode::View || state.pane != Pane::Editor
@@ -273,206 +79,6 @@ pub fn context_of(state: &State) -> Option<Context> {
         Some(Context::Build)
     } else {
         None
-    }
-}
-
-/// A refusal in one line, with the first position it names.
-pub fn refusal_text(r: &Refusal) -> String {
-    let mut out = format!("refused: {}", r.rule);
-    if let Some(f) = r.findings.first() {
-        out.push_str(&format!(" — {f}"));
-        if r.findings.len() > 1 {
-            out.push_str(&format!(" (+{} more)", r.findings.len() - 1));
-        }
-    }
-    out
-}
-
-/// The effects of Build and As-Built: each one transition through `transact`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuildEffect {
-    SetStatus {
-        root: PathBuf,
-        component: ItemId,
-        status: ComponentStatus,
-    },
-    CompleteBuild {
-        root: PathBuf,
-    },
-    /// Writes `- DEV-n (…)` into as-built.md and the `deviation_recorded` event.
-    RecordDeviation {
-        root: PathBuf,
-        target: DeviationTarget,
-        impact: Impact,
-        what: String,
-        why: String,
-    },
-    /// Writes `- AMD-n (DEV-x): …` into the spec and the `amendment_recorded` event.
-    Amend {
-        root: PathBuf,
-        deviation: ItemId,
-        text: String,
-    },
-    /// Closes, compare-and-swap on the texts the closer saw.
-    Close {
-        root: PathBuf,
-        reason: Option<String>,
-        reviewed: Vec<ArtifactRecord>,
-    },
-}
-
-impl BuildEffect {
-    pub fn root(&self) -> &Path {
-        match self {
-            BuildEffect::SetStatus { root, .. }
-            | BuildEffect::CompleteBuild { root }
-            | BuildEffect::RecordDeviation { root, .. }
-            | BuildEffect::Amend { root, .. }
-            | BuildEffect::Close { root, .. } => root,
-        }
-    }
-
-    pub fn paths(&self) -> Vec<PathBuf> {
-        vec![self.root().to_path_buf()]
-    }
-}
-
-/// Results of Build effects that need a decision in `update`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuildAction {
-    /// A design-change deviation was recorded: offer to reopen Gate 2.
-    DesignChangeRecorded { deviation: ItemId, what: String },
-}
-
-pub(super) fn finish(
-    root: &Path,
-    result: Result<Committed, TxError>,
-    message: impl FnOnce(&Committed) -> String,
-    follow: impl FnOnce(&Committed) -> Option<BuildAction>,
-) -> Vec<Action> {
-    match result {
-        Ok(done) => {
-            let mut out = vec![Action::Committed(message(&done))];
-            match store::load(root) {
-                Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
-                Err(e) => out.push(Action::Failed(e.to_string())),
-            }
-            out.extend(follow(&done).map(Action::Build));
-            out
-        }
-        Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
-    }
-}
-
-/// Runs one Build effect against the store.
-pub fn run_effect(effect: &BuildEffect, ctx: &EffectContext) -> Vec<Action> {
-    // Signed like the CLI's when the engagement's policy asks (close and reopen are decisions).
-    let (stamp, signing) = ctx.acting(effect.root());
-    let none = |_: &Committed| None;
-    match effect {
-        BuildEffect::SetStatus {
-            root,
-            component,
-            status,
-        } => finish(
-            root,
-            transact_signed(root, &stamp, None, &signing, |e, ev| {
-                rules::set_component_status(e, ev, *component, *status).map(Into::into)
-            }),
-            |c| format!("{component} marked {} (event {})", status.as_str(), c.seq),
-            none,
-        ),
-        BuildEffect::CompleteBuild { root } => finish(
-            root,
-            transact_signed(root, &stamp, None, &signing, |e, ev| {
-                rules::complete_build(e, ev).map(Into::into)
-            }),
-            |c| {
-                format!(
-                    "build completed: the engagement is in As-Built (event {})",
-                    c.seq
-                )
-            },
-            none,
-        ),
-        BuildEffect::RecordDeviation {
-            root,
-            target,
-            impact,
-            what,
-            why,
-        } => finish(
-            root,
-            transact_signed(root, &stamp, None, &signing, |e, ev| {
-                let (text, event) = rules::add_deviation(e, ev, *target, *impact, what, why)?;
-                Ok(Change {
-                    writes: vec![(Artifact::AsBuilt, text)],
-                    event,
-                })
-            }),
-            |c| match &c.event {
-                EventBody::DeviationRecorded { id, .. } => {
-                    format!(
-                        "{id} ({target}, {impact}) written to as-built.md and recorded (event {})",
-                        c.seq
-                    )
-                }
-                _ => format!("deviation recorded (event {})", c.seq),
-            },
-            |c| match &c.event {
-                EventBody::DeviationRecorded {
-                    id,
-                    impact: Impact::DesignChange,
-                    ..
-                } => Some(BuildAction::DesignChangeRecorded {
-                    deviation: *id,
-                    what: what.trim().to_string(),
-                }),
-                _ => None,
-            },
-        ),
-        BuildEffect::Amend {
-            root,
-            deviation,
-            text,
-        } => finish(
-            root,
-            transact_signed(root, &stamp, None, &signing, |e, ev| {
-                let (spec, event) = rules::add_amendment(e, ev, *deviation, text)?;
-                Ok(Change {
-                    writes: vec![(Artifact::Spec, spec)],
-                    event,
-                })
-            }),
-            |c| match &c.event {
-                EventBody::AmendmentRecorded { id, .. } => {
-                    format!(
-                        "{id} ({deviation}) appended to customer-spec.md and recorded (event {})",
-                        c.seq
-                    )
-                }
-                _ => format!("amendment recorded (event {})", c.seq),
-            },
-            none,
-        ),
-        BuildEffect::Close {
-            root,
-            reason,
-            reviewed,
-        } => {
-            let closer = stamp.actor.clone();
-            finish(
-                root,
-                transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
-                    if let Ok(signer) = &signing {
-                        signer.require_not_owner(e, "close the engagement")?;
-                    }
-                    rules::close(e, ev, &closer, reason.as_deref()).map(Into::into)
-                }),
-                |c| format!("engagement closed by {closer} (event {})", c.seq),
-                none,
-            )
-        }
     }
 }
 
@@ -504,110 +110,103 @@ fn refuse(state: &mut State, text: String) {
     state.error(text);
 }
 
-/// Commands for the board, the diff pane and the Build/As-Built actions that work from
-/// anywhere. `None`: not handled here; the caller goes on as usual.
-pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
-    let on_main = state.pane == Pane::Editor && state.mode == Mode::View;
+/// A command in the diff pane (`Context::Diff`); what it does not handle goes on to the
+/// engagement screen's commands.
+pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
     let page = page(state);
-    let vp = state
-        .engagement
-        .as_ref()
-        .and_then(|e| e.build.diff.as_ref())
-        .map(|v| viewport(state.size, &v.model));
-    let e = state.engagement.as_mut()?;
-    if c != Command::Help {
-        e.build.refusal = None;
-    }
-    if on_main && let Some(view) = &mut e.build.diff {
-        let vp = vp.unwrap_or(Viewport {
-            rows: page,
-            stacked: false,
-            text_width: 0,
-        });
-        match c {
-            // `q` closes the diff pane, not the app.
-            Command::ShowDiff
-            | Command::BaselineDiff
-            | Command::Leave
-            | Command::Cancel
-            | Command::Quit => {
-                e.build.diff = None;
-                return Some(Vec::new());
-            }
-            Command::Edit
-            | Command::Search
-            | Command::SearchNext
-            | Command::SearchPrev
-            | Command::ExternalEditor
-            | Command::ShowPhase1
-            | Command::ShowPhase2
-            | Command::ShowPhase3
-            | Command::ShowPhase4
-            | Command::ShowPhase5 => {
-                e.build.diff = None;
-                return None;
-            }
-            Command::MoveDown => view.scroll_by(1, vp),
-            Command::MoveUp => view.scroll_by(-1, vp),
-            Command::PageDown => view.scroll_by(isize::try_from(page).unwrap_or(1), vp),
-            Command::PageUp => view.scroll_by(-isize::try_from(page).unwrap_or(1), vp),
-            Command::Top => view.to_top(),
-            Command::Bottom => view.to_bottom(vp),
-            Command::MoveRight => view.scroll_horizontally(HSCROLL_STEP),
-            Command::MoveLeft => view.scroll_horizontally(-HSCROLL_STEP),
-            Command::ToggleFolds => view.toggle_folds(),
-            Command::NextHunk => {
-                if !view.next_hunk(vp) {
-                    let n = view.model.hunks.len();
-                    state.info(if n == 0 {
-                        "no hunks: the as-built matches the approved design".to_string()
-                    } else {
-                        format!("last hunk ({n} of {n})")
-                    });
-                }
-            }
-            Command::PrevHunk => {
-                if !view.prev_hunk(vp) {
-                    let none = view.model.hunks.is_empty();
-                    state.info(if none { "no hunks" } else { "first hunk" });
-                }
-            }
-            Command::Open => return Some(open_hunk(state)),
-            _ => return anywhere(state, c),
+    let size = state.size;
+    let Some(e) = state.engagement.as_mut() else {
+        return Vec::new();
+    };
+    let Some(view) = &mut e.build.diff else {
+        return super::update::engagement_command(state, c);
+    };
+    let vp = viewport(size, &view.model);
+    match c {
+        // `q` closes the diff pane, not the app.
+        Command::ShowDiff
+        | Command::BaselineDiff
+        | Command::Leave
+        | Command::Cancel
+        | Command::Quit => e.build.diff = None,
+        // Commands about the artifact close the pane first.
+        Command::Edit
+        | Command::Search
+        | Command::SearchNext
+        | Command::SearchPrev
+        | Command::ExternalEditor
+        | Command::ShowPhase1
+        | Command::ShowPhase2
+        | Command::ShowPhase3
+        | Command::ShowPhase4
+        | Command::ShowPhase5 => {
+            e.build.diff = None;
+            return super::update::engagement_command(state, c);
         }
-        return Some(Vec::new());
-    }
-    if on_main && e.shown_phase == Phase::Build {
-        match c {
-            Command::MoveDown
-            | Command::MoveUp
-            | Command::MoveLeft
-            | Command::MoveRight
-            | Command::Top
-            | Command::Bottom
-            | Command::PageDown
-            | Command::PageUp => {
-                board_move(e, c);
-                return Some(Vec::new());
+        Command::MoveDown => view.scroll_by(1, vp),
+        Command::MoveUp => view.scroll_by(-1, vp),
+        Command::PageDown => view.scroll_by(isize::try_from(page).unwrap_or(1), vp),
+        Command::PageUp => view.scroll_by(-isize::try_from(page).unwrap_or(1), vp),
+        Command::Top => view.to_top(),
+        Command::Bottom => view.to_bottom(vp),
+        Command::MoveRight => view.scroll_horizontally(HSCROLL_STEP),
+        Command::MoveLeft => view.scroll_horizontally(-HSCROLL_STEP),
+        Command::ToggleFolds => view.toggle_folds(),
+        Command::NextHunk => {
+            if !view.next_hunk(vp) {
+                let n = view.model.hunks.len();
+                state.info(if n == 0 {
+                    "no hunks: the as-built matches the approved design".to_string()
+                } else {
+                    format!("last hunk ({n} of {n})")
+                });
             }
-            Command::MarkBuilt => return Some(mark(state, ComponentStatus::Built)),
-            Command::MarkValidated => return Some(mark(state, ComponentStatus::Validated)),
-            _ => {}
         }
+        Command::PrevHunk => {
+            if !view.prev_hunk(vp) {
+                let none = view.model.hunks.is_empty();
+                state.info(if none { "no hunks" } else { "first hunk" });
+            }
+        }
+        Command::Open => return open_hunk(state),
+        _ => return super::update::engagement_command(state, c),
     }
-    anywhere(state, c)
+    Vec::new()
 }
 
-/// The commands that work wherever they are bound.
-fn anywhere(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+/// A command on the build board (`Context::Build`); what it does not handle goes on to the
+/// engagement screen's commands.
+pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
     match c {
-        Command::ShowDiff => Some(show_diff(state)),
-        Command::BaselineDiff => Some(show_baseline_diff(state)),
-        Command::RecordDeviation => Some(open_deviation_form(state)),
-        Command::AmendSpec => Some(open_amend_form(state)),
-        Command::CloseEngagement => Some(close(state)),
-        Command::CompleteBuild => Some(complete_build(state)),
-        _ => None,
+        Command::MoveDown
+        | Command::MoveUp
+        | Command::MoveLeft
+        | Command::MoveRight
+        | Command::Top
+        | Command::Bottom
+        | Command::PageDown
+        | Command::PageUp => {
+            if let Some(e) = &mut state.engagement {
+                board_move(e, c);
+            }
+            Vec::new()
+        }
+        Command::MarkBuilt => mark(state, ComponentStatus::Built),
+        Command::MarkValidated => mark(state, ComponentStatus::Validated),
+        _ => super::update::engagement_command(state, c),
+    }
+}
+
+/// The Build/As-Built commands that work wherever they are bound on the engagement screen.
+pub fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    match c {
+        Command::ShowDiff => show_diff(state),
+        Command::BaselineDiff => show_baseline_diff(state),
+        Command::RecordDeviation => open_deviation_form(state),
+        Command::AmendSpec => open_amend_form(state),
+        Command::CloseEngagement => close(state),
+        Command::CompleteBuild => complete_build(state),
+        _ => Vec::new(),
     }
 }
 
@@ -663,7 +262,7 @@ fn mark(state: &mut State, status: ComponentStatus) -> Vec<Effect> {
     }
     match rules::set_component_status(&e.engagement, &e.disk, id, status) {
         Err(r) => {
-            refuse(state, refusal_text(&r));
+            refuse(state, r.line());
             Vec::new()
         }
         Ok(_) => {
@@ -686,7 +285,7 @@ fn complete_build(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     match rules::complete_build(&e.engagement, &e.disk) {
-        Err(r) => refuse(state, refusal_text(&r)),
+        Err(r) => refuse(state, r.line()),
         Ok(_) => {
             let components = e.disk.required_components().count();
             state.overlay = Some(Overlay::Build(BuildOverlay::Confirm(
@@ -845,7 +444,7 @@ fn open_deviation_form(state: &mut State) -> Vec<Effect> {
         "-",
     ) && !r.usage
     {
-        state.error(refusal_text(&r));
+        state.error(r.line());
         return Vec::new();
     }
     let (target, origin) = prefill(state, e);
@@ -908,7 +507,7 @@ fn open_amend_form(state: &mut State) -> Vec<Effect> {
     if let Err(r) = rules::add_amendment(&e.engagement, ev, *probe, "-")
         && !r.usage
     {
-        state.error(refusal_text(&r));
+        state.error(r.line());
         return Vec::new();
     }
     let from_hunk = e.build.diff.as_ref().and_then(|v| v.hunk()).and_then(|h| {
@@ -960,7 +559,7 @@ fn close(state: &mut State) -> Vec<Effect> {
                     input: String::new(),
                 }));
             } else {
-                refuse(state, refusal_text(&r));
+                refuse(state, r.line());
             }
         }
     }
@@ -1075,7 +674,7 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                         }
                         Err(r) => {
                             state.overlay = None;
-                            refuse(state, refusal_text(&r));
+                            refuse(state, r.line());
                         }
                     }
                 }
@@ -1095,7 +694,7 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                     // One reopening for every gate and every way to it (`app::lifecycle`).
                     BuildConfirm::ReopenGate2 { reason, .. } => {
                         return vec![Effect::Lifecycle(
-                            super::lifecycle::LifecycleEffect::ReopenGate {
+                            super::effect::LifecycleEffect::ReopenGate {
                                 root,
                                 gate: GateId::Two,
                                 reason,
@@ -1194,7 +793,7 @@ fn submit_deviation(state: &mut State, mut form: DeviationForm) -> Vec<Effect> {
         &form.why,
     ) {
         Err(r) => {
-            form.error = Some(refusal_text(&r));
+            form.error = Some(r.line());
             keep(state, form)
         }
         Ok(_) => {
@@ -1229,7 +828,7 @@ fn submit_amendment(state: &mut State, mut form: AmendForm) -> Vec<Effect> {
     }
     match rules::add_amendment(&e.engagement, &e.disk, deviation, &form.text) {
         Err(r) => {
-            form.error = Some(refusal_text(&r));
+            form.error = Some(r.line());
             keep(state, form)
         }
         Ok(_) => {

@@ -1,18 +1,18 @@
-//! Effects: the IO `update` asks for. They run here, in one place, so tests can run `update`
-//! with a sandboxed runner instead.
+//! Effects: the IO `update` asks for, as plain data. A leaf: it names domain and store types
+//! only; `app::run` performs them and `app::driver` feeds their results back to `update`.
 
 use std::path::{Path, PathBuf};
 
-use super::WorkspaceRow;
-use super::action::Action;
 use crate::domain::artifact::Artifact;
-use crate::domain::evaluate::evaluate;
-use crate::domain::journal::{ArtifactRecord, GateId, Stamp};
-use crate::domain::rules::{GateReview, approve_gate, reject_gate};
-use crate::domain::time::Timestamp;
-use crate::store::engagement::{self, TxError};
-use crate::store::sign::{Signing, SigningSetup};
-use crate::store::workspace;
+use crate::domain::ids::ItemId;
+use crate::domain::journal::{ArtifactRecord, ComponentStatus, GateId};
+use crate::domain::records::{DeviationTarget, Impact};
+use crate::domain::rules::GateReview;
+use crate::store::recovery;
+use crate::store::review::{self, ReviewDraft};
+
+/// The live gate re-check of an edited buffer (defined with the model it reads).
+pub use super::LiveJob;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -27,12 +27,15 @@ pub enum Effect {
     Load {
         root: PathBuf,
     },
-    /// Save an artifact atomically under the lock.
-    Save {
+    /// "Restore approved": each artifact's approved snapshot (by full-text sha256) back in
+    /// place, its ungoverned sections kept (DESIGN §3 Staleness).
+    RestoreApproved {
         root: PathBuf,
-        artifact: Artifact,
-        text: String,
+        gate: GateId,
+        artifacts: Vec<(Artifact, String)>,
     },
+    /// The live gate re-check of an edited buffer (CPU only: `tui.rs` runs it on a worker).
+    Evaluate(LiveJob),
     /// Approve through `transact` with the compare-and-swap on the reviewed hashes.
     ApproveGate {
         root: PathBuf,
@@ -56,12 +59,12 @@ pub enum Effect {
     /// Give the terminal back to the shell and stop the process until `fg` (the event loop
     /// handles it).
     Suspend,
-    /// A Build/As-Built transition through `transact` (`app::build`).
-    Build(super::build::BuildEffect),
-    /// Reload, guarded save, recovery files (`app::live`).
-    Live(super::live::LiveEffect),
-    /// Complete feasibility, reopen a gate, create an engagement (`app::lifecycle`).
-    Lifecycle(super::lifecycle::LifecycleEffect),
+    /// A Build/As-Built transition through `transact`.
+    Build(BuildEffect),
+    /// Reload, guarded save, recovery files.
+    Live(LiveEffect),
+    /// Complete feasibility, reopen a gate, create an engagement.
+    Lifecycle(LifecycleEffect),
 
     /// Read the reuse catalog of the workspace `near` sits in (an engagement) or is (the
     /// workspace, when no engagement is open). Reads only.
@@ -69,7 +72,7 @@ pub enum Effect {
         near: PathBuf,
     },
     /// The reviewer's draft (`app::review`).
-    Review(super::review::ReviewEffect),
+    Review(ReviewEffect),
 }
 
 impl Effect {
@@ -80,12 +83,17 @@ impl Effect {
                 vec![workspace.clone()]
             }
             Effect::Load { root } => vec![root.clone()],
-            Effect::Save { root, artifact, .. } => vec![root.join(artifact.file_name())],
             Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
                 vec![root.clone()]
             }
             Effect::SpawnEditor { path, .. } => vec![path.clone()],
-            Effect::Quit | Effect::Suspend => Vec::new(),
+            Effect::RestoreApproved {
+                root, artifacts, ..
+            } => artifacts
+                .iter()
+                .map(|(a, _)| root.join(a.file_name()))
+                .collect(),
+            Effect::Quit | Effect::Suspend | Effect::Evaluate(_) => Vec::new(),
             Effect::Build(b) => b.paths(),
             Effect::Live(l) => l.paths(),
             Effect::Lifecycle(l) => l.paths(),
@@ -96,269 +104,187 @@ impl Effect {
     }
 }
 
-/// Who acts and when: injected so tests get a fixed clock and identity.
-pub struct EffectContext {
-    pub actor: String,
-    pub os_user: String,
-    pub clock: Box<dyn Fn() -> Timestamp + Send>,
-    /// How decisions find their signing key (`None`: they are never signed).
-    pub signing: Option<SigningSetup>,
+/// The effects of Build and As-Built: each one transition through `transact`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildEffect {
+    SetStatus {
+        root: PathBuf,
+        component: ItemId,
+        status: ComponentStatus,
+    },
+    CompleteBuild {
+        root: PathBuf,
+    },
+    /// Writes `- DEV-n (…)` into as-built.md and the `deviation_recorded` event.
+    RecordDeviation {
+        root: PathBuf,
+        target: DeviationTarget,
+        impact: Impact,
+        what: String,
+        why: String,
+    },
+    /// Writes `- AMD-n (DEV-x): …` into the spec and the `amendment_recorded` event.
+    Amend {
+        root: PathBuf,
+        deviation: ItemId,
+        text: String,
+    },
+    /// Closes, compare-and-swap on the texts the closer saw.
+    Close {
+        root: PathBuf,
+        reason: Option<String>,
+        reviewed: Vec<ArtifactRecord>,
+    },
 }
 
-impl EffectContext {
-    pub fn system(actor: String, signing: Option<SigningSetup>) -> EffectContext {
-        EffectContext {
-            actor,
-            os_user: crate::config::os_user(),
-            clock: Box::new(engagement::now),
-            signing,
+impl BuildEffect {
+    pub fn root(&self) -> &Path {
+        match self {
+            BuildEffect::SetStatus { root, .. }
+            | BuildEffect::CompleteBuild { root }
+            | BuildEffect::RecordDeviation { root, .. }
+            | BuildEffect::Amend { root, .. }
+            | BuildEffect::Close { root, .. } => root,
         }
     }
 
-    /// Whether running `effect` may prompt on the terminal: an event the engagement asks to be
-    /// signed (a decision, or any event under `signatures = "all"`), with a key file (not an
-    /// agent) whose passphrase ssh-keygen may ask for.
-    pub fn may_prompt(&self, effect: &Effect) -> bool {
-        use super::build::BuildEffect;
-        use super::lifecycle::LifecycleEffect;
-        use crate::domain::engagement::SignaturePolicy;
-        let (root, decision) = match effect {
-            Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
-                (root.as_path(), true)
-            }
-            Effect::Build(b) => (b.root(), matches!(b, BuildEffect::Close { .. })),
-            Effect::Lifecycle(LifecycleEffect::ReopenGate { root, .. }) => (root.as_path(), true),
-            Effect::Lifecycle(LifecycleEffect::CompleteFeasibility { root, .. }) => {
-                (root.as_path(), false)
-            }
-            _ => return false,
-        };
-        let Some(setup) = &self.signing else {
-            return false;
-        };
-        let signed = crate::store::sign::peek_policy(root).is_some_and(|p| match p.signatures {
-            SignaturePolicy::Off => false,
-            SignaturePolicy::Decisions => decision,
-            SignaturePolicy::All => true,
-        });
-        signed
-            && crate::store::sign::configured_key_path(&setup.config)
-                .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
-    }
-
-    /// `[policy] signatures` of an engagement created here: signed decisions from the start
-    /// when this user has said which key signs (as `phasegate new`).
-    pub fn new_signature_policy(&self) -> crate::domain::engagement::SignaturePolicy {
-        use crate::domain::engagement::SignaturePolicy;
-        match &self.signing {
-            Some(setup) if setup.config.signing_key.is_some() => SignaturePolicy::Decisions,
-            _ => SignaturePolicy::Off,
-        }
-    }
-
-    /// The stamp and signer of a decision on the engagement at `root` (as the CLI's).
-    pub fn acting(&self, root: &Path) -> (Stamp, Signing) {
-        let mut stamp = self.stamp();
-        let signing = match &self.signing {
-            Some(setup) => setup.acting(root, &mut stamp),
-            None => Err("this session was started without a signing set-up".into()),
-        };
-        (stamp, signing)
-    }
-
-    pub fn stamp(&self) -> Stamp {
-        Stamp {
-            at: (self.clock)(),
-            actor: self.actor.clone(),
-            os_user: self.os_user.clone(),
-        }
+    pub fn paths(&self) -> Vec<PathBuf> {
+        vec![self.root().to_path_buf()]
     }
 }
 
-pub(crate) fn tx_message(root: &Path, err: TxError) -> String {
-    match err {
-        TxError::Store(e) => format!("error: {e}"),
-        TxError::Refused(r) => {
-            let mut out = format!("refused: {}", r.rule);
-            for f in &r.findings {
-                out.push_str(&format!(" — {}", crate::domain::position::locate(root, f)));
-            }
-            out
+/// The effects of this module: each one journal write (or an engagement created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleEffect {
+    CompleteFeasibility {
+        root: PathBuf,
+        reviewed: Vec<ArtifactRecord>,
+    },
+    ReopenGate {
+        root: PathBuf,
+        gate: GateId,
+        reason: String,
+    },
+    CreateEngagement {
+        workspace: PathBuf,
+        slug: String,
+        title: String,
+        owner: String,
+    },
+}
+
+impl LifecycleEffect {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            LifecycleEffect::CompleteFeasibility { root, .. }
+            | LifecycleEffect::ReopenGate { root, .. } => vec![root.clone()],
+            LifecycleEffect::CreateEngagement {
+                workspace, slug, ..
+            } => vec![workspace.join(slug)],
         }
     }
 }
 
-/// The workspace rows: every engagement with its phase and gates, or why it did not load.
-pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
-    let dirs = match workspace::list_engagements(ws) {
-        Ok(d) => d,
-        Err(e) => return (Vec::new(), Some(e.to_string())),
-    };
-    let rows = dirs
-        .into_iter()
-        .map(|root| {
-            let slug = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match engagement::load(&root) {
-                Ok(loaded) => {
-                    let ev = evaluate(&loaded.engagement);
-                    let quorum = [GateId::One, GateId::Two].map(|g| {
-                        let q = crate::domain::quorum::gate_quorum(&loaded.engagement, &ev, g);
-                        (q.asked && q.tally.have > 0 && !q.tally.met())
-                            .then_some((q.tally.have, q.tally.needed))
-                    });
-                    WorkspaceRow {
-                        slug,
-                        title: loaded.engagement.meta.title.clone(),
-                        owner: loaded.engagement.meta.owner.clone(),
-                        phase: Some(ev.phase),
-                        gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
-                        quorum,
-                        last_change: ev.replay.last_event_at.map(|t| t.to_string()),
-                        problem: loaded.issues.first().map(ToString::to_string),
-                        sample: crate::store::seed::is_sample(&root),
-                        root,
-                    }
-                }
-                Err(e) => WorkspaceRow {
-                    slug,
-                    title: String::new(),
-                    owner: String::new(),
-                    phase: None,
-                    gates: [None, None],
-                    quorum: [None, None],
-                    last_change: None,
-                    problem: Some(e.to_string()),
-                    sample: false,
-                    root,
-                },
-            }
-        })
-        .collect();
-    (rows, None)
+/// A recovery file to remove after a save, if it still holds the text with this hash.
+pub type Cleanup = Vec<(PathBuf, Option<String>)>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEffect {
+    Reload {
+        root: PathBuf,
+    },
+    ScanRecovery {
+        root: PathBuf,
+        open_view: bool,
+    },
+    /// Read who else has the engagement open.
+    ScanPresence {
+        root: PathBuf,
+    },
+    Autosave {
+        root: PathBuf,
+        artifact: Artifact,
+        text: String,
+        previous: Option<(PathBuf, String)>,
+    },
+    /// Save only if the file still holds `expected` (`None`: it must not exist). `keep_disk`:
+    /// the save goes over someone else's version (a resolved conflict), which is kept first.
+    Save {
+        root: PathBuf,
+        artifact: Artifact,
+        text: String,
+        expected: Option<String>,
+        keep_disk: bool,
+        cleanup: Cleanup,
+    },
+    /// Set `mine` aside in the recovery directory, then the buffer takes the disk version.
+    TakeDisk {
+        root: PathBuf,
+        artifact: Artifact,
+        mine: String,
+        cleanup: Cleanup,
+    },
+    /// Remove recovery files that still hold the text they were written with.
+    Forget {
+        root: PathBuf,
+        cleanup: Cleanup,
+    },
+    /// Delete a recovery file; `quiet`: it holds what the disk holds (nothing to tell).
+    Discard {
+        root: PathBuf,
+        path: PathBuf,
+        quiet: bool,
+    },
 }
 
-/// A failure followed by a reload, so the screen shows what is on disk now.
-pub(crate) fn reload_after(root: &Path, failure: Action) -> Vec<Action> {
-    let mut out = vec![failure];
-    if let Ok(loaded) = engagement::load(root) {
-        out.push(Action::EngagementLoaded(Box::new(loaded)));
+impl LiveEffect {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            LiveEffect::Reload { root }
+            | LiveEffect::ScanRecovery { root, .. }
+            | LiveEffect::ScanPresence { root } => {
+                vec![root.clone()]
+            }
+            LiveEffect::Autosave { root, previous, .. } => {
+                let mut out = vec![recovery::recovery_dir(root)];
+                out.extend(previous.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::Save {
+                root,
+                artifact,
+                cleanup,
+                ..
+            } => {
+                let mut out = vec![root.join(artifact.file_name())];
+                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::TakeDisk { root, cleanup, .. } => {
+                let mut out = vec![recovery::recovery_dir(root)];
+                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
+                out
+            }
+            LiveEffect::Discard { path, .. } => vec![path.clone()],
+            LiveEffect::Forget { cleanup, .. } => cleanup.iter().map(|(p, _)| p.clone()).collect(),
+        }
     }
-    out
 }
 
-/// Performs one effect against the store; returns the actions that report its outcome.
-/// `SpawnEditor`, `Quit` and `Suspend` belong to the event loop and return nothing here.
-pub fn run_effect(effect: &Effect, ctx: &EffectContext) -> Vec<Action> {
-    match effect {
-        Effect::LoadWorkspace { workspace } => {
-            let (rows, error) = workspace_rows(workspace);
-            vec![Action::WorkspaceLoaded { rows, error }]
-        }
-        Effect::LoadMetrics { workspace } => vec![Action::MetricsLoaded(Box::new(
-            crate::store::metrics::workspace_metrics(workspace),
-        ))],
-        Effect::Load { root } => match engagement::load(root) {
-            Ok(loaded) => vec![Action::EngagementLoaded(Box::new(loaded))],
-            Err(e) => vec![Action::LoadFailed(e.to_string())],
-        },
-        Effect::Save {
-            root,
-            artifact,
-            text,
-        } => match engagement::save_artifact(root, *artifact, text) {
-            Ok(()) => vec![Action::Saved {
-                artifact: *artifact,
-                text: text.clone(),
-            }],
-            Err(e) => vec![Action::Failed(format!("save failed: {e}"))],
-        },
-        Effect::ApproveGate {
-            root,
-            gate,
-            review,
-            reviewed,
-        } => {
-            let (stamp, signing) = ctx.acting(root);
-            let approver = stamp.actor.clone();
-            let n = gate.number();
-            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
-                if let Ok(signer) = &signing {
-                    signer.require_not_owner(e, &format!("approve Gate {n}"))?;
-                }
-                // The gate's own rules first ("already approved" says more than the quorum).
-                let event = approve_gate(e, ev, *gate, review, &approver)?;
-                crate::domain::quorum::require_new_approver(e, ev, *gate, &approver)
-                    .map_err(crate::domain::rules::Refusal::rule)?;
-                Ok(event.into())
-            }) {
-                Ok(done) => {
-                    let mut extra = match (&done.deferred, done.created_as_built) {
-                        (Some(e), _) => format!(
-                            "; as-built.md not created yet ({e}): the next write creates it"
-                        ),
-                        (None, true) => "; as-built.md created from the approved design".into(),
-                        (None, false) => String::new(),
-                    };
-                    if let Some(fp) = &done.signer {
-                        extra.push_str(&format!("; signed with {fp}"));
-                    }
-                    vec![
-                        Action::Committed(format!(
-                            "Gate {n} approved by {approver} (event {}){extra}",
-                            done.seq
-                        )),
-                        Action::EngagementLoaded(Box::new(match engagement::load(root) {
-                            Ok(l) => l,
-                            Err(e) => return vec![Action::Failed(e.to_string())],
-                        })),
-                    ]
-                }
-                Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
-            }
-        }
-        Effect::RejectGate {
-            root,
-            gate,
-            review,
-            reason,
-            reviewed,
-        } => {
-            let (stamp, signing) = ctx.acting(root);
-            let n = gate.number();
-            match engagement::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
-                reject_gate(e, ev, *gate, review, reason).map(Into::into)
-            }) {
-                Ok(done) => {
-                    let mut out = vec![Action::Committed(format!(
-                        "Gate {n} rejected (event {})",
-                        done.seq
-                    ))];
-                    match engagement::load(root) {
-                        Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
-                        Err(e) => out.push(Action::Failed(e.to_string())),
-                    }
-                    out
-                }
-                Err(e) => reload_after(root, Action::Failed(tx_message(root, e))),
-            }
-        }
-        Effect::Build(b) => super::build::run_effect(b, ctx),
-        Effect::Live(l) => super::live::run(l),
-        Effect::Lifecycle(l) => super::lifecycle::run_effect(l, ctx),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewEffect {
+    Load { root: PathBuf, identity: String },
+    Save { root: PathBuf, draft: ReviewDraft },
+    Remove { root: PathBuf, identity: String },
+}
 
-        Effect::LoadCatalog { near } => {
-            let workspace = if workspace::is_engagement(near) {
-                crate::store::catalog::workspace_of(near)
-            } else {
-                near.clone()
-            };
-            let (catalog, _unreadable) = crate::store::catalog::load_catalog(&workspace);
-            vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
+impl ReviewEffect {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        match self {
+            ReviewEffect::Load { root, identity } | ReviewEffect::Remove { root, identity } => {
+                vec![review::path(root, identity)]
+            }
+            ReviewEffect::Save { root, draft } => vec![review::path(root, &draft.identity)],
         }
-        Effect::Review(r) => super::review::run(r),
-        Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend => Vec::new(),
     }
 }

@@ -8,16 +8,15 @@ use std::path::PathBuf;
 
 use ratatui_textarea::{Input, Key};
 
-use super::action::Action;
-use super::effect::{Effect, EffectContext, workspace_rows};
-use super::forms::{edit_text, paste_text};
+use super::action::LifecycleAction;
+use super::effect::{Effect, LifecycleEffect};
 use super::keys::{Command, Context};
+use super::line_input::{edit_text, paste_text};
 use super::{Overlay, State};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{ArtifactRecord, GateId};
 use crate::domain::phase::Phase;
 use crate::domain::rules;
-use crate::store::engagement as store;
 
 /// The fields of the new-engagement form, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,130 +162,6 @@ pub fn yes_keys(state: &State) -> String {
     }
 }
 
-/// The effects of this module: each one journal write (or an engagement created).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LifecycleEffect {
-    CompleteFeasibility {
-        root: PathBuf,
-        reviewed: Vec<ArtifactRecord>,
-    },
-    ReopenGate {
-        root: PathBuf,
-        gate: GateId,
-        reason: String,
-    },
-    CreateEngagement {
-        workspace: PathBuf,
-        slug: String,
-        title: String,
-        owner: String,
-    },
-}
-
-impl LifecycleEffect {
-    pub fn paths(&self) -> Vec<PathBuf> {
-        match self {
-            LifecycleEffect::CompleteFeasibility { root, .. }
-            | LifecycleEffect::ReopenGate { root, .. } => vec![root.clone()],
-            LifecycleEffect::CreateEngagement {
-                workspace, slug, ..
-            } => vec![workspace.join(slug)],
-        }
-    }
-}
-
-/// Results of lifecycle effects that need a decision in `update`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LifecycleAction {
-    /// `create` refused (the slug exists, the directory cannot be written): the form comes back
-    /// with the reason.
-    CreateFailed(NewEngagementForm),
-}
-
-/// Runs one lifecycle effect against the store.
-pub fn run_effect(effect: &LifecycleEffect, ctx: &EffectContext) -> Vec<Action> {
-    match effect {
-        LifecycleEffect::CompleteFeasibility { root, reviewed } => {
-            // Signed like the CLI's when the engagement's policy asks (`signatures = "all"`).
-            let (stamp, signing) = ctx.acting(root);
-            super::build::finish(
-                root,
-                store::transact_signed(root, &stamp, Some(reviewed), &signing, |e, ev| {
-                    rules::complete_feasibility(e, ev).map(Into::into)
-                }),
-                |c| {
-                    format!(
-                        "feasibility completed: the engagement is in Design (event {})",
-                        c.seq
-                    )
-                },
-                |_| None,
-            )
-        }
-        LifecycleEffect::ReopenGate { root, gate, reason } => {
-            // A reopen is a decision: signed like the CLI's under a signing policy.
-            let (stamp, signing) = ctx.acting(root);
-            let n = gate.number();
-            let back = if *gate == GateId::One {
-                "Requirements"
-            } else {
-                "Design"
-            };
-            super::build::finish(
-                root,
-                store::transact_signed(root, &stamp, None, &signing, |e, ev| {
-                    rules::reopen_gate(e, ev, *gate, reason).map(Into::into)
-                }),
-                |c| {
-                    format!(
-                        "Gate {n} reopened: the engagement is back in {back}; later decisions are void (event {})",
-                        c.seq
-                    )
-                },
-                |_| None,
-            )
-        }
-        LifecycleEffect::CreateEngagement {
-            workspace,
-            slug,
-            title,
-            owner,
-        } => match store::create_with(
-            workspace,
-            slug,
-            title,
-            owner,
-            None,
-            &ctx.stamp(),
-            ctx.new_signature_policy(),
-        ) {
-            Ok(root) => {
-                let (rows, error) = workspace_rows(workspace);
-                let mut out = vec![
-                    Action::Committed(format!(
-                        "created {slug} (owner {owner}; distinct_approver = true): write the requirements in customer-spec.md"
-                    )),
-                    Action::WorkspaceLoaded { rows, error },
-                ];
-                match store::load(&root) {
-                    Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
-                    Err(e) => out.push(Action::Failed(e.to_string())),
-                }
-                out
-            }
-            Err(e) => vec![Action::Lifecycle(LifecycleAction::CreateFailed(
-                NewEngagementForm {
-                    slug: slug.clone(),
-                    title: title.clone(),
-                    owner: owner.clone(),
-                    field: NewField::Slug,
-                    error: Some(e.to_string()),
-                },
-            ))],
-        },
-    }
-}
-
 /// A result of a lifecycle effect.
 pub fn on_action(state: &mut State, action: LifecycleAction) -> Vec<Effect> {
     match action {
@@ -336,12 +211,12 @@ pub fn gate_not_decidable(state: &State) -> Option<String> {
     }
 }
 
-/// Commands of this module on the engagement screen (no overlay open). `None`: not handled.
-pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+/// Commands of this module on the engagement screen (no overlay open).
+pub fn command(state: &mut State, c: Command) -> Vec<Effect> {
     match c {
-        Command::FeasibilityComplete => Some(complete_feasibility(state)),
-        Command::ReopenGate => Some(open_reopen(state)),
-        _ => None,
+        Command::FeasibilityComplete => complete_feasibility(state),
+        Command::ReopenGate => open_reopen(state),
+        _ => Vec::new(),
     }
 }
 
@@ -375,7 +250,7 @@ fn complete_feasibility(state: &mut State) -> Vec<Effect> {
     }
     match rules::complete_feasibility(&e.engagement, &e.disk) {
         Err(r) => {
-            let text = super::build::refusal_text(&r);
+            let text = r.line();
             state.error(text);
         }
         Ok(_) => {

@@ -1,7 +1,7 @@
 //! The live engagement directory: outside edits, conflicts, crash recovery.
 //!
 //! The pieces, in Elm terms:
-//! - **Subscription.** [`Runtime::observe`] keeps a [`Watcher`] on the open engagement (started
+//! - **Subscription.** `tui::subscriptions::Runtime` keeps a watcher on the open engagement (started
 //!   when an engagement is open, stopped when none is) and arms the autosave deadline. Its
 //!   reports arrive on the event loop's one channel as [`LiveAction::Watch`].
 //! - **Update.** [`update`] turns reports into a reload ([`LiveEffect::Reload`]); [`reloaded`]
@@ -21,26 +21,28 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui_textarea::DataCursor;
 
-use super::action::Action;
-use super::effect::Effect;
+use super::action::LiveAction;
+use super::effect::{Cleanup, Effect, LiveEffect};
 use super::keys::Command;
-use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, TextBuffer, ViewTop};
-use crate::domain::artifact::{Artifact, sha256_hex};
+use super::{
+    Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer, ViewTop,
+};
+use crate::domain::artifact::Artifact;
+use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
 use crate::domain::journal::GateId;
 use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
-use crate::store::engagement::{self, Loaded};
-use crate::store::instance::{self, InstanceOwner};
-use crate::store::recovery::{self, RecoveryFile, RecoveryKind, SaveRefused};
-use crate::store::watch::{WatchEvent, WatchMode, Watcher, is_presence};
+use crate::store::engagement::Loaded;
+use crate::store::instance::InstanceOwner;
+use crate::store::recovery::{RecoveryFile, RecoveryKind};
+use crate::store::watch::{WatchEvent, WatchMode, is_presence};
 
 /// How long after the first keystroke not yet in the recovery file it is written.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(1);
@@ -173,415 +175,12 @@ pub fn view_open(state: &State) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Actions and effects
 
-#[derive(Debug, Clone)]
-pub enum LiveAction {
-    /// A report of the watcher of the engagement at `root`.
-    Watch {
-        root: PathBuf,
-        event: WatchEvent,
-    },
-    /// The engagement as re-read after an outside change.
-    Reloaded(Box<Loaded>),
-    /// Re-reading failed (malformed TOML written by hand, a journal cut…).
-    ReloadFailed(String),
-    /// The one-shot deadline passed: autosave the buffer, re-read who is here if asked.
-    AutosaveDue,
-    AutosaveWritten {
-        artifact: Artifact,
-        path: PathBuf,
-        sha256: String,
-    },
-    RecoveryFound {
-        files: Vec<RecoveryFile>,
-        problems: Vec<String>,
-        open_view: bool,
-    },
-    /// A guarded save went through; `kept`: where the disk version it replaced was kept.
-    Saved {
-        artifact: Artifact,
-        text: String,
-        kept: Option<PathBuf>,
-    },
-    /// A guarded save found another version on disk.
-    SaveRefused {
-        artifact: Artifact,
-        disk: Option<String>,
-    },
-    /// "Take disk": the buffer was set aside at `set_aside`.
-    TookDisk {
-        artifact: Artifact,
-        set_aside: PathBuf,
-    },
-    /// A recovery file was deleted; `quiet` when it only repeated the disk.
-    Discarded {
-        path: PathBuf,
-        quiet: bool,
-    },
-    /// The other running instances with the engagement at `root` open.
-    PresenceFound {
-        root: PathBuf,
-        others: Vec<InstanceOwner>,
-    },
-    Failed(String),
-}
-
-/// A recovery file to remove after a save, if it still holds the text with this hash.
-pub type Cleanup = Vec<(PathBuf, Option<String>)>;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LiveEffect {
-    Reload {
-        root: PathBuf,
-    },
-    ScanRecovery {
-        root: PathBuf,
-        open_view: bool,
-    },
-    /// Read who else has the engagement open.
-    ScanPresence {
-        root: PathBuf,
-    },
-    Autosave {
-        root: PathBuf,
-        artifact: Artifact,
-        text: String,
-        previous: Option<(PathBuf, String)>,
-    },
-    /// Save only if the file still holds `expected` (`None`: it must not exist). `keep_disk`:
-    /// the save goes over someone else's version (a resolved conflict), which is kept first.
-    Save {
-        root: PathBuf,
-        artifact: Artifact,
-        text: String,
-        expected: Option<String>,
-        keep_disk: bool,
-        cleanup: Cleanup,
-    },
-    /// Set `mine` aside in the recovery directory, then the buffer takes the disk version.
-    TakeDisk {
-        root: PathBuf,
-        artifact: Artifact,
-        mine: String,
-        cleanup: Cleanup,
-    },
-    /// Remove recovery files that still hold the text they were written with.
-    Forget {
-        root: PathBuf,
-        cleanup: Cleanup,
-    },
-    /// Delete a recovery file; `quiet`: it holds what the disk holds (nothing to tell).
-    Discard {
-        root: PathBuf,
-        path: PathBuf,
-        quiet: bool,
-    },
-}
-
-impl LiveEffect {
-    pub fn paths(&self) -> Vec<PathBuf> {
-        match self {
-            LiveEffect::Reload { root }
-            | LiveEffect::ScanRecovery { root, .. }
-            | LiveEffect::ScanPresence { root } => {
-                vec![root.clone()]
-            }
-            LiveEffect::Autosave { root, previous, .. } => {
-                let mut out = vec![recovery::recovery_dir(root)];
-                out.extend(previous.iter().map(|(p, _)| p.clone()));
-                out
-            }
-            LiveEffect::Save {
-                root,
-                artifact,
-                cleanup,
-                ..
-            } => {
-                let mut out = vec![root.join(artifact.file_name())];
-                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
-                out
-            }
-            LiveEffect::TakeDisk { root, cleanup, .. } => {
-                let mut out = vec![recovery::recovery_dir(root)];
-                out.extend(cleanup.iter().map(|(p, _)| p.clone()));
-                out
-            }
-            LiveEffect::Discard { path, .. } => vec![path.clone()],
-            LiveEffect::Forget { cleanup, .. } => cleanup.iter().map(|(p, _)| p.clone()).collect(),
-        }
-    }
-}
-
 fn fx(effect: LiveEffect) -> Effect {
     Effect::Live(effect)
 }
 
-fn act(action: LiveAction) -> Action {
-    Action::Live(action)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running effects
-
-fn clean_up(cleanup: &Cleanup) -> Vec<Action> {
-    let mut out = Vec::new();
-    for (path, sha) in cleanup {
-        if let Err(e) = recovery::remove(path, sha.as_deref()) {
-            out.push(act(LiveAction::Failed(format!(
-                "could not remove a recovery file: {e}"
-            ))));
-        }
-    }
-    out
-}
-
-/// Performs one live effect against the store.
-pub fn run(effect: &LiveEffect) -> Vec<Action> {
-    match effect {
-        LiveEffect::Reload { root } => match engagement::load(root) {
-            Ok(loaded) => vec![act(LiveAction::Reloaded(Box::new(loaded)))],
-            Err(e) => vec![act(LiveAction::ReloadFailed(e.to_string()))],
-        },
-        LiveEffect::ScanRecovery { root, open_view } => {
-            let (files, problems) = recovery::list(root);
-            vec![act(LiveAction::RecoveryFound {
-                files,
-                problems: problems.iter().map(ToString::to_string).collect(),
-                open_view: *open_view,
-            })]
-        }
-        LiveEffect::ScanPresence { root } => vec![act(LiveAction::PresenceFound {
-            root: root.clone(),
-            others: instance::others_present(root),
-        })],
-        LiveEffect::Autosave {
-            root,
-            artifact,
-            text,
-            previous,
-        } => {
-            let prev = previous.as_ref().map(|(p, s)| (p.as_path(), s.as_str()));
-            let path = recovery::autosave_target(root, *artifact, prev);
-            match recovery::write(&path, text) {
-                Ok(()) => vec![act(LiveAction::AutosaveWritten {
-                    artifact: *artifact,
-                    path,
-                    sha256: sha256_hex(text.as_bytes()),
-                })],
-                Err(e) => vec![act(LiveAction::Failed(format!(
-                    "recovery file not written: {e}"
-                )))],
-            }
-        }
-        LiveEffect::Save {
-            root,
-            artifact,
-            text,
-            expected,
-            keep_disk,
-            cleanup,
-        } => match recovery::save_if_unchanged(
-            root,
-            *artifact,
-            text,
-            expected.as_deref(),
-            *keep_disk,
-        ) {
-            Ok(kept) => {
-                let mut out = vec![act(LiveAction::Saved {
-                    artifact: *artifact,
-                    text: text.clone(),
-                    kept,
-                })];
-                out.extend(clean_up(cleanup));
-                out
-            }
-            Err(SaveRefused::ChangedOnDisk { disk }) => {
-                vec![act(LiveAction::SaveRefused {
-                    artifact: *artifact,
-                    disk,
-                })]
-            }
-            Err(SaveRefused::Store(e)) => vec![Action::Failed(format!("save failed: {e}"))],
-        },
-        LiveEffect::TakeDisk {
-            root,
-            artifact,
-            mine,
-            cleanup,
-        } => {
-            match recovery::set_aside(root, *artifact, mine) {
-                Ok(path) => {
-                    let mut out = vec![act(LiveAction::TookDisk {
-                        artifact: *artifact,
-                        set_aside: path,
-                    })];
-                    out.extend(clean_up(cleanup));
-                    out
-                }
-                // The buffer stays as it is: nothing is lost.
-                Err(e) => vec![act(LiveAction::Failed(format!(
-                    "your text could not be set aside, so the disk version was not taken: {e}"
-                )))],
-            }
-        }
-        LiveEffect::Forget { cleanup, .. } => clean_up(cleanup),
-        LiveEffect::Discard { path, quiet, .. } => match recovery::discard(path) {
-            Ok(_) => vec![act(LiveAction::Discarded {
-                path: path.clone(),
-                quiet: *quiet,
-            })],
-            Err(e) => vec![act(LiveAction::Failed(format!("could not discard: {e}")))],
-        },
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The event loop's side: the watcher subscription and the autosave deadline
-
-type Sink = Arc<dyn Fn(Action) + Send + Sync + 'static>;
-
-/// What [`Runtime::wait`] got.
-#[derive(Debug)]
-pub enum Received<T> {
-    Message(T),
-    /// The autosave deadline passed: dispatch [`Runtime::due`].
-    Due,
-    /// The caller's limit passed.
-    TimedOut,
-    /// Every sender is gone.
-    Closed,
-}
-
-/// What the event loop keeps for this module: the watcher of the open engagement and the
-/// autosave deadline. Nothing here wakes up unless something happened.
-pub struct Runtime {
-    sink: Sink,
-    watcher: Option<(PathBuf, Watcher)>,
-    /// The engagement this process has announced itself in (`.phasegate/presence/`).
-    present: Option<PathBuf>,
-    deadline: Option<Instant>,
-    /// Poll at this interval instead of asking the kernel (tests; `PHASEGATE_WATCH=poll`).
-    polling: Option<Duration>,
-}
-
-impl Runtime {
-    /// `sink` puts an action on the event loop's channel (called from the watcher's thread).
-    pub fn new(sink: impl Fn(Action) + Send + Sync + 'static) -> Runtime {
-        Runtime {
-            sink: Arc::new(sink),
-            watcher: None,
-            present: None,
-            deadline: None,
-            polling: None,
-        }
-    }
-
-    /// Watches by polling every `interval` (what unsupported filesystems get).
-    pub fn with_polling(mut self, interval: Duration) -> Runtime {
-        self.polling = Some(interval);
-        self
-    }
-
-    /// Called after every update, before the draw: watches the open engagement (and nothing
-    /// else), and arms the autosave deadline when the buffer changed.
-    pub fn observe(&mut self, state: &State) {
-        let root = state.engagement.as_ref().map(|e| e.root.clone());
-        if self.present != root {
-            self.leave();
-            // Presence is a courtesy to the others: an engagement that cannot be written (a
-            // read-only checkout) is still worked on, just unannounced.
-            self.present = root
-                .as_ref()
-                .filter(|r| instance::announce(r).is_ok())
-                .cloned();
-        }
-        if self.watcher.as_ref().map(|(r, _)| r) != root.as_ref() {
-            self.watcher = None; // stops the old watch first
-            if let Some(root) = root {
-                let sink = self.sink.clone();
-                let watched = root.clone();
-                let report = move |event| {
-                    sink(act(LiveAction::Watch {
-                        root: watched.clone(),
-                        event,
-                    }))
-                };
-                let watcher = match self.polling {
-                    Some(every) => Watcher::start_polling(&root, every, "asked to poll", report),
-                    None => Watcher::start(&root, report),
-                };
-                self.watcher = Some((root, watcher));
-            }
-        }
-        let edited = state
-            .engagement
-            .as_ref()
-            .is_some_and(|e| e.dirty && e.live_pending);
-        let recheck = Live::current(state).is_some_and(|l| l.recheck_presence);
-        if (edited || recheck) && self.deadline.is_none() {
-            self.deadline = Some(Instant::now() + AUTOSAVE_DELAY);
-        }
-    }
-
-    /// When the autosave is due, if it is armed.
-    pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
-    }
-
-    /// Blocks until a message arrives (`Ok(Some)`) or the deadline passes (`Ok(None)`: dispatch
-    /// [`Runtime::due`]). Without a deadline this is a plain blocking receive.
-    pub fn recv<T>(&mut self, rx: &Receiver<T>) -> Result<Option<T>, RecvError> {
-        match self.wait(rx, None) {
-            Received::Message(m) => Ok(Some(m)),
-            Received::Due | Received::TimedOut => Ok(None),
-            Received::Closed => Err(RecvError),
-        }
-    }
-
-    /// Like [`Runtime::recv`], but also returns at `limit` (for tests and benches).
-    pub fn wait<T>(&mut self, rx: &Receiver<T>, limit: Option<Instant>) -> Received<T> {
-        let until = match (self.deadline, limit) {
-            (Some(d), Some(l)) => Some(d.min(l)),
-            (d, l) => d.or(l),
-        };
-        let got = match until {
-            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(u) => rx.recv_timeout(u.saturating_duration_since(Instant::now())),
-        };
-        match got {
-            Ok(m) => Received::Message(m),
-            Err(RecvTimeoutError::Disconnected) => Received::Closed,
-            Err(RecvTimeoutError::Timeout) => {
-                if self.deadline.is_some_and(|d| d <= Instant::now()) {
-                    self.deadline = None;
-                    Received::Due
-                } else {
-                    Received::TimedOut
-                }
-            }
-        }
-    }
-
-    /// The action to dispatch when [`Runtime::recv`] reports the deadline.
-    pub fn due() -> Action {
-        act(LiveAction::AutosaveDue)
-    }
-
-    /// Removes this process's presence file from the engagement it announced itself in.
-    fn leave(&mut self) {
-        if let Some(old) = self.present.take() {
-            let _ = instance::withdraw(&old);
-        }
-    }
-}
-
-impl Drop for Runtime {
-    /// Every way out of the event loop (quit, an error, a panic unwinding) drops the runtime:
-    /// the presence file goes with it.
-    fn drop(&mut self) {
-        self.leave();
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Update
@@ -647,7 +246,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     .iter()
                     .zip(&e.issues)
                     .all(|(new, old)| new.to_string() == *old);
-            if !e.dirty && same_issues && loaded.engagement == e.engagement {
+            if !e.dirty && same_issues && loaded.engagement == *e.engagement {
                 return Vec::new();
             }
             reloaded(state, *loaded, true)
@@ -695,7 +294,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             if matches!(live.view, Some(LiveView::Conflict { .. })) {
                 live.view = None;
             }
-            let effects = super::update::update(state, Action::Saved { artifact, text });
+            let effects = super::update::saved(state, artifact, text);
             if let Some(kept) = kept {
                 state.info(format!(
                     "saved {}; the disk version it replaced is kept in {}",
@@ -840,8 +439,15 @@ struct Before {
 
 /// What a reload changed, in words: gates, phase, artifacts other than the shown one,
 /// `engagement.toml`, the journal and `build/`.
-fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>) -> Vec<String> {
-    let mut out: Vec<String> = shown_reloaded.into_iter().collect();
+fn announce(
+    old: &Before,
+    now: &EngagementState,
+    shown_reloaded: Option<String>,
+) -> Vec<(Severity, String)> {
+    let mut out: Vec<(Severity, String)> = shown_reloaded
+        .into_iter()
+        .map(|m| (Severity::Info, m))
+        .collect();
     for gate in [GateId::One, GateId::Two] {
         let (b, a) = (old.disk.gate(gate), now.disk.gate(gate));
         let n = gate.number();
@@ -850,41 +456,54 @@ fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>)
         }
         out.push(match a.state {
             GateState::Approved => match &a.approval {
-                Some(ap) if seq(a) != seq(b) => {
-                    format!("Gate {n} approved by {} (event {})", ap.actor, ap.seq)
-                }
-                _ => format!("Gate {n} holds again (the approved text is back)"),
+                Some(ap) if seq(a) != seq(b) => (
+                    Severity::Info,
+                    format!("Gate {n} approved by {} (event {})", ap.actor, ap.seq),
+                ),
+                _ => (
+                    Severity::Info,
+                    format!("Gate {n} holds again (the approved text is back)"),
+                ),
             },
             GateState::Stale => {
                 let files: Vec<&str> = a.stale.iter().map(|s| s.file.as_str()).collect();
-                format!(
-                    "Gate {n} is now STALE: {} changed since its approval",
-                    files.join(", ")
+                (
+                    Severity::Error,
+                    format!(
+                        "Gate {n} is now STALE: {} changed since its approval",
+                        files.join(", ")
+                    ),
                 )
             }
-            GateState::Rejected => format!("Gate {n} rejected"),
-            GateState::Pending => format!("Gate {n} reopened"),
+            GateState::Rejected => (Severity::Info, format!("Gate {n} rejected")),
+            GateState::Pending => (Severity::Info, format!("Gate {n} reopened")),
         });
     }
     if old.disk.phase != now.disk.phase {
-        out.push(format!(
-            "phase: {} → {}",
-            old.disk.phase.title(),
-            now.disk.phase.title()
+        out.push((
+            Severity::Info,
+            format!(
+                "phase: {} → {}",
+                old.disk.phase.title(),
+                now.disk.phase.title()
+            ),
         ));
     }
     let shown = now.shown_artifact();
     for a in Artifact::ALL.into_iter().filter(|a| Some(*a) != shown) {
         let (b, n) = (old.texts.get(&a), now.engagement.texts.get(&a));
         if b != n {
-            out.push(match n {
-                Some(_) => format!("{} changed on disk", a.file_name()),
-                None => format!("{} was deleted on disk", a.file_name()),
-            });
+            out.push((
+                Severity::Info,
+                match n {
+                    Some(_) => format!("{} changed on disk", a.file_name()),
+                    None => format!("{} was deleted on disk", a.file_name()),
+                },
+            ));
         }
     }
     if old.meta != now.engagement.meta {
-        out.push("engagement.toml changed on disk".into());
+        out.push((Severity::Info, "engagement.toml changed on disk".into()));
     }
     let grew = now
         .engagement
@@ -892,14 +511,17 @@ fn announce(old: &Before, now: &EngagementState, shown_reloaded: Option<String>)
         .events
         .len()
         .saturating_sub(old.events);
-    if grew > 0 && !out.iter().any(|m| m.starts_with("Gate ")) {
-        out.push(format!(
-            "journal: {grew} new event{}",
-            if grew == 1 { "" } else { "s" }
+    if grew > 0 && !out.iter().any(|(_, m)| m.starts_with("Gate ")) {
+        out.push((
+            Severity::Info,
+            format!(
+                "journal: {grew} new event{}",
+                if grew == 1 { "" } else { "s" }
+            ),
         ));
     }
     if old.build_files != now.engagement.build_files && shown.is_some() {
-        out.push("build/ changed on disk".into());
+        out.push((Severity::Info, "build/ changed on disk".into()));
     }
     out
 }
@@ -1093,24 +715,30 @@ fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effe
         state.overlay = None;
         messages.insert(
             0,
-            format!(
-                "Gate {n} was decided elsewhere while you reviewed; your decision was not recorded"
+            (
+                Severity::Error,
+                format!(
+                    "Gate {n} was decided elsewhere while you reviewed; your decision was not recorded"
+                ),
             ),
         );
     }
     if let Some(m) = &conflict_msg {
-        messages.insert(0, m.clone());
+        messages.insert(0, (Severity::Error, m.clone()));
     }
     if messages.is_empty() {
         return effects;
     }
-    let text = messages.join(" · ");
-    let alarming =
-        text.contains("CONFLICT") || text.contains("STALE") || text.contains("decided elsewhere");
+    let alarming = messages.iter().any(|(s, _)| *s == Severity::Error);
+    let text = messages
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect::<Vec<_>>()
+        .join(" · ");
     let refused = state
         .toast
         .as_ref()
-        .is_some_and(|t| t.kind == super::ToastKind::Error);
+        .is_some_and(|t| t.kind == super::Severity::Error);
     if refused && !outside {
         // Our own action was refused (a lost race): say what won, after the refusal.
         if let Some(t) = &mut state.toast {
@@ -1394,7 +1022,7 @@ fn recovery_found(
 // Commands
 
 /// Global commands of this module (outside its views).
-pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
+pub fn command(state: &mut State, c: Command) -> Vec<Effect> {
     match c {
         Command::ShowConflict => {
             if Live::conflict_of(state).is_some() {
@@ -1403,11 +1031,11 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
             } else {
                 state.info("no conflict: the buffer is based on the file on disk");
             }
-            Some(Vec::new())
+            Vec::new()
         }
         Command::ShowRecovery => {
             let Some((live, e)) = Live::of(state) else {
-                return Some(Vec::new());
+                return Vec::new();
             };
             live.view = Some(LiveView::Recovery {
                 selected: 0,
@@ -1418,12 +1046,12 @@ pub fn command(state: &mut State, c: Command) -> Option<Vec<Effect>> {
             live.hscroll = 0;
             let root = e.root.clone();
             state.mode = Mode::View;
-            Some(vec![fx(LiveEffect::ScanRecovery {
+            vec![fx(LiveEffect::ScanRecovery {
                 root,
                 open_view: true,
-            })])
+            })]
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
@@ -1452,7 +1080,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::ForceQuit => {
             state.live.view = None;
-            return super::update::update(state, Action::Command(c));
+            return super::update::quit_or_ask(state);
         }
         Command::Leave | Command::Cancel | Command::Quit => {
             state.live.view = None;
@@ -1697,13 +1325,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 ));
                 return Vec::new();
             }
-            let phase = match artifact {
-                Artifact::Spec => Phase::Requirements,
-                Artifact::Feasibility => Phase::Feasibility,
-                Artifact::Design => Phase::Design,
-                Artifact::AsBuilt => Phase::AsBuilt,
-            };
-            e.show_phase(phase);
+            e.show_phase(artifact.phase());
             e.editor = TextBuffer::new(&entry.file.text);
             e.view.reset();
             e.dirty = entry.file.text != e.saved_text;
@@ -1820,8 +1442,9 @@ mod tests {
             actor: "o".into(),
             os_user: "o@h".into(),
         };
-        let root = engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
-        let e = EngagementState::new(engagement::load(&root).unwrap());
+        let root =
+            crate::store::engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
+        let e = EngagementState::new(crate::store::engagement::load(&root).unwrap());
         (ws, e)
     }
 

@@ -6,13 +6,16 @@ pub mod buffer;
 pub mod build;
 pub mod catalog;
 pub mod diff;
+pub mod driver;
 pub mod effect;
 pub mod forms;
 pub mod keys;
 pub mod lifecycle;
+pub mod line_input;
 pub mod live;
 pub mod review;
 pub mod router;
+pub mod run;
 pub mod signing;
 pub mod update;
 
@@ -30,6 +33,7 @@ use crate::domain::phase::Phase;
 use crate::domain::rules::GateReview;
 use crate::store::engagement::Loaded;
 
+use crate::domain::progress::{artifact_of, gate_ahead};
 pub use keys::{Command, Context, Keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,15 +153,17 @@ pub enum Overlay {
     Metrics(Box<crate::domain::metrics::WorkspaceMetrics>),
 }
 
+/// How a toast is shown: a notice, or something that needs attention (a refusal, a conflict, a
+/// stale gate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToastKind {
+pub enum Severity {
     Info,
     Error,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
-    pub kind: ToastKind,
+    pub kind: Severity,
     pub text: String,
 }
 
@@ -265,7 +271,8 @@ impl Review {
 #[derive(Debug, Clone)]
 pub struct EngagementState {
     pub root: PathBuf,
-    pub engagement: Engagement,
+    /// Shared with the live re-check's worker (`LiveJob`): a keystroke copies no engagement.
+    pub engagement: Arc<Engagement>,
     /// Load problems (shown as a banner; the TUI keeps working with what is valid).
     pub issues: Vec<String>,
     /// Evaluation of the text on disk (shared: `live` is the same one while the buffer is clean,
@@ -280,6 +287,9 @@ pub struct EngagementState {
     pub dirty: bool,
     /// The buffer changed since `live` was computed.
     pub live_pending: bool,
+    /// Counts the changes of what the panes show from `live` (the loop draws again for those
+    /// only, `app::driver`).
+    pub live_shown: u64,
     pub review: Review,
     /// The reviewer's draft on disk (`app::review`).
     pub draft: review::DraftSync,
@@ -375,33 +385,8 @@ impl ViewCache {
     }
 }
 
-/// The artifact a pipeline phase shows (Build shows the `build/` listing, not an artifact).
-pub fn artifact_of(phase: Phase) -> Option<Artifact> {
-    match phase {
-        Phase::Requirements => Some(Artifact::Spec),
-        Phase::Feasibility => Some(Artifact::Feasibility),
-        Phase::Design => Some(Artifact::Design),
-        Phase::Build => None,
-        Phase::AsBuilt | Phase::Closed => Some(Artifact::AsBuilt),
-    }
-}
-
 /// The editing rule lives with the other rules (the MCP server applies it too).
 pub use crate::domain::rules::edit_refusal;
-
-/// The gate the review pane shows: a stale gate first, else the one ahead of the phase.
-pub fn gate_ahead(ev: &Evaluation) -> GateId {
-    if ev.gate(GateId::One).state == GateState::Stale {
-        return GateId::One;
-    }
-    if ev.gate(GateId::Two).state == GateState::Stale {
-        return GateId::Two;
-    }
-    match ev.phase {
-        Phase::Requirements => GateId::One,
-        _ => GateId::Two,
-    }
-}
 
 /// `build/` as a read-only listing: components of the contract and the files.
 pub fn build_listing(e: &Engagement, ev: &Evaluation) -> String {
@@ -466,12 +451,13 @@ impl EngagementState {
             issues: loaded.issues.iter().map(ToString::to_string).collect(),
             live: disk.clone(),
             disk,
-            engagement: loaded.engagement,
+            engagement: Arc::new(loaded.engagement),
             shown_phase,
             editor: TextBuffer::new(""),
             saved_text: String::new(),
             dirty: false,
             live_pending: false,
+            live_shown: 0,
             review: Review::new(gate),
             draft: review::DraftSync::default(),
             journal_selected: 0,
@@ -531,7 +517,7 @@ impl EngagementState {
     /// dirty buffer is kept and flagged when the disk changed under it.
     pub fn replace_loaded(&mut self, loaded: Loaded) -> bool {
         self.issues = loaded.issues.iter().map(ToString::to_string).collect();
-        self.engagement = loaded.engagement;
+        self.engagement = Arc::new(loaded.engagement);
         self.disk = Arc::new(evaluate(&self.engagement));
         self.build.reload(&self.engagement, &self.disk);
         let new_text = self.disk_text(self.shown_phase);
@@ -558,55 +544,43 @@ impl EngagementState {
         conflict
     }
 
-    /// Re-evaluates the engagement with the buffer text swapped in. Returns whether anything
-    /// the panes show from it changed (criteria, gate states, reconciliation, warnings).
-    pub fn refresh_live(&mut self) -> bool {
-        if !self.live_pending {
-            return false;
-        }
-        self.live_pending = false;
-        let Some(artifact) = self.shown_artifact() else {
-            return false;
-        };
-        let before = visible_summary(&self.live);
-        if !self.dirty {
-            self.live = self.disk.clone();
-        } else {
-            let mut e = self.engagement.clone();
-            e.texts.insert(artifact, self.editor.text());
-            self.live = Arc::new(evaluate(&e));
-        }
-        visible_summary(&self.live) != before
-    }
-
-    /// The evaluation the live re-check needs, when it must run (off the input path); a clean
-    /// buffer settles at once from the disk evaluation.
-    pub fn live_job(&mut self) -> Option<crate::domain::evaluate::Engagement> {
+    /// Takes the live re-check that is due (`Action::LiveRecheck`): a clean buffer settles at
+    /// once from the disk evaluation; an edited one needs an evaluation with its text swapped
+    /// in, returned as a job to run off the input path (`Effect::Evaluate`).
+    pub fn take_live_job(&mut self) -> Option<LiveJob> {
         if !self.live_pending {
             return None;
         }
-        let artifact = self.shown_artifact();
-        if !self.dirty || artifact.is_none() {
-            self.refresh_live();
-            return None;
-        }
         self.live_pending = false;
-        let mut e = self.engagement.clone();
-        if let Some(artifact) = artifact {
-            e.texts.insert(artifact, self.editor.text());
+        match self.shown_artifact() {
+            Some(artifact) if self.dirty => Some(LiveJob {
+                engagement: Arc::clone(&self.engagement),
+                artifact,
+                text: self.editor.text(),
+            }),
+            _ => {
+                let disk = self.disk.clone();
+                self.show_live(disk);
+                None
+            }
         }
-        Some(e)
     }
 
-    /// Takes a live re-check computed by the worker, unless the buffer went clean meanwhile
-    /// (then the disk evaluation already holds). Returns whether what shows changed.
-    pub fn apply_live(&mut self, evaluation: crate::domain::evaluate::Evaluation) -> bool {
-        if !self.dirty {
-            return false;
+    /// Takes a live re-check computed off the input path, unless the buffer went clean
+    /// meanwhile (then the disk evaluation already holds).
+    pub fn apply_live(&mut self, evaluation: Evaluation) {
+        if self.dirty {
+            self.show_live(Arc::new(evaluation));
         }
-        let before = visible_summary(&self.live);
-        self.live = Arc::new(evaluation);
-        visible_summary(&self.live) != before
+    }
+
+    fn show_live(&mut self, live: Arc<Evaluation>) {
+        let changed = !Arc::ptr_eq(&live, &self.live)
+            && visible_summary(&live) != visible_summary(&self.live);
+        self.live = live;
+        if changed {
+            self.live_shown = self.live_shown.wrapping_add(1);
+        }
     }
 
     /// The live criteria of the reviewed gate with the result the reviewer's input gives them.
@@ -709,20 +683,12 @@ impl State {
         }
     }
 
-    /// Settles derived state (the live gate evaluation of the buffer); true when what the panes
-    /// show from it changed and the screen needs another draw.
-    pub fn settle(&mut self) -> bool {
-        self.engagement
-            .as_mut()
-            .is_some_and(EngagementState::refresh_live)
-    }
-
     pub fn info(&mut self, text: impl Into<String>) {
-        self.notify(ToastKind::Info, text.into());
+        self.notify(Severity::Info, text.into());
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.notify(ToastKind::Error, text.into());
+        self.notify(Severity::Error, text.into());
     }
 
     /// Tells `text` beside the toast already shown, without hiding it: an info toast says both
@@ -732,16 +698,16 @@ impl State {
     pub fn info_beside(&mut self, text: impl Into<String>, lead: bool) {
         let text = text.into();
         let shown = self.toast.take();
-        self.notify(ToastKind::Info, text.clone());
+        self.notify(Severity::Info, text.clone());
         match shown {
-            Some(t) if t.kind == ToastKind::Info => {
+            Some(t) if t.kind == Severity::Info => {
                 let both = if lead {
                     format!("{text} · {}", t.text)
                 } else {
                     format!("{} · {text}", t.text)
                 };
                 self.toast = Some(Toast {
-                    kind: ToastKind::Info,
+                    kind: Severity::Info,
                     text: both,
                 });
             }
@@ -751,7 +717,7 @@ impl State {
     }
 
     /// Shows a toast and keeps it in the message log.
-    fn notify(&mut self, kind: ToastKind, text: String) {
+    fn notify(&mut self, kind: Severity, text: String) {
         if self.messages.len() >= MESSAGE_LOG_MAX {
             self.messages.remove(0);
         }
@@ -760,6 +726,35 @@ impl State {
         self.toast = Some(toast);
     }
 }
+
+/// The live gate re-check of an edited buffer: the engagement as loaded (shared, not copied)
+/// and the buffer's text for `artifact`. Evaluated on the loop's worker, or in place by
+/// `driver::Driver::recheck`.
+#[derive(Debug, Clone)]
+pub struct LiveJob {
+    engagement: Arc<Engagement>,
+    artifact: Artifact,
+    text: String,
+}
+
+impl LiveJob {
+    /// The evaluation with the buffer's text in place of the artifact on disk.
+    pub fn evaluate(self) -> Evaluation {
+        let mut e = Arc::unwrap_or_clone(self.engagement);
+        e.texts.insert(self.artifact, self.text);
+        evaluate(&e)
+    }
+}
+
+impl PartialEq for LiveJob {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.engagement, &other.engagement)
+            && self.artifact == other.artifact
+            && self.text == other.text
+    }
+}
+
+impl Eq for LiveJob {}
 
 /// What the panes show from a live evaluation, to tell whether a re-check needs a redraw.
 fn visible_summary(ev: &crate::domain::evaluate::Evaluation) -> impl PartialEq + use<> {

@@ -9,13 +9,11 @@
 //!   or removes the draft; a decision, or a change of the reviewed text, clears the review (and
 //!   so the draft), saying so.
 
-use std::path::PathBuf;
-
-use super::action::Action;
-use super::effect::Effect;
+use super::action::ReviewAction;
+use super::effect::{Effect, ReviewEffect};
 use super::{EngagementState, State};
 use crate::domain::journal::{EventBody, GateId};
-use crate::store::review::{self, ReviewDraft, ReviewedFile};
+use crate::store::review::{ReviewDraft, ReviewedFile};
 
 /// What a review was made against: the last decision of its gate and the hashes of the
 /// artifacts that gate covers.
@@ -34,50 +32,6 @@ pub struct DraftSync {
     pub read: bool,
     /// What the draft file holds (as last read or written).
     pub on_disk: Option<ReviewDraft>,
-}
-
-#[derive(Debug, Clone)]
-pub enum ReviewAction {
-    Loaded {
-        root: PathBuf,
-        draft: Result<Option<ReviewDraft>, String>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReviewEffect {
-    Load { root: PathBuf, identity: String },
-    Save { root: PathBuf, draft: ReviewDraft },
-    Remove { root: PathBuf, identity: String },
-}
-
-impl ReviewEffect {
-    pub fn paths(&self) -> Vec<PathBuf> {
-        match self {
-            ReviewEffect::Load { root, identity } | ReviewEffect::Remove { root, identity } => {
-                vec![review::path(root, identity)]
-            }
-            ReviewEffect::Save { root, draft } => vec![review::path(root, &draft.identity)],
-        }
-    }
-}
-
-/// Performs one draft effect against the store.
-pub fn run(effect: &ReviewEffect) -> Vec<Action> {
-    match effect {
-        ReviewEffect::Load { root, identity } => vec![Action::Review(ReviewAction::Loaded {
-            root: root.clone(),
-            draft: review::load(root, identity).map_err(|e| e.to_string()),
-        })],
-        ReviewEffect::Save { root, draft } => match review::save(root, draft) {
-            Ok(()) => Vec::new(),
-            Err(e) => vec![Action::Failed(format!("review draft not kept: {e}"))],
-        },
-        ReviewEffect::Remove { root, identity } => match review::remove(root, identity) {
-            Ok(()) => Vec::new(),
-            Err(e) => vec![Action::Failed(format!("review draft not removed: {e}"))],
-        },
-    }
 }
 
 /// The basis a review of `gate` has now.

@@ -118,13 +118,15 @@ impl FromStr for Context {
 pub struct CommandInfo {
     pub command: Command,
     pub name: &'static str,
+    /// The status bar's label (a word or two).
+    pub short: &'static str,
     pub doc: &'static str,
     /// Where the command does something. `Global` means "anywhere".
     pub contexts: &'static [Context],
 }
 
 macro_rules! commands {
-    ($( $variant:ident => $name:literal, $doc:literal, [$($ctx:ident),+]; )+) => {
+    ($( $variant:ident => $name:literal, $short:literal, $doc:literal, [$($ctx:ident),+]; )+) => {
         /// A named key command. See [`COMMANDS`] for names and docs.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Command {
@@ -136,6 +138,7 @@ macro_rules! commands {
             $( CommandInfo {
                 command: Command::$variant,
                 name: $name,
+                short: $short,
                 doc: $doc,
                 contexts: &[$(Context::$ctx),+],
             }, )+
@@ -145,6 +148,10 @@ macro_rules! commands {
             /// The name keymap files use.
             pub fn name(self) -> &'static str {
                 match self { $( Command::$variant => $name, )+ }
+            }
+            /// The word or two the status bar's hints show.
+            pub fn short(self) -> &'static str {
+                match self { $( Command::$variant => $short, )+ }
             }
             /// The one-line doc shown in help.
             pub fn doc(self) -> &'static str {
@@ -159,74 +166,75 @@ macro_rules! commands {
 }
 
 commands! {
-    NextPane => "next_pane", "Focus the next pane", [Global];
-    PrevPane => "prev_pane", "Focus the previous pane", [Global];
-    ZoomPane => "zoom_pane", "Toggle the focused pane full width", [Global];
-    ShowPhase1 => "show_phase_1", "Show phase 1: Requirements (customer-spec.md)", [Global];
-    ShowPhase2 => "show_phase_2", "Show phase 2: Feasibility (feasibility.md)", [Global];
-    ShowPhase3 => "show_phase_3", "Show phase 3: Design (solution-design.md)", [Global];
-    ShowPhase4 => "show_phase_4", "Show phase 4: Build (build/)", [Global];
-    ShowPhase5 => "show_phase_5", "Show phase 5: As-Built (as-built.md)", [Global];
-    Edit => "edit", "Edit the shown artifact", [Global];
-    Leave => "leave", "Leave edit mode / close overlay / clear search", [Global];
-    Save => "save", "Save the artifact being edited", [Global];
-    ExternalEditor => "external_editor", "Open the shown artifact in $VISUAL/$EDITOR", [Global];
-    ReviewGate => "review_gate", "Review the gate ahead", [Global];
-    ShowDiff => "show_diff", "Show the design-vs-as-built diff", [Global];
-    RecordDeviation => "record_deviation", "Record a deviation", [Global];
-    MoveDown => "move_down", "Move down", [Global];
-    MoveUp => "move_up", "Move up", [Global];
-    MoveLeft => "move_left", "Move left", [Global];
-    MoveRight => "move_right", "Move right", [Global];
-    PageDown => "page_down", "Scroll down a page", [Global];
-    PageUp => "page_up", "Scroll up a page", [Global];
-    Top => "top", "Go to the top", [Global];
-    Bottom => "bottom", "Go to the bottom", [Global];
-    Search => "search", "Search", [Global];
-    SearchNext => "search_next", "Next search match", [Global];
-    SearchPrev => "search_prev", "Previous search match", [Global];
-    Help => "help", "Show the keys and what they do", [Global];
-    Quit => "quit", "Quit (asks if unsaved)", [Global];
-    ForceQuit => "force_quit", "Quit from any mode (asks if unsaved)", [Global];
-    Suspend => "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
-    Journal => "journal", "Show the engagement's journal", [Global];
-    CommandLine => "command_line", "Run a command by name (:w, :q, :42, :messages, :reopen_gate)", [Global];
-    Messages => "messages", "Show the message log (notices and refusals in full)", [Global];
-    FeasibilityComplete => "feasibility_complete", "Record feasibility complete (every REQ assessed): on to Design", [Global];
-    ReopenGate => "reopen_gate", "Reopen an approved gate (asks why; voids later decisions)", [Global];
-    NewEngagement => "new_engagement", "Create an engagement (slug, title, owner)", [Workspace];
-    Open => "open", "Open the selected item (a journal event: in full)", [Workspace, View, Gate, Diff];
-    Filter => "filter", "Filter the list", [Workspace];
-    ToggleCriterion => "toggle_criterion", "Tick or untick the selected manual criterion", [Gate];
-    WaiveCriterion => "waive_criterion", "Waive the selected criterion (asks for a reason)", [Gate];
-    ApproveGate => "approve_gate", "Approve the gate", [Gate];
-    RejectGate => "reject_gate", "Reject the gate (asks for a reason)", [Gate];
-    AddNote => "add_note", "Add a note to the gate decision being confirmed", [Overlay];
-    NextHunk => "next_hunk", "Go to the next diff hunk", [Diff, Overlay];
-    PrevHunk => "prev_hunk", "Go to the previous diff hunk", [Diff, Overlay];
-    Undo => "undo", "Undo the last edit (a word or an insert run)", [Edit, View];
-    Redo => "redo", "Redo the last undone edit", [Edit, View];
-    Confirm => "confirm", "Confirm (y; Enter never confirms a journal event or a discard)", [Overlay];
-    Cancel => "cancel", "Cancel", [Overlay];
-    MarkBuilt => "mark_built", "Mark the selected component built (its dependencies first)", [Build];
-    MarkValidated => "mark_validated", "Mark the selected component validated (once built)", [Build];
-    CompleteBuild => "complete_build", "Complete the build once every component is validated", [Build];
-    AmendSpec => "amend_spec", "Append a spec amendment for a scope-change deviation", [Build, Diff];
-    CloseEngagement => "close_engagement", "Close the engagement (offered when every condition holds)", [Build, Diff];
-    ToggleFolds => "toggle_folds", "Fold or unfold the unchanged lines of the diff", [Diff];
-    ShowConflict => "show_conflict", "Compare your unsaved buffer with the changed file on disk", [Global];
-    KeepMine => "keep_mine", "Conflict: save your buffer over the disk version shown", [Overlay];
-    TakeDisk => "take_disk", "Conflict: take the disk version (your text is kept as a recovery file)", [Overlay];
-    MergeEdit => "merge_edit", "Conflict: merge by editing your buffer", [Overlay];
-    MarkResolved => "mark_resolved", "Conflict: mark the merge resolved, so saving is allowed", [Overlay];
-    ShowRecovery => "show_recovery", "List recovery files (unsaved text from earlier sessions)", [Global];
-    CompareRecovery => "compare_recovery", "Recovery: compare the selected file with the disk", [Overlay];
-    RestoreRecovery => "restore_recovery", "Recovery: restore the selected file into the editor", [Overlay];
-    DiscardRecovery => "discard_recovery", "Recovery: delete the selected file (asks; y deletes)", [Overlay];
-    ShowCatalog => "show_catalog", "Show the reuse catalog: components of closed engagements, type to filter", [Global];
-    BaselineDiff => "baseline_diff", "Compare the shown spec or design with the Day-2 baseline's", [Global];
-    InsertReuse => "insert_reuse", "Catalog: insert `- reuse: catalog SLUG/COMP-n@VERSION` into the design", [Overlay];
-    ShowMetrics => "show_metrics", "Show the workspace metrics: trends per month and each engagement's figures", [Global];
+    NextPane => "next_pane", "pane", "Focus the next pane", [Global];
+    PrevPane => "prev_pane", "prev_pane", "Focus the previous pane", [Global];
+    ZoomPane => "zoom_pane", "zoom", "Toggle the focused pane full width", [Global];
+    ShowPhase1 => "show_phase_1", "show_phase_1", "Show phase 1: Requirements (customer-spec.md)", [Global];
+    ShowPhase2 => "show_phase_2", "show_phase_2", "Show phase 2: Feasibility (feasibility.md)", [Global];
+    ShowPhase3 => "show_phase_3", "show_phase_3", "Show phase 3: Design (solution-design.md)", [Global];
+    ShowPhase4 => "show_phase_4", "show_phase_4", "Show phase 4: Build (build/)", [Global];
+    ShowPhase5 => "show_phase_5", "show_phase_5", "Show phase 5: As-Built (as-built.md)", [Global];
+    Edit => "edit", "edit", "Edit the shown artifact", [Global];
+    Leave => "leave", "leave", "Leave edit mode / close overlay / clear search", [Global];
+    Save => "save", "save", "Save the artifact being edited", [Global];
+    ExternalEditor => "external_editor", "external_editor", "Open the shown artifact in $VISUAL/$EDITOR", [Global];
+    ReviewGate => "review_gate", "gate", "Review the gate ahead", [Global];
+    ShowDiff => "show_diff", "diff", "Show the design-vs-as-built diff", [Global];
+    RecordDeviation => "record_deviation", "deviation", "Record a deviation", [Global];
+    MoveDown => "move_down", "down", "Move down", [Global];
+    MoveUp => "move_up", "up", "Move up", [Global];
+    MoveLeft => "move_left", "move_left", "Move left", [Global];
+    MoveRight => "move_right", "move_right", "Move right", [Global];
+    PageDown => "page_down", "page_down", "Scroll down a page", [Global];
+    PageUp => "page_up", "page_up", "Scroll up a page", [Global];
+    Top => "top", "top", "Go to the top", [Global];
+    Bottom => "bottom", "bottom", "Go to the bottom", [Global];
+    Search => "search", "search", "Search", [Global];
+    SearchNext => "search_next", "search_next", "Next search match", [Global];
+    SearchPrev => "search_prev", "search_prev", "Previous search match", [Global];
+    Help => "help", "help", "Show the keys and what they do", [Global];
+    Quit => "quit", "quit", "Quit (asks if unsaved)", [Global];
+    ForceQuit => "force_quit", "quit", "Quit from any mode (asks if unsaved)", [Global];
+    Suspend => "suspend", "suspend", "Suspend to the shell; fg brings phasegate back", [Global];
+    Journal => "journal", "journal", "Show the engagement's journal", [Global];
+    CommandLine => "command_line", "command_line", "Run a command by name (:w, :q, :42, :messages, :reopen_gate)", [Global];
+    Messages => "messages", "messages", "Show the message log (notices and refusals in full)", [Global];
+    FeasibilityComplete => "feasibility_complete", "feasibility done", "Record feasibility complete (every REQ assessed): on to Design", [Global];
+    ReopenGate => "reopen_gate", "reopen", "Reopen an approved gate (asks why; voids later decisions)", [Global];
+    NewEngagement => "new_engagement", "new", "Create an engagement (slug, title, owner)", [Workspace];
+    Open => "open", "open", "Open the selected item (a journal event: in full)", [Workspace, View, Gate, Diff];
+    Filter => "filter", "filter", "Filter the list", [Workspace];
+    ToggleCriterion => "toggle_criterion", "tick", "Tick or untick the selected manual criterion", [Gate];
+    WaiveCriterion => "waive_criterion", "waive", "Waive the selected criterion (asks for a reason)", [Gate];
+    ApproveGate => "approve_gate", "approve", "Approve the gate", [Gate];
+    RejectGate => "reject_gate", "reject", "Reject the gate (asks for a reason)", [Gate];
+    AddNote => "add_note", "note", "Add a note to the gate decision being confirmed", [Overlay];
+    NextHunk => "next_hunk", "next hunk", "Go to the next diff hunk", [Diff, Overlay];
+    PrevHunk => "prev_hunk", "prev hunk", "Go to the previous diff hunk", [Diff, Overlay];
+    Undo => "undo", "undo", "Undo the last edit (a word or an insert run)", [Edit, View];
+    Redo => "redo", "redo", "Redo the last undone edit", [Edit, View];
+    Confirm => "confirm", "confirm", "Confirm (y; Enter never confirms a journal event or a discard)", [Overlay];
+    Cancel => "cancel", "cancel", "Cancel", [Overlay];
+    MarkBuilt => "mark_built", "built", "Mark the selected component built (its dependencies first)", [Build];
+    MarkValidated => "mark_validated", "validated", "Mark the selected component validated (once built)", [Build];
+    CompleteBuild => "complete_build", "complete", "Complete the build once every component is validated", [Build];
+    AmendSpec => "amend_spec", "amend", "Append a spec amendment for a scope-change deviation", [Build, Diff];
+    CloseEngagement => "close_engagement", "close", "Close the engagement (offered when every condition holds)", [Build, Diff];
+    RestoreApproved => "restore_approved", "restore approved", "Restore the approved text of a stale gate's artifacts (ungoverned sections kept)", [Gate];
+    ToggleFolds => "toggle_folds", "folds", "Fold or unfold the unchanged lines of the diff", [Diff];
+    ShowConflict => "show_conflict", "conflict", "Compare your unsaved buffer with the changed file on disk", [Global];
+    KeepMine => "keep_mine", "keep mine", "Conflict: save your buffer over the disk version shown", [Overlay];
+    TakeDisk => "take_disk", "take disk", "Conflict: take the disk version (your text is kept as a recovery file)", [Overlay];
+    MergeEdit => "merge_edit", "merge", "Conflict: merge by editing your buffer", [Overlay];
+    MarkResolved => "mark_resolved", "resolved", "Conflict: mark the merge resolved, so saving is allowed", [Overlay];
+    ShowRecovery => "show_recovery", "recovery", "List recovery files (unsaved text from earlier sessions)", [Global];
+    CompareRecovery => "compare_recovery", "compare", "Recovery: compare the selected file with the disk", [Overlay];
+    RestoreRecovery => "restore_recovery", "restore", "Recovery: restore the selected file into the editor", [Overlay];
+    DiscardRecovery => "discard_recovery", "discard", "Recovery: delete the selected file (asks; y deletes)", [Overlay];
+    ShowCatalog => "show_catalog", "catalog", "Show the reuse catalog: components of closed engagements, type to filter", [Global];
+    BaselineDiff => "baseline_diff", "baseline_diff", "Compare the shown spec or design with the Day-2 baseline's", [Global];
+    InsertReuse => "insert_reuse", "insert reuse", "Catalog: insert `- reuse: catalog SLUG/COMP-n@VERSION` into the design", [Overlay];
+    ShowMetrics => "show_metrics", "show_metrics", "Show the workspace metrics: trends per month and each engagement's figures", [Global];
 }
 
 impl Command {

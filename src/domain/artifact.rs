@@ -1,6 +1,7 @@
 //! The four Markdown artifacts, their required sections, and governed text (DESIGN §2).
 
-use sha2::{Digest, Sha256};
+// Re-exported for callers written before `domain::digest` (branches merging into this one).
+pub use super::digest::sha256_hex;
 
 use super::ids::{IdPrefix, ItemId};
 use super::markdown::{self, Document, Item, ItemKind};
@@ -84,16 +85,6 @@ impl Artifact {
             Artifact::AsBuilt => Phase::AsBuilt,
         }
     }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
-    }
-    out
 }
 
 /// The deviation an amendment item answers, when it has the form `- AMD-n (DEV-x): …`.

@@ -136,6 +136,21 @@ pub struct EngagementMeta {
     pub criteria: Vec<ExtraCriterion>,
 }
 
+impl EngagementMeta {
+    /// A meta as `create` starts one: default policy, no baseline, roles or extra criteria.
+    pub fn new(title: impl Into<String>, owner: impl Into<String>, created: Timestamp) -> Self {
+        EngagementMeta {
+            title: title.into(),
+            owner: owner.into(),
+            created,
+            baseline: None,
+            policy: Policy::default(),
+            roles: Roles::default(),
+            criteria: Vec::new(),
+        }
+    }
+}
+
 /// Turns a `toml` error into a finding at the file, line and column it names.
 pub fn toml_finding(file: &str, text: &str, err: &toml::de::Error) -> Finding {
     let (line, column) = err

@@ -54,6 +54,22 @@ pub struct Engagement {
     pub catalog: std::sync::Arc<Catalog>,
 }
 
+impl Engagement {
+    /// An engagement of `meta` and `journal` with nothing else read yet (no texts, snapshots,
+    /// build files or catalog): tests and benches add what their case needs.
+    pub fn new(slug: impl Into<String>, meta: EngagementMeta, journal: Journal) -> Engagement {
+        Engagement {
+            slug: slug.into(),
+            meta,
+            journal,
+            texts: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
+            build_files: Vec::new(),
+            catalog: Default::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
@@ -258,7 +274,7 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
             (
                 *a,
                 ArtifactHashes {
-                    sha256: super::artifact::sha256_hex(t.as_bytes()),
+                    sha256: super::digest::sha256_hex(t.as_bytes()),
                     governed_sha256: governed.sha256(),
                 },
             )

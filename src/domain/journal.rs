@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::artifact::sha256_hex;
+use super::digest::sha256_hex;
 use super::engagement::{Policy, SignaturePolicy, toml_finding, toml_string};
 use super::ids::ItemId;
 use super::position::{Finding, Position};

@@ -319,23 +319,11 @@ mod tests {
     }
 
     fn engagement(journal: &str, owner: &str) -> Engagement {
-        Engagement {
-            slug: "e".into(),
-            meta: EngagementMeta {
-                title: "t".into(),
-                owner: owner.into(),
-                created: Timestamp::from_unix(0),
-                baseline: None,
-                policy: Policy::default(),
-                roles: Default::default(),
-                criteria: vec![],
-            },
-            journal: parse_journal(journal).expect("journal"),
-            texts: BTreeMap::new(),
-            snapshots: BTreeMap::new(),
-            build_files: vec![],
-            catalog: Default::default(),
-        }
+        Engagement::new(
+            "e",
+            EngagementMeta::new("t", owner, Timestamp::from_unix(0)),
+            parse_journal(journal).expect("journal"),
+        )
     }
 
     fn gate1(result: CriterionResult) -> EventBody {

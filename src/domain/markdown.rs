@@ -116,11 +116,6 @@ impl Document {
             .iter()
             .filter(move |i| index.is_some() && i.section == index && i.id.prefix == prefix)
     }
-
-    /// The section a 0-based line belongs to.
-    pub fn section_of_line(&self, line0: usize) -> Option<usize> {
-        self.sections.iter().position(|s| s.span().contains(&line0))
-    }
 }
 
 /// A line split into what the conventions care about.

@@ -10,22 +10,9 @@ use similar::{Algorithm, DiffTag, capture_diff_slices};
 use super::artifact::{Artifact, GovernedText};
 use super::design;
 use super::ids::ItemId;
-use super::markdown::{self, Document};
+use super::markdown;
 use super::position::Position;
 use super::records::{Deviation, DeviationTarget};
-
-/// For each line of a governed text, the component section it belongs to (`None` outside).
-pub fn component_of_lines(doc: &Document, text: &str) -> Vec<Option<ItemId>> {
-    let mut out = vec![None; doc.line_count];
-    for c in design::components(doc, text) {
-        for line in c.lines.clone() {
-            if let Some(slot) = out.get_mut(line) {
-                *slot = Some(c.id);
-            }
-        }
-    }
-    out
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hunk {

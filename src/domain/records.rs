@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::artifact::{amendment_deviation, sha256_hex};
+use super::artifact::amendment_deviation;
+use super::digest::sha256_hex;
 use super::ids::{IdPrefix, ItemId};
 use super::markdown::{Document, Item, parenthesized};
 

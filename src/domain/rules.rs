@@ -52,6 +52,27 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// The rule, saying "refused:" once (store refusals carry it in their text already).
+    pub fn headline(&self) -> String {
+        let rule = self.rule.strip_prefix("refused: ").unwrap_or(&self.rule);
+        format!("refused: {rule}")
+    }
+
+    /// One line, as a toast or a form shows it: the headline, the first finding and how many
+    /// more there are.
+    pub fn line(&self) -> String {
+        let mut out = self.headline();
+        if let Some(f) = self.findings.first() {
+            out.push_str(&format!(" — {f}"));
+            if self.findings.len() > 1 {
+                out.push_str(&format!(" (+{} more)", self.findings.len() - 1));
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.rule)?;
@@ -1057,12 +1078,6 @@ pub fn may_decide(e: &Engagement, ev: &Evaluation, gate: GateId, who: &str) -> b
     require_decidable(ev, gate).is_ok() && require_distinct(&owners, policy, who, "decide").is_ok()
 }
 
-/// True when the criterion kind would accept `--check`.
-pub fn is_manual(ev: &Evaluation, gate: GateId, id: &str) -> bool {
-    ev.criteria_of(gate)
-        .any(|c| c.def.id == id && c.def.kind == CriterionKind::Manual)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1093,21 +1108,12 @@ mod tests {
             j = journal::append(&j, &stamp(actor), body).expect("append").0;
         }
         Engagement {
-            slug: "e".into(),
-            meta: EngagementMeta {
-                title: "t".into(),
-                owner: "alice".into(),
-                created: Timestamp::from_unix(0),
-                baseline: None,
-                policy: Policy::default(),
-                criteria: vec![],
-                roles: Default::default(),
-            },
-            journal: parse_journal(&j).expect("journal"),
             texts: BTreeMap::from([(Artifact::Spec, spec.to_string())]),
-            catalog: Default::default(),
-            snapshots: BTreeMap::new(),
-            build_files: vec![],
+            ..Engagement::new(
+                "e",
+                EngagementMeta::new("t", "alice", Timestamp::from_unix(0)),
+                parse_journal(&j).expect("journal"),
+            )
         }
     }
 

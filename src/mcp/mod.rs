@@ -23,7 +23,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 use crate::cli::status::agent_actor;
-use crate::domain::artifact::{Artifact, sha256_hex};
+use crate::domain::artifact::Artifact;
+use crate::domain::digest::sha256_hex;
 use crate::store::agents::{self, AgentSession};
 use crate::store::engagement::load_strict;
 

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use super::GovernedServer;
 use crate::cli::status::{criterion_json, status_object};
-use crate::domain::artifact::{Artifact, sha256_hex};
+use crate::domain::artifact::Artifact;
+use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text, evaluate};
 use crate::domain::ids::{IdPrefix, ItemId};
 use crate::domain::journal::{ComponentStatus, GateId, Stamp};

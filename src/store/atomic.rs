@@ -36,7 +36,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .sync_all()
         .map_err(|e| StoreError::io(path, &e))?;
     // The watcher recognises the event this rename causes as our own by its content hash.
-    super::watch::note_write(path, bytes);
+    super::own_writes::note_write(path, bytes);
     tmp.persist(path)
         .map_err(|e| StoreError::io(path, &e.error))?;
     sync_dir(dir)

@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use super::engagement::BUILD_DIR;
+use super::layout::BUILD_DIR;
 
 /// Resolves `rel` (`build/…`, relative to the engagement root) to the file to read or write:
 /// the path itself, or the target of a symlink that stays inside `build/`. `Err` says why not,

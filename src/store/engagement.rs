@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::domain::allowed_signers::fold;
-use crate::domain::artifact::{Artifact, ArtifactHashes, sha256_hex};
+use crate::domain::artifact::{Artifact, ArtifactHashes};
 use crate::domain::criteria::predefined_ids;
+use crate::domain::digest::sha256_hex;
 use crate::domain::engagement::{
     ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
 };
@@ -29,9 +30,7 @@ use super::sign::Signing;
 use super::templates;
 use super::workspace::validate_slug;
 
-pub const OBJECTS_DIR: &str = ".phasegate/objects";
-pub const RECOVERY_DIR: &str = ".phasegate/recovery";
-pub const BUILD_DIR: &str = "build";
+pub use super::layout::{BUILD_DIR, OBJECTS_DIR, RECOVERY_DIR};
 
 /// The artifacts every engagement has from its creation.
 const ALWAYS_PRESENT: [Artifact; 3] = [Artifact::Spec, Artifact::Feasibility, Artifact::Design];
@@ -491,25 +490,13 @@ impl From<EventBody> for Change {
     }
 }
 
-#[derive(Debug)]
+/// Why a transaction wrote nothing: the store failed, or a rule refused.
+#[derive(Debug, thiserror::Error)]
 pub enum TxError {
-    Store(StoreError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
     Refused(Refusal),
-}
-
-impl std::fmt::Display for TxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TxError::Store(e) => write!(f, "{e}"),
-            TxError::Refused(r) => write!(f, "{r}"),
-        }
-    }
-}
-
-impl From<StoreError> for TxError {
-    fn from(e: StoreError) -> TxError {
-        TxError::Store(e)
-    }
 }
 
 impl From<Refusal> for TxError {
@@ -927,12 +914,6 @@ pub fn changed_since_read(shown: &str, now: Option<&str>, base: Option<&str>) ->
     ))
 }
 
-/// Saves an artifact atomically under the lock.
-pub fn save_artifact(root: &Path, artifact: Artifact, text: &str) -> Result<(), StoreError> {
-    let _lock = EngagementLock::acquire(root)?;
-    write_atomic(&root.join(artifact.file_name()), text.as_bytes())
-}
-
 /// "Restore approved": the snapshot's governed text with the current ungoverned sections kept.
 pub fn restore_approved(
     root: &Path,
@@ -947,42 +928,9 @@ pub fn restore_approved(
         )
     })?;
     let current = read_text(root, &root.join(artifact.file_name()))?.unwrap_or_default();
-    let restored = merge_ungoverned(artifact, &snapshot, &current);
+    let restored = crate::domain::progress::merge_ungoverned(artifact, &snapshot, &current);
     write_atomic(&root.join(artifact.file_name()), restored.as_bytes())?;
     Ok(restored)
-}
-
-/// The approved governed text followed by the ungoverned lines of the current text, section by
-/// section (governed text smuggled into an ungoverned section is not carried over).
-pub fn merge_ungoverned(artifact: Artifact, approved: &str, current: &str) -> String {
-    use crate::domain::artifact::{GovernedText, ungoverned_lines};
-    use crate::domain::markdown;
-    let mut out = GovernedText::of(artifact, approved).text;
-    let doc = markdown::parse(current);
-    let ungoverned = ungoverned_lines(artifact, current, &doc);
-    let lines: Vec<&str> = markdown::lines(current).collect();
-    for section in doc
-        .sections
-        .iter()
-        .filter(|s| artifact.ungoverned_sections().iter().any(|n| s.is(n)))
-    {
-        out.push('\n');
-        for (i, line) in lines
-            .iter()
-            .enumerate()
-            .take(section.span().end)
-            .skip(section.span().start)
-        {
-            if ungoverned.get(i).copied().unwrap_or(false) {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-        while out.ends_with("\n\n") {
-            out.pop();
-        }
-    }
-    out
 }
 
 /// Whether `PHASEGATE_NOW` overrides the clock; events written under it say so

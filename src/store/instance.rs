@@ -23,7 +23,7 @@ use super::StoreError;
 use super::atomic::write_atomic;
 
 /// Where running instances announce themselves, relative to the engagement.
-pub const PRESENCE_DIR: &str = ".phasegate/presence";
+pub use super::layout::PRESENCE_DIR;
 
 /// The process that owns a file, as recorded in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

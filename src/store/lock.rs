@@ -10,7 +10,6 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -165,13 +164,10 @@ fn open_lock_file(root: &Path, path: &Path) -> Result<File, StoreError> {
         return Err(not_a_lock(path, &meta.file_type()));
     }
     // A regular file ignores O_NONBLOCK; cleared anyway so the descriptor is an ordinary one.
-    let fd = file.as_raw_fd();
-    // SAFETY: `fd` is the open descriptor owned by `file` for the duration of both calls.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    // SAFETY: as above; only the O_NONBLOCK bit of the descriptor's own flags changes.
-    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
-        return Err(StoreError::io(path, &std::io::Error::last_os_error()));
-    }
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    fcntl_getfl(&file)
+        .and_then(|flags| fcntl_setfl(&file, flags & !OFlags::NONBLOCK))
+        .map_err(|e| StoreError::io(path, &std::io::Error::from(e)))?;
     Ok(file)
 }
 

@@ -20,7 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::domain::artifact::{Artifact, sha256_hex};
+use crate::domain::artifact::Artifact;
+use crate::domain::digest::sha256_hex;
 
 use super::StoreError;
 use super::atomic::write_atomic;

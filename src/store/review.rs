@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use super::atomic::write_atomic;
 use super::limits::read_text_file;
-use crate::domain::artifact::sha256_hex;
+use crate::domain::digest::sha256_hex;
 
 pub const REVIEWS_DIR: &str = ".phasegate/reviews";
 

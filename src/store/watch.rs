@@ -17,11 +17,10 @@
 //! inotify runs out of watches or instances), the watcher polls instead: every `POLL_INTERVAL`
 //! it stats the files of interest and hashes only those whose size, mtime, ctime or inode changed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -35,8 +34,7 @@ use crate::domain::artifact::Artifact;
 use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::JOURNAL_FILE;
 
-use super::engagement::BUILD_DIR;
-use super::instance::PRESENCE_DIR;
+use super::layout::{BUILD_DIR, PRESENCE_DIR, STATE_DIR};
 
 /// Quiet time after the last raw event before a batch is delivered.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -46,8 +44,6 @@ pub const DEBOUNCE: Duration = Duration::from_millis(100);
 pub const TICK: Duration = Duration::from_millis(100);
 /// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
-
-const STATE_DIR: &str = ".phasegate";
 
 /// How the engagement is being watched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,29 +103,8 @@ pub fn is_presence(rel: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Own writes
 
-/// The content hash of the last write this process made to each file (by canonical path), until
-/// a watcher observes that file.
-static OWN_WRITES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
-
-fn own_writes() -> std::sync::MutexGuard<'static, BTreeMap<PathBuf, String>> {
-    OWN_WRITES.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A file's identity that survives symlinked parents: the canonical parent plus the file name.
-fn key(path: &Path) -> PathBuf {
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => fs::canonicalize(parent)
-            .map(|p| p.join(name))
-            .unwrap_or_else(|_| path.to_path_buf()),
-        _ => path.to_path_buf(),
-    }
-}
-
-/// Records that this process is about to make `path` hold `bytes`, so the watcher knows the
-/// resulting event is phasegate's own. Called by `write_atomic` before the rename.
-pub fn note_write(path: &Path, bytes: &[u8]) {
-    own_writes().insert(key(path), hex(&Sha256::digest(bytes)));
-}
+/// Kept where `write_atomic` can reach it without the watcher (`store::own_writes`).
+pub use super::own_writes::note_write;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -233,7 +208,7 @@ impl Seen {
         if before == now {
             return None;
         }
-        let own = own_writes().remove(&key(path));
+        let own = super::own_writes::take(path);
         if now.is_some() && own == now {
             return None;
         }

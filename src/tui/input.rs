@@ -26,8 +26,8 @@
 //! the terminal.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -35,6 +35,7 @@ use std::thread;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyModifiers};
+use rustix::event::{PollFd, PollFlags, poll};
 
 use super::Incoming as Input;
 
@@ -73,24 +74,26 @@ pub struct InputThread {
 /// The descriptor crossterm reads events from, as crossterm 0.29 picks it (`tty_fd`): stdin
 /// when it is a terminal, else `/dev/tty`. Only polled here, never read.
 enum Tty {
-    Stdin,
+    Stdin(io::Stdin),
     DevTty(File),
 }
 
 impl Tty {
     fn open() -> io::Result<Tty> {
-        // SAFETY: isatty only inspects the descriptor.
-        if unsafe { libc::isatty(libc::STDIN_FILENO) } == 1 {
-            Ok(Tty::Stdin)
+        let stdin = io::stdin();
+        if stdin.is_terminal() {
+            Ok(Tty::Stdin(stdin))
         } else {
             File::open("/dev/tty").map(Tty::DevTty)
         }
     }
+}
 
-    fn fd(&self) -> RawFd {
+impl AsFd for Tty {
+    fn as_fd(&self) -> BorrowedFd<'_> {
         match self {
-            Tty::Stdin => libc::STDIN_FILENO,
-            Tty::DevTty(f) => f.as_raw_fd(),
+            Tty::Stdin(s) => s.as_fd(),
+            Tty::DevTty(f) => f.as_fd(),
         }
     }
 }
@@ -137,26 +140,13 @@ fn drain(mut stream: &UnixStream) -> (Vec<u8>, bool) {
     }
 }
 
-fn pollfd(fd: RawFd) -> libc::pollfd {
-    libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    }
-}
-
-/// `poll(2)` on `fds`; `timeout_ms < 0` blocks. EINTR is retried.
-fn poll_fds(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
-    let n = libc::nfds_t::try_from(fds.len()).map_err(io::Error::other)?;
+/// `poll(2)` until one of `fds` is ready (no timeout). EINTR is retried.
+fn poll_fds(fds: &mut [PollFd<'_>]) -> io::Result<()> {
     loop {
-        // SAFETY: `fds` is a valid, exclusively borrowed slice of `n` pollfd structs.
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), n, timeout_ms) };
-        if r >= 0 {
-            return Ok(usize::try_from(r).unwrap_or(0));
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+        match poll(fds, None) {
+            Ok(_) => return Ok(()),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -229,18 +219,25 @@ impl Worker {
     fn run(&self) -> Result<(), Stop> {
         let pipes = signal_pipes();
         loop {
-            let mut fds = vec![pollfd(self.tty.fd()), pollfd(self.control.as_raw_fd())];
-            fds.extend(pipes.iter().map(|(_, pipe)| pollfd(pipe.as_raw_fd())));
-            poll_fds(&mut fds, -1).map_err(|e| Stop::Closed(e.to_string()))?;
-            let tty = fds.first().map_or(0, |f| f.revents);
-            if fds.get(1).is_some_and(|f| f.revents != 0) {
+            let mut fds = vec![
+                PollFd::new(&self.tty, PollFlags::IN),
+                PollFd::new(&self.control, PollFlags::IN),
+            ];
+            fds.extend(
+                pipes
+                    .iter()
+                    .map(|(_, pipe)| PollFd::new(pipe, PollFlags::IN)),
+            );
+            poll_fds(&mut fds).map_err(|e| Stop::Closed(e.to_string()))?;
+            let tty = fds.first().map_or(PollFlags::empty(), PollFd::revents);
+            if fds.get(1).is_some_and(|f| !f.revents().is_empty()) {
                 self.control()?;
                 continue;
             }
             let raised: Vec<libc::c_int> = pipes
                 .iter()
                 .zip(fds.get(2..).unwrap_or_default())
-                .filter(|(_, f)| f.revents & libc::POLLIN != 0)
+                .filter(|(_, f)| f.revents().contains(PollFlags::IN))
                 .map(|((signal, pipe), _)| {
                     let _ = drain(pipe);
                     *signal
@@ -260,10 +257,10 @@ impl Worker {
             }
             // A hung-up terminal reads as end-of-file forever, which crossterm would retry in a
             // loop: end here instead.
-            if tty & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            if tty.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
                 return Err(Stop::Closed("the terminal was closed".into()));
             }
-            if tty & libc::POLLIN != 0 {
+            if tty.contains(PollFlags::IN) {
                 forward_ready(&self.tx)?;
             }
         }

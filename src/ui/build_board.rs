@@ -17,13 +17,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::{Slot, Theme, pane_block, reconciliation, slot, truncate};
-use crate::app::build::{Board, board, build_position, dependents, summary, waiting_on};
 use crate::app::{EngagementState, Mode, Pane, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::evaluate::{ComponentRow, Evaluation};
 use crate::domain::ids::ItemId;
 use crate::domain::journal::ComponentStatus;
 use crate::domain::phase::Phase;
+use crate::domain::progress::{Board, board, build_position, dependents, summary, waiting_on};
 use crate::domain::records::DeviationTarget;
 
 /// Card size on the graph.

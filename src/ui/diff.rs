@@ -16,9 +16,9 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthChar;
 
 use super::{Slot, Theme, pane_block, reconciliation, slot, truncate};
-use crate::app::build::summary;
 use crate::app::diff::{DiffModel, DiffView, Entry};
 use crate::app::{EngagementState, Pane, State};
+use crate::domain::progress::summary;
 use crate::domain::reconcile::Hunk;
 use crate::domain::sidebyside::{Cell, RowKind, Segment};
 

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::deviation_form::{field_text, label_span};
+use super::build_dialogs::{field_text, label_span};
 use super::{Slot, Theme, centered, pane_block, slot, truncate};
 use crate::app::lifecycle::{
     LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm,

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Slot, Theme, centered, pane_block, slot};
-use crate::app::{State, ToastKind};
+use crate::app::{Severity, State};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
     let rect = centered(
@@ -31,8 +31,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scrol
     }
     for (i, m) in state.messages.iter().enumerate().rev() {
         let style = match m.kind {
-            ToastKind::Error => slot(theme, Slot::UiBannerError),
-            ToastKind::Info => slot(theme, Slot::UiText),
+            Severity::Error => slot(theme, Slot::UiBannerError),
+            Severity::Info => slot(theme, Slot::UiText),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{:>3} ", i + 1), dim),

@@ -3,9 +3,8 @@
 //! to say anything useful are skipped.
 
 pub mod build_board;
+pub mod build_dialogs;
 pub mod catalog;
-pub mod conflict;
-pub mod deviation_form;
 pub mod diff;
 pub mod editor;
 pub mod gate;
@@ -13,6 +12,7 @@ pub mod help;
 pub mod highlight;
 pub mod journal;
 pub mod lifecycle;
+pub mod live;
 pub mod memo;
 pub mod messages;
 pub mod metrics;
@@ -192,7 +192,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
         Screen::Engagement => engagement(state, theme, frame, main),
     }
     // The conflict view and the recovery list cover the panes (`app::live`).
-    conflict::render(state, theme, frame, main);
+    live::render(state, theme, frame, main);
     statusbar::render(state, theme, frame, status);
     if let Some(overlay) = &state.overlay {
         render_overlay(state, theme, frame, area, overlay);
@@ -339,7 +339,7 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
             );
         }
         Overlay::Confirm(confirm) => render_confirm(state, theme, frame, area, confirm),
-        Overlay::Build(o) => deviation_form::render(state, theme, frame, area, o),
+        Overlay::Build(o) => build_dialogs::render(state, theme, frame, area, o),
         Overlay::Lifecycle(o) => lifecycle::render(state, theme, frame, area, o),
         Overlay::Messages { scroll } => messages::render(state, theme, frame, area, *scroll),
         Overlay::Catalog(o) => catalog::render(state, theme, frame, area, o),

@@ -7,10 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::{Slot, Theme, slot, truncate};
-use crate::app::build::{CloseState, Summary};
 use crate::app::{Command, State};
 use crate::domain::ids::ItemId;
 use crate::domain::phase::Phase;
+use crate::domain::progress::{CloseState, Summary};
 
 fn ids(list: &[ItemId]) -> String {
     list.iter()

@@ -8,7 +8,7 @@ use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::conflict::{choices, hunk_label, render_side_by_side};
+use super::live::{choices, hunk_label, render_side_by_side};
 use super::{Slot, Theme, pane_block, slot, truncate};
 use crate::app::live::{Live, LiveView, modified_label, shown_path};
 use crate::app::{Command, State};
@@ -104,7 +104,7 @@ pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area
         Line::styled(
             format!(
                 " press {} to delete the selected file for good; any other key keeps it",
-                super::conflict::key(state, Command::Confirm)
+                super::live::key(state, Command::Confirm)
             ),
             slot(theme, Slot::UiBannerError),
         )

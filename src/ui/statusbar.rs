@@ -11,14 +11,14 @@ use ratatui_textarea::DataCursor;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Slot, Theme, mode_label, slot, truncate};
-use crate::app::{Command, Context, Mode, Overlay, Screen, State, ToastKind};
+use crate::app::{Command, Context, Mode, Overlay, Screen, Severity, State};
 use crate::domain::evaluate::GateState;
 use crate::domain::phase::Phase;
 
 /// The commands worth a hint where the keys are pressed now.
 fn hint_commands(state: &State) -> &'static [Command] {
     use Command as C;
-    if let Some(commands) = super::conflict::hint_commands(state) {
+    if let Some(commands) = super::live::hint_commands(state) {
         return commands;
     }
     match (&state.overlay, state.context()) {
@@ -102,62 +102,13 @@ fn hint_commands(state: &State) -> &'static [Command] {
     }
 }
 
-fn short_doc(c: Command) -> &'static str {
-    use Command as C;
-    if let Some(doc) = super::conflict::short_doc(c) {
-        return doc;
-    }
-    match c {
-        C::Open => "open",
-        C::Filter => "filter",
-        C::MoveDown => "down",
-        C::MoveUp => "up",
-        C::Help => "help",
-        C::Quit => "quit",
-        C::ForceQuit => "quit",
-        C::Save => "save",
-        C::Leave => "leave",
-        C::Undo => "undo",
-        C::ToggleCriterion => "tick",
-        C::WaiveCriterion => "waive",
-        C::ApproveGate => "approve",
-        C::RejectGate => "reject",
-        C::Edit => "edit",
-        C::ReviewGate => "gate",
-        C::NextPane => "pane",
-        C::Search => "search",
-        C::Confirm => "confirm",
-        C::Cancel => "cancel",
-        C::MarkBuilt => "built",
-        C::MarkValidated => "validated",
-        C::CompleteBuild => "complete",
-        C::RecordDeviation => "deviation",
-        C::ShowDiff => "diff",
-        C::CloseEngagement => "close",
-        C::NextHunk => "next hunk",
-        C::PrevHunk => "prev hunk",
-        C::AmendSpec => "amend",
-        C::ToggleFolds => "folds",
-        C::AddNote => "note",
-        C::Journal => "journal",
-        C::ZoomPane => "zoom",
-        C::Messages => "messages",
-        C::FeasibilityComplete => "feasibility done",
-        C::ReopenGate => "reopen",
-        C::NewEngagement => "new",
-        C::InsertReuse => "insert reuse",
-        C::ShowCatalog => "catalog",
-        other => other.name(),
-    }
-}
-
 pub fn hints(state: &State) -> Vec<(String, &'static str)> {
     let ctx = state.context();
     let mut out = Vec::new();
     if let Some(first) = state.pending_key {
         // Waiting for the second key of a sequence: what it can be.
         for (second, c) in state.keys.keymap().continuations(ctx, first) {
-            out.push((format!("{first} {second}"), short_doc(c)));
+            out.push((format!("{first} {second}"), c.short()));
         }
         out.push(("Esc".into(), "cancel"));
         return out;
@@ -207,7 +158,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             let doc = if *c == Command::Leave && ctx != Context::Edit && state.overlay.is_none() {
                 "back"
             } else {
-                short_doc(*c)
+                c.short()
             };
             out.push((keys, doc));
         }
@@ -324,7 +275,7 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
                 ));
             }
             left.extend(
-                super::conflict::status_flags(state, theme)
+                super::live::status_flags(state, theme)
                     .into_iter()
                     .map(|span| Piece { span, drop: None }),
             );
@@ -390,7 +341,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             toast_text(state, &t.text, width),
             slot(
                 theme,
-                if t.kind == ToastKind::Error {
+                if t.kind == Severity::Error {
                     Slot::UiBannerError
                 } else {
                     Slot::UiToast

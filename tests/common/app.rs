@@ -1,12 +1,13 @@
-//! Driving the real app (`update` + effects) without a terminal, like the event loop does, with
-//! a fixed identity and clock so snapshots do not vary.
+//! Driving the real app without a terminal: the same drain loop as the event loop
+//! (`app::driver`, effects in order), with a fixed identity and clock so snapshots do not vary.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::State;
 use phasegate::app::action::Action;
-use phasegate::app::effect::{EffectContext, run_effect};
+use phasegate::app::driver::Driver;
+use phasegate::app::effect::Effect;
 use phasegate::app::router::route;
-use phasegate::app::update::update;
+use phasegate::app::run::EffectContext;
 use phasegate::domain::time::Timestamp;
 
 /// Effects run as `reviewer` at 2026-11-20T12:00:00Z.
@@ -26,20 +27,29 @@ pub fn ctx_as(actor: &str) -> EffectContext {
     }
 }
 
-/// Applies an action and runs every effect it asks for, then settles the live re-check.
+/// Applies an action and runs every effect it asks for, then the live re-check, as the event
+/// loop does between two keys.
 pub fn dispatch(state: &mut State, action: Action) {
     dispatch_with(state, action, &ctx());
 }
 
 /// [`dispatch`] with effects run in `ctx` (another identity).
 pub fn dispatch_with(state: &mut State, action: Action, ctx: &EffectContext) {
-    let mut queue = update(state, action);
-    while let Some(effect) = queue.pop() {
-        for a in run_effect(&effect, ctx) {
-            queue.extend(update(state, a));
-        }
-    }
-    state.settle();
+    let mut driver = Driver::new(ctx);
+    driver.dispatch(state, action);
+    driver.recheck(state);
+}
+
+/// Runs an effect (the first load of a session) and everything that follows from it.
+pub fn run(state: &mut State, effect: Effect) {
+    run_with(state, effect, &ctx());
+}
+
+/// [`run`] with effects run in `ctx` (another identity).
+pub fn run_with(state: &mut State, effect: Effect, ctx: &EffectContext) {
+    let mut driver = Driver::new(ctx);
+    driver.run(state, effect);
+    driver.recheck(state);
 }
 
 /// A key press (with modifiers) routed by the active keymap, effects run in `ctx`.
@@ -61,4 +71,54 @@ pub fn type_text(state: &mut State, text: &str) {
     for c in text.chars() {
         press(state, KeyCode::Char(c));
     }
+}
+
+/// The workspace path snapshots show, in place of the temp directory.
+pub const SHOWN_WORKSPACE: &str = "/srv/phasegate/workspace";
+
+/// The screen as `ui::view` draws it at the state's size with the default theme, the workspace
+/// drawn under [`SHOWN_WORKSPACE`] (not replaced in the text afterwards, which would shorten the
+/// lines it appears on).
+pub fn screen(state: &State) -> String {
+    let (w, h) = state.size;
+    let mut shown = state.clone();
+    if let Some(w) = &mut shown.workspace {
+        w.root = std::path::PathBuf::from(SHOWN_WORKSPACE);
+    }
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| phasegate::ui::view(&shown, &phasegate::config::Theme::default(), f))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+/// [`screen`], checking that the temp workspace `ws` never reaches it.
+pub fn render(state: &State, ws: &std::path::Path) -> String {
+    let text = screen(state);
+    assert!(
+        !text.contains(&ws.display().to_string()),
+        "the temp workspace path reached the screen:\n{text}"
+    );
+    text
+}
+
+/// The toast shown now ("" when none).
+pub fn toast(state: &State) -> String {
+    state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// A temp workspace with copies of the three samples the UI tests use.
+pub fn sample_workspace() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = dir.path().join("ws");
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    for slug in ["firewall-drift", "bgp-peer-onboarding", "vlan-qos"] {
+        super::copy_dir(&samples.join(slug), &ws.join(slug));
+    }
+    (dir, ws)
 }

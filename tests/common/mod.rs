@@ -3,8 +3,11 @@
 
 pub mod app;
 pub mod chain;
+pub mod files;
 pub mod pty;
 pub mod signing;
+
+pub use files::copy_dir;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -175,19 +178,6 @@ impl Workspace {
 
     pub fn write(&self, slug: &str, file: &str, text: &str) {
         std::fs::write(self.engagement(slug).join(file), text).expect("write");
-    }
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 

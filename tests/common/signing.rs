@@ -151,7 +151,7 @@ pub fn record_policy(engagement: &Path) {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    phasegate::domain::artifact::sha256_hex(bytes)
+    phasegate::domain::digest::sha256_hex(bytes)
 }
 
 /// Rewrites every event's `seq`, `prev` and `hash` so the chain is whole again: what someone

@@ -311,23 +311,6 @@ pub fn hint_commands(state: &State) -> Option<&'static [Command]> {
     }
 }
 
-/// Short status-bar words for this module's commands.
-pub fn short_doc(c: Command) -> Option<&'static str> {
-    use Command as C;
-    Some(match c {
-        C::ShowConflict => "conflict",
-        C::KeepMine => "keep mine",
-        C::TakeDisk => "take disk",
-        C::MergeEdit => "merge",
-        C::MarkResolved => "resolved",
-        C::ShowRecovery => "recovery",
-        C::CompareRecovery => "compare",
-        C::RestoreRecovery => "restore",
-        C::DiscardRecovery => "discard",
-        _ => return None,
-    })
-}
-
 /// Flags for the status bar: an unresolved conflict, recovery files waiting, polling, a watch
 /// problem.
 pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Import cycles of the crate, from the source text (no compiler needed).
+
+Every `crate::a::b` path (in `use` lines and inline) and every `super::x` path is an edge from
+the file it is in to the module it names. Two graphs are checked:
+
+- the layers: `app`, `cli`, `tui`, `ui` (and the other top modules) as single nodes;
+- the files of `domain/` and of `store/`, each file a node (edges inside the same tree only).
+
+A strongly connected component of more than one node is a cycle; the script prints each one
+and exits 1. Test modules (`#[cfg(test)] mod tests`) are left out: they may use anything.
+
+    python3 .ci/import_cycles.py [SRC_DIR]
+"""
+import os
+import re
+import sys
+
+SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
+PATH = re.compile(r"\b(crate|super)((?:::[a-z_][a-z0-9_]*)+)")
+GROUP = re.compile(r"\b(crate|super)::\{([^}]*)\}")
+
+
+def module_of(rel):
+    """`app/live.rs` -> ['app', 'live']; `app/mod.rs` -> ['app']; `tui.rs` -> ['tui']."""
+    parts = rel[:-3].split("/")
+    if parts[-1] in ("mod", "lib", "main"):
+        parts = parts[:-1]
+    return parts
+
+
+def strip_tests(text):
+    cut = re.search(r"#\[cfg\(test\)\]\s*mod tests", text)
+    return text[: cut.start()] if cut else text
+
+
+def files():
+    for dirpath, _, names in os.walk(SRC):
+        for n in names:
+            if n.endswith(".rs"):
+                full = os.path.join(dirpath, n)
+                yield os.path.relpath(full, SRC).replace(os.sep, "/"), full
+
+
+def targets(rel, text):
+    here = module_of(rel)
+    # A file `a/b.rs` is module a::b; `super` is a, unless the file is a mod.rs.
+    parent = here[:-1]
+    for kind, rest in PATH.findall(text):
+        segs = [s for s in rest.split("::") if s]
+        base = [] if kind == "crate" else list(parent)
+        while segs and segs[0] == "super":
+            base = base[:-1]
+            segs = segs[1:]
+        yield base + segs
+    for kind, inner in GROUP.findall(text):
+        base = [] if kind == "crate" else list(parent)
+        for item in inner.split(","):
+            name = item.strip().split("::")[0].strip()
+            if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name != "self":
+                yield base + [name]
+
+
+def sccs(graph):
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            out.append(comp)
+
+    sys.setrecursionlimit(10000)
+    for v in list(graph):
+        if v not in index:
+            visit(v)
+    return [sorted(c) for c in out if len(c) > 1]
+
+
+def main():
+    layers, trees = {}, {"domain": {}, "store": {}}
+    known = {tuple(module_of(rel)) for rel, _ in files()}
+    for rel, full in files():
+        with open(full, encoding="utf-8") as f:
+            text = strip_tests(f.read())
+        here = module_of(rel)
+        top = here[0] if here else "lib"
+        for t in targets(rel, text):
+            if not t:
+                continue
+            if t[0] != top:
+                layers.setdefault(top, set()).add(t[0])
+            elif top in trees and len(here) > 1:
+                # The longest known module the path names is the file it points to.
+                for n in range(len(t), 1, -1):
+                    if tuple(t[:n]) in known:
+                        if tuple(t[:n]) != tuple(here):
+                            trees[top].setdefault("/".join(here), set()).add("/".join(t[:n]))
+                        break
+    bad = False
+    for name, graph in [("layers", layers)] + list(trees.items()):
+        for comp in sccs(graph):
+            bad = True
+            print(f"cycle in {name}: {' <-> '.join(comp)}")
+            for v in comp:
+                print(f"  {v} -> {', '.join(sorted(w for w in graph.get(v, ()) if w in comp))}")
+    if not bad:
+        print("no import cycle: layers, domain/, store/")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

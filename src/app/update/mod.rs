@@ -1,0 +1,397 @@
+//! `update(state, action) -> effects`: every state change, pure (no IO, no clock).
+
+mod editor;
+mod engagement;
+mod overlay;
+mod workspace;
+
+use self::editor::{edit_kind, move_editor, page_key, undo_redo};
+
+use ratatui_textarea::{CursorMove, Input, Key};
+
+use super::action::Action;
+use super::effect::Effect;
+use super::keys::{Command, Context};
+use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, WorkspaceState};
+use crate::domain::artifact::Artifact;
+use crate::domain::phase::Phase;
+
+/// Applies one action; returns the effects to run.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    effects.extend(super::review::follow(state));
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            Vec::new()
+        }
+        Action::Command(c) => {
+            state.toast = None;
+            state.pending_key = None;
+            command(state, c)
+        }
+        Action::Prefix(Some(first), _) => {
+            state.toast = None;
+            state.pending_key = Some(first);
+            Vec::new()
+        }
+        Action::Prefix(None, second) => {
+            if let (Some(first), Some(second)) = (state.pending_key.take(), second)
+                && second
+                    != crate::config::keymap::KeyBinding::plain(crossterm::event::KeyCode::Esc)
+            {
+                state.info(format!("{first} {second} is not bound"));
+            }
+            Vec::new()
+        }
+        Action::Text(input) => {
+            state.toast = None;
+            text(state, input);
+            Vec::new()
+        }
+        Action::Paste(s) => {
+            state.toast = None;
+            paste(state, &s);
+            Vec::new()
+        }
+        Action::WorkspaceLoaded { rows, error } => {
+            let ws = state.workspace.get_or_insert_with(WorkspaceState::default);
+            ws.rows = rows;
+            ws.error = error;
+            let n = ws.visible().len();
+            ws.selected = ws.selected.min(n.saturating_sub(1));
+            Vec::new()
+        }
+        Action::MetricsLoaded(m) => {
+            state.overlay = Some(Overlay::Metrics(m));
+            Vec::new()
+        }
+        Action::EngagementLoaded(loaded) => {
+            let loaded = *loaded;
+            if state
+                .engagement
+                .as_ref()
+                .is_some_and(|e| e.root == loaded.root)
+            {
+                // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
+                return super::live::reloaded(state, loaded, false);
+            }
+            state.engagement = Some(EngagementState::new(loaded));
+            state.screen = Screen::Engagement;
+            state.mode = Mode::View;
+            state.pane = Pane::Editor;
+            Vec::new()
+        }
+        Action::LoadFailed(m) | Action::Failed(m) => {
+            state.error(m);
+            Vec::new()
+        }
+        Action::Restored { gate, files } => {
+            state.info(format!(
+                "{} restored to the text Gate {} approved (ungoverned sections kept)",
+                files.join(", "),
+                gate.number()
+            ));
+            Vec::new()
+        }
+        Action::Committed(m) => {
+            state.overlay = None;
+            state.info(m);
+            Vec::new()
+        }
+        Action::LiveRecheck => {
+            let job = state
+                .engagement
+                .as_mut()
+                .and_then(EngagementState::take_live_job);
+            job.map(Effect::Evaluate).into_iter().collect()
+        }
+        Action::LiveEvaluated(evaluation) => {
+            if let Some(e) = &mut state.engagement {
+                e.apply_live(*evaluation);
+            }
+            Vec::new()
+        }
+        Action::EditorReturned => match &state.engagement {
+            Some(e) => vec![Effect::Load {
+                root: e.root.clone(),
+            }],
+            None => Vec::new(),
+        },
+        Action::Build(b) => super::build::on_action(state, b),
+        Action::Live(l) => super::live::update(state, l),
+        Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
+        Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
+        Action::Review(r) => super::review::update(state, r),
+    }
+}
+
+/// The shown artifact was saved with this text: the buffer is clean if it still holds it, and
+/// the engagement is read again.
+pub(super) fn saved(state: &mut State, artifact: Artifact, text: String) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    if e.shown_artifact() == Some(artifact) {
+        if e.editor.text() == text {
+            e.dirty = false;
+        }
+        e.saved_text = text;
+        e.live_pending = true;
+    }
+    let root = e.root.clone();
+    state.info(format!("saved {}", artifact.file_name()));
+    vec![Effect::Load { root }]
+}
+
+pub(super) fn quit_or_ask(state: &mut State) -> Vec<Effect> {
+    if state.engagement.as_ref().is_some_and(|e| e.dirty) {
+        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
+        Vec::new()
+    } else if state
+        .engagement
+        .as_ref()
+        .is_some_and(|e| !e.review.is_empty())
+    {
+        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsentReview));
+        Vec::new()
+    } else {
+        state.quit = true;
+        vec![Effect::Quit]
+    }
+}
+
+/// The engagement screen's commands (the board and the diff pane pass theirs on to here).
+pub(super) fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
+    engagement::command(state, c)
+}
+
+/// Routes a command by where it was pressed: the context is computed once, here, and each
+/// context has one handler. Nothing falls through: a handler that passes a command on calls the
+/// next one by name.
+pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    // Job control works wherever its key is bound, over any overlay: nothing is lost by it.
+    if c == Command::Suspend {
+        return vec![Effect::Suspend];
+    }
+    let at = state.context();
+    if at == Context::Overlay {
+        return match state.overlay.clone() {
+            Some(overlay) => overlay::command(state, overlay, c),
+            None => super::live::view_command(state, c),
+        };
+    }
+    match c {
+        Command::ShowConflict | Command::ShowRecovery if state.screen == Screen::Engagement => {
+            return super::live::command(state, c);
+        }
+        Command::ForceQuit => return quit_or_ask(state),
+        Command::ShowCatalog => return super::catalog::open(state),
+        Command::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            return Vec::new();
+        }
+        Command::Messages => {
+            state.overlay = Some(Overlay::Messages { scroll: 0 });
+            return Vec::new();
+        }
+        Command::ShowMetrics => return show_metrics(state),
+        _ => {}
+    }
+    match at {
+        Context::Workspace => workspace::command(state, c),
+        Context::Edit => editor::command(state, c),
+        Context::Diff => {
+            clear_refusal(state, c);
+            super::build::diff_command(state, c)
+        }
+        Context::Build => {
+            clear_refusal(state, c);
+            super::build::board_command(state, c)
+        }
+        Context::Gate | Context::View | Context::Global | Context::Overlay => {
+            clear_refusal(state, c);
+            engagement::command(state, c)
+        }
+    }
+}
+
+/// A refusal shown on the build board stays until the next command (help keeps it in view).
+fn clear_refusal(state: &mut State, c: Command) {
+    if c != Command::Help
+        && let Some(e) = &mut state.engagement
+    {
+        e.build.refusal = None;
+    }
+}
+
+/// The metrics view reads the whole workspace the list was opened on; an engagement opened on
+/// its own (`phasegate open`) has no workspace to read, and effects never leave it.
+fn show_metrics(state: &mut State) -> Vec<Effect> {
+    match state
+        .workspace
+        .as_ref()
+        .map(|w| w.root.clone())
+        .filter(|r| !r.as_os_str().is_empty())
+    {
+        Some(workspace) => vec![Effect::LoadMetrics { workspace }],
+        None => {
+            state.info(
+                "metrics cover a workspace: run `phasegate` (or `phasegate report`) to see them",
+            );
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn dirty_refusal(e: &EngagementState, action: &str) -> Option<String> {
+    e.dirty.then(|| {
+        format!(
+            "unsaved edits in {}: save (Ctrl-S) before you {action}",
+            e.shown_artifact().map_or("the buffer", Artifact::file_name)
+        )
+    })
+}
+
+pub(super) fn phase_number(c: Command) -> Option<Phase> {
+    match c {
+        Command::ShowPhase1 => Some(Phase::Requirements),
+        Command::ShowPhase2 => Some(Phase::Feasibility),
+        Command::ShowPhase3 => Some(Phase::Design),
+        Command::ShowPhase4 => Some(Phase::Build),
+        Command::ShowPhase5 => Some(Phase::AsBuilt),
+        _ => None,
+    }
+}
+
+fn text(state: &mut State, input: Input) {
+    if let Some(Overlay::Build(_)) = &state.overlay {
+        super::build::text(state, &input);
+        return;
+    }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::text(state, &input);
+        return;
+    }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::text(state, &input);
+        return;
+    }
+    if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
+        // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
+        super::line_input::edit_text(buf, &input);
+        return;
+    }
+    if state.overlay.is_some() {
+        return;
+    }
+    match (state.screen, state.mode) {
+        (Screen::Workspace, Mode::Filter) => {
+            if let Some(ws) = &mut state.workspace {
+                super::line_input::edit_text(&mut ws.filter, &input);
+                ws.selected = 0;
+            }
+        }
+        (Screen::Engagement, Mode::Edit) => {
+            let height = state.size.1;
+            if let Some(e) = &mut state.engagement {
+                // The textarea's own paging scrolls a viewport of its own that this view does
+                // not use (`ui::editor` keeps the view): page the cursor instead.
+                if let Some(page) = page_key(&input) {
+                    move_editor(e, page, height);
+                    return;
+                }
+                // Ctrl-Home / Ctrl-End: the start / end of the buffer, as in other editors.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Home | Key::End) {
+                    let (to, within) = if input.key == Key::End {
+                        (CursorMove::Bottom, CursorMove::End)
+                    } else {
+                        (CursorMove::Top, CursorMove::Head)
+                    };
+                    e.editor.move_cursor(to);
+                    e.editor.move_cursor(within);
+                    return;
+                }
+                // The textarea's own Ctrl-U/Ctrl-R are undo and redo: the buffer's, by groups.
+                if input.ctrl && !input.alt && matches!(input.key, Key::Char('u' | 'r')) {
+                    undo_redo(e, input.key == Key::Char('u'));
+                    return;
+                }
+                let cursor = e.editor.cursor();
+                let before = cursor.0;
+                let kind = edit_kind(&input);
+                // Typing over a selection deletes it first: two history steps.
+                let steps = if e.editor.selection_range().is_some()
+                    && !matches!(kind, crate::app::buffer::EditKind::Delete)
+                {
+                    2
+                } else {
+                    1
+                };
+                if e.editor.edit().input(input) {
+                    e.editor.record(cursor, kind, steps);
+                    let after = e.editor.cursor().0;
+                    e.view.edited(before.min(after));
+                    // Only undo compares with the text on disk: typing is every keystroke.
+                    e.dirty = true;
+                    e.live_pending = true;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn paste(state: &mut State, s: &str) {
+    let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(Overlay::Build(_)) = &state.overlay {
+        super::build::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
+        super::lifecycle::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Catalog(_)) = &state.overlay {
+        super::catalog::paste(state, &normalized);
+        return;
+    }
+    if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {
+        super::line_input::paste_first_line(input, &normalized);
+        return;
+    }
+    if state.overlay.is_some() {
+        return;
+    }
+    match (state.screen, state.mode) {
+        (Screen::Workspace, Mode::Filter) => {
+            if let Some(ws) = &mut state.workspace {
+                super::line_input::paste_first_line(&mut ws.filter, &normalized);
+                ws.selected = 0;
+            }
+        }
+        (Screen::Engagement, Mode::Edit) => {
+            if let Some(e) = &mut state.engagement {
+                let cursor = e.editor.cursor();
+                let steps = if e.editor.selection_range().is_some() {
+                    2
+                } else {
+                    1
+                };
+                if e.editor.edit().insert_str(&normalized) {
+                    e.editor
+                        .record(cursor, crate::app::buffer::EditKind::Other, steps);
+                    e.view.edited(cursor.0);
+                    e.dirty = true;
+                    e.live_pending = true;
+                }
+            }
+        }
+        (Screen::Engagement, _) => state.info("press e to edit before pasting"),
+        _ => {}
+    }
+}

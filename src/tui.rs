@@ -79,6 +79,12 @@ type Term = Terminal<ShadowBackend<FrameWriter>>;
 /// keyboard enhancement flags). Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
+    // Frames leave the pen as their last cell had it and may have set the cursor's shape: the
+    // shell gets both back as they were.
+    let _ = out.write_all(b"\x1b[m");
+    if backend::supports_cursor_shape(&std::env::var("TERM").unwrap_or_default()) {
+        let _ = out.write_all(backend::CURSOR_DEFAULT_SHAPE);
+    }
     let _ = execute!(
         out,
         DisableBracketedPaste,
@@ -120,7 +126,9 @@ fn init() -> io::Result<Term> {
         restore();
         return Err(e);
     }
-    match Terminal::new(ShadowBackend::new(FrameWriter::stdout())) {
+    let mut backend = ShadowBackend::new(FrameWriter::stdout());
+    backend.set_cursor_shape_for(&std::env::var("TERM").unwrap_or_default());
+    match Terminal::new(backend) {
         Ok(t) => Ok(t),
         Err(e) => {
             restore();

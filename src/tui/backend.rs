@@ -186,6 +186,28 @@ impl Pen {
     }
 }
 
+/// Blank cells in a row from which erasing them (`CSI n X`, with the pen at the default and a
+/// cursor move after) is shorter than writing spaces.
+const MIN_ERASE: usize = 12;
+
+/// How many of `cells` from the first are blank (a space in the default style) and side by
+/// side on one row.
+fn blank_run(cells: &[(u16, u16, &Cell)]) -> usize {
+    let Some(&(x0, y0, _)) = cells.first() else {
+        return 0;
+    };
+    cells
+        .iter()
+        .enumerate()
+        .take_while(|(i, (x, y, c))| {
+            *y == y0
+                && usize::from(*x) == usize::from(x0) + i
+                && c.symbol() == " "
+                && Pen::of(c) == Pen::DEFAULT
+        })
+        .count()
+}
+
 /// A frame that writes at most this many cells (a typed character, the status line's column)
 /// goes without the synchronized-update pair: one short write cannot tear.
 const SMALL_FRAME_CELLS: usize = 16;
@@ -312,15 +334,30 @@ impl<W: Write> ShadowBackend<W> {
     }
 
     /// Writes `cells` (position and content): cursor moves only where the cursor is not
-    /// already, styles as changes from the pen, nothing after the last cell.
+    /// already, styles as changes from the pen, nothing after the last cell; a long run of
+    /// blank cells is erased (`CSI n X`) rather than written as spaces.
     fn write_cells<'a>(
         &mut self,
         cells: impl Iterator<Item = (u16, u16, &'a Cell)>,
     ) -> io::Result<()> {
+        use std::io::Write as _;
+        let cells: Vec<(u16, u16, &Cell)> = cells.collect();
         let width = self.area().width;
         let mut out = Vec::with_capacity(256);
-        for (x, y, cell) in cells {
+        let mut i = 0;
+        while let Some(&(x, y, cell)) = cells.get(i) {
             let at = Position::new(x, y);
+            let blanks = blank_run(&cells[i..]);
+            if blanks >= MIN_ERASE {
+                write_move(&mut out, self.cursor_at, at);
+                write_sgr(&mut out, self.pen, Pen::DEFAULT);
+                self.pen = Some(Pen::DEFAULT);
+                let _ = write!(out, "\x1b[{blanks}X");
+                // Erasing does not move the cursor.
+                self.cursor_at = Some(at);
+                i += blanks;
+                continue;
+            }
             write_move(&mut out, self.cursor_at, at);
             let pen = Pen::of(cell);
             write_sgr(&mut out, self.pen, pen);
@@ -332,6 +369,7 @@ impl<W: Write> ShadowBackend<W> {
             let next = x.saturating_add(1);
             self.cursor_at = (unicode_width::UnicodeWidthStr::width(symbol) == 1 && next < width)
                 .then_some(Position::new(next, y));
+            i += 1;
         }
         self.inner.write_all(&out)
     }

@@ -181,7 +181,9 @@ pub fn preload_highlighter() {
         let spawned = std::thread::Builder::new()
             .name("phasegate-highlight".into())
             .spawn(move || {
-                let _ = tx.send(crate::ui::highlight::warm_up());
+                let _ = tx.send(crate::ui::highlight::warm_up_markdown());
+                // The fenced languages' regexes, off the first frame's path.
+                crate::ui::highlight::warm_up();
             });
         // Without the thread the editor keeps its line-local styling.
         drop(spawned);

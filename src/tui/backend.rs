@@ -707,8 +707,21 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
     if changed.iter().filter(|c| **c).count() < 3 {
         return None;
     }
-    let rows = Rows::new(old, new, changed);
+    let mut rows = Rows::new(old, new, changed);
     let whole = rows.whole_row_plan();
+    if let Some(w) = &whole {
+        // A full-width pane scrolled: what changed besides (a status line, the rows of a
+        // cursor moving) is a few rows. Comparing cells would find nothing better.
+        let besides = (0..rows.height())
+            .filter(|y| {
+                rows.changed[*y] && !w.rows.contains(&u16::try_from(*y).unwrap_or(u16::MAX))
+            })
+            .count();
+        if besides <= 3 {
+            return whole;
+        }
+    }
+    rows.count_cells();
     let partial = rows.partial_plan();
     match (whole, partial) {
         (Some(w), Some((cells, p))) if cells > rows.cells_saved(&w) => Some(p),
@@ -745,32 +758,34 @@ fn count_equal(a: &[Cell], b: &[Cell]) -> i64 {
 
 impl<'a> Rows<'a> {
     fn new(old: &'a Buffer, new: &'a Buffer, changed: Vec<bool>) -> Rows<'a> {
-        let width = usize::from(old.area.width).max(1);
-        let w = i64::try_from(width).unwrap_or(i64::MAX);
-        let empty = vec![Cell::EMPTY; width];
-        let mut rows = Rows {
+        Rows {
             old,
             new,
-            width,
+            width: usize::from(old.area.width).max(1),
             old_hash: row_hashes(old),
             new_hash: row_hashes(new),
             same: Vec::new(),
             blank: Vec::new(),
             changed,
-        };
-        rows.same = (0..rows.changed.len())
+        }
+    }
+
+    /// Counts the cells that cell-level planning needs (`same`, `blank`).
+    fn count_cells(&mut self) {
+        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
+        let empty = vec![Cell::EMPTY; self.width];
+        self.same = (0..self.height())
             .map(|y| {
-                if rows.changed[y] {
-                    count_equal(rows.new_row(y), rows.old_row(y))
+                if self.changed[y] {
+                    count_equal(self.new_row(y), self.old_row(y))
                 } else {
                     w
                 }
             })
             .collect();
-        rows.blank = (0..rows.changed.len())
-            .map(|y| count_equal(rows.new_row(y), &empty))
+        self.blank = (0..self.height())
+            .map(|y| count_equal(self.new_row(y), &empty))
             .collect();
-        rows
     }
 
     fn height(&self) -> usize {

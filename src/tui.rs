@@ -534,7 +534,24 @@ fn event_loop(
     }
 }
 
+/// Looks the signer up on its own thread (it runs `git config` twice: milliseconds on the
+/// start-up path), to be joined by [`new_state`].
+fn look_up_signer(setup: &Setup) -> Option<std::thread::JoinHandle<SignerLabel>> {
+    let signing = setup.signing.clone()?;
+    std::thread::Builder::new()
+        .name("phasegate-signer".into())
+        .spawn(move || signing.label())
+        .ok()
+}
+
+type SignerLabel = Result<crate::store::sign::SignerLabel, String>;
+
 fn new_state(setup: &Setup) -> State {
+    new_state_with(setup, None)
+}
+
+/// [`new_state`] with the signer looked up meanwhile by [`look_up_signer`].
+fn new_state_with(setup: &Setup, signer: Option<std::thread::JoinHandle<SignerLabel>>) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
@@ -543,7 +560,8 @@ fn new_state(setup: &Setup) -> State {
             Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
             Err(e) => state.banner.push(e.to_string()),
         }
-        state.signer = Some(signing.label());
+        let looked_up = signer.and_then(|h| h.join().ok());
+        state.signer = Some(looked_up.unwrap_or_else(|| signing.label()));
     }
     state
 }
@@ -570,8 +588,9 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
 pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
+    let signer = look_up_signer(&setup);
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
-    let mut state = new_state(&setup);
+    let mut state = new_state_with(&setup, signer);
     // What opening asks for (the reviewer's draft) runs first in the loop.
     let first = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());

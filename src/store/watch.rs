@@ -480,24 +480,9 @@ impl Native {
     fn run(mut self, seen: &mut Seen, rx: &mpsc::Receiver<Msg>, sink: &Sink) {
         sink(WatchEvent::Armed(WatchMode::Native));
         loop {
-            // Blocks until the first event of a burst, then takes the rest of it along.
-            let first = match rx.recv() {
-                Ok(Msg::Event(e)) => e,
-                Ok(Msg::Stop) | Err(_) => return,
+            let Some(burst) = next_burst(rx) else {
+                return;
             };
-            let mut burst = vec![first];
-            let until = std::time::Instant::now() + COALESCE;
-            loop {
-                let left = until.saturating_duration_since(std::time::Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                match rx.recv_timeout(left.min(QUIET)) {
-                    Ok(Msg::Event(e)) => burst.push(e),
-                    Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                    Err(RecvTimeoutError::Timeout) => break,
-                }
-            }
             let mut touched: Vec<PathBuf> = Vec::new();
             let mut everything = false;
             let mut errors: Vec<String> = Vec::new();
@@ -544,6 +529,28 @@ impl Native {
             if !changed.is_empty() {
                 sink(WatchEvent::Changed(changed));
             }
+        }
+    }
+}
+
+/// Blocks until the first event of a burst, then takes the rest of it along (until `QUIET`
+/// passes without one, `COALESCE` at most). `None` when the watch is stopped.
+fn next_burst(rx: &mpsc::Receiver<Msg>) -> Option<Vec<notify::Result<notify::Event>>> {
+    let first = match rx.recv() {
+        Ok(Msg::Event(e)) => e,
+        Ok(Msg::Stop) | Err(_) => return None,
+    };
+    let mut burst = vec![first];
+    let until = std::time::Instant::now() + COALESCE;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Some(burst);
+        }
+        match rx.recv_timeout(left.min(QUIET)) {
+            Ok(Msg::Event(e)) => burst.push(e),
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => return Some(burst),
         }
     }
 }
@@ -646,7 +653,7 @@ pub enum WorkspaceEvent {
 /// the watch. The workspace is watched non-recursively: an engagement's own files are its
 /// engagement watcher's business ([`Watcher`]). A subdirectory that is not an engagement yet (a
 /// `phasegate new`, `cp -r` or `git clone` under way) is watched non-recursively too, until its
-/// `engagement.toml` appears. Debounced like [`Watcher`], with the same polling fallback.
+/// `engagement.toml` appears. Bursts are coalesced like [`Watcher`]'s, with the same polling fallback.
 pub struct WorkspaceWatcher {
     root: PathBuf,
     tx: Sender<Msg>,
@@ -792,24 +799,24 @@ impl Listed {
 
 struct NativeWorkspace {
     root: PathBuf,
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    watcher: RecommendedWatcher,
     /// Subdirectories watched until they become engagements.
     watched: BTreeSet<PathBuf>,
 }
 
 impl NativeWorkspace {
     fn arm(root: &Path, forward: Sender<Msg>) -> Result<NativeWorkspace, String> {
-        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
-            let _ = forward.send(Msg::Batch(r));
+        let watcher = notify::recommended_watcher(move |r: notify::Result<notify::Event>| {
+            let _ = forward.send(Msg::Event(r));
         })
         .map_err(|e| describe_notify_error(&e))?;
         let mut native = NativeWorkspace {
             root: root.to_path_buf(),
-            debouncer,
+            watcher,
             watched: BTreeSet::new(),
         };
         native
-            .debouncer
+            .watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| describe_notify_error(&e))?;
         Ok(native)
@@ -823,7 +830,7 @@ impl NativeWorkspace {
             .cloned()
             .collect::<Vec<_>>()
         {
-            let _ = self.debouncer.unwatch(&gone);
+            let _ = self.watcher.unwatch(&gone);
             self.watched.remove(&gone);
         }
         for dir in pending
@@ -831,7 +838,7 @@ impl NativeWorkspace {
             .cloned()
             .collect::<Vec<_>>()
         {
-            match self.debouncer.watch(&dir, RecursiveMode::NonRecursive) {
+            match self.watcher.watch(&dir, RecursiveMode::NonRecursive) {
                 Ok(()) => {
                     self.watched.insert(dir);
                 }
@@ -855,17 +862,21 @@ impl NativeWorkspace {
             sink(report);
         }
         loop {
-            match rx.recv() {
-                Ok(Msg::Batch(Ok(events))) => {
-                    if !events.iter().any(|ev| changes_content(&ev.event.kind)) {
-                        continue;
-                    }
-                }
-                Ok(Msg::Batch(Err(errors))) => {
-                    let text: Vec<String> = errors.iter().map(describe_notify_error).collect();
-                    sink(WorkspaceEvent::Problem(text.join("; ")));
-                }
-                Ok(Msg::Stop) | Err(_) => return,
+            let Some(burst) = next_burst(rx) else {
+                return;
+            };
+            let errors: Vec<String> = burst
+                .iter()
+                .filter_map(|e| e.as_ref().err().map(describe_notify_error))
+                .collect();
+            if !errors.is_empty() {
+                sink(WorkspaceEvent::Problem(errors.join("; ")));
+            } else if !burst
+                .iter()
+                .flatten()
+                .any(|ev| changes_content(&ev.kind))
+            {
+                continue;
             }
             if !self.root.is_dir() {
                 sink(WorkspaceEvent::Problem(format!(
@@ -907,7 +918,7 @@ fn poll_workspace(
         }
         match rx.recv_timeout(interval) {
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Ok(Msg::Batch(_)) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(Msg::Event(_)) | Err(RecvTimeoutError::Timeout) => {}
         }
     }
 }

@@ -10,10 +10,18 @@
 //! then writes only the cells where the new frame differs from the shadow: the exposed lines
 //! and whatever else really changed. Cell writes that would change nothing are dropped.
 //!
-//! Rows are compared whole because a terminal scrolling region spans the full width; side by
-//! side panes never match and are diffed as usual. The result is always exact — the final diff
-//! is against the shadow — so a scroll that does not pay off costs bytes, never correctness; the
-//! detection only scrolls when it saves at least two rows.
+//! A terminal scrolling region spans the full width: rows are first compared whole (a
+//! full-width pane scrolled); when that explains little of what changed (a pane beside another,
+//! whose soft-wrapped line gained a row and pushed the rows below it down), bands of rows moved
+//! by up to three are scored cell by cell, the cells spoiled beside the pane counted against
+//! the ones saved. The result is always exact — the final diff is against the shadow — so a
+//! scroll that does not pay off costs bytes, never correctness.
+//!
+//! Cells are written the cheap way: the backend knows the terminal's pen (its SGR state) and
+//! cursor, so a style is written as the change from the pen (no reset after the last cell), a
+//! cursor move only where the cursor is not already (the editor's own cursor, shown by the
+//! terminal, usually stands right after the character just typed), and a long run of blanks is
+//! erased (`CSI n X`). A frame of a few cells goes without the synchronized-update pair.
 //!
 //! [`FrameWriter`] buffers a whole frame and writes it with one `write(2)` on flush; dropped
 //! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the

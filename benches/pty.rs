@@ -9,7 +9,13 @@
 //! - bytes written to the terminal per character typed at a line end;
 //! - bytes per scrolled line (view mode, `j` at the bottom of the view in a 2,000-line file);
 //! - CPU used over 10 s of idleness, all threads (/proc/PID/stat utime+stime, and the sum of
-//!   /proc/PID/task/*/schedstat for ns resolution), with the wakeups in that window.
+//!   /proc/PID/task/*/schedstat for ns resolution), with the wakeups in that window;
+//! - issue 17's table: in a fresh engagement (`phasegate new`), 200 chars typed at the end of
+//!   the spec's first line so it wraps as it grows (bytes per char, and per char that made the
+//!   line gain a screen row); keystroke p50 at the end of line 1 of a 60-line and a 2,060-line
+//!   spec (flat in document size?); typing into a 50,000-line spec (ms per key); scrolling one
+//!   line with its latency; an outside edit of the open spec (atomic rename, as editors and
+//!   git write) until the screen shows it.
 //!
 //! `cargo bench --bench pty` (it builds the release binary). Another binary: `PHASEGATE_BIN=…`.
 //! Without vim on PATH the vim column is empty.
@@ -91,6 +97,8 @@ fn main() {
     let vim_file_a = ws_a.join("vlan-qos/as-built.md");
 
     let mut report = Report::default();
+    // The machine may be shared: say how loaded it was.
+    let load_before = loadavg();
 
     // 1. First settled frame.
     let mut firsts = Vec::new();
@@ -168,16 +176,112 @@ fn main() {
     // 3. Scrolling.
     let (pg_scroll, pane_width) = scroll_phasegate(&bin, &ws_b);
     let vim_scroll = vim.as_ref().map(|v| scroll_vim(v, &long));
-    let bpl = mean(&pg_scroll);
+    let bpl = mean(&pg_scroll.bytes);
     report.row(
-        &format!("bytes per scrolled line, view mode (n={})", pg_scroll.len()),
+        &format!(
+            "bytes per scrolled line, zoomed pane (n={})",
+            pg_scroll.bytes.len()
+        ),
         format!("{bpl:.0}"),
-        vim_scroll.as_ref().map(|s| format!("{:.0}", mean(s))),
-        "≤ 400 (vim ~65)",
+        vim_scroll
+            .as_ref()
+            .map(|s| format!("{:.0}", mean(&s.bytes))),
+        "≤ 400 (vim ~65); #17: ≤ 1.5× vim",
         Some(bpl <= 400.0),
     );
+    let sp50 = percentile(&pg_scroll.latency, 50.0);
+    report.row(
+        "scroll one line → screen p50",
+        ms(sp50),
+        vim_scroll
+            .as_ref()
+            .map(|s| ms(percentile(&s.latency, 50.0))),
+        "#17: ≤ 0.7 ms",
+        Some(sp50 <= 0.7),
+    );
 
-    // 4. Idle.
+    // 4. Issue 17: a fresh engagement, typing at the end of the spec's first line.
+    let fresh = dir.path().join("fresh");
+    let spec = new_engagement(&bin, &fresh, "fresh");
+    let wrap = wrapping_phasegate(&bin, &fresh);
+    let vim_wrap = vim.as_ref().map(|v| wrapping_vim(v, &spec));
+    report.row(
+        &format!(
+            "bytes per char, 200 chars at the end of line 1 (wrapping), median (n={})",
+            wrap.all.len()
+        ),
+        format!("{:.0}", percentile(&wrap.all, 50.0)),
+        vim_wrap
+            .as_ref()
+            .map(|w| format!("{:.0}", percentile(&w.all, 50.0))),
+        "#17: ≤ 40",
+        Some(percentile(&wrap.all, 50.0) <= 40.0),
+    );
+    report.row(
+        "  … mean",
+        format!("{:.0}", mean(&wrap.all)),
+        vim_wrap.as_ref().map(|w| format!("{:.0}", mean(&w.all))),
+        "",
+        None,
+    );
+    report.row(
+        &format!(
+            "  … chars that made the line gain a screen row (n={})",
+            wrap.gained.len()
+        ),
+        format!("{:.0}", mean(&wrap.gained)),
+        vim_wrap.as_ref().map(|w| format!("{:.0}", mean(&w.gained))),
+        "",
+        None,
+    );
+    let lines_60 = dir.path().join("l60");
+    let lines_2060 = dir.path().join("l2060");
+    let lines_50k = dir.path().join("l50k");
+    let spec_60 = new_engagement(&bin, &lines_60, "fresh");
+    let spec_2060 = new_engagement(&bin, &lines_2060, "fresh");
+    let spec_50k = new_engagement(&bin, &lines_50k, "fresh");
+    pad_spec(&spec_60, 60);
+    pad_spec(&spec_2060, 2060);
+    pad_spec(&spec_50k, 50_000);
+    for (ws, spec, n, label) in [
+        (&lines_60, &spec_60, TYPING_SAMPLES / 2, "60-line"),
+        (&lines_2060, &spec_2060, TYPING_SAMPLES / 2, "2,060-line"),
+        (&lines_50k, &spec_50k, 40, "50,000-line"),
+    ] {
+        let pg = line_one_phasegate(&bin, ws, n);
+        let vt = vim.as_ref().map(|v| line_one_vim(v, spec, n));
+        let p50 = percentile(&pg.latency, 50.0);
+        report.row(
+            &format!("keystroke → screen p50, end of line 1, {label} spec (n={n})"),
+            ms(p50),
+            vt.as_ref().map(|t| ms(percentile(&t.latency, 50.0))),
+            if n == 40 {
+                "#17: ≤ 1 ms"
+            } else {
+                "#17: ≤ 2.5× vim, flat"
+            },
+            (n == 40).then_some(p50 <= 1.0),
+        );
+        report.row(
+            &format!("  … p95, {label}"),
+            ms(percentile(&pg.latency, 95.0)),
+            vt.as_ref().map(|t| ms(percentile(&t.latency, 95.0))),
+            "",
+            None,
+        );
+    }
+    let outside = outside_edit_phasegate(&bin, &fresh, &spec);
+    let op50 = percentile(&outside, 50.0);
+    report.row(
+        &format!("outside edit → screen p50 (n={})", outside.len()),
+        ms(op50),
+        None,
+        "≤ 250 ms; #17: ≤ 120 ms",
+        Some(op50 <= 120.0),
+    );
+    report.row("  … max", ms(max(&outside)), None, "", None);
+
+    // 5. Idle.
     let idle = idle_phasegate(&bin, &ws_a);
     let vim_idle = vim.as_ref().map(|v| idle_vim(v, &vim_file_a));
     report.row(
@@ -210,6 +314,11 @@ fn main() {
     );
 
     report.print();
+    println!(
+        "load average before: {load_before}; after: {} (a shared machine: compare the two \
+         columns of one run, not runs)",
+        loadavg()
+    );
     println!(
         "notes: scrolling is measured in the editor pane zoomed with `z` ({pane_width} of 120 \
          columns), the full-width pane of the scroll bar; vim's window is full width."
@@ -494,9 +603,15 @@ fn view_top(p: &Pty, row: u16, cols: std::ops::Range<usize>) -> String {
         .collect()
 }
 
+/// Bytes and latency of the presses that scrolled the view by one line.
+struct Scroll {
+    bytes: Vec<f64>,
+    latency: Vec<f64>,
+}
+
 /// Presses `j` `SCROLL_LINES` times with the cursor at the bottom of the view; returns the
-/// bytes written per press that scrolled the view by one line.
-fn scroll(p: &mut Pty, top_row: u16, cols: std::ops::Range<usize>) -> Vec<f64> {
+/// bytes written and the latency of each press that scrolled the view by one line.
+fn scroll(p: &mut Pty, top_row: u16, cols: std::ops::Range<usize>) -> Scroll {
     // Put the cursor well inside the generated short lines, at the bottom of the view (`j`
     // moves by screen rows in phasegate's soft-wrapped view, by lines in vim).
     let from = p.raw_len();
@@ -509,13 +624,17 @@ fn scroll(p: &mut Pty, top_row: u16, cols: std::ops::Range<usize>) -> Vec<f64> {
         top.contains("- note "),
         "the view is not in the generated lines: {top:?}"
     );
-    let mut out = Vec::with_capacity(SCROLL_LINES);
+    let mut out = Scroll {
+        bytes: Vec::with_capacity(SCROLL_LINES),
+        latency: Vec::with_capacity(SCROLL_LINES),
+    };
     for i in 0..SCROLL_LINES {
-        let (_, bytes) = press(p, "j", "a frame after j", any_output);
+        let (latency, bytes) = press(p, "j", "a frame after j", any_output);
         let now = view_top(p, top_row, cols.clone());
         if now != top {
-            out.push(bytes as f64);
-            if out.len() == 1 {
+            out.bytes.push(bytes as f64);
+            out.latency.push(latency);
+            if out.bytes.len() == 1 {
                 dump("scrolling one line", p, bytes);
             }
         } else if i == 0 {
@@ -524,14 +643,14 @@ fn scroll(p: &mut Pty, top_row: u16, cols: std::ops::Range<usize>) -> Vec<f64> {
         top = now;
     }
     assert!(
-        out.len() * 10 >= SCROLL_LINES * 9,
+        out.bytes.len() * 10 >= SCROLL_LINES * 9,
         "the view scrolled on only {} of {SCROLL_LINES} presses",
-        out.len()
+        out.bytes.len()
     );
     out
 }
 
-fn scroll_phasegate(bin: &Path, ws: &Path) -> (Vec<f64>, usize) {
+fn scroll_phasegate(bin: &Path, ws: &Path) -> (Scroll, usize) {
     let mut p = open(bin, ws);
     wait_screen(&p, "the editor", |s| {
         s.contents().contains("as-built.md [VIEW]")
@@ -552,13 +671,216 @@ fn scroll_phasegate(bin: &Path, ws: &Path) -> (Vec<f64>, usize) {
     (out, width)
 }
 
-fn scroll_vim(vim: &Path, file: &Path) -> Vec<f64> {
+fn scroll_vim(vim: &Path, file: &Path) -> Scroll {
     let mut p = vim_cmd(vim, file);
     wait_screen(&p, "vim", |s| s.contents().contains("Solution Design"));
     p.wait_quiet(SETTLE_QUIET, WAIT);
     let out = scroll(&mut p, 0, 0..usize::from(COLS));
     quit_vim(p);
     out
+}
+
+// --- issue 17: a fresh engagement ------------------------------------------------------------
+
+/// Text typed at the end of the spec's first line: prose, so the line wraps at words.
+const PROSE: &str = "the automation provisions the voice vlan on every access switch and tags \
+its traffic with dscp ef while cameras keep their own class ";
+const WRAP_CHARS: usize = 200;
+/// A line of the fresh spec below the first: where it is on screen tells how many rows line 1
+/// takes.
+const BELOW: &str = "## Business Context";
+
+/// `phasegate new SLUG` in workspace `ws` (created); returns the path of its spec.
+fn new_engagement(bin: &Path, ws: &Path, slug: &str) -> PathBuf {
+    std::fs::create_dir_all(ws).expect("mkdir workspace");
+    let out = std::process::Command::new(bin)
+        .arg("--workspace")
+        .arg(ws)
+        .args(["--as", pty::IDENTITY, "new", slug])
+        .env("PHASEGATE_CONFIG", ws.join("no-config.toml"))
+        .env("PHASEGATE_NOW", pty::NOW)
+        .env_remove("PHASEGATE_WORKSPACE")
+        .output()
+        .expect("run phasegate new");
+    assert!(out.status.success(), "phasegate new: {out:?}");
+    ws.join(slug).join("customer-spec.md")
+}
+
+/// Appends requirement lines to `spec` until it has `lines` lines.
+fn pad_spec(spec: &Path, lines: usize) {
+    let mut text = std::fs::read_to_string(spec).expect("read the spec");
+    let mut n = text.lines().count();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let mut i = 100;
+    while n < lines {
+        let _ = writeln!(
+            text,
+            "- REQ-{i}: the automation keeps switch {i} tagged and its uplink policy current"
+        );
+        i += 1;
+        n += 1;
+    }
+    std::fs::write(spec, text).expect("write the spec");
+}
+
+fn open_fresh(bin: &Path, ws: &Path) -> Pty {
+    let p = Spawn::phasegate(bin, ws, &["open", "fresh"])
+        .size(COLS, ROWS)
+        .start();
+    wait_screen(&p, "the spec", |s| {
+        s.contents().contains("customer-spec.md [VIEW]")
+    });
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    p
+}
+
+/// Edit mode at the end of line 1 of the open spec.
+fn edit_line_one_phasegate(p: &mut Pty) {
+    p.send("e");
+    wait_screen(p, "edit mode", |s| s.contents().contains("[EDIT]"));
+    press(p, keys::CTRL_E, "the cursor at the line end", any_output);
+}
+
+/// Bytes per char typed, and those of the chars after which the line took one more row.
+struct Wrapping {
+    all: Vec<f64>,
+    gained: Vec<f64>,
+}
+
+/// The screen row showing `BELOW`.
+fn below_row(s: &vt100::Screen) -> Option<usize> {
+    s.contents().lines().position(|l| l.contains(BELOW))
+}
+
+/// Types `WRAP_CHARS` chars of `PROSE` one at a time, each after the last one's output.
+fn type_wrapping(p: &mut Pty, dump_as: &str) -> Wrapping {
+    let mut w = Wrapping {
+        all: Vec::with_capacity(WRAP_CHARS),
+        gained: Vec::new(),
+    };
+    let mut row = below_row(&p.screen()).expect("the line below line 1 on screen");
+    for (i, c) in PROSE.chars().cycle().take(WRAP_CHARS).enumerate() {
+        let (_, bytes) = press(
+            p,
+            &c.to_string(),
+            &format!("the echo of char {i}"),
+            any_output,
+        );
+        w.all.push(bytes as f64);
+        let now = below_row(&p.screen()).unwrap_or(row);
+        if now > row {
+            w.gained.push(bytes as f64);
+            if w.gained.len() == 1 {
+                dump(
+                    &format!("{dump_as}: a char that made line 1 gain a row"),
+                    p,
+                    bytes,
+                );
+            }
+        } else if i == 5 {
+            dump(&format!("{dump_as}: a char at the end of line 1"), p, bytes);
+        }
+        row = now;
+    }
+    w
+}
+
+fn wrapping_phasegate(bin: &Path, ws: &Path) -> Wrapping {
+    let mut p = open_fresh(bin, ws);
+    edit_line_one_phasegate(&mut p);
+    let w = type_wrapping(&mut p, "phasegate");
+    quit_phasegate(p);
+    w
+}
+
+fn vim_at_line_one(vim: &Path, file: &Path) -> Pty {
+    let mut p = vim_cmd(vim, file);
+    wait_screen(&p, "vim", |s| {
+        s.contents().contains("Customer Specification")
+    });
+    p.wait_quiet(SETTLE_QUIET, WAIT);
+    p.send("gg");
+    p.send("A");
+    wait_screen(&p, "insert mode", |s| s.contents().contains("-- INSERT --"));
+    p.wait_quiet(KEY_QUIET, WAIT);
+    p
+}
+
+fn wrapping_vim(vim: &Path, file: &Path) -> Wrapping {
+    let mut p = vim_at_line_one(vim, file);
+    let w = type_wrapping(&mut p, "vim");
+    quit_vim(p);
+    w
+}
+
+/// `x` then Backspace at the end of line 1, `n` times; the latencies of the `x`.
+fn x_at_line_one(p: &mut Pty, n: usize) -> Typing {
+    let mut t = Typing {
+        latency: Vec::with_capacity(n),
+        bytes: Vec::with_capacity(n),
+    };
+    let echo = |b: &[u8]| b.contains(&b'x');
+    for _ in 0..3 {
+        press(p, "x", "the echo of x (warm-up)", echo);
+        press(p, keys::BACKSPACE, "the echo of Backspace", any_output);
+    }
+    for i in 0..n {
+        let (latency, bytes) = press(p, "x", &format!("the echo of x (sample {i})"), echo);
+        t.latency.push(latency);
+        t.bytes.push(bytes as f64);
+        press(p, keys::BACKSPACE, "the echo of Backspace", any_output);
+    }
+    t
+}
+
+fn line_one_phasegate(bin: &Path, ws: &Path, n: usize) -> Typing {
+    let mut p = open_fresh(bin, ws);
+    edit_line_one_phasegate(&mut p);
+    let t = x_at_line_one(&mut p, n);
+    quit_phasegate(p);
+    t
+}
+
+fn line_one_vim(vim: &Path, file: &Path, n: usize) -> Typing {
+    let mut p = vim_at_line_one(vim, file);
+    let t = x_at_line_one(&mut p, n);
+    quit_vim(p);
+    t
+}
+
+const OUTSIDE_EDITS: usize = 15;
+
+/// Rewrites the open (clean) spec from outside `OUTSIDE_EDITS` times, each with a new title,
+/// by writing a temp file and renaming it over the spec; the time from the rename until the
+/// screen shows the title (ms).
+fn outside_edit_phasegate(bin: &Path, ws: &Path, spec: &Path) -> Vec<f64> {
+    let p = open_fresh(bin, ws);
+    let text = std::fs::read_to_string(spec).expect("read the spec");
+    let rest = text.split_once('\n').map_or("", |(_, r)| r).to_string();
+    let mut out = Vec::with_capacity(OUTSIDE_EDITS);
+    for i in 0..OUTSIDE_EDITS {
+        let title = format!("outside edit number {i:02}");
+        let tmp = spec.with_extension("md.tmp");
+        std::fs::write(&tmp, format!("# {title}\n{rest}")).expect("write the temp file");
+        std::fs::rename(&tmp, spec).expect("rename over the spec");
+        let at = Instant::now();
+        wait_screen(&p, "the outside edit on screen", |s| {
+            s.contents().contains(&title)
+        });
+        out.push(since_ms(at, Instant::now()));
+        // Whatever follows the reload (the gate re-check) settles before the next edit.
+        p.wait_quiet(SETTLE_QUIET, WAIT);
+    }
+    quit_phasegate(p);
+    out
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
 }
 
 struct Idle {

@@ -80,6 +80,12 @@ type Term = Terminal<ShadowBackend<FrameWriter>>;
 /// keyboard enhancement flags). Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
+    // Frames leave the pen as their last cell had it and may have set the cursor's shape: the
+    // shell gets both back as they were.
+    let _ = out.write_all(b"\x1b[m");
+    if backend::supports_cursor_shape(&std::env::var("TERM").unwrap_or_default()) {
+        let _ = out.write_all(backend::CURSOR_DEFAULT_SHAPE);
+    }
     let _ = execute!(
         out,
         DisableBracketedPaste,
@@ -121,7 +127,9 @@ fn init() -> io::Result<Term> {
         restore();
         return Err(e);
     }
-    match Terminal::new(ShadowBackend::new(FrameWriter::stdout())) {
+    let mut backend = ShadowBackend::new(FrameWriter::stdout());
+    backend.set_cursor_shape_for(&std::env::var("TERM").unwrap_or_default());
+    match Terminal::new(backend) {
         Ok(t) => Ok(t),
         Err(e) => {
             restore();
@@ -174,7 +182,9 @@ pub fn preload_highlighter() {
         let spawned = std::thread::Builder::new()
             .name("phasegate-highlight".into())
             .spawn(move || {
-                let _ = tx.send(crate::ui::highlight::warm_up());
+                let _ = tx.send(crate::ui::highlight::warm_up_markdown());
+                // The fenced languages' regexes, off the first frame's path.
+                crate::ui::highlight::warm_up();
             });
         // Without the thread the editor keeps its line-local styling.
         drop(spawned);
@@ -550,7 +560,24 @@ fn event_loop(
     }
 }
 
+/// Looks the signer up on its own thread (it runs `git config` twice: milliseconds on the
+/// start-up path), to be joined by [`new_state`].
+fn look_up_signer(setup: &Setup) -> Option<std::thread::JoinHandle<SignerLabel>> {
+    let signing = setup.signing.clone()?;
+    std::thread::Builder::new()
+        .name("phasegate-signer".into())
+        .spawn(move || signing.label())
+        .ok()
+}
+
+type SignerLabel = Result<crate::store::sign::SignerLabel, String>;
+
 fn new_state(setup: &Setup) -> State {
+    new_state_with(setup, None)
+}
+
+/// [`new_state`] with the signer looked up meanwhile by [`look_up_signer`].
+fn new_state_with(setup: &Setup, signer: Option<std::thread::JoinHandle<SignerLabel>>) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
@@ -559,7 +586,8 @@ fn new_state(setup: &Setup) -> State {
             Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
             Err(e) => state.banner.push(e.to_string()),
         }
-        state.signer = Some(signing.label());
+        let looked_up = signer.and_then(|h| h.join().ok());
+        state.signer = Some(looked_up.unwrap_or_else(|| signing.label()));
     }
     state
 }
@@ -586,8 +614,9 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
 pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
+    let signer = look_up_signer(&setup);
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
-    let mut state = new_state(&setup);
+    let mut state = new_state_with(&setup, signer);
     // What opening asks for (the reviewer's draft) runs first in the loop.
     let first = crate::app::update::update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());

@@ -10,11 +10,9 @@ use ratatui_textarea::Input;
 use super::action::BuildAction;
 use super::diff::{DiffModel, DiffView, Viewport};
 use super::effect::{BuildEffect, Effect};
-use super::forms::{
-    AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm, edit_text,
-    paste_text,
-};
+use super::forms::{AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm};
 use super::keys::{Command, Context};
+use super::line_input::{edit_text, paste_text};
 use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::design;

@@ -99,12 +99,10 @@ pub fn text(state: &mut State, input: &Input) {
     if o.detail {
         return;
     }
-    match input.key {
-        Key::Backspace => {
-            o.query.pop();
-        }
-        Key::Char(c) if !input.ctrl && !input.alt => o.query.push(c),
-        _ => return,
+    let before = o.query.clone();
+    super::line_input::edit_text(&mut o.query, input);
+    if o.query == before && input.key != Key::Backspace {
+        return;
     }
     o.selected = 0;
     o.refilter();
@@ -114,7 +112,7 @@ pub fn paste(state: &mut State, text: &str) {
     if let Some(Overlay::Catalog(o)) = &mut state.overlay
         && !o.detail
     {
-        o.query.push_str(text.lines().next().unwrap_or(""));
+        super::line_input::paste_first_line(&mut o.query, text);
         o.selected = 0;
         o.refilter();
     }

@@ -5,12 +5,10 @@
 
 use ratatui_textarea::{Input, Key};
 
+use super::line_input::{edit_text, paste_text};
 use crate::domain::ids::ItemId;
 use crate::domain::journal::ArtifactRecord;
 use crate::domain::records::{DeviationTarget, Impact};
-
-/// Longest text a form field takes (a deviation is one Markdown line).
-pub const FIELD_MAX: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DevField {
@@ -286,41 +284,6 @@ impl BuildOverlay {
     pub fn is_typing(&self) -> bool {
         !matches!(self, BuildOverlay::Confirm(_))
     }
-}
-
-/// One-line text editing: printable characters append, Backspace deletes one, Ctrl-U clears,
-/// Ctrl-W deletes the last word.
-pub fn edit_text(buf: &mut String, input: &Input) {
-    match input.key {
-        Key::Backspace => {
-            buf.pop();
-        }
-        Key::Char('u') if input.ctrl => buf.clear(),
-        Key::Char('w') if input.ctrl => {
-            let trimmed = buf.trim_end().len();
-            buf.truncate(trimmed);
-            let cut = buf.rfind(char::is_whitespace).map_or(0, |i| i + 1);
-            buf.truncate(cut);
-        }
-        Key::Char(c)
-            if !input.ctrl && !input.alt && !c.is_control() && buf.chars().count() < FIELD_MAX =>
-        {
-            buf.push(c)
-        }
-        _ => {}
-    }
-}
-
-/// Pasted text joins into one line (a deviation is one Markdown line).
-pub fn paste_text(buf: &mut String, text: &str) {
-    let joined = text
-        .split(['\r', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let room = FIELD_MAX.saturating_sub(buf.chars().count());
-    buf.extend(joined.chars().filter(|c| !c.is_control()).take(room));
 }
 
 #[cfg(test)]

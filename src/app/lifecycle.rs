@@ -10,8 +10,8 @@ use ratatui_textarea::{Input, Key};
 
 use super::action::LifecycleAction;
 use super::effect::{Effect, LifecycleEffect};
-use super::forms::{edit_text, paste_text};
 use super::keys::{Command, Context};
+use super::line_input::{edit_text, paste_text};
 use super::{Overlay, State};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{ArtifactRecord, GateId};

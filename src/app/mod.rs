@@ -11,6 +11,7 @@ pub mod effect;
 pub mod forms;
 pub mod keys;
 pub mod lifecycle;
+pub mod line_input;
 pub mod live;
 pub mod review;
 pub mod router;

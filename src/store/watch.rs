@@ -7,7 +7,9 @@
 //! recursively; when `build/` or `.phasegate/` is created, replaced or
 //! renamed over, its watch is re-armed and its files are re-examined.
 //!
-//! Events are debounced (`DEBOUNCE`), then every touched file of interest is hashed and compared
+//! The first event is acted on at once: events arriving with it are taken along (`COALESCE`:
+//! until `QUIET` passes without one, `COALESCE` at most), then every touched file of interest is
+//! hashed and compared
 //! with what this watcher saw last: a `touch`, a temp file that came and went, or a save that
 //! restored the same bytes is no change. A file whose new hash is the one this process wrote last
 //! (`note_write`, called by every atomic write) is phasegate's own write and is not reported.
@@ -25,9 +27,8 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
-use notify_debouncer_full::notify::{self, EventKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use sha2::{Digest, Sha256};
 
 use crate::domain::artifact::Artifact;
@@ -36,12 +37,12 @@ use crate::domain::journal::JOURNAL_FILE;
 
 use super::layout::{BUILD_DIR, PRESENCE_DIR, STATE_DIR};
 
-/// Quiet time after the last raw event before a batch is delivered.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
-/// How often the debouncer thread looks for quiet batches. It wakes at this rate even when idle
-/// (notify-debouncer-full has no idle mode): 100 ms keeps an idle session well under the 10 ms of
-/// CPU per 10 s budget while an outside edit still shows within 100–200 ms plus the reload.
-pub const TICK: Duration = Duration::from_millis(100);
+/// The longest a burst of events (an editor's temp file, write, fsync and rename) is gathered
+/// after its first event before the touched files are examined. The watcher thread blocks
+/// while nothing happens: no tick, no wakeups when idle.
+pub const COALESCE: Duration = Duration::from_millis(20);
+/// A burst ends earlier when no event came for this long.
+pub const QUIET: Duration = Duration::from_millis(5);
 /// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
 
@@ -347,7 +348,8 @@ fn describe_notify_error(e: &notify::Error) -> String {
 // The watcher
 
 enum Msg {
-    Batch(DebounceEventResult),
+    /// One event (or error) from the native watcher.
+    Event(notify::Result<notify::Event>),
     Stop,
 }
 
@@ -432,21 +434,21 @@ impl std::fmt::Debug for Watcher {
 
 struct Native {
     root: PathBuf,
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    watcher: RecommendedWatcher,
 }
 
 impl Native {
     fn arm(root: &Path, forward: Sender<Msg>) -> Result<Native, String> {
-        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
-            let _ = forward.send(Msg::Batch(r));
+        let watcher = notify::recommended_watcher(move |r: notify::Result<notify::Event>| {
+            let _ = forward.send(Msg::Event(r));
         })
         .map_err(|e| describe_notify_error(&e))?;
         let mut native = Native {
             root: root.to_path_buf(),
-            debouncer,
+            watcher,
         };
         native
-            .debouncer
+            .watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| describe_notify_error(&e))?;
         native.rearm(STATE_DIR)?;
@@ -458,7 +460,7 @@ impl Native {
     /// (Re)watches a subdirectory that may have been created or replaced since.
     fn rearm(&mut self, sub: &str) -> Result<(), String> {
         let dir = self.root.join(sub);
-        let _ = self.debouncer.unwatch(&dir);
+        let _ = self.watcher.unwatch(&dir);
         if !dir.is_dir() {
             return Ok(());
         }
@@ -467,7 +469,7 @@ impl Native {
         } else {
             RecursiveMode::NonRecursive
         };
-        match self.debouncer.watch(&dir, mode) {
+        match self.watcher.watch(&dir, mode) {
             Ok(()) => Ok(()),
             // Removed again between the check and the watch: the root watch will tell.
             Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => Ok(()),
@@ -478,28 +480,29 @@ impl Native {
     fn run(mut self, seen: &mut Seen, rx: &mpsc::Receiver<Msg>, sink: &Sink) {
         sink(WatchEvent::Armed(WatchMode::Native));
         loop {
-            let batch = match rx.recv() {
-                Ok(Msg::Batch(b)) => b,
-                Ok(Msg::Stop) | Err(_) => return,
+            let Some(burst) = next_burst(rx) else {
+                return;
             };
             let mut touched: Vec<PathBuf> = Vec::new();
             let mut everything = false;
-            match batch {
-                Ok(events) => {
-                    for ev in events.iter().filter(|ev| changes_content(&ev.event.kind)) {
+            let mut errors: Vec<String> = Vec::new();
+            for event in burst {
+                match event {
+                    Ok(ev) if changes_content(&ev.kind) => {
                         everything |= ev.need_rescan();
-                        touched.extend(ev.event.paths.iter().cloned());
+                        touched.extend(ev.paths);
                     }
-                    if touched.is_empty() && !everything {
-                        // Only opens and reads (ours included: hashing opens files).
-                        continue;
-                    }
+                    // Only opens and reads (ours included: hashing opens files).
+                    Ok(_) => {}
+                    Err(e) => errors.push(describe_notify_error(&e)),
                 }
-                Err(errors) => {
-                    let text: Vec<String> = errors.iter().map(describe_notify_error).collect();
-                    sink(WatchEvent::Problem(text.join("; ")));
-                    everything = true;
-                }
+            }
+            if !errors.is_empty() {
+                sink(WatchEvent::Problem(errors.join("; ")));
+                everything = true;
+            }
+            if touched.is_empty() && !everything {
+                continue;
             }
             if !self.root.is_dir() {
                 sink(WatchEvent::Problem(format!(
@@ -526,6 +529,28 @@ impl Native {
             if !changed.is_empty() {
                 sink(WatchEvent::Changed(changed));
             }
+        }
+    }
+}
+
+/// Blocks until the first event of a burst, then takes the rest of it along (until `QUIET`
+/// passes without one, `COALESCE` at most). `None` when the watch is stopped.
+fn next_burst(rx: &mpsc::Receiver<Msg>) -> Option<Vec<notify::Result<notify::Event>>> {
+    let first = match rx.recv() {
+        Ok(Msg::Event(e)) => e,
+        Ok(Msg::Stop) | Err(_) => return None,
+    };
+    let mut burst = vec![first];
+    let until = std::time::Instant::now() + COALESCE;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Some(burst);
+        }
+        match rx.recv_timeout(left.min(QUIET)) {
+            Ok(Msg::Event(e)) => burst.push(e),
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => return Some(burst),
         }
     }
 }
@@ -585,7 +610,7 @@ fn poll(
     loop {
         match rx.recv_timeout(interval) {
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Ok(Msg::Batch(_)) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(Msg::Event(_)) | Err(RecvTimeoutError::Timeout) => {}
         }
         let mut paths: BTreeSet<PathBuf> = seen.files_on_disk().into_iter().collect();
         paths.extend(sigs.keys().cloned());
@@ -628,7 +653,7 @@ pub enum WorkspaceEvent {
 /// the watch. The workspace is watched non-recursively: an engagement's own files are its
 /// engagement watcher's business ([`Watcher`]). A subdirectory that is not an engagement yet (a
 /// `phasegate new`, `cp -r` or `git clone` under way) is watched non-recursively too, until its
-/// `engagement.toml` appears. Debounced like [`Watcher`], with the same polling fallback.
+/// `engagement.toml` appears. Bursts are coalesced like [`Watcher`]'s, with the same polling fallback.
 pub struct WorkspaceWatcher {
     root: PathBuf,
     tx: Sender<Msg>,
@@ -774,24 +799,24 @@ impl Listed {
 
 struct NativeWorkspace {
     root: PathBuf,
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    watcher: RecommendedWatcher,
     /// Subdirectories watched until they become engagements.
     watched: BTreeSet<PathBuf>,
 }
 
 impl NativeWorkspace {
     fn arm(root: &Path, forward: Sender<Msg>) -> Result<NativeWorkspace, String> {
-        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
-            let _ = forward.send(Msg::Batch(r));
+        let watcher = notify::recommended_watcher(move |r: notify::Result<notify::Event>| {
+            let _ = forward.send(Msg::Event(r));
         })
         .map_err(|e| describe_notify_error(&e))?;
         let mut native = NativeWorkspace {
             root: root.to_path_buf(),
-            debouncer,
+            watcher,
             watched: BTreeSet::new(),
         };
         native
-            .debouncer
+            .watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| describe_notify_error(&e))?;
         Ok(native)
@@ -805,7 +830,7 @@ impl NativeWorkspace {
             .cloned()
             .collect::<Vec<_>>()
         {
-            let _ = self.debouncer.unwatch(&gone);
+            let _ = self.watcher.unwatch(&gone);
             self.watched.remove(&gone);
         }
         for dir in pending
@@ -813,7 +838,7 @@ impl NativeWorkspace {
             .cloned()
             .collect::<Vec<_>>()
         {
-            match self.debouncer.watch(&dir, RecursiveMode::NonRecursive) {
+            match self.watcher.watch(&dir, RecursiveMode::NonRecursive) {
                 Ok(()) => {
                     self.watched.insert(dir);
                 }
@@ -837,17 +862,21 @@ impl NativeWorkspace {
             sink(report);
         }
         loop {
-            match rx.recv() {
-                Ok(Msg::Batch(Ok(events))) => {
-                    if !events.iter().any(|ev| changes_content(&ev.event.kind)) {
-                        continue;
-                    }
-                }
-                Ok(Msg::Batch(Err(errors))) => {
-                    let text: Vec<String> = errors.iter().map(describe_notify_error).collect();
-                    sink(WorkspaceEvent::Problem(text.join("; ")));
-                }
-                Ok(Msg::Stop) | Err(_) => return,
+            let Some(burst) = next_burst(rx) else {
+                return;
+            };
+            let errors: Vec<String> = burst
+                .iter()
+                .filter_map(|e| e.as_ref().err().map(describe_notify_error))
+                .collect();
+            if !errors.is_empty() {
+                sink(WorkspaceEvent::Problem(errors.join("; ")));
+            } else if !burst
+                .iter()
+                .flatten()
+                .any(|ev| changes_content(&ev.kind))
+            {
+                continue;
             }
             if !self.root.is_dir() {
                 sink(WorkspaceEvent::Problem(format!(
@@ -889,7 +918,7 @@ fn poll_workspace(
         }
         match rx.recv_timeout(interval) {
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Ok(Msg::Batch(_)) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(Msg::Event(_)) | Err(RecvTimeoutError::Timeout) => {}
         }
     }
 }
@@ -960,13 +989,10 @@ mod native_tests {
     use super::*;
 
     /// On a local filesystem the watch is native; the polling fallback would otherwise hide a
-    /// misconfigured debouncer (the tests pass either way, only slower).
+    /// watcher that failed to arm (the tests pass either way, only slower).
     #[test]
     fn local_directories_get_the_native_watcher() {
-        assert!(
-            TICK <= DEBOUNCE,
-            "notify-debouncer-full refuses a tick longer than the timeout"
-        );
+        assert!(QUIET <= COALESCE, "a burst ends at COALESCE at the latest");
         let dir = tempfile::tempdir().expect("tempdir");
         let (tx, rx) = mpsc::channel();
         let _watcher = Watcher::start(dir.path(), move |e| {

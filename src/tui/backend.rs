@@ -10,10 +10,18 @@
 //! then writes only the cells where the new frame differs from the shadow: the exposed lines
 //! and whatever else really changed. Cell writes that would change nothing are dropped.
 //!
-//! Rows are compared whole because a terminal scrolling region spans the full width; side by
-//! side panes never match and are diffed as usual. The result is always exact — the final diff
-//! is against the shadow — so a scroll that does not pay off costs bytes, never correctness; the
-//! detection only scrolls when it saves at least two rows.
+//! A terminal scrolling region spans the full width: rows are first compared whole (a
+//! full-width pane scrolled); when that explains little of what changed (a pane beside another,
+//! whose soft-wrapped line gained a row and pushed the rows below it down), bands of rows moved
+//! by up to three are scored cell by cell, the cells spoiled beside the pane counted against
+//! the ones saved. The result is always exact — the final diff is against the shadow — so a
+//! scroll that does not pay off costs bytes, never correctness.
+//!
+//! Cells are written the cheap way: the backend knows the terminal's pen (its SGR state) and
+//! cursor, so a style is written as the change from the pen (no reset after the last cell), a
+//! cursor move only where the cursor is not already (the editor's own cursor, shown by the
+//! terminal, usually stands right after the character just typed), and a long run of blanks is
+//! erased (`CSI n X`). A frame of a few cells goes without the synchronized-update pair.
 //!
 //! [`FrameWriter`] buffers a whole frame and writes it with one `write(2)` on flush; dropped
 //! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the
@@ -30,6 +38,7 @@ use crossterm::queue;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
+use ratatui::style::{Color, Modifier};
 
 /// A frame's worth of output, written to stdout in one go on `flush`.
 pub struct FrameWriter {
@@ -147,7 +156,93 @@ pub struct ShadowBackend<W: Write> {
     in_frame: bool,
     /// Whether the terminal's cursor is shown, when known: ratatui hides it on every frame.
     cursor_shown: Option<bool>,
+    /// Where the terminal's cursor is, when known (after a cell is printed it stands right of
+    /// it): a cursor asked for where it already is costs nothing.
+    cursor_at: Option<Position>,
+    /// The terminal's current SGR state, when known: styles are written as changes from it.
+    pen: Option<Pen>,
+    /// The cursor shape to ask for (DECSCUSR) when the cursor is shown, where the terminal
+    /// understands it.
+    cursor_shape: Option<&'static [u8]>,
     stats: FrameStats,
+}
+
+/// The terminal's SGR state: what the next printed character is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    underline: Color,
+    modifier: Modifier,
+}
+
+impl Pen {
+    const DEFAULT: Pen = Pen {
+        fg: Color::Reset,
+        bg: Color::Reset,
+        underline: Color::Reset,
+        modifier: Modifier::empty(),
+    };
+
+    fn of(cell: &Cell) -> Pen {
+        Pen {
+            fg: cell.fg,
+            bg: cell.bg,
+            underline: cell.underline_color,
+            modifier: cell.modifier,
+        }
+    }
+}
+
+/// Blank cells in a row from which erasing them (`CSI n X`, with the pen at the default and a
+/// cursor move after) is shorter than writing spaces.
+const MIN_ERASE: usize = 12;
+
+/// How many of `cells` from the first are blank (a space in the default style) and side by
+/// side on one row.
+fn blank_run(cells: &[(u16, u16, &Cell)]) -> usize {
+    let Some(&(x0, y0, _)) = cells.first() else {
+        return 0;
+    };
+    cells
+        .iter()
+        .enumerate()
+        .take_while(|(i, (x, y, c))| {
+            *y == y0
+                && usize::from(*x) == usize::from(x0) + i
+                && c.symbol() == " "
+                && Pen::of(c) == Pen::DEFAULT
+        })
+        .count()
+}
+
+/// A frame that writes at most this many cells (a typed character, the status line's column)
+/// goes without the synchronized-update pair: one short write cannot tear.
+const SMALL_FRAME_CELLS: usize = 16;
+
+/// The steady bar cursor (DECSCUSR 6), asked for while the editor shows the terminal's cursor.
+pub const CURSOR_BAR: &[u8] = b"\x1b[6 q";
+/// The terminal's default cursor shape (DECSCUSR 0), on the way out.
+pub const CURSOR_DEFAULT_SHAPE: &[u8] = b"\x1b[0 q";
+
+/// Whether a terminal of type `term` understands DECSCUSR. The Linux console and the old DEC
+/// types do not (the console has its own `CSI ? n c`); an unknown type gets no shape change,
+/// only the cursor, which every terminal shows.
+pub fn supports_cursor_shape(term: &str) -> bool {
+    [
+        "xterm",
+        "tmux",
+        "screen",
+        "rxvt",
+        "alacritty",
+        "foot",
+        "kitty",
+        "wezterm",
+        "vte",
+        "st-",
+    ]
+    .iter()
+    .any(|prefix| term.starts_with(prefix))
 }
 
 impl<W: Write> ShadowBackend<W> {
@@ -176,8 +271,17 @@ impl<W: Write> ShadowBackend<W> {
             hardware_scroll: true,
             in_frame: false,
             cursor_shown: None,
+            cursor_at: None,
+            pen: None,
+            cursor_shape: None,
             stats: FrameStats::default(),
         }
+    }
+
+    /// Asks for the editor's bar cursor (DECSCUSR) whenever the cursor is shown, if the
+    /// terminal type `term` understands it.
+    pub fn set_cursor_shape_for(&mut self, term: &str) {
+        self.cursor_shape = supports_cursor_shape(term).then_some(CURSOR_BAR);
     }
 
     /// Turns hardware scrolling on or off (off: the shadow still drops unchanged cells).
@@ -237,6 +341,93 @@ impl<W: Write> ShadowBackend<W> {
         self.next = Buffer::empty(area);
     }
 
+    /// Writes `cells` (position and content): cursor moves only where the cursor is not
+    /// already, styles as changes from the pen, nothing after the last cell; a long run of
+    /// blank cells is erased (`CSI n X`) rather than written as spaces.
+    fn write_cells<'a>(
+        &mut self,
+        cells: impl Iterator<Item = (u16, u16, &'a Cell)>,
+    ) -> io::Result<()> {
+        use std::io::Write as _;
+        let cells: Vec<(u16, u16, &Cell)> = cells.collect();
+        let width = self.area().width;
+        let mut out = Vec::with_capacity(256);
+        let mut i = 0;
+        while let Some(&(x, y, cell)) = cells.get(i) {
+            let at = Position::new(x, y);
+            let blanks = blank_run(&cells[i..]);
+            if blanks >= MIN_ERASE {
+                write_move(&mut out, self.cursor_at, at);
+                write_sgr(&mut out, self.pen, Pen::DEFAULT);
+                self.pen = Some(Pen::DEFAULT);
+                let _ = write!(out, "\x1b[{blanks}X");
+                // Erasing does not move the cursor.
+                self.cursor_at = Some(at);
+                i += blanks;
+                continue;
+            }
+            write_move(&mut out, self.cursor_at, at);
+            let pen = Pen::of(cell);
+            write_sgr(&mut out, self.pen, pen);
+            self.pen = Some(pen);
+            let symbol = cell.symbol();
+            out.extend_from_slice(symbol.as_bytes());
+            // Past a one-column symbol the cursor stands in the next cell; after anything else
+            // (a wide char, the last column's pending wrap) it is not trusted.
+            let next = x.saturating_add(1);
+            self.cursor_at = (unicode_width::UnicodeWidthStr::width(symbol) == 1 && next < width)
+                .then_some(Position::new(next, y));
+            i += 1;
+        }
+        self.inner.write_all(&out)
+    }
+
+    /// Rows exposed by a scroll take the current background: make it the default one, as the
+    /// shadow assumes.
+    fn default_background(&mut self) -> io::Result<()> {
+        match self.pen {
+            Some(pen) if pen.bg == Color::Reset => Ok(()),
+            Some(pen) => {
+                self.pen = Some(Pen {
+                    bg: Color::Reset,
+                    ..pen
+                });
+                self.inner.write_all(b"\x1b[49m")
+            }
+            None => {
+                self.pen = Some(Pen::DEFAULT);
+                self.inner.write_all(b"\x1b[m")
+            }
+        }
+    }
+
+    /// Scrolls rows of the terminal and of the shadow by `plan`.
+    fn hardware_scroll_by(&mut self, plan: &ScrollPlan) -> io::Result<()> {
+        self.default_background()?;
+        let amount = u16::try_from(plan.by.unsigned_abs()).unwrap_or(u16::MAX);
+        if plan.by > 0 {
+            self.inner.scroll_region_up(plan.rows.clone(), amount)?;
+        } else {
+            self.inner.scroll_region_down(plan.rows.clone(), amount)?;
+        }
+        // Setting the scrolling region homes the cursor.
+        self.cursor_at = None;
+        self.scroll_shadow(plan);
+        Ok(())
+    }
+
+    /// A frame of a few cells leaves without the synchronized-update pair.
+    fn small_frame(&self, cells: usize) {
+        if cells <= SMALL_FRAME_CELLS {
+            let _ = self.shared.frame.compare_exchange(
+                FRAME_PENDING,
+                NO_FRAME,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
     /// Moves rows of the shadow like the terminal moves them for `plan`; exposed rows are blank
     /// (the last frame ended with attributes reset, so the terminal fills them with the default
     /// background).
@@ -257,6 +448,182 @@ impl<W: Write> ShadowBackend<W> {
         } else {
             span.rotate_right(moved);
             span[..moved].fill(Cell::EMPTY);
+        }
+    }
+}
+
+/// Which SGR color a color is set as.
+#[derive(Clone, Copy)]
+enum Layer {
+    Fg,
+    Bg,
+    Underline,
+}
+
+/// The 16 named colors' palette index.
+fn named_index(color: Color) -> Option<u8> {
+    Some(match color {
+        Color::Black => 0,
+        Color::Red => 1,
+        Color::Green => 2,
+        Color::Yellow => 3,
+        Color::Blue => 4,
+        Color::Magenta => 5,
+        Color::Cyan => 6,
+        Color::Gray => 7,
+        Color::DarkGray => 8,
+        Color::LightRed => 9,
+        Color::LightGreen => 10,
+        Color::LightYellow => 11,
+        Color::LightBlue => 12,
+        Color::LightMagenta => 13,
+        Color::LightCyan => 14,
+        Color::White => 15,
+        _ => return None,
+    })
+}
+
+fn push_param(params: &mut String, p: impl std::fmt::Display) {
+    use std::fmt::Write as _;
+    if !params.is_empty() {
+        params.push(';');
+    }
+    let _ = write!(params, "{p}");
+}
+
+/// SGR parameters setting `color` on `layer`: the short 30–37/90–97 (40–47/100–107) forms
+/// for the 16 named colors, which every terminal knows.
+fn color_params(params: &mut String, color: Color, layer: Layer) {
+    let (base, reset) = match layer {
+        Layer::Fg => (38, 39),
+        Layer::Bg => (48, 49),
+        Layer::Underline => (58, 59),
+    };
+    match (color, named_index(color)) {
+        (Color::Reset, _) => push_param(params, reset),
+        (Color::Indexed(i), _) => push_param(params, format_args!("{base};5;{i}")),
+        (Color::Rgb(r, g, b), _) => push_param(params, format_args!("{base};2;{r};{g};{b}")),
+        (_, Some(i)) => match layer {
+            Layer::Fg if i < 8 => push_param(params, 30 + i),
+            Layer::Fg => push_param(params, 90 + i - 8),
+            Layer::Bg if i < 8 => push_param(params, 40 + i),
+            Layer::Bg => push_param(params, 100 + i - 8),
+            Layer::Underline => push_param(params, format_args!("58;5;{i}")),
+        },
+        (_, None) => push_param(params, reset),
+    }
+}
+
+/// Each modifier's SGR on and off codes (22 ends both bold and dim, 25 both blinks).
+const MODIFIER_CODES: [(Modifier, u8, u8); 9] = [
+    (Modifier::BOLD, 1, 22),
+    (Modifier::DIM, 2, 22),
+    (Modifier::ITALIC, 3, 23),
+    (Modifier::UNDERLINED, 4, 24),
+    (Modifier::SLOW_BLINK, 5, 25),
+    (Modifier::RAPID_BLINK, 6, 25),
+    (Modifier::REVERSED, 7, 27),
+    (Modifier::HIDDEN, 8, 28),
+    (Modifier::CROSSED_OUT, 9, 29),
+];
+
+/// SGR parameters turning pen `from` into `to` by changes only.
+fn delta_params(from: &Pen, to: &Pen) -> String {
+    let mut params = String::new();
+    let removed = from.modifier.difference(to.modifier);
+    let mut offs: Vec<u8> = Vec::new();
+    for (m, _, off) in MODIFIER_CODES {
+        if removed.contains(m) && !offs.contains(&off) {
+            offs.push(off);
+            push_param(&mut params, off);
+        }
+    }
+    let cleared = MODIFIER_CODES
+        .iter()
+        .filter(|(_, _, off)| offs.contains(off))
+        .fold(Modifier::empty(), |all, (m, _, _)| all | *m);
+    // What `to` has that `from` lacked, and what an off code cleared along with another.
+    let add = to.modifier.difference(from.modifier.difference(cleared));
+    for (m, on, _) in MODIFIER_CODES {
+        if add.contains(m) {
+            push_param(&mut params, on);
+        }
+    }
+    if from.fg != to.fg {
+        color_params(&mut params, to.fg, Layer::Fg);
+    }
+    if from.bg != to.bg {
+        color_params(&mut params, to.bg, Layer::Bg);
+    }
+    if from.underline != to.underline {
+        color_params(&mut params, to.underline, Layer::Underline);
+    }
+    params
+}
+
+/// Writes the shortest SGR sequence that turns the pen `from` (unknown: `None`) into `to`:
+/// the changes, or a reset and what `to` sets, in one sequence.
+fn write_sgr(out: &mut Vec<u8>, from: Option<Pen>, to: Pen) {
+    if from == Some(to) {
+        return;
+    }
+    let reset = {
+        let mut params = String::from("0");
+        let rest = delta_params(&Pen::DEFAULT, &to);
+        if !rest.is_empty() {
+            params.push(';');
+            params.push_str(&rest);
+        }
+        params
+    };
+    let params = match from {
+        Some(from) => {
+            let delta = delta_params(&from, &to);
+            if delta.len() <= reset.len() {
+                delta
+            } else {
+                reset
+            }
+        }
+        None => reset,
+    };
+    out.extend_from_slice(b"\x1b[");
+    // `CSI m` is `CSI 0 m`.
+    if params != "0" {
+        out.extend_from_slice(params.as_bytes());
+    }
+    out.push(b'm');
+}
+
+/// Writes the shortest move of the cursor from `from` (unknown: `None`) to `to`.
+fn write_move(out: &mut Vec<u8>, from: Option<Position>, to: Position) {
+    use std::io::Write as _;
+    if from == Some(to) {
+        return;
+    }
+    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
+    match from {
+        Some(f) if f.y == to.y => {
+            // Same row: forward by n (CUF) or to the column (CHA), whichever is shorter.
+            let cha = if col == 1 {
+                b"\x1b[G".to_vec()
+            } else {
+                format!("\x1b[{col}G").into_bytes()
+            };
+            let cuf = (to.x > f.x).then(|| match to.x - f.x {
+                1 => b"\x1b[C".to_vec(),
+                n => format!("\x1b[{n}C").into_bytes(),
+            });
+            match cuf {
+                Some(cuf) if cuf.len() < cha.len() => out.extend_from_slice(&cuf),
+                _ => out.extend_from_slice(&cha),
+            }
+        }
+        _ if col == 1 => {
+            let _ = write!(out, "\x1b[{row}H");
+        }
+        _ => {
+            let _ = write!(out, "\x1b[{row};{col}H");
         }
     }
 }
@@ -330,8 +697,9 @@ fn bridge_gaps<'a>(
     out
 }
 
-/// The scroll that turns the most rows of `old` into rows of `new` for free, if it saves at
-/// least two rows. Whole rows are compared (a terminal scrolling region is full width).
+/// The scroll that saves the most writing when `old` becomes `new`, if any: whole rows that
+/// reappear `k` rows higher or lower (a full-width pane scrolled), or a band of rows that
+/// partly does (a pane beside another: the rows below a soft-wrapped line that gained a row).
 pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
     if old.area != new.area {
         return None;
@@ -347,55 +715,253 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
     if changed.iter().filter(|c| **c).count() < 3 {
         return None;
     }
-    let old = row_hashes(old);
-    let new = row_hashes(new);
-    let h = old.len();
-    // (benefit, first row, last row of the region (inclusive), by)
-    let mut best: Option<(usize, usize, usize, i32)> = None;
-    for k in 1..h {
-        for up in [true, false] {
-            // Row y of the new frame equals row `src(y)` of the old one.
-            let src = |y: usize| {
-                if up {
+    let mut rows = Rows::new(old, new, changed);
+    let whole = rows.whole_row_plan();
+    if let Some(w) = &whole {
+        // A full-width pane scrolled: what changed besides (a status line, the rows of a
+        // cursor moving) is a few rows. Comparing cells would find nothing better.
+        let besides = (0..rows.height())
+            .filter(|y| {
+                rows.changed[*y] && !w.rows.contains(&u16::try_from(*y).unwrap_or(u16::MAX))
+            })
+            .count();
+        if besides <= 3 {
+            return whole;
+        }
+    }
+    rows.count_cells();
+    let partial = rows.partial_plan();
+    match (whole, partial) {
+        (Some(w), Some((cells, p))) if cells > rows.cells_saved(&w) => Some(p),
+        (Some(w), _) => Some(w),
+        (None, Some((_, p))) => Some(p),
+        (None, None) => None,
+    }
+}
+
+/// The farthest a band is moved when its rows only partly match.
+const PARTIAL_SHIFT: usize = 3;
+/// Cells a partial scroll must save to be worth its escape sequences (~15 bytes).
+const PARTIAL_MIN_CELLS: i64 = 24;
+/// A row score that keeps a band from covering it.
+const NEVER: i64 = -(1 << 40);
+
+/// Two frames compared row by row, for planning a scroll.
+struct Rows<'a> {
+    old: &'a Buffer,
+    new: &'a Buffer,
+    width: usize,
+    changed: Vec<bool>,
+    old_hash: Vec<u64>,
+    new_hash: Vec<u64>,
+    /// Cells of each new row equal to the old row at the same place.
+    same: Vec<i64>,
+    /// Cells of each new row that are blank (what an exposed row shows).
+    blank: Vec<i64>,
+}
+
+fn count_equal(a: &[Cell], b: &[Cell]) -> i64 {
+    i64::try_from(a.iter().zip(b).filter(|(x, y)| x == y).count()).unwrap_or(i64::MAX)
+}
+
+impl<'a> Rows<'a> {
+    fn new(old: &'a Buffer, new: &'a Buffer, changed: Vec<bool>) -> Rows<'a> {
+        Rows {
+            old,
+            new,
+            width: usize::from(old.area.width).max(1),
+            old_hash: row_hashes(old),
+            new_hash: row_hashes(new),
+            same: Vec::new(),
+            blank: Vec::new(),
+            changed,
+        }
+    }
+
+    /// Counts the cells that cell-level planning needs (`same`, `blank`).
+    fn count_cells(&mut self) {
+        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
+        let empty = vec![Cell::EMPTY; self.width];
+        self.same = (0..self.height())
+            .map(|y| {
+                if self.changed[y] {
+                    count_equal(self.new_row(y), self.old_row(y))
+                } else {
+                    w
+                }
+            })
+            .collect();
+        self.blank = (0..self.height())
+            .map(|y| count_equal(self.new_row(y), &empty))
+            .collect();
+    }
+
+    fn height(&self) -> usize {
+        self.changed.len()
+    }
+
+    fn old_row(&self, y: usize) -> &'a [Cell] {
+        &self.old.content[y * self.width..(y + 1) * self.width]
+    }
+
+    fn new_row(&self, y: usize) -> &'a [Cell] {
+        &self.new.content[y * self.width..(y + 1) * self.width]
+    }
+
+    /// What row `y` gains, in cells, by showing old row `src` instead of old row `y`.
+    fn moved_gain(&self, y: usize, src: usize, exact: bool) -> i64 {
+        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
+        let equal =
+            if self.new_hash[y] == self.old_hash[src] && self.new_row(y) == self.old_row(src) {
+                w
+            } else if exact {
+                count_equal(self.new_row(y), self.old_row(src))
+            } else {
+                0
+            };
+        equal - self.same[y]
+    }
+
+    /// What row `y` gains by being blanked.
+    fn exposed_gain(&self, y: usize) -> i64 {
+        self.blank[y] - self.same[y]
+    }
+
+    /// The cells `plan` saves.
+    fn cells_saved(&self, plan: &ScrollPlan) -> i64 {
+        let (top, bottom) = (usize::from(plan.rows.start), usize::from(plan.rows.end));
+        let k = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+        (top..bottom.min(self.height()))
+            .map(|y| {
+                let src = if plan.by > 0 {
                     y.checked_add(k)
                 } else {
                     y.checked_sub(k)
-                }
-            };
-            let matches = |y: usize| src(y).is_some_and(|s| s < h && new[y] == old[s]);
-            let mut y = 0;
-            while y < h {
-                if !matches(y) {
-                    y += 1;
-                    continue;
-                }
-                let start = y;
-                while y < h && matches(y) {
-                    y += 1;
-                }
-                let end = y - 1; // inclusive
-                let gained = (start..=end).filter(|r| changed[*r]).count();
-                // The region: the run plus the k rows it exposes (below it for up, above for
-                // down). Exposed rows that had not changed must be rewritten: that is the cost.
-                let (first, last, exposed) = if up {
-                    (start, end + k, end + 1..end + k + 1)
-                } else {
-                    (start - k, end, start - k..start)
                 };
-                let cost = exposed.filter(|r| !changed[*r]).count();
-                let benefit = gained.saturating_sub(cost);
-                if benefit >= 2 && best.is_none_or(|b| benefit > b.0) {
-                    let by = i32::try_from(k).unwrap_or(i32::MAX);
-                    best = Some((benefit, first, last, if up { by } else { -by }));
+                match src.filter(|s| (top..bottom).contains(s)) {
+                    Some(s) => self.moved_gain(y, s, true),
+                    None => self.exposed_gain(y),
+                }
+            })
+            .sum()
+    }
+
+    /// The scroll that turns the most whole rows of the old frame into rows of the new one,
+    /// if it saves at least two rows. Whole rows are compared (a terminal scrolling region is
+    /// full width).
+    fn whole_row_plan(&self) -> Option<ScrollPlan> {
+        let (old, new, changed) = (&self.old_hash, &self.new_hash, &self.changed);
+        let h = old.len();
+        // (benefit, first row, last row of the region (inclusive), by)
+        let mut best: Option<(usize, usize, usize, i32)> = None;
+        for k in 1..h {
+            for up in [true, false] {
+                // Row y of the new frame equals row `src(y)` of the old one.
+                let src = |y: usize| {
+                    if up {
+                        y.checked_add(k)
+                    } else {
+                        y.checked_sub(k)
+                    }
+                };
+                let matches = |y: usize| src(y).is_some_and(|s| s < h && new[y] == old[s]);
+                let mut y = 0;
+                while y < h {
+                    if !matches(y) {
+                        y += 1;
+                        continue;
+                    }
+                    let start = y;
+                    while y < h && matches(y) {
+                        y += 1;
+                    }
+                    let end = y - 1; // inclusive
+                    let gained = (start..=end).filter(|r| changed[*r]).count();
+                    // The region: the run plus the k rows it exposes (below it for up, above
+                    // for down). Exposed rows that had not changed must be rewritten: the cost.
+                    let (first, last, exposed) = if up {
+                        (start, end + k, end + 1..end + k + 1)
+                    } else {
+                        (start - k, end, start - k..start)
+                    };
+                    let cost = exposed.filter(|r| !changed[*r]).count();
+                    let benefit = gained.saturating_sub(cost);
+                    if benefit >= 2 && best.is_none_or(|b| benefit > b.0) {
+                        let by = i32::try_from(k).unwrap_or(i32::MAX);
+                        best = Some((benefit, first, last, if up { by } else { -by }));
+                    }
                 }
             }
         }
+        let (_, first, last, by) = best?;
+        Some(ScrollPlan {
+            rows: u16::try_from(first).ok()?..u16::try_from(last + 1).ok()?,
+            by,
+        })
     }
-    let (_, first, last, by) = best?;
-    Some(ScrollPlan {
-        rows: u16::try_from(first).ok()?..u16::try_from(last + 1).ok()?,
-        by,
-    })
+
+    /// The band of rows whose move by at most `PARTIAL_SHIFT` rows saves the most cells:
+    /// cells that then match minus cells that matched and no longer do (beside the pane, or
+    /// exposed). Returns the cells saved and the plan.
+    fn partial_plan(&self) -> Option<(i64, ScrollPlan)> {
+        let h = self.height();
+        let first = self.changed.iter().position(|c| *c)?;
+        let last = self.changed.iter().rposition(|c| *c)?;
+        // Rows farther from the changed ones than a shift can only lose.
+        let lo = first.saturating_sub(PARTIAL_SHIFT);
+        let hi = (last + PARTIAL_SHIFT).min(h - 1);
+        let n = hi - lo + 1;
+        let prefix = |v: &mut dyn Iterator<Item = i64>| -> Vec<i64> {
+            let mut p = vec![0];
+            let mut sum = 0;
+            for x in v {
+                sum += x;
+                p.push(sum);
+            }
+            p
+        };
+        let exposed = prefix(&mut (lo..=hi).map(|y| self.exposed_gain(y)));
+        // (cells, first row, last row (inclusive), by)
+        let mut best: Option<(i64, usize, usize, i32)> = None;
+        for k in 1..=PARTIAL_SHIFT.min(n.saturating_sub(1)) {
+            for up in [true, false] {
+                let moved = prefix(&mut (lo..=hi).map(|y| {
+                    let src = if up {
+                        y.checked_add(k)
+                    } else {
+                        y.checked_sub(k)
+                    };
+                    match src.filter(|s| *s < h) {
+                        Some(s) => self.moved_gain(y, s, true),
+                        None => NEVER,
+                    }
+                }));
+                for a in 0..n {
+                    for b in a + k..n {
+                        // Up: rows a..=b-k show the rows k below, b-k+1..=b are exposed.
+                        // Down: rows a..a+k are exposed, a+k..=b show the rows k above.
+                        let cells = if up {
+                            moved[b + 1 - k] - moved[a] + exposed[b + 1] - exposed[b + 1 - k]
+                        } else {
+                            exposed[a + k] - exposed[a] + moved[b + 1] - moved[a + k]
+                        };
+                        if cells >= PARTIAL_MIN_CELLS && best.is_none_or(|x| cells > x.0) {
+                            let by = i32::try_from(k).unwrap_or(i32::MAX);
+                            best = Some((cells, lo + a, lo + b, if up { by } else { -by }));
+                        }
+                    }
+                }
+            }
+        }
+        let (cells, first, last, by) = best?;
+        Some((
+            cells,
+            ScrollPlan {
+                rows: u16::try_from(first).ok()?..u16::try_from(last + 1).ok()?,
+                by,
+            },
+        ))
+    }
 }
 
 impl<W: Write> Write for ShadowBackend<W> {
@@ -439,15 +1005,15 @@ impl<W: Write> Backend for ShadowBackend<W> {
                     None => outside.push((x, y, cell)),
                 }
             }
-            let shadow = &self.shadow;
+            let shadow = std::mem::take(&mut self.shadow);
             let cells = inside.iter().map(|p| (p.x, p.y, &shadow[*p])).collect();
-            let cells = bridge_gaps(shadow, cells);
+            let cells = bridge_gaps(&shadow, cells);
             stats.cells_written = cells.len() + outside.len();
-            if stats.cells_written > 0 {
-                self.inner.draw(cells.into_iter().chain(outside))?;
-            }
+            self.small_frame(stats.cells_written);
+            let written = self.write_cells(cells.into_iter().chain(outside));
+            self.shadow = shadow;
             self.stats = stats;
-            return Ok(());
+            return written;
         }
         if self.next.area == self.shadow.area {
             self.next.content.clone_from_slice(&self.shadow.content);
@@ -461,35 +1027,34 @@ impl<W: Write> Backend for ShadowBackend<W> {
                 None => outside.push((x, y, cell)),
             }
         }
-        if let Some(plan) = plan_scroll(&self.shadow, &self.next) {
-            let amount = u16::try_from(plan.by.unsigned_abs()).unwrap_or(u16::MAX);
-            if plan.by > 0 {
-                self.inner.scroll_region_up(plan.rows.clone(), amount)?;
-            } else {
-                self.inner.scroll_region_down(plan.rows.clone(), amount)?;
-            }
-            self.scroll_shadow(&plan);
+        let plan = plan_scroll(&self.shadow, &self.next);
+        if let Some(plan) = &plan {
+            self.hardware_scroll_by(plan)?;
             stats.scrolled_rows = plan.rows.end - plan.rows.start;
             stats.scroll_by = plan.by;
         }
-        let cells = bridge_gaps(&self.next, self.shadow.diff(&self.next));
+        let next = std::mem::take(&mut self.next);
+        let cells = bridge_gaps(&next, self.shadow.diff(&next));
         stats.cells_written = cells.len() + outside.len();
-        if stats.cells_written > 0 {
-            self.inner.draw(cells.into_iter().chain(outside))?;
+        if plan.is_none() {
+            self.small_frame(stats.cells_written);
         }
+        let written = self.write_cells(cells.into_iter().chain(outside));
+        self.next = next;
         std::mem::swap(&mut self.shadow, &mut self.next);
         self.stats = stats;
-        Ok(())
+        written
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.reset_shadow();
+        self.cursor_at = None;
         self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(false) {
-            self.inner.hide_cursor()?;
+            self.inner.write_all(b"\x1b[?25l")?;
             self.cursor_shown = Some(false);
         }
         Ok(())
@@ -497,7 +1062,10 @@ impl<W: Write> Backend for ShadowBackend<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         if self.cursor_shown != Some(true) {
-            self.inner.show_cursor()?;
+            self.inner.write_all(b"\x1b[?25h")?;
+            if let Some(shape) = self.cursor_shape {
+                self.inner.write_all(shape)?;
+            }
             self.cursor_shown = Some(true);
         }
         Ok(())
@@ -508,7 +1076,14 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        let to = position.into();
+        let mut out = Vec::new();
+        write_move(&mut out, self.cursor_at, to);
+        self.cursor_at = Some(to);
+        if out.is_empty() {
+            return Ok(());
+        }
+        self.inner.write_all(&out)
     }
 
     fn clear(&mut self) -> io::Result<()> {
@@ -527,6 +1102,8 @@ impl<W: Write> Backend for ShadowBackend<W> {
         // After a partial one, a blank shadow still matches what ratatui believes.
         let _ = self.size();
         self.reset_shadow();
+        self.pen = Some(Pen::DEFAULT);
+        self.cursor_at = None;
         // A clear follows anything that may have shown the cursor (an outside editor).
         self.cursor_shown = None;
         Ok(())
@@ -553,21 +1130,17 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn scroll_region_up(&mut self, region: Range<u16>, line_count: u16) -> io::Result<()> {
-        self.inner.scroll_region_up(region.clone(), line_count)?;
-        self.scroll_shadow(&ScrollPlan {
+        self.hardware_scroll_by(&ScrollPlan {
             rows: region,
             by: i32::from(line_count),
-        });
-        Ok(())
+        })
     }
 
     fn scroll_region_down(&mut self, region: Range<u16>, line_count: u16) -> io::Result<()> {
-        self.inner.scroll_region_down(region.clone(), line_count)?;
-        self.scroll_shadow(&ScrollPlan {
+        self.hardware_scroll_by(&ScrollPlan {
             rows: region,
             by: -i32::from(line_count),
-        });
-        Ok(())
+        })
     }
 }
 
@@ -729,6 +1302,38 @@ mod tests {
             };
             assert_eq!(t.backend().shadow, want, "after scrolling to {top}");
         }
+    }
+
+    /// A line of text with the terminal's cursor after it, as the editor draws one.
+    fn typed(terminal: &mut Terminal<ShadowBackend<io::Sink>>, text: &str) -> u64 {
+        let before = terminal.backend().bytes_written();
+        terminal.backend_mut().begin_frame().expect("begin");
+        terminal
+            .draw(|f| {
+                let style = Style::new().add_modifier(Modifier::UNDERLINED);
+                f.render_widget(
+                    Paragraph::new(Line::styled(text.to_string(), style)),
+                    f.area(),
+                );
+                let x = u16::try_from(text.len()).expect("short");
+                f.set_cursor_position((x, 0));
+            })
+            .expect("draw");
+        terminal.backend_mut().end_frame().expect("end");
+        terminal.backend().bytes_written() - before
+    }
+
+    #[test]
+    fn a_typed_character_costs_the_character() {
+        let mut t = terminal(true);
+        assert!(typed(&mut t, "# Title") > 10, "the first frame");
+        // The cursor already stands where the character goes and the pen is the line's: no
+        // move, no style, no reset after it, no synchronized-update pair for one cell.
+        assert_eq!(typed(&mut t, "# Title!"), 1);
+        assert_eq!(typed(&mut t, "# Title!?"), 1);
+        // Backspace: the cell is blanked (in the default style) and the cursor moves back.
+        let bytes = typed(&mut t, "# Title!");
+        assert!(bytes <= 12, "{bytes} bytes");
     }
 
     #[test]

@@ -160,6 +160,9 @@ struct Marks {
     matches: Vec<Range<usize>>,
     /// The cursor's char, when it is on this line.
     cursor: Option<usize>,
+    /// Whether the cursor's cell is painted (view mode); in edit mode the terminal's own
+    /// cursor stands there instead.
+    paint_cursor: bool,
 }
 
 impl Marks {
@@ -177,6 +180,7 @@ impl Marks {
             selected,
             matches: search_matches(line, search),
             cursor: (cr == row).then_some(cc),
+            paint_cursor: true,
         }
     }
 }
@@ -206,7 +210,8 @@ struct Styles {
     search: Style,
 }
 
-/// Draws one segment of `line` at its row of `area`: text, Markdown `runs`, marks.
+/// Draws one segment of `line` at its row of `area`: text, Markdown `runs`, marks. Returns
+/// the cursor's cell when this segment shows it.
 #[allow(clippy::too_many_arguments)]
 fn draw_segment(
     buf: &mut Buffer,
@@ -218,11 +223,12 @@ fn draw_segment(
     runs: &[Run],
     marks: &Marks,
     tab: usize,
-) {
+) -> Option<(u16, u16)> {
     let y = area.y.saturating_add(seg.y);
     if y >= area.bottom() || y >= buf.area.bottom() {
-        return;
+        return None;
     }
+    let mut cursor_at = None;
     let right = area.right().min(buf.area.right());
     let mut run = runs.iter().peekable();
     let mut col = 0usize;
@@ -263,13 +269,16 @@ fn draw_segment(
         if marks.selected.as_ref().is_some_and(|s| s.contains(&i)) {
             style = style.patch(styles.selection);
         }
-        if marks.cursor == Some(i) {
-            style = style.patch(styles.cursor);
-        }
         let end = usize::from(x).saturating_add(width);
         if end > usize::from(right) {
             // Hanging whitespace past the row's end, or a wide char in a too-narrow pane.
             break;
+        }
+        if marks.cursor == Some(i) {
+            cursor_at = Some((x, y));
+            if marks.paint_cursor {
+                style = style.patch(styles.cursor);
+            }
         }
         buf[(x, y)].set_char(symbol).set_style(style);
         for extra in 1..width {
@@ -291,14 +300,26 @@ fn draw_segment(
         && seg.chars.end == line.chars().count()
         && x < right
     {
-        let cell = &mut buf[(x, y)];
-        cell.set_char(' ')
-            .set_style(styles.text.patch(styles.cursor));
+        cursor_at = Some((x, y));
+        if marks.paint_cursor {
+            let cell = &mut buf[(x, y)];
+            cell.set_char(' ')
+                .set_style(styles.text.patch(styles.cursor));
+        }
     }
+    cursor_at
 }
 
 /// Draws the buffer's visible rows into `area`, moving the view's top to follow the cursor.
-fn draw_text(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect, search: &str) {
+/// With `paint_cursor` off the cursor's cell is left as it is; returns where it is.
+fn draw_text(
+    e: &EngagementState,
+    theme: &Theme,
+    buf: &mut Buffer,
+    area: Rect,
+    search: &str,
+    paint_cursor: bool,
+) -> Option<(u16, u16)> {
     let lines = e.editor.lines();
     let tab = e.editor.tab_length();
     let wrapped = Wrapped::new(lines, e.editor.cursor(), area.width, tab);
@@ -313,11 +334,12 @@ fn draw_text(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect, s
     };
     buf.set_style(area, styles.text);
     let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
-        return;
+        return None;
     };
     let rows = first.row..last.row.saturating_add(1);
     let tab = usize::from(tab);
     let draw_all = |buf: &mut Buffer, cache: Option<&Cache>| {
+        let mut cursor_at = None;
         let mut marks: Option<(usize, Marks)> = None;
         for seg in &segments {
             let Some(line) = lines.get(seg.row) else {
@@ -332,17 +354,21 @@ fn draw_text(e: &EngagementState, theme: &Theme, buf: &mut Buffer, area: Rect, s
                 }
             };
             if marks.as_ref().is_none_or(|(row, _)| *row != seg.row) {
-                marks = Some((seg.row, Marks::of(&e.editor, search, seg.row, line)));
+                let mut m = Marks::of(&e.editor, search, seg.row, line);
+                m.paint_cursor = paint_cursor;
+                marks = Some((seg.row, m));
             }
             if let Some((_, m)) = &marks {
-                draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab);
+                cursor_at =
+                    draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab).or(cursor_at);
             }
         }
+        cursor_at
     };
     match highlight::ready() {
         Some(engine) => highlight::with_cache(e.view.id(), |cache| {
             cache.prepare(engine, lines, rows, e.view.take_edited());
-            draw_all(buf, Some(cache));
+            draw_all(buf, Some(cache))
         }),
         None => draw_all(buf, None),
     }
@@ -398,7 +424,23 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     if text_area.height == 0 {
         return;
     }
-    draw_text(e, theme, frame.buffer_mut(), text_area, &e.search);
+    // Editing, the terminal's own cursor marks the place: the terminal draws it (blinking, in
+    // the shape the user chose), and a typed character costs the character alone. Not under
+    // something drawn over the editor (an overlay, the conflict view).
+    let terminal_cursor = editing
+        && state.overlay.is_none()
+        && crate::app::live::Live::current(state).is_none_or(|l| l.view.is_none());
+    let cursor = draw_text(
+        e,
+        theme,
+        frame.buffer_mut(),
+        text_area,
+        &e.search,
+        !terminal_cursor,
+    );
+    if terminal_cursor && let Some((x, y)) = cursor {
+        frame.set_cursor_position((x, y));
+    }
 }
 
 #[cfg(test)]
@@ -429,7 +471,7 @@ mod tests {
             let line = lines[seg.row].as_str();
             let runs = highlight::fallback_runs(line);
             let marks = Marks::of(&ta, "", seg.row, line);
-            draw_segment(
+            let _ = draw_segment(
                 &mut buf, area, &theme, &styles, line, &seg, &runs, &marks, 4,
             );
         }

@@ -141,14 +141,19 @@ struct Origins {
 /// The grammar, loaded and warmed up once per process (`None`: it failed to load).
 static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
 
-/// A Markdown sample touching the grammar's common contexts (and the languages engagements put
-/// in fences), so their regexes are compiled before the first highlighted frame.
+/// A Markdown sample touching the grammar's own common contexts, so their regexes are compiled
+/// before the first highlighted frame.
 const WARM_SAMPLE: &str = "# Title\n\n## Requirements\n\nText with *emphasis*, **bold**, \
 `code` and a [link](https://example.com).\n\n- REQ-1: a list item\n  continued\n1. numbered\n\n\
 > a quote\n\n### COMP-1: component\n- satisfies: REQ-1\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\
-<!-- a comment\nover lines -->\n\n    indented code\n\n```yaml\nkey: value # comment\nlist:\n  - a\n```\n\n\
+<!-- a comment\nover lines -->\n\n    indented code\n\n```\nplain\n```\n";
+
+/// The languages engagements put in fences. Their grammars compile most of the start-up time
+/// (each fence language brings its own regexes): they are warmed after the grammar is ready, so
+/// the first frame does not wait for them (a fence drawn before compiles what it needs).
+const FENCES_SAMPLE: &str = "```yaml\nkey: value # comment\nlist:\n  - a\n```\n\n\
 ```json\n{\"a\": [1, 2]}\n```\n\n```bash\nset -eu\necho \"$HOME\" | grep x\n```\n\n```python\n\
-def f(x):\n    return x  # c\n```\n\n```xml\n<a b=\"c\"/>\n```\n\n```\nplain\n```\n";
+def f(x):\n    return x  # c\n```\n\n```xml\n<a b=\"c\"/>\n```\n";
 
 /// Parses `sample` from the top of a document, for the regexes it compiles.
 fn parse_sample(engine: &Engine, origins: &Origins, sample: &str) {
@@ -175,11 +180,27 @@ fn load() -> Option<Engine> {
     Some(engine)
 }
 
-/// Loads the grammar and compiles its regexes (blocking; several milliseconds the first time,
-/// nothing after; a caller arriving while another thread loads waits for it). Returns whether
-/// highlighting is available.
-pub fn warm_up() -> bool {
+/// Loads the Markdown grammar and compiles its own regexes (blocking; a few milliseconds the
+/// first time, nothing after; a caller arriving while another thread loads waits for it).
+/// Returns whether highlighting is available. The fenced languages compile on first use, or
+/// ahead of it with [`warm_up`].
+pub fn warm_up_markdown() -> bool {
     ENGINE.get_or_init(load).is_some()
+}
+
+/// [`warm_up_markdown`], then the regexes of the languages engagements put in fences (several
+/// milliseconds more, once). Returns whether highlighting is available.
+pub fn warm_up() -> bool {
+    static FENCES: std::sync::Once = std::sync::Once::new();
+    let Some(engine) = ENGINE.get_or_init(load).as_ref() else {
+        return false;
+    };
+    FENCES.call_once(|| {
+        if let Some(origins) = engine.origins() {
+            parse_sample(engine, &origins, FENCES_SAMPLE);
+        }
+    });
+    true
 }
 
 thread_local! {

@@ -151,13 +151,6 @@ pub(super) fn jump(e: &mut EngagementState, row: usize, col: usize) {
     e.editor.jump_to(row, col);
 }
 
-pub(super) fn is_text_char(input: &Input) -> Option<char> {
-    match input.key {
-        Key::Char(c) if !input.ctrl && !input.alt && !c.is_control() => Some(c),
-        _ => None,
-    }
-}
-
 /// How a key edits, for undo groups.
 pub(super) fn edit_kind(input: &Input) -> crate::app::buffer::EditKind {
     use crate::app::buffer::EditKind;

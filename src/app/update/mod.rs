@@ -5,7 +5,7 @@ mod engagement;
 mod overlay;
 mod workspace;
 
-use self::editor::{edit_kind, is_text_char, move_editor, page_key, undo_redo};
+use self::editor::{edit_kind, move_editor, page_key, undo_redo};
 
 use ratatui_textarea::{CursorMove, Input, Key};
 
@@ -339,7 +339,7 @@ fn text(state: &mut State, input: Input) {
     }
     if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
         // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
-        super::forms::edit_text(buf, &input);
+        super::line_input::edit_text(buf, &input);
         return;
     }
     if state.overlay.is_some() {
@@ -348,16 +348,7 @@ fn text(state: &mut State, input: Input) {
     match (state.screen, state.mode) {
         (Screen::Workspace, Mode::Filter) => {
             if let Some(ws) = &mut state.workspace {
-                match input.key {
-                    Key::Backspace => {
-                        ws.filter.pop();
-                    }
-                    _ => {
-                        if let Some(c) = is_text_char(&input) {
-                            ws.filter.push(c);
-                        }
-                    }
-                }
+                super::line_input::edit_text(&mut ws.filter, &input);
                 ws.selected = 0;
             }
         }
@@ -426,7 +417,7 @@ fn paste(state: &mut State, s: &str) {
         return;
     }
     if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {
-        input.push_str(normalized.lines().next().unwrap_or(""));
+        super::line_input::paste_first_line(input, &normalized);
         return;
     }
     if state.overlay.is_some() {
@@ -435,7 +426,7 @@ fn paste(state: &mut State, s: &str) {
     match (state.screen, state.mode) {
         (Screen::Workspace, Mode::Filter) => {
             if let Some(ws) = &mut state.workspace {
-                ws.filter.push_str(normalized.lines().next().unwrap_or(""));
+                super::line_input::paste_first_line(&mut ws.filter, &normalized);
                 ws.selected = 0;
             }
         }

@@ -26,10 +26,12 @@ pub enum Effect {
         workspace: PathBuf,
     },
     /// Bring the list's rows in line with the directory: read the engagements not in `known`
-    /// (their slugs), drop the ones gone (the workspace watch reported a change).
+    /// (their slugs) and those in `reread`, drop the ones gone (the workspace watch reported a
+    /// change).
     SyncWorkspace {
         workspace: PathBuf,
         known: Vec<String>,
+        reread: Vec<String>,
     },
     /// Ask git where the engagement stands (`store::git::engagement_status`: uncommitted
     /// decisions, ahead/behind). Starts git processes: `tui.rs` runs it on its IO worker.

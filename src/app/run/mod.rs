@@ -105,9 +105,13 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
 }
 
 /// The rows the list lacks and the slugs it shows that are gone: the directory is listed, and
-/// only engagements not in `known` are read (what the workspace watch reports is a hint; the
-/// listing is the truth).
-pub fn sync_rows(ws: &Path, known: &[String]) -> Result<(Vec<WorkspaceRow>, Vec<String>), String> {
+/// only engagements not in `known`, or in `reread`, are read (what the workspace watch reports
+/// is a hint; the listing is the truth).
+pub fn sync_rows(
+    ws: &Path,
+    known: &[String],
+    reread: &[String],
+) -> Result<(Vec<WorkspaceRow>, Vec<String>), String> {
     let dirs = workspace::list_engagements(ws).map_err(|e| e.to_string())?;
     let slug = |root: &Path| {
         root.file_name()
@@ -122,7 +126,7 @@ pub fn sync_rows(ws: &Path, known: &[String]) -> Result<(Vec<WorkspaceRow>, Vec<
         .collect();
     let added = dirs
         .into_iter()
-        .filter(|d| !known.contains(&slug(d)))
+        .filter(|d| !known.contains(&slug(d)) || reread.contains(&slug(d)))
         .map(workspace_row)
         .collect();
     Ok((added, removed))
@@ -251,8 +255,12 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
             let (rows, error) = workspace_rows(workspace);
             vec![Action::WorkspaceLoaded { rows, error }]
         }
-        Effect::SyncWorkspace { workspace, known } => {
-            let (added, removed, error) = match sync_rows(workspace, known) {
+        Effect::SyncWorkspace {
+            workspace,
+            known,
+            reread,
+        } => {
+            let (added, removed, error) = match sync_rows(workspace, known, reread) {
                 Ok((added, removed)) => (added, removed, None),
                 Err(e) => (Vec::new(), Vec::new(), Some(e)),
             };

@@ -69,6 +69,13 @@ pub(super) fn watched(state: &mut State, workspace: PathBuf, event: WorkspaceEve
             vec![Effect::SyncWorkspace {
                 workspace,
                 known: ws.rows.iter().map(|r| r.slug.clone()).collect(),
+                // A row that did not load (half copied, half cloned) is read again.
+                reread: ws
+                    .rows
+                    .iter()
+                    .filter(|r| r.phase.is_none())
+                    .map(|r| r.slug.clone())
+                    .collect(),
             }]
         }
         WorkspaceEvent::Problem(m) => {

@@ -3,7 +3,8 @@
 //! Directories are watched, never files: an editor that saves by writing a temp file and renaming
 //! it over the artifact replaces the inode a file watch would hold. The engagement directory is
 //! watched non-recursively (artifacts, `engagement.toml`), `.phasegate/` non-recursively (the
-//! journal), `.phasegate/presence/` non-recursively (who else has it open) and `build/`
+//! journal), `.phasegate/presence/` and `.phasegate/agents/` non-recursively (who else has it
+//! open, which agent sessions run) and `build/`
 //! recursively; when `build/` or `.phasegate/` is created, replaced or
 //! renamed over, its watch is re-armed and its files are re-examined.
 //!
@@ -36,7 +37,7 @@ use crate::domain::artifact::Artifact;
 use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::JOURNAL_FILE;
 
-use super::layout::{BUILD_DIR, PRESENCE_DIR, STATE_DIR};
+use super::layout::{AGENTS_DIR, BUILD_DIR, PRESENCE_DIR, STATE_DIR};
 
 /// The longest a burst of events (an editor's temp file, write, fsync and rename) is gathered
 /// after its first event before the touched files are examined. The watcher thread blocks
@@ -96,12 +97,15 @@ pub fn is_relevant(rel: &str) -> bool {
         || Artifact::from_file_name(rel).is_some()
 }
 
-/// Whether a relative path is the presence directory or a file in it.
+/// The directories of liveness files: other instances with the engagement open, and agent
+/// sessions (`phasegate mcp`). Their changes mean "who is here", not new content.
+const LIVENESS_DIRS: [&str; 2] = [PRESENCE_DIR, AGENTS_DIR];
+
+/// Whether a relative path is a liveness directory (presence, agent sessions) or a file in it.
 pub fn is_presence(rel: &str) -> bool {
-    rel == PRESENCE_DIR
-        || rel
-            .strip_prefix(PRESENCE_DIR)
-            .is_some_and(|r| r.starts_with('/'))
+    LIVENESS_DIRS
+        .iter()
+        .any(|dir| rel == *dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +184,9 @@ impl Seen {
             ])
             .collect();
         walk(&self.root.join(BUILD_DIR), &mut out);
-        walk(&self.root.join(PRESENCE_DIR), &mut out);
+        for dir in LIVENESS_DIRS {
+            walk(&self.root.join(dir), &mut out);
+        }
         out
     }
 
@@ -250,7 +256,9 @@ impl Seen {
             if is_dir || was_dir {
                 if rel == STATE_DIR {
                     candidates.insert(self.root.join(JOURNAL_FILE));
-                    candidates.extend(self.tree(&self.root.join(PRESENCE_DIR)));
+                    for dir in LIVENESS_DIRS {
+                        candidates.extend(self.tree(&self.root.join(dir)));
+                    }
                 } else {
                     candidates.extend(self.tree(&path));
                 }
@@ -394,8 +402,10 @@ impl Watcher {
         let thread = thread::Builder::new()
             .name("phasegate-watch".into())
             .spawn(move || {
+                // What is on disk is hashed once the watches are in place: a file created
+                // before would otherwise be unknown to the watcher, and its later removal
+                // would look like no change.
                 let mut seen = Seen::new(thread_root.clone());
-                seen.prime();
                 let remote = network_filesystem(&thread_root).map(|fs| {
                     (
                         poll_interval(),
@@ -403,10 +413,19 @@ impl Watcher {
                     )
                 });
                 match poll_with.or(remote) {
-                    Some((interval, reason)) => poll(&mut seen, &rx, &sink, interval, reason),
+                    Some((interval, reason)) => {
+                        seen.prime();
+                        poll(&mut seen, &rx, &sink, interval, reason)
+                    }
                     None => match Native::arm(&thread_root, forward) {
-                        Ok(native) => native.run(&mut seen, &rx, &sink),
-                        Err(reason) => poll(&mut seen, &rx, &sink, poll_interval(), reason),
+                        Ok(native) => {
+                            seen.prime();
+                            native.run(&mut seen, &rx, &sink)
+                        }
+                        Err(reason) => {
+                            seen.prime();
+                            poll(&mut seen, &rx, &sink, poll_interval(), reason)
+                        }
                     },
                 }
             })
@@ -456,7 +475,9 @@ impl Native {
             .map_err(|e| describe_notify_error(&e))?;
         native.rearm(STATE_DIR)?;
         native.rearm(BUILD_DIR)?;
-        native.rearm(PRESENCE_DIR)?;
+        for dir in LIVENESS_DIRS {
+            native.rearm(dir)?;
+        }
         Ok(native)
     }
 
@@ -517,9 +538,10 @@ impl Native {
             // A subdirectory created, replaced or renamed over: its old watch is gone (the
             // presence directory goes with `.phasegate/`).
             let state_dir = self.root.join(STATE_DIR);
-            for sub in [STATE_DIR, BUILD_DIR, PRESENCE_DIR] {
+            for sub in [STATE_DIR, BUILD_DIR, PRESENCE_DIR, AGENTS_DIR] {
                 let dir = self.root.join(sub);
-                let replaced = |p: &PathBuf| p == &dir || (sub == PRESENCE_DIR && p == &state_dir);
+                let replaced =
+                    |p: &PathBuf| p == &dir || (LIVENESS_DIRS.contains(&sub) && p == &state_dir);
                 if touched.iter().any(replaced)
                     && let Err(reason) = self.rearm(sub)
                 {
@@ -648,12 +670,8 @@ fn poll(
     interval: Duration,
     reason: String,
 ) {
-    sink(WatchEvent::Armed(WatchMode::Polling { interval, reason }));
     // Whatever changed while switching over (from a native watch that failed) is seen now.
     let changed = seen.examine_all([], true);
-    if !changed.is_empty() {
-        sink(WatchEvent::Changed(changed));
-    }
     let mut sigs: HashMap<PathBuf, Option<Signature>> = seen
         .files_on_disk()
         .into_iter()
@@ -662,6 +680,12 @@ fn poll(
             (p, s)
         })
         .collect();
+    // Armed only once the baseline is taken: a change made right after the report must differ
+    // from it, or it would never be seen.
+    sink(WatchEvent::Armed(WatchMode::Polling { interval, reason }));
+    if !changed.is_empty() {
+        sink(WatchEvent::Changed(changed));
+    }
     loop {
         match rx.recv_timeout(interval) {
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
@@ -1041,6 +1065,40 @@ mod native_tests {
 
     /// On a local filesystem the watch is native; the polling fallback would otherwise hide a
     /// watcher that failed to arm (the tests pass either way, only slower).
+    /// An agent session starting and ending (`phasegate mcp` writes and removes its file under
+    /// `.phasegate/agents/`, created after the watch began) is reported as presence, both ways.
+    #[test]
+    fn agent_sessions_coming_and_going_are_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join(STATE_DIR)).expect("state dir");
+        let (tx, rx) = mpsc::channel();
+        let _watcher = Watcher::start(dir.path(), move |e| {
+            let _ = tx.send(e);
+        });
+        assert!(matches!(
+            rx.recv_timeout(Duration::from_secs(10)),
+            Ok(WatchEvent::Armed(_))
+        ));
+        let next_presence = |rx: &mpsc::Receiver<WatchEvent>| loop {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(WatchEvent::Changed(files)) if files.iter().any(|f| is_presence(f)) => {
+                    break files;
+                }
+                Ok(_) => continue,
+                Err(e) => panic!("no presence report: {e}"),
+            }
+        };
+        let session = dir.path().join(AGENTS_DIR).join("4242.toml");
+        fs::create_dir(dir.path().join(AGENTS_DIR)).expect("agents dir");
+        fs::write(&session, "client = \"claude-code\"\n").expect("session");
+        let mut files = next_presence(&rx);
+        while !files.contains(&".phasegate/agents/4242.toml".to_string()) {
+            files = next_presence(&rx);
+        }
+        fs::remove_file(&session).expect("session ends");
+        assert_eq!(next_presence(&rx), vec![".phasegate/agents/4242.toml"]);
+    }
+
     /// A script that truncates the spec and writes it back in two steps, pausing longer than
     /// `QUIET` in between: reported once, after the writer closed the file, never half-written.
     #[test]

@@ -235,3 +235,59 @@ fn a_50000_line_artifact_edits_undoes_and_saves_exactly() {
     let e = s.state.engagement.as_ref().expect("open");
     assert!(!e.dirty, "clean after the save");
 }
+
+/// The live re-check runs one evaluation at a time: edits made while one runs are not taken
+/// then (the text is copied once per evaluation, not per key), and the next re-check, due as
+/// soon as the running one reports, has every one of them.
+#[test]
+fn the_live_recheck_waits_for_the_running_one_then_sees_every_edit() {
+    use phasegate::app::action::Action;
+    use phasegate::app::driver::recheck_due;
+    use phasegate::app::run::run_effect;
+    use phasegate::app::update::update;
+
+    let (_dir, ws) = sample_workspace();
+    let ctx = ctx();
+    let mut state = State::new("reviewer", Keys::default(), (120, 40));
+    let mut driver = Driver::new(&ctx);
+    driver.run(
+        &mut state,
+        Effect::Load {
+            root: ws.join("firewall-drift"),
+        },
+    );
+    let mut press = |state: &mut State, c: char| {
+        if let Some(action) = route(state, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)) {
+            driver.dispatch(state, action);
+        }
+    };
+    press(&mut state, 'e');
+    for c in "Qz1".chars() {
+        press(&mut state, c);
+    }
+    assert!(recheck_due(&state));
+    let mut first = update(&mut state, Action::LiveRecheck);
+    let Some(Effect::Evaluate(job)) = first.pop() else {
+        panic!("a re-check job");
+    };
+    assert!(format!("{job:?}").contains("Qz1"));
+    // Typed while it runs: not due until it reports.
+    press(&mut state, '2');
+    assert!(!recheck_due(&state), "waits for the running re-check");
+    for action in run_effect(Effect::Evaluate(job), &ctx) {
+        let _ = update(&mut state, action);
+    }
+    assert!(recheck_due(&state), "due again once it reported");
+    let mut second = update(&mut state, Action::LiveRecheck);
+    let Some(Effect::Evaluate(job)) = second.pop() else {
+        panic!("a second re-check job");
+    };
+    assert!(
+        format!("{job:?}").contains("Qz12"),
+        "the edit made meanwhile"
+    );
+    for action in run_effect(Effect::Evaluate(job), &ctx) {
+        let _ = update(&mut state, action);
+    }
+    assert!(!recheck_due(&state), "settled");
+}

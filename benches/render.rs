@@ -14,8 +14,10 @@
 //!   highlight) and drawing it;
 //! - `editor_50k/type_char_frame` and `type_char_update`: typing a character at the end of a line
 //!   in the middle of the artifact, zoomed: the frame after it (re-highlighting the edited line),
-//!   `update` itself (the textarea's edit, which rebuilds its wrap map of the whole buffer), and
-//!   `settle` (the live gate evaluation of the edited buffer).
+//!   `update` itself (the textarea's edit: the textarea holds a window of lines around the
+//!   cursor, `app::buffer`, so this does not grow with the artifact), `settle` (the live gate
+//!   evaluation of the edited buffer, run off the input path by the terminal loop) and
+//!   `live_job` (taking the buffer's text for that evaluation: once per evaluation, not per key).
 //!
 //! Before the timed runs it prints bytes per scrolled line (one `j` step that scrolls; PageDown
 //! steps divided by the lines they scroll), with and without hardware scrolling, zoomed and split.

@@ -1,19 +1,31 @@
 //! The shown artifact's text and cursor.
 //!
-//! Viewing keeps plain lines; the textarea (ratatui-textarea: editing keys, undo/redo,
-//! selection, yank) is made the first time the buffer is edited and kept until the buffer is
-//! replaced. The textarea maps every line of its buffer when it is made and after every edit,
-//! so making one for each artifact shown would cost a 50,000-line artifact tens of
-//! milliseconds to open; viewing, scrolling and searching never need it.
+//! The text is a vector of lines owned here; editing goes through a ratatui-textarea (editing
+//! keys, selection, yank) that holds only a *window* of the lines around the cursor. The
+//! textarea maps every line it holds after every edit, so holding a 50,000-line artifact made
+//! each keystroke cost tens of milliseconds; a window of a few hundred lines makes an edit cost
+//! the same at any document size. After each edit the window's lines are compared with the
+//! text's (common prefix and suffix) and only the changed run is spliced back, which is also
+//! the undo record: undo and redo are the buffer's own, so they work across window moves.
+//!
+//! The window is made the first time the buffer is edited and moved (made anew around the
+//! cursor) when the cursor comes within `MARGIN` lines of an edge that is not the text's own;
+//! viewing, scrolling and searching never need it.
 
-use ratatui_textarea::{CursorMove, DataCursor, TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, DataCursor, Input, Key, TextArea, WrapMode};
 use unicode_width::UnicodeWidthChar;
 
 /// Columns per tab stop, in the view and in the textarea.
 pub const TAB_LENGTH: u8 = 4;
 
-/// Undo steps the textarea keeps.
+/// Undo groups kept.
 const UNDO_DEPTH: usize = 1000;
+
+/// Lines the window holds either side of the cursor when it is made.
+const HALF_WINDOW: usize = 256;
+/// How near a window edge (that is not the text's) the cursor may come before the window moves:
+/// more than any one key moves the cursor by within the textarea (a paragraph move stops here).
+const MARGIN: usize = 64;
 
 /// What an edit did, for grouping undo steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,17 +48,41 @@ struct Run {
     after_space: bool,
 }
 
+/// One edit of the text: lines `at..at + old.len()` became `new`.
+#[derive(Debug, Clone)]
+struct Change {
+    at: usize,
+    old: Vec<String>,
+    new: Vec<String>,
+    /// The cursor before and after the edit.
+    before: (usize, usize),
+    after: (usize, usize),
+}
+
+/// The textarea over lines `start..start + area.lines().len()` of the text.
+#[derive(Debug, Clone)]
+struct Window {
+    start: usize,
+    /// Lines of the text the window stands for (the textarea's count after the last sync).
+    len: usize,
+    area: TextArea<'static>,
+}
+
 #[derive(Debug, Clone)]
 pub struct TextBuffer {
-    /// The text while no textarea exists (the textarea owns it once editing starts).
+    /// The whole text; the window's lines equal the textarea's after every edit.
     lines: Vec<String>,
-    /// The cursor while no textarea exists: (row, char), always inside the text.
+    /// The cursor while no window exists: (row, char), always inside the text.
     cursor: DataCursor,
-    textarea: Option<TextArea<'static>>,
-    /// Undo groups, oldest first: how many textarea history steps one undo takes back (a word
-    /// or an insert run, not a character).
+    window: Option<Window>,
+    /// The textarea's yank text while no window exists.
+    yank: String,
+    /// Edits, oldest first, and the undo groups over them (how many edits one undo takes back:
+    /// a word or an insert run, not a character).
+    changes: Vec<Change>,
     groups: Vec<usize>,
-    /// Groups undone, for redo.
+    /// Edits undone, most recently undone last, and their groups, for redo.
+    undone: Vec<Change>,
     redo_groups: Vec<usize>,
     run: Option<Run>,
 }
@@ -112,31 +148,53 @@ impl TextBuffer {
         TextBuffer {
             lines: text_lines(text),
             cursor: DataCursor(0, 0),
-            textarea: None,
+            window: None,
+            yank: String::new(),
+            changes: Vec::new(),
             groups: Vec::new(),
+            undone: Vec::new(),
             redo_groups: Vec::new(),
             run: None,
         }
     }
 
     pub fn lines(&self) -> &[String] {
-        match &self.textarea {
-            Some(t) => t.lines(),
-            None => &self.lines,
-        }
+        &self.lines
     }
 
     /// (row, char) of the cursor.
     pub fn cursor(&self) -> DataCursor {
-        match &self.textarea {
-            Some(t) => t.cursor(),
+        match &self.window {
+            Some(w) => {
+                let DataCursor(row, col) = w.area.cursor();
+                DataCursor(w.start + row, col)
+            }
             None => self.cursor,
         }
     }
 
     /// The text exactly as it would be saved.
     pub fn text(&self) -> String {
-        self.lines().join("\n")
+        self.lines.join("\n")
+    }
+
+    /// Whether [`TextBuffer::text`] equals `text`, without making it.
+    pub fn text_equals(&self, text: &str) -> bool {
+        let mut rest = text;
+        let last = self.lines.len().saturating_sub(1);
+        for (i, line) in self.lines.iter().enumerate() {
+            let Some(after) = rest.strip_prefix(line.as_str()) else {
+                return false;
+            };
+            rest = after;
+            if i < last {
+                let Some(after) = rest.strip_prefix('\n') else {
+                    return false;
+                };
+                rest = after;
+            }
+        }
+        rest.is_empty()
     }
 
     pub fn tab_length(&self) -> u8 {
@@ -145,26 +203,232 @@ impl TextBuffer {
 
     /// The selected range ((row, char) to (row, char), end exclusive), while selecting.
     pub fn selection_range(&self) -> Option<((usize, usize), (usize, usize))> {
-        self.textarea.as_ref().and_then(TextArea::selection_range)
+        let w = self.window.as_ref()?;
+        let ((r0, c0), (r1, c1)) = w.area.selection_range()?;
+        Some(((w.start + r0, c0), (w.start + r1, c1)))
     }
 
-    /// The textarea, to edit with (made from the lines and cursor on first use).
-    pub fn edit(&mut self) -> &mut TextArea<'static> {
-        let (lines, cursor) = (&mut self.lines, self.cursor);
-        self.textarea.get_or_insert_with(|| {
-            let mut t = TextArea::new(std::mem::take(lines));
-            t.set_wrap_mode(WrapMode::None);
-            t.set_tab_length(TAB_LENGTH);
-            t.set_max_histories(UNDO_DEPTH);
-            t.move_cursor(jump(cursor.0, cursor.1));
-            t
+    /// The selection's fixed end (the one the cursor is not at), in text coordinates.
+    fn anchor(&self) -> Option<(usize, usize)> {
+        let (a, b) = self.selection_range()?;
+        let DataCursor(row, col) = self.cursor();
+        Some(if b == (row, col) { a } else { b })
+    }
+
+    /// Makes the window anew around `cursor` (and the selection's `anchor`, kept selected).
+    fn make_window(&mut self, cursor: (usize, usize), anchor: Option<(usize, usize)>) {
+        self.drop_window();
+        let last = self.lines.len().saturating_sub(1);
+        let clamp = |(row, col): (usize, usize)| {
+            let row = row.min(last);
+            (row, col.min(self.lines.get(row).map_or(0, |l| char_len(l))))
+        };
+        let cursor = clamp(cursor);
+        let anchor = anchor.map(clamp);
+        let low = anchor.map_or(cursor.0, |a| a.0.min(cursor.0));
+        let high = anchor.map_or(cursor.0, |a| a.0.max(cursor.0));
+        let start = low.saturating_sub(HALF_WINDOW);
+        let end = high.saturating_add(HALF_WINDOW + 1).min(self.lines.len());
+        let mut area = TextArea::new(self.lines[start..end].to_vec());
+        area.set_wrap_mode(WrapMode::None);
+        area.set_tab_length(TAB_LENGTH);
+        // Undo is the buffer's own: it outlives the window.
+        area.set_max_histories(0);
+        area.set_yank_text(std::mem::take(&mut self.yank));
+        if let Some((row, col)) = anchor {
+            area.move_cursor(jump(row - start, col));
+            area.start_selection();
+        }
+        area.move_cursor(jump(cursor.0 - start, cursor.1));
+        self.window = Some(Window {
+            start,
+            len: end - start,
+            area,
+        });
+    }
+
+    /// Leaves editing: the cursor and the yank text stay, the selection goes.
+    fn drop_window(&mut self) {
+        let cursor = self.cursor();
+        if let Some(w) = self.window.take() {
+            self.yank = w.area.yank_text();
+            self.cursor = cursor;
+        }
+    }
+
+    /// The window, made or moved so the cursor is at least `MARGIN` lines from each edge that
+    /// is not the text's own.
+    fn window(&mut self) -> &mut TextArea<'static> {
+        let DataCursor(row, col) = self.cursor();
+        let fits = self.window.as_ref().is_some_and(|w| {
+            let end = w.start + w.len;
+            (w.start == 0 || row >= w.start + MARGIN)
+                && (end >= self.lines.len() || row + MARGIN < end)
+        });
+        if !fits {
+            let anchor = self.anchor();
+            self.make_window((row, col), anchor);
+        }
+        let w = self.window.get_or_insert_with(|| Window {
+            start: 0,
+            len: 1,
+            area: TextArea::default(),
+        });
+        &mut w.area
+    }
+
+    /// Edits the text with the textarea (its window around the cursor): `f` gets it, and
+    /// whatever it changed becomes one undoable edit of kind `kind`. Returns whether the text
+    /// changed.
+    pub fn edit(&mut self, kind: EditKind, f: impl FnOnce(&mut TextArea<'static>)) -> bool {
+        let DataCursor(row, col) = self.cursor();
+        f(self.window());
+        if self.sync((row, col)) {
+            self.group(DataCursor(row, col), kind);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A key typed in edit mode, to the textarea (`Alt-<`/`Alt->` and `Ctrl-Alt-Up/Down`, the
+    /// textarea's own moves to the ends, go to the text's ends). Returns whether the text
+    /// changed.
+    pub fn input(&mut self, input: Input, kind: EditKind) -> bool {
+        let to_end = match input {
+            Input {
+                key: Key::Char('<'),
+                ctrl: false,
+                alt: true,
+                ..
+            }
+            | Input {
+                key: Key::Up | Key::Char('p'),
+                ctrl: true,
+                alt: true,
+                ..
+            } => Some(CursorMove::Top),
+            Input {
+                key: Key::Char('>'),
+                ctrl: false,
+                alt: true,
+                ..
+            }
+            | Input {
+                key: Key::Down | Key::Char('n'),
+                ctrl: true,
+                alt: true,
+                ..
+            } => Some(CursorMove::Bottom),
+            _ => None,
+        };
+        if let Some(to) = to_end {
+            let area = self.window();
+            if input.shift && area.selection_range().is_none() {
+                area.start_selection();
+            } else if !input.shift {
+                area.cancel_selection();
+            }
+            self.move_cursor(to);
+            return false;
+        }
+        self.edit(kind, |area| {
+            area.input(input);
         })
     }
 
-    /// Records an edit the textarea just made from cursor `before` (`steps` history entries):
-    /// typing at the cursor continues the group until a new word starts after whitespace;
-    /// deleting continues a deleting run; anything else, or a moved cursor, starts a group.
-    pub fn record(&mut self, before: DataCursor, kind: EditKind, steps: usize) {
+    /// Replaces the whole text with `text` as one undoable edit, the cursor at its end (as
+    /// pasting over a selection of everything leaves it).
+    pub fn replace_all(&mut self, text: &str) {
+        let DataCursor(row, col) = self.cursor();
+        self.drop_window();
+        let new = text_lines(text);
+        let old = std::mem::replace(&mut self.lines, new.clone());
+        let last = self.lines.len().saturating_sub(1);
+        self.jump_to(last, usize::MAX);
+        let DataCursor(r, c) = self.cursor();
+        self.push_change(Change {
+            at: 0,
+            old,
+            new,
+            before: (row, col),
+            after: (r, c),
+        });
+        self.group(DataCursor(row, col), EditKind::Other);
+    }
+
+    /// Ends the text with a newline if it does not (a text file ends with one), as an undoable
+    /// edit. Returns whether it added one.
+    pub fn end_with_newline(&mut self) -> bool {
+        if self.lines.last().is_none_or(|l| l.is_empty()) {
+            return false;
+        }
+        let DataCursor(row, col) = self.cursor();
+        self.drop_window();
+        let at = self.lines.len();
+        self.lines.push(String::new());
+        self.push_change(Change {
+            at,
+            old: Vec::new(),
+            new: vec![String::new()],
+            before: (row, col),
+            after: (row, col),
+        });
+        self.group(DataCursor(row, col), EditKind::Other);
+        true
+    }
+
+    fn push_change(&mut self, change: Change) {
+        self.changes.push(change);
+        self.undone.clear();
+        self.redo_groups.clear();
+    }
+
+    /// Brings the window's edit into the text: the changed run of lines, as an undo record.
+    /// Returns whether the text changed.
+    fn sync(&mut self, before: (usize, usize)) -> bool {
+        let Some(w) = &mut self.window else {
+            return false;
+        };
+        let new = w.area.lines();
+        // The window's lines as they were before the edit: the text still holds them.
+        let old = &self.lines[w.start..w.start + w.len];
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        if prefix == old.len() && prefix == new.len() {
+            return false;
+        }
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(room)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let at = w.start + prefix;
+        let old_end = w.start + w.len - suffix;
+        let new_run: Vec<String> = new[prefix..new.len() - suffix].to_vec();
+        w.len = new.len();
+        let start = w.start;
+        let DataCursor(row, col) = w.area.cursor();
+        let old_run: Vec<String> = self
+            .lines
+            .splice(at..old_end, new_run.iter().cloned())
+            .collect();
+        self.push_change(Change {
+            at,
+            old: old_run,
+            new: new_run,
+            before,
+            after: (start + row, col),
+        });
+        true
+    }
+
+    /// Groups the edit just recorded, made from cursor `before`: typing at the cursor continues
+    /// the group until a new word starts after whitespace; deleting continues a deleting run;
+    /// anything else, or a moved cursor, starts a group.
+    fn group(&mut self, before: DataCursor, kind: EditKind) {
         let before = (before.0, before.1);
         let continues = match (self.run, kind) {
             (Some(run), EditKind::Insert(c)) => {
@@ -175,14 +439,13 @@ impl TextBuffer {
             _ => false,
         };
         match self.groups.last_mut() {
-            Some(last) if continues => *last += steps,
-            _ => self.groups.push(steps),
+            Some(last) if continues => *last += 1,
+            _ => self.groups.push(1),
         }
-        // Older groups than the textarea keeps cannot be undone anyway.
         if self.groups.len() > UNDO_DEPTH {
-            self.groups.remove(0);
+            let oldest = self.groups.remove(0);
+            self.changes.drain(..oldest.min(self.changes.len()));
         }
-        self.redo_groups.clear();
         let DataCursor(row, col) = self.cursor();
         self.run = match kind {
             EditKind::Insert(c) => Some(Run {
@@ -201,63 +464,85 @@ impl TextBuffer {
 
     /// Undoes the last group of edits; false when there is nothing to undo.
     pub fn undo(&mut self) -> bool {
-        self.step_history(true)
+        self.run = None;
+        let Some(steps) = self.groups.pop() else {
+            return false;
+        };
+        self.drop_window();
+        let mut cursor = None;
+        for _ in 0..steps {
+            let Some(c) = self.changes.pop() else { break };
+            self.lines
+                .splice(c.at..c.at + c.new.len(), c.old.iter().cloned());
+            cursor = Some(c.before);
+            self.undone.push(c);
+        }
+        self.redo_groups.push(steps);
+        if let Some((row, col)) = cursor {
+            self.jump_to(row, col);
+        }
+        true
     }
 
     /// Redoes the last undone group; false when there is nothing to redo.
     pub fn redo(&mut self) -> bool {
-        self.step_history(false)
-    }
-
-    fn step_history(&mut self, undo: bool) -> bool {
         self.run = None;
-        let Some(t) = self.textarea.as_mut() else {
-            // Never edited: no history.
+        let Some(steps) = self.redo_groups.pop() else {
             return false;
         };
-        let (from, to) = if undo {
-            (&mut self.groups, &mut self.redo_groups)
-        } else {
-            (&mut self.redo_groups, &mut self.groups)
-        };
-        // Edits the textarea made without `record` (none today) undo one step at a time.
-        let steps = from.pop().unwrap_or(1);
-        let mut done = 0;
+        self.drop_window();
+        let mut cursor = None;
         for _ in 0..steps {
-            let moved = if undo { t.undo() } else { t.redo() };
-            if !moved {
-                break;
-            }
-            done += 1;
+            let Some(c) = self.undone.pop() else { break };
+            self.lines
+                .splice(c.at..c.at + c.old.len(), c.new.iter().cloned());
+            cursor = Some(c.after);
+            self.changes.push(c);
         }
-        if done > 0 {
-            to.push(done);
+        self.groups.push(steps);
+        if let Some((row, col)) = cursor {
+            self.jump_to(row, col);
         }
-        done > 0
+        true
     }
 
-    /// Puts the cursor at (row, char), as near as the text allows.
+    /// Puts the cursor at (row, char), as near as the text allows (a selection stays, its
+    /// anchor where it was).
     pub fn jump_to(&mut self, row: usize, col: usize) {
-        match &mut self.textarea {
-            Some(t) => t.move_cursor(jump(row, col)),
-            None => {
-                let row = row.min(self.lines.len().saturating_sub(1));
-                let len = self.lines.get(row).map_or(0, |l| char_len(l));
-                self.cursor = DataCursor(row, col.min(len));
+        if let Some(w) = &mut self.window {
+            let end = w.start + w.len;
+            let inside = (w.start == 0 || row >= w.start + MARGIN)
+                && (end >= self.lines.len() || row + MARGIN < end)
+                && row >= w.start
+                && row < end;
+            if inside {
+                w.area.move_cursor(jump(row - w.start, col));
+            } else {
+                let anchor = self.anchor();
+                self.make_window((row, col), anchor);
             }
+            return;
         }
+        let row = row.min(self.lines.len().saturating_sub(1));
+        let len = self.lines.get(row).map_or(0, |l| char_len(l));
+        self.cursor = DataCursor(row, col.min(len));
     }
 
     /// Moves the cursor as the textarea would (clamped to the text).
     pub fn move_cursor(&mut self, m: CursorMove) {
-        if let Some(t) = &mut self.textarea {
-            t.move_cursor(m);
-            return;
-        }
-        let DataCursor(row, col) = self.cursor;
+        let DataCursor(row, col) = self.cursor();
         let last = self.lines.len().saturating_sub(1);
         let line = |r: usize| self.lines.get(r).map_or("", String::as_str);
         let len = |r: usize| char_len(line(r));
+        if self.window.is_some() {
+            match m {
+                CursorMove::Top => self.jump_to(0, col.min(len(0))),
+                CursorMove::Bottom => self.jump_to(last, col.min(len(last))),
+                CursorMove::Jump(r, c) => self.jump_to(usize::from(r), usize::from(c)),
+                other => self.window().move_cursor(other),
+            }
+            return;
+        }
         // Up and down keep the display column, as the textarea does.
         let above_below = |r: usize| (r, char_at_col(line(r), display_col(line(row), col)));
         let next = match m {
@@ -279,7 +564,7 @@ impl TextBuffer {
             }
             // Word and paragraph moves: the textarea's own rules.
             other => {
-                self.edit().move_cursor(other);
+                self.window().move_cursor(other);
                 return;
             }
         };
@@ -287,7 +572,8 @@ impl TextBuffer {
     }
 }
 
-/// `CursorMove::Jump` to (row, col), saturating (the textarea takes u16 positions).
+/// `CursorMove::Jump` to (row, col), saturating (the textarea takes u16 positions; a window
+/// is far shorter).
 fn jump(row: usize, col: usize) -> CursorMove {
     CursorMove::Jump(
         u16::try_from(row).unwrap_or(u16::MAX),
@@ -320,7 +606,7 @@ mod tests {
                 for start in [(0, 0), (2, 10), (3, 2), (5, 0), (1, 0)] {
                     let mut plain = TextBuffer::new(text);
                     let mut edited = TextBuffer::new(text);
-                    let _ = edited.edit();
+                    edited.edit(EditKind::Other, |_| {});
                     for b in [&mut plain, &mut edited] {
                         b.jump_to(start.0, start.1);
                         b.move_cursor(*first);
@@ -342,21 +628,20 @@ mod tests {
         assert_eq!(b.lines(), ["one", "two", "three"]);
         b.move_cursor(CursorMove::Down);
         b.move_cursor(CursorMove::End);
-        b.edit().insert_char('!');
+        assert!(b.edit(EditKind::Insert('!'), |area| area.insert_char('!')));
         assert_eq!(b.text(), "one\ntwo!\nthree");
         assert_eq!(b.cursor(), DataCursor(1, 4));
-        assert!(b.edit().undo());
+        assert!(b.undo());
         assert_eq!(b.text(), "one\ntwo\nthree");
     }
 
     fn type_into(b: &mut TextBuffer, text: &str) {
         for c in text.chars() {
-            let before = b.cursor();
-            assert!(b.edit().input(ratatui_textarea::Input {
-                key: ratatui_textarea::Key::Char(c),
+            let input = Input {
+                key: Key::Char(c),
                 ..Default::default()
-            }));
-            b.record(before, EditKind::Insert(c), 1);
+            };
+            assert!(b.input(input, EditKind::Insert(c)));
         }
     }
 
@@ -376,12 +661,11 @@ mod tests {
         // Deleting is one run; moving the cursor starts a new group.
         type_into(&mut b, "abcdef");
         for _ in 0..3 {
-            let before = b.cursor();
-            b.edit().input(ratatui_textarea::Input {
-                key: ratatui_textarea::Key::Backspace,
+            let input = Input {
+                key: Key::Backspace,
                 ..Default::default()
-            });
-            b.record(before, EditKind::Delete, 1);
+            };
+            assert!(b.input(input, EditKind::Delete));
         }
         assert_eq!(b.text(), "abc");
         b.move_cursor(CursorMove::Head);

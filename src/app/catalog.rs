@@ -176,14 +176,15 @@ fn insert_reuse(state: &mut State, line: &str, reference: &str) -> Vec<Effect> {
         .lines()
         .get(row)
         .is_none_or(|l| l.trim().is_empty());
-    let area = e.editor.edit();
-    if blank {
-        area.move_cursor(CursorMove::Head);
-    } else {
-        area.move_cursor(CursorMove::End);
-        area.insert_newline();
-    }
-    area.insert_str(line);
+    e.editor.edit(crate::app::buffer::EditKind::Other, |area| {
+        if blank {
+            area.move_cursor(CursorMove::Head);
+        } else {
+            area.move_cursor(CursorMove::End);
+            area.insert_newline();
+        }
+        area.insert_str(line);
+    });
     e.view.edited(row);
     e.dirty = true;
     e.live_pending = true;

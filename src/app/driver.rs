@@ -111,9 +111,13 @@ impl<'c> Driver<'c> {
     }
 }
 
-/// The buffer changed since the gate evaluation the panes show was made.
+/// The buffer changed since the gate evaluation the panes show was made, and no re-check is
+/// running (its result makes the next one due).
 pub fn recheck_due(state: &State) -> bool {
-    state.engagement.as_ref().is_some_and(|e| e.live_pending)
+    state
+        .engagement
+        .as_ref()
+        .is_some_and(|e| e.live_pending && !e.live_running)
 }
 
 fn live_shown(state: &State) -> Option<u64> {

@@ -855,15 +855,9 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
     };
     // A text file ends with a newline: a buffer whose last line is not empty gets one (as an
     // undoable edit, so the buffer and the saved text agree).
-    let text = e.editor.text();
-    if !text.is_empty() && !text.ends_with('\n') {
-        let DataCursor(row, col) = e.editor.cursor();
-        let area = e.editor.edit();
-        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        area.move_cursor(ratatui_textarea::CursorMove::End);
-        area.insert_newline();
-        e.view.edited(row);
-        e.editor.jump_to(row, col);
+    if e.editor.end_with_newline() {
+        let last = e.editor.lines().len().saturating_sub(2);
+        e.view.edited(last);
     }
     vec![fx(LiveEffect::Save {
         root: e.root.clone(),
@@ -1205,9 +1199,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 Some(merged) => {
                     // One edit replaces the buffer, so Ctrl-Z gives mine back; the resolved save
                     // keeps the disk version it replaces in .phasegate/recovery/.
-                    let area = e.editor.edit();
-                    area.select_all();
-                    area.insert_str(&merged.text);
+                    e.editor.replace_all(&merged.text);
                     e.view.edited(0);
                     e.dirty = true;
                     e.live_pending = true;

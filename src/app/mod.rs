@@ -392,6 +392,10 @@ pub struct EngagementState {
     pub dirty: bool,
     /// The buffer changed since `live` was computed.
     pub live_pending: bool,
+    /// A live re-check is being evaluated off the input path: the next one waits for its
+    /// result, so the buffer's text is taken once per evaluation rather than once per key
+    /// (the edits made meanwhile are in the next one).
+    pub live_running: bool,
     /// Counts the changes of what the panes show from `live` (the loop draws again for those
     /// only, `app::driver`).
     pub live_shown: u64,
@@ -565,6 +569,7 @@ impl EngagementState {
             saved_text: String::new(),
             dirty: false,
             live_pending: false,
+            live_running: false,
             live_shown: 0,
             review: Review::new(gate),
             draft: review::DraftSync::default(),
@@ -662,11 +667,14 @@ impl EngagementState {
         }
         self.live_pending = false;
         match self.shown_artifact() {
-            Some(artifact) if self.dirty => Some(LiveJob {
-                engagement: Arc::clone(&self.engagement),
-                artifact,
-                text: self.editor.text(),
-            }),
+            Some(artifact) if self.dirty => {
+                self.live_running = true;
+                Some(LiveJob {
+                    engagement: Arc::clone(&self.engagement),
+                    artifact,
+                    text: self.editor.text(),
+                })
+            }
             _ => {
                 let disk = self.disk.clone();
                 self.show_live(disk);
@@ -678,6 +686,7 @@ impl EngagementState {
     /// Takes a live re-check computed off the input path, unless the buffer went clean
     /// meanwhile (then the disk evaluation already holds).
     pub fn apply_live(&mut self, evaluation: Evaluation) {
+        self.live_running = false;
         if self.dirty {
             self.show_live(Arc::new(evaluation));
         }

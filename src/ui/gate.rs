@@ -132,7 +132,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     let height = usize::from(inner.height);
     let n = rows.len();
     let selected = e.review.selected.min(n.saturating_sub(1));
-    let detail = detail_lines(state, e, theme, &rows, selected, width);
+    let detail = detail_lines(state, e, theme, &rows, selected, width, height);
     // The list keeps at least three rows (or all of them); the detail gets the rest, up to
     // what it needs; the header what is left above both.
     let header_h = header.len().min(height.saturating_sub(n.min(3) + 1));
@@ -205,7 +205,10 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
 }
 
 /// The selected criterion in full, wrapped: ID, position in the list, kind, result; its text;
-/// every failure with its `FILE:LINE:COL`, or its waiver reason.
+/// every failure with its `FILE:LINE:COL`, or its waiver reason. Failures stop once `limit`
+/// lines are made (the pane shows no more): a criterion failing on every line of a 50,000-line
+/// artifact would otherwise cost each frame thousands of formatted, wrapped lines.
+#[allow(clippy::too_many_arguments)]
 fn detail_lines(
     state: &State,
     e: &EngagementState,
@@ -213,6 +216,7 @@ fn detail_lines(
     rows: &[(&CriterionEval, CriterionResult)],
     selected: usize,
     width: usize,
+    limit: usize,
 ) -> Vec<Line<'static>> {
     let Some((c, result)) = rows.get(selected) else {
         return Vec::new();
@@ -251,6 +255,9 @@ fn detail_lines(
         );
     }
     for f in &c.failures {
+        if out.len() >= limit {
+            break;
+        }
         out.extend(
             wrap(&f.to_string(), width)
                 .into_iter()

@@ -475,6 +475,8 @@ pub struct Cache {
     buffer: usize,
     /// Created from the engine on first use.
     origins: Option<Origins>,
+    /// Lines parsed so far (what the memo saved is what this does not count).
+    parsed: usize,
     buf: String,
 }
 
@@ -589,7 +591,24 @@ impl Cache {
         let buffer = lines.as_ptr() as usize;
         let moved = lines.len() != self.line_count || buffer != self.buffer;
         match edited {
-            Some(row) => self.invalidate_from(row),
+            Some(row) => {
+                // Lines that came or went at the edit move the parsed lines below it: their
+                // results move with them (each is still checked against its text and start
+                // state), so a newline does not re-parse every visible line below it.
+                let delta = lines.len() as i128 - self.line_count as i128;
+                if delta != 0 && self.line_count != 0 {
+                    let below = self.memo.split_off(&(row + 1));
+                    for (at, memo) in below {
+                        let moved = at as i128 + delta;
+                        if moved > row as i128
+                            && let Ok(moved) = usize::try_from(moved)
+                        {
+                            self.memo.insert(moved, memo);
+                        }
+                    }
+                }
+                self.invalidate_from(row);
+            }
             // Another buffer, or lines that came or went without an edit report: nothing
             // parsed before is trusted (the memo checks its own lines).
             None if moved => self.invalidate_from(0),
@@ -617,6 +636,7 @@ impl Cache {
                 _ => {
                     let start = state.clone();
                     let runs = engine.parse_line(&origins, &mut state, line, &mut self.buf);
+                    self.parsed += 1;
                     self.memo.insert(
                         row,
                         Memo {
@@ -762,6 +782,43 @@ mod tests {
                 .iter()
                 .all(|(_, p)| *p == Paint::Code)
         );
+    }
+
+    #[test]
+    fn a_new_line_moves_the_parsed_lines_below_it_instead_of_reparsing_them() {
+        let e = engine();
+        let mut doc = lines(&"## S\n\nText line.\n\n".repeat(500));
+        let mut cache = Cache::new();
+        for top in (0..=1000).step_by(40) {
+            cache.prepare(e, &doc, top..top + 40, None);
+        }
+        let exact = |doc: &[String]| {
+            let mut fresh = Cache::new();
+            fresh.prepare(e, doc, 0..doc.len(), None);
+            (1000..1040)
+                .map(|row| fresh.runs(row, &doc[row]).map(<[Run]>::to_vec))
+                .collect::<Vec<_>>()
+        };
+        // A blank line typed after a blank line (Enter): only it is parsed.
+        doc.insert(1010, String::new());
+        let before = cache.parsed;
+        cache.prepare(e, &doc, 1000..1040, Some(1010));
+        // The new line, and at most the one after it (the grammar's state after two blank
+        // lines); not the 29 visible below it.
+        assert!(cache.parsed - before <= 2, "{}", cache.parsed - before);
+        let shown: Vec<_> = (1000..1040)
+            .map(|row| cache.runs(row, &doc[row]).map(<[Run]>::to_vec))
+            .collect();
+        assert_eq!(shown, exact(&doc));
+        // The blank line deleted again (Backspace at its start): the lines below move up.
+        doc.remove(1010);
+        let before = cache.parsed;
+        cache.prepare(e, &doc, 1000..1040, Some(1009));
+        assert!(cache.parsed - before <= 2, "{}", cache.parsed - before);
+        let shown: Vec<_> = (1000..1040)
+            .map(|row| cache.runs(row, &doc[row]).map(<[Run]>::to_vec))
+            .collect();
+        assert_eq!(shown, exact(&doc));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub(super) fn undo_redo(e: &mut EngagementState, undo: bool) -> bool {
     if changed {
         // Undo and redo can touch rows away from the cursor.
         e.view.edited(0);
-        e.dirty = e.editor.text() != e.saved_text;
+        e.dirty = !e.editor.text_equals(&e.saved_text);
         e.live_pending = true;
     }
     changed

@@ -193,7 +193,7 @@ pub(super) fn saved(state: &mut State, artifact: Artifact, text: String) -> Vec<
         return Vec::new();
     };
     if e.shown_artifact() == Some(artifact) {
-        if e.editor.text() == text {
+        if e.editor.text_equals(&text) {
             e.dirty = false;
         }
         e.saved_text = text;
@@ -377,19 +377,9 @@ fn text(state: &mut State, input: Input) {
                     undo_redo(e, input.key == Key::Char('u'));
                     return;
                 }
-                let cursor = e.editor.cursor();
-                let before = cursor.0;
+                let before = e.editor.cursor().0;
                 let kind = edit_kind(&input);
-                // Typing over a selection deletes it first: two history steps.
-                let steps = if e.editor.selection_range().is_some()
-                    && !matches!(kind, crate::app::buffer::EditKind::Delete)
-                {
-                    2
-                } else {
-                    1
-                };
-                if e.editor.edit().input(input) {
-                    e.editor.record(cursor, kind, steps);
+                if e.editor.input(input, kind) {
                     let after = e.editor.cursor().0;
                     e.view.edited(before.min(after));
                     // Only undo compares with the text on disk: typing is every keystroke.
@@ -433,14 +423,9 @@ fn paste(state: &mut State, s: &str) {
         (Screen::Engagement, Mode::Edit) => {
             if let Some(e) = &mut state.engagement {
                 let cursor = e.editor.cursor();
-                let steps = if e.editor.selection_range().is_some() {
-                    2
-                } else {
-                    1
-                };
-                if e.editor.edit().insert_str(&normalized) {
-                    e.editor
-                        .record(cursor, crate::app::buffer::EditKind::Other, steps);
+                if e.editor.edit(crate::app::buffer::EditKind::Other, |area| {
+                    area.insert_str(&normalized);
+                }) {
                     e.view.edited(cursor.0);
                     e.dirty = true;
                     e.live_pending = true;

@@ -17,8 +17,8 @@ import re
 import sys
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
-PATH = re.compile(r"\b(crate|super)((?:::[a-z_][a-z0-9_]*)+)")
-GROUP = re.compile(r"\b(crate|super)::\{([^}]*)\}")
+START = re.compile(r"\b(crate|super)\s*::")
+IDENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)\s*")
 
 
 def module_of(rel):
@@ -42,23 +42,50 @@ def files():
                 yield os.path.relpath(full, SRC).replace(os.sep, "/"), full
 
 
+def use_tree(text, i):
+    """Parse the path tree that starts at text[i] (just after `crate::`/`super::`).
+
+    Returns (paths, end): every full path the tree names, as lists of segments, so that
+    `crate::domain::{artifact::{A, B}, phase}` names both `domain::artifact` and `domain::phase`.
+    """
+    if text.startswith("{", i):
+        paths, i = [], i + 1
+        while True:
+            while i < len(text) and text[i] in " \t\r\n,":
+                i += 1
+            if i >= len(text) or text[i] == "}":
+                return paths, i + 1
+            sub, j = use_tree(text, i)
+            if j == i:  # not a path (a comment, `as x`): skip one character
+                i += 1
+                continue
+            paths.extend(sub)
+            i = j
+    m = IDENT.match(text, i)
+    if not m:
+        return [], i
+    name, i = m.group(1), m.end()
+    if text.startswith("::", i):
+        rest, i = use_tree(text, i + 2)
+        return [[name] + r for r in rest] or [[name]], i
+    if name in ("self", "*"):
+        return [[]], i
+    return [[name]], i
+
+
 def targets(rel, text):
+    """Every module path `crate::…` and `super::…` names in the file, resolved from the crate root."""
     here = module_of(rel)
     # A file `a/b.rs` is module a::b; `super` is a, unless the file is a mod.rs.
     parent = here[:-1]
-    for kind, rest in PATH.findall(text):
-        segs = [s for s in rest.split("::") if s]
-        base = [] if kind == "crate" else list(parent)
-        while segs and segs[0] == "super":
-            base = base[:-1]
-            segs = segs[1:]
-        yield base + segs
-    for kind, inner in GROUP.findall(text):
-        base = [] if kind == "crate" else list(parent)
-        for item in inner.split(","):
-            name = item.strip().split("::")[0].strip()
-            if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name != "self":
-                yield base + [name]
+    for m in START.finditer(text):
+        paths, _ = use_tree(text, m.end())
+        for segs in paths:
+            base = [] if m.group(1) == "crate" else list(parent)
+            while segs and segs[0] == "super":
+                base = base[:-1]
+                segs = segs[1:]
+            yield base + [s for s in segs if s != "*"]
 
 
 def sccs(graph):

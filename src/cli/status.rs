@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 
 use super::{Context, Exit, locate};
 use crate::domain::criteria::CriterionEval;
+use crate::domain::evaluate::gate_quorum;
 use crate::domain::evaluate::{Engagement, Evaluation, evaluate, next_action, shown_result};
 use crate::domain::journal::{CriterionResult, GateId};
 use crate::domain::position::Finding;
-use crate::domain::quorum::gate_quorum;
 use crate::domain::signature::{EventSignature, SignatureReport};
 use crate::store::agents;
 

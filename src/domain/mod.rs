@@ -6,12 +6,14 @@ pub mod artifact;
 pub mod controls;
 
 pub mod baseline;
+pub mod build_file;
 pub mod catalog;
 pub mod criteria;
 pub mod design;
 pub mod digest;
 pub mod engagement;
 pub mod evaluate;
+pub mod gate;
 pub mod ids;
 pub mod journal;
 pub mod lawful;

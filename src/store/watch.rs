@@ -871,11 +871,7 @@ impl NativeWorkspace {
                 .collect();
             if !errors.is_empty() {
                 sink(WorkspaceEvent::Problem(errors.join("; ")));
-            } else if !burst
-                .iter()
-                .flatten()
-                .any(|ev| changes_content(&ev.kind))
-            {
+            } else if !burst.iter().flatten().any(|ev| changes_content(&ev.kind)) {
                 continue;
             }
             if !self.root.is_dir() {

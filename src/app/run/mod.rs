@@ -113,7 +113,7 @@ pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
                 Ok(loaded) => {
                     let ev = evaluate(&loaded.engagement);
                     let quorum = [GateId::One, GateId::Two].map(|g| {
-                        let q = crate::domain::quorum::gate_quorum(&loaded.engagement, &ev, g);
+                        let q = crate::domain::evaluate::gate_quorum(&loaded.engagement, &ev, g);
                         (q.asked && q.tally.have > 0 && !q.tally.met())
                             .then_some((q.tally.have, q.tally.needed))
                     });

@@ -17,7 +17,7 @@ use crate::domain::signature::is_decision;
 
 use super::StoreError;
 use super::atomic::write_atomic;
-use super::engagement::OBJECTS_DIR;
+use super::layout::OBJECTS_DIR;
 
 /// The merge driver's name in `.gitattributes` and `merge.<name>.driver`.
 pub const DRIVER: &str = "phasegate";

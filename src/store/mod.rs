@@ -10,6 +10,7 @@ pub mod git;
 pub mod instance;
 pub mod layout;
 pub mod limits;
+pub mod load;
 pub mod lock;
 pub mod metrics;
 pub mod own_writes;

@@ -10,11 +10,12 @@ use std::path::Path;
 use super::WorkspaceRow;
 use super::action::Action;
 use super::effect::Effect;
+use crate::config::signing::SigningSetup;
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::{GateId, Stamp};
 use crate::domain::time::Timestamp;
 use crate::store::engagement;
-use crate::store::sign::{Signing, SigningSetup};
+use crate::store::sign::Signing;
 use crate::store::workspace;
 
 /// Who acts and when: injected so tests get a fixed clock and identity.
@@ -63,7 +64,7 @@ impl EffectContext {
             SignaturePolicy::All => true,
         });
         signed
-            && crate::store::sign::configured_key_path(&setup.config)
+            && crate::config::signing::configured_key_path(&setup.config)
                 .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
     }
 

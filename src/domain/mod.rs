@@ -35,5 +35,6 @@ pub mod records;
 pub mod rules;
 pub mod sidebyside;
 pub mod signature;
+pub mod status_json;
 pub mod time;
 pub mod trace;

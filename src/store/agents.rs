@@ -11,6 +11,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::domain::evaluate::{Engagement, Evaluation};
+use crate::domain::status_json::status_json;
 
 use super::StoreError;
 use super::atomic::write_atomic;
@@ -89,6 +93,42 @@ impl SessionGuard {
 impl Drop for SessionGuard {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// The `status --json` object with what only the filesystem knows: the agent sessions running
+/// on the engagement (`phasegate mcp`). The MCP server's `status` tool returns this same object.
+pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
+    let mut v = status_json(e, ev);
+    v["agents"] = json!(
+        live_sessions(root)
+            .iter()
+            .map(|s| json!({
+                "actor": agent_actor(&s.client),
+                "pid": s.owner.pid,
+                "host": s.owner.host,
+                "user": s.owner.user,
+                "started": s.since,
+            }))
+            .collect::<Vec<_>>()
+    );
+    v
+}
+
+/// How an agent's client name appears in the journal: `agent:<client>`.
+pub fn agent_actor(client: &str) -> String {
+    // One short line whatever the client sent: the name lands in the journal.
+    let client: String = client
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(64)
+        .collect();
+    let client = client.trim();
+    if client.is_empty() {
+        "agent:unknown".into()
+    } else {
+        format!("agent:{client}")
     }
 }
 

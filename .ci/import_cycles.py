@@ -11,12 +11,13 @@ A strongly connected component of more than one node is a cycle; the script prin
 and exits 1. Test modules (`#[cfg(test)] mod tests`) are left out: they may use anything.
 
     python3 .ci/import_cycles.py [SRC_DIR]
+    python3 .ci/import_cycles.py --self-test   # the forms of path it must see, on a made-up tree
 """
 import os
 import re
 import sys
 
-SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
+SRC = os.path.join(os.path.dirname(__file__), "..", "src")
 START = re.compile(r"\b(crate|super)\s*::")
 IDENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)\s*")
 
@@ -120,6 +121,14 @@ def sccs(graph):
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--self-test":
+        return self_test()
+    return main_on(sys.argv[1] if len(sys.argv) > 1 else SRC)
+
+
+def main_on(src):
+    global SRC
+    SRC = src
     layers, trees = {}, {"domain": {}, "store": {}}
     known = {tuple(module_of(rel)) for rel, _ in files()}
     for rel, full in files():
@@ -149,6 +158,48 @@ def main():
     if not bad:
         print("no import cycle: layers, domain/, store/")
     return 1 if bad else 0
+
+
+def self_test():
+    """Each made-up tree hides one cycle behind one form of path; each must be found."""
+    import contextlib
+    import io
+    import tempfile
+
+    cases = {
+        "nested group": {
+            "domain/a.rs": "use crate::domain::{b::{X, Y}, c};\n",
+            "domain/b.rs": "use super::a::Z;\n",
+        },
+        "super group": {
+            "domain/a.rs": "use super::{\n    b::X,\n    c,\n};\n",
+            "domain/b.rs": "pub(crate) fn f() { super::a::g() }\n",
+        },
+        "pub use": {
+            "store/a.rs": "pub use super::b::X;\n",
+            "store/b.rs": "use crate::store::a::Y;\n",
+        },
+        "layers": {
+            "cli/mod.rs": "use crate::mcp::Server;\n",
+            "mcp/mod.rs": "use crate::{cli::status::x, domain};\n",
+        },
+    }
+    failed = 0
+    global SRC
+    for name, tree in cases.items():
+        with tempfile.TemporaryDirectory() as d:
+            for rel, text in tree.items():
+                os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+                with open(os.path.join(d, rel), "w", encoding="utf-8") as f:
+                    f.write(text + "\n#[cfg(test)]\nmod tests { use crate::x::y; }\n")
+            SRC = d
+            with contextlib.redirect_stdout(io.StringIO()):
+                found = main_on(d)
+            if found != 1:
+                failed += 1
+                print(f"self-test: the cycle through a {name} was not found")
+    print("self-test: ok" if not failed else f"self-test: {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -322,10 +322,9 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
         Some(text) => design::components(&markdown::parse(text), text),
         None => design_components.clone(),
     };
-    let contract_file = if approved_design_text.is_some() {
-        "objects (approved design)"
-    } else {
-        Artifact::Design.file_name()
+    let contract_position = |line, column| match approved_design_text {
+        Some(_) => Position::approved_design(line, column),
+        None => Position::new(Artifact::Design.file_name(), line, column),
     };
     let as_built_components = match (
         docs.get(&Artifact::AsBuilt),
@@ -346,7 +345,7 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
             row(
                 c,
                 &replay,
-                Position::new(contract_file, c.line, c.column),
+                contract_position(c.line, c.column),
                 false,
                 !in_as_built && deviation_targets.contains(&DeviationTarget::Component(c.id)),
             )

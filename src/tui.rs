@@ -400,6 +400,14 @@ fn event_loop(
             evaluation,
         ))));
     });
+    // Slow reads (the waiting group, git status) run on the IO worker; their results come
+    // back on the channel.
+    let io_tx = tx.clone();
+    let io = IoWorker::spawn(move |actions| {
+        for a in actions {
+            let _ = io_tx.send(Incoming::Action(a));
+        }
+    });
     // Whether the last frame was drawn before the grammar was ready.
     let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::live`).
@@ -453,7 +461,11 @@ fn event_loop(
                 }
                 Step::Done(actions)
             }
-            other => Step::Run(other),
+            // Slow reads go to the IO worker (in place if it could not start).
+            other => match crate::app::run::detached(&other, ctx) {
+                Some(job) => Step::Done(io.submit(job).map(|job| job()).unwrap_or_default()),
+                None => Step::Run(other),
+            },
         });
         if let Some(e) = failure {
             return Err(e);
@@ -658,6 +670,38 @@ impl LiveChecker {
         if let Ok(mut guard) = slot.lock() {
             *guard = Some(job);
             ready.notify_one();
+        }
+    }
+}
+
+/// Runs the effects `app::run::detached` packs as jobs, one after the other in the order asked,
+/// on its own thread: reading a large workspace or asking git never holds up a key. Idle, the
+/// thread sleeps in `recv`.
+struct IoWorker {
+    /// `None` when the thread could not be started: jobs then run in place.
+    jobs: Option<Sender<crate::app::run::Job>>,
+}
+
+impl IoWorker {
+    fn spawn(deliver: impl Fn(Vec<Action>) + Send + 'static) -> IoWorker {
+        let (jobs, rx) = mpsc::channel::<crate::app::run::Job>();
+        let spawned = std::thread::Builder::new()
+            .name("phasegate-io".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    deliver(job());
+                }
+            });
+        IoWorker {
+            jobs: spawned.is_ok().then_some(jobs),
+        }
+    }
+
+    /// Queues `job`; gives it back when there is no worker to run it.
+    fn submit(&self, job: crate::app::run::Job) -> Option<crate::app::run::Job> {
+        match &self.jobs {
+            Some(tx) => tx.send(job).err().map(|e| e.0),
+            None => Some(job),
         }
     }
 }

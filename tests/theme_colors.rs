@@ -38,7 +38,7 @@ fn open(state: &mut State, slug: &str) {
     let index = state
         .workspace
         .as_ref()
-        .and_then(|w| w.visible().iter().position(|r| r.slug == slug))
+        .and_then(|w| w.position_of(slug))
         .expect("slug listed");
     for _ in 0..index {
         press(state, KeyCode::Char('j'));

@@ -100,11 +100,7 @@ impl Person {
         let workspace = self.state.workspace.clone().expect("workspace").root;
         self.effect(Effect::LoadWorkspace { workspace });
         let ws = self.state.workspace.clone().expect("workspace");
-        let i = ws
-            .visible()
-            .iter()
-            .position(|r| r.slug == slug)
-            .expect("listed");
+        let i = ws.position_of(slug).expect("listed");
         self.key(KeyCode::Home, KeyModifiers::NONE);
         for _ in 0..i {
             self.press('j');

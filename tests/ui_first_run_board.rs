@@ -73,6 +73,10 @@ fn hints_are_whole_and_keep_help_at_any_width() {
     let ws = Workspace::with_samples();
     for width in [40u16, 60, 80, 120] {
         let mut state = workspace_state(ws.path(), (width, 24));
+        // The first engagement's own row (the gates waiting for you are listed above it).
+        if let Some(w) = &mut state.workspace {
+            w.selected = w.position_of("bgp-peer-onboarding").expect("listed");
+        }
         press(&mut state, KeyCode::Enter);
         let screen = render(&state, ws.path());
         let hints = screen.lines().last().unwrap_or_default().to_string();

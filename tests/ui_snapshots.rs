@@ -39,11 +39,7 @@ fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
 
 fn open(state: &mut State, slug: &str) {
     let ws = state.workspace.as_ref().expect("workspace").clone();
-    let index = ws
-        .visible()
-        .iter()
-        .position(|r| r.slug == slug)
-        .expect("slug listed");
+    let index = ws.position_of(slug).expect("slug listed");
     for _ in 0..index {
         press(state, KeyCode::Char('j'));
     }

@@ -41,6 +41,29 @@ pub enum Action {
         rows: Vec<WorkspaceRow>,
         error: Option<String>,
     },
+    /// A report of the workspace watch (`tui::subscriptions`): engagements added or removed.
+    WorkspaceWatch {
+        workspace: PathBuf,
+        event: crate::store::watch::WorkspaceEvent,
+    },
+    /// The rows brought in line with the workspace directory (`Effect::SyncWorkspace`).
+    WorkspaceSynced {
+        workspace: PathBuf,
+        added: Vec<WorkspaceRow>,
+        removed: Vec<String>,
+        error: Option<String>,
+    },
+    /// The gates of `workspace` waiting for the acting identity were read (`Effect::LoadQueue`).
+    QueueLoaded {
+        workspace: PathBuf,
+        waiting: Vec<super::WaitingRow>,
+        error: Option<String>,
+    },
+    /// What git says about the engagement at `root` (`Effect::GitStatus`).
+    GitRead {
+        root: PathBuf,
+        line: Option<super::GitLine>,
+    },
     /// The workspace metrics were read (`show_metrics`).
     MetricsLoaded(Box<crate::domain::metrics::WorkspaceMetrics>),
     /// An engagement was (re)loaded from disk.
@@ -84,6 +107,22 @@ impl fmt::Debug for Action {
             Action::WorkspaceLoaded { rows, error } => {
                 write!(f, "WorkspaceLoaded({} rows, {error:?})", rows.len())
             }
+            Action::WorkspaceWatch { event, .. } => write!(f, "WorkspaceWatch({event:?})"),
+            Action::WorkspaceSynced {
+                added,
+                removed,
+                error,
+                ..
+            } => write!(
+                f,
+                "WorkspaceSynced(+{} -{} {error:?})",
+                added.len(),
+                removed.len()
+            ),
+            Action::QueueLoaded { waiting, error, .. } => {
+                write!(f, "QueueLoaded({} gates, {error:?})", waiting.len())
+            }
+            Action::GitRead { line, .. } => write!(f, "GitRead({line:?})"),
             Action::MetricsLoaded(m) => {
                 write!(f, "MetricsLoaded({} engagements)", m.engagements.len())
             }
@@ -162,10 +201,12 @@ pub enum LiveAction {
         path: PathBuf,
         quiet: bool,
     },
-    /// The other running instances with the engagement at `root` open.
+    /// The other running instances with the engagement at `root` open, and the agent
+    /// sessions (`phasegate mcp`) still running on it.
     PresenceFound {
         root: PathBuf,
         others: Vec<InstanceOwner>,
+        agents: Vec<crate::store::agents::AgentSession>,
     },
     Failed(String),
 }

@@ -19,6 +19,25 @@ pub enum Effect {
     LoadWorkspace {
         workspace: PathBuf,
     },
+    /// Read the gates of the workspace the acting identity may decide (`store::queue`'s own
+    /// path, `domain::queue`): the list's "waiting for you" group. Slow on a large workspace:
+    /// `tui.rs` runs it on its IO worker (`run::detached`).
+    LoadQueue {
+        workspace: PathBuf,
+    },
+    /// Bring the list's rows in line with the directory: read the engagements not in `known`
+    /// (their slugs) and those in `reread`, drop the ones gone (the workspace watch reported a
+    /// change).
+    SyncWorkspace {
+        workspace: PathBuf,
+        known: Vec<String>,
+        reread: Vec<String>,
+    },
+    /// Ask git where the engagement stands (`store::git::engagement_status`: uncommitted
+    /// decisions, ahead/behind). Starts git processes: `tui.rs` runs it on its IO worker.
+    GitStatus {
+        root: PathBuf,
+    },
     /// Read every engagement of the workspace for the metrics view.
     LoadMetrics {
         workspace: PathBuf,
@@ -79,10 +98,13 @@ impl Effect {
     /// The files and directories the effect reads or writes (for sandbox checks).
     pub fn paths(&self) -> Vec<PathBuf> {
         match self {
-            Effect::LoadWorkspace { workspace } | Effect::LoadMetrics { workspace } => {
+            Effect::LoadWorkspace { workspace }
+            | Effect::SyncWorkspace { workspace, .. }
+            | Effect::LoadQueue { workspace }
+            | Effect::LoadMetrics { workspace } => {
                 vec![workspace.clone()]
             }
-            Effect::Load { root } => vec![root.clone()],
+            Effect::Load { root } | Effect::GitStatus { root } => vec![root.clone()],
             Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
                 vec![root.clone()]
             }
@@ -197,7 +219,7 @@ pub enum LiveEffect {
         root: PathBuf,
         open_view: bool,
     },
-    /// Read who else has the engagement open.
+    /// Read who else has the engagement open, and which agent sessions run on it.
     ScanPresence {
         root: PathBuf,
     },

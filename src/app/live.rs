@@ -39,6 +39,7 @@ use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
+use crate::store::agents::is_agent;
 use crate::store::engagement::Loaded;
 use crate::store::instance::InstanceOwner;
 use crate::store::recovery::{RecoveryFile, RecoveryKind};
@@ -124,6 +125,9 @@ pub struct Live {
     pub held: Vec<RecoveryFile>,
     /// Other running instances that have this engagement open (their presence files).
     pub others: Vec<InstanceOwner>,
+    /// Agent sessions (`phasegate mcp`) running on this engagement, as last read (on a
+    /// reload or a presence change, never per frame: `store::agents::live_sessions`).
+    pub agents: Vec<crate::store::agents::AgentSession>,
     /// Columns the open view's compare is scrolled sideways (reset when a view opens).
     pub hscroll: usize,
     /// The presence directory changed: read it once more at the next deadline. A file created
@@ -246,10 +250,17 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
                     .iter()
                     .zip(&e.issues)
                     .all(|(new, old)| new.to_string() == *old);
+            // An agent's session file is not watched: who is at work is read again with
+            // every reload its writes cause.
+            let scan = fx(LiveEffect::ScanPresence { root: root.clone() });
             if !e.dirty && same_issues && loaded.engagement == *e.engagement {
-                return Vec::new();
+                return vec![scan];
             }
-            reloaded(state, *loaded, true)
+            let mut out = reloaded(state, *loaded, true);
+            out.push(scan);
+            // A `git pull` or a commit made elsewhere: where git stands is read again.
+            out.push(Effect::GitStatus { root });
+            out
         }
         LiveAction::ReloadFailed(m) => {
             live.problem = Some(m.clone());
@@ -397,9 +408,11 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
         LiveAction::PresenceFound {
             root: found,
             others,
+            agents,
         } => {
             if found == root {
                 live.others = others;
+                live.agents = agents;
             }
             Vec::new()
         }
@@ -505,12 +518,25 @@ fn announce(
     if old.meta != now.engagement.meta {
         out.push((Severity::Info, "engagement.toml changed on disk".into()));
     }
-    let grew = now
+    let new_events = now
         .engagement
         .journal
         .events
-        .len()
-        .saturating_sub(old.events);
+        .get(old.events..)
+        .unwrap_or(&[]);
+    // An agent's writes are named, first: the humans govern what it does (DESIGN §7).
+    let agents: Vec<(Severity, String)> = new_events
+        .iter()
+        .filter(|ev| is_agent(&ev.actor))
+        .map(|ev| {
+            (
+                Severity::Info,
+                format!("{}: {} (event {})", ev.actor, ev.body.summary(), ev.seq),
+            )
+        })
+        .collect();
+    let grew = new_events.iter().filter(|ev| !is_agent(&ev.actor)).count();
+    out.splice(0..0, agents);
     if grew > 0 && !out.iter().any(|(_, m)| m.starts_with("Gate ")) {
         out.push((
             Severity::Info,

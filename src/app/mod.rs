@@ -189,29 +189,96 @@ pub struct WorkspaceRow {
     pub sample: bool,
 }
 
+/// A gate the acting identity may decide, as the list's first group ("waiting for you") shows
+/// it: `phasegate queue`'s entry for it (`domain::queue`), and where the engagement is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRow {
+    pub root: PathBuf,
+    pub entry: crate::domain::queue::QueueEntry,
+}
+
+/// One line of the workspace list a cursor can stand on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListItem<'a> {
+    /// A gate of the "waiting for you" group (listed first, oldest first).
+    Waiting(&'a WaitingRow),
+    Engagement(&'a WorkspaceRow),
+}
+
+impl ListItem<'_> {
+    /// What the item is, whatever its index: the cursor follows it when the list changes.
+    pub fn key(&self) -> (String, Option<u8>) {
+        match self {
+            ListItem::Waiting(w) => (w.entry.engagement.clone(), Some(w.entry.gate)),
+            ListItem::Engagement(r) => (r.slug.clone(), None),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceState {
     pub root: PathBuf,
     pub rows: Vec<WorkspaceRow>,
+    /// The gates waiting for the acting identity (read apart from the rows, off the input
+    /// path: `Effect::LoadQueue`).
+    pub waiting: Vec<WaitingRow>,
+    /// Why the waiting group could not be read.
+    pub waiting_error: Option<String>,
     pub filter: String,
-    /// Index into the filtered rows.
+    /// Index into [`WorkspaceState::items`]: the waiting gates, then the engagements.
     pub selected: usize,
     pub error: Option<String>,
+    /// Enter was pressed on a waiting gate of this engagement: it opens on the gate review.
+    pub opening_review: Option<PathBuf>,
 }
 
 impl WorkspaceState {
+    fn matches(&self, slug: &str, title: &str, owner: &str) -> bool {
+        let needle = self.filter.to_lowercase();
+        needle.is_empty()
+            || slug.to_lowercase().contains(&needle)
+            || title.to_lowercase().contains(&needle)
+            || owner.to_lowercase().contains(&needle)
+    }
+
     /// Rows matching the filter (slug, title or owner, case-insensitive).
     pub fn visible(&self) -> Vec<&WorkspaceRow> {
-        let needle = self.filter.to_lowercase();
         self.rows
             .iter()
-            .filter(|r| {
-                needle.is_empty()
-                    || r.slug.to_lowercase().contains(&needle)
-                    || r.title.to_lowercase().contains(&needle)
-                    || r.owner.to_lowercase().contains(&needle)
-            })
+            .filter(|r| self.matches(&r.slug, &r.title, &r.owner))
             .collect()
+    }
+
+    /// Waiting gates matching the filter, oldest first.
+    pub fn waiting_visible(&self) -> Vec<&WaitingRow> {
+        self.waiting
+            .iter()
+            .filter(|w| self.matches(&w.entry.engagement, &w.entry.title, &w.entry.owner))
+            .collect()
+    }
+
+    /// Everything the cursor moves over, in list order.
+    pub fn items(&self) -> Vec<ListItem<'_>> {
+        let mut out: Vec<ListItem<'_>> = self
+            .waiting_visible()
+            .into_iter()
+            .map(ListItem::Waiting)
+            .collect();
+        out.extend(self.visible().into_iter().map(ListItem::Engagement));
+        out
+    }
+
+    /// Where the engagement `slug`'s own row is in [`WorkspaceState::items`].
+    pub fn position_of(&self, slug: &str) -> Option<usize> {
+        self.items()
+            .iter()
+            .position(|i| matches!(i, ListItem::Engagement(r) if r.slug == slug))
+    }
+
+    /// Keeps the cursor on the list after it changed length.
+    pub fn clamp_selection(&mut self) {
+        let n = self.items().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
     }
 }
 
@@ -266,6 +333,44 @@ impl Review {
     }
 }
 
+/// What git says about the open engagement (`store::git::engagement_status`), for the status
+/// bar: the full line and a short one for a narrow terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitLine {
+    /// `GitStatus::summary()`: branch, ahead/behind its upstream, events not committed.
+    pub summary: String,
+    /// `git: 1 behind, 2 decisions not committed`.
+    pub short: String,
+}
+
+impl GitLine {
+    pub fn of(status: &crate::store::git::GitStatus) -> GitLine {
+        let mut short = Vec::new();
+        if status.behind > 0 {
+            short.push(format!("{} behind", status.behind));
+        }
+        if status.ahead > 0 {
+            short.push(format!("{} ahead", status.ahead));
+        }
+        let decisions = status.uncommitted_decisions();
+        if decisions > 0 {
+            short.push(format!(
+                "{decisions} decision{} not committed",
+                if decisions == 1 { "" } else { "s" }
+            ));
+        } else if !status.uncommitted.is_empty() || !status.changed.is_empty() {
+            short.push("uncommitted changes".into());
+        }
+        if short.is_empty() {
+            short.push("committed".into());
+        }
+        GitLine {
+            summary: status.summary(),
+            short: format!("git: {}", short.join(", ")),
+        }
+    }
+}
+
 /// One engagement open: what is on disk, the editor buffer, and the live evaluation of the
 /// buffer.
 #[derive(Debug, Clone)]
@@ -303,6 +408,9 @@ pub struct EngagementState {
     pub view: ViewCache,
     /// Which journal events verified (the journal pane's marks).
     pub signatures: signing::SignatureMemo,
+    /// The engagement's git status as last read (`Effect::GitStatus`, on every load; `None`
+    /// outside a git work tree).
+    pub git: Option<GitLine>,
 }
 
 /// What the view keeps for one editor buffer: the highlighter's parse states (kept by
@@ -466,6 +574,7 @@ impl EngagementState {
             build: build::BuildState::default(),
             view: ViewCache::default(),
             signatures: signing::SignatureMemo::default(),
+            git: None,
         };
         state.build = build::BuildState::new(&state.disk);
         state.show_phase(shown_phase);

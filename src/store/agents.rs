@@ -50,6 +50,28 @@ impl AgentSession {
     }
 }
 
+/// How an agent's client name appears in the journal: `agent:<client>`.
+pub fn agent_actor(client: &str) -> String {
+    // One short line whatever the client sent: the name lands in the journal.
+    let client: String = client
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(64)
+        .collect();
+    let client = client.trim();
+    if client.is_empty() {
+        "agent:unknown".into()
+    } else {
+        format!("agent:{client}")
+    }
+}
+
+/// Whether a journal actor is an agent's ([`agent_actor`]).
+pub fn is_agent(actor: &str) -> bool {
+    actor.starts_with("agent:")
+}
+
 pub fn session_path(root: &Path, pid: u32) -> PathBuf {
     root.join(AGENTS_DIR).join(format!("{pid}.toml"))
 }
@@ -113,23 +135,6 @@ pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
             .collect::<Vec<_>>()
     );
     v
-}
-
-/// How an agent's client name appears in the journal: `agent:<client>`.
-pub fn agent_actor(client: &str) -> String {
-    // One short line whatever the client sent: the name lands in the journal.
-    let client: String = client
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(64)
-        .collect();
-    let client = client.trim();
-    if client.is_empty() {
-        "agent:unknown".into()
-    } else {
-        format!("agent:{client}")
-    }
 }
 
 #[cfg(test)]

@@ -139,7 +139,6 @@ pub fn create_with(
     fs::create_dir_all(root.join(BUILD_DIR)).map_err(|e| StoreError::io(&root, &e))?;
     let baseline = start.as_ref().map(|s| s.reference.clone());
     let meta = render_engagement(title, owner, stamp.at, baseline.as_deref(), signatures);
-    write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     let mut records = Vec::new();
     for artifact in ALWAYS_PRESENT {
         let Some(template) = templates::template(artifact, title) else {
@@ -177,6 +176,9 @@ pub fn create_with(
         },
     );
     write_atomic(&root.join(JOURNAL_FILE), journal.as_bytes())?;
+    // Last: a directory is an engagement once it holds `engagement.toml` (`list_engagements`,
+    // the workspace watch), and by then it is whole.
+    write_atomic(&root.join(ENGAGEMENT_FILE), meta.as_bytes())?;
     Ok(root)
 }
 

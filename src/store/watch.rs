@@ -8,7 +8,8 @@
 //! renamed over, its watch is re-armed and its files are re-examined.
 //!
 //! The first event is acted on at once: events arriving with it are taken along (`COALESCE`:
-//! until `QUIET` passes without one, `COALESCE` at most), then every touched file of interest is
+//! until `QUIET` passes without one, `COALESCE` at most; a file modified in place is waited for
+//! until its writer closes it, `WRITE_CLOSE_WAIT` at most), then every touched file of interest is
 //! hashed and compared
 //! with what this watcher saw last: a `touch`, a temp file that came and went, or a save that
 //! restored the same bytes is no change. A file whose new hash is the one this process wrote last
@@ -43,6 +44,8 @@ use super::layout::{BUILD_DIR, PRESENCE_DIR, STATE_DIR};
 pub const COALESCE: Duration = Duration::from_millis(20);
 /// A burst ends earlier when no event came for this long.
 pub const QUIET: Duration = Duration::from_millis(5);
+/// The longest a burst waits for a file modified in place to be closed by its writer.
+pub const WRITE_CLOSE_WAIT: Duration = Duration::from_millis(250);
 /// The polling fallback's interval; `PHASEGATE_POLL_MS` overrides it (at least 100 ms).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1500);
 
@@ -480,7 +483,8 @@ impl Native {
     fn run(mut self, seen: &mut Seen, rx: &mpsc::Receiver<Msg>, sink: &Sink) {
         sink(WatchEvent::Armed(WatchMode::Native));
         loop {
-            let Some(burst) = next_burst(rx) else {
+            let Some(burst) = next_burst(rx, |p| seen.rel(p).is_some_and(|r| is_relevant(&r)))
+            else {
                 return;
             };
             let mut touched: Vec<PathBuf> = Vec::new();
@@ -534,24 +538,75 @@ impl Native {
 }
 
 /// Blocks until the first event of a burst, then takes the rest of it along (until `QUIET`
-/// passes without one, `COALESCE` at most). `None` when the watch is stopped.
-fn next_burst(rx: &mpsc::Receiver<Msg>) -> Option<Vec<notify::Result<notify::Event>>> {
+/// passes without one, `COALESCE` at most). A file still open for writing (modified, not yet
+/// closed) holds the burst open until it is closed, `WRITE_CLOSE_WAIT` at most: an editor or
+/// script that truncates and then writes in place would otherwise be read half-written and
+/// reported twice. `None` when the watch is stopped.
+fn next_burst(
+    rx: &mpsc::Receiver<Msg>,
+    of_interest: impl Fn(&Path) -> bool,
+) -> Option<Vec<notify::Result<notify::Event>>> {
     let first = match rx.recv() {
         Ok(Msg::Event(e)) => e,
         Ok(Msg::Stop) | Err(_) => return None,
     };
+    let start = std::time::Instant::now();
+    let mut writing: BTreeSet<PathBuf> = BTreeSet::new();
+    note_writing(&mut writing, &first, &of_interest);
     let mut burst = vec![first];
-    let until = std::time::Instant::now() + COALESCE;
     loop {
-        let left = until.saturating_duration_since(std::time::Instant::now());
+        let now = std::time::Instant::now();
+        let cap = if writing.is_empty() {
+            COALESCE
+        } else {
+            WRITE_CLOSE_WAIT
+        };
+        let left = (start + cap).saturating_duration_since(now);
         if left.is_zero() {
             return Some(burst);
         }
-        match rx.recv_timeout(left.min(QUIET)) {
-            Ok(Msg::Event(e)) => burst.push(e),
+        let wait = if writing.is_empty() {
+            left.min(QUIET)
+        } else {
+            left
+        };
+        match rx.recv_timeout(wait) {
+            Ok(Msg::Event(e)) => {
+                note_writing(&mut writing, &e, &of_interest);
+                burst.push(e);
+            }
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
-            Err(RecvTimeoutError::Timeout) => return Some(burst),
+            Err(RecvTimeoutError::Timeout) if writing.is_empty() => return Some(burst),
+            Err(RecvTimeoutError::Timeout) => {}
         }
+    }
+}
+
+/// Keeps `writing` as the set of files modified in place and not yet closed after writing.
+/// Only files `of_interest` count: a lock file held open by its owner must not hold bursts open.
+fn note_writing(
+    writing: &mut BTreeSet<PathBuf>,
+    event: &notify::Result<notify::Event>,
+    of_interest: &impl Fn(&Path) -> bool,
+) {
+    use notify::event::ModifyKind;
+    let Ok(ev) = event else { return };
+    match ev.kind {
+        EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
+            writing.extend(ev.paths.iter().filter(|p| of_interest(p)).cloned());
+        }
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+            for p in &ev.paths {
+                writing.remove(p);
+            }
+        }
+        // Renamed away: the file under that name is no longer being written.
+        EventKind::Modify(ModifyKind::Name(_)) => {
+            for p in &ev.paths {
+                writing.remove(p);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -862,7 +917,7 @@ impl NativeWorkspace {
             sink(report);
         }
         loop {
-            let Some(burst) = next_burst(rx) else {
+            let Some(burst) = next_burst(rx, |p| p.ends_with(ENGAGEMENT_FILE)) else {
                 return;
             };
             let errors: Vec<String> = burst
@@ -986,6 +1041,46 @@ mod native_tests {
 
     /// On a local filesystem the watch is native; the polling fallback would otherwise hide a
     /// watcher that failed to arm (the tests pass either way, only slower).
+    /// A script that truncates the spec and writes it back in two steps, pausing longer than
+    /// `QUIET` in between: reported once, after the writer closed the file, never half-written.
+    #[test]
+    fn a_slow_in_place_write_is_reported_once_whole() {
+        use std::io::Write as _;
+        if std::env::var("PHASEGATE_WATCH").is_ok() {
+            return; // polling has no close events; its own test covers it
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = dir.path().join("customer-spec.md");
+        fs::write(&spec, "# Spec\n").expect("write");
+        let (tx, rx) = mpsc::channel();
+        let _watcher = Watcher::start(dir.path(), move |e| {
+            let _ = tx.send(e);
+        });
+        assert!(matches!(
+            rx.recv_timeout(Duration::from_secs(10)),
+            Ok(WatchEvent::Armed(WatchMode::Native))
+        ));
+        let reported = |rx: &mpsc::Receiver<WatchEvent>, within| loop {
+            match rx.recv_timeout(within) {
+                Ok(WatchEvent::Changed(files)) => {
+                    break Some((files, fs::read_to_string(&spec).expect("read")));
+                }
+                Ok(_) => continue,
+                Err(_) => break None,
+            }
+        };
+        {
+            let mut f = fs::File::create(&spec).expect("truncate");
+            f.write_all(b"# Spec\n\nfirst half").expect("write");
+            thread::sleep(QUIET * 8);
+            f.write_all(b", second half\n").expect("write");
+        }
+        let (files, text) = reported(&rx, Duration::from_secs(10)).expect("a report");
+        assert_eq!(files, vec!["customer-spec.md".to_string()]);
+        assert_eq!(text, "# Spec\n\nfirst half, second half\n");
+        assert_eq!(reported(&rx, COALESCE * 10), None, "one write, one report");
+    }
+
     #[test]
     fn local_directories_get_the_native_watcher() {
         assert!(QUIET <= COALESCE, "a burst ends at COALESCE at the latest");

@@ -1,19 +1,20 @@
 //! The event loop's subscriptions: the watcher of the open engagement (started when an
-//! engagement is open, stopped when none is), this process's presence in it, and the one-shot
+//! engagement is open, stopped when none is), this process's presence in it, the watch of the
+//! workspace directory while its list is shown (engagements added or removed), and the one-shot
 //! autosave deadline. They live with the terminal loop, not in `app`: `app` stays free of
 //! threads, watchers and the clock; what they report arrives as actions
-//! (`LiveAction::Watch`, `LiveAction::AutosaveDue`).
+//! (`LiveAction::Watch`, `Action::WorkspaceWatch`, `LiveAction::AutosaveDue`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::app::State;
 use crate::app::action::{Action, LiveAction};
 use crate::app::live::{AUTOSAVE_DELAY, Live};
+use crate::app::{Screen, State};
 use crate::store::instance;
-use crate::store::watch::Watcher;
+use crate::store::watch::{Watcher, WorkspaceWatcher};
 
 fn act(action: LiveAction) -> Action {
     Action::Live(action)
@@ -38,6 +39,8 @@ pub enum Received<T> {
 pub struct Runtime {
     sink: Sink,
     watcher: Option<(PathBuf, Watcher)>,
+    /// The workspace directory's watch, while the list is on screen.
+    workspace: Option<(PathBuf, WorkspaceWatcher)>,
     /// The engagement this process has announced itself in (`.phasegate/presence/`).
     present: Option<PathBuf>,
     deadline: Option<Instant>,
@@ -51,6 +54,7 @@ impl Runtime {
         Runtime {
             sink: Arc::new(sink),
             watcher: None,
+            workspace: None,
             present: None,
             deadline: None,
             polling: None,
@@ -92,6 +96,31 @@ impl Runtime {
                     None => Watcher::start(&root, report),
                 };
                 self.watcher = Some((root, watcher));
+            }
+        }
+        let list = state
+            .workspace
+            .as_ref()
+            .filter(|w| state.screen == Screen::Workspace && !w.root.as_os_str().is_empty())
+            .map(|w| w.root.clone());
+        if self.workspace.as_ref().map(|(r, _)| r) != list.as_ref() {
+            self.workspace = None; // stops the old watch first
+            if let Some(root) = list {
+                let sink = self.sink.clone();
+                let watched = root.clone();
+                let report = move |event| {
+                    sink(Action::WorkspaceWatch {
+                        workspace: watched.clone(),
+                        event,
+                    })
+                };
+                let watcher = match self.polling {
+                    Some(every) => {
+                        WorkspaceWatcher::start_polling(&root, every, "asked to poll", report)
+                    }
+                    None => WorkspaceWatcher::start(&root, report),
+                };
+                self.workspace = Some((root, watcher));
             }
         }
         let edited = state

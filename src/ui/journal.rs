@@ -96,7 +96,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
                 } else {
                     at
                 };
-                let head = format!("{:>3} {at} {} ", ev.seq, ev.actor);
+                let head = format!("{:>3} {at} ", ev.seq);
                 // Verified decisions are marked with a word, not only a color.
                 let (mark, mark_slot) = match signatures.of(ev.seq) {
                     Some(s) if s.verified => (
@@ -109,9 +109,24 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
                     ),
                     _ => ("", Slot::UiTextDim),
                 };
-                let rest = width.saturating_sub(head.chars().count() + mark.chars().count());
+                // An agent's event is marked (never a decision: agents have no decision tools).
+                let agent = if crate::store::agents::is_agent(&ev.actor) {
+                    super::live::agent_mark(state.ascii)
+                } else {
+                    ""
+                };
+                let actor = format!("{} ", ev.actor);
+                let rest = width.saturating_sub(
+                    head.chars().count()
+                        + agent.chars().count()
+                        + actor.chars().count()
+                        + mark.chars().count(),
+                );
                 let line = Line::from(vec![
                     Span::styled(head, slot(theme, Slot::UiTextDim)),
+                    // Before the actor, so a narrow pane still shows it.
+                    Span::styled(agent, slot(theme, Slot::UiBannerWarning)),
+                    Span::styled(actor, slot(theme, Slot::UiTextDim)),
                     Span::styled(mark, slot(theme, mark_slot)),
                     Span::raw(truncate(&ev.body.summary(), rest)),
                 ]);

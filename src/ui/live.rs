@@ -355,6 +355,22 @@ pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
             slot(theme, Slot::UiBannerWarning),
         ));
     }
+    if !live.agents.is_empty() {
+        let mut who: Vec<String> = live
+            .agents
+            .iter()
+            .map(|a| crate::store::agents::agent_actor(&a.client))
+            .collect();
+        who.dedup();
+        out.push(Span::styled(
+            format!(
+                " {} {} session active ",
+                agent_mark(state.ascii).trim_end(),
+                who.join(", ")
+            ),
+            slot(theme, Slot::UiBannerWarning).add_modifier(Modifier::BOLD),
+        ));
+    }
     if let Some(polling) = live.mode.as_ref().and_then(|m| m.status()) {
         out.push(Span::styled(
             format!(" {polling} "),
@@ -368,4 +384,10 @@ pub fn status_flags<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
         ));
     }
     out
+}
+
+/// The mark of an agent's doing (the journal's events, the status bar's session), a word where
+/// the terminal has no UTF-8: it does not rely on color alone.
+pub fn agent_mark(ascii: bool) -> &'static str {
+    if ascii { "[ai] " } else { "⚙ai " }
 }

@@ -230,6 +230,10 @@ fn piece(text: String, style: ratatui::style::Style, drop: Option<u8>) -> Piece 
     }
 }
 
+/// Drop ranks of the git status: in full, then in short (`status_line`).
+const GIT_FULL: u8 = 3;
+const GIT_SHORT: u8 = 4;
+
 /// The status line: mode, where you are and what is wrong on the left; the editor cursor
 /// (`line:col`, 1-based) and who is acting on the right. Fits `width`: lower-ranked pieces are
 /// dropped first, then the identity is shortened.
@@ -291,6 +295,17 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
                 _ => format!(" {n} engagement{plural} "),
             };
             left.push(piece(text, bar, Some(0)));
+            let waiting = state
+                .workspace
+                .as_ref()
+                .map_or(0, |w| w.waiting_visible().len());
+            if waiting > 0 {
+                left.push(piece(
+                    format!("│ {waiting} waiting for you "),
+                    bar.add_modifier(Modifier::BOLD),
+                    Some(1),
+                ));
+            }
         }
     }
     let cursor = cursor.map(|c| Span::styled(c, bar));
@@ -298,17 +313,31 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     let fixed = |left: &[Piece]| {
         left.iter().map(|p| p.span.width()).sum::<usize>() + cursor.as_ref().map_or(0, Span::width)
     };
+    // Where git stands: in full while the line has room (it goes after the phase, slug and
+    // artifact, which are on screen elsewhere), then in short, which goes last; `status` says
+    // it in full.
+    let git = state
+        .engagement
+        .as_ref()
+        .filter(|_| state.screen == Screen::Engagement)
+        .and_then(|e| e.git.as_ref());
+    if let Some(g) = git {
+        left.push(piece(format!("│ {} ", g.summary), bar, Some(GIT_FULL)));
+    }
     while fixed(&left) + identity.width() > width {
         let lowest = left
             .iter()
             .enumerate()
             .filter_map(|(i, p)| p.drop.map(|rank| (rank, i)))
             .min();
-        match lowest {
-            Some((_, i)) => {
+        match (lowest, git) {
+            (Some((GIT_FULL, i)), Some(g)) => {
+                left[i] = piece(format!("│ {} ", g.short), bar, Some(GIT_SHORT));
+            }
+            (Some((_, i)), _) => {
                 left.remove(i);
             }
-            None => break,
+            (None, _) => break,
         }
     }
     // Still too wide: the identity gives way down to a few characters, then the line is cut.

@@ -1,5 +1,6 @@
-//! The workspace list: every engagement with title, phase, both gate states (stale loudly),
-//! owner and last change; `/` filters.
+//! The workspace list: first the gates waiting for you (what `phasegate queue` lists: age, the
+//! auto criteria, stale and conflict flags, oldest first), then every engagement with title,
+//! phase, both gate states (stale loudly), owner and last change; `/` filters both.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Slot, Theme, gate_glyph, gate_slot, pane_block, slot, truncate};
-use crate::app::{Mode, State, WorkspaceRow};
+use crate::app::{ListItem, Mode, State, WaitingRow, WorkspaceRow};
 use crate::domain::evaluate::GateState;
 
 fn gate_cell<'a>(
@@ -118,6 +119,95 @@ fn row_line<'a>(
     }
 }
 
+/// A gate waiting for you: age, engagement, gate and why, the flags (stale, blocked, open
+/// conflicts, a partly met quorum), then the auto criteria (`6/6 auto pass`, or the first
+/// failing one with its position and, room permitting, its message). Under 100 columns the
+/// auto criteria take a second line, so the failing one's position is never cut.
+fn waiting_lines<'a>(
+    theme: &Theme,
+    row: &WaitingRow,
+    width: usize,
+    selected: bool,
+) -> Vec<Line<'a>> {
+    let e = &row.entry;
+    let wide = width >= 100;
+    let slug_w = 22.min(width);
+    let mut spans = vec![
+        Span::styled(
+            format!("{:>7}  ", crate::domain::queue::age(e.age_seconds)),
+            slot(theme, Slot::UiTextDim),
+        ),
+        Span::styled(
+            format!("{:<slug_w$} ", truncate(&e.engagement, slug_w)),
+            slot(theme, Slot::UiTitle),
+        ),
+        Span::styled(
+            format!("G{} {:<9}", e.gate, e.waiting.as_str()),
+            slot(theme, gate_slot(e.state)),
+        ),
+    ];
+    let flag =
+        |text: String, s: Slot| Span::styled(text, slot(theme, s).add_modifier(Modifier::BOLD));
+    if !e.stale.is_empty() || e.waiting == crate::domain::queue::Waiting::Stale {
+        spans.push(flag("STALE ".into(), Slot::GateStale));
+    }
+    if e.blocked_by_stale_gate1 {
+        spans.push(flag("blocked by G1 ".into(), Slot::GateStale));
+    }
+    if !e.conflicts.is_empty() {
+        let n = e.conflicts.len();
+        spans.push(flag(
+            format!("{n} conflict{} ", if n == 1 { "" } else { "s" }),
+            Slot::UiBannerWarning,
+        ));
+    }
+    if e.quorum.asked && e.quorum.have > 0 {
+        spans.push(Span::raw(format!(
+            "{}/{} ok ",
+            e.quorum.have, e.quorum.needed
+        )));
+    }
+    let (auto, style) = match &e.auto.first_failure {
+        None => (e.auto.summary(), slot(theme, Slot::CriterionPass)),
+        Some(f) => (
+            format!(
+                "{}/{} auto pass; {}{} fails at {}: {}",
+                e.auto.passed,
+                e.auto.total,
+                f.id,
+                if f.hard { " (hard)" } else { "" },
+                f.finding.position,
+                f.finding.message
+            ),
+            slot(theme, Slot::CriterionFail),
+        ),
+    };
+    let mut lines = Vec::new();
+    if wide {
+        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        spans.push(Span::styled(
+            truncate(&auto, width.saturating_sub(used)),
+            style,
+        ));
+        lines.push(Line::from(spans));
+    } else {
+        let indent = 9;
+        lines.push(Line::from(spans));
+        lines.push(Line::from(vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(truncate(&auto, width.saturating_sub(indent)), style),
+        ]));
+    }
+    if selected {
+        lines
+            .into_iter()
+            .map(|l| l.style(slot(theme, Slot::UiSelection)))
+            .collect()
+    } else {
+        lines
+    }
+}
+
 /// The column headers, aligned with `row_line`'s columns.
 fn header_line<'a>(state: &State, theme: &Theme, width: usize) -> Line<'a> {
     let wide = width >= 100;
@@ -189,10 +279,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let width = usize::from(list.width);
     let visible = ws.visible();
+    let waiting = ws.waiting_visible();
     let mut lines: Vec<Line> = Vec::new();
     if let Some(err) = &ws.error {
         lines.push(Line::styled(
             truncate(err, width),
+            slot(theme, Slot::UiBannerError),
+        ));
+    }
+    if let Some(err) = &ws.waiting_error {
+        lines.push(Line::styled(
+            truncate(&format!("waiting gates: {err}"), width),
             slot(theme, Slot::UiBannerError),
         ));
     }
@@ -207,17 +304,53 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             slot(theme, Slot::UiTextDim),
         ));
     }
-    if !visible.is_empty() {
-        lines.push(header_line(state, theme, width));
+    // The list as lines, each with the item it shows (headings have none); scrolled so the
+    // cursor's line is in view.
+    let mut body: Vec<(Line, Option<usize>)> = Vec::new();
+    let items = ws.items();
+    if !waiting.is_empty() {
+        let n = waiting.len();
+        body.push((
+            Line::styled(
+                truncate(
+                    &format!(
+                        "waiting for you ({}): {n} gate{}, oldest first",
+                        state.identity,
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    width,
+                ),
+                slot(theme, Slot::UiTitle).add_modifier(Modifier::BOLD),
+            ),
+            None,
+        ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        if let ListItem::Engagement(_) = item
+            && i == waiting.len()
+        {
+            if !waiting.is_empty() {
+                body.push((Line::raw(""), None));
+            }
+            body.push((header_line(state, theme, width), None));
+        }
+        let shown = match item {
+            ListItem::Waiting(w) => waiting_lines(theme, w, width, i == ws.selected),
+            ListItem::Engagement(r) => vec![row_line(state, theme, r, width, i == ws.selected)],
+        };
+        body.extend(shown.into_iter().map(|l| (l, Some(i))));
     }
     let sample = visible.iter().find(|r| r.sample).map(|r| r.slug.clone());
     let h = usize::from(list.height)
         .saturating_sub(lines.len() + if sample.is_some() { 2 } else { 0 })
         .max(1);
-    let first = ws.selected.saturating_sub(h.saturating_sub(1));
-    for (i, row) in visible.iter().enumerate().skip(first).take(h) {
-        lines.push(row_line(state, theme, row, width, i == ws.selected));
-    }
+    // The last line of the selected item (a waiting gate may take two).
+    let at = body
+        .iter()
+        .rposition(|(_, i)| *i == Some(ws.selected))
+        .unwrap_or(0);
+    let first = at.saturating_sub(h.saturating_sub(1));
+    lines.extend(body.into_iter().skip(first).take(h).map(|(l, _)| l));
     if let Some(slug) = sample {
         let new = state
             .keys

@@ -73,6 +73,7 @@ pub fn live(effect: &LiveEffect) -> Vec<Action> {
         LiveEffect::ScanPresence { root } => vec![act(LiveAction::PresenceFound {
             root: root.clone(),
             others: instance::others_present(root),
+            agents: crate::store::agents::live_sessions(root),
         })],
         LiveEffect::Autosave {
             root,

@@ -13,6 +13,7 @@ use crate::domain::journal::{ArtifactRecord, EventBody, GateId};
 use crate::domain::records::Impact;
 use crate::domain::rules::{self, GateReview, approve_gate, reject_gate};
 use crate::store::engagement::{self as store, Change, Committed, TxError, transact_signed};
+use crate::store::git::CommitOutcome;
 
 pub fn tx_message(root: &Path, err: TxError) -> String {
     match err {
@@ -111,11 +112,23 @@ fn finish(
 ) -> Vec<Action> {
     match result {
         Ok(done) => {
-            let mut out = vec![Action::Committed(message(&done))];
+            // What became of the git commit config `[git] commit` asked for: said with the
+            // event when it was made, and as a failure after it when it was not.
+            let mut said = message(&done);
+            let mut not_committed = None;
+            match (&done.git, done.git.note()) {
+                (CommitOutcome::Committed { .. }, Some(note)) => {
+                    said.push_str(&format!("; {note}"))
+                }
+                (_, Some(note)) => not_committed = Some(format!("git: {note}")),
+                (_, None) => {}
+            }
+            let mut out = vec![Action::Committed(said)];
             match store::load(root) {
                 Ok(l) => out.push(Action::EngagementLoaded(Box::new(l))),
                 Err(e) => out.push(Action::Failed(e.to_string())),
             }
+            out.extend(not_committed.map(Action::Failed));
             out.extend(follow(&done).map(Action::Build));
             out
         }

@@ -7,9 +7,9 @@ pub mod journal;
 
 use std::path::Path;
 
-use super::WorkspaceRow;
 use super::action::Action;
 use super::effect::Effect;
+use super::{GitLine, WaitingRow, WorkspaceRow};
 use crate::config::signing::SigningSetup;
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::{GateId, Stamp};
@@ -99,54 +99,146 @@ impl EffectContext {
 
 /// The workspace rows: every engagement with its phase and gates, or why it did not load.
 pub fn workspace_rows(ws: &Path) -> (Vec<WorkspaceRow>, Option<String>) {
-    let dirs = match workspace::list_engagements(ws) {
-        Ok(d) => d,
+    match workspace::list_engagements(ws) {
+        Ok(dirs) => (dirs.into_iter().map(workspace_row).collect(), None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    }
+}
+
+/// The rows the list lacks and the slugs it shows that are gone: the directory is listed, and
+/// only engagements not in `known`, or in `reread`, are read (what the workspace watch reports
+/// is a hint; the listing is the truth).
+pub fn sync_rows(
+    ws: &Path,
+    known: &[String],
+    reread: &[String],
+) -> Result<(Vec<WorkspaceRow>, Vec<String>), String> {
+    let dirs = workspace::list_engagements(ws).map_err(|e| e.to_string())?;
+    let slug = |root: &Path| {
+        root.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let on_disk: Vec<String> = dirs.iter().map(|d| slug(d)).collect();
+    let removed = known
+        .iter()
+        .filter(|k| !on_disk.contains(k))
+        .cloned()
+        .collect();
+    let added = dirs
+        .into_iter()
+        .filter(|d| !known.contains(&slug(d)) || reread.contains(&slug(d)))
+        .map(workspace_row)
+        .collect();
+    Ok((added, removed))
+}
+
+/// One engagement as the list shows it, or why it did not load.
+fn workspace_row(root: std::path::PathBuf) -> WorkspaceRow {
+    let slug = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match engagement::load(&root) {
+        Ok(loaded) => {
+            let ev = evaluate(&loaded.engagement);
+            let quorum = [GateId::One, GateId::Two].map(|g| {
+                let q = crate::domain::evaluate::gate_quorum(&loaded.engagement, &ev, g);
+                (q.asked && q.tally.have > 0 && !q.tally.met())
+                    .then_some((q.tally.have, q.tally.needed))
+            });
+            WorkspaceRow {
+                slug,
+                title: loaded.engagement.meta.title.clone(),
+                owner: loaded.engagement.meta.owner.clone(),
+                phase: Some(ev.phase),
+                gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
+                quorum,
+                last_change: ev.replay.last_event_at.map(|t| t.to_string()),
+                problem: loaded.issues.first().map(ToString::to_string),
+                sample: crate::store::seed::is_sample(&root),
+                root,
+            }
+        }
+        Err(e) => WorkspaceRow {
+            slug,
+            title: String::new(),
+            owner: String::new(),
+            phase: None,
+            gates: [None, None],
+            quorum: [None, None],
+            last_change: None,
+            problem: Some(e.to_string()),
+            sample: false,
+            root,
+        },
+    }
+}
+
+/// The gates of the workspace `who` may decide at `now`, oldest first: what `phasegate queue`
+/// lists, read along the queue's own path (`store::queue::load_workspace`). Engagements that
+/// cannot be read are the rows' business (they show their problem there).
+pub fn waiting_rows(ws: &Path, who: &str, now: Timestamp) -> (Vec<WaitingRow>, Option<String>) {
+    let (loaded, _unreadable) = match crate::store::queue::load_workspace(ws, who) {
+        Ok(x) => x,
         Err(e) => return (Vec::new(), Some(e.to_string())),
     };
-    let rows = dirs
+    let inputs: Vec<_> = loaded
+        .iter()
+        .map(crate::store::queue::QueueLoaded::input)
+        .collect();
+    let rows = crate::domain::queue::queue(&inputs, who, now)
         .into_iter()
-        .map(|root| {
-            let slug = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match engagement::load(&root) {
-                Ok(loaded) => {
-                    let ev = evaluate(&loaded.engagement);
-                    let quorum = [GateId::One, GateId::Two].map(|g| {
-                        let q = crate::domain::evaluate::gate_quorum(&loaded.engagement, &ev, g);
-                        (q.asked && q.tally.have > 0 && !q.tally.met())
-                            .then_some((q.tally.have, q.tally.needed))
-                    });
-                    WorkspaceRow {
-                        slug,
-                        title: loaded.engagement.meta.title.clone(),
-                        owner: loaded.engagement.meta.owner.clone(),
-                        phase: Some(ev.phase),
-                        gates: [Some(ev.gates[0].state), Some(ev.gates[1].state)],
-                        quorum,
-                        last_change: ev.replay.last_event_at.map(|t| t.to_string()),
-                        problem: loaded.issues.first().map(ToString::to_string),
-                        sample: crate::store::seed::is_sample(&root),
-                        root,
-                    }
-                }
-                Err(e) => WorkspaceRow {
-                    slug,
-                    title: String::new(),
-                    owner: String::new(),
-                    phase: None,
-                    gates: [None, None],
-                    quorum: [None, None],
-                    last_change: None,
-                    problem: Some(e.to_string()),
-                    sample: false,
-                    root,
-                },
-            }
+        .filter_map(|entry| {
+            let root = loaded
+                .iter()
+                .find(|l| l.engagement.slug == entry.engagement)?
+                .root
+                .clone();
+            Some(WaitingRow { root, entry })
         })
         .collect();
     (rows, None)
+}
+
+/// An effect's IO packed to run on another thread, with what it needs from the context.
+pub type Job = Box<dyn FnOnce() -> Vec<Action> + Send + 'static>;
+
+/// The effects that may take long (every engagement of a workspace read, git processes), as
+/// jobs: `tui.rs` runs them on its IO worker so keys are never held up by them; the driver
+/// runs the same job in place (tests, benches). `None`: the effect runs where it is asked.
+pub fn detached(effect: &Effect, ctx: &EffectContext) -> Option<Job> {
+    match effect {
+        Effect::LoadQueue { workspace } => {
+            let (workspace, who, now) = (workspace.clone(), ctx.actor.clone(), (ctx.clock)());
+            Some(Box::new(move || {
+                let (waiting, error) = waiting_rows(&workspace, &who, now);
+                vec![Action::QueueLoaded {
+                    workspace,
+                    waiting,
+                    error,
+                }]
+            }))
+        }
+        Effect::GitStatus { root } => {
+            let root = root.clone();
+            Some(Box::new(move || {
+                let line = git_line(&root);
+                vec![Action::GitRead { root, line }]
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// What git says about the engagement at `root`, or `None` outside a git work tree.
+pub fn git_line(root: &Path) -> Option<GitLine> {
+    // Most workspaces are not in git: no process is started for them.
+    if !root.ancestors().any(|d| d.join(".git").exists()) {
+        return None;
+    }
+    let journal = engagement::load_head(root).ok()?.journal;
+    crate::store::git::engagement_status(root, &journal).map(|s| GitLine::of(&s))
 }
 
 /// Performs one effect against the store; returns the actions that report its outcome.
@@ -156,10 +248,29 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
         Effect::Evaluate(job) => return vec![Action::LiveEvaluated(Box::new(job.evaluate()))],
         other => other,
     };
+    if let Some(job) = detached(&effect, ctx) {
+        return job();
+    }
     match &effect {
         Effect::LoadWorkspace { workspace } => {
             let (rows, error) = workspace_rows(workspace);
             vec![Action::WorkspaceLoaded { rows, error }]
+        }
+        Effect::SyncWorkspace {
+            workspace,
+            known,
+            reread,
+        } => {
+            let (added, removed, error) = match sync_rows(workspace, known, reread) {
+                Ok((added, removed)) => (added, removed, None),
+                Err(e) => (Vec::new(), Vec::new(), Some(e)),
+            };
+            vec![Action::WorkspaceSynced {
+                workspace: workspace.clone(),
+                added,
+                removed,
+                error,
+            }]
         }
         Effect::LoadMetrics { workspace } => vec![Action::MetricsLoaded(Box::new(
             crate::store::metrics::workspace_metrics(workspace),
@@ -200,8 +311,11 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
             vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
         }
         Effect::Review(r) => files::review(r),
-        Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend | Effect::Evaluate(_) => {
-            Vec::new()
-        }
+        Effect::SpawnEditor { .. }
+        | Effect::Quit
+        | Effect::Suspend
+        | Effect::Evaluate(_)
+        | Effect::LoadQueue { .. }
+        | Effect::GitStatus { .. } => Vec::new(),
     }
 }

@@ -62,8 +62,43 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             let ws = state.workspace.get_or_insert_with(WorkspaceState::default);
             ws.rows = rows;
             ws.error = error;
-            let n = ws.visible().len();
-            ws.selected = ws.selected.min(n.saturating_sub(1));
+            ws.clamp_selection();
+            // The waiting group is read after the rows, off the input path (it may read every
+            // engagement's artifacts).
+            if ws.root.as_os_str().is_empty() {
+                return Vec::new();
+            }
+            vec![Effect::LoadQueue {
+                workspace: ws.root.clone(),
+            }]
+        }
+        Action::WorkspaceWatch { workspace, event } => workspace::watched(state, workspace, event),
+        Action::WorkspaceSynced {
+            workspace,
+            added,
+            removed,
+            error,
+        } => workspace::synced(state, workspace, added, removed, error),
+        Action::QueueLoaded {
+            workspace,
+            waiting,
+            error,
+        } => {
+            if let Some(ws) = &mut state.workspace
+                && ws.root == workspace
+            {
+                // The cursor stays on the row it was on when the group above it changes size
+                // (at the top it stays at the top: the oldest waiting gate comes first).
+                let on = (ws.selected > 0)
+                    .then(|| ws.items().get(ws.selected).map(super::ListItem::key))
+                    .flatten();
+                ws.waiting = waiting;
+                ws.waiting_error = error;
+                if let Some(i) = on.and_then(|on| ws.items().iter().position(|i| i.key() == on)) {
+                    ws.selected = i;
+                }
+                ws.clamp_selection();
+            }
             Vec::new()
         }
         Action::MetricsLoaded(m) => {
@@ -72,21 +107,42 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::EngagementLoaded(loaded) => {
             let loaded = *loaded;
+            // Where git stands is read again with every load (off the input path).
+            let git = Effect::GitStatus {
+                root: loaded.root.clone(),
+            };
             if state
                 .engagement
                 .as_ref()
                 .is_some_and(|e| e.root == loaded.root)
             {
                 // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
-                return super::live::reloaded(state, loaded, false);
+                let mut out = super::live::reloaded(state, loaded, false);
+                out.push(git);
+                return out;
             }
+            let review = state
+                .workspace
+                .as_mut()
+                .and_then(|w| w.opening_review.take())
+                .is_some_and(|r| r == loaded.root);
             state.engagement = Some(EngagementState::new(loaded));
             state.screen = Screen::Engagement;
             state.mode = Mode::View;
-            state.pane = Pane::Editor;
+            // Opened from a waiting gate: straight on its review (the gate ahead, as `r`).
+            state.pane = if review { Pane::Gate } else { Pane::Editor };
+            vec![git]
+        }
+        Action::GitRead { root, line } => {
+            if let Some(e) = state.engagement.as_mut().filter(|e| e.root == root) {
+                e.git = line;
+            }
             Vec::new()
         }
         Action::LoadFailed(m) | Action::Failed(m) => {
+            if let Some(w) = &mut state.workspace {
+                w.opening_review = None;
+            }
             state.error(m);
             Vec::new()
         }

@@ -53,7 +53,7 @@ pub struct Setup {
     pub banner: Vec<String>,
     pub ascii: bool,
     /// How decisions are signed and verified (set by the caller, who knows the workspace).
-    pub signing: Option<crate::store::sign::SigningSetup>,
+    pub signing: Option<crate::config::signing::SigningSetup>,
 }
 
 impl Setup {

@@ -208,10 +208,10 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
 /// A finding about a file of the engagement at `root`; a gate's own position (`Gate 1`) is not
 /// a file and stays as it is.
 fn finding_json(root: &std::path::Path, f: &crate::domain::position::Finding) -> Value {
-    let file = if f.position.file.is_empty() || f.position.file.starts_with("Gate ") {
-        std::path::PathBuf::from(&f.position.file)
-    } else {
+    let file = if f.position.is_under_engagement() {
         root.join(&f.position.file)
+    } else {
+        std::path::PathBuf::from(&f.position.file)
     };
     located(&file, f.position.line, f.position.column, &f.message)
 }

@@ -1,8 +1,8 @@
 //! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
 
 use super::{Context, Exit, commit_as, report_store_error};
+use crate::domain::evaluate::{gate_quorum, require_new_approver};
 use crate::domain::journal::GateId;
-use crate::domain::quorum::{gate_quorum, require_new_approver};
 use crate::domain::rules::{GateReview, Refusal, approve_gate, reject_gate, reopen_gate};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

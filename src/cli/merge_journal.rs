@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 
 use super::{Context, Exit, say_err};
+use crate::config::signing::allowed_signers_path;
 use crate::domain::merge_journal::{MergeRefusal, merge};
 use crate::store::atomic::write_atomic;
 use crate::store::engagement::{load_engagement, read_object};
-use crate::store::sign::{allowed_signers_path, load_allowed_signers};
+use crate::store::sign::load_allowed_signers;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

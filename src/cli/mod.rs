@@ -183,7 +183,7 @@ impl Context {
 
     /// The allowed-signers file this command verifies against.
     pub fn allowed_signers_path(&self, config: &crate::config::Config) -> PathBuf {
-        crate::store::sign::allowed_signers_path(
+        crate::config::signing::allowed_signers_path(
             self.allowed_signers.as_deref(),
             config,
             &self.workspace,
@@ -199,8 +199,11 @@ impl Context {
         Ok(Acting { stamp, signing })
     }
 
-    pub fn signing_setup(&self, config: crate::config::Config) -> crate::store::sign::SigningSetup {
-        crate::store::sign::SigningSetup {
+    pub fn signing_setup(
+        &self,
+        config: crate::config::Config,
+    ) -> crate::config::signing::SigningSetup {
+        crate::config::signing::SigningSetup {
             allowed_signers: self.allowed_signers_path(&config),
             as_name: self.as_name.clone(),
             config,

@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod keymap;
+pub mod signing;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::position::{Finding, Position, line_column};
+
+// The commit mode is the store's setting; config.toml names it.
+pub use crate::store::git::GitCommit;
 
 pub use commands::{COMMANDS, Command, CommandInfo, Context};
 pub use keymap::{KeyBinding, Keymap};
@@ -54,18 +58,6 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct GitConfig {
     pub commit: GitCommit,
-}
-
-/// `[git] commit`: after which journal appends phasegate commits the engagement's files.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum GitCommit {
-    /// Gate approve/reject/reopen, close and policy changes.
-    Decisions,
-    /// Every event.
-    Events,
-    #[default]
-    Off,
 }
 
 impl Default for Config {

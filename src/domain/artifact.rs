@@ -3,9 +3,9 @@
 // Re-exported for callers written before `domain::digest` (branches merging into this one).
 pub use super::digest::sha256_hex;
 
+use super::gate::{GateId, Phase};
 use super::ids::{IdPrefix, ItemId};
 use super::markdown::{self, Document, Item, ItemKind};
-use super::phase::Phase;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Artifact {
@@ -84,6 +84,14 @@ impl Artifact {
             Artifact::Design => Phase::Design,
             Artifact::AsBuilt => Phase::AsBuilt,
         }
+    }
+}
+
+/// Which artifacts each gate's approval covers (its evidence).
+pub fn gate_evidence(gate: GateId) -> &'static [Artifact] {
+    match gate {
+        GateId::One => &[Artifact::Spec],
+        GateId::Two => &[Artifact::Spec, Artifact::Feasibility, Artifact::Design],
     }
 }
 

@@ -5,8 +5,8 @@
 
 use super::artifact::{Artifact, GovernedText};
 use super::baseline::BaselineRef;
+use super::build_file::BuildFile;
 use super::design::{self, Component};
-use super::evaluate::BuildFile;
 use super::ids::{IdPrefix, ItemId};
 use super::markdown;
 use super::position::{Finding, Position};

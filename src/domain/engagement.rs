@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::quorum::{Approvals, Roles};
+use super::gate::{Approvals, Roles};
 
 use super::position::{Finding, Position, line_column};
 use super::time::Timestamp;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::allowed_signers::fold;
 use super::artifact::{Artifact, ArtifactHashes};
 use super::baseline::{BaselineDelta, BaselineRef};
 use super::catalog::{Catalog, ClosedEngagement, ReuseCheck, check_reuse};
@@ -14,30 +15,14 @@ use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, J
 use super::markdown::{self, Document};
 use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, ReviewRequest};
 use super::position::{Finding, Position};
+use super::quorum::{GateQuorum, on_current_text, tally};
 use super::reconcile::{self, Reconciliation};
 use super::records::{self, Amendment, Deviation, DeviationTarget, Impact};
 use super::trace::{self, BuildOrder};
 
-/// A file under `build/`, as the store found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildFile {
-    /// Path relative to `build/`, with `/` separators.
-    pub path: String,
-    pub sha256: Option<String>,
-    /// Why the file was not read (a symlink leaving the engagement, unreadable…).
-    pub problem: Option<String>,
-}
-
-impl BuildFile {
-    /// `build/COMP-3/…` belongs to COMP-3 by convention.
-    pub fn component(&self) -> Option<ItemId> {
-        let first = self.path.split('/').next()?;
-        first
-            .parse::<ItemId>()
-            .ok()
-            .filter(|id| id.prefix == IdPrefix::Comp)
-    }
-}
+// The paths the rest of the crate names these by; both live below the evaluation.
+pub use super::artifact::gate_evidence;
+pub use super::build_file::BuildFile;
 
 /// Everything read from an engagement directory; the input of every rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,14 +97,6 @@ impl GateStatus {
     /// Whether the gate lets transitions after it go forward.
     pub fn holds(&self) -> bool {
         self.state == GateState::Approved
-    }
-}
-
-/// Which artifacts each gate's approval covers (its evidence).
-pub fn gate_evidence(gate: GateId) -> &'static [Artifact] {
-    match gate {
-        GateId::One => &[Artifact::Spec],
-        GateId::Two => &[Artifact::Spec, Artifact::Feasibility, Artifact::Design],
     }
 }
 
@@ -345,10 +322,9 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
         Some(text) => design::components(&markdown::parse(text), text),
         None => design_components.clone(),
     };
-    let contract_file = if approved_design_text.is_some() {
-        "objects (approved design)"
-    } else {
-        Artifact::Design.file_name()
+    let contract_position = |line, column| match approved_design_text {
+        Some(_) => Position::approved_design(line, column),
+        None => Position::new(Artifact::Design.file_name(), line, column),
     };
     let as_built_components = match (
         docs.get(&Artifact::AsBuilt),
@@ -369,7 +345,7 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
             row(
                 c,
                 &replay,
-                Position::new(contract_file, c.line, c.column),
+                contract_position(c.line, c.column),
                 false,
                 !in_as_built && deviation_targets.contains(&DeviationTarget::Component(c.id)),
             )
@@ -943,4 +919,32 @@ pub fn shown_result(e: &Engagement, gate: &GateStatus, c: &CriterionEval) -> Cri
         Some(r @ (CriterionResult::Checked | CriterionResult::Waived)) => r,
         _ => c.result,
     }
+}
+
+/// Where a gate's approvals stand on the engagement's current text.
+pub fn gate_quorum(e: &Engagement, ev: &Evaluation, gate: GateId) -> GateQuorum {
+    let approvals = on_current_text(gate, &ev.replay.gate(gate).pending, &ev.artifact_records());
+    let needed = e.meta.policy.approvals.of(gate);
+    GateQuorum {
+        tally: tally(&e.meta.roles, gate, needed, &approvals),
+        asked: needed > 1 || !e.meta.roles.required(gate).is_empty(),
+        approvals,
+    }
+}
+
+pub fn require_new_approver(
+    e: &Engagement,
+    ev: &Evaluation,
+    gate: GateId,
+    actor: &str,
+) -> Result<(), String> {
+    let q = gate_quorum(e, ev, gate);
+    if q.approvals.iter().any(|a| fold(&a.actor) == fold(actor)) {
+        return Err(format!(
+            "{actor} already approved Gate {} on this text ({}); the quorum needs another approver",
+            gate.number(),
+            q.describe(&e.meta.roles)
+        ));
+    }
+    Ok(())
 }

@@ -5,37 +5,18 @@ use std::fmt::Write as _;
 
 use super::digest::sha256_hex;
 use super::engagement::{Policy, SignaturePolicy, toml_finding, toml_string};
+use super::gate::Approvals;
 use super::ids::ItemId;
 use super::position::{Finding, Position};
-use super::quorum::Approvals;
+
+// The path the rest of the crate names gates by; the type lives in the leaf `gate`.
+pub use super::gate::GateId;
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
 
 pub const JOURNAL_FILE: &str = ".phasegate/journal.toml";
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const HEADER: &str = "# phasegate journal: append-only and hash-chained. Never edit by hand;\n# `phasegate check` verifies every event.\n";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GateId {
-    One,
-    Two,
-}
-
-impl GateId {
-    pub fn number(self) -> u8 {
-        match self {
-            GateId::One => 1,
-            GateId::Two => 2,
-        }
-    }
-    pub fn from_number(n: i64) -> Option<GateId> {
-        match n {
-            1 => Some(GateId::One),
-            2 => Some(GateId::Two),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArtifactRecord {
@@ -558,7 +539,7 @@ impl Event {
 }
 
 /// The event as it would be written, before it has a place in the chain: what a signature
-/// covers once `seq`, `prev` and `signature` are left out (`signature::signed_bytes`).
+/// covers once `seq`, `prev` and `signature` are left out (`signed_bytes`).
 pub fn unchained_event(stamp: &Stamp, body: &EventBody, trailer: &Trailer) -> String {
     event_bytes_without_hash(0, stamp, body, trailer, GENESIS)
 }
@@ -1051,7 +1032,7 @@ fn parse_block(text: &str, block: &Block) -> Result<Event, Finding> {
         (Some(signer), Some(signature)) => Some(Seal {
             signer,
             signature,
-            signed_bytes: super::signature::signed_bytes(raw),
+            signed_bytes: signed_bytes(raw),
         }),
         (Some(_), None) => return Err(fields.err("`signer` without `signature`".into())),
         (None, Some(_)) => return Err(fields.err("`signature` without `signer`".into())),
@@ -1154,6 +1135,28 @@ pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
             "the journal holds no event (it must start with `created`)",
         )),
     }
+}
+
+fn is_unsigned_line(line: &str) -> bool {
+    let t = line.trim_start();
+    ["seq", "prev", "hash", "signature"].iter().any(|key| {
+        t.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+}
+
+/// An event's text without the lines a signature does not cover, trailing blank lines trimmed.
+pub fn signed_bytes(event_text: &str) -> String {
+    let mut out = String::with_capacity(event_text.len());
+    for line in event_text.split_inclusive('\n') {
+        if !is_unsigned_line(line) {
+            out.push_str(line);
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1283,10 +1286,7 @@ mod tests {
             .map(|(a, _)| a.split(' ').next().unwrap_or(""))
             .collect();
         assert_eq!(keys, ["seq", "prev", "hash"]);
-        assert_eq!(
-            super::super::signature::signed_bytes(&moved),
-            super::super::signature::signed_bytes(blocks[1])
-        );
+        assert_eq!(super::signed_bytes(&moved), super::signed_bytes(blocks[1]));
     }
 
     #[test]

@@ -282,7 +282,7 @@ impl DesignCache {
             .map(|c| ContractRow {
                 id: c.id,
                 depends_on: c.dependencies().iter().map(|d| d.id).collect(),
-                position: Position::new("objects (approved design)", c.line, c.column),
+                position: Position::approved_design(c.line, c.column),
                 removed: removed(c.id),
             })
             .collect();

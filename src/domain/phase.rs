@@ -4,71 +4,17 @@
 use std::collections::BTreeMap;
 
 use super::engagement::Policy;
+use super::gate::GateId;
 use super::ids::ItemId;
-use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody, GateId};
+use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody};
 use super::position::{Finding, Position};
 use super::quorum::{self, Roles};
+
+// Paths the rest of the crate names these by; both live below the replay.
+pub use super::gate::Phase;
+pub use super::quorum::Approval;
 use super::records::{DeviationTarget, Impact};
 use super::time::Timestamp;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    Requirements,
-    Feasibility,
-    Design,
-    Build,
-    AsBuilt,
-    Closed,
-}
-
-impl Phase {
-    pub const PIPELINE: [Phase; 5] = [
-        Phase::Requirements,
-        Phase::Feasibility,
-        Phase::Design,
-        Phase::Build,
-        Phase::AsBuilt,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Requirements => "requirements",
-            Phase::Feasibility => "feasibility",
-            Phase::Design => "design",
-            Phase::Build => "build",
-            Phase::AsBuilt => "as-built",
-            Phase::Closed => "closed",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Phase::Requirements => "Requirements",
-            Phase::Feasibility => "Feasibility",
-            Phase::Design => "Design",
-            Phase::Build => "Build",
-            Phase::AsBuilt => "As-Built",
-            Phase::Closed => "Closed",
-        }
-    }
-}
-
-/// The approval currently in force for a gate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Approval {
-    pub seq: u64,
-    pub at: Timestamp,
-    pub actor: String,
-    pub policy: Policy,
-    pub artifacts: Vec<ArtifactRecord>,
-}
-
-impl Approval {
-    pub fn artifact(&self, file: &str) -> Option<&ArtifactRecord> {
-        self.artifacts.iter().find(|a| a.file == file)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LastDecision {

@@ -4,7 +4,7 @@
 //! oldest first.
 
 use super::criteria::CriterionKind;
-use super::evaluate::{Engagement, Evaluation, GateState};
+use super::evaluate::{Engagement, Evaluation, GateState, gate_quorum};
 use super::journal::{CriterionResult, EventBody, GateId};
 use super::phase::Phase;
 use super::position::{Finding, Position};
@@ -265,7 +265,7 @@ pub fn queue(inputs: &[QueueInput<'_>], who: &str, now: Timestamp) -> Vec<QueueE
             let Some((waiting, since_event, since)) = waiting_since(e, ev, gate) else {
                 continue;
             };
-            let q = quorum::gate_quorum(e, ev, gate);
+            let q = gate_quorum(e, ev, gate);
             if !q.needs(&e.meta.roles, who) {
                 continue;
             }

@@ -3,67 +3,29 @@
 //! approver of each role. Each approval is its own event on the same text; the gate is approved
 //! when the quorum is met, and a text change voids the approvals made before it.
 
-use std::collections::BTreeMap;
-
 use super::allowed_signers::fold;
-use super::evaluate::{Engagement, Evaluation, gate_evidence};
-use super::journal::{ArtifactRecord, GateId};
-use super::phase::Approval;
+use super::artifact::gate_evidence;
+use super::engagement::Policy;
+use super::gate::GateId;
+use super::journal::ArtifactRecord;
+use super::time::Timestamp;
 
-/// `[policy] approvals`: how many distinct approvers each gate needs (1 unless told).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Approvals {
-    #[serde(default = "one")]
-    pub gate1: u8,
-    #[serde(default = "one")]
-    pub gate2: u8,
+// The settings live in the leaf `gate` (the policy parses them); this is their old path.
+pub use super::gate::{Approvals, Roles};
+
+/// The approval currently in force for a gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub policy: Policy,
+    pub artifacts: Vec<ArtifactRecord>,
 }
 
-fn one() -> u8 {
-    1
-}
-
-impl Default for Approvals {
-    fn default() -> Self {
-        Approvals { gate1: 1, gate2: 1 }
-    }
-}
-
-impl Approvals {
-    pub fn of(self, gate: GateId) -> u8 {
-        match gate {
-            GateId::One => self.gate1,
-            GateId::Two => self.gate2,
-        }
-    }
-}
-
-/// The roles of the engagement and the ones each gate requires.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Roles {
-    /// Role → principals, as `[roles]` lists them.
-    pub members: BTreeMap<String, Vec<String>>,
-    pub required_gate1: Vec<String>,
-    pub required_gate2: Vec<String>,
-}
-
-impl Roles {
-    pub fn required(&self, gate: GateId) -> &[String] {
-        match gate {
-            GateId::One => &self.required_gate1,
-            GateId::Two => &self.required_gate2,
-        }
-    }
-
-    /// The roles a principal holds (compared trimmed and case-folded).
-    pub fn of(&self, principal: &str) -> Vec<&str> {
-        let p = fold(principal);
-        self.members
-            .iter()
-            .filter(|(_, names)| names.iter().any(|n| fold(n) == p))
-            .map(|(role, _)| role.as_str())
-            .collect()
+impl Approval {
+    pub fn artifact(&self, file: &str) -> Option<&ArtifactRecord> {
+        self.artifacts.iter().find(|a| a.file == file)
     }
 }
 
@@ -180,16 +142,6 @@ impl GateQuorum {
     }
 }
 
-pub fn gate_quorum(e: &Engagement, ev: &Evaluation, gate: GateId) -> GateQuorum {
-    let approvals = on_current_text(gate, &ev.replay.gate(gate).pending, &ev.artifact_records());
-    let needed = e.meta.policy.approvals.of(gate);
-    GateQuorum {
-        tally: tally(&e.meta.roles, gate, needed, &approvals),
-        asked: needed > 1 || !e.meta.roles.required(gate).is_empty(),
-        approvals,
-    }
-}
-
 impl GateQuorum {
     /// Whether an approval by `who` would still count toward the quorum: `who` has not approved
     /// this text, and holds a role still missing or finds a seat open to anyone (more approvers
@@ -210,23 +162,6 @@ impl GateQuorum {
 }
 
 /// One principal approves a text once: the quorum counts people, not events.
-pub fn require_new_approver(
-    e: &Engagement,
-    ev: &Evaluation,
-    gate: GateId,
-    actor: &str,
-) -> Result<(), String> {
-    let q = gate_quorum(e, ev, gate);
-    if q.approvals.iter().any(|a| fold(&a.actor) == fold(actor)) {
-        return Err(format!(
-            "{actor} already approved Gate {} on this text ({}); the quorum needs another approver",
-            gate.number(),
-            q.describe(&e.meta.roles)
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

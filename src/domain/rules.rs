@@ -286,7 +286,7 @@ pub fn criteria_admit_approval(
     required: &[CriterionDef],
 ) -> Result<(), Refusal> {
     let mut blocking = Vec::new();
-    let at = || Position::file(format!("Gate {}", gate.number()));
+    let at = || Position::gate(gate.number());
     for def in required {
         if !records.iter().any(|r| r.id == def.id) {
             blocking.push(Finding::new(
@@ -422,7 +422,7 @@ fn criterion_results(
         if !result.admits_approval() {
             if c.failures.is_empty() {
                 blocking.push(Finding::new(
-                    Position::file(format!("Gate {}", gate.number())),
+                    Position::gate(gate.number()),
                     format!("{} not checked: {}", c.def.id, c.def.text),
                 ));
             } else {

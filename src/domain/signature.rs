@@ -12,33 +12,14 @@ use ssh_key::{PublicKey, SshSig};
 use super::allowed_signers::{AllowedSigners, fingerprint, fold};
 use super::engagement::SignaturePolicy;
 use super::journal::{Event, EventBody, JOURNAL_FILE, Journal};
+
+// Signing and the journal reader must cut an event the same way: one function, in the journal.
+pub use super::journal::signed_bytes;
 use super::position::{Finding, Position};
 use super::time::Timestamp;
 
 /// The SSHSIG namespace of every phasegate signature.
 pub const NAMESPACE: &str = "phasegate";
-
-fn is_unsigned_line(line: &str) -> bool {
-    let t = line.trim_start();
-    ["seq", "prev", "hash", "signature"].iter().any(|key| {
-        t.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-}
-
-/// An event's text without the lines a signature does not cover, trailing blank lines trimmed.
-pub fn signed_bytes(event_text: &str) -> String {
-    let mut out = String::with_capacity(event_text.len());
-    for line in event_text.split_inclusive('\n') {
-        if !is_unsigned_line(line) {
-            out.push_str(line);
-        }
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
-}
 
 /// The bytes handed to `ssh-keygen -Y sign` and to the verifier.
 pub fn message(genesis: &str, signed_bytes: &str) -> Vec<u8> {

@@ -22,9 +22,9 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
-use crate::cli::status::agent_actor;
 use crate::domain::artifact::Artifact;
 use crate::domain::digest::sha256_hex;
+use crate::store::agents::agent_actor;
 use crate::store::agents::{self, AgentSession};
 use crate::store::engagement::load_strict;
 
@@ -163,7 +163,7 @@ impl ServerHandler for GovernedServer {
             .map_err(|e| ErrorData::internal_error(format!("error: {e}"), None))?;
         let contents = if uri == STATUS_URI {
             let ev = crate::domain::evaluate::evaluate(&loaded.engagement);
-            let status = crate::cli::status::status_object(&loaded.root, &loaded.engagement, &ev);
+            let status = crate::store::agents::status_object(&loaded.root, &loaded.engagement, &ev);
             ResourceContents::TextResourceContents {
                 uri: uri.clone(),
                 mime_type: Some("application/json".into()),

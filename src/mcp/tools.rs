@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::GovernedServer;
-use crate::cli::status::{criterion_json, status_object};
 use crate::domain::artifact::Artifact;
 use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text, evaluate};
@@ -22,7 +21,9 @@ use crate::domain::phase::Phase;
 use crate::domain::reconcile::Side;
 use crate::domain::records::{DeviationTarget, Impact};
 use crate::domain::rules::{self, Refusal};
+use crate::domain::status_json::criterion_json;
 use crate::store::StoreError;
+use crate::store::agents::status_object;
 use crate::store::engagement::{
     Change, TxError, WriteTarget, changed_since_read, load_strict, now, transact, write_checked,
 };

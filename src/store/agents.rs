@@ -11,6 +11,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::domain::evaluate::{Engagement, Evaluation};
+use crate::domain::status_json::status_json;
 
 use super::StoreError;
 use super::atomic::write_atomic;
@@ -112,6 +116,25 @@ impl Drop for SessionGuard {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
     }
+}
+
+/// The `status --json` object with what only the filesystem knows: the agent sessions running
+/// on the engagement (`phasegate mcp`). The MCP server's `status` tool returns this same object.
+pub fn status_object(root: &Path, e: &Engagement, ev: &Evaluation) -> Value {
+    let mut v = status_json(e, ev);
+    v["agents"] = json!(
+        live_sessions(root)
+            .iter()
+            .map(|s| json!({
+                "actor": agent_actor(&s.client),
+                "pid": s.owner.pid,
+                "host": s.owner.host,
+                "user": s.owner.user,
+                "started": s.since,
+            }))
+            .collect::<Vec<_>>()
+    );
+    v
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use crate::domain::journal::JOURNAL_FILE;
 use crate::domain::phase::replay;
 
 use super::StoreError;
-use super::engagement::load_engagement;
 use super::limits::read_text;
+use super::load::load_engagement;
 use super::workspace::list_engagements;
 
 /// The engagement at `root` as the catalog reads it, when it is closed.

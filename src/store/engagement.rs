@@ -1,12 +1,8 @@
-//! Loading an engagement directory into the domain's `Engagement`, creating new ones, and the
-//! locked read-modify-write every journal append goes through.
+//! Loading an engagement with the workspace's catalog, creating new ones, and the locked
+//! read-modify-write every journal append goes through (reading one directory is `load.rs`).
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
 
 use crate::domain::allowed_signers::fold;
 use crate::domain::artifact::{Artifact, ArtifactHashes};
@@ -15,7 +11,7 @@ use crate::domain::digest::sha256_hex;
 use crate::domain::engagement::{
     ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
 };
-use crate::domain::evaluate::{BuildFile, Engagement, Evaluation, evaluate, gate_evidence};
+use crate::domain::evaluate::{Engagement, Evaluation, evaluate, gate_evidence};
 use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
 use crate::domain::position::{Finding, Position};
 use crate::domain::rules::{self, Refusal};
@@ -24,36 +20,19 @@ use crate::domain::time::Timestamp;
 
 use super::StoreError;
 use super::atomic::write_atomic;
-use super::limits::{MAX_FILE_BYTES, leaves_engagement, read_text};
+use super::limits::{MAX_FILE_BYTES, read_text};
 use super::lock::EngagementLock;
 use super::sign::Signing;
 use super::templates;
 use super::workspace::validate_slug;
 
 pub use super::layout::{BUILD_DIR, OBJECTS_DIR, RECOVERY_DIR};
-
-/// The artifacts every engagement has from its creation.
-const ALWAYS_PRESENT: [Artifact; 3] = [Artifact::Spec, Artifact::Feasibility, Artifact::Design];
-
-/// An engagement as loaded, with the problems that kept parts of it out.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub root: PathBuf,
-    pub engagement: Engagement,
-    /// Bad input found while loading (a missing or unreadable artifact, a corrupt object…).
-    /// The CLI treats any as fatal; the TUI shows them and works with the rest.
-    pub issues: Vec<StoreError>,
-}
-
-fn slug_of(root: &Path) -> String {
-    fs::canonicalize(root)
-        .ok()
-        .as_deref()
-        .unwrap_or(root)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
+// Reading one engagement lives below the catalog; these are the paths callers name it by.
+use super::load::{ALWAYS_PRESENT, hash_file};
+pub use super::load::{
+    Loaded, MAX_BUILD_DEPTH, list_build_files, load_engagement, load_head, object_path,
+    read_artifacts, read_object, read_snapshots,
+};
 
 /// Loads everything the rules need. `engagement.toml` and the journal are required: without
 /// them nothing can be derived, so they fail the load. The workspace's catalog comes along when
@@ -87,107 +66,6 @@ pub fn needs_catalog(e: &Engagement) -> bool {
     e.meta.baseline.is_some() || reuses_catalog
 }
 
-/// Loads the engagement alone, without the workspace's catalog.
-pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
-    let mut engagement = load_head(root)?;
-    let mut issues = Vec::new();
-    engagement.texts = read_artifacts(root, &mut issues);
-    engagement.build_files = list_build_files(root);
-    read_snapshots(root, &mut engagement, &mut issues);
-    Ok(Loaded {
-        root: root.to_path_buf(),
-        engagement,
-        issues,
-    })
-}
-
-/// `engagement.toml` and the journal, the two files without which nothing can be derived; the
-/// rest of the engagement is left empty for the caller to read.
-pub fn load_head(root: &Path) -> Result<Engagement, StoreError> {
-    let meta_path = root.join(ENGAGEMENT_FILE);
-    let meta_text = read_text(root, &meta_path)?.ok_or_else(|| {
-        StoreError::new(&meta_path, "not found: this directory is not an engagement")
-    })?;
-    let meta = parse_engagement(&meta_text, &predefined_ids())
-        .map_err(|f| StoreError::from_finding(root, &f))?;
-
-    let journal_path = root.join(JOURNAL_FILE);
-    let journal_text = read_text(root, &journal_path)?.ok_or_else(|| {
-        StoreError::new(&journal_path, "not found: the engagement has no journal")
-    })?;
-    let journal =
-        journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
-    Ok(Engagement {
-        slug: slug_of(root),
-        meta,
-        journal,
-        texts: BTreeMap::new(),
-        snapshots: BTreeMap::new(),
-        build_files: Vec::new(),
-        catalog: Default::default(),
-    })
-}
-
-/// Every artifact present; the ones that cannot be read (or must be there and are not) become
-/// issues.
-pub fn read_artifacts(root: &Path, issues: &mut Vec<StoreError>) -> BTreeMap<Artifact, String> {
-    let mut texts = BTreeMap::new();
-    for artifact in Artifact::ALL {
-        let path = root.join(artifact.file_name());
-        match read_text(root, &path) {
-            Ok(Some(text)) => {
-                texts.insert(artifact, text);
-            }
-            Ok(None) if ALWAYS_PRESENT.contains(&artifact) => issues.push(StoreError::new(
-                &path,
-                "missing: every engagement has customer-spec.md, feasibility.md and solution-design.md",
-            )),
-            Ok(None) => {}
-            Err(e) => issues.push(e),
-        }
-    }
-    texts
-}
-
-/// The approved snapshots the journal's approvals name, from `objects/` (a missing one is left
-/// for `evaluate` to report; a corrupt one is an issue).
-pub fn read_snapshots(root: &Path, engagement: &mut Engagement, issues: &mut Vec<StoreError>) {
-    let mut wanted: Vec<String> = engagement
-        .journal
-        .events
-        .iter()
-        .filter_map(|e| match &e.body {
-            EventBody::GateApproved(g) => Some(
-                g.artifacts
-                    .iter()
-                    .filter(|a| {
-                        gate_evidence(g.gate)
-                            .iter()
-                            .any(|x| x.file_name() == a.file)
-                    })
-                    .map(|a| a.sha256.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    wanted.sort();
-    wanted.dedup();
-    for sha in wanted {
-        if engagement.snapshots.contains_key(&sha) {
-            continue;
-        }
-        match read_object(root, &sha) {
-            Ok(Some(text)) => {
-                engagement.snapshots.insert(sha, text);
-            }
-            Ok(None) => {} // evaluate() reports the missing snapshot
-            Err(e) => issues.push(e),
-        }
-    }
-}
-
 /// Loads and fails on any issue: what the CLI wants.
 pub fn load_strict(root: &Path) -> Result<Loaded, StoreError> {
     let loaded = load(root)?;
@@ -195,25 +73,6 @@ pub fn load_strict(root: &Path) -> Result<Loaded, StoreError> {
         Some(e) => Err(e.clone()),
         None => Ok(loaded),
     }
-}
-
-pub fn object_path(root: &Path, sha256: &str) -> PathBuf {
-    root.join(OBJECTS_DIR).join(sha256)
-}
-
-/// An approved snapshot, verified against its name.
-pub fn read_object(root: &Path, sha256: &str) -> Result<Option<String>, StoreError> {
-    let path = object_path(root, sha256);
-    let Some(text) = read_text(root, &path)? else {
-        return Ok(None);
-    };
-    if sha256_hex(text.as_bytes()) != sha256 {
-        return Err(StoreError::new(
-            &path,
-            "snapshot content does not match its hash (the object was altered)",
-        ));
-    }
-    Ok(Some(text))
 }
 
 fn write_object(root: &Path, text: &str, writes: &mut TxWrites) -> Result<(), StoreError> {
@@ -227,123 +86,6 @@ fn write_object(root: &Path, text: &str, writes: &mut TxWrites) -> Result<(), St
         fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, &e))?;
     }
     writes.write(&path, text.as_bytes())
-}
-
-/// How deep `build/` is walked; deeper directories are listed as a finding, not read.
-pub const MAX_BUILD_DEPTH: usize = 64;
-
-/// Files under `build/`, hashed streaming; symlinks leaving the engagement are listed, never
-/// followed. Each directory is walked once, by (device, inode): a symlink leading back to a
-/// directory already walked (`ln -s . build/a`) is listed as a cycle instead of being followed,
-/// which would otherwise grow exponentially.
-pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
-    use std::collections::HashMap;
-    use std::os::unix::fs::MetadataExt;
-
-    let mut out = Vec::new();
-    let base = root.join(BUILD_DIR);
-    let mut walked: HashMap<(u64, u64), String> = HashMap::new();
-    if let Ok(meta) = fs::metadata(&base) {
-        walked.insert((meta.dev(), meta.ino()), String::new());
-    }
-    let mut stack = vec![(base.clone(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let rel = path
-                .strip_prefix(&base)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if let Some(why) = leaves_engagement(root, &path) {
-                out.push(BuildFile {
-                    path: rel,
-                    sha256: None,
-                    problem: Some(why),
-                });
-                continue;
-            }
-            let Ok(meta) = fs::metadata(&path) else {
-                continue;
-            };
-            if meta.is_dir() {
-                let problem = if let Some(first) = walked.get(&(meta.dev(), meta.ino())) {
-                    let cycle = first.is_empty() || rel.starts_with(&format!("{first}/"));
-                    let first = if first.is_empty() {
-                        "build/".to_string()
-                    } else {
-                        format!("build/{first}")
-                    };
-                    Some(if cycle {
-                        format!("is a symlink cycle: it leads back to {first}; not followed")
-                    } else {
-                        format!("leads to {first}, already listed; not followed twice")
-                    })
-                } else if depth + 1 >= MAX_BUILD_DEPTH {
-                    Some(format!(
-                        "is nested deeper than {MAX_BUILD_DEPTH} directories; not read"
-                    ))
-                } else {
-                    None
-                };
-                match problem {
-                    Some(problem) => out.push(BuildFile {
-                        path: rel,
-                        sha256: None,
-                        problem: Some(problem),
-                    }),
-                    None => {
-                        walked.insert((meta.dev(), meta.ino()), rel);
-                        stack.push((path, depth + 1));
-                    }
-                }
-            } else if !meta.is_file() {
-                // Opening a FIFO would block; devices and sockets are not build assets.
-                out.push(BuildFile {
-                    path: rel,
-                    sha256: None,
-                    problem: Some(
-                        "is not a regular file (a pipe, socket or device); not read".into(),
-                    ),
-                });
-            } else {
-                match hash_file(&path) {
-                    Ok(sha) => out.push(BuildFile {
-                        path: rel,
-                        sha256: Some(sha),
-                        problem: None,
-                    }),
-                    Err(e) => out.push(BuildFile {
-                        path: rel,
-                        sha256: None,
-                        problem: Some(e.to_string()),
-                    }),
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
-}
-
-fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut file = fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Creates `workspace/slug` from templates with its `created` event; with `from`, a Day-2

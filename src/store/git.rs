@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use crate::config::GitCommit;
 use crate::domain::artifact::Artifact;
 use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::{EventBody, JOURNAL_FILE, Journal, parse_journal};
@@ -17,7 +16,7 @@ use crate::domain::signature::is_decision;
 
 use super::StoreError;
 use super::atomic::write_atomic;
-use super::engagement::OBJECTS_DIR;
+use super::layout::OBJECTS_DIR;
 
 /// The merge driver's name in `.gitattributes` and `merge.<name>.driver`.
 pub const DRIVER: &str = "phasegate";
@@ -224,6 +223,18 @@ pub fn setup(dir: &Path, check: bool) -> Result<Setup, StoreError> {
 
 // ---------------------------------------------------------------------------------------------
 // Commit per decision
+
+/// `[git] commit`: after which journal appends phasegate commits the engagement's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GitCommit {
+    /// Gate approve/reject/reopen, close and policy changes.
+    Decisions,
+    /// Every event.
+    Events,
+    #[default]
+    Off,
+}
 
 static COMMIT_MODE: Mutex<GitCommit> = Mutex::new(GitCommit::Off);
 

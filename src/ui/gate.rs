@@ -72,7 +72,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         ));
     }
     // Quorum and roles: where the approvals on the current text stand (DESIGN §7).
-    let quorum = crate::domain::quorum::gate_quorum(&e.engagement, &e.disk, gate);
+    let quorum = crate::domain::evaluate::gate_quorum(&e.engagement, &e.disk, gate);
     if quorum.asked {
         let met = quorum.tally.met();
         header.push(Line::styled(

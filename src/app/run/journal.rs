@@ -56,7 +56,7 @@ pub fn approve(
             }
             // The gate's own rules first ("already approved" says more than the quorum).
             let event = approve_gate(e, ev, gate, review, &approver)?;
-            crate::domain::quorum::require_new_approver(e, ev, gate, &approver)
+            crate::domain::evaluate::require_new_approver(e, ev, gate, &approver)
                 .map_err(rules::Refusal::rule)?;
             Ok(event.into())
         }),

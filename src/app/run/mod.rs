@@ -10,11 +10,12 @@ use std::path::Path;
 use super::action::Action;
 use super::effect::Effect;
 use super::{GitLine, WaitingRow, WorkspaceRow};
+use crate::config::signing::SigningSetup;
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::{GateId, Stamp};
 use crate::domain::time::Timestamp;
 use crate::store::engagement;
-use crate::store::sign::{Signing, SigningSetup};
+use crate::store::sign::Signing;
 use crate::store::workspace;
 
 /// Who acts and when: injected so tests get a fixed clock and identity.
@@ -63,7 +64,7 @@ impl EffectContext {
             SignaturePolicy::All => true,
         });
         signed
-            && crate::store::sign::configured_key_path(&setup.config)
+            && crate::config::signing::configured_key_path(&setup.config)
                 .is_ok_and(|p| p.extension().is_none_or(|e| e != "pub"))
     }
 
@@ -142,7 +143,7 @@ fn workspace_row(root: std::path::PathBuf) -> WorkspaceRow {
         Ok(loaded) => {
             let ev = evaluate(&loaded.engagement);
             let quorum = [GateId::One, GateId::Two].map(|g| {
-                let q = crate::domain::quorum::gate_quorum(&loaded.engagement, &ev, g);
+                let q = crate::domain::evaluate::gate_quorum(&loaded.engagement, &ev, g);
                 (q.asked && q.tally.have > 0 && !q.tally.met())
                     .then_some((q.tally.have, q.tally.needed))
             });

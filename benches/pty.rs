@@ -24,10 +24,14 @@
 #[path = "../tests/common/pty.rs"]
 mod pty;
 
+#[path = "../tests/common/files.rs"]
+mod files;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use files::copy_dir;
 use pty::{Chunk, Pty, Spawn, find_from, keys, row_of};
 
 const COLS: u16 = 120;
@@ -352,19 +356,6 @@ fn which(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|d| d.join(program))
         .find(|p| p.is_file())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn open(bin: &Path, ws: &Path) -> Pty {

@@ -41,7 +41,8 @@ pub struct Engagement {
 
 impl Engagement {
     /// An engagement of `meta` and `journal` with nothing else read yet (no texts, snapshots,
-    /// build files or catalog): tests and benches add what their case needs.
+    /// build files or catalog): the store's first loading step, and tests and benches, add what
+    /// they need.
     pub fn new(slug: impl Into<String>, meta: EngagementMeta, journal: Journal) -> Engagement {
         Engagement {
             slug: slug.into(),

@@ -75,15 +75,7 @@ pub fn load_head(root: &Path) -> Result<Engagement, StoreError> {
     })?;
     let journal =
         journal::parse_journal(&journal_text).map_err(|f| StoreError::from_finding(root, &f))?;
-    Ok(Engagement {
-        slug: slug_of(root),
-        meta,
-        journal,
-        texts: BTreeMap::new(),
-        snapshots: BTreeMap::new(),
-        build_files: Vec::new(),
-        catalog: Default::default(),
-    })
+    Ok(Engagement::new(slug_of(root), meta, journal))
 }
 
 /// Every artifact present; the ones that cannot be read (or must be there and are not) become

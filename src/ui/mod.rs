@@ -21,6 +21,7 @@ pub mod reconciliation;
 pub mod recovery;
 pub mod softwrap;
 pub mod statusbar;
+pub mod view_state;
 pub mod workspace;
 
 use ratatui::Frame;
@@ -33,6 +34,7 @@ use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{CriterionResult, GateId};
+pub use view_state::{ViewState, ViewTop};
 
 /// A theme slot's style.
 pub fn slot(theme: &Theme, slot: Slot) -> Style {
@@ -150,7 +152,7 @@ pub fn truncate_words(s: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
+pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
@@ -189,7 +191,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     match state.screen {
         Screen::Workspace => workspace::render(state, theme, frame, main),
-        Screen::Engagement => engagement(state, theme, frame, main),
+        Screen::Engagement => engagement(state, view, theme, frame, main),
     }
     // The conflict view and the recovery list cover the panes (`app::live`).
     live::render(state, theme, frame, main);
@@ -247,7 +249,7 @@ fn banner_lines(state: &State) -> Vec<String> {
     out
 }
 
-fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(e) = &state.engagement else { return };
     let pipe_h = match area.height {
         0..=5 => 0,
@@ -260,7 +262,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         pipeline::render(state, e, theme, frame, pipe);
     }
     if build_board::takes_body(state, e) {
-        build_board::main_pane(state, e, theme, frame, body);
+        build_board::main_pane(state, e, view, theme, frame, body);
         return;
     }
     // An event shown in full takes the body: its fields are long.
@@ -268,9 +270,9 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if state.zoom || journal_detail || body.width < 60 || body.height < 4 {
         // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
-            Pane::Editor => build_board::main_pane(state, e, theme, frame, body),
+            Pane::Editor => build_board::main_pane(state, e, view, theme, frame, body),
             Pane::Gate => gate::render(state, e, theme, frame, body),
-            Pane::Journal => journal::render(state, e, theme, frame, body),
+            Pane::Journal => journal::render(state, e, view, theme, frame, body),
         }
         return;
     }
@@ -281,7 +283,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
-    build_board::main_pane(state, e, theme, frame, left);
+    build_board::main_pane(state, e, view, theme, frame, left);
     // Borders, the criteria, the divider and a few rows of the selected criterion's detail.
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
         .unwrap_or(u16::MAX)
@@ -297,7 +299,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
     gate::render(state, e, theme, frame, top);
     if bottom.height >= 3 {
-        journal::render(state, e, theme, frame, bottom);
+        journal::render(state, e, view, theme, frame, bottom);
     }
 }
 

@@ -1089,7 +1089,7 @@ fn scroll_by(scroll: &mut usize, c: Command, rows: usize, page: usize) {
 
 /// A command while a live view is open.
 pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
-    let page = usize::from(state.size.1.saturating_sub(8).max(1));
+    let page = crate::app::layout::pages(state).pane;
     match c {
         Command::Help => {
             // Help opens on top of the view; the view is still there when it closes.

@@ -10,6 +10,7 @@ pub mod driver;
 pub mod effect;
 pub mod forms;
 pub mod keys;
+pub mod layout;
 pub mod lifecycle;
 pub mod line_input;
 pub mod live;

@@ -30,7 +30,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
+use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, layout, short_hash};
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{CriterionResult, GateId};
@@ -102,17 +102,7 @@ pub fn pane_block<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) 
         .title(title)
 }
 
-/// A rectangle of at most `w`×`h` centered in `area` (never larger than `area`).
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect {
-        x: area.x.saturating_add(area.width.saturating_sub(w) / 2),
-        y: area.y.saturating_add(area.height.saturating_sub(h) / 2),
-        width: w,
-        height: h,
-    }
-}
+pub use crate::app::layout::centered;
 
 /// `s` cut to `width` characters with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
@@ -158,24 +148,14 @@ pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
         return;
     }
     frame.render_widget(Block::default().style(slot(theme, Slot::Ui)), area);
-    let status_h: u16 = match area.height {
-        0..=2 => 1,
-        3..=9 => 1,
-        _ => 2,
-    };
-    let status_h = status_h.min(area.height);
-    let banner = banner_lines(state);
-    let banner_h = if area.height >= 12 {
-        u16::try_from(banner.len().min(2)).unwrap_or(0)
-    } else {
-        0
-    };
-    let [banner_area, main, status] = Layout::vertical([
-        Constraint::Length(banner_h),
-        Constraint::Min(0),
-        Constraint::Length(status_h),
-    ])
-    .areas(area);
+    // The same geometry `update` pages by (`app::layout`).
+    let banner = layout::banner_lines(state);
+    let layout::ScreenAreas {
+        banner: banner_area,
+        main,
+        status,
+    } = layout::screen(area, banner.len());
+    let banner_h = banner_area.height;
     if banner_h > 0 {
         let lines: Vec<Line> = banner
             .iter()
@@ -236,29 +216,10 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
-fn banner_lines(state: &State) -> Vec<String> {
-    let mut out: Vec<String> = state.banner.clone();
-    if let Some(e) = &state.engagement
-        && state.screen == Screen::Engagement
-    {
-        out.extend(e.issues.iter().cloned());
-        if let Some(b) = &e.engagement.journal.broken {
-            out.push(format!("journal chain broken: {b}"));
-        }
-    }
-    out
-}
-
 fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(e) = &state.engagement else { return };
-    let pipe_h = match area.height {
-        0..=5 => 0,
-        6..=13 => 1,
-        _ => 3,
-    };
-    let [pipe, body] =
-        Layout::vertical([Constraint::Length(pipe_h), Constraint::Min(0)]).areas(area);
-    if pipe_h > 0 {
+    let (pipe, body) = layout::engagement(area);
+    if pipe.height > 0 {
         pipeline::render(state, e, theme, frame, pipe);
     }
     if build_board::takes_body(state, e) {

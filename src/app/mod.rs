@@ -922,3 +922,42 @@ fn visible_summary(ev: &crate::domain::evaluate::Evaluation) -> impl PartialEq +
         ev.components.iter().map(|c| c.status).collect::<Vec<_>>(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::BufferMarks;
+
+    #[test]
+    fn buffer_marks_tell_the_first_row_edited_since_a_count() {
+        let mut m = BufferMarks::default();
+        assert_eq!(m.edited_since(0), None);
+        m.edited(7);
+        m.edited(3);
+        let seen = m.seq();
+        assert_eq!(m.edited_since(0), Some(3));
+        assert_eq!(m.edited_since(seen), None);
+        m.edited(9);
+        assert_eq!(m.edited_since(seen), Some(9));
+        // Further behind than the marks remember: everything is re-read.
+        for row in 100..200 {
+            m.edited(row);
+        }
+        assert_eq!(m.edited_since(seen), Some(0));
+        assert_eq!(m.edited_since(m.seq() - 1), Some(199));
+    }
+
+    #[test]
+    fn a_clone_keeps_the_place_and_a_reset_starts_a_new_one() {
+        let mut m = BufferMarks::default();
+        m.edited(4);
+        let c = m.clone();
+        assert_eq!(c.place(), m.place());
+        assert_ne!(c.id(), m.id());
+        assert_eq!(c.edited_since(0), None);
+        let place = m.place();
+        m.reset();
+        assert_ne!(m.place(), place);
+        m.keep_place(place);
+        assert_eq!(m.place(), place);
+    }
+}

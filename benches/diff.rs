@@ -304,8 +304,9 @@ fn bench_frames(c: &mut Criterion) {
     );
     let theme = Theme::default();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut view = phasegate::ui::ViewState::default();
     terminal
-        .draw(|f| phasegate::ui::view(&state, &theme, f))
+        .draw(|f| phasegate::ui::view(&state, &mut view, &theme, f))
         .expect("draw");
 
     let mut g = c.benchmark_group("frame");
@@ -327,7 +328,7 @@ fn bench_frames(c: &mut Criterion) {
                 };
                 update(&mut state, Action::Command(c));
                 terminal
-                    .draw(|f| phasegate::ui::view(&state, &theme, f))
+                    .draw(|f| phasegate::ui::view(&state, &mut view, &theme, f))
                     .map(|_| ())
                     .expect("draw");
             })
@@ -352,10 +353,11 @@ fn bytes_per_scrolled_line(
     let mut backend = ShadowBackend::with_size(std::io::sink(), Size::new(120, 40));
     backend.set_hardware_scroll(hardware_scroll);
     let mut terminal = Terminal::new(backend).expect("terminal");
-    let frame = |terminal: &mut Terminal<ShadowBackend<std::io::Sink>>, state: &State| {
+    let mut view = phasegate::ui::ViewState::default();
+    let mut frame = |terminal: &mut Terminal<ShadowBackend<std::io::Sink>>, state: &State| {
         terminal.backend_mut().begin_frame().expect("begin");
         terminal
-            .draw(|f| phasegate::ui::view(state, theme, f))
+            .draw(|f| phasegate::ui::view(state, &mut view, theme, f))
             .expect("draw");
         terminal.backend_mut().end_frame().expect("end");
     };

@@ -54,6 +54,12 @@ const SIZE: (u16, u16) = (120, 40);
 
 type Term = Terminal<ShadowBackend<io::Sink>>;
 
+thread_local! {
+    /// The view's state between frames (the editor's scroll), as `tui.rs` keeps it next to its
+    /// terminal: a new terminal starts a new one.
+    static VIEW: std::cell::RefCell<phasegate::ui::ViewState> = Default::default();
+}
+
 /// `firewall-drift` (in Requirements: the spec is shown and editable) with a 50,000-line spec:
 /// the sample spec's body repeated, IDs renumbered so they stay unique.
 fn big_engagement(dir: &Path) -> PathBuf {
@@ -98,6 +104,7 @@ fn settle(state: &mut State) {
 fn terminal(hardware_scroll: bool) -> Term {
     let mut backend = ShadowBackend::with_size(io::sink(), Size::new(SIZE.0, SIZE.1));
     backend.set_hardware_scroll(hardware_scroll);
+    VIEW.set(phasegate::ui::ViewState::default());
     Terminal::new(backend).expect("terminal")
 }
 
@@ -106,7 +113,7 @@ fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
     let backend = terminal.backend_mut();
     backend.begin_frame().expect("begin");
     terminal
-        .draw(|f| phasegate::ui::view(state, theme, f))
+        .draw(|f| VIEW.with_borrow_mut(|view| phasegate::ui::view(state, view, theme, f)))
         .expect("draw");
     terminal.backend_mut().end_frame().expect("end");
 }
@@ -194,7 +201,7 @@ fn bytes_per_line(loaded: &Loaded, theme: &Theme, zoom: bool, hw: bool, c: Comma
     let mut state = state(loaded, zoom);
     let mut t = terminal(hw);
     to_bottom_of_view(&mut t, &mut state, theme);
-    let top = |s: &State| s.engagement.as_ref().map_or(0, |e| e.view.top().row);
+    let top = |_: &State| VIEW.with_borrow(|view| view.editor_top().row);
     let (start_bytes, start_top) = (t.backend().bytes_written(), top(&state));
     let steps = 100;
     let mut frame_time = Duration::ZERO;

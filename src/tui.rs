@@ -152,10 +152,15 @@ enum Incoming {
 }
 
 /// One frame, written in one go between Begin and End Synchronized Update.
-fn draw(terminal: &mut Term, state: &State, theme: &Theme) -> io::Result<()> {
+fn draw(
+    terminal: &mut Term,
+    state: &State,
+    view: &mut crate::ui::ViewState,
+    theme: &Theme,
+) -> io::Result<()> {
     terminal.backend_mut().begin_frame()?;
     let result = terminal
-        .draw(|f| crate::ui::view(state, theme, f))
+        .draw(|f| crate::ui::view(state, view, theme, f))
         .map(|_| ());
     let end = terminal.backend_mut().end_frame();
     result.and(end)
@@ -418,6 +423,8 @@ fn event_loop(
     driver.push(first);
     // Frames the terminal loop itself asks for (resize, back from a suspend, the grammar).
     let mut changed = true;
+    // What the view keeps between frames (the editor's scroll): the renderer's, not the app's.
+    let mut view = crate::ui::ViewState::default();
     let mut drawn_once = false;
     loop {
         // Effects run in the order they were asked for; the ones that need the terminal (an
@@ -477,7 +484,7 @@ fn event_loop(
             live.observe(state);
             // One frame per keystroke: the echo is drawn before the live gate re-check of the
             // buffer runs, and its result draws again only if it changed what the panes show.
-            draw(terminal, state, theme)?;
+            draw(terminal, state, &mut view, theme)?;
             drawn_plain = crate::ui::highlight::ready().is_none();
             if !drawn_once {
                 drawn_once = true;

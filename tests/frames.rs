@@ -18,6 +18,7 @@ use ratatui::backend::TestBackend;
 /// The terminal loop's part that decides frames, with a frame counter.
 struct Screen {
     terminal: Terminal<TestBackend>,
+    view: phasegate::ui::ViewState,
     theme: Theme,
     frames: usize,
 }
@@ -26,6 +27,7 @@ impl Screen {
     fn new() -> Screen {
         Screen {
             terminal: Terminal::new(TestBackend::new(120, 40)).expect("terminal"),
+            view: phasegate::ui::ViewState::default(),
             theme: Theme::default(),
             frames: 0,
         }
@@ -39,8 +41,9 @@ impl Screen {
             driver.drain(state, &mut Step::Run);
             if driver.take_stale() {
                 let theme = &self.theme;
+                let view = &mut self.view;
                 self.terminal
-                    .draw(|f| phasegate::ui::view(state, theme, f))
+                    .draw(|f| phasegate::ui::view(state, view, theme, f))
                     .expect("draw");
                 self.frames += 1;
             }

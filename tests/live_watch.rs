@@ -208,10 +208,11 @@ impl App {
     #[track_caller]
     fn draws(&self, needle: &str) {
         let theme = Theme::default();
+        let mut view = phasegate::ui::ViewState::default();
         for (w, h) in [(120, 40), (80, 24), (30, 8), (1, 1)] {
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
             terminal
-                .draw(|f| phasegate::ui::view(&self.state, &theme, f))
+                .draw(|f| phasegate::ui::view(&self.state, &mut view, &theme, f))
                 .expect("draw");
             if w >= 80 {
                 let text: String = terminal

@@ -504,7 +504,14 @@ fn gate2_quorum_waits_for_the_missing_role_and_a_text_change_voids_earlier_appro
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(&state, &phasegate::config::Theme::default(), f))
+        .draw(|f| {
+            phasegate::ui::view(
+                &state,
+                &mut phasegate::ui::ViewState::default(),
+                &phasegate::config::Theme::default(),
+                f,
+            )
+        })
         .expect("draw");
     let screen = terminal.backend().to_string();
     assert!(

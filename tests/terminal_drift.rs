@@ -37,6 +37,7 @@ impl Write for Sink {
 /// A terminal: the backend's output parsed by vt100.
 struct Screen {
     terminal: Terminal<ShadowBackend<Sink>>,
+    view: phasegate::ui::ViewState,
     sink: Sink,
     parser: vt100::Parser,
 }
@@ -47,6 +48,7 @@ impl Screen {
         let backend = ShadowBackend::with_size(sink.clone(), Size::new(w, h));
         Screen {
             terminal: Terminal::new(backend).expect("terminal"),
+            view: phasegate::ui::ViewState::default(),
             sink,
             parser: vt100::Parser::new(
                 std::num::NonZeroU16::new(h).expect("rows"),
@@ -60,8 +62,9 @@ impl Screen {
     fn draw(&mut self, state: &State) -> usize {
         let theme = Theme::default();
         self.terminal.backend_mut().begin_frame().expect("begin");
+        let view = &mut self.view;
         self.terminal
-            .draw(|f| phasegate::ui::view(state, &theme, f))
+            .draw(|f| phasegate::ui::view(state, view, &theme, f))
             .expect("draw");
         self.terminal.backend_mut().end_frame().expect("end");
         let bytes = std::mem::take(&mut *self.sink.0.borrow_mut());

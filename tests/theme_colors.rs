@@ -55,7 +55,7 @@ fn draw(state: &State, theme: &Theme) -> Buffer {
     let (w, h) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(state, theme, f))
+        .draw(|f| phasegate::ui::view(state, &mut phasegate::ui::ViewState::default(), theme, f))
         .expect("draw");
     terminal.backend().buffer().clone()
 }

@@ -69,7 +69,14 @@ fn draw(state: &State) -> Buffer {
     let (w, h) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
+        .draw(|f| {
+            phasegate::ui::view(
+                state,
+                &mut phasegate::ui::ViewState::default(),
+                &Theme::default(),
+                f,
+            )
+        })
         .expect("draw");
     terminal.backend().buffer().clone()
 }
@@ -78,7 +85,14 @@ fn render(state: &State, ws: &Path) -> String {
     let (w, h) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(state, &Theme::default(), f))
+        .draw(|f| {
+            phasegate::ui::view(
+                state,
+                &mut phasegate::ui::ViewState::default(),
+                &Theme::default(),
+                f,
+            )
+        })
         .expect("draw");
     terminal
         .backend()

@@ -79,6 +79,7 @@ proptest! {
         let theme = Theme::default();
         // The production loop (`app::driver`), with the sandbox check on every effect.
         let mut driver = Driver::new(&ctx);
+        let mut view = phasegate::ui::ViewState::default();
         for (i, action) in actions.into_iter().enumerate() {
             driver.apply(&mut state, action);
             let mut budget = 32;
@@ -99,7 +100,7 @@ proptest! {
             let (w, h) = sizes[i % sizes.len()];
             state.size = (w, h);
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-            terminal.draw(|f| phasegate::ui::view(&state, &theme, f)).expect("draw");
+            terminal.draw(|f| phasegate::ui::view(&state, &mut view, &theme, f)).expect("draw");
         }
         // Nothing was written outside the engagement: the temp dir holds only it.
         let entries: Vec<_> = fs::read_dir(dir.path()).expect("read").filter_map(Result::ok).map(|e| e.file_name()).collect();

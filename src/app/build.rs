@@ -86,17 +86,17 @@ fn effect(b: BuildEffect) -> Vec<Effect> {
     vec![Effect::Build(b)]
 }
 
-/// Rows a page of the board or diff moves (the screen minus its chrome).
+/// Rows a page of the board or diff moves (`app::layout`).
 fn page(state: &State) -> usize {
-    usize::from(state.size.1.saturating_sub(10)).max(1)
+    crate::app::layout::pages(state).board
 }
 
-/// The diff pane's viewport, estimated from the terminal size the way `ui` lays it out (the
-/// pane takes the full width; borders, gauge and column header take their rows).
-fn viewport(size: (u16, u16), model: &DiffModel) -> Viewport {
-    let width = usize::from(size.0.saturating_sub(2));
+/// The diff pane's viewport, from the layout `ui` draws with (`app::layout`: the pane takes
+/// the full width; borders, gauge and column header take their rows).
+fn viewport(pages: crate::app::layout::Pages, model: &DiffModel) -> Viewport {
+    let width = pages.board_width;
     Viewport {
-        rows: usize::from(size.1.saturating_sub(10)).max(1),
+        rows: pages.board,
         stacked: model.stacked(width),
         text_width: model.side_width(width),
     }
@@ -114,14 +114,14 @@ fn refuse(state: &mut State, text: String) {
 /// engagement screen's commands.
 pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
     let page = page(state);
-    let size = state.size;
+    let pages = crate::app::layout::pages(state);
     let Some(e) = state.engagement.as_mut() else {
         return Vec::new();
     };
     let Some(view) = &mut e.build.diff else {
         return super::update::engagement_command(state, c);
     };
-    let vp = viewport(size, &view.model);
+    let vp = viewport(pages, &view.model);
     match c {
         // `q` closes the diff pane, not the app.
         Command::ShowDiff
@@ -297,6 +297,7 @@ fn complete_build(state: &mut State) -> Vec<Effect> {
 }
 
 fn show_diff(state: &mut State) -> Vec<Effect> {
+    let pages = crate::app::layout::pages(state);
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
@@ -305,10 +306,9 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
         state.mode = Mode::View;
         return Vec::new();
     }
-    let size = state.size;
     match DiffModel::of(&e.engagement, &e.disk) {
         Ok(model) => {
-            let vp = viewport(size, &model);
+            let vp = viewport(pages, &model);
             e.build.diff = Some(DiffView::new(model, vp));
             state.pane = Pane::Editor;
             state.mode = Mode::View;
@@ -320,13 +320,13 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
 
 /// `baseline_diff`: the shown spec or design against the Day-2 baseline's, in the diff pane.
 fn show_baseline_diff(state: &mut State) -> Vec<Effect> {
+    let pages = crate::app::layout::pages(state);
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
-    let size = state.size;
     match DiffModel::against_baseline(&e.engagement, e.shown_artifact()) {
         Ok(model) => {
-            let vp = viewport(size, &model);
+            let vp = viewport(pages, &model);
             e.build.diff = Some(DiffView::new(model, vp));
             state.pane = Pane::Editor;
             state.mode = Mode::View;

@@ -123,8 +123,10 @@ pub fn overlay_command(state: &mut State, mut o: CatalogOverlay, c: Command) -> 
     match c {
         Command::MoveDown => o.selected = (o.selected + 1).min(n.saturating_sub(1)),
         Command::MoveUp => o.selected = o.selected.saturating_sub(1),
-        Command::PageDown => o.selected = (o.selected + 10).min(n.saturating_sub(1)),
-        Command::PageUp => o.selected = o.selected.saturating_sub(10),
+        Command::PageDown => {
+            o.selected = (o.selected + crate::app::layout::LIST_STEP).min(n.saturating_sub(1))
+        }
+        Command::PageUp => o.selected = o.selected.saturating_sub(crate::app::layout::LIST_STEP),
         Command::Top => o.selected = 0,
         Command::Bottom => o.selected = n.saturating_sub(1),
         Command::Confirm | Command::Open if !o.detail => o.detail = o.selected_entry().is_some(),

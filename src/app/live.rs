@@ -28,9 +28,7 @@ use ratatui_textarea::DataCursor;
 use super::action::LiveAction;
 use super::effect::{Cleanup, Effect, LiveEffect};
 use super::keys::Command;
-use super::{
-    Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer, ViewTop,
-};
+use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer};
 use crate::domain::artifact::Artifact;
 use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
@@ -423,22 +421,22 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
     }
 }
 
-/// Puts the viewport back at `top` and the cursor at `cursor` (as near as the text allows)
-/// after the buffer's text was replaced.
-fn reposition(e: &mut EngagementState, cursor: DataCursor, top: ViewTop) {
-    // The next draw clamps the top to the new text and only moves it if the cursor would
-    // leave the view.
-    e.view.set_top(top);
+/// Puts the view back at `place` (the scroll it had) and the cursor at `cursor` (as near as the
+/// text allows) after the buffer's text was replaced.
+fn reposition(e: &mut EngagementState, cursor: DataCursor, place: u64) {
+    // The next draw clamps the view's top to the new text and only moves it if the cursor
+    // would leave the view.
+    e.view.keep_place(place);
     e.editor.jump_to(cursor.0, cursor.1);
 }
 
 /// Replaces the buffer's text, keeping the cursor and the scroll as near as the text allows.
 fn replace_buffer(e: &mut EngagementState, text: &str) {
     let cursor = e.editor.cursor();
-    let top = e.view.top();
+    let place = e.view.place();
     e.editor = TextBuffer::new(text);
     e.view.reset();
-    reposition(e, cursor, top);
+    reposition(e, cursor, place);
 }
 
 /// What an engagement looked like before a reload, for the announcement.
@@ -630,7 +628,7 @@ fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effe
         }
         let was_dirty = e.dirty;
         let cursor = e.editor.cursor();
-        let top = e.view.top();
+        let place = e.view.place();
         let before = Before {
             texts: e.engagement.texts.clone(),
             meta: e.engagement.meta.clone(),
@@ -649,7 +647,7 @@ fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effe
         if let Some(old_text) = old_text {
             live.conflict = None;
             if e.editor.text() != old_text {
-                reposition(e, cursor, top);
+                reposition(e, cursor, place);
                 shown_msg = Some(match shown {
                     Some(a) if !e.engagement.texts.contains_key(&a) => {
                         format!("{} was deleted on disk", a.file_name())
@@ -1091,7 +1089,7 @@ fn scroll_by(scroll: &mut usize, c: Command, rows: usize, page: usize) {
 
 /// A command while a live view is open.
 pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
-    let page = usize::from(state.size.1.saturating_sub(8).max(1));
+    let page = crate::app::layout::pages(state).pane;
     match c {
         Command::Help => {
             // Help opens on top of the view; the view is still there when it closes.
@@ -1466,17 +1464,14 @@ mod tests {
         (ws, e)
     }
 
-    /// Draws the engagement screen with `e` open (the editor view moves its top).
-    fn draw(e: &EngagementState) {
+    /// Draws the engagement screen with `e` open (the editor view moves its top in `view`).
+    fn draw(e: &EngagementState, view: &mut crate::ui::ViewState) {
         let mut state = State::new("o", crate::app::Keys::default(), (60, 20));
         state.engagement = Some(e.clone());
         state.screen = crate::app::Screen::Engagement;
         let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
-        t.draw(|f| crate::ui::view(&state, &crate::config::Theme::default(), f))
+        t.draw(|f| crate::ui::view(&state, view, &crate::config::Theme::default(), f))
             .unwrap();
-        if let Some(drawn) = &state.engagement {
-            e.view.set_top(drawn.view.top());
-        }
     }
 
     #[test]
@@ -1484,18 +1479,19 @@ mod tests {
         let (_ws, mut e) = engagement_state();
         let text: String = (0..300).map(|i| format!("line {i}\n")).collect();
         e.editor = TextBuffer::new(&text);
-        draw(&e);
+        let mut view = crate::ui::ViewState::default();
+        draw(&e, &mut view);
         e.editor.jump_to(150, 3);
-        draw(&e);
-        let top = e.view.top();
+        draw(&e, &mut view);
+        let top = view.editor_top();
         assert!(top.row > 100, "scrolled: {top:?}");
         replace_buffer(&mut e, &format!("inserted far below\n{text}"));
-        draw(&e);
+        draw(&e, &mut view);
         assert_eq!(e.editor.cursor(), DataCursor(150, 3));
-        assert_eq!(e.view.top(), top);
+        assert_eq!(view.editor_top(), top);
         // A shorter text: as near as it allows.
         replace_buffer(&mut e, "one\ntwo\n");
-        draw(&e);
+        draw(&e, &mut view);
         assert_eq!(e.editor.cursor().0, 2);
     }
 }

@@ -10,6 +10,7 @@ pub mod driver;
 pub mod effect;
 pub mod forms;
 pub mod keys;
+pub mod layout;
 pub mod lifecycle;
 pub mod line_input;
 pub mod live;
@@ -408,92 +409,109 @@ pub struct EngagementState {
     pub search: String,
     /// The build board and the diff pane (`app::build`).
     pub build: build::BuildState,
-    /// What the view caches for this buffer (syntax highlighting); edits report their row.
-    pub view: ViewCache,
-    /// Which journal events verified (the journal pane's marks).
-    pub signatures: signing::SignatureMemo,
+    /// What the view needs to know about the buffer (its identity, its place, the rows edits
+    /// touched).
+    pub view: BufferMarks,
     /// The engagement's git status as last read (`Effect::GitStatus`, on every load; `None`
     /// outside a git work tree).
     pub git: Option<GitLine>,
 }
 
-/// What the view keeps for one editor buffer: the highlighter's parse states (kept by
-/// `ui::highlight` under [`ViewCache::id`]) and where the view starts ([`ViewCache::top`],
-/// moved by the view to follow the cursor). `update` reports the first row an edit touched
-/// ([`ViewCache::edited`]), calls [`ViewCache::reset`] when it replaces the buffer, and puts
-/// the top back after a reload. A clone gets a new id (its highlighting is rebuilt from its
-/// own text) and the same top.
+/// What the view needs to know about the editor buffer, as plain data (the view's own state is
+/// `ui::ViewState`): the buffer's identity for the view's caches ([`BufferMarks::id`], new
+/// whenever the text is replaced), the identity of the place the view keeps
+/// ([`BufferMarks::place`]: the view starts at the top of a new place, and keeps its scroll
+/// while the place stays, e.g. across a reload) and the rows the latest edits touched
+/// ([`BufferMarks::edited_since`]), so the highlighter re-parses from there. A clone gets a new
+/// id (its highlighting is rebuilt from its own text) and the same place.
 #[derive(Debug)]
-pub struct ViewCache {
-    id: std::cell::Cell<u64>,
-    edited_from: std::cell::Cell<Option<usize>>,
-    /// Where the editor's view starts; the view moves it to follow the cursor.
-    top: std::cell::Cell<ViewTop>,
+pub struct BufferMarks {
+    id: u64,
+    place: u64,
+    /// Counts the edits; `edits` holds the latest ones as (count, first row touched).
+    seq: u64,
+    edits: std::collections::VecDeque<(u64, usize)>,
 }
 
-/// The top of the editor's view: the data row shown first and how many of its soft-wrapped
-/// screen rows are scrolled off above.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ViewTop {
-    pub row: usize,
-    pub skip: usize,
-}
+/// How many edits [`BufferMarks`] remembers; a view further behind re-parses from the top.
+const EDITS_KEPT: usize = 64;
 
 fn next_view_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-impl Default for ViewCache {
+impl Default for BufferMarks {
     fn default() -> Self {
-        ViewCache {
-            id: std::cell::Cell::new(next_view_id()),
-            edited_from: std::cell::Cell::new(None),
-            top: std::cell::Cell::new(ViewTop::default()),
+        BufferMarks {
+            id: next_view_id(),
+            place: next_view_id(),
+            seq: 0,
+            edits: std::collections::VecDeque::new(),
         }
     }
 }
 
-impl Clone for ViewCache {
+impl Clone for BufferMarks {
     fn clone(&self) -> Self {
-        let clone = ViewCache::default();
-        clone.top.set(self.top.get());
-        clone
+        BufferMarks {
+            place: self.place,
+            ..BufferMarks::default()
+        }
     }
 }
 
-impl ViewCache {
+impl BufferMarks {
     /// The buffer's identity for the view's caches.
     pub fn id(&self) -> u64 {
-        self.id.get()
+        self.id
+    }
+
+    /// The place the view keeps its scroll for.
+    pub fn place(&self) -> u64 {
+        self.place
+    }
+
+    /// Counts the edits so far (what a cache remembers it has seen).
+    pub fn seq(&self) -> u64 {
+        self.seq
     }
 
     /// An edit changed rows from `row` on.
-    pub fn edited(&self, row: usize) {
-        let from = self.edited_from.get().map_or(row, |r| r.min(row));
-        self.edited_from.set(Some(from));
+    pub fn edited(&mut self, row: usize) {
+        self.seq += 1;
+        if self.edits.len() == EDITS_KEPT {
+            self.edits.pop_front();
+        }
+        self.edits.push_back((self.seq, row));
+    }
+
+    /// The first row edited after edit number `seen` (`Some(0)` when that is too long ago to
+    /// tell), `None` when nothing was.
+    pub fn edited_since(&self, seen: u64) -> Option<usize> {
+        if seen >= self.seq {
+            return None;
+        }
+        let oldest = self.edits.front().map_or(self.seq, |(s, _)| *s);
+        if seen.saturating_add(1) < oldest {
+            return Some(0);
+        }
+        self.edits
+            .iter()
+            .filter(|(s, _)| *s > seen)
+            .map(|(_, row)| *row)
+            .min()
     }
 
     /// The buffer was replaced: nothing cached for it applies, and its view starts at the top.
-    pub fn reset(&self) {
-        self.id.set(next_view_id());
-        self.edited_from.set(None);
-        self.top.set(ViewTop::default());
+    pub fn reset(&mut self) {
+        *self = BufferMarks::default();
     }
 
-    /// Where the editor's view starts.
-    pub fn top(&self) -> ViewTop {
-        self.top.get()
-    }
-
-    /// Scrolls the editor's view (the next frame still moves it if the cursor would be off it).
-    pub fn set_top(&self, top: ViewTop) {
-        self.top.set(top);
-    }
-
-    /// The first row edited since the view last asked.
-    pub fn take_edited(&self) -> Option<usize> {
-        self.edited_from.take()
+    /// The view keeps the scroll it had at `place` (a replaced text shown where the old one
+    /// was; the next frame clamps it to the new text).
+    pub fn keep_place(&mut self, place: u64) {
+        self.place = place;
     }
 }
 
@@ -577,8 +595,7 @@ impl EngagementState {
             journal_detail: None,
             search: String::new(),
             build: build::BuildState::default(),
-            view: ViewCache::default(),
-            signatures: signing::SignatureMemo::default(),
+            view: BufferMarks::default(),
             git: None,
         };
         state.build = build::BuildState::new(&state.disk);
@@ -904,4 +921,43 @@ fn visible_summary(ev: &crate::domain::evaluate::Evaluation) -> impl PartialEq +
         warnings,
         ev.components.iter().map(|c| c.status).collect::<Vec<_>>(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BufferMarks;
+
+    #[test]
+    fn buffer_marks_tell_the_first_row_edited_since_a_count() {
+        let mut m = BufferMarks::default();
+        assert_eq!(m.edited_since(0), None);
+        m.edited(7);
+        m.edited(3);
+        let seen = m.seq();
+        assert_eq!(m.edited_since(0), Some(3));
+        assert_eq!(m.edited_since(seen), None);
+        m.edited(9);
+        assert_eq!(m.edited_since(seen), Some(9));
+        // Further behind than the marks remember: everything is re-read.
+        for row in 100..200 {
+            m.edited(row);
+        }
+        assert_eq!(m.edited_since(seen), Some(0));
+        assert_eq!(m.edited_since(m.seq() - 1), Some(199));
+    }
+
+    #[test]
+    fn a_clone_keeps_the_place_and_a_reset_starts_a_new_one() {
+        let mut m = BufferMarks::default();
+        m.edited(4);
+        let c = m.clone();
+        assert_eq!(c.place(), m.place());
+        assert_ne!(c.id(), m.id());
+        assert_eq!(c.edited_since(0), None);
+        let place = m.place();
+        m.reset();
+        assert_ne!(m.place(), place);
+        m.keep_place(place);
+        assert_eq!(m.place(), place);
+    }
 }

@@ -39,7 +39,14 @@ pub fn takes_body(state: &State, e: &EngagementState) -> bool {
 }
 
 /// The main pane: the diff when open, the board in phase 4, else the artifact editor.
-pub fn main_pane(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn main_pane(
+    state: &State,
+    e: &EngagementState,
+    view: &mut super::ViewState,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if state.mode != Mode::Edit {
         if let Some(view) = &e.build.diff {
             super::diff::render(state, e, view, theme, frame, area);
@@ -50,7 +57,7 @@ pub fn main_pane(state: &State, e: &EngagementState, theme: &Theme, frame: &mut 
             return;
         }
     }
-    super::editor::render(state, e, theme, frame, area);
+    super::editor::render(state, e, view, theme, frame, area);
 }
 
 pub fn status_glyph(status: ComponentStatus, removed: bool, ascii: bool) -> &'static str {

@@ -3,7 +3,7 @@
 //!
 //! The textarea (`app::make_editor`) holds the buffer; this view draws it: only the visible
 //! lines, each soft-wrapped on the spot (`softwrap`), so a frame costs the same on a 50,000-line
-//! artifact as on a short one. The view's top lives in the buffer's [`ViewCache`] and follows
+//! artifact as on a short one. The view's top lives in the [`ViewState`] and follows
 //! the cursor with the least scrolling. Markdown styles come from `ui::highlight` (syntect,
 //! cached per buffer), or from its line-local fallback until the grammar has loaded.
 
@@ -18,8 +18,9 @@ use ratatui::widgets::Paragraph;
 use ratatui_textarea::DataCursor;
 
 use super::highlight::{self, Cache, Paint, Run};
+use super::view_state::{ViewState, ViewTop};
 use super::{Slot, Theme, pane_block, slot, softwrap, truncate};
-use crate::app::{EngagementState, Mode, Pane, State, TextBuffer, ViewTop};
+use crate::app::{EngagementState, Mode, Pane, State, TextBuffer};
 
 /// The style a paint is drawn with under `theme`.
 pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
@@ -314,6 +315,7 @@ fn draw_segment(
 /// With `paint_cursor` off the cursor's cell is left as it is; returns where it is.
 fn draw_text(
     e: &EngagementState,
+    view: &mut ViewState,
     theme: &Theme,
     buf: &mut Buffer,
     area: Rect,
@@ -323,8 +325,9 @@ fn draw_text(
     let lines = e.editor.lines();
     let tab = e.editor.tab_length();
     let wrapped = Wrapped::new(lines, e.editor.cursor(), area.width, tab);
-    let top = wrapped.follow(e.view.top(), usize::from(area.height));
-    e.view.set_top(top);
+    let place = e.view.place();
+    let top = wrapped.follow(view.editor_top_at(place), usize::from(area.height));
+    view.set_editor_top(place, top);
     let segments = wrapped.segments(top, area.height);
     let styles = Styles {
         text: slot(theme, Slot::UiText),
@@ -367,14 +370,23 @@ fn draw_text(
     };
     match highlight::ready() {
         Some(engine) => highlight::with_cache(e.view.id(), |cache| {
-            cache.prepare(engine, lines, rows, e.view.take_edited());
+            let edited = e.view.edited_since(cache.edits_seen);
+            cache.edits_seen = e.view.seq();
+            cache.prepare(engine, lines, rows, edited);
             draw_all(buf, Some(cache))
         }),
         None => draw_all(buf, None),
     }
 }
 
-pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(
+    state: &State,
+    e: &EngagementState,
+    view: &mut ViewState,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -432,6 +444,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         && crate::app::live::Live::current(state).is_none_or(|l| l.view.is_none());
     let cursor = draw_text(
         e,
+        view,
         theme,
         frame.buffer_mut(),
         text_area,

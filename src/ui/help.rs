@@ -7,16 +7,13 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Slot, Theme, centered, pane_block, slot, truncate};
+use super::{Slot, Theme, pane_block, slot, truncate};
 use crate::app::State;
 use crate::app::keys::{COMMANDS, Context};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).min(96),
-        area.height.saturating_sub(2).max(area.height.min(3)),
-    );
+    // Paged by `app::layout::pages` from the same rectangle.
+    let rect = crate::app::layout::overlay(area, 96);
     frame.render_widget(Clear, rect);
     if rect.width < 3 || rect.height < 3 {
         return;

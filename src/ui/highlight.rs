@@ -211,7 +211,7 @@ thread_local! {
 /// Buffers whose caches are kept per thread.
 const CACHES_KEPT: usize = 4;
 
-/// Runs `f` on the cache of buffer `id` (`app::ViewCache::id`), creating it if needed.
+/// Runs `f` on the cache of buffer `id` (`app::BufferMarks::id`), creating it if needed.
 pub fn with_cache<R>(id: u64, f: impl FnOnce(&mut Cache) -> R) -> R {
     CACHES.with(|caches| {
         let mut caches = caches.borrow_mut();
@@ -478,6 +478,9 @@ pub struct Cache {
     /// Lines parsed so far (what the memo saved is what this does not count).
     parsed: usize,
     buf: String,
+    /// How many of the buffer's edits (`app::BufferMarks::seq`) this cache has seen: what the
+    /// next frame re-parses from is the first row edited after those.
+    pub edits_seen: u64,
 }
 
 impl Cache {

@@ -8,12 +8,66 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::softwrap::wrap;
-use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::{EngagementState, Pane, State, short_hash};
-use crate::domain::journal::Event;
+use std::sync::Arc;
 
-pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+use super::softwrap::wrap;
+use super::{Slot, Theme, ViewState, pane_block, slot, truncate};
+use crate::app::{EngagementState, Pane, State, short_hash};
+use crate::domain::allowed_signers::AllowedSigners;
+use crate::domain::engagement::SignaturePolicy;
+use crate::domain::evaluate::Engagement;
+use crate::domain::journal::Event;
+use crate::domain::signature::{Governance, SignatureReport, verify_journal};
+
+/// Which journal events verified, remembered per journal head (in [`ViewState`]), so a frame
+/// never re-verifies. Verification is the domain's.
+#[derive(Debug, Clone, Default)]
+pub struct SignatureMemo {
+    last: Option<(String, Arc<SignatureReport>)>,
+}
+
+impl SignatureMemo {
+    pub fn report(
+        &mut self,
+        e: &Engagement,
+        signers: Option<&AllowedSigners>,
+    ) -> Arc<SignatureReport> {
+        let head = e.journal.head();
+        if let Some((h, report)) = &self.last
+            && h == head
+        {
+            return report.clone();
+        }
+        let report = Arc::new(
+            if e.meta.policy.signatures == SignaturePolicy::Off
+                && e.journal.events.iter().all(|ev| ev.seal.is_none())
+            {
+                SignatureReport::default()
+            } else {
+                verify_journal(
+                    &e.journal,
+                    Governance {
+                        policy: e.meta.policy.signatures,
+                        owner: &e.meta.owner,
+                        distinct_approver: e.meta.policy.distinct_approver,
+                    },
+                    signers,
+                )
+            },
+        );
+        self.last = Some((head.to_string(), report.clone()));
+        report
+    }
+}
+
+pub fn render(
+    state: &State,
+    e: &EngagementState,
+    view: &mut ViewState,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -80,7 +134,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     // Newest first, so the latest decisions are visible without scrolling.
     let ordered: Vec<_> = events.iter().rev().collect();
     let first = selected.saturating_sub(h.saturating_sub(1));
-    let signatures = e
+    let signatures = view
         .signatures
         .report(&e.engagement, state.allowed_signers.as_deref());
     lines.extend(

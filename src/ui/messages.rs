@@ -6,15 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{Slot, Theme, centered, pane_block, slot};
+use super::{Slot, Theme, pane_block, slot};
 use crate::app::{Severity, State};
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2).max(area.height.min(3)),
-    );
+    // Paged by `app::layout::pages` from the same rectangle.
+    let rect = crate::app::layout::overlay(area, 110);
     frame.render_widget(Clear, rect);
     if rect.width < 3 || rect.height < 3 {
         return;

@@ -21,6 +21,7 @@ pub mod reconciliation;
 pub mod recovery;
 pub mod softwrap;
 pub mod statusbar;
+pub mod view_state;
 pub mod workspace;
 
 use ratatui::Frame;
@@ -29,10 +30,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, short_hash};
+use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, layout, short_hash};
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{CriterionResult, GateId};
+pub use view_state::{ViewState, ViewTop};
 
 /// A theme slot's style.
 pub fn slot(theme: &Theme, slot: Slot) -> Style {
@@ -100,17 +102,7 @@ pub fn pane_block<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) 
         .title(title)
 }
 
-/// A rectangle of at most `w`×`h` centered in `area` (never larger than `area`).
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect {
-        x: area.x.saturating_add(area.width.saturating_sub(w) / 2),
-        y: area.y.saturating_add(area.height.saturating_sub(h) / 2),
-        width: w,
-        height: h,
-    }
-}
+pub use crate::app::layout::centered;
 
 /// `s` cut to `width` characters with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
@@ -150,30 +142,20 @@ pub fn truncate_words(s: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
+pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
     frame.render_widget(Block::default().style(slot(theme, Slot::Ui)), area);
-    let status_h: u16 = match area.height {
-        0..=2 => 1,
-        3..=9 => 1,
-        _ => 2,
-    };
-    let status_h = status_h.min(area.height);
-    let banner = banner_lines(state);
-    let banner_h = if area.height >= 12 {
-        u16::try_from(banner.len().min(2)).unwrap_or(0)
-    } else {
-        0
-    };
-    let [banner_area, main, status] = Layout::vertical([
-        Constraint::Length(banner_h),
-        Constraint::Min(0),
-        Constraint::Length(status_h),
-    ])
-    .areas(area);
+    // The same geometry `update` pages by (`app::layout`).
+    let banner = layout::banner_lines(state);
+    let layout::ScreenAreas {
+        banner: banner_area,
+        main,
+        status,
+    } = layout::screen(area, banner.len());
+    let banner_h = banner_area.height;
     if banner_h > 0 {
         let lines: Vec<Line> = banner
             .iter()
@@ -189,7 +171,7 @@ pub fn view(state: &State, theme: &Theme, frame: &mut Frame) {
     }
     match state.screen {
         Screen::Workspace => workspace::render(state, theme, frame, main),
-        Screen::Engagement => engagement(state, theme, frame, main),
+        Screen::Engagement => engagement(state, view, theme, frame, main),
     }
     // The conflict view and the recovery list cover the panes (`app::live`).
     live::render(state, theme, frame, main);
@@ -234,33 +216,14 @@ fn asciify(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
-fn banner_lines(state: &State) -> Vec<String> {
-    let mut out: Vec<String> = state.banner.clone();
-    if let Some(e) = &state.engagement
-        && state.screen == Screen::Engagement
-    {
-        out.extend(e.issues.iter().cloned());
-        if let Some(b) = &e.engagement.journal.broken {
-            out.push(format!("journal chain broken: {b}"));
-        }
-    }
-    out
-}
-
-fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(e) = &state.engagement else { return };
-    let pipe_h = match area.height {
-        0..=5 => 0,
-        6..=13 => 1,
-        _ => 3,
-    };
-    let [pipe, body] =
-        Layout::vertical([Constraint::Length(pipe_h), Constraint::Min(0)]).areas(area);
-    if pipe_h > 0 {
+    let (pipe, body) = layout::engagement(area);
+    if pipe.height > 0 {
         pipeline::render(state, e, theme, frame, pipe);
     }
     if build_board::takes_body(state, e) {
-        build_board::main_pane(state, e, theme, frame, body);
+        build_board::main_pane(state, e, view, theme, frame, body);
         return;
     }
     // An event shown in full takes the body: its fields are long.
@@ -268,9 +231,9 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if state.zoom || journal_detail || body.width < 60 || body.height < 4 {
         // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
-            Pane::Editor => build_board::main_pane(state, e, theme, frame, body),
+            Pane::Editor => build_board::main_pane(state, e, view, theme, frame, body),
             Pane::Gate => gate::render(state, e, theme, frame, body),
-            Pane::Journal => journal::render(state, e, theme, frame, body),
+            Pane::Journal => journal::render(state, e, view, theme, frame, body),
         }
         return;
     }
@@ -281,7 +244,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
-    build_board::main_pane(state, e, theme, frame, left);
+    build_board::main_pane(state, e, view, theme, frame, left);
     // Borders, the criteria, the divider and a few rows of the selected criterion's detail.
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
         .unwrap_or(u16::MAX)
@@ -297,7 +260,7 @@ fn engagement(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
     gate::render(state, e, theme, frame, top);
     if bottom.height >= 3 {
-        journal::render(state, e, theme, frame, bottom);
+        journal::render(state, e, view, theme, frame, bottom);
     }
 }
 

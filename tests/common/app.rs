@@ -88,7 +88,14 @@ pub fn screen(state: &State) -> String {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
     terminal
-        .draw(|f| phasegate::ui::view(&shown, &phasegate::config::Theme::default(), f))
+        .draw(|f| {
+            phasegate::ui::view(
+                &shown,
+                &mut phasegate::ui::ViewState::default(),
+                &phasegate::config::Theme::default(),
+                f,
+            )
+        })
         .expect("draw");
     terminal.backend().to_string()
 }

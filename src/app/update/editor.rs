@@ -8,6 +8,7 @@ use super::super::{EngagementState, Mode, State};
 use super::quit_or_ask;
 
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    let page = crate::app::layout::pages(state).pane;
     let Some(e) = &mut state.engagement else {
         state.mode = Mode::View;
         return Vec::new();
@@ -19,7 +20,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
             undo_redo(e, c == Command::Undo);
         }
         Command::Quit => return quit_or_ask(state),
-        other => move_editor(e, other, state.size.1),
+        other => move_editor(e, other, page),
     }
     Vec::new()
 }
@@ -60,8 +61,7 @@ pub(super) fn save(state: &mut State) -> Vec<Effect> {
     crate::app::live::save(state, artifact)
 }
 
-pub(super) fn move_editor(e: &mut EngagementState, c: Command, height: u16) {
-    let page = usize::from(height.saturating_sub(8).max(1));
+pub(super) fn move_editor(e: &mut EngagementState, c: Command, page: usize) {
     match c {
         Command::MoveDown => e.editor.move_cursor(CursorMove::Down),
         Command::MoveUp => e.editor.move_cursor(CursorMove::Up),

@@ -18,7 +18,7 @@ use crate::domain::rules::approve_gate;
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     let has_workspace = state.workspace.is_some();
     let identity = state.identity.clone();
-    let height = state.size.1;
+    let page = crate::app::layout::pages(state).pane;
     match c {
         Command::ShowDiff
         | Command::BaselineDiff
@@ -164,10 +164,10 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         | Command::PageUp
         | Command::MoveLeft
         | Command::MoveRight => match state.pane {
-            Pane::Editor => move_editor(e, c, height),
+            Pane::Editor => move_editor(e, c, page),
             Pane::Gate => {
                 let n = e.live.criteria_of(e.review.gate).count();
-                e.review.selected = step(e.review.selected, n, c, height);
+                e.review.selected = step(e.review.selected, n, c, page);
             }
             Pane::Journal => match e.journal_detail {
                 Some(scroll) => {
@@ -180,11 +180,11 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
                         .rev()
                         .nth(e.journal_selected);
                     let n = rows.map_or(0, |ev| ev.to_toml().lines().count() * 3);
-                    e.journal_detail = Some(step(scroll, n, c, height));
+                    e.journal_detail = Some(step(scroll, n, c, page));
                 }
                 None => {
                     let n = e.engagement.journal.events.len();
-                    e.journal_selected = step(e.journal_selected, n, c, height);
+                    e.journal_selected = step(e.journal_selected, n, c, page);
                 }
             },
         },
@@ -292,9 +292,8 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn step(selected: usize, n: usize, c: Command, height: u16) -> usize {
+pub(super) fn step(selected: usize, n: usize, c: Command, page: usize) -> usize {
     let last = n.saturating_sub(1);
-    let page = usize::from(height.saturating_sub(8).max(1));
     match c {
         Command::MoveDown => selected.saturating_add(1).min(last),
         Command::MoveUp => selected.saturating_sub(1),

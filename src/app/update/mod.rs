@@ -353,12 +353,12 @@ fn text(state: &mut State, input: Input) {
             }
         }
         (Screen::Engagement, Mode::Edit) => {
-            let height = state.size.1;
+            let page_rows = crate::app::layout::pages(state).pane;
             if let Some(e) = &mut state.engagement {
                 // The textarea's own paging scrolls a viewport of its own that this view does
                 // not use (`ui::editor` keeps the view): page the cursor instead.
                 if let Some(page) = page_key(&input) {
-                    move_editor(e, page, height);
+                    move_editor(e, page, page_rows);
                     return;
                 }
                 // Ctrl-Home / Ctrl-End: the start / end of the buffer, as in other editors.

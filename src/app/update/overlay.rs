@@ -16,7 +16,7 @@ enum Scrolled {
 }
 
 fn scrolled(state: &State, scroll: u16, c: Command) -> Scrolled {
-    let page = state.size.1.saturating_sub(4).max(1);
+    let page = crate::app::layout::pages(state).overlay;
     match c {
         Command::MoveDown => Scrolled::To(scroll.saturating_add(1)),
         Command::PageDown => Scrolled::To(scroll.saturating_add(page)),

@@ -22,8 +22,10 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::MoveUp => ws.selected = ws.selected.saturating_sub(1),
         Command::Top => ws.selected = 0,
         Command::Bottom => ws.selected = n.saturating_sub(1),
-        Command::PageDown => ws.selected = (ws.selected + 10).min(n.saturating_sub(1)),
-        Command::PageUp => ws.selected = ws.selected.saturating_sub(10),
+        Command::PageDown => {
+            ws.selected = (ws.selected + crate::app::layout::LIST_STEP).min(n.saturating_sub(1))
+        }
+        Command::PageUp => ws.selected = ws.selected.saturating_sub(crate::app::layout::LIST_STEP),
         Command::Filter | Command::Search if !in_filter => state.mode = Mode::Filter,
         Command::Leave | Command::Cancel => {
             if in_filter || !ws.filter.is_empty() {

@@ -39,6 +39,7 @@ use crate::app::action::Action;
 use crate::app::action::LiveAction;
 use crate::app::driver::{Driver, Step, recheck_due};
 use crate::app::effect::Effect;
+use crate::app::run::worker::IoWorker;
 use crate::app::run::{EffectContext, run_effect};
 use crate::app::{Keys, Screen, State, WorkspaceState, router};
 use crate::config::Theme;
@@ -145,7 +146,8 @@ enum Incoming {
     /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`) or suspends it (`SIGTSTP`),
     /// from the input thread.
     Signal(libc::c_int),
-    /// From a worker thread: the engagement watcher (`app::live`).
+    /// From a worker thread: the engagement watcher, the IO worker's results (in the order its
+    /// effects were sent).
     Action(Action),
     /// The Markdown grammar finished loading: redraw with highlighting.
     HighlightReady,
@@ -343,9 +345,10 @@ fn run(
     theme: &Theme,
     first: Vec<Effect>,
     ctx: &EffectContext,
+    worker_ctx: EffectContext,
 ) -> io::Result<Ended> {
     let mut terminal = init()?;
-    let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx);
+    let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx, worker_ctx);
     restore();
     outcome
 }
@@ -386,6 +389,7 @@ fn event_loop(
     theme: &Theme,
     first: Vec<Effect>,
     ctx: &EffectContext,
+    worker_ctx: EffectContext,
 ) -> io::Result<Ended> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
@@ -405,14 +409,16 @@ fn event_loop(
             evaluation,
         ))));
     });
-    // Slow reads (the waiting group, git status) run on the IO worker; their results come
-    // back on the channel.
+    // IO effects (loads, saves, journal writes, git) run on the IO worker, in the order asked;
+    // their results come back on the channel and are applied in that order. Dropping it (any
+    // way out of this loop) waits for the effects sent: a quit never cuts a write short.
     let io_tx = tx.clone();
-    let io = IoWorker::spawn(move |actions| {
+    let io = IoWorker::spawn(worker_ctx, move |actions| {
         for a in actions {
             let _ = io_tx.send(Incoming::Action(a));
         }
     });
+    let prompt_tx = tx.clone();
     // Whether the last frame was drawn before the grammar was ready.
     let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::live`).
@@ -459,25 +465,35 @@ fn event_loop(
                 Step::Done(Vec::new())
             }
             // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an editor
-            // does, and the screen comes back intact.
+            // does, and the screen comes back intact. It runs after the effects already sent
+            // to the worker, and its results are applied after theirs (same channel).
             other if ctx.may_prompt(&other) => {
+                io.flush();
                 let (mut actions, back) =
                     away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
                 if let Err(e) = back {
                     actions.push(Action::Failed(e.to_string()));
                 }
-                Step::Done(actions)
+                for a in actions {
+                    let _ = prompt_tx.send(Incoming::Action(a));
+                }
+                Step::Done(Vec::new())
             }
-            // Slow reads go to the IO worker (in place if it could not start).
-            other => match crate::app::run::detached(&other, ctx) {
-                Some(job) => Step::Done(io.submit(job).map(|job| job()).unwrap_or_default()),
-                None => Step::Run(other),
+            // Every other effect is IO: the worker runs it (in place if it could not start).
+            // A journal write sent while another is in flight waits behind it; `transact`
+            // re-reads the journal and checks the reviewed hashes, so a decision made on the
+            // screen as it was before the first landed is refused, never written stale.
+            other => match io.submit(other) {
+                None => Step::Done(Vec::new()),
+                Some(other) => Step::Run(other),
             },
         });
         if let Some(e) = failure {
             return Err(e);
         }
         if quit || state.quit {
+            // The writes already sent finish before the process ends.
+            io.finish();
             return Ok(Ended::Quit);
         }
         if driver.take_stale() | std::mem::take(&mut changed) {
@@ -608,6 +624,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
     });
     state.screen = Screen::Workspace;
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
+    let worker_ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     run(
         state,
         &setup.theme,
@@ -615,6 +632,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
             workspace: workspace.to_path_buf(),
         }],
         &ctx,
+        worker_ctx,
     )
 }
 
@@ -627,7 +645,8 @@ pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
     // What opening asks for (the reviewer's draft) runs first in the loop.
     let first = crate::app::update::update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
-    run(state, &setup.theme, first, &ctx).map_err(|e| e.to_string())
+    let worker_ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
+    run(state, &setup.theme, first, &ctx, worker_ctx).map_err(|e| e.to_string())
 }
 
 type LiveSlot = std::sync::Arc<(
@@ -677,38 +696,6 @@ impl LiveChecker {
         if let Ok(mut guard) = slot.lock() {
             *guard = Some(job);
             ready.notify_one();
-        }
-    }
-}
-
-/// Runs the effects `app::run::detached` packs as jobs, one after the other in the order asked,
-/// on its own thread: reading a large workspace or asking git never holds up a key. Idle, the
-/// thread sleeps in `recv`.
-struct IoWorker {
-    /// `None` when the thread could not be started: jobs then run in place.
-    jobs: Option<Sender<crate::app::run::Job>>,
-}
-
-impl IoWorker {
-    fn spawn(deliver: impl Fn(Vec<Action>) + Send + 'static) -> IoWorker {
-        let (jobs, rx) = mpsc::channel::<crate::app::run::Job>();
-        let spawned = std::thread::Builder::new()
-            .name("phasegate-io".into())
-            .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    deliver(job());
-                }
-            });
-        IoWorker {
-            jobs: spawned.is_ok().then_some(jobs),
-        }
-    }
-
-    /// Queues `job`; gives it back when there is no worker to run it.
-    fn submit(&self, job: crate::app::run::Job) -> Option<crate::app::run::Job> {
-        match &self.jobs {
-            Some(tx) => tx.send(job).err().map(|e| e.0),
-            None => Some(job),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The drain loop, the one place actions meet effects: an action goes through `update`, the
 //! effects it asks for run in the order they were asked for (FIFO), and what each reports goes
-//! through `update` again, until nothing is left. `tui.rs` runs it with a terminal, the tests
-//! and the benches without one: all of them run this loop, not a copy of it.
+//! through `update` again, until nothing is left. `tui.rs` runs it with a terminal (its host
+//! hands IO effects to the worker, `run::worker`, and applies their results as they come back,
+//! in order), the tests and the benches without one, effects in place: all of them run this
+//! loop, not a copy of it.
 //!
 //! The loop also keeps whether the screen is stale: every action makes it so except a live
 //! re-check (`Action::LiveRecheck`, `Action::LiveEvaluated`) that changed nothing the panes

@@ -21,7 +21,7 @@ pub enum Effect {
     },
     /// Read the gates of the workspace the acting identity may decide (`store::queue`'s own
     /// path, `domain::queue`): the list's "waiting for you" group. Slow on a large workspace:
-    /// `tui.rs` runs it on its IO worker (`run::detached`).
+    /// `tui.rs` runs it, as every IO effect, on its IO worker (`run::worker`).
     LoadQueue {
         workspace: PathBuf,
     },

@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod journal;
+pub mod worker;
 
 use std::path::Path;
 
@@ -201,36 +202,6 @@ pub fn waiting_rows(ws: &Path, who: &str, now: Timestamp) -> (Vec<WaitingRow>, O
     (rows, None)
 }
 
-/// An effect's IO packed to run on another thread, with what it needs from the context.
-pub type Job = Box<dyn FnOnce() -> Vec<Action> + Send + 'static>;
-
-/// The effects that may take long (every engagement of a workspace read, git processes), as
-/// jobs: `tui.rs` runs them on its IO worker so keys are never held up by them; the driver
-/// runs the same job in place (tests, benches). `None`: the effect runs where it is asked.
-pub fn detached(effect: &Effect, ctx: &EffectContext) -> Option<Job> {
-    match effect {
-        Effect::LoadQueue { workspace } => {
-            let (workspace, who, now) = (workspace.clone(), ctx.actor.clone(), (ctx.clock)());
-            Some(Box::new(move || {
-                let (waiting, error) = waiting_rows(&workspace, &who, now);
-                vec![Action::QueueLoaded {
-                    workspace,
-                    waiting,
-                    error,
-                }]
-            }))
-        }
-        Effect::GitStatus { root } => {
-            let root = root.clone();
-            Some(Box::new(move || {
-                let line = git_line(&root);
-                vec![Action::GitRead { root, line }]
-            }))
-        }
-        _ => None,
-    }
-}
-
 /// What git says about the engagement at `root`, or `None` outside a git work tree.
 pub fn git_line(root: &Path) -> Option<GitLine> {
     // Most workspaces are not in git: no process is started for them.
@@ -243,15 +214,25 @@ pub fn git_line(root: &Path) -> Option<GitLine> {
 
 /// Performs one effect against the store; returns the actions that report its outcome.
 /// `SpawnEditor`, `Quit` and `Suspend` belong to the event loop and return nothing here.
+/// `tui.rs` calls it on its IO worker ([`worker`]), the driver in place (tests, benches).
 pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
     let effect = match effect {
         Effect::Evaluate(job) => return vec![Action::LiveEvaluated(Box::new(job.evaluate()))],
         other => other,
     };
-    if let Some(job) = detached(&effect, ctx) {
-        return job();
-    }
     match &effect {
+        Effect::LoadQueue { workspace } => {
+            let (waiting, error) = waiting_rows(workspace, &ctx.actor, (ctx.clock)());
+            vec![Action::QueueLoaded {
+                workspace: workspace.clone(),
+                waiting,
+                error,
+            }]
+        }
+        Effect::GitStatus { root } => vec![Action::GitRead {
+            root: root.clone(),
+            line: git_line(root),
+        }],
         Effect::LoadWorkspace { workspace } => {
             let (rows, error) = workspace_rows(workspace);
             vec![Action::WorkspaceLoaded { rows, error }]
@@ -311,11 +292,8 @@ pub fn run_effect(effect: Effect, ctx: &EffectContext) -> Vec<Action> {
             vec![Action::CatalogLoaded(std::sync::Arc::new(catalog))]
         }
         Effect::Review(r) => files::review(r),
-        Effect::SpawnEditor { .. }
-        | Effect::Quit
-        | Effect::Suspend
-        | Effect::Evaluate(_)
-        | Effect::LoadQueue { .. }
-        | Effect::GitStatus { .. } => Vec::new(),
+        Effect::SpawnEditor { .. } | Effect::Quit | Effect::Suspend | Effect::Evaluate(_) => {
+            Vec::new()
+        }
     }
 }

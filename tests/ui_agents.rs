@@ -179,3 +179,27 @@ fn a_running_tui_shows_the_agents_write() {
     let status = pty.wait_exit();
     assert!(status.success(), "{status}");
 }
+
+/// The real binary in a pty: an agent session starting and ending without writing anything
+/// still shows and goes on the status bar (the watcher follows `.phasegate/agents/`).
+#[test]
+fn a_running_tui_follows_agent_sessions_that_write_nothing() {
+    let ws = Workspace::with_samples();
+    let root = ws.engagement("vlan-qos");
+    let mut pty = Spawn::phasegate(
+        env!("CARGO_BIN_EXE_phasegate"),
+        ws.path(),
+        &["open", "vlan-qos"],
+    )
+    .size(120, 40)
+    .start();
+    pty.wait_for_text(&["vlan-qos", " VIEW "]);
+    // A session of this (running) test process: live for as long as the test runs.
+    let path = write_session(&root, &AgentSession::current("claude-code")).expect("session");
+    pty.wait_for_text(&["agent:claude-code session active"]);
+    std::fs::remove_file(&path).expect("the session ends");
+    pty.wait_for("the flag gone", |s| !text_of(s).contains("session active"));
+    pty.send("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+}

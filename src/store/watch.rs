@@ -233,6 +233,10 @@ impl Seen {
         everything: bool,
     ) -> Vec<String> {
         let mut candidates: BTreeSet<PathBuf> = BTreeSet::new();
+        // A liveness directory created, replaced or removed is reported as such: its files may
+        // have come and gone before its watch was in place, and whoever lists them (the app
+        // reads presence and agent sessions on its own) must look again.
+        let mut liveness_dirs: Vec<String> = Vec::new();
         if everything {
             candidates.extend(self.files_on_disk());
             candidates.extend(self.hashes.keys().cloned());
@@ -247,6 +251,9 @@ impl Seen {
             }
             if !is_relevant(&rel) && rel != STATE_DIR {
                 continue;
+            }
+            if LIVENESS_DIRS.contains(&rel.as_str()) && !liveness_dirs.contains(&rel) {
+                liveness_dirs.push(rel.clone());
             }
             let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
             let was_dir = self
@@ -274,6 +281,11 @@ impl Seen {
         }
         // Forget files that are gone and were reported gone.
         self.hashes.retain(|_, h| h.is_some());
+        for dir in liveness_dirs {
+            if !changed.iter().any(|c| c.starts_with(&dir)) {
+                changed.push(dir);
+            }
+        }
         changed
     }
 }

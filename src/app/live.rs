@@ -431,7 +431,7 @@ fn reposition(e: &mut EngagementState, cursor: DataCursor, place: u64) {
 }
 
 /// Replaces the buffer's text, keeping the cursor and the scroll as near as the text allows.
-fn replace_buffer(e: &mut EngagementState, text: &str) {
+pub(crate) fn replace_buffer(e: &mut EngagementState, text: &str) {
     let cursor = e.editor.cursor();
     let place = e.view.place();
     e.editor = TextBuffer::new(text);
@@ -1442,56 +1442,4 @@ pub fn shown_path(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::journal::Stamp;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-
-    fn engagement_state() -> (tempfile::TempDir, EngagementState) {
-        let ws = tempfile::tempdir().unwrap();
-        let stamp = Stamp {
-            at: Timestamp::from_unix(0),
-            actor: "o".into(),
-            os_user: "o@h".into(),
-        };
-        let root =
-            crate::store::engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
-        let e = EngagementState::new(crate::store::engagement::load(&root).unwrap());
-        (ws, e)
-    }
-
-    /// Draws the engagement screen with `e` open (the editor view moves its top in `view`).
-    fn draw(e: &EngagementState, view: &mut crate::ui::ViewState) {
-        let mut state = State::new("o", crate::app::Keys::default(), (60, 20));
-        state.engagement = Some(e.clone());
-        state.screen = crate::app::Screen::Engagement;
-        let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
-        t.draw(|f| crate::ui::view(&state, view, &crate::config::Theme::default(), f))
-            .unwrap();
-    }
-
-    #[test]
-    fn a_reload_keeps_cursor_and_scroll() {
-        let (_ws, mut e) = engagement_state();
-        let text: String = (0..300).map(|i| format!("line {i}\n")).collect();
-        e.editor = TextBuffer::new(&text);
-        let mut view = crate::ui::ViewState::default();
-        draw(&e, &mut view);
-        e.editor.jump_to(150, 3);
-        draw(&e, &mut view);
-        let top = view.editor_top();
-        assert!(top.row > 100, "scrolled: {top:?}");
-        replace_buffer(&mut e, &format!("inserted far below\n{text}"));
-        draw(&e, &mut view);
-        assert_eq!(e.editor.cursor(), DataCursor(150, 3));
-        assert_eq!(view.editor_top(), top);
-        // A shorter text: as near as it allows.
-        replace_buffer(&mut e, "one\ntwo\n");
-        draw(&e, &mut view);
-        assert_eq!(e.editor.cursor().0, 2);
-    }
 }

@@ -324,35 +324,64 @@ pub(super) fn phase_number(c: Command) -> Option<Phase> {
     }
 }
 
+/// Where typed or pasted text goes: the one routing for `text` and `paste`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextTarget {
+    Build,
+    Lifecycle,
+    Catalog,
+    Prompt,
+    Filter,
+    Editor,
+    /// The engagement screen outside edit mode.
+    NotEditing,
+    Nowhere,
+}
+
+fn text_target(state: &State) -> TextTarget {
+    match &state.overlay {
+        Some(Overlay::Build(_)) => TextTarget::Build,
+        Some(Overlay::Lifecycle(_)) => TextTarget::Lifecycle,
+        Some(Overlay::Catalog(_)) => TextTarget::Catalog,
+        Some(Overlay::Prompt { .. }) => TextTarget::Prompt,
+        Some(_) => TextTarget::Nowhere,
+        None => match (state.screen, state.mode) {
+            (Screen::Workspace, Mode::Filter) => TextTarget::Filter,
+            (Screen::Engagement, Mode::Edit) => TextTarget::Editor,
+            (Screen::Engagement, _) => TextTarget::NotEditing,
+            _ => TextTarget::Nowhere,
+        },
+    }
+}
+
+/// The single-line input the target types into (the prompt's or the workspace filter).
+fn line_of(state: &mut State, target: TextTarget) -> Option<&mut String> {
+    match target {
+        TextTarget::Prompt => match &mut state.overlay {
+            Some(Overlay::Prompt { input, .. }) => Some(input),
+            _ => None,
+        },
+        TextTarget::Filter => state.workspace.as_mut().map(|ws| {
+            ws.selected = 0;
+            &mut ws.filter
+        }),
+        _ => None,
+    }
+}
+
 fn text(state: &mut State, input: Input) {
-    if let Some(Overlay::Build(_)) = &state.overlay {
-        super::build::text(state, &input);
-        return;
-    }
-    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
-        super::lifecycle::text(state, &input);
-        return;
-    }
-    if let Some(Overlay::Catalog(_)) = &state.overlay {
-        super::catalog::text(state, &input);
-        return;
-    }
-    if let Some(Overlay::Prompt { input: buf, .. }) = &mut state.overlay {
+    let target = text_target(state);
+    match target {
+        TextTarget::Build => super::build::text(state, &input),
+        TextTarget::Lifecycle => super::lifecycle::text(state, &input),
+        TextTarget::Catalog => super::catalog::text(state, &input),
         // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
-        super::line_input::edit_text(buf, &input);
-        return;
-    }
-    if state.overlay.is_some() {
-        return;
-    }
-    match (state.screen, state.mode) {
-        (Screen::Workspace, Mode::Filter) => {
-            if let Some(ws) = &mut state.workspace {
-                super::line_input::edit_text(&mut ws.filter, &input);
-                ws.selected = 0;
+        TextTarget::Prompt | TextTarget::Filter => {
+            if let Some(line) = line_of(state, target) {
+                super::line_input::edit_text(line, &input);
             }
         }
-        (Screen::Engagement, Mode::Edit) => {
+        TextTarget::Editor => {
             let page_rows = crate::app::layout::pages(state).pane;
             if let Some(e) = &mut state.engagement {
                 // The textarea's own paging scrolls a viewport of its own that this view does
@@ -388,39 +417,23 @@ fn text(state: &mut State, input: Input) {
                 }
             }
         }
-        _ => {}
+        TextTarget::NotEditing | TextTarget::Nowhere => {}
     }
 }
 
 fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
-    if let Some(Overlay::Build(_)) = &state.overlay {
-        super::build::paste(state, &normalized);
-        return;
-    }
-    if let Some(Overlay::Lifecycle(_)) = &state.overlay {
-        super::lifecycle::paste(state, &normalized);
-        return;
-    }
-    if let Some(Overlay::Catalog(_)) = &state.overlay {
-        super::catalog::paste(state, &normalized);
-        return;
-    }
-    if let Some(Overlay::Prompt { input, .. }) = &mut state.overlay {
-        super::line_input::paste_first_line(input, &normalized);
-        return;
-    }
-    if state.overlay.is_some() {
-        return;
-    }
-    match (state.screen, state.mode) {
-        (Screen::Workspace, Mode::Filter) => {
-            if let Some(ws) = &mut state.workspace {
-                super::line_input::paste_first_line(&mut ws.filter, &normalized);
-                ws.selected = 0;
+    let target = text_target(state);
+    match target {
+        TextTarget::Build => super::build::paste(state, &normalized),
+        TextTarget::Lifecycle => super::lifecycle::paste(state, &normalized),
+        TextTarget::Catalog => super::catalog::paste(state, &normalized),
+        TextTarget::Prompt | TextTarget::Filter => {
+            if let Some(line) = line_of(state, target) {
+                super::line_input::paste_first_line(line, &normalized);
             }
         }
-        (Screen::Engagement, Mode::Edit) => {
+        TextTarget::Editor => {
             if let Some(e) = &mut state.engagement {
                 let cursor = e.editor.cursor();
                 if e.editor.edit(crate::app::buffer::EditKind::Other, |area| {
@@ -432,7 +445,7 @@ fn paste(state: &mut State, s: &str) {
                 }
             }
         }
-        (Screen::Engagement, _) => state.info("press e to edit before pasting"),
-        _ => {}
+        TextTarget::NotEditing => state.info("press e to edit before pasting"),
+        TextTarget::Nowhere => {}
     }
 }

@@ -289,11 +289,7 @@ fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
 }
 
 pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
-    let mut text = format!("refused: {}\n", refusal.rule);
-    for f in &refusal.findings {
-        text.push_str(&format!("  {}\n", locate(root, f)));
-    }
-    say_err(&text);
+    say_err(&format!("{}\n", refusal.block(|f| locate(root, f))));
     if refusal.usage {
         Exit::Usage
     } else {

@@ -59,6 +59,18 @@ impl Refusal {
         format!("refused: {rule}")
     }
 
+    /// The headline and every finding on its own indented line, each finding shown by `show`
+    /// (the CLI names it under the engagement directory, the MCP server as it is): what a
+    /// refusal prints where there is room for all of it.
+    pub fn block(&self, show: impl Fn(&Finding) -> String) -> String {
+        let mut out = self.headline();
+        for f in &self.findings {
+            out.push_str("\n  ");
+            out.push_str(&show(f));
+        }
+        out
+    }
+
     /// One line, as a toast or a form shows it: the headline, the first finding and how many
     /// more there are.
     pub fn line(&self) -> String {

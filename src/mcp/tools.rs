@@ -115,12 +115,7 @@ fn answer(result: Result<Value, String>) -> CallToolResult {
 }
 
 fn refused(r: &Refusal) -> String {
-    let rule = r.rule.strip_prefix("refused: ").unwrap_or(&r.rule);
-    let mut out = format!("refused: {rule}");
-    for f in &r.findings {
-        out.push_str(&format!("\n  {f}"));
-    }
-    out
+    r.block(|f| f.to_string())
 }
 
 fn failed(e: &StoreError) -> String {

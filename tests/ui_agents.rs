@@ -18,19 +18,8 @@ use phasegate::store::watch::{WatchEvent, WatchMode};
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const AGENT: &str = "agent:claude-code";
 
-/// vlan-qos (As-Built) open as reviewer, then a deviation recorded by an agent through the CLI.
-fn agent_wrote(ws: &Workspace, size: (u16, u16)) -> State {
-    let root = ws.engagement("vlan-qos");
-    let mut state = State::new("reviewer", Keys::default(), size);
-    run(&mut state, Effect::Load { root: root.clone() });
-    // The watch is armed before the agent writes (as in the TUI).
-    dispatch(
-        &mut state,
-        Action::Live(LiveAction::Watch {
-            root: root.clone(),
-            event: WatchEvent::Armed(WatchMode::Native),
-        }),
-    );
+/// The agent records a deviation on vlan-qos through the CLI (DEV-3).
+fn agent_records_a_deviation(ws: &Workspace) {
     let o = ws.run(
         AGENT,
         &[
@@ -48,6 +37,22 @@ fn agent_wrote(ws: &Workspace, size: (u16, u16)) -> State {
         ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+/// vlan-qos (As-Built) open as reviewer, then a deviation recorded by an agent through the CLI.
+fn agent_wrote(ws: &Workspace, size: (u16, u16)) -> State {
+    let root = ws.engagement("vlan-qos");
+    let mut state = State::new("reviewer", Keys::default(), size);
+    run(&mut state, Effect::Load { root: root.clone() });
+    // The watch is armed before the agent writes (as in the TUI).
+    dispatch(
+        &mut state,
+        Action::Live(LiveAction::Watch {
+            root: root.clone(),
+            event: WatchEvent::Armed(WatchMode::Native),
+        }),
+    );
+    agent_records_a_deviation(ws);
     // What the watcher reports for the agent's write.
     dispatch(
         &mut state,
@@ -154,23 +159,7 @@ fn a_running_tui_shows_the_agents_write() {
     .size(120, 40)
     .start();
     pty.wait_for_text(&["vlan-qos", " VIEW "]);
-    let o = ws.run(
-        AGENT,
-        &[
-            "deviation",
-            "add",
-            "vlan-qos",
-            "--component",
-            "COMP-1",
-            "--impact",
-            "minor",
-            "--what",
-            "VLAN 3999 reserved for lab tests",
-            "--why",
-            "it collided with the lab switch",
-        ],
-    );
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    agent_records_a_deviation(&ws);
     let screen = pty.wait_for("the agent's toast", |s| {
         text_of(s).contains(&format!("{AGENT}: "))
     });

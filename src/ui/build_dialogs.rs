@@ -6,9 +6,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::{Slot, Theme, centered, pane_block, slot, truncate};
+use super::{Slot, Theme, slot, truncate};
 use crate::app::forms::{
     AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
 };
@@ -411,19 +410,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, overl
     // Rows as wrapped in the box, so the keys at the bottom are never cut off.
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
-    let rect = centered(area, width, h);
-    frame.render_widget(Clear, rect);
-    if rect.width < 3 || rect.height < 3 {
-        return;
-    }
-    let block = pane_block(theme, Span::styled(title, slot(theme, Slot::UiTitle)), true);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    super::dialog(frame, area, (width, rows), theme, title, lines);
 }
 
 fn hints_plain(_state: &State, theme: &Theme) -> Line<'static> {

@@ -5,10 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::build_dialogs::{field_text, label_span};
-use super::{Slot, Theme, centered, pane_block, slot, truncate};
+use super::{Slot, Theme, slot, truncate};
 use crate::app::lifecycle::{
     LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm,
     reopen_consequence, yes_keys,
@@ -250,17 +249,5 @@ pub fn render(
         .iter()
         .map(|l| wrapped_rows(&l.to_string(), inner_w))
         .sum();
-    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
-    let rect = centered(area, width, h);
-    frame.render_widget(Clear, rect);
-    if rect.width < 3 || rect.height < 3 {
-        return;
-    }
-    let block = pane_block(theme, Span::styled(title, slot(theme, Slot::UiTitle)), true);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    super::dialog(frame, area, (width, rows), theme, title, lines);
 }

@@ -104,6 +104,31 @@ pub fn pane_block<'a>(theme: &Theme, title: impl Into<Line<'a>>, focused: bool) 
 
 pub use crate::app::layout::centered;
 
+/// Draws a dialog box of `width` columns, centred in `area`, tall enough for `rows` wrapped rows
+/// of `lines` (the caller counts them as its text wraps), over whatever is beneath.
+pub fn dialog(
+    frame: &mut Frame,
+    area: Rect,
+    (width, rows): (u16, usize),
+    theme: &Theme,
+    title: impl Into<std::borrow::Cow<'static, str>>,
+    lines: Vec<Line<'static>>,
+) {
+    let h = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
+    let rect = centered(area, width, h);
+    frame.render_widget(Clear, rect);
+    if rect.width < 3 || rect.height < 3 {
+        return;
+    }
+    let block = pane_block(theme, Span::styled(title, slot(theme, Slot::UiTitle)), true);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
 /// `s` cut to `width` characters with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {

@@ -24,14 +24,15 @@ use phasegate::cli::status;
 use phasegate::domain::artifact::{Artifact, GovernedText};
 use phasegate::domain::criteria;
 use phasegate::domain::digest::sha256_hex;
-use phasegate::domain::engagement::{EngagementMeta, Policy, parse_engagement};
-use phasegate::domain::evaluate::{self, Engagement};
+use phasegate::domain::engagement::Engagement;
+use phasegate::domain::evaluate;
 use phasegate::domain::ids::{IdPrefix, ItemId};
 use phasegate::domain::journal::{
     self, ArtifactRecord, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId,
     GateRecord, Stamp,
 };
 use phasegate::domain::markdown;
+use phasegate::domain::meta::{EngagementMeta, Policy, parse_engagement};
 use phasegate::domain::reconcile;
 use phasegate::domain::records::{self, DeviationTarget, Impact};
 use phasegate::domain::time::Timestamp;

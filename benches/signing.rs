@@ -10,12 +10,12 @@ use std::io::Read;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use phasegate::domain::allowed_signers::{AllowedSigners, fingerprint};
-use phasegate::domain::engagement::{Policy, SignaturePolicy};
 use phasegate::domain::ids::{IdPrefix, ItemId};
 use phasegate::domain::journal::{
     self, ArtifactRecord, ComponentStatus, CriterionRecord, CriterionResult, EventBody, GateId,
     GateRecord, Stamp, Trailer,
 };
+use phasegate::domain::meta::{Policy, SignaturePolicy};
 use phasegate::domain::signature::{self, Governance, NAMESPACE, verify_journal};
 use phasegate::domain::time::Timestamp;
 use ssh_key::private::Ed25519Keypair;

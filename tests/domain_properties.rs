@@ -8,14 +8,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use phasegate::domain::artifact::{Artifact, GovernedText};
 use phasegate::domain::design::{self, Component};
 use phasegate::domain::digest::sha256_hex;
-use phasegate::domain::engagement::{EngagementMeta, Policy};
-use phasegate::domain::evaluate::{self, Engagement};
+use phasegate::domain::engagement::Engagement;
+use phasegate::domain::evaluate;
 use phasegate::domain::ids::{IdPrefix, ItemId, scan_ids};
 use phasegate::domain::journal::{
     self, ArtifactRecord, BoundItem, BuildRecord, ComponentStatus, CriterionRecord,
     CriterionResult, Event, EventBody, GateId, GateRecord, Stamp,
 };
 use phasegate::domain::markdown::{self, Document, ItemKind};
+use phasegate::domain::meta::{EngagementMeta, Policy};
 use phasegate::domain::phase;
 use phasegate::domain::reconcile::{self, Side};
 use phasegate::domain::records::{self, Deviation, DeviationTarget, Impact};

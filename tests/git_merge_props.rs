@@ -8,11 +8,11 @@ mod common;
 use std::sync::OnceLock;
 
 use phasegate::domain::allowed_signers::AllowedSigners;
-use phasegate::domain::engagement::{Policy, SignaturePolicy};
 use phasegate::domain::journal::{
     self, EventBody, Stamp, Trailer, append_with, new_journal, parse_journal,
 };
 use phasegate::domain::merge_journal::merge;
+use phasegate::domain::meta::{Policy, SignaturePolicy};
 use phasegate::domain::records::{DeviationTarget, Impact};
 use phasegate::domain::signature::{self, Governance, verify_journal};
 use phasegate::domain::time::Timestamp;

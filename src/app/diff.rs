@@ -10,7 +10,8 @@ use std::sync::Arc;
 use unicode_width::UnicodeWidthChar;
 
 use crate::domain::artifact::Artifact;
-use crate::domain::evaluate::{Engagement, Evaluation, approved_design_text, baseline_engagement};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::{Evaluation, approved_design_text, baseline_engagement};
 use crate::domain::ids::ItemId;
 use crate::domain::reconcile::Hunk;
 use crate::domain::records::Deviation;

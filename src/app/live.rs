@@ -442,7 +442,7 @@ pub(crate) fn replace_buffer(e: &mut EngagementState, text: &str) {
 /// What an engagement looked like before a reload, for the announcement.
 struct Before {
     texts: std::collections::BTreeMap<Artifact, String>,
-    meta: crate::domain::engagement::EngagementMeta,
+    meta: crate::domain::meta::EngagementMeta,
     events: usize,
     build_files: Vec<crate::domain::evaluate::BuildFile>,
     disk: Arc<Evaluation>,

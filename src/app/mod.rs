@@ -28,7 +28,8 @@ pub use self::buffer::TextBuffer;
 
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::{CriterionEval, CriterionKind};
-use crate::domain::evaluate::{Engagement, Evaluation, GateState, evaluate};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::{Evaluation, GateState, evaluate};
 use crate::domain::journal::{ArtifactRecord, CriterionResult, GateId};
 use crate::domain::phase::Phase;
 use crate::domain::rules::GateReview;

@@ -235,7 +235,7 @@ impl Acting {
     /// owner (under any principal name) cannot approve or close, whatever name it acts as.
     pub fn require_not_owner_key(
         &self,
-        e: &crate::domain::evaluate::Engagement,
+        e: &crate::domain::engagement::Engagement,
         action: &str,
     ) -> Result<(), Refusal> {
         match &self.signing {
@@ -302,7 +302,7 @@ pub fn commit(
     ctx: &Context,
     engagement: Option<&str>,
     decide: impl FnOnce(
-        &crate::domain::evaluate::Engagement,
+        &crate::domain::engagement::Engagement,
         &crate::domain::evaluate::Evaluation,
     ) -> Result<crate::store::engagement::Change, Refusal>,
     describe: impl FnOnce(&Committed) -> String,
@@ -323,7 +323,7 @@ pub fn commit_as(
     root: &Path,
     acting: &Acting,
     decide: impl FnOnce(
-        &crate::domain::evaluate::Engagement,
+        &crate::domain::engagement::Engagement,
         &crate::domain::evaluate::Evaluation,
     ) -> Result<crate::store::engagement::Change, Refusal>,
     describe: impl FnOnce(&Committed) -> String,

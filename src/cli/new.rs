@@ -1,7 +1,7 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
 use super::{Context, Exit, report_refusal, report_store_error, say};
-use crate::domain::engagement::SignaturePolicy;
+use crate::domain::meta::SignaturePolicy;
 use crate::store::engagement::{TxError, create_with};
 
 #[derive(Debug, clap::Args)]

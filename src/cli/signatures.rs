@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::Context;
-use crate::domain::engagement::SignaturePolicy;
-use crate::domain::evaluate::Engagement;
+use crate::domain::engagement::Engagement;
+use crate::domain::meta::SignaturePolicy;
 use crate::domain::signature::{Governance, SignatureReport, verify_journal};
 use crate::store::StoreError;
 use crate::store::sign::load_allowed_signers;

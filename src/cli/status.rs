@@ -8,8 +8,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Context, Exit, locate};
+use crate::domain::engagement::Engagement;
 use crate::domain::evaluate::gate_quorum;
-use crate::domain::evaluate::{Engagement, Evaluation, evaluate, next_action, shown_result};
+use crate::domain::evaluate::{Evaluation, evaluate, next_action, shown_result};
 use crate::domain::journal::{CriterionResult, GateId};
 use crate::domain::position::Finding;
 use crate::domain::signature::{EventSignature, SignatureReport};

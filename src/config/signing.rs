@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::engagement::SignaturePolicy;
 use crate::domain::journal::Stamp;
+use crate::domain::meta::SignaturePolicy;
 use crate::domain::signature;
 use crate::store::sign::{
     ALLOWED_SIGNERS_FILE, Signer, SignerLabel, Signing, load_allowed_signers, load_key, peek_policy,

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use super::artifact::Artifact;
 use super::design::Component;
-use super::engagement::ExtraCriterion;
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{CriterionResult, GateId};
 use super::markdown::Document;
+use super::meta::ExtraCriterion;
 use super::position::{Finding, Position};
 use super::records::{Verdict, assessments};
 use super::trace;

@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::allowed_signers::fold;
 use super::artifact::{Artifact, ArtifactHashes};
 use super::baseline::{BaselineDelta, BaselineRef};
-use super::catalog::{Catalog, ClosedEngagement, ReuseCheck, check_reuse};
+use super::catalog::{ClosedEngagement, ReuseCheck, check_reuse};
 use super::criteria::{self, CriteriaInput, CriterionEval};
 use super::design::{self, Component};
-use super::engagement::EngagementMeta;
+use super::engagement::Engagement;
 use super::ids::{IdPrefix, ItemId};
-use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId, Journal};
+use super::journal::{ArtifactRecord, ComponentStatus, CriterionResult, GateId};
 use super::markdown::{self, Document};
 use super::phase::{Approval, ClosedRecord, LastDecision, Phase, Replay, ReviewRequest};
 use super::position::{Finding, Position};
@@ -23,38 +23,6 @@ use super::trace::{self, BuildOrder};
 // The paths the rest of the crate names these by; both live below the evaluation.
 pub use super::artifact::gate_evidence;
 pub use super::build_file::BuildFile;
-
-/// Everything read from an engagement directory; the input of every rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Engagement {
-    pub slug: String,
-    pub meta: EngagementMeta,
-    pub journal: Journal,
-    pub texts: BTreeMap<Artifact, String>,
-    /// Approved artifact snapshots from `objects/`, by full-text sha256 (verified on load).
-    pub snapshots: BTreeMap<String, String>,
-    pub build_files: Vec<BuildFile>,
-    /// The workspace's reuse catalog (its closed engagements), gathered by the store when the
-    /// engagement has a baseline or reuses from the catalog; empty otherwise.
-    pub catalog: std::sync::Arc<Catalog>,
-}
-
-impl Engagement {
-    /// An engagement of `meta` and `journal` with nothing else read yet (no texts, snapshots,
-    /// build files or catalog): the store's first loading step, and tests and benches, add what
-    /// they need.
-    pub fn new(slug: impl Into<String>, meta: EngagementMeta, journal: Journal) -> Engagement {
-        Engagement {
-            slug: slug.into(),
-            meta,
-            journal,
-            texts: BTreeMap::new(),
-            snapshots: BTreeMap::new(),
-            build_files: Vec::new(),
-            catalog: Default::default(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -418,7 +386,7 @@ fn evaluate_with(e: &Engagement, with_reconciliation: bool) -> Evaluation {
         && approval.policy != e.meta.policy
     {
         problems.push(Finding::new(
-            Position::file(super::engagement::ENGAGEMENT_FILE),
+            Position::file(super::meta::ENGAGEMENT_FILE),
             format!(
                 "[policy] changed after Gate 1 was approved (distinct_approver was {}, is {})",
                 approval.policy.distinct_approver, e.meta.policy.distinct_approver

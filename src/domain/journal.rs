@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::digest::sha256_hex;
-use super::engagement::{Policy, SignaturePolicy, toml_finding, toml_string};
 use super::gate::Approvals;
 use super::ids::ItemId;
+use super::meta::{Policy, SignaturePolicy, toml_finding, toml_string};
 use super::position::{Finding, Position};
 
 // The path the rest of the crate names gates by; the type lives in the leaf `gate`.
@@ -1070,7 +1070,7 @@ impl Journal {
 /// Parses and verifies the whole journal. Syntax errors and a missing `created` are bad input
 /// (`Err`); a broken chain still yields the events, with the first broken one named.
 pub fn parse_journal(text: &str) -> Result<Journal, Finding> {
-    if let Some(bom) = super::engagement::byte_order_mark(JOURNAL_FILE, text) {
+    if let Some(bom) = super::meta::byte_order_mark(JOURNAL_FILE, text) {
         return Err(bom);
     }
     let blocks = split_blocks(text);

@@ -11,7 +11,8 @@ use super::allowed_signers::fold;
 use super::artifact::{Artifact, ArtifactHashes};
 use super::criteria;
 use super::design::{self, Component};
-use super::evaluate::{Engagement, Evaluation, GateStatus, gate_status, unmet_close_conditions};
+use super::engagement::Engagement;
+use super::evaluate::{Evaluation, GateStatus, gate_status, unmet_close_conditions};
 use super::ids::ItemId;
 use super::journal::{ArtifactRecord, ComponentStatus, Event, EventBody, GateId, JOURNAL_FILE};
 use super::markdown;
@@ -39,7 +40,7 @@ pub fn unlawful(e: &Engagement, ev: &Evaluation) -> Vec<Finding> {
     }
     if let Err(refusal) = rules::require_policy_recorded(e, &ev.replay) {
         out.push(Finding::new(
-            Position::file(super::engagement::ENGAGEMENT_FILE),
+            Position::file(super::meta::ENGAGEMENT_FILE),
             refusal.rule,
         ));
     }
@@ -303,11 +304,11 @@ impl DesignCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engagement::{EngagementMeta, Policy};
     use crate::domain::evaluate::evaluate;
     use crate::domain::journal::{
         self, CriterionRecord, CriterionResult, GateRecord, Stamp, parse_journal,
     };
+    use crate::domain::meta::{EngagementMeta, Policy};
     use crate::domain::time::Timestamp;
 
     fn stamp(actor: &str) -> Stamp {

@@ -11,7 +11,8 @@ use std::fmt;
 use ssh_key::SshSig;
 
 use super::allowed_signers::AllowedSigners;
-use super::evaluate::{Engagement, evaluate, gate_evidence};
+use super::engagement::Engagement;
+use super::evaluate::{evaluate, gate_evidence};
 use super::journal::{
     self, ArtifactRecord, Event, EventBody, GENESIS, GateId, JOURNAL_FILE, Journal, parse_journal,
 };
@@ -491,12 +492,7 @@ fn decided_gate(body: &EventBody) -> Option<GateId> {
 
 /// Two approvals by different people on the same text of a gate that needs several: each is
 /// one vote of the quorum, whatever their order.
-fn quorum_compatible(
-    gate: GateId,
-    policy: super::engagement::Policy,
-    a: &Event,
-    b: &Event,
-) -> bool {
+fn quorum_compatible(gate: GateId, policy: super::meta::Policy, a: &Event, b: &Event) -> bool {
     let needed = match gate {
         GateId::One => policy.approvals.gate1,
         GateId::Two => policy.approvals.gate2,
@@ -545,8 +541,8 @@ fn changed_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engagement::Policy;
     use crate::domain::journal::{GateRecord, Stamp, append, new_journal};
+    use crate::domain::meta::Policy;
     use crate::domain::records::{DeviationTarget, Impact};
     use crate::domain::time::Timestamp;
     use proptest::prelude::*;

@@ -21,6 +21,7 @@ pub mod lookalike;
 pub mod markdown;
 pub mod merge3;
 pub mod merge_journal;
+pub mod meta;
 pub mod metrics;
 pub mod packet;
 pub mod packet_html;

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::artifact::Artifact;
-use super::evaluate::{Engagement, Evaluation, approved_design_text, gate_evidence};
+use super::engagement::Engagement;
+use super::evaluate::{Evaluation, approved_design_text, gate_evidence};
 use super::ids::{IdPrefix, ItemId};
 use super::journal::{ComponentStatus, CriterionResult, EventBody, GENESIS, GateId};
 use super::metrics::{Metrics, metrics};

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::engagement::Policy;
 use super::gate::GateId;
 use super::ids::ItemId;
 use super::journal::{ArtifactRecord, BuildRecord, ComponentStatus, Event, EventBody};
+use super::meta::Policy;
 use super::position::{Finding, Position};
 use super::quorum::{self, Roles};
 

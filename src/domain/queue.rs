@@ -4,7 +4,8 @@
 //! oldest first.
 
 use super::criteria::CriterionKind;
-use super::evaluate::{Engagement, Evaluation, GateState, gate_quorum};
+use super::engagement::Engagement;
+use super::evaluate::{Evaluation, GateState, gate_quorum};
 use super::journal::{CriterionResult, EventBody, GateId};
 use super::phase::Phase;
 use super::position::{Finding, Position};

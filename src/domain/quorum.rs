@@ -5,9 +5,9 @@
 
 use super::allowed_signers::fold;
 use super::artifact::gate_evidence;
-use super::engagement::Policy;
 use super::gate::GateId;
 use super::journal::ArtifactRecord;
+use super::meta::Policy;
 use super::time::Timestamp;
 
 // The settings live in the leaf `gate` (the policy parses them); this is their old path.
@@ -165,7 +165,7 @@ impl GateQuorum {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engagement::Policy;
+    use crate::domain::meta::Policy;
     use crate::domain::time::Timestamp;
 
     fn approval(actor: &str, governed: &str) -> Approval {

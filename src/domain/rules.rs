@@ -7,9 +7,9 @@ use std::fmt;
 use super::allowed_signers::fold;
 use super::artifact::Artifact;
 use super::criteria::{CriterionDef, CriterionKind};
-use super::engagement::Policy;
+use super::engagement::Engagement;
 use super::evaluate::{
-    Engagement, Evaluation, GateState, GateStatus, gate_evidence, unfollowed_design_changes,
+    Evaluation, GateState, GateStatus, gate_evidence, unfollowed_design_changes,
     unmet_close_conditions,
 };
 use super::ids::{IdPrefix, ItemId};
@@ -18,6 +18,7 @@ use super::journal::{
     GateRecord,
 };
 use super::markdown;
+use super::meta::Policy;
 use super::phase::{Phase, Replay};
 use super::position::{Finding, Position};
 use super::records::{self, DeviationTarget, Impact};
@@ -106,7 +107,7 @@ pub struct GateReview {
 }
 
 fn engagement_file() -> Position {
-    Position::file(super::engagement::ENGAGEMENT_FILE)
+    Position::file(super::meta::ENGAGEMENT_FILE)
 }
 
 /// A gate that does not hold blocks every forward transition after it.
@@ -1093,9 +1094,9 @@ pub fn may_decide(e: &Engagement, ev: &Evaluation, gate: GateId, who: &str) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engagement::EngagementMeta;
     use crate::domain::evaluate::evaluate;
     use crate::domain::journal::{self, Stamp, parse_journal};
+    use crate::domain::meta::EngagementMeta;
     use crate::domain::time::Timestamp;
     use std::collections::BTreeMap;
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use ssh_key::{PublicKey, SshSig};
 
 use super::allowed_signers::{AllowedSigners, fingerprint, fold};
-use super::engagement::SignaturePolicy;
 use super::journal::{Event, EventBody, JOURNAL_FILE, Journal};
+use super::meta::SignaturePolicy;
 
 // Signing and the journal reader must cut an event the same way: one function, in the journal.
 pub use super::journal::signed_bytes;

@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::criteria::CriterionEval;
-use super::evaluate::{Engagement, Evaluation, gate_quorum, next_action, shown_result};
+use super::engagement::Engagement;
+use super::evaluate::{Evaluation, gate_quorum, next_action, shown_result};
 use super::gate::GateId;
 use super::position::Finding;
 

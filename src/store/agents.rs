@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::domain::evaluate::{Engagement, Evaluation};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::Evaluation;
 use crate::domain::status_json::status_json;
 
 use super::StoreError;

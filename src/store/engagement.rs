@@ -8,11 +8,10 @@ use crate::domain::allowed_signers::fold;
 use crate::domain::artifact::{Artifact, ArtifactHashes};
 use crate::domain::criteria::predefined_ids;
 use crate::domain::digest::sha256_hex;
-use crate::domain::engagement::{
-    ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement,
-};
-use crate::domain::evaluate::{Engagement, Evaluation, evaluate, gate_evidence};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::{Evaluation, evaluate, gate_evidence};
 use crate::domain::journal::{self, ArtifactRecord, EventBody, JOURNAL_FILE, Stamp, Trailer};
+use crate::domain::meta::{ENGAGEMENT_FILE, SignaturePolicy, parse_engagement, render_engagement};
 use crate::domain::position::{Finding, Position};
 use crate::domain::rules::{self, Refusal};
 use crate::domain::signature;
@@ -430,7 +429,7 @@ where
 /// The clock mark and, when the policy asks for one, the signature of the event to append.
 fn seal(
     engagement: &Engagement,
-    in_force: Option<crate::domain::engagement::Policy>,
+    in_force: Option<crate::domain::meta::Policy>,
     stamp: &Stamp,
     event: &EventBody,
     signing: &Signing,

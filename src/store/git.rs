@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 use crate::domain::artifact::Artifact;
-use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::{EventBody, JOURNAL_FILE, Journal, parse_journal};
+use crate::domain::meta::ENGAGEMENT_FILE;
 use crate::domain::signature::is_decision;
 
 use super::StoreError;

@@ -13,9 +13,10 @@ use sha2::{Digest, Sha256};
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::predefined_ids;
 use crate::domain::digest::sha256_hex;
-use crate::domain::engagement::{ENGAGEMENT_FILE, parse_engagement};
-use crate::domain::evaluate::{BuildFile, Engagement, gate_evidence};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::{BuildFile, gate_evidence};
 use crate::domain::journal::{self, EventBody, JOURNAL_FILE};
+use crate::domain::meta::{ENGAGEMENT_FILE, parse_engagement};
 
 use super::StoreError;
 use super::layout::{BUILD_DIR, OBJECTS_DIR};

@@ -20,8 +20,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::domain::artifact::ArtifactHashes;
 use crate::domain::catalog::Catalog;
+use crate::domain::engagement::Engagement;
 use crate::domain::evaluate::{
-    Engagement, Evaluation, GateState, evaluate, evaluate_gates, gate_evidence, gate_status,
+    Evaluation, GateState, evaluate, evaluate_gates, gate_evidence, gate_status,
 };
 use crate::domain::journal::GateId;
 use crate::domain::phase::{Phase, replay_with};

@@ -11,8 +11,8 @@ use ssh_key::PublicKey;
 
 use crate::domain::allowed_signers::{AllowedSigners, fingerprint, fold};
 use crate::domain::criteria::predefined_ids;
-use crate::domain::engagement::{ENGAGEMENT_FILE, Policy, parse_engagement};
-use crate::domain::evaluate::Engagement;
+use crate::domain::engagement::Engagement;
+use crate::domain::meta::{ENGAGEMENT_FILE, Policy, parse_engagement};
 use crate::domain::rules::Refusal;
 use crate::domain::signature::{self, NAMESPACE};
 

@@ -34,8 +34,8 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use sha2::{Digest, Sha256};
 
 use crate::domain::artifact::Artifact;
-use crate::domain::engagement::ENGAGEMENT_FILE;
 use crate::domain::journal::JOURNAL_FILE;
+use crate::domain::meta::ENGAGEMENT_FILE;
 
 use super::layout::{AGENTS_DIR, BUILD_DIR, PRESENCE_DIR, STATE_DIR};
 

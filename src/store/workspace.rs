@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::domain::engagement::ENGAGEMENT_FILE;
+use crate::domain::meta::ENGAGEMENT_FILE;
 
 use super::StoreError;
 

@@ -14,9 +14,9 @@ use super::softwrap::wrap;
 use super::{Slot, Theme, ViewState, pane_block, slot, truncate};
 use crate::app::{EngagementState, Pane, State, short_hash};
 use crate::domain::allowed_signers::AllowedSigners;
-use crate::domain::engagement::SignaturePolicy;
-use crate::domain::evaluate::Engagement;
+use crate::domain::engagement::Engagement;
 use crate::domain::journal::Event;
+use crate::domain::meta::SignaturePolicy;
 use crate::domain::signature::{Governance, SignatureReport, verify_journal};
 
 /// Which journal events verified, remembered per journal head (in [`ViewState`]), so a frame

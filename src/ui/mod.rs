@@ -393,8 +393,7 @@ fn render_confirm(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, c
                 Span::raw(d.approver.clone()),
             ]));
             let signed = state.engagement.as_ref().is_some_and(|e| {
-                e.engagement.meta.policy.signatures
-                    != crate::domain::engagement::SignaturePolicy::Off
+                e.engagement.meta.policy.signatures != crate::domain::meta::SignaturePolicy::Off
             });
             match (&state.signer, signed) {
                 (_, false) => {}
@@ -494,7 +493,7 @@ pub struct Rejection {
 }
 
 /// The journal's last rejection of `gate`, if its last decision was one.
-pub fn rejection_of(e: &crate::domain::evaluate::Engagement, gate: GateId) -> Option<Rejection> {
+pub fn rejection_of(e: &crate::domain::engagement::Engagement, gate: GateId) -> Option<Rejection> {
     use crate::domain::journal::EventBody;
     let last = e.journal.events.iter().rev().find(|ev| match &ev.body {
         EventBody::GateApproved(g) | EventBody::GateRejected(g) => g.gate == gate,

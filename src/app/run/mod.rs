@@ -44,7 +44,7 @@ impl EffectContext {
     pub fn may_prompt(&self, effect: &Effect) -> bool {
         use super::effect::BuildEffect;
         use super::effect::LifecycleEffect;
-        use crate::domain::engagement::SignaturePolicy;
+        use crate::domain::meta::SignaturePolicy;
         let (root, decision) = match effect {
             Effect::ApproveGate { root, .. } | Effect::RejectGate { root, .. } => {
                 (root.as_path(), true)
@@ -71,8 +71,8 @@ impl EffectContext {
 
     /// `[policy] signatures` of an engagement created here: signed decisions from the start
     /// when this user has said which key signs (as `phasegate new`).
-    pub fn new_signature_policy(&self) -> crate::domain::engagement::SignaturePolicy {
-        use crate::domain::engagement::SignaturePolicy;
+    pub fn new_signature_policy(&self) -> crate::domain::meta::SignaturePolicy {
+        use crate::domain::meta::SignaturePolicy;
         match &self.signing {
             Some(setup) if setup.config.signing_key.is_some() => SignaturePolicy::Decisions,
             _ => SignaturePolicy::Off,

@@ -43,7 +43,7 @@ use phasegate::app::action::Action;
 use phasegate::app::update::update;
 use phasegate::app::{Command, Keys, State};
 use phasegate::config::Theme;
-use phasegate::store::engagement::{Loaded, load};
+use phasegate::store::engagement::{LoadedEngagement, load};
 use phasegate::tui::backend::ShadowBackend;
 use ratatui::Terminal;
 use ratatui::layout::Size;
@@ -175,7 +175,7 @@ fn time_typing(
     total
 }
 
-fn state(loaded: &Loaded, zoom: bool) -> State {
+fn state(loaded: &LoadedEngagement, zoom: bool) -> State {
     let mut state = State::new("reviewer", Keys::default(), SIZE);
     let _ = update(
         &mut state,
@@ -197,7 +197,7 @@ fn to_bottom_of_view(terminal: &mut Term, state: &mut State, theme: &Theme) {
 }
 
 /// Bytes per scrolled line over `steps` frames of `c`.
-fn bytes_per_line(loaded: &Loaded, theme: &Theme, zoom: bool, hw: bool, c: Command) -> (f64, f64) {
+fn bytes_per_line(loaded: &LoadedEngagement, theme: &Theme, zoom: bool, hw: bool, c: Command) -> (f64, f64) {
     let mut state = state(loaded, zoom);
     let mut t = terminal(hw);
     to_bottom_of_view(&mut t, &mut state, theme);

@@ -9,7 +9,7 @@ use super::WorkspaceRow;
 use super::keys::Command;
 use crate::domain::artifact::Artifact;
 use crate::domain::ids::ItemId;
-use crate::store::engagement::Loaded;
+use crate::store::engagement::LoadedEngagement;
 use crate::store::instance::InstanceOwner;
 use crate::store::recovery::RecoveryFile;
 use crate::store::review::ReviewDraft;
@@ -67,7 +67,7 @@ pub enum Action {
     /// The workspace metrics were read (`show_metrics`).
     MetricsLoaded(Box<crate::domain::metrics::WorkspaceMetrics>),
     /// An engagement was (re)loaded from disk.
-    EngagementLoaded(Box<Loaded>),
+    EngagementLoaded(Box<LoadedEngagement>),
     /// Loading an engagement failed.
     LoadFailed(String),
     /// The approved text of these files of `gate` is back in place.
@@ -165,7 +165,7 @@ pub enum LiveAction {
         event: WatchEvent,
     },
     /// The engagement as re-read after an outside change.
-    Reloaded(Box<Loaded>),
+    Reloaded(Box<LoadedEngagement>),
     /// Re-reading failed (malformed TOML written by hand, a journal cut…).
     ReloadFailed(String),
     /// The one-shot deadline passed: autosave the buffer, re-read who is here if asked.

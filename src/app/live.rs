@@ -38,7 +38,7 @@ use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
 use crate::domain::time::Timestamp;
 use crate::store::agents::is_agent;
-use crate::store::engagement::Loaded;
+use crate::store::engagement::LoadedEngagement;
 use crate::store::instance::InstanceOwner;
 use crate::store::recovery::{RecoveryFile, RecoveryKind};
 use crate::store::watch::{WatchEvent, WatchMode, is_presence};
@@ -561,7 +561,7 @@ fn decided(before: &GateStatus, after: &GateStatus) -> bool {
 
 /// Applies a re-read engagement. `outside`: the reload follows a change made outside this
 /// session (the watcher), so what changed is announced.
-pub fn reloaded(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
+pub fn reloaded(state: &mut State, loaded: LoadedEngagement, outside: bool) -> Vec<Effect> {
     let before = state.engagement.as_ref().map(|e| e.disk.phase);
     let effects = reload_in_place(state, loaded, outside);
     if let Some(before) = before {
@@ -610,7 +610,7 @@ fn follow_phase(state: &mut State, before: Phase) {
     state.info_beside(format!("now in {}: showing {new}{key}", now.title()), false);
 }
 
-fn reload_in_place(state: &mut State, loaded: Loaded, outside: bool) -> Vec<Effect> {
+fn reload_in_place(state: &mut State, loaded: LoadedEngagement, outside: bool) -> Vec<Effect> {
     let mut forget: Cleanup = Vec::new();
     let (mut messages, conflict_msg, decided_gates, root) = {
         let Some((live, e)) = Live::of(state) else {

@@ -33,7 +33,7 @@ use crate::domain::evaluate::{Evaluation, GateState, evaluate};
 use crate::domain::journal::{ArtifactRecord, CriterionResult, GateId};
 use crate::domain::phase::Phase;
 use crate::domain::rules::GateReview;
-use crate::store::engagement::Loaded;
+use crate::store::engagement::LoadedEngagement;
 
 use crate::domain::progress::{artifact_of, gate_ahead};
 pub use keys::{Command, Context, Keys};
@@ -570,7 +570,7 @@ pub fn short_hash(hash: &str) -> &str {
 }
 
 impl EngagementState {
-    pub fn new(loaded: Loaded) -> EngagementState {
+    pub fn new(loaded: LoadedEngagement) -> EngagementState {
         let disk = Arc::new(evaluate(&loaded.engagement));
         let shown_phase = match disk.phase {
             Phase::Closed => Phase::AsBuilt,
@@ -647,7 +647,7 @@ impl EngagementState {
 
     /// Replaces what is on disk after a reload. A clean buffer follows the disk (cursor kept); a
     /// dirty buffer is kept and flagged when the disk changed under it.
-    pub fn replace_loaded(&mut self, loaded: Loaded) -> bool {
+    pub fn replace_loaded(&mut self, loaded: LoadedEngagement) -> bool {
         self.issues = loaded.issues.iter().map(ToString::to_string).collect();
         self.engagement = Arc::new(loaded.engagement);
         self.disk = Arc::new(evaluate(&self.engagement));

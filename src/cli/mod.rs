@@ -165,7 +165,7 @@ impl Context {
     }
 
     /// Resolves and loads an engagement, failing on any bad input (reported, exit 2).
-    pub fn load(&self, arg: Option<&str>) -> Result<crate::store::engagement::Loaded, Exit> {
+    pub fn load(&self, arg: Option<&str>) -> Result<crate::store::engagement::LoadedEngagement, Exit> {
         self.engagement(arg)
             .and_then(|root| crate::store::engagement::load_strict(&root))
             .map_err(|e| report_store_error(&e))

@@ -246,7 +246,7 @@ fn load_file(
 
 /// Everything the TUI needs from configuration, resolved.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct LoadedConfig {
     pub config: Config,
     /// The config file read (or that would have been read); themes and keymaps are looked up
     /// in its directory.
@@ -257,7 +257,7 @@ pub struct Loaded {
     pub keymap: Keymap,
 }
 
-impl Loaded {
+impl LoadedConfig {
     /// Directory holding `config.toml`, `themes/` and `keymaps/`.
     pub fn config_dir(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
@@ -269,7 +269,7 @@ impl Loaded {
 pub fn load_all(
     path: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> (Loaded, Vec<String>) {
+) -> (LoadedConfig, Vec<String>) {
     let (config, path, mut errors) = load_file(path, env);
     let dirs = lookup_dirs(path.as_deref(), env);
     let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
@@ -298,7 +298,7 @@ pub fn load_all(
     });
 
     (
-        Loaded {
+        LoadedConfig {
             config,
             path,
             color,

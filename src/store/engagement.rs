@@ -29,14 +29,14 @@ pub use super::layout::{BUILD_DIR, OBJECTS_DIR, RECOVERY_DIR};
 // Reading one engagement lives below the catalog; these are the paths callers name it by.
 use super::load::{ALWAYS_PRESENT, hash_file};
 pub use super::load::{
-    Loaded, MAX_BUILD_DEPTH, list_build_files, load_engagement, load_head, object_path,
+    LoadedEngagement, MAX_BUILD_DEPTH, list_build_files, load_engagement, load_head, object_path,
     read_artifacts, read_object, read_snapshots,
 };
 
 /// Loads everything the rules need. `engagement.toml` and the journal are required: without
 /// them nothing can be derived, so they fail the load. The workspace's catalog comes along when
 /// the engagement has a baseline or its design reuses from the catalog.
-pub fn load(root: &Path) -> Result<Loaded, StoreError> {
+pub fn load(root: &Path) -> Result<LoadedEngagement, StoreError> {
     let mut loaded = load_engagement(root)?;
     if needs_catalog(&loaded.engagement) {
         // A closed engagement that cannot be read is left out of the catalog; its own `check`
@@ -66,7 +66,7 @@ pub fn needs_catalog(e: &Engagement) -> bool {
 }
 
 /// Loads and fails on any issue: what the CLI wants.
-pub fn load_strict(root: &Path) -> Result<Loaded, StoreError> {
+pub fn load_strict(root: &Path) -> Result<LoadedEngagement, StoreError> {
     let loaded = load(root)?;
     match loaded.issues.first() {
         Some(e) => Err(e.clone()),

@@ -28,7 +28,7 @@ pub(super) const ALWAYS_PRESENT: [Artifact; 3] =
 
 /// An engagement as loaded, with the problems that kept parts of it out.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct LoadedEngagement {
     pub root: PathBuf,
     pub engagement: Engagement,
     /// Bad input found while loading (a missing or unreadable artifact, a corrupt object…).
@@ -47,13 +47,13 @@ fn slug_of(root: &Path) -> String {
 }
 
 /// Loads the engagement alone, without the workspace's catalog.
-pub fn load_engagement(root: &Path) -> Result<Loaded, StoreError> {
+pub fn load_engagement(root: &Path) -> Result<LoadedEngagement, StoreError> {
     let mut engagement = load_head(root)?;
     let mut issues = Vec::new();
     engagement.texts = read_artifacts(root, &mut issues);
     engagement.build_files = list_build_files(root);
     read_snapshots(root, &mut engagement, &mut issues);
-    Ok(Loaded {
+    Ok(LoadedEngagement {
         root: root.to_path_buf(),
         engagement,
         issues,

@@ -1,6 +1,6 @@
 //! `phasegate amend --deviation DEV-x --text T`: a spec amendment outside the governed text.
 
-use super::{Context, Exit, commit};
+use super::{Invocation, Exit, commit};
 use crate::domain::artifact::Artifact;
 use crate::domain::ids::ItemId;
 use crate::domain::journal::EventBody;
@@ -28,7 +28,7 @@ fn parse_deviation(s: &str) -> Result<ItemId, String> {
     }
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let deviation = args.deviation;
     commit(
         ctx,

@@ -1,9 +1,9 @@
 //! `phasegate build-complete`: every component validated → As-Built.
 
-use super::{Context, EngagementArg, Exit, commit};
+use super::{Invocation, EngagementArg, Exit, commit};
 use crate::domain::rules::complete_build;
 
-pub fn run(ctx: &Context, args: &EngagementArg) -> Exit {
+pub fn run(ctx: &Invocation, args: &EngagementArg) -> Exit {
     commit(
         ctx,
         args.engagement.as_deref(),

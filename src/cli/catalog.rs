@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{Context, Exit};
+use super::{Invocation, Exit};
 use crate::domain::catalog::{Catalog, CatalogEntry};
 
 #[derive(Debug, clap::Args)]
@@ -47,7 +47,7 @@ pub fn entry_json(catalog: &Catalog, e: &CatalogEntry) -> Value {
     })
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let (catalog, unreadable) = crate::store::catalog::load_catalog(&ctx.workspace);
     for e in &unreadable {
         let _ = writeln!(std::io::stderr(), "warning: left out of the catalog: {e}");

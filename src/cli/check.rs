@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{Context, Exit, locate, report_store_error, say, say_err};
+use super::{Invocation, Exit, locate, report_store_error, say, say_err};
 use crate::domain::evaluate::evaluate;
 use crate::domain::lawful::unlawful;
 use crate::store::engagement::{OBJECTS_DIR, leftover_temps, load};
@@ -41,7 +41,7 @@ fn located(file: &std::path::Path, line: usize, column: usize, message: &str) ->
     json!({"file": file.display().to_string(), "line": line, "column": column, "message": message})
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let roots = if args.all {
         match list_engagements(&ctx.workspace) {
             Ok(r) => r,

@@ -1,6 +1,6 @@
 //! `phasegate close`: binds the final text of every deviation and amendment.
 
-use super::{Context, Exit, commit_as};
+use super::{Invocation, Exit, commit_as};
 use crate::domain::rules::close;
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +12,7 @@ pub struct Args {
     pub reason: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let root = match ctx.engagement(args.engagement.as_deref()) {
         Ok(r) => r,
         Err(e) => return super::report_store_error(&e),

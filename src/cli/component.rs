@@ -1,6 +1,6 @@
 //! `phasegate component COMP-n built|validated`: build progress, in dependency order.
 
-use super::{Context, Exit, commit};
+use super::{Invocation, Exit, commit};
 use crate::domain::ids::ItemId;
 use crate::domain::journal::ComponentStatus;
 use crate::domain::rules::set_component_status;
@@ -30,7 +30,7 @@ fn parse_component(s: &str) -> Result<ItemId, String> {
     }
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let status = match args.status {
         Status::Built => ComponentStatus::Built,
         Status::Validated => ComponentStatus::Validated,

@@ -1,6 +1,6 @@
 //! `phasegate deviation add|record`: deviations are recorded, never absorbed.
 
-use super::{Context, Exit, commit};
+use super::{Invocation, Exit, commit};
 use crate::domain::artifact::Artifact;
 use crate::domain::ids::ItemId;
 use crate::domain::journal::EventBody;
@@ -11,11 +11,11 @@ use crate::store::engagement::Change;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
-    pub action: Action,
+    pub action: DeviationAction,
 }
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub enum DeviationAction {
     /// Write `- DEV-n (COMP-x, impact): what — why` into as-built.md and record it
     Add {
         /// The component the deviation is about, or `general`
@@ -54,9 +54,9 @@ fn parse_id(s: &str) -> Result<ItemId, String> {
     s.parse()
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     match &args.action {
-        Action::Add {
+        DeviationAction::Add {
             component,
             impact,
             what,
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, args: &Args) -> Exit {
                 _ => "deviation recorded".into(),
             },
         ),
-        Action::Record { id, engagement } => {
+        DeviationAction::Record { id, engagement } => {
             let id = *id;
             commit(
                 ctx,

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::{Context, Exit, say_err};
+use super::{Invocation, Exit, say_err};
 use crate::domain::artifact::Artifact;
 use crate::domain::controls::push_shown;
 use crate::domain::evaluate::{approved_design_text, evaluate};
@@ -301,7 +301,7 @@ fn render_unified(
     out
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let loaded = match ctx.load(args.engagement.as_deref()) {
         Ok(l) => l,
         Err(exit) => return exit,

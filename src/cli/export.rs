@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Context, Exit, report_store_error};
+use super::{Invocation, Exit, report_store_error};
 use crate::domain::evaluate::evaluate;
 use crate::domain::packet::{Packet, packet, to_csv};
 use crate::domain::{packet_html, packet_md};
@@ -45,7 +45,7 @@ fn write(path: &Path, text: &str) -> Result<(), StoreError> {
     write_atomic(path, text.as_bytes())
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let loaded = match ctx.load(args.engagement.as_deref()) {
         Ok(l) => l,
         Err(e) => return e,

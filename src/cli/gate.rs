@@ -1,6 +1,6 @@
 //! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
 
-use super::{Context, Exit, commit_as, report_store_error};
+use super::{Invocation, Exit, commit_as, report_store_error};
 use crate::domain::evaluate::{gate_quorum, require_new_approver};
 use crate::domain::journal::GateId;
 use crate::domain::rules::{GateReview, Refusal, approve_gate, reject_gate, reopen_gate};
@@ -54,7 +54,7 @@ fn parse_waiver(s: &str) -> Result<(String, String), String> {
     }
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let gate = if args.gate == 1 {
         GateId::One
     } else {

@@ -1,7 +1,7 @@
 //! `phasegate git setup [--check]`: makes the workspace's git repository merge journals with
 //! phasegate's driver and ignore per-machine state (DESIGN §7). Drives the user's own `git`.
 
-use super::{Context, Exit, report_store_error, say};
+use super::{Invocation, Exit, report_store_error, say};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,7 +20,7 @@ pub enum GitCommand {
     },
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let GitCommand::Setup { check } = args.command;
     let report = match crate::store::git::setup(&ctx.workspace, check) {
         Ok(r) => r,

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Context, Exit, report_store_error};
+use super::{Invocation, Exit, report_store_error};
 use crate::mcp::GovernedServer;
 use crate::store::agents::SessionGuard;
 
@@ -13,7 +13,7 @@ pub struct Args {
     pub engagement: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let root = match ctx
         .engagement(args.engagement.as_deref())
         .and_then(|r| std::fs::canonicalize(&r).map_err(|e| crate::store::StoreError::io(&r, &e)))

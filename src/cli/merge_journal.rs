@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Context, Exit, say_err};
+use super::{Invocation, Exit, say_err};
 use crate::config::signing::allowed_signers_path;
 use crate::domain::merge_journal::{MergeRefusal, merge};
 use crate::store::atomic::write_atomic;
@@ -42,7 +42,7 @@ fn refused(journal: &str, why: &MergeRefusal) -> Exit {
     Exit::Refused
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let name = args
         .path
         .as_deref()

@@ -55,11 +55,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Create an engagement from templates
     New(new::Args),
     /// Open one engagement in the terminal UI
@@ -136,7 +136,7 @@ impl Exit {
 }
 
 /// What every subcommand needs: where things are and who is acting.
-pub struct Context {
+pub struct Invocation {
     pub workspace: PathBuf,
     pub config_path: Option<PathBuf>,
     pub as_name: Option<String>,
@@ -150,9 +150,9 @@ pub struct Acting {
     pub signing: crate::store::sign::Signing,
 }
 
-impl Context {
-    pub fn from_cli(cli: &Cli) -> Result<Context, StoreError> {
-        Ok(Context {
+impl Invocation {
+    pub fn from_cli(cli: &Cli) -> Result<Invocation, StoreError> {
+        Ok(Invocation {
             workspace: workspace::resolve_workspace(cli.workspace.as_deref())?,
             config_path: cli.config.clone(),
             as_name: cli.as_name.clone(),
@@ -276,7 +276,7 @@ pub fn report_store_error(err: &StoreError) -> Exit {
 /// How this process waits for an engagement's lock: `PHASEGATE_LOCK_TIMEOUT`, else config
 /// `lock_timeout`, else 30 s; a command says whom it waits for (the TUI owns the terminal and
 /// does not). A config that does not parse is reported by the commands that need it.
-fn configure_lock_wait(ctx: &Context, tell: bool) -> Result<(), StoreError> {
+fn configure_lock_wait(ctx: &Invocation, tell: bool) -> Result<(), StoreError> {
     use crate::store::lock;
     let (config, _) = crate::config::load(ctx.config_path.as_deref(), &crate::config::process_env);
     let env = std::env::var(lock::TIMEOUT_ENV).ok();
@@ -299,7 +299,7 @@ pub fn report_refusal(root: &Path, refusal: &Refusal) -> Exit {
 
 /// Runs a journal-writing transition and reports its outcome.
 pub fn commit(
-    ctx: &Context,
+    ctx: &Invocation,
     engagement: Option<&str>,
     decide: impl FnOnce(
         &crate::domain::engagement::Engagement,
@@ -373,11 +373,11 @@ pub fn commit_as(
 }
 
 pub fn run(cli: Cli) -> Exit {
-    let ctx = match Context::from_cli(&cli) {
+    let ctx = match Invocation::from_cli(&cli) {
         Ok(c) => c,
         Err(e) => return report_store_error(&e),
     };
-    let tell = !matches!(cli.command, None | Some(Command::Open { .. }));
+    let tell = !matches!(cli.command, None | Some(CliCommand::Open { .. }));
     if let Err(e) = configure_lock_wait(&ctx, tell) {
         return report_store_error(&e);
     }
@@ -385,32 +385,32 @@ pub fn run(cli: Cli) -> Exit {
         return run_tui_workspace(&ctx);
     };
     match command {
-        Command::New(args) => new::run(&ctx, &args),
-        Command::Open { engagement } => run_tui_engagement(&ctx, engagement.as_deref()),
-        Command::Status(args) => status::run(&ctx, &args),
-        Command::Check(args) => check::run(&ctx, &args),
-        Command::Gate(args) => gate::run(&ctx, &args),
-        Command::FeasibilityComplete(args) => feasibility_complete::run(&ctx, &args),
-        Command::Component(args) => component::run(&ctx, &args),
-        Command::BuildComplete(args) => build_complete::run(&ctx, &args),
-        Command::Deviation(args) => deviation::run(&ctx, &args),
-        Command::Amend(args) => amend::run(&ctx, &args),
-        Command::RecordPolicy(args) => record_policy::run(&ctx, &args),
-        Command::Close(args) => close::run(&ctx, &args),
-        Command::Diff(args) => diff::run(&ctx, &args),
-        Command::Report(args) => report::run(&ctx, &args),
-        Command::Catalog(args) => catalog::run(&ctx, &args),
-        Command::Queue(args) => queue::run(&ctx, &args),
-        Command::Export(args) => export::run(&ctx, &args),
-        Command::Completions(args) => completions::run(&args),
-        Command::Mcp(args) => mcp::run(&ctx, &args),
-        Command::Git(args) => git::run(&ctx, &args),
-        Command::MergeJournal(args) => merge_journal::run(&ctx, &args),
+        CliCommand::New(args) => new::run(&ctx, &args),
+        CliCommand::Open { engagement } => run_tui_engagement(&ctx, engagement.as_deref()),
+        CliCommand::Status(args) => status::run(&ctx, &args),
+        CliCommand::Check(args) => check::run(&ctx, &args),
+        CliCommand::Gate(args) => gate::run(&ctx, &args),
+        CliCommand::FeasibilityComplete(args) => feasibility_complete::run(&ctx, &args),
+        CliCommand::Component(args) => component::run(&ctx, &args),
+        CliCommand::BuildComplete(args) => build_complete::run(&ctx, &args),
+        CliCommand::Deviation(args) => deviation::run(&ctx, &args),
+        CliCommand::Amend(args) => amend::run(&ctx, &args),
+        CliCommand::RecordPolicy(args) => record_policy::run(&ctx, &args),
+        CliCommand::Close(args) => close::run(&ctx, &args),
+        CliCommand::Diff(args) => diff::run(&ctx, &args),
+        CliCommand::Report(args) => report::run(&ctx, &args),
+        CliCommand::Catalog(args) => catalog::run(&ctx, &args),
+        CliCommand::Queue(args) => queue::run(&ctx, &args),
+        CliCommand::Export(args) => export::run(&ctx, &args),
+        CliCommand::Completions(args) => completions::run(&args),
+        CliCommand::Mcp(args) => mcp::run(&ctx, &args),
+        CliCommand::Git(args) => git::run(&ctx, &args),
+        CliCommand::MergeJournal(args) => merge_journal::run(&ctx, &args),
     }
 }
 
 /// No subcommand: the TUI on the workspace, seeded with a sample engagement on first run.
-fn run_tui_workspace(ctx: &Context) -> Exit {
+fn run_tui_workspace(ctx: &Invocation) -> Exit {
     if let Err(e) = crate::store::seed::seed_workspace(&ctx.workspace) {
         return report_store_error(&e);
     }
@@ -438,7 +438,7 @@ fn tui_exit(ended: &crate::tui::Ended) -> Exit {
 }
 
 /// `open [ENGAGEMENT]`: the TUI on one engagement.
-fn run_tui_engagement(ctx: &Context, engagement: Option<&str>) -> Exit {
+fn run_tui_engagement(ctx: &Invocation, engagement: Option<&str>) -> Exit {
     let root = match ctx.engagement(engagement) {
         Ok(r) => r,
         Err(e) => return report_store_error(&e),

@@ -1,6 +1,6 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
-use super::{Context, Exit, report_refusal, report_store_error, say};
+use super::{Invocation, Exit, report_refusal, report_store_error, say};
 use crate::domain::meta::SignaturePolicy;
 use crate::store::engagement::{TxError, create_with};
 
@@ -19,7 +19,7 @@ pub struct Args {
     pub from: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let stamp = match ctx.stamp() {
         Ok(s) => s,
         Err(e) => return report_store_error(&e),

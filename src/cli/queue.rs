@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::{Context, Exit, locate, report_store_error};
+use super::{Invocation, Exit, locate, report_store_error};
 use crate::domain::position::Finding;
 use crate::domain::queue::{QueueEntry, QueueInput, age, queue};
 use crate::store::queue::{QueueLoaded, load_workspace};
@@ -78,7 +78,7 @@ fn text(entries: &[QueueEntry], roots: &[&Path], who: &str) -> String {
     out
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let stamp = match ctx.stamp() {
         Ok(s) => s,
         Err(e) => return report_store_error(&e),

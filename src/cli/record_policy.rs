@@ -2,7 +2,7 @@
 //! `[policy]` in the journal. Until a change is recorded, nothing else is appended, so every
 //! decision is judged by an owner and policy the journal holds (and `check` replays).
 
-use super::{Context, Exit, commit};
+use super::{Invocation, Exit, commit};
 use crate::domain::rules::record_policy;
 
 #[derive(Debug, clap::Args)]
@@ -14,7 +14,7 @@ pub struct Args {
     pub reason: String,
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     commit(
         ctx,
         args.engagement.as_deref(),

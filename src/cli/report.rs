@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{Context, Exit, report_store_error};
+use super::{Invocation, Exit, report_store_error};
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::Event;
 use crate::domain::metrics::{Metrics, TrendInput, Trends, metrics, trends};
@@ -85,7 +85,7 @@ pub fn workspace_trends(rows: &[(String, String, Metrics)], events: &[Vec<Event>
     trends(&inputs)
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let roots = match &args.engagement {
         Some(a) => match ctx.engagement(Some(a)) {
             Ok(r) => vec![r],

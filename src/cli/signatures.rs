@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Context;
+use super::Invocation;
 use crate::domain::engagement::Engagement;
 use crate::domain::meta::SignaturePolicy;
 use crate::domain::signature::{Governance, SignatureReport, verify_journal};
@@ -12,7 +12,7 @@ use crate::store::sign::load_allowed_signers;
 /// The engagement's signature report and the allowed-signers file it was checked against.
 /// Nothing is read when signing is off and no event is signed.
 pub fn verify(
-    ctx: &Context,
+    ctx: &Invocation,
     e: &Engagement,
 ) -> Result<(SignatureReport, Option<PathBuf>), StoreError> {
     let policy = e.meta.policy;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Context, Exit, locate};
+use super::{Invocation, Exit, locate};
 use crate::domain::engagement::Engagement;
 use crate::domain::evaluate::gate_quorum;
 use crate::domain::evaluate::{Evaluation, evaluate, next_action, shown_result};
@@ -234,7 +234,7 @@ pub fn status_text(root: &Path, e: &Engagement, ev: &Evaluation) -> String {
     out
 }
 
-pub fn run(ctx: &Context, args: &Args) -> Exit {
+pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let loaded = match ctx.load(args.engagement.as_deref()) {
         Ok(l) => l,
         Err(exit) => return exit,

@@ -78,7 +78,7 @@ impl Mode {
 
 /// A gate decision as the confirmation shows it and the effect records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
+pub struct GateDecision {
     pub gate: GateId,
     pub review: GateReview,
     /// The artifact hashes the reviewer saw: the compare-and-swap of the approval.
@@ -92,8 +92,8 @@ pub struct Decision {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    Approve(Decision),
-    Reject(Decision),
+    Approve(GateDecision),
+    Reject(GateDecision),
     QuitUnsaved,
     /// Quit with a gate review not sent as a decision (its draft is kept).
     QuitUnsentReview,

@@ -33,7 +33,7 @@ pub struct Packet {
     pub timeline: Vec<PhaseEntry>,
     /// Every event of the journal, in order, for the full picture.
     pub events: Vec<EventLine>,
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<RecordedDecision>,
     pub approved_texts: Vec<ApprovedText>,
     pub diff: Option<Diff>,
     pub traceability: Vec<TraceRow>,
@@ -84,7 +84,7 @@ pub struct SignatureStatus {
 
 /// A gate decision or the close: who, on which hashes, with which results.
 #[derive(Debug, Clone, Serialize)]
-pub struct Decision {
+pub struct RecordedDecision {
     pub seq: u64,
     pub at: Timestamp,
     /// `gate_approved`, `gate_rejected`, `gate_reopened`, `closed`.
@@ -206,12 +206,12 @@ fn criterion_text(ev: &Evaluation, gate: GateId, id: &str) -> String {
         .unwrap_or_default()
 }
 
-fn decisions(e: &Engagement, ev: &Evaluation) -> Vec<Decision> {
+fn decisions(e: &Engagement, ev: &Evaluation) -> Vec<RecordedDecision> {
     e.journal
         .events
         .iter()
         .filter_map(|event| {
-            let base = |gate: Option<GateId>, note: String, reason: Option<String>| Decision {
+            let base = |gate: Option<GateId>, note: String, reason: Option<String>| RecordedDecision {
                 seq: event.seq,
                 at: event.at,
                 kind: event.body.kind(),

@@ -4,7 +4,7 @@
 use super::super::effect::Effect;
 use super::super::keys::Command;
 use super::super::{
-    Confirm, Decision, Mode, Overlay, Pane, PromptKind, Review, Screen, State, gate_ahead,
+    Confirm, GateDecision, Mode, Overlay, Pane, PromptKind, Review, Screen, State, gate_ahead,
 };
 use super::editor::{find, jump, move_editor, report_match, save, undo_redo};
 use super::{dirty_refusal, phase_number, quit_or_ask};
@@ -247,7 +247,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
                             .collect(),
                         _ => Vec::new(),
                     };
-                    state.overlay = Some(Overlay::Confirm(Confirm::Approve(Decision {
+                    state.overlay = Some(Overlay::Confirm(Confirm::Approve(GateDecision {
                         gate,
                         review,
                         reviewed: e.disk.artifact_records(),

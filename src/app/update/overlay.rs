@@ -3,7 +3,7 @@
 
 use super::super::effect::Effect;
 use super::super::keys::Command;
-use super::super::{Confirm, Decision, Overlay, Pane, PromptKind, State};
+use super::super::{Confirm, GateDecision, Overlay, Pane, PromptKind, State};
 use super::editor::{find, jump, report_match};
 use super::quit_or_ask;
 
@@ -209,7 +209,7 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
                 .iter()
                 .map(|(c, r)| (c.def.id.clone(), *r))
                 .collect();
-            let decision = Decision {
+            let decision = GateDecision {
                 gate,
                 review: e.review.as_gate_review(),
                 reviewed: e.disk.artifact_records(),

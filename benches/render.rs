@@ -197,7 +197,13 @@ fn to_bottom_of_view(terminal: &mut Term, state: &mut State, theme: &Theme) {
 }
 
 /// Bytes per scrolled line over `steps` frames of `c`.
-fn bytes_per_line(loaded: &LoadedEngagement, theme: &Theme, zoom: bool, hw: bool, c: Command) -> (f64, f64) {
+fn bytes_per_line(
+    loaded: &LoadedEngagement,
+    theme: &Theme,
+    zoom: bool,
+    hw: bool,
+    c: Command,
+) -> (f64, f64) {
     let mut state = state(loaded, zoom);
     let mut t = terminal(hw);
     to_bottom_of_view(&mut t, &mut state, theme);

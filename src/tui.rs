@@ -45,7 +45,7 @@ use crate::app::{Keys, Screen, State, WorkspaceState, router};
 use crate::config::Theme;
 
 /// What the TUI needs from configuration, resolved by the caller.
-pub struct Setup {
+pub struct TuiSetup {
     pub keys: Keys,
     pub theme: Theme,
     /// Who approves (`--as`, config, git, `$USER@host`).
@@ -57,14 +57,14 @@ pub struct Setup {
     pub signing: Option<crate::config::signing::SigningSetup>,
 }
 
-impl Setup {
+impl TuiSetup {
     /// Reads config.toml, its theme and keymap (problems become the banner; defaults are used).
-    pub fn from_config(config_path: Option<&Path>, as_name: Option<&str>) -> Setup {
+    pub fn from_config(config_path: Option<&Path>, as_name: Option<&str>) -> TuiSetup {
         // The TUI is starting: the grammar loads while the rest is read.
         preload_highlighter();
         let env = crate::config::process_env;
         let (loaded, banner) = crate::config::load_all(config_path, &env);
-        Setup {
+        TuiSetup {
             keys: Keys::new(loaded.keymap),
             theme: loaded.theme,
             identity: crate::config::identity(as_name, &loaded.config),
@@ -585,7 +585,7 @@ fn event_loop(
 
 /// Looks the signer up on its own thread (it runs `git config` twice: milliseconds on the
 /// start-up path), to be joined by [`new_state`].
-fn look_up_signer(setup: &Setup) -> Option<std::thread::JoinHandle<SignerLabel>> {
+fn look_up_signer(setup: &TuiSetup) -> Option<std::thread::JoinHandle<SignerLabel>> {
     let signing = setup.signing.clone()?;
     std::thread::Builder::new()
         .name("phasegate-signer".into())
@@ -595,12 +595,12 @@ fn look_up_signer(setup: &Setup) -> Option<std::thread::JoinHandle<SignerLabel>>
 
 type SignerLabel = Result<crate::store::sign::SignerLabel, String>;
 
-fn new_state(setup: &Setup) -> State {
+fn new_state(setup: &TuiSetup) -> State {
     new_state_with(setup, None)
 }
 
 /// [`new_state`] with the signer looked up meanwhile by [`look_up_signer`].
-fn new_state_with(setup: &Setup, signer: Option<std::thread::JoinHandle<SignerLabel>>) -> State {
+fn new_state_with(setup: &TuiSetup, signer: Option<std::thread::JoinHandle<SignerLabel>>) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
@@ -616,7 +616,7 @@ fn new_state_with(setup: &Setup, signer: Option<std::thread::JoinHandle<SignerLa
 }
 
 /// The TUI on a workspace: the engagement list first.
-pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
+pub fn run_workspace(workspace: &Path, setup: TuiSetup) -> io::Result<Ended> {
     let mut state = new_state(&setup);
     state.workspace = Some(WorkspaceState {
         root: workspace.to_path_buf(),
@@ -638,7 +638,7 @@ pub fn run_workspace(workspace: &Path, setup: Setup) -> io::Result<Ended> {
 
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
-pub fn run_engagement(root: &Path, setup: Setup) -> Result<Ended, String> {
+pub fn run_engagement(root: &Path, setup: TuiSetup) -> Result<Ended, String> {
     let signer = look_up_signer(&setup);
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
     let mut state = new_state_with(&setup, signer);

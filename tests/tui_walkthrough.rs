@@ -26,7 +26,7 @@ struct Person {
 
 impl Person {
     fn from_config(config: &Path, workspace: &Path) -> Person {
-        // What `Setup::from_config` does, with an environment that keeps the real home out.
+        // What `TuiSetup::from_config` does, with an environment that keeps the real home out.
         let xdg = config.parent().map(|d| d.join("xdg").display().to_string());
         let env = |name: &str| (name == "XDG_CONFIG_HOME").then(|| xdg.clone()).flatten();
         let (loaded, banner) = phasegate::config::load_all(Some(config), &env);

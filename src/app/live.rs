@@ -6,7 +6,7 @@
 //!   reports arrive on the event loop's one channel as [`LiveAction::Watch`].
 //! - **Update.** [`update`] turns reports into a reload ([`LiveEffect::Reload`]); [`reloaded`]
 //!   applies what was read: a clean buffer follows the disk in place (cursor and scroll kept) with
-//!   a toast, a dirty buffer whose file changed (or vanished) raises a [`Conflict`], and gate or
+//!   a toast, a dirty buffer whose file changed (or vanished) raises an [`EditConflict`], and gate or
 //!   phase changes made elsewhere (a second instance, `git pull`) are announced.
 //! - **Saving** is a compare-and-swap: the file must still hold the version the buffer was loaded
 //!   from (or, once a conflict is resolved, the disk version the user compared against), checked
@@ -62,14 +62,14 @@ pub enum Stage {
 
 /// The shown artifact changed (or was deleted) on disk while its buffer had unsaved edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
+pub struct EditConflict {
     pub artifact: Artifact,
     /// The disk's text; `None` when the file was deleted.
     pub disk: Option<String>,
     pub stage: Stage,
 }
 
-impl Conflict {
+impl EditConflict {
     fn disk_sha(&self) -> Option<String> {
         self.disk.as_deref().map(|t| sha256_hex(t.as_bytes()))
     }
@@ -115,7 +115,7 @@ pub struct Live {
     pub mode: Option<WatchMode>,
     /// A problem with the watch or with re-reading the engagement.
     pub problem: Option<String>,
-    pub conflict: Option<Conflict>,
+    pub conflict: Option<EditConflict>,
     pub view: Option<LiveView>,
     /// Recovery files offered back (from earlier sessions, or set aside by "take disk").
     pub offered: Vec<Offered>,
@@ -160,7 +160,7 @@ impl Live {
     }
 
     /// The conflict on the shown artifact, if any.
-    pub fn conflict_of(state: &State) -> Option<&Conflict> {
+    pub fn conflict_of(state: &State) -> Option<&EditConflict> {
         let live = Live::current(state)?;
         let e = state.engagement.as_ref()?;
         live.conflict
@@ -315,7 +315,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
         }
         LiveAction::SaveRefused { artifact, disk } => {
             if e.shown_artifact() == Some(artifact) && e.dirty {
-                live.conflict = Some(Conflict {
+                live.conflict = Some(EditConflict {
                     artifact,
                     disk,
                     stage: Stage::Open,
@@ -696,7 +696,7 @@ fn reload_in_place(state: &mut State, loaded: LoadedEngagement, outside: bool) -
                 } else {
                     "was deleted"
                 };
-                live.conflict = Some(Conflict {
+                live.conflict = Some(EditConflict {
                     artifact: a,
                     disk,
                     stage: Stage::Open,

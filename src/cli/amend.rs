@@ -1,6 +1,6 @@
 //! `phasegate amend --deviation DEV-x --text T`: a spec amendment outside the governed text.
 
-use super::{Invocation, Exit, commit};
+use super::{Exit, Invocation, commit};
 use crate::domain::artifact::Artifact;
 use crate::domain::ids::ItemId;
 use crate::domain::journal::EventBody;

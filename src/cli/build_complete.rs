@@ -1,6 +1,6 @@
 //! `phasegate build-complete`: every component validated → As-Built.
 
-use super::{Invocation, EngagementArg, Exit, commit};
+use super::{EngagementArg, Exit, Invocation, commit};
 use crate::domain::rules::complete_build;
 
 pub fn run(ctx: &Invocation, args: &EngagementArg) -> Exit {

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{Invocation, Exit};
+use super::{Exit, Invocation};
 use crate::domain::catalog::{Catalog, CatalogEntry};
 
 #[derive(Debug, clap::Args)]

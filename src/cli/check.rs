@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{Invocation, Exit, locate, report_store_error, say, say_err};
+use super::{Exit, Invocation, locate, report_store_error, say, say_err};
 use crate::domain::evaluate::evaluate;
 use crate::domain::lawful::unlawful;
 use crate::store::engagement::{OBJECTS_DIR, leftover_temps, load};

@@ -1,6 +1,6 @@
 //! `phasegate close`: binds the final text of every deviation and amendment.
 
-use super::{Invocation, Exit, commit_as};
+use super::{Exit, Invocation, commit_as};
 use crate::domain::rules::close;
 
 #[derive(Debug, clap::Args)]

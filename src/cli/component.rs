@@ -1,6 +1,6 @@
 //! `phasegate component COMP-n built|validated`: build progress, in dependency order.
 
-use super::{Invocation, Exit, commit};
+use super::{Exit, Invocation, commit};
 use crate::domain::ids::ItemId;
 use crate::domain::journal::ComponentStatus;
 use crate::domain::rules::set_component_status;

@@ -1,6 +1,6 @@
 //! `phasegate deviation add|record`: deviations are recorded, never absorbed.
 
-use super::{Invocation, Exit, commit};
+use super::{Exit, Invocation, commit};
 use crate::domain::artifact::Artifact;
 use crate::domain::ids::ItemId;
 use crate::domain::journal::EventBody;

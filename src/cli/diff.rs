@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::{Invocation, Exit, say_err};
+use super::{Exit, Invocation, say_err};
 use crate::domain::artifact::Artifact;
 use crate::domain::controls::push_shown;
 use crate::domain::evaluate::{approved_design_text, evaluate};

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Invocation, Exit, report_store_error};
+use super::{Exit, Invocation, report_store_error};
 use crate::domain::evaluate::evaluate;
 use crate::domain::packet::{Packet, packet, to_csv};
 use crate::domain::{packet_html, packet_md};

@@ -1,6 +1,6 @@
 //! `phasegate feasibility-complete`: every requirement assessed, none `conflict` → Design.
 
-use super::{Invocation, EngagementArg, Exit, commit};
+use super::{EngagementArg, Exit, Invocation, commit};
 use crate::domain::rules::complete_feasibility;
 
 pub fn run(ctx: &Invocation, args: &EngagementArg) -> Exit {

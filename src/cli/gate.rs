@@ -1,12 +1,12 @@
 //! `phasegate gate 1|2 approve|reject|reopen`: recorded decisions with predefined criteria.
 
-use super::{Invocation, Exit, commit_as, report_store_error};
+use super::{Exit, Invocation, commit_as, report_store_error};
 use crate::domain::evaluate::{gate_quorum, require_new_approver};
 use crate::domain::journal::GateId;
 use crate::domain::rules::{GateReview, Refusal, approve_gate, reject_gate, reopen_gate};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Verdict {
+pub enum Ruling {
     Approve,
     Reject,
     Reopen,
@@ -17,7 +17,7 @@ pub struct Args {
     /// Gate number: 1 (spec) or 2 (design)
     #[arg(value_parser = clap::value_parser!(u8).range(1..=2))]
     pub gate: u8,
-    pub decision: Verdict,
+    pub decision: Ruling,
     /// Engagement path or workspace slug (default: the current directory)
     pub engagement: Option<String>,
     /// Tick a manual criterion (repeatable), e.g. --check G1-5
@@ -77,7 +77,7 @@ pub fn run(ctx: &Invocation, args: &Args) -> Exit {
     let n = args.gate;
     let action = format!("approve Gate {n}");
     match args.decision {
-        Verdict::Approve => commit_as(
+        Ruling::Approve => commit_as(
             &root,
             &acting,
             |e, ev| {
@@ -97,13 +97,13 @@ pub fn run(ctx: &Invocation, args: &Args) -> Exit {
                 }
             },
         ),
-        Verdict::Reject => commit_as(
+        Ruling::Reject => commit_as(
             &root,
             &acting,
             |e, ev| reject_gate(e, ev, gate, &review, &reason).map(Into::into),
             |_| format!("Gate {n} rejected"),
         ),
-        Verdict::Reopen => commit_as(
+        Ruling::Reopen => commit_as(
             &root,
             &acting,
             |e, ev| reopen_gate(e, ev, gate, &reason).map(Into::into),

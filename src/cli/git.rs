@@ -1,7 +1,7 @@
 //! `phasegate git setup [--check]`: makes the workspace's git repository merge journals with
 //! phasegate's driver and ignore per-machine state (DESIGN §7). Drives the user's own `git`.
 
-use super::{Invocation, Exit, report_store_error, say};
+use super::{Exit, Invocation, report_store_error, say};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

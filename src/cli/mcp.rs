@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Invocation, Exit, report_store_error};
+use super::{Exit, Invocation, report_store_error};
 use crate::mcp::GovernedServer;
 use crate::store::agents::SessionGuard;
 

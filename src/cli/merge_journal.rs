@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Invocation, Exit, say_err};
+use super::{Exit, Invocation, say_err};
 use crate::config::signing::allowed_signers_path;
 use crate::domain::merge_journal::{MergeRefusal, merge};
 use crate::store::atomic::write_atomic;

@@ -165,7 +165,10 @@ impl Invocation {
     }
 
     /// Resolves and loads an engagement, failing on any bad input (reported, exit 2).
-    pub fn load(&self, arg: Option<&str>) -> Result<crate::store::engagement::LoadedEngagement, Exit> {
+    pub fn load(
+        &self,
+        arg: Option<&str>,
+    ) -> Result<crate::store::engagement::LoadedEngagement, Exit> {
         self.engagement(arg)
             .and_then(|root| crate::store::engagement::load_strict(&root))
             .map_err(|e| report_store_error(&e))
@@ -415,7 +418,7 @@ fn run_tui_workspace(ctx: &Invocation) -> Exit {
         return report_store_error(&e);
     }
     let mut setup =
-        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+        crate::tui::TuiSetup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_workspace(&ctx.workspace, setup) {
         Ok(ended) => tui_exit(&ended),
@@ -444,7 +447,7 @@ fn run_tui_engagement(ctx: &Invocation, engagement: Option<&str>) -> Exit {
         Err(e) => return report_store_error(&e),
     };
     let mut setup =
-        crate::tui::Setup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
+        crate::tui::TuiSetup::from_config(ctx.config_path.as_deref(), ctx.as_name.as_deref());
     setup.signing = Some(ctx.signing_setup(ctx.config()));
     match crate::tui::run_engagement(&root, setup) {
         Ok(ended) => tui_exit(&ended),

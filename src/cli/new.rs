@@ -1,6 +1,6 @@
 //! `phasegate new SLUG`: an engagement from templates, four eyes by default.
 
-use super::{Invocation, Exit, report_refusal, report_store_error, say};
+use super::{Exit, Invocation, report_refusal, report_store_error, say};
 use crate::domain::meta::SignaturePolicy;
 use crate::store::engagement::{TxError, create_with};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::{Invocation, Exit, locate, report_store_error};
+use super::{Exit, Invocation, locate, report_store_error};
 use crate::domain::position::Finding;
 use crate::domain::queue::{QueueEntry, QueueInput, age, queue};
 use crate::store::queue::{QueueLoaded, load_workspace};

@@ -2,7 +2,7 @@
 //! `[policy]` in the journal. Until a change is recorded, nothing else is appended, so every
 //! decision is judged by an owner and policy the journal holds (and `check` replays).
 
-use super::{Invocation, Exit, commit};
+use super::{Exit, Invocation, commit};
 use crate::domain::rules::record_policy;
 
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{Invocation, Exit, report_store_error};
+use super::{Exit, Invocation, report_store_error};
 use crate::domain::evaluate::evaluate;
 use crate::domain::journal::Event;
 use crate::domain::metrics::{Metrics, TrendInput, Trends, metrics, trends};

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{Invocation, Exit, locate};
+use super::{Exit, Invocation, locate};
 use crate::domain::engagement::Engagement;
 use crate::domain::evaluate::gate_quorum;
 use crate::domain::evaluate::{Evaluation, evaluate, next_action, shown_result};

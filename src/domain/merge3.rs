@@ -7,7 +7,7 @@ use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 /// A merged text and how many conflict regions it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Merged {
+pub struct MergedText {
     pub text: String,
     pub conflicts: usize,
 }
@@ -61,7 +61,7 @@ fn push_block(out: &mut String, lines: &[&str]) {
 
 /// Merges `mine` and `theirs`, both edited from `base`, line by line. Labels name the sides in
 /// the markers (`<<<<<<< mine`, `||||||| base`, `=======`, `>>>>>>> theirs`).
-pub fn merge3(base: &str, mine: &str, theirs: &str, labels: [&str; 3]) -> Merged {
+pub fn merge3(base: &str, mine: &str, theirs: &str, labels: [&str; 3]) -> MergedText {
     let b: Vec<&str> = base.split_inclusive('\n').collect();
     let m: Vec<&str> = mine.split_inclusive('\n').collect();
     let t: Vec<&str> = theirs.split_inclusive('\n').collect();
@@ -129,7 +129,7 @@ pub fn merge3(base: &str, mine: &str, theirs: &str, labels: [&str; 3]) -> Merged
     for l in b.get(pos..).unwrap_or_default() {
         text.push_str(l);
     }
-    Merged { text, conflicts }
+    MergedText { text, conflicts }
 }
 
 #[cfg(test)]
@@ -167,7 +167,7 @@ mod tests {
         let m = merge3("a\nb\n", "a\nx\n", "a\nx\n", L);
         assert_eq!(
             m,
-            Merged {
+            MergedText {
                 text: "a\nx\n".into(),
                 conflicts: 0
             }
@@ -196,9 +196,9 @@ mod tests {
         /// One side unchanged: the merge is the other side, byte for byte, without markers.
         #[test]
         fn one_side_unchanged_gives_the_other(base in text(), side in text()) {
-            prop_assert_eq!(merge3(&base, &base, &side, L), Merged { text: side.clone(), conflicts: 0 });
-            prop_assert_eq!(merge3(&base, &side, &base, L), Merged { text: side.clone(), conflicts: 0 });
-            prop_assert_eq!(merge3(&base, &side, &side, L), Merged { text: side, conflicts: 0 });
+            prop_assert_eq!(merge3(&base, &base, &side, L), MergedText { text: side.clone(), conflicts: 0 });
+            prop_assert_eq!(merge3(&base, &side, &base, L), MergedText { text: side.clone(), conflicts: 0 });
+            prop_assert_eq!(merge3(&base, &side, &side, L), MergedText { text: side, conflicts: 0 });
         }
 
         /// Every line either side added is in the merge (applied, or inside the markers).

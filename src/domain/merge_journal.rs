@@ -22,7 +22,7 @@ use super::signature::{self, Governance};
 
 /// Which clone an event of the merged journal came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub enum MergeSide {
     /// In both: the history the two clones share.
     Common,
     /// The checked-out branch (git's `%A`).
@@ -31,12 +31,12 @@ pub enum Side {
     Theirs,
 }
 
-impl Side {
+impl MergeSide {
     fn name(self) -> &'static str {
         match self {
-            Side::Common => "common",
-            Side::Ours => "ours",
-            Side::Theirs => "theirs",
+            MergeSide::Common => "common",
+            MergeSide::Ours => "ours",
+            MergeSide::Theirs => "theirs",
         }
     }
 }
@@ -44,14 +44,14 @@ impl Side {
 /// Where a merged event came from: its side and its `seq` there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origin {
-    pub side: Side,
+    pub side: MergeSide,
     pub seq: u64,
 }
 
 /// A merged journal, its text and where each of its events came from (`origins[i]` is event
 /// `i + 1`).
 #[derive(Debug, Clone)]
-pub struct Merged {
+pub struct MergedJournal {
     pub text: String,
     pub journal: Journal,
     pub origins: Vec<Origin>,
@@ -100,7 +100,7 @@ fn identity(block: &str) -> String {
 }
 
 /// `ours event 4 (feasibility_completed by alice at 2026-11-20T12:00:00Z)`.
-fn describe(side: Side, e: &Event) -> String {
+fn describe(side: MergeSide, e: &Event) -> String {
     format!(
         "{} event {} ({} by {} at {}): {}",
         side.name(),
@@ -130,7 +130,7 @@ fn parse_side(side: &str, text: &str) -> Result<Journal, MergeRefusal> {
 
 /// Merges `ours` and `theirs`, two extensions of `base` (git's `%O`, `%A`, `%B`). An empty or
 /// unreadable base (the file was added on both sides) is judged by the common prefix alone.
-pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusal> {
+pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<MergedJournal, MergeRefusal> {
     let o = parse_side("ours", ours)?;
     let t = parse_side("theirs", theirs)?;
     let common = o
@@ -143,8 +143,8 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
         return Err(refuse(
             "the two journals do not share their `created` event: they belong to different engagements",
             vec![
-                describe(Side::Ours, &o.events[0]),
-                describe(Side::Theirs, &t.events[0]),
+                describe(MergeSide::Ours, &o.events[0]),
+                describe(MergeSide::Theirs, &t.events[0]),
             ],
         ));
     }
@@ -159,7 +159,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
     // content, not hash: a side that already merged holds base events re-chained.
     if let Ok(b) = parse_journal(base) {
         let (_, base_blocks) = journal::raw_blocks(base);
-        for (side, ids) in [(Side::Ours, &in_ours), (Side::Theirs, &in_theirs)] {
+        for (side, ids) in [(MergeSide::Ours, &in_ours), (MergeSide::Theirs, &in_theirs)] {
             if let Some((event, _)) = b
                 .events
                 .iter()
@@ -172,7 +172,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
                         side.name(),
                         event.seq
                     ),
-                    vec![describe(Side::Common, event)],
+                    vec![describe(MergeSide::Common, event)],
                 ));
             }
         }
@@ -197,7 +197,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
             &mut text,
             block,
             Origin {
-                side: Side::Common,
+                side: MergeSide::Common,
                 seq: i as u64 + 1,
             },
             &mut prev,
@@ -220,7 +220,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
         };
         if take_ours {
             let origin = Origin {
-                side: Side::Ours,
+                side: MergeSide::Ours,
                 seq: o.events[i].seq,
             };
             push(&mut text, ours_blocks[i], origin, &mut prev);
@@ -228,7 +228,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
         } else {
             let at = theirs_rest[k];
             let origin = Origin {
-                side: Side::Theirs,
+                side: MergeSide::Theirs,
                 seq: t.events[at].seq,
             };
             push(&mut text, theirs_blocks[at], origin, &mut prev);
@@ -248,7 +248,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
             vec![],
         ));
     }
-    let result = Merged {
+    let result = MergedJournal {
         text,
         journal: merged,
         origins,
@@ -256,8 +256,8 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
     // The body and signed bytes of every event are what its side wrote.
     for (e, origin) in result.journal.events.iter().zip(&result.origins) {
         let original = match origin.side {
-            Side::Common | Side::Ours => &o.events[origin.seq as usize - 1],
-            Side::Theirs => &t.events[origin.seq as usize - 1],
+            MergeSide::Common | MergeSide::Ours => &o.events[origin.seq as usize - 1],
+            MergeSide::Theirs => &t.events[origin.seq as usize - 1],
         };
         let same = e.body == original.body
             && e.at == original.at
@@ -283,7 +283,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Result<Merged, MergeRefusa
     Ok(result)
 }
 
-impl Merged {
+impl MergedJournal {
     /// An event of the merged journal named by its side and its `seq` there.
     pub fn describe(&self, e: &Event) -> String {
         let origin = self.origin(e.seq);
@@ -297,13 +297,13 @@ impl Merged {
             .get(seq.saturating_sub(1) as usize)
             .copied()
             .unwrap_or(Origin {
-                side: Side::Common,
+                side: MergeSide::Common,
                 seq,
             })
     }
 
     /// Events one side added since the common history.
-    fn added(&self, side: Side) -> impl Iterator<Item = &Event> {
+    fn added(&self, side: MergeSide) -> impl Iterator<Item = &Event> {
         self.journal
             .events
             .iter()
@@ -314,13 +314,13 @@ impl Merged {
 
     /// Every added signature verifies, on the merged journal, against the key it carries: the
     /// signed message (genesis hash + the event without its chain fields) survived the merge.
-    /// Whose key it is, is the allowed signers' question ([`Merged::judge`], `check`).
+    /// Whose key it is, is the allowed signers' question ([`MergedJournal::judge`], `check`).
     fn verify_seals(&self) -> Result<(), MergeRefusal> {
         let genesis = self.journal.events.first().map_or("", |e| e.hash.as_str());
         // The common history is byte for byte what both sides had; `check` judges it.
         for (e, origin) in self.journal.events.iter().zip(&self.origins) {
             let Some(seal) = &e.seal else { continue };
-            if origin.side == Side::Common {
+            if origin.side == MergeSide::Common {
                 continue;
             }
             let outcome = SshSig::from_pem(&seal.signature)
@@ -351,8 +351,8 @@ impl Merged {
                 _ => None,
             })
             .unwrap_or_default();
-        for ours in self.added(Side::Ours) {
-            for theirs in self.added(Side::Theirs) {
+        for ours in self.added(MergeSide::Ours) {
+            for theirs in self.added(MergeSide::Theirs) {
                 for (a, b) in [(ours, theirs), (theirs, ours)] {
                     if let (Some(gate), Some(other)) =
                         (decided_gate(&a.body), decided_gate(&b.body))
@@ -437,14 +437,14 @@ impl Merged {
                 continue;
             };
             let side = self.origin(event.seq).side;
-            if side == Side::Common {
+            if side == MergeSide::Common {
                 // Already in both histories: `check` reports it; the merge adds nothing to it.
                 continue;
             }
-            let other = if side == Side::Ours {
-                Side::Theirs
+            let other = if side == MergeSide::Ours {
+                MergeSide::Theirs
             } else {
-                Side::Ours
+                MergeSide::Ours
             };
             let mut events = vec![self.describe(event)];
             events.extend(
@@ -637,7 +637,7 @@ mod tests {
         assert_eq!(
             m.origins[3],
             Origin {
-                side: Side::Theirs,
+                side: MergeSide::Theirs,
                 seq: 3
             }
         );

@@ -211,19 +211,20 @@ fn decisions(e: &Engagement, ev: &Evaluation) -> Vec<RecordedDecision> {
         .events
         .iter()
         .filter_map(|event| {
-            let base = |gate: Option<GateId>, note: String, reason: Option<String>| RecordedDecision {
-                seq: event.seq,
-                at: event.at,
-                kind: event.body.kind(),
-                gate: gate.map(GateId::number),
-                approver: event.actor.clone(),
-                os_user: event.os_user.clone(),
-                note,
-                reason,
-                criteria: Vec::new(),
-                artifacts: Vec::new(),
-                signature: None,
-            };
+            let base =
+                |gate: Option<GateId>, note: String, reason: Option<String>| RecordedDecision {
+                    seq: event.seq,
+                    at: event.at,
+                    kind: event.body.kind(),
+                    gate: gate.map(GateId::number),
+                    approver: event.actor.clone(),
+                    os_user: event.os_user.clone(),
+                    note,
+                    reason,
+                    criteria: Vec::new(),
+                    artifacts: Vec::new(),
+                    signature: None,
+                };
             match &event.body {
                 EventBody::GateApproved(g) | EventBody::GateRejected(g) => {
                     let mut d = base(Some(g.gate), g.note.clone(), g.reason.clone());

@@ -101,13 +101,13 @@ fn locate(dir: &Path) -> Result<Option<WorkTree>, String> {
 
 /// What `git setup` did or found, one line per piece.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Setup {
+pub struct GitSetup {
     pub top: PathBuf,
     /// `(what, already set)`.
     pub pieces: Vec<(String, bool)>,
 }
 
-impl Setup {
+impl GitSetup {
     pub fn complete(&self) -> bool {
         self.pieces.iter().all(|(_, done)| *done)
     }
@@ -160,7 +160,7 @@ fn add_lines(path: &Path, text: &str, missing: &[String]) -> Result<(), StoreErr
 /// `phasegate git setup [--check]` on the repository holding `dir`: the `.gitattributes`
 /// line, the `.gitignore` lines and `merge.phasegate.{name,driver}` in the repository's own
 /// config. Writes only what is missing (idempotent); `check` writes nothing.
-pub fn setup(dir: &Path, check: bool) -> Result<Setup, StoreError> {
+pub fn setup(dir: &Path, check: bool) -> Result<GitSetup, StoreError> {
     let tree = work_tree(dir).ok_or_else(|| {
         StoreError::new(
             dir,
@@ -169,7 +169,7 @@ pub fn setup(dir: &Path, check: bool) -> Result<Setup, StoreError> {
     })?;
     let top = tree.top;
     let fail = |m: String| StoreError::new(&top, m);
-    let mut report = Setup {
+    let mut report = GitSetup {
         top: top.clone(),
         pieces: Vec::new(),
     };

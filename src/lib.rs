@@ -1,4 +1,6 @@
 //! phasegate: spec-driven development engagements, enforced in a terminal.
+// The system calls go through rustix and nix, which check them; none of ours needs `unsafe`.
+#![forbid(unsafe_code)]
 
 pub mod app;
 pub mod cli;

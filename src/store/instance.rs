@@ -12,7 +12,6 @@
 //! written atomically when the engagement opens and removed when it closes; a file whose process
 //! is gone (a `kill -9`) is ignored.
 
-use std::ffi::CStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -196,52 +195,23 @@ fn toml_string(s: &str) -> String {
 }
 
 /// The OS account of the real uid, from the password database (`$USER` is whatever the caller
-/// set). Without an entry (a container's arbitrary uid): `uid<N>`.
+/// set; NSS, so an LDAP account on a jump host counts). Without an entry (a container's arbitrary
+/// uid): `uid<N>`.
 fn os_account() -> String {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
+    let uid = rustix::process::getuid().as_raw();
     account_name(uid).unwrap_or_else(|| format!("uid{uid}"))
 }
 
-fn account_name(uid: libc::uid_t) -> Option<String> {
-    let mut size = 1024usize;
-    loop {
-        let mut buf: Vec<libc::c_char> = vec![0; size];
-        // SAFETY: a zeroed passwd is a valid out-parameter; getpwuid_r writes only into `pwd`,
-        // `buf` (of the length we pass) and `result`.
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        let rc =
-            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-        if rc == libc::ERANGE && size < 1 << 20 {
-            size *= 4;
-            continue;
-        }
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        // SAFETY: on success pw_name points to a NUL-terminated string inside `buf`, alive here.
-        let name = unsafe { CStr::from_ptr(pwd.pw_name) }
-            .to_string_lossy()
-            .trim()
-            .to_string();
-        return (!name.is_empty()).then_some(name);
-    }
+fn account_name(uid: u32) -> Option<String> {
+    let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).ok()??;
+    let name = user.name.trim().to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 /// The host name as the kernel reports it (`localhost` if it cannot).
 fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let name = if rc == 0 {
-        let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-        String::from_utf8_lossy(buf.get(..end).unwrap_or_default())
-            .trim()
-            .to_string()
-    } else {
-        String::new()
-    };
+    let uname = rustix::system::uname();
+    let name = uname.nodename().to_string_lossy().trim().to_string();
     if name.is_empty() {
         "localhost".into()
     } else {
@@ -265,15 +235,17 @@ fn parse_start_time(stat: &str) -> Option<u64> {
 }
 
 fn pid_exists(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return false;
     };
-    if pid <= 0 {
-        return false;
+    // Signal 0 only asks whether the process exists and may be signalled; EPERM: it exists.
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e == rustix::io::Errno::PERM,
     }
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 #[cfg(test)]
@@ -373,10 +345,23 @@ mod tests {
     }
 
     #[test]
-    fn the_user_is_the_os_account_not_the_environment() {
-        // SAFETY: getuid has no preconditions.
-        let uid = unsafe { libc::getuid() };
-        let expected = account_name(uid).unwrap_or_else(|| format!("uid{uid}"));
-        assert_eq!(InstanceOwner::current().user, expected);
+    fn the_user_and_host_are_what_the_system_tools_say() {
+        // `id -un` and `hostname` ask the same databases by another road than ours.
+        let tool = |cmd: &str, args: &[&str]| {
+            let out = std::process::Command::new(cmd).args(args).output().ok()?;
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        };
+        let me = InstanceOwner::current();
+        let uid = rustix::process::getuid().as_raw();
+        let user = tool("id", &["-un"]).unwrap_or_else(|| format!("uid{uid}"));
+        assert_eq!(me.user, user);
+        if let Some(host) = tool("hostname", &[]) {
+            assert_eq!(me.host, host);
+        }
+        assert_eq!(me.pid, std::process::id());
+        assert!(pid_exists(me.pid));
+        assert!(!pid_exists(0));
     }
 }

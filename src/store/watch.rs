@@ -316,14 +316,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn network_filesystem(path: &Path) -> Option<&'static str> {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-        // SAFETY: `statfs` only writes into the zeroed struct we own; `c` is a valid C string.
-        let mut buf: libc::statfs = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::statfs(c.as_ptr(), &mut buf) };
-        if rc != 0 {
-            return None;
-        }
+        let buf = rustix::fs::statfs(path).ok()?;
         #[allow(clippy::unnecessary_cast)]
         let magic = (buf.f_type as i64) & 0xffff_ffff;
         match magic {

@@ -99,6 +99,57 @@ pub struct RecordedDecision {
     pub signature: Option<SignatureStatus>,
 }
 
+impl RecordedDecision {
+    /// `Gate 2 approved`, `Engagement closed`: the decision's heading in either format.
+    pub fn title(&self) -> String {
+        match (self.kind, self.gate) {
+            ("gate_approved", Some(g)) => format!("Gate {g} approved"),
+            ("gate_rejected", Some(g)) => format!("Gate {g} rejected"),
+            ("gate_reopened", Some(g)) => format!("Gate {g} reopened"),
+            ("closed", _) => "Engagement closed".into(),
+            (k, _) => k.to_string(),
+        }
+    }
+}
+
+/// The packet's sections in order, `(anchor, title)`: both formats head their sections so.
+pub const SECTIONS: [(&str, &str); 9] = [
+    ("summary", "Summary"),
+    ("timeline", "Phase timeline"),
+    ("decisions", "Decisions"),
+    ("approved-texts", "Approved texts"),
+    ("diff", "Design against as-built"),
+    ("traceability", "Traceability"),
+    ("deviations", "Deviations and amendments"),
+    ("metrics", "Metrics"),
+    ("journal", "Journal head"),
+];
+
+/// The title of the section anchored `id`.
+pub fn section_title(id: &str) -> &str {
+    SECTIONS
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or(id, |(_, t)| t)
+}
+
+/// What a section says when it has nothing to show, and the packet's other fixed sentences:
+/// the same words in the HTML and the Markdown packet.
+pub mod says {
+    pub const NO_DECISION: &str = "No gate has been decided yet.";
+    pub const NO_APPROVED_TEXT: &str = "No text has been approved yet.";
+    pub const SNAPSHOT_MISSING: &str =
+        "The snapshot is missing from objects/ (`phasegate check` reports it).";
+    pub const NO_RECONCILIATION: &str =
+        "No reconciliation yet: it starts once Gate 2 is approved and as-built.md exists.";
+    pub const NO_REQUIREMENT: &str = "The spec has no requirement yet.";
+    pub const NO_DEVIATION: &str = "No deviation.";
+    pub const NO_AMENDMENT: &str = "No amendment.";
+    pub const NOT_REACHED: &str = "— : not reached yet.";
+    pub const NOT_RECORDED: &str = "not recorded";
+    pub const CHAIN_VERIFIED: &str = "The chain verified when this packet was written.";
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ApprovedText {
     pub gate: u8,

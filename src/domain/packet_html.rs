@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::packet::{Packet, metric_rows};
+use super::packet::{Packet, SECTIONS, metric_rows, says, section_title};
 
 /// HTML-escapes text for element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -38,28 +38,18 @@ td.del { background: #ffebe9; } td.ins { background: #dafbe1; } td.empty { backg
 @media print { body { font-size: 10pt; max-width: none; padding: 0; } nav { display: none; } h2 { break-after: avoid; } tr, li { break-inside: avoid-page; } div.text { border-color: #999; } a { color: inherit; text-decoration: none; } }
 ";
 
-const SECTIONS: [(&str, &str); 9] = [
-    ("summary", "Summary"),
-    ("timeline", "Phase timeline"),
-    ("decisions", "Decisions"),
-    ("approved-texts", "Approved texts"),
-    ("diff", "Design against as-built"),
-    ("traceability", "Traceability"),
-    ("deviations", "Deviations and amendments"),
-    ("metrics", "Metrics"),
-    ("journal", "Journal head"),
-];
-
 fn section(out: &mut String, id: &str) {
-    let title = SECTIONS
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map_or(id, |(_, t)| t);
+    let title = section_title(id);
     let _ = write!(
         out,
         "</section>\n<section id=\"{id}\">\n<h2>{}</h2>\n",
         escape(title)
     );
+}
+
+/// A paragraph of fixed text.
+fn paragraph(o: &mut String, text: &str) {
+    let _ = writeln!(o, "<p>{}</p>", escape(text));
 }
 
 fn opt(s: Option<&str>) -> String {
@@ -78,7 +68,11 @@ pub fn render(p: &Packet) -> String {
     for (id, title) in SECTIONS {
         let _ = writeln!(o, "<li><a href=\"#{id}\">{}</a></li>", escape(title));
     }
-    o.push_str("</ol></nav>\n<section id=\"summary\">\n<h2>Summary</h2>\n<table>\n");
+    let _ = write!(
+        o,
+        "</ol></nav>\n<section id=\"summary\">\n<h2>{}</h2>\n<table>\n",
+        section_title("summary")
+    );
     for (k, v) in [
         ("engagement", escape(&p.engagement)),
         ("title", escape(&p.title)),
@@ -125,20 +119,13 @@ pub fn render(p: &Packet) -> String {
 
     section(&mut o, "decisions");
     if p.decisions.is_empty() {
-        o.push_str("<p>No gate has been decided yet.</p>\n");
+        paragraph(&mut o, says::NO_DECISION);
     }
     for d in &p.decisions {
-        let what = match (d.kind, d.gate) {
-            ("gate_approved", Some(g)) => format!("Gate {g} approved"),
-            ("gate_rejected", Some(g)) => format!("Gate {g} rejected"),
-            ("gate_reopened", Some(g)) => format!("Gate {g} reopened"),
-            ("closed", _) => "Engagement closed".into(),
-            (k, _) => k.to_string(),
-        };
         let _ = writeln!(
             o,
             "<article class=\"decision\">\n<h3>{} — event {}</h3>",
-            escape(&what),
+            escape(&d.title()),
             d.seq
         );
         let signature = match &d.signature {
@@ -200,7 +187,7 @@ pub fn render(p: &Packet) -> String {
 
     section(&mut o, "approved-texts");
     if p.approved_texts.is_empty() {
-        o.push_str("<p>No text has been approved yet.</p>\n");
+        paragraph(&mut o, says::NO_APPROVED_TEXT);
     }
     for t in &p.approved_texts {
         let _ = writeln!(
@@ -218,15 +205,15 @@ pub fn render(p: &Packet) -> String {
                 let lines: Vec<String> = text.lines().map(escape).collect();
                 let _ = writeln!(o, "<div class=\"text\">{}</div>", lines.join("<br>"));
             }
-            None => o.push_str(
-                "<p class=\"bad\">The snapshot is missing from objects/ (`phasegate check` reports it).</p>\n",
-            ),
+            None => {
+                let _ = writeln!(o, "<p class=\"bad\">{}</p>", escape(says::SNAPSHOT_MISSING));
+            }
         }
     }
 
     section(&mut o, "diff");
     match &p.diff {
-        None => o.push_str("<p>No reconciliation yet: it starts once Gate 2 is approved and as-built.md exists.</p>\n"),
+        None => paragraph(&mut o, says::NO_RECONCILIATION),
         Some(d) => {
             let _ = writeln!(
                 o,
@@ -268,7 +255,7 @@ pub fn render(p: &Packet) -> String {
 
     section(&mut o, "traceability");
     if p.traceability.is_empty() {
-        o.push_str("<p>The spec has no requirement yet.</p>\n");
+        paragraph(&mut o, says::NO_REQUIREMENT);
     } else {
         o.push_str("<table>\n<tr><th>requirement</th><th>acceptance</th><th>components</th><th>build</th><th>deviations</th></tr>\n");
         for r in &p.traceability {
@@ -299,7 +286,7 @@ pub fn render(p: &Packet) -> String {
 
     section(&mut o, "deviations");
     if p.deviations.is_empty() {
-        o.push_str("<p>No deviation.</p>\n");
+        paragraph(&mut o, says::NO_DEVIATION);
     } else {
         o.push_str("<table>\n<tr><th>id</th><th>about</th><th>impact</th><th>what — why</th><th>recorded</th></tr>\n");
         for d in &p.deviations {
@@ -312,7 +299,7 @@ pub fn render(p: &Packet) -> String {
                 escape(&d.description),
                 escape(&d.position.to_string()),
                 d.recorded_at.map_or_else(
-                    || "<span class=\"bad\">not recorded</span>".into(),
+                    || format!("<span class=\"bad\">{}</span>", says::NOT_RECORDED),
                     |t| t.to_string()
                 )
             );
@@ -320,7 +307,7 @@ pub fn render(p: &Packet) -> String {
         o.push_str("</table>\n");
     }
     if p.amendments.is_empty() {
-        o.push_str("<p>No amendment.</p>\n");
+        paragraph(&mut o, says::NO_AMENDMENT);
     } else {
         o.push_str(
             "<table>\n<tr><th>id</th><th>for</th><th>amendment</th><th>recorded</th></tr>\n",
@@ -334,7 +321,7 @@ pub fn render(p: &Packet) -> String {
                 escape(&a.text),
                 escape(&a.position.to_string()),
                 a.recorded_at.map_or_else(
-                    || "<span class=\"bad\">not recorded</span>".into(),
+                    || format!("<span class=\"bad\">{}</span>", says::NOT_RECORDED),
                     |t| t.to_string()
                 )
             );
@@ -347,7 +334,11 @@ pub fn render(p: &Packet) -> String {
     for (k, v) in metric_rows(&p.metrics) {
         let _ = writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
-    o.push_str("</table>\n<p><small>— : not reached yet.</small></p>\n");
+    let _ = writeln!(
+        o,
+        "</table>\n<p><small>{}</small></p>",
+        escape(says::NOT_REACHED)
+    );
 
     section(&mut o, "journal");
     let _ = writeln!(
@@ -361,7 +352,7 @@ pub fn render(p: &Packet) -> String {
             let _ = writeln!(o, "<p class=\"bad\">The chain is broken: {}</p>", escape(b));
         }
         None => {
-            o.push_str("<p class=\"ok\">The chain verified when this packet was written.</p>\n")
+            let _ = writeln!(o, "<p class=\"ok\">{}</p>", escape(says::CHAIN_VERIFIED));
         }
     }
     let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::packet::{Packet, metric_rows};
+use super::packet::{Packet, metric_rows, says, section_title};
 
 /// Text for a table cell: one line, pipes escaped.
 fn cell(s: &str) -> String {
@@ -25,10 +25,21 @@ fn fence(text: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
+/// `## Title` and the blank line after it.
+fn heading(o: &mut String, id: &str) {
+    let _ = writeln!(o, "## {}\n", section_title(id));
+}
+
+/// A paragraph and the blank line after it.
+fn paragraph(o: &mut String, text: &str) {
+    let _ = writeln!(o, "{text}\n");
+}
+
 pub fn render(p: &Packet) -> String {
     let mut o = String::with_capacity(32 * 1024);
     let _ = writeln!(o, "# Audit packet — {}\n\n{}\n", p.engagement, p.title);
-    o.push_str("## Summary\n\n| | |\n|---|---|\n");
+    heading(&mut o, "summary");
+    o.push_str("| | |\n|---|---|\n");
     let _ = writeln!(o, "| engagement | {} |", cell(&p.engagement));
     let _ = writeln!(o, "| owner | {} |", cell(&p.owner));
     let _ = writeln!(o, "| created | {} |", p.created);
@@ -45,7 +56,9 @@ pub fn render(p: &Packet) -> String {
     );
     let _ = writeln!(o, "| journal head | `{}` |", p.journal.head);
 
-    o.push_str("\n## Phase timeline\n\n| phase | entered | event |\n|---|---|---|\n");
+    o.push('\n');
+    heading(&mut o, "timeline");
+    o.push_str("| phase | entered | event |\n|---|---|---|\n");
     for t in &p.timeline {
         let _ = writeln!(o, "| {} | {} | {} |", t.phase.title(), t.at, t.event);
     }
@@ -61,19 +74,13 @@ pub fn render(p: &Packet) -> String {
         );
     }
 
-    o.push_str("\n## Decisions\n\n");
+    o.push('\n');
+    heading(&mut o, "decisions");
     if p.decisions.is_empty() {
-        o.push_str("No gate has been decided yet.\n\n");
+        paragraph(&mut o, says::NO_DECISION);
     }
     for d in &p.decisions {
-        let what = match (d.kind, d.gate) {
-            ("gate_approved", Some(g)) => format!("Gate {g} approved"),
-            ("gate_rejected", Some(g)) => format!("Gate {g} rejected"),
-            ("gate_reopened", Some(g)) => format!("Gate {g} reopened"),
-            ("closed", _) => "Engagement closed".into(),
-            (k, _) => k.to_string(),
-        };
-        let _ = writeln!(o, "### {what} — event {}\n", d.seq);
+        let _ = writeln!(o, "### {} — event {}\n", d.title(), d.seq);
         let _ = writeln!(
             o,
             "- by: {} (OS user {})\n- at: {}",
@@ -116,9 +123,9 @@ pub fn render(p: &Packet) -> String {
         o.push('\n');
     }
 
-    o.push_str("## Approved texts\n\n");
+    heading(&mut o, "approved-texts");
     if p.approved_texts.is_empty() {
-        o.push_str("No text has been approved yet.\n\n");
+        paragraph(&mut o, says::NO_APPROVED_TEXT);
     }
     for t in &p.approved_texts {
         let _ = writeln!(
@@ -131,17 +138,13 @@ pub fn render(p: &Packet) -> String {
                 let f = fence(text);
                 let _ = writeln!(o, "{f}markdown\n{}\n{f}\n", text.trim_end_matches('\n'));
             }
-            None => o.push_str(
-                "The snapshot is missing from objects/ (`phasegate check` reports it).\n\n",
-            ),
+            None => paragraph(&mut o, says::SNAPSHOT_MISSING),
         }
     }
 
-    o.push_str("## Design against as-built\n\n");
+    heading(&mut o, "diff");
     match &p.diff {
-        None => o.push_str(
-            "No reconciliation yet: it starts once Gate 2 is approved and as-built.md exists.\n\n",
-        ),
+        None => paragraph(&mut o, says::NO_RECONCILIATION),
         Some(d) => {
             let _ = writeln!(
                 o,
@@ -175,9 +178,9 @@ pub fn render(p: &Packet) -> String {
         }
     }
 
-    o.push_str("## Traceability\n\n");
+    heading(&mut o, "traceability");
     if p.traceability.is_empty() {
-        o.push_str("The spec has no requirement yet.\n\n");
+        paragraph(&mut o, says::NO_REQUIREMENT);
     } else {
         o.push_str("| requirement | acceptance | components | build | deviations |\n|---|---|---|---|---|\n");
         for r in &p.traceability {
@@ -200,9 +203,9 @@ pub fn render(p: &Packet) -> String {
         o.push('\n');
     }
 
-    o.push_str("## Deviations and amendments\n\n");
+    heading(&mut o, "deviations");
     if p.deviations.is_empty() {
-        o.push_str("No deviation.\n\n");
+        paragraph(&mut o, says::NO_DEVIATION);
     } else {
         o.push_str("| id | about | impact | what — why | recorded |\n|---|---|---|---|---|\n");
         for d in &p.deviations {
@@ -215,13 +218,13 @@ pub fn render(p: &Packet) -> String {
                 cell(&d.description),
                 d.position,
                 d.recorded_at
-                    .map_or_else(|| "not recorded".into(), |t| t.to_string())
+                    .map_or_else(|| says::NOT_RECORDED.into(), |t| t.to_string())
             );
         }
         o.push('\n');
     }
     if p.amendments.is_empty() {
-        o.push_str("No amendment.\n\n");
+        paragraph(&mut o, says::NO_AMENDMENT);
     } else {
         o.push_str("| id | for | amendment | recorded |\n|---|---|---|---|\n");
         for a in &p.amendments {
@@ -233,17 +236,20 @@ pub fn render(p: &Packet) -> String {
                 cell(&a.text),
                 a.position,
                 a.recorded_at
-                    .map_or_else(|| "not recorded".into(), |t| t.to_string())
+                    .map_or_else(|| says::NOT_RECORDED.into(), |t| t.to_string())
             );
         }
         o.push('\n');
     }
 
-    o.push_str("## Metrics\n\n| metric | value |\n|---|---|\n");
+    heading(&mut o, "metrics");
+    o.push_str("| metric | value |\n|---|---|\n");
     for (k, v) in metric_rows(&p.metrics) {
         let _ = writeln!(o, "| {k} | {v} |");
     }
-    o.push_str("\n— : not reached yet.\n\n## Journal head\n\n");
+    o.push('\n');
+    paragraph(&mut o, says::NOT_REACHED);
+    heading(&mut o, "journal");
     let _ = writeln!(
         o,
         "{} events; head `{}`.\n",
@@ -253,7 +259,7 @@ pub fn render(p: &Packet) -> String {
         Some(b) => {
             let _ = writeln!(o, "**The chain is broken:** {b}\n");
         }
-        None => o.push_str("The chain verified when this packet was written.\n\n"),
+        None => paragraph(&mut o, says::CHAIN_VERIFIED),
     }
     let _ = writeln!(
         o,

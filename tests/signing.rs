@@ -589,7 +589,7 @@ fn a_clock_override_marks_events_and_check_reports_it() {
 /// before anything is signed, and the journal pane marks the decision verified (`✔sig`).
 #[test]
 fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified() {
-    use common::pty::{IDENTITY, Spawn, last_row, text_of};
+    use common::pty::{IDENTITY, last_row, text_of};
     let ws = common::Workspace::with_samples();
     let slug = "firewall-drift";
     set_policy(&ws.engagement(slug), "signatures = \"decisions\"");
@@ -615,20 +615,7 @@ fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified()
     let agent = Agent::start(keys.dir.path());
     agent.add(&key);
 
-    let mut pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", slug])
-        .size(120, 40)
-        .env("SSH_AUTH_SOCK", &agent.sock)
-        .start();
-    pty.wait_for_text(&["customer-spec.md [VIEW]", slug]);
-    pty.send("g");
-    pty.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
-    pty.send("jjjj");
-    pty.send(" j j j ");
-    pty.wait_for("every manual criterion checked", |s| {
-        ["G1-5", "G1-6", "G1-7", "G1-8"]
-            .iter()
-            .all(|id| text_of(s).contains(&format!("☑ {id}")))
-    });
+    let mut pty = gate1_ready_to_approve(&ws, slug, &agent.sock);
     let fingerprint = phasegate::domain::allowed_signers::fingerprint(
         &ssh_key::PublicKey::from_openssh(&keys.public("reviewer")).unwrap(),
     );
@@ -663,11 +650,36 @@ fn tui_approves_gate1_with_an_agent_held_key_and_the_journal_shows_it_verified()
     drop(agent);
 }
 
+/// `open`s the engagement in the TUI (`SSH_AUTH_SOCK` = `agent_sock`), reviews Gate 1 and ticks
+/// its four manual criteria, so `a` asks to approve.
+fn gate1_ready_to_approve(
+    ws: &common::Workspace,
+    slug: &str,
+    agent_sock: impl Into<std::ffi::OsString>,
+) -> common::pty::Pty {
+    use common::pty::{Spawn, last_row, text_of};
+    let mut pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", slug])
+        .size(120, 40)
+        .env("SSH_AUTH_SOCK", agent_sock)
+        .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]", slug]);
+    pty.send("g");
+    pty.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
+    pty.send("jjjj");
+    pty.send(" j j j ");
+    pty.wait_for("every manual criterion checked", |s| {
+        ["G1-5", "G1-6", "G1-7", "G1-8"]
+            .iter()
+            .all(|id| text_of(s).contains(&format!("☑ {id}")))
+    });
+    pty
+}
+
 /// A key with a passphrase: the TUI hands the terminal to ssh-keygen's prompt, like `$EDITOR`,
 /// and the screen comes back intact with the signed approval.
 #[test]
 fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
-    use common::pty::{IDENTITY, Spawn, keys as k, last_row, text_of};
+    use common::pty::{IDENTITY, keys as k, last_row, text_of};
     let ws = common::Workspace::with_samples();
     let slug = "firewall-drift";
     set_policy(&ws.engagement(slug), "signatures = \"decisions\"");
@@ -684,20 +696,7 @@ fn tui_suspends_for_the_passphrase_prompt_and_comes_back() {
     )
     .unwrap();
 
-    let mut pty = Spawn::phasegate(env!("CARGO_BIN_EXE_phasegate"), ws.path(), &["open", slug])
-        .size(120, 40)
-        .env("SSH_AUTH_SOCK", "")
-        .start();
-    pty.wait_for_text(&["customer-spec.md [VIEW]", slug]);
-    pty.send("g");
-    pty.wait_for("the gate pane", |s| last_row(s).contains("Space tick"));
-    pty.send("jjjj");
-    pty.send(" j j j ");
-    pty.wait_for("every manual criterion checked", |s| {
-        ["G1-5", "G1-6", "G1-7", "G1-8"]
-            .iter()
-            .all(|id| text_of(s).contains(&format!("☑ {id}")))
-    });
+    let mut pty = gate1_ready_to_approve(&ws, slug, "");
     pty.send("a");
     pty.wait_for_text(&[" Approve Gate 1? ", "signs as: reviewer SHA256:"]);
     pty.send("y");

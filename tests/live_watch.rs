@@ -738,28 +738,33 @@ fn phasegate(ws: &Path, actor: &str, args: &[&str]) -> std::process::Output {
         .expect("run phasegate")
 }
 
+/// Another process (carol, through the CLI) approves firewall-drift's Gate 1.
+fn carol_approves_gate1(ws: &Path) -> std::process::Output {
+    let mut args = vec!["gate", "1", "approve", "firewall-drift"];
+    for id in ["G1-5", "G1-6", "G1-7", "G1-8"] {
+        args.extend(["--check", id]);
+    }
+    phasegate(ws, "carol", &args)
+}
+
+/// Reviews Gate 1, ticks its four manual criteria and asks to approve (the confirmation opens).
+fn ask_to_approve_gate1(app: &mut App) {
+    app.key(Command::ReviewGate);
+    for _ in 0..4 {
+        app.key(Command::MoveDown);
+    }
+    for _ in 0..4 {
+        app.key(Command::ToggleCriterion);
+        app.key(Command::MoveDown);
+    }
+    app.key(Command::ApproveGate);
+}
+
 #[test]
 fn another_process_approving_and_outside_edits_are_announced() {
     let (ws, root) = sample("firewall-drift");
     let mut app = App::open(&root);
-    let out = phasegate(
-        ws.path(),
-        "carol",
-        &[
-            "gate",
-            "1",
-            "approve",
-            "firewall-drift",
-            "--check",
-            "G1-5",
-            "--check",
-            "G1-6",
-            "--check",
-            "G1-7",
-            "--check",
-            "G1-8",
-        ],
-    );
+    let out = carol_approves_gate1(ws.path());
     assert!(
         out.status.success(),
         "{}",
@@ -820,34 +825,9 @@ fn another_process_approving_and_outside_edits_are_announced() {
 fn a_confirmation_open_while_another_instance_decides_is_voided() {
     let (ws, root) = sample("firewall-drift");
     let mut app = App::open(&root);
-    app.key(Command::ReviewGate);
-    for _ in 0..4 {
-        app.key(Command::MoveDown);
-    }
-    for _ in 0..4 {
-        app.key(Command::ToggleCriterion);
-        app.key(Command::MoveDown);
-    }
-    app.key(Command::ApproveGate);
+    ask_to_approve_gate1(&mut app);
     assert!(app.state.overlay.is_some(), "{:?}", app.toasts);
-    let out = phasegate(
-        ws.path(),
-        "carol",
-        &[
-            "gate",
-            "1",
-            "approve",
-            "firewall-drift",
-            "--check",
-            "G1-5",
-            "--check",
-            "G1-6",
-            "--check",
-            "G1-7",
-            "--check",
-            "G1-8",
-        ],
-    );
+    let out = carol_approves_gate1(ws.path());
     assert!(out.status.success());
     app.wait_for("the confirmation to close", |s| s.overlay.is_none());
     assert!(
@@ -865,36 +845,11 @@ fn a_confirmation_open_while_another_instance_decides_is_voided() {
 fn the_loser_of_concurrent_approvals_is_told_who_won() {
     let (ws, root) = sample("firewall-drift");
     let mut app = App::open(&root);
-    app.key(Command::ReviewGate);
-    for _ in 0..4 {
-        app.key(Command::MoveDown);
-    }
-    for _ in 0..4 {
-        app.key(Command::ToggleCriterion);
-        app.key(Command::MoveDown);
-    }
-    app.key(Command::ApproveGate);
+    ask_to_approve_gate1(&mut app);
     assert!(app.state.overlay.is_some(), "{:?}", app.toasts);
     // The other approval lands first; this one is confirmed before any watcher report is
     // processed, so it reaches the store and loses the compare-and-swap there.
-    let out = phasegate(
-        ws.path(),
-        "carol",
-        &[
-            "gate",
-            "1",
-            "approve",
-            "firewall-drift",
-            "--check",
-            "G1-5",
-            "--check",
-            "G1-6",
-            "--check",
-            "G1-7",
-            "--check",
-            "G1-8",
-        ],
-    );
+    let out = carol_approves_gate1(ws.path());
     assert!(out.status.success());
     app.key(Command::Confirm);
     let toast = app.state.toast.clone().expect("told");

@@ -35,28 +35,33 @@ fn wait_file(path: &Path, what: &str, pred: impl Fn(Option<&str>) -> bool) -> Op
     }
 }
 
-#[test]
-fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
-    let ws = Workspace::with_samples();
-    let mut a = open(&ws);
-    let mut b = open(&ws);
-
-    // Both edit the spec (Requirements: the spec is editable).
-    for (pty, line) in [(&mut a, "typed by A"), (&mut b, "typed by B")] {
+/// A and B both type a line into the spec (Requirements: it is editable), then A saves: B's
+/// buffer is dirty, so B shows the conflict. Returns B's screen then.
+fn both_type_then_a_saves(a: &mut Pty, b: &mut Pty) -> vt100::Screen {
+    for (pty, line) in [(&mut *a, "typed by A"), (&mut *b, "typed by B")] {
         pty.send("e");
         pty.wait_for_text(&["customer-spec.md [EDIT]"]);
         pty.send(keys::DOWN);
         pty.send(line);
         pty.wait_for_text(&[line, "[+] modified"]);
     }
-    // A saves; B's buffer is dirty: B gets the conflict, with its text kept.
     a.send(keys::CTRL_S);
     a.wait_for("A's save", |s| {
         last_row(s).contains("saved customer-spec.md")
     });
-    let screen = b.wait_for("the conflict in B", |s| {
+    b.wait_for("the conflict in B", |s| {
         text_of(s).contains("CONFLICT customer-spec.md")
-    });
+    })
+}
+
+#[test]
+fn two_instances_conflict_then_one_approves_and_the_other_sees_it() {
+    let ws = Workspace::with_samples();
+    let mut a = open(&ws);
+    let mut b = open(&ws);
+
+    // Both edit the spec; A saves; B's buffer is dirty: B gets the conflict, its text kept.
+    let screen = both_type_then_a_saves(&mut a, &mut b);
     assert!(text_of(&screen).contains("typed by B"));
     // B tries to save (out of edit mode): refused, the conflict view shows both sides and the
     // choices.
@@ -127,20 +132,7 @@ fn typing_after_a_refused_save_is_text_and_keep_mine_keeps_the_other_version() {
     let ws = Workspace::with_samples();
     let mut a = open(&ws);
     let mut b = open(&ws);
-    for (pty, line) in [(&mut a, "typed by A"), (&mut b, "typed by B")] {
-        pty.send("e");
-        pty.wait_for_text(&["customer-spec.md [EDIT]"]);
-        pty.send(keys::DOWN);
-        pty.send(line);
-        pty.wait_for_text(&[line, "[+] modified"]);
-    }
-    a.send(keys::CTRL_S);
-    a.wait_for("A's save", |s| {
-        last_row(s).contains("saved customer-spec.md")
-    });
-    b.wait_for("the conflict in B", |s| {
-        text_of(s).contains("CONFLICT customer-spec.md")
-    });
+    both_type_then_a_saves(&mut a, &mut b);
     b.send(keys::CTRL_S);
     b.wait_for("the refusal", |s| last_row(s).contains("not saved"));
     b.send(" ok then");

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
 """Import cycles of the crate, from the source text (no compiler needed).
 
-Every `crate::a::b` path (in `use` lines and inline) and every `super::x` path is an edge from
-the file it is in to the module it names. Two graphs are checked:
+Every `crate::a::b` path (in `use` lines and inline), every `super::x` and `self::x` path, and
+every bare `x::…` whose `x` is a child module of the file is an edge from the file it is in to
+the module it names. Two graphs are checked:
 
 - the layers: `app`, `cli`, `tui`, `ui` (and the other top modules) as single nodes;
-- the files of `domain/` and of `store/`, each file a node (edges inside the same tree only).
+- the files of `app/`, of `domain/` and of `store/`, each file a node (edges inside the same
+  tree only). In `app/` each file of `model/` and each `app/*.rs` is a node, and `update/` and
+  `run/` are one node each (their `mod.rs` routes into handlers that share its helpers): so the
+  model, update, run and the driver never import one another in a circle, and the model's
+  files not among themselves. A `pub use` in a `mod.rs` is an edge like any other, so a
+  re-export that lets a file reach back to itself is a cycle too.
 
 A strongly connected component of more than one node is a cycle; the script prints each one
 and exits 1. Test modules (`#[cfg(test)] mod tests`) are left out: they may use anything.
@@ -18,7 +24,10 @@ import re
 import sys
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "src")
-START = re.compile(r"\b(crate|super)\s*::")
+START = re.compile(r"\b(crate|super|self)\s*::")
+# A bare `x::…` (in a `use` line or inline, not after another `::`): a path into the child
+# module `x` when the file has one (`pub use model::State;`, `live::update(state, a)` in a mod.rs).
+REL = re.compile(r"(?<![\w:])(?=[A-Za-z_]\w*\s*::)(?!(?:crate|super|self|std|core|alloc)\b)")
 IDENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)\s*")
 
 
@@ -28,6 +37,23 @@ def module_of(rel):
     if parts[-1] in ("mod", "lib", "main"):
         parts = parts[:-1]
     return parts
+
+
+# Subtrees of `app/` checked as one node (see the docstring).
+WHOLE = {("app", "update"), ("app", "run")}
+
+
+def node_of(module):
+    """The node a module counts as: its file, or the subtree of `WHOLE` it is in."""
+    for w in WHOLE:
+        if tuple(module[: len(w)]) == w:
+            return list(w)
+    return list(module)
+
+
+def name_of(module):
+    """`['app', 'live']` -> `app/live` (`app/live.rs`, or `app/live/mod.rs`)."""
+    return "/".join(module)
 
 
 def strip_tests(text):
@@ -74,15 +100,21 @@ def use_tree(text, i):
     return [[name]], i
 
 
-def targets(rel, text):
-    """Every module path `crate::…` and `super::…` names in the file, resolved from the crate root."""
+def targets(rel, text, known=()):
+    """Every module path `crate::…`, `super::…`, `self::…` (and `use child::…`) names in the
+    file, resolved from the crate root."""
     here = module_of(rel)
-    # A file `a/b.rs` is module a::b; `super` is a, unless the file is a mod.rs.
+    # A file `a/b.rs` is module a::b; `super` is a (a mod.rs is already its directory's module).
     parent = here[:-1]
+    for m in REL.finditer(text):
+        paths, _ = use_tree(text, m.end())
+        for segs in paths:
+            if segs and tuple(here + segs[:1]) in known:
+                yield here + [s for s in segs if s != "*"]
     for m in START.finditer(text):
         paths, _ = use_tree(text, m.end())
         for segs in paths:
-            base = [] if m.group(1) == "crate" else list(parent)
+            base = {"crate": [], "super": list(parent), "self": list(here)}[m.group(1)]
             while segs and segs[0] == "super":
                 base = base[:-1]
                 segs = segs[1:]
@@ -129,24 +161,25 @@ def main():
 def main_on(src):
     global SRC
     SRC = src
-    layers, trees = {}, {"domain": {}, "store": {}}
+    layers, trees = {}, {"app": {}, "domain": {}, "store": {}}
     known = {tuple(module_of(rel)) for rel, _ in files()}
     for rel, full in files():
         with open(full, encoding="utf-8") as f:
             text = strip_tests(f.read())
         here = module_of(rel)
         top = here[0] if here else "lib"
-        for t in targets(rel, text):
+        for t in targets(rel, text, known):
             if not t:
                 continue
             if t[0] != top:
                 layers.setdefault(top, set()).add(t[0])
-            elif top in trees and len(here) > 1:
+            elif top in trees:
                 # The longest known module the path names is the file it points to.
-                for n in range(len(t), 1, -1):
+                for n in range(len(t), 0, -1):
                     if tuple(t[:n]) in known:
-                        if tuple(t[:n]) != tuple(here):
-                            trees[top].setdefault("/".join(here), set()).add("/".join(t[:n]))
+                        src, dst = node_of(here), node_of(t[:n])
+                        if src != dst:
+                            trees[top].setdefault(name_of(src), set()).add(name_of(dst))
                         break
     bad = False
     for name, graph in [("layers", layers)] + list(trees.items()):
@@ -156,7 +189,7 @@ def main_on(src):
             for v in comp:
                 print(f"  {v} -> {', '.join(sorted(w for w in graph.get(v, ()) if w in comp))}")
     if not bad:
-        print("no import cycle: layers, domain/, store/")
+        print("no import cycle: layers, app/, domain/, store/")
     return 1 if bad else 0
 
 
@@ -178,6 +211,25 @@ def self_test():
         "pub use": {
             "store/a.rs": "pub use super::b::X;\n",
             "store/b.rs": "use crate::store::a::Y;\n",
+        },
+        "model importing update": {
+            "app/model/state.rs": "use crate::app::update::update;\n",
+            "app/update/mod.rs": "use crate::app::model::state::State;\n",
+        },
+        "pub use in a mod.rs": {
+            "app/mod.rs": "pub mod model;\npub use self::model::state::State;\n",
+            "app/model/state.rs": "use crate::app::Keys;\n",
+        },
+        "bare child path in a mod.rs": {
+            "app/mod.rs": "pub use model::state::{State, Mode};\n",
+            "app/model/mod.rs": "pub mod state;\n",
+            "app/model/state.rs": "use crate::app::keys::Keys;\n",
+            "app/keys.rs": "fn f() { super::Mode::View; }\n",
+        },
+        "handler into the driver": {
+            "app/update/mod.rs": "mod live;\n",
+            "app/update/live.rs": "fn f() { crate::app::driver::drain(); }\n",
+            "app/driver.rs": "use super::update::update;\n",
         },
         "layers": {
             "cli/mod.rs": "use crate::mcp::Server;\n",

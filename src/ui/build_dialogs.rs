@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::{Slot, Theme, slot, truncate};
-use crate::app::forms::{
+use crate::app::model::forms::{
     AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
 };
 use crate::app::{State, short_hash};

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Slot, Theme, centered, pane_block, slot, truncate};
-use crate::app::catalog::CatalogOverlay;
+use crate::app::model::overlay::CatalogOverlay;
 use crate::app::{Command, Context, State, short_hash};
 use crate::domain::catalog::{Catalog, CatalogEntry};
 

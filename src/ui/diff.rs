@@ -16,7 +16,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthChar;
 
 use super::{Slot, Theme, pane_block, reconciliation, slot, truncate};
-use crate::app::diff::{DiffModel, DiffView, Entry};
+use crate::app::model::diff::{DiffModel, DiffView, Entry};
 use crate::app::{EngagementState, Pane, State};
 use crate::domain::progress::summary;
 use crate::domain::reconcile::Hunk;
@@ -206,7 +206,7 @@ fn header_line<'a>(
 /// requirements, criteria or components it touches (what a Gate 1 reviewer reads for the delta).
 fn baseline_header<'a>(
     model: &DiffModel,
-    b: &crate::app::diff::BaselineSide,
+    b: &crate::app::model::diff::BaselineSide,
     h: usize,
     theme: &Theme,
     width: usize,

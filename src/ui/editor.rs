@@ -441,7 +441,7 @@ pub fn render(
     // something drawn over the editor (an overlay, the conflict view).
     let terminal_cursor = editing
         && state.overlay.is_none()
-        && crate::app::live::Live::current(state).is_none_or(|l| l.view.is_none());
+        && crate::app::model::live::Live::current(state).is_none_or(|l| l.view.is_none());
     let cursor = draw_text(
         e,
         view,

@@ -1,5 +1,5 @@
-//! The lifecycle dialogs (`app::lifecycle`): the new-engagement form, the reason to reopen a
-//! gate, and the journal-writing confirmations, which say that only `y` records.
+//! The lifecycle dialogs (`app::update::lifecycle`): the new-engagement form, the reason to
+//! reopen a gate, and the journal-writing confirmations, which say that only `y` records.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 
 use super::build_dialogs::{field_text, label_span};
 use super::{Slot, Theme, slot, truncate};
-use crate::app::lifecycle::{
-    LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm,
-    reopen_consequence, yes_keys,
+use crate::app::model::overlay::{
+    LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm, reopen_consequence,
 };
+use crate::app::model::state::yes_keys;
 use crate::app::{Command, Context, State, short_hash};
 
 fn key(state: &State, c: Command, fallback: &str) -> String {

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::live::{Live, LiveView, Stage};
+use crate::app::model::live::{Live, LiveView, Stage};
 use crate::app::{Command, Context, State};
 use crate::domain::sidebyside::{Cell, RowKind, SideBySide};
 

@@ -198,7 +198,7 @@ pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
         Screen::Workspace => workspace::render(state, theme, frame, main),
         Screen::Engagement => engagement(state, view, theme, frame, main),
     }
-    // The conflict view and the recovery list cover the panes (`app::live`).
+    // The conflict view and the recovery list cover the panes (`app::update::live`).
     live::render(state, theme, frame, main);
     statusbar::render(state, theme, frame, status);
     if let Some(overlay) = &state.overlay {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::live::{choices, hunk_label, render_side_by_side};
 use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::live::{Live, LiveView, modified_label, shown_path};
+use crate::app::model::live::{Live, LiveView, modified_label, shown_path};
 use crate::app::{Command, State};
 use crate::store::recovery::RecoveryKind;
 

@@ -178,7 +178,7 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             out.push(("Enter".into(), "continue"));
             out.push(("Tab".into(), "next"));
         } else {
-            out.push((crate::app::lifecycle::yes_keys(state), "record"));
+            out.push((crate::app::model::state::yes_keys(state), "record"));
         }
         out.push(("Esc".into(), "cancel"));
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::EffectContext;
 use crate::app::action::{Action, BuildAction, LifecycleAction};
 use crate::app::effect::{BuildEffect, LifecycleEffect};
-use crate::app::lifecycle::{NewEngagementForm, NewField};
+use crate::app::model::overlay::{NewEngagementForm, NewField};
 use crate::domain::artifact::Artifact;
 use crate::domain::journal::{ArtifactRecord, EventBody, GateId};
 use crate::domain::records::Impact;

@@ -57,8 +57,8 @@ pub(super) fn save(state: &mut State) -> Vec<Effect> {
         state.error(reason);
         return Vec::new();
     }
-    // A compare-and-swap on the version the buffer was loaded from (`app::live`).
-    crate::app::live::save(state, artifact)
+    // A compare-and-swap on the version the buffer was loaded from (`app::update::live`).
+    super::live::save(state, artifact)
 }
 
 pub(super) fn move_editor(e: &mut EngagementState, c: Command, page: usize) {

@@ -1,8 +1,13 @@
 //! `update(state, action) -> effects`: every state change, pure (no IO, no clock).
 
+mod build;
+mod catalog;
 mod editor;
 mod engagement;
+pub mod lifecycle;
+pub mod live;
 mod overlay;
+mod review;
 mod workspace;
 
 use self::editor::{edit_kind, move_editor, page_key, undo_redo};
@@ -19,7 +24,7 @@ use crate::domain::phase::Phase;
 /// Applies one action; returns the effects to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = apply(state, action);
-    effects.extend(super::review::follow(state));
+    effects.extend(review::follow(state));
     effects
 }
 
@@ -117,7 +122,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 .is_some_and(|e| e.root == loaded.root)
             {
                 // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
-                let mut out = super::live::reloaded(state, loaded, false);
+                let mut out = live::reloaded(state, loaded, false);
                 out.push(git);
                 return out;
             }
@@ -178,11 +183,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }],
             None => Vec::new(),
         },
-        Action::Build(b) => super::build::on_action(state, b),
-        Action::Live(l) => super::live::update(state, l),
-        Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
-        Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
-        Action::Review(r) => super::review::update(state, r),
+        Action::Build(b) => build::on_action(state, b),
+        Action::Live(l) => live::update(state, l),
+        Action::Lifecycle(l) => lifecycle::on_action(state, l),
+        Action::CatalogLoaded(c) => catalog::loaded(state, c),
+        Action::Review(r) => review::update(state, r),
     }
 }
 
@@ -238,15 +243,15 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     if at == Context::Overlay {
         return match state.overlay.clone() {
             Some(overlay) => overlay::command(state, overlay, c),
-            None => super::live::view_command(state, c),
+            None => live::view_command(state, c),
         };
     }
     match c {
         Command::ShowConflict | Command::ShowRecovery if state.screen == Screen::Engagement => {
-            return super::live::command(state, c);
+            return live::command(state, c);
         }
         Command::ForceQuit => return quit_or_ask(state),
-        Command::ShowCatalog => return super::catalog::open(state),
+        Command::ShowCatalog => return catalog::open(state),
         Command::Help => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
@@ -263,11 +268,11 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         Context::Edit => editor::command(state, c),
         Context::Diff => {
             clear_refusal(state, c);
-            super::build::diff_command(state, c)
+            build::diff_command(state, c)
         }
         Context::Build => {
             clear_refusal(state, c);
-            super::build::board_command(state, c)
+            build::board_command(state, c)
         }
         Context::Gate | Context::View | Context::Global | Context::Overlay => {
             clear_refusal(state, c);
@@ -372,9 +377,9 @@ fn line_of(state: &mut State, target: TextTarget) -> Option<&mut String> {
 fn text(state: &mut State, input: Input) {
     let target = text_target(state);
     match target {
-        TextTarget::Build => super::build::text(state, &input),
-        TextTarget::Lifecycle => super::lifecycle::text(state, &input),
-        TextTarget::Catalog => super::catalog::text(state, &input),
+        TextTarget::Build => build::text(state, &input),
+        TextTarget::Lifecycle => lifecycle::text(state, &input),
+        TextTarget::Catalog => catalog::text(state, &input),
         // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
         TextTarget::Prompt | TextTarget::Filter => {
             if let Some(line) = line_of(state, target) {
@@ -425,9 +430,9 @@ fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
     let target = text_target(state);
     match target {
-        TextTarget::Build => super::build::paste(state, &normalized),
-        TextTarget::Lifecycle => super::lifecycle::paste(state, &normalized),
-        TextTarget::Catalog => super::catalog::paste(state, &normalized),
+        TextTarget::Build => build::paste(state, &normalized),
+        TextTarget::Lifecycle => lifecycle::paste(state, &normalized),
+        TextTarget::Catalog => catalog::paste(state, &normalized),
         TextTarget::Prompt | TextTarget::Filter => {
             if let Some(line) = line_of(state, target) {
                 super::line_input::paste_first_line(line, &normalized);

@@ -85,7 +85,7 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
                 match kind {
                     Confirm::QuitUnsaved | Confirm::QuitUnsentReview => {
                         state.quit = true;
-                        let mut effects = crate::app::live::discarding(state);
+                        let mut effects = super::live::discarding(state);
                         effects.push(Effect::Quit);
                         effects
                     }
@@ -128,7 +128,7 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
             {
                 state.overlay = None;
                 state.quit = true;
-                let mut effects = crate::app::live::discarding(state);
+                let mut effects = super::live::discarding(state);
                 effects.push(Effect::Quit);
                 effects
             }
@@ -142,13 +142,13 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
             state.overlay = None;
             quit_or_ask(state)
         }
-        Overlay::Build(o) => crate::app::build::overlay_command(state, o, c),
+        Overlay::Build(o) => super::build::overlay_command(state, o, c),
         Overlay::Lifecycle(_) if c == Command::ForceQuit => {
             state.overlay = None;
             quit_or_ask(state)
         }
-        Overlay::Lifecycle(o) => crate::app::lifecycle::overlay_command(state, o, c),
-        Overlay::Catalog(o) => crate::app::catalog::overlay_command(state, o, c),
+        Overlay::Lifecycle(o) => super::lifecycle::overlay_command(state, o, c),
+        Overlay::Catalog(o) => super::catalog::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {

@@ -52,7 +52,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::Quit if !in_filter => return quit_or_ask(state),
         Command::NewEngagement if !in_filter => {
-            return crate::app::lifecycle::open_new_engagement(state);
+            return super::lifecycle::open_new_engagement(state);
         }
         _ => {}
     }

@@ -7,17 +7,18 @@
 
 use ratatui_textarea::Input;
 
-use super::action::BuildAction;
-use super::diff::{DiffModel, DiffView, Viewport};
-use super::effect::{BuildEffect, Effect};
-use super::forms::{AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm};
-use super::keys::{Command, Context};
-use super::line_input::{edit_text, paste_text};
-use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
+use crate::app::action::BuildAction;
+use crate::app::effect::{BuildEffect, Effect};
+use crate::app::keys::Command;
+use crate::app::line_input::{edit_text, paste_text};
+use crate::app::model::diff::{DiffModel, DiffView, Viewport};
+use crate::app::model::forms::{
+    AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
+};
+use crate::app::{EngagementState, Mode, Overlay, Pane, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::design;
-use crate::domain::engagement::Engagement;
-use crate::domain::evaluate::{Evaluation, unfollowed_design_changes};
+use crate::domain::evaluate::unfollowed_design_changes;
 use crate::domain::ids::{IdPrefix, ItemId};
 use crate::domain::journal::{ComponentStatus, GateId};
 use crate::domain::phase::Phase;
@@ -27,61 +28,6 @@ use crate::domain::rules::{self};
 
 /// Columns the diff scrolls sideways per key.
 pub const HSCROLL_STEP: isize = 8;
-
-/// What the build board and the diff pane remember between keys.
-#[derive(Debug, Clone, Default)]
-pub struct BuildState {
-    /// The component selected on the board.
-    pub selected: Option<ItemId>,
-    /// The diff pane, while it is open.
-    pub diff: Option<DiffView>,
-    /// The last refusal of a board action, shown on the board until the next action.
-    pub refusal: Option<String>,
-}
-
-impl BuildState {
-    pub fn new(ev: &Evaluation) -> BuildState {
-        BuildState {
-            selected: first_to_do(ev),
-            diff: None,
-            refusal: None,
-        }
-    }
-
-    /// After a reload: the selection stays if the component still exists; an open diff is
-    /// recomputed from the new texts (or closes when there is nothing to compare any more).
-    pub fn reload(&mut self, e: &Engagement, ev: &Evaluation) {
-        if self.selected.is_none_or(|id| ev.component(id).is_none()) {
-            self.selected = first_to_do(ev);
-        }
-        if let Some(view) = &mut self.diff {
-            let model = match &view.model.baseline {
-                Some(b) => DiffModel::against_baseline(e, Some(b.artifact)),
-                None => DiffModel::of(e, ev),
-            };
-            match model {
-                Ok(model) => view.replace_model(model),
-                Err(_) => self.diff = None,
-            }
-        }
-    }
-}
-
-/// The key context of the main pane when it shows the board or the diff.
-pub fn context_of(state: &State) -> Option<Context> {
-    if state.screen != Screen::Engagement || state.mode != Mode::View || state.pane != Pane::Editor
-    {
-        return None;
-    }
-    let e = state.engagement.as_ref()?;
-    if e.build.diff.is_some() {
-        Some(Context::Diff)
-    } else if e.shown_phase == Phase::Build {
-        Some(Context::Build)
-    } else {
-        None
-    }
-}
 
 fn effect(b: BuildEffect) -> Vec<Effect> {
     vec![Effect::Build(b)]
@@ -120,7 +66,7 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         return Vec::new();
     };
     let Some(view) = &mut e.build.diff else {
-        return super::update::engagement_command(state, c);
+        return super::engagement_command(state, c);
     };
     let vp = viewport(pages, &view.model);
     match c {
@@ -142,7 +88,7 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         | Command::ShowPhase4
         | Command::ShowPhase5 => {
             e.build.diff = None;
-            return super::update::engagement_command(state, c);
+            return super::engagement_command(state, c);
         }
         Command::MoveDown => view.scroll_by(1, vp),
         Command::MoveUp => view.scroll_by(-1, vp),
@@ -170,7 +116,7 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
             }
         }
         Command::Open => return open_hunk(state),
-        _ => return super::update::engagement_command(state, c),
+        _ => return super::engagement_command(state, c),
     }
     Vec::new()
 }
@@ -194,7 +140,7 @@ pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::MarkBuilt => mark(state, ComponentStatus::Built),
         Command::MarkValidated => mark(state, ComponentStatus::Validated),
-        _ => super::update::engagement_command(state, c),
+        _ => super::engagement_command(state, c),
     }
 }
 
@@ -692,10 +638,10 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 };
                 let root = e.root.clone();
                 effect(match kind {
-                    // One reopening for every gate and every way to it (`app::lifecycle`).
+                    // One reopening for every gate and every way to it (`app::update::lifecycle`).
                     BuildConfirm::ReopenGate2 { reason, .. } => {
                         return vec![Effect::Lifecycle(
-                            super::effect::LifecycleEffect::ReopenGate {
+                            crate::app::effect::LifecycleEffect::ReopenGate {
                                 root,
                                 gate: GateId::Two,
                                 reason,
@@ -865,9 +811,4 @@ pub fn paste(state: &mut State, text: &str) {
         BuildOverlay::CloseReason { input, .. } => paste_text(input, text),
         BuildOverlay::Confirm(_) => {}
     }
-}
-
-/// Whether the router should treat keys as text (a Build form is open).
-pub fn is_typing(overlay: &Overlay) -> bool {
-    matches!(overlay, Overlay::Build(o) if o.is_typing())
 }

@@ -7,24 +7,27 @@ the module it names. Two graphs are checked:
 
 - the layers: `app`, `cli`, `tui`, `ui` (and the other top modules) as single nodes;
 - the files of `app/`, of `domain/` and of `store/`, each file a node (edges inside the same
-  tree only). In `app/` each file of `model/` and each `app/*.rs` is a node, and `update/` and
-  `run/` are one node each (their `mod.rs` routes into handlers that share its helpers): so the
-  model, update, run and the driver never import one another in a circle, and the model's
-  files not among themselves. A `pub use` in a `mod.rs` is an edge like any other, so a
+  tree only). In `app/` that is every file of `model/`, `update/` and `run/` and the
+  driver: a handler never reaches back into
+  the router (`update/mod.rs`) that routes to it, and nothing reaches back into `app/mod.rs`
+  through what it re-exports. A `pub use` in a `mod.rs` is an edge like any other, so a
   re-export that lets a file reach back to itself is a cycle too.
 
 A strongly connected component of more than one node is a cycle; the script prints each one
-and exits 1. Test modules (`#[cfg(test)] mod tests`) are left out: they may use anything.
+and exits 1. It also fails when a file of `app/model/` imports `update`, `run` or the driver
+(even without a cycle): the model is plain data. Test modules (`#[cfg(test)] mod tests`) are left out: they may use anything.
 
     python3 .ci/import_cycles.py [SRC_DIR]
-    python3 .ci/import_cycles.py --self-test   # the forms of path it must see, on a made-up tree
+    python3 .ci/import_cycles.py --self-test   # the forms of path it must see (and must not
+                                               # misread), on made-up trees
 """
 import os
 import re
 import sys
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "src")
-START = re.compile(r"\b(crate|super|self)\s*::")
+# Not after `::`: the second `super` of `super::super::x` belongs to the first one's path.
+START = re.compile(r"(?<![\w:])(crate|super|self)\s*::")
 # A bare `x::…` (in a `use` line or inline, not after another `::`): a path into the child
 # module `x` when the file has one (`pub use model::State;`, `live::update(state, a)` in a mod.rs).
 REL = re.compile(r"(?<![\w:])(?=[A-Za-z_]\w*\s*::)(?!(?:crate|super|self|std|core|alloc)\b)")
@@ -37,18 +40,6 @@ def module_of(rel):
     if parts[-1] in ("mod", "lib", "main"):
         parts = parts[:-1]
     return parts
-
-
-# Subtrees of `app/` checked as one node (see the docstring).
-WHOLE = {("app", "update"), ("app", "run")}
-
-
-def node_of(module):
-    """The node a module counts as: its file, or the subtree of `WHOLE` it is in."""
-    for w in WHOLE:
-        if tuple(module[: len(w)]) == w:
-            return list(w)
-    return list(module)
 
 
 def name_of(module):
@@ -177,11 +168,17 @@ def main_on(src):
                 # The longest known module the path names is the file it points to.
                 for n in range(len(t), 0, -1):
                     if tuple(t[:n]) in known:
-                        src, dst = node_of(here), node_of(t[:n])
-                        if src != dst:
-                            trees[top].setdefault(name_of(src), set()).add(name_of(dst))
+                        if tuple(t[:n]) != tuple(here):
+                            trees[top].setdefault(name_of(here), set()).add(name_of(t[:n]))
                         break
     bad = False
+    # The model is plain data: it may not import what changes it or runs its effects.
+    for src, dsts in sorted(trees["app"].items()):
+        if src.startswith("app/model"):
+            for dst in sorted(dsts):
+                if dst.split("/")[:2] in (["app", "update"], ["app", "run"], ["app", "driver"]):
+                    bad = True
+                    print(f"app/model imports {dst}: {src} -> {dst}")
     for name, graph in [("layers", layers)] + list(trees.items()):
         for comp in sccs(graph):
             bad = True
@@ -194,12 +191,19 @@ def main_on(src):
 
 
 def self_test():
-    """Each made-up tree hides one cycle behind one form of path; each must be found."""
+    """Each made-up tree hides one cycle (or a model file importing run) behind one form of
+    path; each must be found. The clean trees must pass."""
     import contextlib
     import io
     import tempfile
 
     cases = {
+        "super::super": {
+            "app/update/mod.rs": "mod editor;\nuse super::model::State;\n",
+            "app/model/mod.rs": "pub mod state;\n",
+            "app/model/state.rs": "use crate::app::update::editor::f;\n",
+            "app/update/editor.rs": "use super::super::model::state::State;\n",
+        },
         "nested group": {
             "domain/a.rs": "use crate::domain::{b::{X, Y}, c};\n",
             "domain/b.rs": "use super::a::Z;\n",
@@ -226,8 +230,12 @@ def self_test():
             "app/model/state.rs": "use crate::app::keys::Keys;\n",
             "app/keys.rs": "fn f() { super::Mode::View; }\n",
         },
+        "model importing run (no cycle)": {
+            "app/model/state.rs": "use crate::app::run::EffectContext;\n",
+            "app/run/mod.rs": "pub struct EffectContext;\n",
+        },
         "handler into the driver": {
-            "app/update/mod.rs": "mod live;\n",
+            "app/update/mod.rs": "mod live;\npub fn update() { live::f() }\n",
             "app/update/live.rs": "fn f() { crate::app::driver::drain(); }\n",
             "app/driver.rs": "use super::update::update;\n",
         },
@@ -236,8 +244,36 @@ def self_test():
             "mcp/mod.rs": "use crate::{cli::status::x, domain};\n",
         },
     }
+    # Trees without a cycle: nothing may be reported.
+    clean = {
+        "super::super is one path": {
+            "app/mod.rs": "pub mod effect;\npub mod update;\n",
+            "app/effect.rs": "pub struct Effect;\n",
+            "app/update/mod.rs": "mod editor;\nuse self::editor::f;\n",
+            "app/update/editor.rs": "use super::super::effect::Effect;\n",
+        },
+        "a path after :: is not a child module": {
+            "app/update/mod.rs": "mod live;\nuse crate::app::model::live::Live;\n",
+            "app/update/live.rs": "use crate::app::model::live::Live;\n",
+            "app/model/live.rs": "pub struct Live;\n",
+        },
+    }
     failed = 0
     global SRC
+    for name, tree in clean.items():
+        with tempfile.TemporaryDirectory() as d:
+            for rel, text in tree.items():
+                os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+                with open(os.path.join(d, rel), "w", encoding="utf-8") as f:
+                    f.write(text)
+            SRC = d
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                found = main_on(d)
+            if found != 0:
+                failed += 1
+                print(f"self-test: a cycle was reported where there is none ({name}):")
+                print(out.getvalue(), end="")
     for name, tree in cases.items():
         with tempfile.TemporaryDirectory() as d:
             for rel, text in tree.items():
@@ -249,7 +285,7 @@ def self_test():
                 found = main_on(d)
             if found != 1:
                 failed += 1
-                print(f"self-test: the cycle through a {name} was not found")
+                print(f"self-test: the case {name!r} was not found")
     print("self-test: ok" if not failed else f"self-test: {failed} failed")
     return 1 if failed else 0
 

@@ -7,6 +7,8 @@
 
 use ratatui_textarea::Input;
 
+use super::common::Handled;
+
 use crate::app::action::BuildAction;
 use crate::app::effect::{BuildEffect, Effect};
 use crate::app::keys::Command;
@@ -25,9 +27,6 @@ use crate::domain::phase::Phase;
 use crate::domain::progress::{board, first_to_do};
 use crate::domain::records::{self, DeviationTarget, Impact};
 use crate::domain::rules::{self};
-
-/// Columns the diff scrolls sideways per key.
-pub const HSCROLL_STEP: isize = 8;
 
 fn effect(b: BuildEffect) -> Vec<Effect> {
     vec![Effect::Build(b)]
@@ -57,16 +56,16 @@ fn refuse(state: &mut State, text: String) {
     state.error(text);
 }
 
-/// A command in the diff pane (`Context::Diff`); what it does not handle goes on to the
-/// engagement screen's commands.
-pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
+/// A command in the diff pane (`Context::Diff`); what it does not handle it passes on to the
+/// engagement screen's commands (closing the pane first for the commands about the artifact).
+pub(super) fn diff_command(state: &mut State, c: Command) -> Handled {
     let page = page(state);
     let pages = crate::app::layout::pages(state);
     let Some(e) = state.engagement.as_mut() else {
-        return Vec::new();
+        return Handled::Done(Vec::new());
     };
     let Some(view) = &mut e.build.diff else {
-        return super::engagement_command(state, c);
+        return Handled::PassOn;
     };
     let vp = viewport(pages, &view.model);
     match c {
@@ -88,7 +87,7 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         | Command::ShowPhase4
         | Command::ShowPhase5 => {
             e.build.diff = None;
-            return super::engagement_command(state, c);
+            return Handled::PassOn;
         }
         Command::MoveDown => view.scroll_by(1, vp),
         Command::MoveUp => view.scroll_by(-1, vp),
@@ -96,8 +95,8 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::PageUp => view.scroll_by(-isize::try_from(page).unwrap_or(1), vp),
         Command::Top => view.to_top(),
         Command::Bottom => view.to_bottom(vp),
-        Command::MoveRight => view.scroll_horizontally(HSCROLL_STEP),
-        Command::MoveLeft => view.scroll_horizontally(-HSCROLL_STEP),
+        Command::MoveRight => view.scroll_horizontally(crate::app::layout::HSCROLL_STEP),
+        Command::MoveLeft => view.scroll_horizontally(-crate::app::layout::HSCROLL_STEP),
         Command::ToggleFolds => view.toggle_folds(),
         Command::NextHunk => {
             if !view.next_hunk(vp) {
@@ -115,16 +114,16 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
                 state.info(if none { "no hunks" } else { "first hunk" });
             }
         }
-        Command::Open => return open_hunk(state),
-        _ => return super::engagement_command(state, c),
+        Command::Open => return Handled::Done(open_hunk(state)),
+        _ => return Handled::PassOn,
     }
-    Vec::new()
+    Handled::Done(Vec::new())
 }
 
-/// A command on the build board (`Context::Build`); what it does not handle goes on to the
-/// engagement screen's commands.
-pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
-    match c {
+/// A command on the build board (`Context::Build`); what it does not handle it passes on to
+/// the engagement screen's commands.
+pub(super) fn board_command(state: &mut State, c: Command) -> Handled {
+    Handled::Done(match c {
         Command::MoveDown
         | Command::MoveUp
         | Command::MoveLeft
@@ -140,8 +139,8 @@ pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::MarkBuilt => mark(state, ComponentStatus::Built),
         Command::MarkValidated => mark(state, ComponentStatus::Validated),
-        _ => super::engagement_command(state, c),
-    }
+        _ => return Handled::PassOn,
+    })
 }
 
 /// The Build/As-Built commands that work wherever they are bound on the engagement screen.

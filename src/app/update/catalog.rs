@@ -112,7 +112,7 @@ pub fn overlay_command(state: &mut State, mut o: CatalogOverlay, c: Command) -> 
         }
         Command::ForceQuit => {
             state.overlay = None;
-            return super::quit_or_ask(state);
+            return super::common::quit_or_ask(state);
         }
         _ => {}
     }

@@ -5,7 +5,7 @@ use ratatui_textarea::{CursorMove, Input, Key};
 use super::super::effect::Effect;
 use super::super::keys::Command;
 use super::super::{EngagementState, Mode, State};
-use super::quit_or_ask;
+use super::common::quit_or_ask;
 
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     let page = crate::app::layout::pages(state).pane;

@@ -4,8 +4,8 @@
 use super::super::effect::Effect;
 use super::super::keys::Command;
 use super::super::{Confirm, GateDecision, Mode, Overlay, Pane, PromptKind, Review, Screen, State};
+use super::common::{dirty_refusal, phase_number, quit_or_ask};
 use super::editor::{find, jump, move_editor, report_match, save, undo_redo};
-use super::{dirty_refusal, phase_number, quit_or_ask};
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::CriterionKind;
 use crate::domain::journal::{CriterionResult, EventBody};

@@ -43,6 +43,24 @@ use crate::store::watch::{WatchEvent, is_presence};
 // ---------------------------------------------------------------------------------------------
 // Actions and effects
 
+/// The shown artifact was saved with this text: the buffer is clean if it still holds it, and
+/// the engagement is read again.
+fn saved(state: &mut State, artifact: Artifact, text: String) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    if e.shown_artifact() == Some(artifact) {
+        if e.editor.text_equals(&text) {
+            e.dirty = false;
+        }
+        e.saved_text = text;
+        e.live_pending = true;
+    }
+    let root = e.root.clone();
+    state.info(format!("saved {}", artifact.file_name()));
+    vec![Effect::Load { root }]
+}
+
 /// The live state of the open engagement (reset when another engagement is open).
 fn live_of(state: &mut State) -> Option<(&mut Live, &mut EngagementState)> {
     let e = state.engagement.as_mut()?;
@@ -181,7 +199,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             if matches!(live.view, Some(LiveView::Conflict { .. })) {
                 live.view = None;
             }
-            let effects = super::saved(state, artifact, text);
+            let effects = saved(state, artifact, text);
             if let Some(kept) = kept {
                 state.info(format!(
                     "saved {}; the disk version it replaced is kept in {}",
@@ -483,7 +501,7 @@ fn follow_phase(state: &mut State, before: Phase) {
     };
     let key = state
         .keys
-        .hint(super::Context::View, show_was)
+        .hint(crate::app::Context::View, show_was)
         .map(|k| format!(" ({k} shows {old})"))
         .unwrap_or_default();
     state.info_beside(format!("now in {}: showing {new}{key}", now.title()), false);
@@ -977,7 +995,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::ForceQuit => {
             state.live.view = None;
-            return super::quit_or_ask(state);
+            return super::common::quit_or_ask(state);
         }
         Command::Leave | Command::Cancel | Command::Quit => {
             state.live.view = None;
@@ -992,7 +1010,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
                 }) => widest(rows),
                 _ => 0,
             };
-            let step = crate::app::update::build::HSCROLL_STEP.unsigned_abs();
+            let step = crate::app::layout::HSCROLL_STEP.unsigned_abs();
             let h = state.live.hscroll;
             state.live.hscroll = if c == Command::MoveLeft {
                 h.saturating_sub(step)

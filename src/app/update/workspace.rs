@@ -5,7 +5,7 @@ use super::super::keys::Command;
 use std::path::PathBuf;
 
 use super::super::{ListItem, Mode, State, WorkspaceRow};
-use super::quit_or_ask;
+use super::common::quit_or_ask;
 use crate::store::watch::WorkspaceEvent;
 
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {

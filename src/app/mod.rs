@@ -12,7 +12,6 @@ pub mod line_input;
 pub mod model;
 pub mod router;
 pub mod run;
-pub mod signing;
 pub mod update;
 
 // The model's main types at short paths for `ui`, `tui` and the tests. Model types only: nothing

@@ -94,8 +94,10 @@ pub struct State {
     pub live: Live,
     /// The allowed signers that verify signed decisions (none: nothing verifies).
     pub allowed_signers: Option<Arc<crate::domain::allowed_signers::AllowedSigners>>,
-    /// Who an approval would be signed as, or why no key is ready (set up at start).
-    pub signer: Option<Result<crate::app::signing::SignerLabel, String>>,
+    /// Who an approval would be signed as, or why no key is ready (set up at start; the
+    /// confirmation dialog shows it). Which journal events verified is the view's to remember
+    /// (`ui::journal::SignatureMemo`, in `ui::ViewState`).
+    pub signer: Option<Result<crate::store::sign::SignerLabel, String>>,
     /// The first key of a two-key sequence (vim's `g g`), waiting for the second.
     pub pending_key: Option<crate::config::keymap::KeyBinding>,
 }

@@ -203,6 +203,8 @@ fn board_context(state: &State) -> Option<Context> {
     }
 }
 
+// Beside `State` rather than in `model/live.rs`: these read the open engagement, and
+// `live.rs` stays below `state.rs` (which holds a `Live`) so the model has no import cycle.
 impl Live {
     /// Whether this live state belongs to the open engagement.
     pub fn current(state: &State) -> Option<&Live> {

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use phasegate::app::action::Action;
-use phasegate::app::diff::DiffModel;
+use phasegate::app::model::diff::DiffModel;
 use phasegate::app::update::update;
 use phasegate::app::{Command, Keys, State};
 use phasegate::config::Theme;

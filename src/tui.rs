@@ -421,7 +421,7 @@ fn event_loop(
     let prompt_tx = tx.clone();
     // Whether the last frame was drawn before the grammar was ready.
     let mut drawn_plain = true;
-    // The watcher of the open engagement reports on the same channel (`app::live`).
+    // The watcher of the open engagement reports on the same channel (`app::update::live`).
     let mut live = subscriptions::Runtime::new(move |a| {
         let _ = tx.send(Incoming::Action(a));
     });

@@ -1,6 +1,6 @@
 //! The live engagement directory with real files and the real watcher: the app's `State`,
-//! `update()`, the effects and `app::live::Runtime` (the watcher subscription and the autosave
-//! deadline) driven exactly as the event loop drives them, minus the terminal.
+//! `update()`, the effects and `tui::subscriptions::Runtime` (the watcher subscription and the
+//! autosave deadline) driven exactly as the event loop drives them, minus the terminal.
 //!
 //! Outside edits are made the way editors and tools make them: in place, temp file + rename,
 //! `sed -i`, delete and recreate, rename to a backup + write (vim's default), many files at once,
@@ -22,7 +22,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::driver::Driver;
 use phasegate::app::keys::Command;
-use phasegate::app::live::{Live, LiveView, Stage};
+use phasegate::app::model::live::{Live, LiveView, Stage};
 use phasegate::app::router::route;
 use phasegate::app::run::EffectContext;
 use phasegate::app::{Keys, Mode, Severity, State};

@@ -12,7 +12,7 @@ use common::app::{ctx_as, dispatch_with, key_with, run_with};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
-use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
+use phasegate::app::model::overlay::{LifecycleConfirm, LifecycleOverlay};
 use phasegate::app::run::EffectContext;
 use phasegate::app::{Confirm, Keys, Mode, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::domain::journal::EventBody;

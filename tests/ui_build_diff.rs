@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::forms::{BuildConfirm, BuildOverlay};
+use phasegate::app::model::forms::{BuildConfirm, BuildOverlay};
 use phasegate::app::{Context, Keys, Overlay, Pane, Screen, State, WorkspaceState};
 use phasegate::config::Theme;
 use phasegate::config::theme::Slot;

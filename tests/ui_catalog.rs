@@ -56,7 +56,7 @@ fn open_engagement(ws: &Path, slug: &str, size: (u16, u16)) -> State {
     state
 }
 
-fn catalog_overlay(state: &State) -> &phasegate::app::catalog::CatalogOverlay {
+fn catalog_overlay(state: &State) -> &phasegate::app::model::overlay::CatalogOverlay {
     match &state.overlay {
         Some(Overlay::Catalog(o)) => o,
         other => panic!("no catalog overlay: {other:?}"),

@@ -1,4 +1,4 @@
-//! The lifecycle commands in the TUI (`app::lifecycle`): creating an engagement, completing
+//! The lifecycle commands in the TUI (`app::update::lifecycle`): creating an engagement, completing
 //! feasibility, reopening a gate, the note on a decision, "what works instead" messages and the
 //! message log — driven through the real `route` → `update` → effects on temp copies of the
 //! samples, with snapshots of every new view at 80×24 and 120×40.
@@ -13,7 +13,7 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
-use phasegate::app::lifecycle::{LifecycleConfirm, LifecycleOverlay};
+use phasegate::app::model::overlay::{LifecycleConfirm, LifecycleOverlay};
 use phasegate::app::router::route;
 use phasegate::app::{Command, Keys, Overlay, Screen, State, WorkspaceState};
 use phasegate::domain::journal::{EventBody, GateId};

@@ -12,7 +12,7 @@ use common::app::{dispatch, press, screen, type_text};
 use common::copy_dir;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use phasegate::app::action::Action;
-use phasegate::app::live::LiveView;
+use phasegate::app::model::live::LiveView;
 use phasegate::app::router::route;
 use phasegate::app::{Keys, Mode, State};
 use phasegate::store::engagement;

@@ -81,16 +81,16 @@ pub enum Action {
     Failed(String),
     /// The outside editor returned.
     EditorReturned,
-    /// A Build/As-Built effect's result that needs a decision (`app::build`).
+    /// A Build/As-Built effect's result that needs a decision (`app::update::build`).
     Build(BuildAction),
-    /// Outside edits, conflicts and recovery (`app::live`).
+    /// Outside edits, conflicts and recovery (`app::update::live`).
     Live(LiveAction),
-    /// A lifecycle effect's result that needs a decision (`app::lifecycle`).
+    /// A lifecycle effect's result that needs a decision (`app::update::lifecycle`).
     Lifecycle(LifecycleAction),
 
-    /// The workspace's reuse catalog was read (`app::catalog`).
+    /// The workspace's reuse catalog was read (`app::update::catalog`).
     CatalogLoaded(std::sync::Arc<crate::domain::catalog::Catalog>),
-    /// The reviewer's draft was read (`app::review`).
+    /// The reviewer's draft was read (`app::update::review`).
     Review(ReviewAction),
 }
 
@@ -154,7 +154,7 @@ pub enum BuildAction {
 pub enum LifecycleAction {
     /// `create` refused (the slug exists, the directory cannot be written): the form comes back
     /// with the reason.
-    CreateFailed(super::lifecycle::NewEngagementForm),
+    CreateFailed(super::model::overlay::NewEngagementForm),
 }
 
 #[derive(Debug, Clone)]

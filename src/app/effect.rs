@@ -90,7 +90,7 @@ pub enum Effect {
     LoadCatalog {
         near: PathBuf,
     },
-    /// The reviewer's draft (`app::review`).
+    /// The reviewer's draft (`app::update::review`).
     Review(ReviewEffect),
 }
 

@@ -6,6 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::{Screen, State};
 
+/// Columns the diff and the compare views scroll sideways per key.
+pub const HSCROLL_STEP: isize = 8;
+
 /// The screen's three bands: error banners on top, the main area, the status bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScreenAreas {

@@ -12,12 +12,7 @@ use crate::config::keymap::KeyBinding;
 /// Typing into a prompt or the filter: only Enter, Esc, the arrows and quit chords are keys.
 fn typing(state: &State) -> bool {
     matches!(state.overlay, Some(Overlay::Prompt { .. }))
-        || state.overlay.as_ref().is_some_and(super::build::is_typing)
-        || state
-            .overlay
-            .as_ref()
-            .is_some_and(super::lifecycle::is_typing)
-        || matches!(&state.overlay, Some(Overlay::Catalog(o)) if o.is_typing())
+        || state.overlay.as_ref().is_some_and(Overlay::is_typing)
         || (state.overlay.is_none()
             && state.screen == Screen::Workspace
             && state.mode == Mode::Filter)
@@ -63,12 +58,7 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
     }
     // Enter never accepts a journal-writing confirmation: it reaches the dialog as text, which
     // says what to press instead.
-    if key.code == KeyCode::Enter
-        && state
-            .overlay
-            .as_ref()
-            .is_some_and(super::lifecycle::requires_yes)
-    {
+    if key.code == KeyCode::Enter && state.overlay.as_ref().is_some_and(Overlay::requires_yes) {
         return Some(Action::Text(Input::from(key)));
     }
     // Nor any other confirmation that writes the journal or deletes text, whatever a keymap
@@ -102,11 +92,11 @@ pub fn route(state: &State, key: KeyEvent) -> Option<Action> {
 fn confirming(state: &State) -> bool {
     matches!(
         state.overlay,
-        Some(Overlay::Confirm(_) | Overlay::Build(super::forms::BuildOverlay::Confirm(_)))
-    ) || super::live::Live::current(state).is_some_and(|l| {
+        Some(Overlay::Confirm(_) | Overlay::Build(super::model::forms::BuildOverlay::Confirm(_)))
+    ) || super::model::live::Live::current(state).is_some_and(|l| {
         matches!(
             l.view,
-            Some(super::live::LiveView::Recovery {
+            Some(super::model::live::LiveView::Recovery {
                 confirm_discard: true,
                 ..
             })

@@ -1,9 +1,10 @@
 //! The one list of named key commands.
 //!
 //! Every command a key can trigger has a name (`save`, `approve_gate`, `next_hunk`…), a one-line
-//! doc and the contexts where it does something. Keymap files bind keys to these names; the help
-//! overlay and the status-bar hints are generated from this list and the active keymap, so there
-//! is nothing else to keep in sync.
+//! doc, a short label and the contexts where it does something. Keymap files bind keys to these
+//! names; the help overlay and the status-bar hints are generated from this list and the active
+//! keymap. Which commands a pane hints at it declares itself, beside its drawing code
+//! (`ui::Hints`); a unit test checks that each of them has a key in that pane's context.
 
 use std::fmt;
 use std::str::FromStr;

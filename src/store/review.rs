@@ -3,7 +3,8 @@
 //!
 //! A draft is private working state, never a decision: it is not a journal event, not hashed,
 //! not shared. It records what it was made against (the gate, the last decision of that gate,
-//! the artifact hashes) so the app can discard it once that no longer holds (`app::review`).
+//! the artifact hashes) so the app can discard it once that no longer holds
+//! (`app::update::review`).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::app::action::{Action, LiveAction};
-use crate::app::live::{AUTOSAVE_DELAY, Live};
+use crate::app::model::live::{AUTOSAVE_DELAY, Live};
 use crate::app::{Screen, State};
 use crate::store::instance;
 use crate::store::watch::{Watcher, WorkspaceWatcher};

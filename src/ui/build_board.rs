@@ -16,7 +16,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
+use super::Hints;
 use super::{Slot, Theme, pane_block, reconciliation, slot, truncate};
+use crate::app::Command;
 use crate::app::{EngagementState, Mode, Pane, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::evaluate::{ComponentRow, Evaluation};
@@ -25,6 +27,22 @@ use crate::domain::journal::ComponentStatus;
 use crate::domain::phase::Phase;
 use crate::domain::progress::{Board, board, build_position, dependents, summary, waiting_on};
 use crate::domain::records::DeviationTarget;
+
+/// The status bar's hints on the build board.
+pub const HINTS: Hints = Hints::commands(&[
+    Command::MarkBuilt,
+    Command::MarkValidated,
+    Command::CompleteBuild,
+    Command::RecordDeviation,
+    Command::ShowDiff,
+    Command::CloseEngagement,
+    Command::Help,
+    Command::ShowPhase1,
+    Command::Journal,
+    Command::ZoomPane,
+    Command::Messages,
+    Command::Leave,
+]);
 
 /// Card size on the graph.
 const CARD_H: u16 = 5;

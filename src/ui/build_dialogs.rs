@@ -7,12 +7,20 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
+use super::Hints;
 use super::{Slot, Theme, slot, truncate};
-use crate::app::forms::{
+use crate::app::Command;
+use crate::app::model::forms::{
     AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
 };
 use crate::app::{State, short_hash};
 use crate::domain::records::Impact;
+
+/// The status bar's hints while a Build form takes text: keys, not commands.
+pub const FORM_HINTS: Hints = Hints::keys(&[("Enter", "confirm"), ("Esc", "cancel")]);
+
+/// The status bar's hints on a Build/As-Built confirmation.
+pub const CONFIRM_HINTS: Hints = Hints::commands(&[Command::Confirm, Command::Cancel]);
 
 /// A text field's visible tail with a cursor.
 pub(super) fn field_text(text: &str, width: usize, focused: bool, ascii: bool) -> String {

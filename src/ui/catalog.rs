@@ -6,10 +6,23 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::Hints;
 use super::{Slot, Theme, centered, pane_block, slot, truncate};
-use crate::app::catalog::CatalogOverlay;
+use crate::app::model::overlay::CatalogOverlay;
 use crate::app::{Command, Context, State, short_hash};
 use crate::domain::catalog::{Catalog, CatalogEntry};
+
+/// The status bar's hints while the catalog's list takes text (the filter).
+pub const LIST_HINTS: Hints =
+    Hints::keys(&[("type", "filter"), ("Enter", "details"), ("Esc", "close")]);
+
+/// The status bar's hints on an entry shown in full.
+pub const DETAIL_HINTS: Hints = Hints::commands(&[
+    Command::InsertReuse,
+    Command::MoveDown,
+    Command::MoveUp,
+    Command::Cancel,
+]);
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o: &CatalogOverlay) {
     let rect = centered(

@@ -15,12 +15,27 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthChar;
 
+use super::Hints;
 use super::{Slot, Theme, pane_block, reconciliation, slot, truncate};
-use crate::app::diff::{DiffModel, DiffView, Entry};
+use crate::app::Command;
+use crate::app::model::diff::{DiffModel, DiffView, Entry};
 use crate::app::{EngagementState, Pane, State};
 use crate::domain::progress::summary;
 use crate::domain::reconcile::Hunk;
 use crate::domain::sidebyside::{Cell, RowKind, Segment};
+
+/// The status bar's hints in the diff pane.
+pub const HINTS: Hints = Hints::commands(&[
+    Command::NextHunk,
+    Command::PrevHunk,
+    Command::RecordDeviation,
+    Command::AmendSpec,
+    Command::ToggleFolds,
+    Command::CloseEngagement,
+    Command::Help,
+    Command::Leave,
+    Command::Messages,
+]);
 
 /// The styles a row's text is drawn with.
 #[derive(Clone, Copy)]
@@ -206,7 +221,7 @@ fn header_line<'a>(
 /// requirements, criteria or components it touches (what a Gate 1 reviewer reads for the delta).
 fn baseline_header<'a>(
     model: &DiffModel,
-    b: &crate::app::diff::BaselineSide,
+    b: &crate::app::model::diff::BaselineSide,
     h: usize,
     theme: &Theme,
     width: usize,

@@ -17,10 +17,37 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::DataCursor;
 
+use super::Hints;
 use super::highlight::{self, Cache, Paint, Run};
 use super::view_state::{ViewState, ViewTop};
 use super::{Slot, Theme, pane_block, slot, softwrap, truncate};
+use crate::app::Command;
 use crate::app::{EngagementState, Mode, Pane, State, TextBuffer};
+
+/// The status bar's hints while the artifact is being edited.
+pub const EDIT_HINTS: Hints = Hints::commands(&[
+    Command::Save,
+    Command::Leave,
+    Command::Undo,
+    Command::ForceQuit,
+]);
+
+/// The status bar's hints on the engagement screen read-only (the journal pane shows the same).
+pub const VIEW_HINTS: Hints = Hints::commands(&[
+    Command::Edit,
+    Command::ReviewGate,
+    Command::NextPane,
+    Command::Search,
+    Command::Help,
+    Command::Quit,
+    Command::ShowDiff,
+    Command::FeasibilityComplete,
+    Command::ShowPhase1,
+    Command::Journal,
+    Command::ZoomPane,
+    Command::Messages,
+    Command::Leave,
+]);
 
 /// The style a paint is drawn with under `theme`.
 pub fn paint_style(theme: &Theme, paint: Paint) -> Style {
@@ -441,7 +468,7 @@ pub fn render(
     // something drawn over the editor (an overlay, the conflict view).
     let terminal_cursor = editing
         && state.overlay.is_none()
-        && crate::app::live::Live::current(state).is_none_or(|l| l.view.is_none());
+        && crate::app::model::live::Live::current(state).is_none_or(|l| l.view.is_none());
     let cursor = draw_text(
         e,
         view,

@@ -9,13 +9,30 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Hints;
 use super::softwrap::wrap;
 use super::{
     Slot, Theme, criterion_glyph, criterion_slot, gate_glyph, gate_slot, pane_block, slot, truncate,
 };
+use crate::app::Command;
 use crate::app::{EngagementState, Pane, State};
 use crate::domain::criteria::{CriterionEval, CriterionKind};
 use crate::domain::journal::{CriterionResult, GateId};
+
+/// The status bar's hints in the gate review.
+pub const HINTS: Hints = Hints::commands(&[
+    Command::ToggleCriterion,
+    Command::WaiveCriterion,
+    Command::ApproveGate,
+    Command::RejectGate,
+    Command::Open,
+    Command::Help,
+    Command::Leave,
+    Command::ReopenGate,
+    Command::Journal,
+    Command::ZoomPane,
+    Command::Messages,
+]);
 
 fn gate_title(gate: GateId) -> &'static str {
     match gate {

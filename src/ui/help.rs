@@ -7,9 +7,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::Hints;
 use super::{Slot, Theme, pane_block, slot, truncate};
+use crate::app::Command;
 use crate::app::State;
 use crate::app::keys::{COMMANDS, Context};
+
+/// The status bar's hints while help is open.
+pub const HINTS: Hints = Hints::commands(&[Command::Leave, Command::MoveDown, Command::MoveUp]);
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
     // Paged by `app::layout::pages` from the same rectangle.

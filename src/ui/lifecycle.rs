@@ -1,18 +1,30 @@
-//! The lifecycle dialogs (`app::lifecycle`): the new-engagement form, the reason to reopen a
-//! gate, and the journal-writing confirmations, which say that only `y` records.
+//! The lifecycle dialogs (`app::update::lifecycle`): the new-engagement form, the reason to
+//! reopen a gate, and the journal-writing confirmations, which say that only `y` records.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
+use super::Hints;
 use super::build_dialogs::{field_text, label_span};
 use super::{Slot, Theme, slot, truncate};
-use crate::app::lifecycle::{
-    LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm,
-    reopen_consequence, yes_keys,
+use crate::app::model::overlay::{
+    LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm, reopen_consequence,
 };
+use crate::app::model::state::yes_keys;
 use crate::app::{Command, Context, State, short_hash};
+
+/// The status bar's hints while a lifecycle form takes text.
+pub const FORM_HINTS: Hints =
+    Hints::keys(&[("Enter", "continue"), ("Tab", "next"), ("Esc", "cancel")]);
+
+/// The status bar's hints on a journal-writing confirmation: only the yes keys record.
+pub const CONFIRM_HINTS: Hints = Hints {
+    commands: &[],
+    yes: Some("record"),
+    keys: &[("Esc", "cancel")],
+};
 
 fn key(state: &State, c: Command, fallback: &str) -> String {
     state

@@ -8,10 +8,20 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::Hints;
 use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::live::{Live, LiveView, Stage};
+use crate::app::model::live::{Live, LiveView, Stage};
 use crate::app::{Command, Context, State};
 use crate::domain::sidebyside::{Cell, RowKind, SideBySide};
+
+/// The status bar's hints in the conflict view.
+pub const CONFLICT_HINTS: Hints = Hints::commands(&[
+    Command::KeepMine,
+    Command::TakeDisk,
+    Command::MergeEdit,
+    Command::MarkResolved,
+    Command::Leave,
+]);
 
 /// The keys bound to `c` in dialogs, as the help shows them.
 pub fn key(state: &State, c: Command) -> String {
@@ -287,27 +297,15 @@ fn render_conflict(
     frame.render_widget(Paragraph::new(lines), footer);
 }
 
-/// The status-bar commands while a live view is open.
-pub fn hint_commands(state: &State) -> Option<&'static [Command]> {
+/// The status bar's hints while a live view is open (the recovery list's are its own,
+/// `recovery::RECOVERY_HINTS`).
+pub fn hints(state: &State) -> Option<Hints> {
     if state.overlay.is_some() {
         return None;
     }
-    use Command as C;
     match Live::current(state)?.view.as_ref()? {
-        LiveView::Conflict { .. } => Some(&[
-            C::KeepMine,
-            C::TakeDisk,
-            C::MergeEdit,
-            C::MarkResolved,
-            C::Leave,
-        ]),
-        LiveView::Recovery { .. } => Some(&[
-            C::RestoreRecovery,
-            C::CompareRecovery,
-            C::DiscardRecovery,
-            C::MoveDown,
-            C::Leave,
-        ]),
+        LiveView::Conflict { .. } => Some(CONFLICT_HINTS),
+        LiveView::Recovery { .. } => Some(super::recovery::RECOVERY_HINTS),
     }
 }
 

@@ -6,8 +6,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::Hints;
 use super::{Slot, Theme, pane_block, slot};
+use crate::app::Command;
 use crate::app::{Severity, State};
+
+/// The status bar's hints while the message log is open.
+pub const HINTS: Hints = Hints::commands(&[Command::Leave, Command::MoveDown, Command::MoveUp]);
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: u16) {
     // Paged by `app::layout::pages` from the same rectangle.

@@ -8,11 +8,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph, Sparkline};
 
+use super::Hints;
 use super::{Slot, Theme, centered, pane_block, slot, truncate};
+use crate::app::Command;
 use crate::app::State;
 use crate::domain::metrics::WorkspaceMetrics;
 use crate::domain::packet::{days, percent};
 use crate::domain::phase::Phase;
+
+/// The status bar's hints while the metrics view is open.
+pub const HINTS: Hints = Hints::commands(&[Command::Leave]);
 
 fn median_days(d: Option<f64>) -> String {
     d.map_or_else(|| "—".into(), |d| format!("{d:.1}d"))

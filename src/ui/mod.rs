@@ -198,7 +198,7 @@ pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
         Screen::Workspace => workspace::render(state, theme, frame, main),
         Screen::Engagement => engagement(state, view, theme, frame, main),
     }
-    // The conflict view and the recovery list cover the panes (`app::live`).
+    // The conflict view and the recovery list cover the panes (`app::update::live`).
     live::render(state, theme, frame, main);
     statusbar::render(state, theme, frame, status);
     if let Some(overlay) = &state.overlay {
@@ -333,6 +333,62 @@ fn render_overlay(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, o
         Overlay::Catalog(o) => catalog::render(state, theme, frame, area, o),
     }
 }
+
+/// What a pane or overlay hints at on the status bar, declared beside the code that draws it
+/// (`HINTS` and the like in each pane's file; `statusbar` only picks the one taking the keys).
+/// Commands show with their keys in the pane's context (the `commands!` list gives the label);
+/// where keys are text, fixed keys (Enter, Esc…) follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    pub commands: &'static [crate::app::Command],
+    /// A journal-writing confirmation: the keys that say yes (`confirm`'s keys without Enter),
+    /// with this label.
+    pub yes: Option<&'static str>,
+    /// Keys that are not commands (text input takes the others).
+    pub keys: &'static [(&'static str, &'static str)],
+}
+
+impl Hints {
+    pub const fn commands(commands: &'static [crate::app::Command]) -> Hints {
+        Hints {
+            commands,
+            yes: None,
+            keys: &[],
+        }
+    }
+
+    pub const fn keys(keys: &'static [(&'static str, &'static str)]) -> Hints {
+        Hints {
+            commands: &[],
+            yes: None,
+            keys,
+        }
+    }
+}
+
+/// The status bar's hints on a gate decision's confirmation.
+pub const CONFIRM_HINTS: Hints = Hints::commands(&[
+    crate::app::Command::Confirm,
+    crate::app::Command::AddNote,
+    crate::app::Command::Cancel,
+]);
+
+/// The status bar's hints when quitting would drop unsaved text.
+pub const QUIT_CONFIRM_HINTS: Hints =
+    Hints::commands(&[crate::app::Command::Confirm, crate::app::Command::Cancel]);
+
+/// The status bar's hints while the search prompt takes text (y and n are text here, so the
+/// hints name Enter and Esc).
+pub const SEARCH_PROMPT_HINTS: Hints = Hints::keys(&[
+    ("Enter", "find"),
+    ("Up", "previous"),
+    ("Ctrl-U", "clear"),
+    ("Esc", "cancel"),
+]);
+
+/// The status bar's hints while any other prompt takes text.
+pub const PROMPT_HINTS: Hints =
+    Hints::keys(&[("Enter", "ok"), ("Ctrl-U", "clear"), ("Esc", "cancel")]);
 
 /// The keys of a confirmation that writes the journal or destroys text: the explicit yes (`y`,
 /// never Enter) and cancel.

@@ -8,11 +8,21 @@ use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::Hints;
 use super::live::{choices, hunk_label, render_side_by_side};
 use super::{Slot, Theme, pane_block, slot, truncate};
-use crate::app::live::{Live, LiveView, modified_label, shown_path};
+use crate::app::model::live::{Live, LiveView, modified_label, shown_path};
 use crate::app::{Command, State};
 use crate::store::recovery::RecoveryKind;
+
+/// The status bar's hints in the recovery list.
+pub const RECOVERY_HINTS: Hints = Hints::commands(&[
+    Command::RestoreRecovery,
+    Command::CompareRecovery,
+    Command::DiscardRecovery,
+    Command::MoveDown,
+    Command::Leave,
+]);
 
 pub fn render(state: &State, live: &Live, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(LiveView::Recovery {

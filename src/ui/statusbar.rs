@@ -10,95 +10,41 @@ use ratatui::widgets::Paragraph;
 use ratatui_textarea::DataCursor;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Slot, Theme, mode_label, slot, truncate};
-use crate::app::{Command, Context, Mode, Overlay, Screen, Severity, State};
+use super::{Hints, Slot, Theme, mode_label, slot, truncate};
+use crate::app::model::state::yes_keys;
+use crate::app::{Command, Confirm, Context, Mode, Overlay, PromptKind, Screen, Severity, State};
 use crate::domain::evaluate::GateState;
 use crate::domain::phase::Phase;
 
-/// The commands worth a hint where the keys are pressed now.
-fn hint_commands(state: &State) -> &'static [Command] {
-    use Command as C;
-    if let Some(commands) = super::live::hint_commands(state) {
-        return commands;
+/// The hints of what takes the keys now: a live view, an overlay, or the pane of the context.
+/// Each declares its own beside the code that draws it.
+fn pane_hints(state: &State) -> Hints {
+    if let Some(hints) = super::live::hints(state) {
+        return hints;
     }
     match (&state.overlay, state.context()) {
-        (Some(Overlay::Help { .. } | Overlay::Messages { .. }), _) => {
-            &[C::Leave, C::MoveDown, C::MoveUp]
+        (Some(Overlay::Help { .. }), _) => super::help::HINTS,
+        (Some(Overlay::Messages { .. }), _) => super::messages::HINTS,
+        (Some(Overlay::Lifecycle(o)), _) if o.is_typing() => super::lifecycle::FORM_HINTS,
+        (Some(Overlay::Lifecycle(_)), _) => super::lifecycle::CONFIRM_HINTS,
+        (Some(Overlay::Confirm(Confirm::QuitUnsaved)), _) => super::QUIT_CONFIRM_HINTS,
+        (Some(Overlay::Confirm(_)), _) => super::CONFIRM_HINTS,
+        (Some(Overlay::Prompt { kind, .. }), _) if *kind == PromptKind::Search => {
+            super::SEARCH_PROMPT_HINTS
         }
-        (Some(Overlay::Lifecycle(_)), _) => &[],
-        (Some(Overlay::Confirm(crate::app::Confirm::QuitUnsaved)), _) => &[C::Confirm, C::Cancel],
-        (Some(Overlay::Confirm(_)), _) => &[C::Confirm, C::AddNote, C::Cancel],
-        // Typing: y and n are text here, so the hints name Enter and Esc (added in `hints`).
-        (Some(Overlay::Prompt { .. }), _) => &[],
-        (Some(Overlay::Metrics(_)), _) => &[C::Leave],
-        (Some(Overlay::Build(o)), _) if o.is_typing() => &[],
-        (Some(Overlay::Build(_)), _) => &[C::Confirm, C::Cancel],
-        (Some(Overlay::Catalog(o)), _) if o.is_typing() => &[],
-        (Some(Overlay::Catalog(_)), _) => &[C::InsertReuse, C::MoveDown, C::MoveUp, C::Cancel],
-        (None, Context::Workspace) if state.mode == Mode::Filter => &[],
-        (None, Context::Workspace) => &[
-            C::Open,
-            C::NewEngagement,
-            C::Filter,
-            C::MoveDown,
-            C::Messages,
-            C::Help,
-            C::Quit,
-        ],
-        (None, Context::Edit) => &[C::Save, C::Leave, C::Undo, C::ForceQuit],
-        (None, Context::Build) => &[
-            C::MarkBuilt,
-            C::MarkValidated,
-            C::CompleteBuild,
-            C::RecordDeviation,
-            C::ShowDiff,
-            C::CloseEngagement,
-            C::Help,
-            C::ShowPhase1,
-            C::Journal,
-            C::ZoomPane,
-            C::Messages,
-            C::Leave,
-        ],
-        (None, Context::Diff) => &[
-            C::NextHunk,
-            C::PrevHunk,
-            C::RecordDeviation,
-            C::AmendSpec,
-            C::ToggleFolds,
-            C::CloseEngagement,
-            C::Help,
-            C::Leave,
-            C::Messages,
-        ],
-        (None, Context::Gate) => &[
-            C::ToggleCriterion,
-            C::WaiveCriterion,
-            C::ApproveGate,
-            C::RejectGate,
-            C::Open,
-            C::Help,
-            C::Leave,
-            C::ReopenGate,
-            C::Journal,
-            C::ZoomPane,
-            C::Messages,
-        ],
-        _ => &[
-            C::Edit,
-            C::ReviewGate,
-            C::NextPane,
-            C::Search,
-            C::Help,
-            C::Quit,
-            C::ShowDiff,
-            C::FeasibilityComplete,
-            C::ShowPhase1,
-            C::Journal,
-            C::ZoomPane,
-            C::Messages,
-            C::Leave,
-        ],
+        (Some(Overlay::Prompt { .. }), _) => super::PROMPT_HINTS,
+        (Some(Overlay::Metrics(_)), _) => super::metrics::HINTS,
+        (Some(Overlay::Build(o)), _) if o.is_typing() => super::build_dialogs::FORM_HINTS,
+        (Some(Overlay::Build(_)), _) => super::build_dialogs::CONFIRM_HINTS,
+        (Some(Overlay::Catalog(o)), _) if o.is_typing() => super::catalog::LIST_HINTS,
+        (Some(Overlay::Catalog(_)), _) => super::catalog::DETAIL_HINTS,
+        (None, Context::Workspace) if state.mode == Mode::Filter => super::workspace::FILTER_HINTS,
+        (None, Context::Workspace) => super::workspace::HINTS,
+        (None, Context::Edit) => super::editor::EDIT_HINTS,
+        (None, Context::Build) => super::build_board::HINTS,
+        (None, Context::Diff) => super::diff::HINTS,
+        (None, Context::Gate) => super::gate::HINTS,
+        _ => super::editor::VIEW_HINTS,
     }
 }
 
@@ -118,7 +64,8 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
         .as_ref()
         .filter(|_| state.screen == Screen::Engagement)
         .map(|e| e.disk.phase);
-    for c in hint_commands(state) {
+    let pane = pane_hints(state);
+    for c in pane.commands {
         // What the phase offers: the diff from Build on, feasibility's completion in it.
         let offered = match c {
             Command::ShowDiff => phase.is_some_and(|p| p >= Phase::Build),
@@ -163,38 +110,14 @@ pub fn hints(state: &State) -> Vec<(String, &'static str)> {
             out.push((keys, doc));
         }
     }
-    if let Some(Overlay::Prompt { kind, .. }) = &state.overlay {
-        if *kind == crate::app::PromptKind::Search {
-            out.push(("Enter".into(), "find"));
-            out.push(("Up".into(), "previous"));
-        } else {
-            out.push(("Enter".into(), "ok"));
-        }
-        out.push(("Ctrl-U".into(), "clear"));
-        out.push(("Esc".into(), "cancel"));
+    if let Some(label) = pane.yes {
+        out.push((yes_keys(state), label));
     }
-    if let Some(Overlay::Lifecycle(o)) = &state.overlay {
-        if o.is_typing() {
-            out.push(("Enter".into(), "continue"));
-            out.push(("Tab".into(), "next"));
-        } else {
-            out.push((crate::app::lifecycle::yes_keys(state), "record"));
-        }
-        out.push(("Esc".into(), "cancel"));
-    }
-    if matches!(&state.overlay, Some(Overlay::Build(o)) if o.is_typing()) {
-        out.push(("Enter".into(), "confirm"));
-        out.push(("Esc".into(), "cancel"));
-    }
-    if matches!(&state.overlay, Some(Overlay::Catalog(o)) if o.is_typing()) {
-        out.push(("type".into(), "filter"));
-        out.push(("Enter".into(), "details"));
-        out.push(("Esc".into(), "close"));
-    }
-    if state.screen == Screen::Workspace && state.mode == Mode::Filter && state.overlay.is_none() {
-        out.push(("Enter".into(), "open"));
-        out.push(("Esc".into(), "clear"));
-    }
+    out.extend(
+        pane.keys
+            .iter()
+            .map(|(k, label)| ((*k).to_string(), *label)),
+    );
     out
 }
 
@@ -419,4 +342,84 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         vec![status_line]
     };
     super::memo::render_widget(frame, Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Keys;
+
+    /// Every hint declaration [`pane_hints`] picks from, with the context its pane takes keys
+    /// in (overlays and live views: `overlay`).
+    fn every_pane() -> Vec<(&'static str, Context, Hints)> {
+        use super::super::*;
+        vec![
+            ("help", Context::Overlay, help::HINTS),
+            ("messages", Context::Overlay, messages::HINTS),
+            ("metrics", Context::Overlay, metrics::HINTS),
+            ("lifecycle form", Context::Overlay, lifecycle::FORM_HINTS),
+            (
+                "lifecycle confirm",
+                Context::Overlay,
+                lifecycle::CONFIRM_HINTS,
+            ),
+            ("gate confirm", Context::Overlay, CONFIRM_HINTS),
+            ("quit confirm", Context::Overlay, QUIT_CONFIRM_HINTS),
+            ("search prompt", Context::Overlay, SEARCH_PROMPT_HINTS),
+            ("prompt", Context::Overlay, PROMPT_HINTS),
+            ("build form", Context::Overlay, build_dialogs::FORM_HINTS),
+            (
+                "build confirm",
+                Context::Overlay,
+                build_dialogs::CONFIRM_HINTS,
+            ),
+            ("catalog list", Context::Overlay, catalog::LIST_HINTS),
+            ("catalog detail", Context::Overlay, catalog::DETAIL_HINTS),
+            ("conflict view", Context::Overlay, live::CONFLICT_HINTS),
+            ("recovery list", Context::Overlay, recovery::RECOVERY_HINTS),
+            ("workspace", Context::Workspace, workspace::HINTS),
+            (
+                "workspace filter",
+                Context::Workspace,
+                workspace::FILTER_HINTS,
+            ),
+            ("editor (edit)", Context::Edit, editor::EDIT_HINTS),
+            ("editor (view)", Context::View, editor::VIEW_HINTS),
+            ("gate", Context::Gate, gate::HINTS),
+            ("build board", Context::Build, build_board::HINTS),
+            ("diff", Context::Diff, diff::HINTS),
+        ]
+    }
+
+    #[test]
+    fn every_hinted_command_is_bound_where_its_pane_takes_the_keys() {
+        let keys = Keys::default();
+        let mut unbound = Vec::new();
+        for (pane, context, hints) in every_pane() {
+            for c in hints.commands {
+                if !c.applies_in(context) {
+                    unbound.push(format!("{pane}: {c} does nothing in [{context}]"));
+                } else if keys.hint(context, *c).is_none() {
+                    unbound.push(format!(
+                        "{pane}: {c} has no key in [{context}] in the default keymap"
+                    ));
+                }
+            }
+        }
+        assert!(
+            unbound.is_empty(),
+            "hints naming no key:\n{}",
+            unbound.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_journal_writing_confirmation_hints_a_yes_key_other_than_enter() {
+        let state = State::new("o", Keys::default(), (80, 24));
+        let yes = yes_keys(&state);
+        assert!(
+            !yes.is_empty() && !yes.split('/').any(|k| k == "Enter"),
+            "{yes}"
+        );
+    }
 }

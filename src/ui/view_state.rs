@@ -48,7 +48,7 @@ impl ViewState {
 mod reload_tests {
     use super::*;
     use crate::app::buffer::TextBuffer;
-    use crate::app::live::replace_buffer;
+    use crate::app::update::live::replace_buffer;
     use crate::app::{EngagementState, State};
     use crate::domain::journal::Stamp;
     use crate::domain::time::Timestamp;

@@ -8,9 +8,25 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Hints;
 use super::{Slot, Theme, gate_glyph, gate_slot, pane_block, slot, truncate};
+use crate::app::Command;
 use crate::app::{ListItem, Mode, State, WaitingRow, WorkspaceRow};
 use crate::domain::evaluate::GateState;
+
+/// The status bar's hints on the workspace list.
+pub const HINTS: Hints = Hints::commands(&[
+    Command::Open,
+    Command::NewEngagement,
+    Command::Filter,
+    Command::MoveDown,
+    Command::Messages,
+    Command::Help,
+    Command::Quit,
+]);
+
+/// The status bar's hints while the filter takes text.
+pub const FILTER_HINTS: Hints = Hints::keys(&[("Enter", "open"), ("Esc", "clear")]);
 
 fn gate_cell<'a>(
     state: &State,

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use super::EffectContext;
+use super::context::EffectContext;
 use crate::app::action::{Action, BuildAction, LifecycleAction};
 use crate::app::effect::{BuildEffect, LifecycleEffect};
-use crate::app::lifecycle::{NewEngagementForm, NewField};
+use crate::app::model::overlay::{NewEngagementForm, NewField};
 use crate::domain::artifact::Artifact;
 use crate::domain::journal::{ArtifactRecord, EventBody, GateId};
 use crate::domain::records::Impact;
@@ -306,7 +306,7 @@ pub fn lifecycle(effect: &LifecycleEffect, ctx: &EffectContext) -> Vec<Action> {
             ctx.new_signature_policy(),
         ) {
             Ok(root) => {
-                let (rows, error) = super::workspace_rows(workspace);
+                let (rows, error) = super::workspace::workspace_rows(workspace);
                 let mut out = vec![
                     Action::Committed(format!(
                         "created {slug} (owner {owner}; distinct_approver = true): write the requirements in customer-spec.md"

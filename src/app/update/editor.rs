@@ -5,7 +5,7 @@ use ratatui_textarea::{CursorMove, Input, Key};
 use super::super::effect::Effect;
 use super::super::keys::Command;
 use super::super::{EngagementState, Mode, State};
-use super::quit_or_ask;
+use super::common::quit_or_ask;
 
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     let page = crate::app::layout::pages(state).pane;
@@ -57,8 +57,8 @@ pub(super) fn save(state: &mut State) -> Vec<Effect> {
         state.error(reason);
         return Vec::new();
     }
-    // A compare-and-swap on the version the buffer was loaded from (`app::live`).
-    crate::app::live::save(state, artifact)
+    // A compare-and-swap on the version the buffer was loaded from (`app::update::live`).
+    super::live::save(state, artifact)
 }
 
 pub(super) fn move_editor(e: &mut EngagementState, c: Command, page: usize) {

@@ -3,14 +3,13 @@
 
 use super::super::effect::Effect;
 use super::super::keys::Command;
-use super::super::{
-    Confirm, GateDecision, Mode, Overlay, Pane, PromptKind, Review, Screen, State, gate_ahead,
-};
+use super::super::{Confirm, GateDecision, Mode, Overlay, Pane, PromptKind, Review, Screen, State};
+use super::common::{dirty_refusal, phase_number, quit_or_ask};
 use super::editor::{find, jump, move_editor, report_match, save, undo_redo};
-use super::{dirty_refusal, phase_number, quit_or_ask};
 use crate::domain::artifact::Artifact;
 use crate::domain::criteria::CriterionKind;
 use crate::domain::journal::{CriterionResult, EventBody};
+use crate::domain::progress::gate_ahead;
 use crate::domain::rules::approve_gate;
 
 /// A command on the engagement screen, outside edit mode (the board and the diff pane pass
@@ -25,9 +24,9 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         | Command::RecordDeviation
         | Command::AmendSpec
         | Command::CloseEngagement
-        | Command::CompleteBuild => return crate::app::build::command(state, c),
+        | Command::CompleteBuild => return super::build::command(state, c),
         Command::FeasibilityComplete | Command::ReopenGate => {
-            return crate::app::lifecycle::command(state, c);
+            return super::lifecycle::command(state, c);
         }
         _ => {}
     }
@@ -39,7 +38,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
                 | Command::ToggleCriterion
                 | Command::WaiveCriterion
         )
-        && let Some(why) = crate::app::lifecycle::gate_not_decidable(state)
+        && let Some(why) = super::lifecycle::gate_not_decidable(state)
     {
         state.error(why);
         return Vec::new();

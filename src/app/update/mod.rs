@@ -1,10 +1,17 @@
 //! `update(state, action) -> effects`: every state change, pure (no IO, no clock).
 
+mod build;
+mod catalog;
+mod common;
 mod editor;
 mod engagement;
+pub mod lifecycle;
+pub mod live;
 mod overlay;
+mod review;
 mod workspace;
 
+use self::common::{Handled, quit_or_ask};
 use self::editor::{edit_kind, move_editor, page_key, undo_redo};
 
 use ratatui_textarea::{CursorMove, Input, Key};
@@ -12,14 +19,12 @@ use ratatui_textarea::{CursorMove, Input, Key};
 use super::action::Action;
 use super::effect::Effect;
 use super::keys::{Command, Context};
-use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, State, WorkspaceState};
-use crate::domain::artifact::Artifact;
-use crate::domain::phase::Phase;
+use super::{EngagementState, Mode, Overlay, Pane, PromptKind, Screen, State, WorkspaceState};
 
 /// Applies one action; returns the effects to run.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = apply(state, action);
-    effects.extend(super::review::follow(state));
+    effects.extend(review::follow(state));
     effects
 }
 
@@ -117,7 +122,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 .is_some_and(|e| e.root == loaded.root)
             {
                 // Same engagement: a clean buffer follows the disk, a dirty one may conflict.
-                let mut out = super::live::reloaded(state, loaded, false);
+                let mut out = live::reloaded(state, loaded, false);
                 out.push(git);
                 return out;
             }
@@ -178,58 +183,33 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }],
             None => Vec::new(),
         },
-        Action::Build(b) => super::build::on_action(state, b),
-        Action::Live(l) => super::live::update(state, l),
-        Action::Lifecycle(l) => super::lifecycle::on_action(state, l),
-        Action::CatalogLoaded(c) => super::catalog::loaded(state, c),
-        Action::Review(r) => super::review::update(state, r),
+        Action::Build(b) => build::on_action(state, b),
+        Action::Live(l) => live::update(state, l),
+        Action::Lifecycle(l) => lifecycle::on_action(state, l),
+        Action::CatalogLoaded(c) => catalog::loaded(state, c),
+        Action::Review(r) => review::update(state, r),
     }
-}
-
-/// The shown artifact was saved with this text: the buffer is clean if it still holds it, and
-/// the engagement is read again.
-pub(super) fn saved(state: &mut State, artifact: Artifact, text: String) -> Vec<Effect> {
-    let Some(e) = &mut state.engagement else {
-        return Vec::new();
-    };
-    if e.shown_artifact() == Some(artifact) {
-        if e.editor.text_equals(&text) {
-            e.dirty = false;
-        }
-        e.saved_text = text;
-        e.live_pending = true;
-    }
-    let root = e.root.clone();
-    state.info(format!("saved {}", artifact.file_name()));
-    vec![Effect::Load { root }]
-}
-
-pub(super) fn quit_or_ask(state: &mut State) -> Vec<Effect> {
-    if state.engagement.as_ref().is_some_and(|e| e.dirty) {
-        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsaved));
-        Vec::new()
-    } else if state
-        .engagement
-        .as_ref()
-        .is_some_and(|e| !e.review.is_empty())
-    {
-        state.overlay = Some(Overlay::Confirm(Confirm::QuitUnsentReview));
-        Vec::new()
-    } else {
-        state.quit = true;
-        vec![Effect::Quit]
-    }
-}
-
-/// The engagement screen's commands (the board and the diff pane pass theirs on to here).
-pub(super) fn engagement_command(state: &mut State, c: Command) -> Vec<Effect> {
-    engagement::command(state, c)
 }
 
 /// Routes a command by where it was pressed: the context is computed once, here, and each
-/// context has one handler. Nothing falls through: a handler that passes a command on calls the
-/// next one by name.
+/// context has one handler. A handler never calls back into this router: what the board and the
+/// diff leave (`Handled::PassOn`) is passed on here, by name, to the engagement screen's
+/// commands, and a `:name` typed at the command line is routed as if its key were pressed.
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
+    // `:name` runs the command named where the prompt was opened (Enter closes the prompt).
+    let c = match &state.overlay {
+        Some(Overlay::Prompt {
+            kind: PromptKind::CommandLine,
+            input,
+        }) if c == Command::Confirm => {
+            let line = input.trim().to_string();
+            match overlay::command_line(state, &line) {
+                Some(named) => named,
+                None => return Vec::new(),
+            }
+        }
+        _ => c,
+    };
     // Job control works wherever its key is bound, over any overlay: nothing is lost by it.
     if c == Command::Suspend {
         return vec![Effect::Suspend];
@@ -238,15 +218,15 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     if at == Context::Overlay {
         return match state.overlay.clone() {
             Some(overlay) => overlay::command(state, overlay, c),
-            None => super::live::view_command(state, c),
+            None => live::view_command(state, c),
         };
     }
     match c {
         Command::ShowConflict | Command::ShowRecovery if state.screen == Screen::Engagement => {
-            return super::live::command(state, c);
+            return live::command(state, c);
         }
         Command::ForceQuit => return quit_or_ask(state),
-        Command::ShowCatalog => return super::catalog::open(state),
+        Command::ShowCatalog => return catalog::open(state),
         Command::Help => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
             return Vec::new();
@@ -261,13 +241,20 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
     match at {
         Context::Workspace => workspace::command(state, c),
         Context::Edit => editor::command(state, c),
+        // The board and the diff pass on what is not theirs to the engagement screen's commands.
         Context::Diff => {
             clear_refusal(state, c);
-            super::build::diff_command(state, c)
+            match build::diff_command(state, c) {
+                Handled::Done(effects) => effects,
+                Handled::PassOn => engagement::command(state, c),
+            }
         }
         Context::Build => {
             clear_refusal(state, c);
-            super::build::board_command(state, c)
+            match build::board_command(state, c) {
+                Handled::Done(effects) => effects,
+                Handled::PassOn => engagement::command(state, c),
+            }
         }
         Context::Gate | Context::View | Context::Global | Context::Overlay => {
             clear_refusal(state, c);
@@ -301,26 +288,6 @@ fn show_metrics(state: &mut State) -> Vec<Effect> {
             );
             Vec::new()
         }
-    }
-}
-
-pub(super) fn dirty_refusal(e: &EngagementState, action: &str) -> Option<String> {
-    e.dirty.then(|| {
-        format!(
-            "unsaved edits in {}: save (Ctrl-S) before you {action}",
-            e.shown_artifact().map_or("the buffer", Artifact::file_name)
-        )
-    })
-}
-
-pub(super) fn phase_number(c: Command) -> Option<Phase> {
-    match c {
-        Command::ShowPhase1 => Some(Phase::Requirements),
-        Command::ShowPhase2 => Some(Phase::Feasibility),
-        Command::ShowPhase3 => Some(Phase::Design),
-        Command::ShowPhase4 => Some(Phase::Build),
-        Command::ShowPhase5 => Some(Phase::AsBuilt),
-        _ => None,
     }
 }
 
@@ -372,9 +339,9 @@ fn line_of(state: &mut State, target: TextTarget) -> Option<&mut String> {
 fn text(state: &mut State, input: Input) {
     let target = text_target(state);
     match target {
-        TextTarget::Build => super::build::text(state, &input),
-        TextTarget::Lifecycle => super::lifecycle::text(state, &input),
-        TextTarget::Catalog => super::catalog::text(state, &input),
+        TextTarget::Build => build::text(state, &input),
+        TextTarget::Lifecycle => lifecycle::text(state, &input),
+        TextTarget::Catalog => catalog::text(state, &input),
         // Backspace, Ctrl-U clears, Ctrl-W deletes a word, characters type.
         TextTarget::Prompt | TextTarget::Filter => {
             if let Some(line) = line_of(state, target) {
@@ -425,9 +392,9 @@ fn paste(state: &mut State, s: &str) {
     let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
     let target = text_target(state);
     match target {
-        TextTarget::Build => super::build::paste(state, &normalized),
-        TextTarget::Lifecycle => super::lifecycle::paste(state, &normalized),
-        TextTarget::Catalog => super::catalog::paste(state, &normalized),
+        TextTarget::Build => build::paste(state, &normalized),
+        TextTarget::Lifecycle => lifecycle::paste(state, &normalized),
+        TextTarget::Catalog => catalog::paste(state, &normalized),
         TextTarget::Prompt | TextTarget::Filter => {
             if let Some(line) = line_of(state, target) {
                 super::line_input::paste_first_line(line, &normalized);

@@ -4,8 +4,8 @@
 use super::super::effect::Effect;
 use super::super::keys::Command;
 use super::super::{Confirm, GateDecision, Overlay, Pane, PromptKind, State};
+use super::common::quit_or_ask;
 use super::editor::{find, jump, report_match};
-use super::quit_or_ask;
 
 /// What a key does in a read-only scrolling overlay (help, the message log).
 enum Scrolled {
@@ -85,7 +85,7 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
                 match kind {
                     Confirm::QuitUnsaved | Confirm::QuitUnsentReview => {
                         state.quit = true;
-                        let mut effects = crate::app::live::discarding(state);
+                        let mut effects = super::live::discarding(state);
                         effects.push(Effect::Quit);
                         effects
                     }
@@ -128,7 +128,7 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
             {
                 state.overlay = None;
                 state.quit = true;
-                let mut effects = crate::app::live::discarding(state);
+                let mut effects = super::live::discarding(state);
                 effects.push(Effect::Quit);
                 effects
             }
@@ -142,13 +142,13 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
             state.overlay = None;
             quit_or_ask(state)
         }
-        Overlay::Build(o) => crate::app::build::overlay_command(state, o, c),
+        Overlay::Build(o) => super::build::overlay_command(state, o, c),
         Overlay::Lifecycle(_) if c == Command::ForceQuit => {
             state.overlay = None;
             quit_or_ask(state)
         }
-        Overlay::Lifecycle(o) => crate::app::lifecycle::overlay_command(state, o, c),
-        Overlay::Catalog(o) => crate::app::catalog::overlay_command(state, o, c),
+        Overlay::Lifecycle(o) => super::lifecycle::overlay_command(state, o, c),
+        Overlay::Catalog(o) => super::catalog::overlay_command(state, o, c),
         Overlay::Prompt { kind, input } => match c {
             Command::Confirm => submit_prompt(state, kind, input),
             Command::Cancel | Command::Leave => {
@@ -178,9 +178,6 @@ pub(super) fn command(state: &mut State, overlay: Overlay, c: Command) -> Vec<Ef
 
 fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effect> {
     state.overlay = None;
-    if kind == PromptKind::CommandLine {
-        return command_line(state, input.trim());
-    }
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
@@ -219,7 +216,7 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
             };
             state.overlay = Some(Overlay::Confirm(Confirm::Reject(decision)));
         }
-        // Handled above, before the engagement is borrowed.
+        // The router runs it (`command_line`).
         PromptKind::CommandLine => {}
         PromptKind::Note { decision } => {
             let mut decision = *decision;
@@ -241,17 +238,19 @@ fn submit_prompt(state: &mut State, kind: PromptKind, input: String) -> Vec<Effe
     Vec::new()
 }
 
-/// Runs what was typed at `:`: `w` saves, `q` quits, `q!` quits from any mode, a number goes
-/// to that line, anything else is a command name from help (`reopen-gate` works too).
-fn command_line(state: &mut State, line: &str) -> Vec<Effect> {
+/// What was typed at `:` (Enter closes the prompt): `w` saves, `q` quits, `q!` quits from any
+/// mode, a number goes to that line, anything else is a command name from help (`reopen-gate`
+/// works too). The command to run, for the router; `None` when there is none to run.
+pub(super) fn command_line(state: &mut State, line: &str) -> Option<Command> {
+    state.overlay = None;
     let c = match line {
-        "" => return Vec::new(),
+        "" => return None,
         "w" | "write" => Command::Save,
         "q" | "quit" => Command::Quit,
         "q!" | "quit!" => Command::ForceQuit,
         "wq" | "x" => {
             state.error(":wq is two steps here: :w saves, then :q quits once the save is on disk");
-            return Vec::new();
+            return None;
         }
         "mes" | "messages" => Command::Messages,
         n if n.chars().all(|ch| ch.is_ascii_digit()) => {
@@ -260,15 +259,15 @@ fn command_line(state: &mut State, line: &str) -> Vec<Effect> {
                 jump(e, row, 0);
                 state.pane = Pane::Editor;
             }
-            return Vec::new();
+            return None;
         }
         name => match name.replace('-', "_").parse::<Command>() {
             Ok(c) => c,
             Err(e) => {
                 state.error(format!(":{name}: {e}; ? lists every command"));
-                return Vec::new();
+                return None;
             }
         },
     };
-    super::command(state, c)
+    Some(c)
 }

@@ -5,7 +5,7 @@ use super::super::keys::Command;
 use std::path::PathBuf;
 
 use super::super::{ListItem, Mode, State, WorkspaceRow};
-use super::quit_or_ask;
+use super::common::quit_or_ask;
 use crate::store::watch::WorkspaceEvent;
 
 pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
@@ -52,7 +52,7 @@ pub(super) fn command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::Quit if !in_filter => return quit_or_ask(state),
         Command::NewEngagement if !in_filter => {
-            return crate::app::lifecycle::open_new_engagement(state);
+            return super::lifecycle::open_new_engagement(state);
         }
         _ => {}
     }

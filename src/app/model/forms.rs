@@ -5,7 +5,7 @@
 
 use ratatui_textarea::{Input, Key};
 
-use super::line_input::{edit_text, paste_text};
+use crate::app::line_input::{edit_text, paste_text};
 use crate::domain::ids::ItemId;
 use crate::domain::journal::ArtifactRecord;
 use crate::domain::records::{DeviationTarget, Impact};

@@ -9,46 +9,13 @@ use std::sync::Arc;
 
 use ratatui_textarea::{CursorMove, Input, Key};
 
-use super::effect::Effect;
-use super::keys::Command;
-use super::{Mode, Overlay, Pane, Screen, State};
+use crate::app::effect::Effect;
+use crate::app::keys::Command;
+use crate::app::model::overlay::CatalogOverlay;
+use crate::app::{Mode, Overlay, Pane, Screen, State};
 use crate::domain::artifact::Artifact;
-use crate::domain::catalog::{Catalog, CatalogEntry};
+use crate::domain::catalog::Catalog;
 use crate::domain::evaluate::evaluate;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogOverlay {
-    /// `None` until the workspace's catalog is read.
-    pub catalog: Option<Arc<Catalog>>,
-    pub query: String,
-    /// Indices of the entries matching the query.
-    pub hits: Vec<usize>,
-    /// Index into `hits`.
-    pub selected: usize,
-    /// The selected entry shown in full.
-    pub detail: bool,
-}
-
-impl CatalogOverlay {
-    fn refilter(&mut self) {
-        self.hits = self
-            .catalog
-            .as_ref()
-            .map(|c| c.filter(&self.query))
-            .unwrap_or_default();
-        self.selected = self.selected.min(self.hits.len().saturating_sub(1));
-    }
-
-    pub fn selected_entry(&self) -> Option<&CatalogEntry> {
-        let catalog = self.catalog.as_ref()?;
-        catalog.entries.get(*self.hits.get(self.selected)?)
-    }
-
-    /// The list takes text; the detail view takes commands.
-    pub fn is_typing(&self) -> bool {
-        !self.detail
-    }
-}
 
 /// Where the catalog comes from: the open engagement's workspace, else the workspace listed.
 fn catalog_near(state: &State) -> Option<PathBuf> {
@@ -100,7 +67,7 @@ pub fn text(state: &mut State, input: &Input) {
         return;
     }
     let before = o.query.clone();
-    super::line_input::edit_text(&mut o.query, input);
+    crate::app::line_input::edit_text(&mut o.query, input);
     if o.query == before && input.key != Key::Backspace {
         return;
     }
@@ -112,7 +79,7 @@ pub fn paste(state: &mut State, text: &str) {
     if let Some(Overlay::Catalog(o)) = &mut state.overlay
         && !o.detail
     {
-        super::line_input::paste_first_line(&mut o.query, text);
+        crate::app::line_input::paste_first_line(&mut o.query, text);
         o.selected = 0;
         o.refilter();
     }
@@ -145,7 +112,7 @@ pub fn overlay_command(state: &mut State, mut o: CatalogOverlay, c: Command) -> 
         }
         Command::ForceQuit => {
             state.overlay = None;
-            return super::update::quit_or_ask(state);
+            return super::common::quit_or_ask(state);
         }
         _ => {}
     }

@@ -9,30 +9,12 @@
 //!   or removes the draft; a decision, or a change of the reviewed text, clears the review (and
 //!   so the draft), saying so.
 
-use super::action::ReviewAction;
-use super::effect::{Effect, ReviewEffect};
-use super::{EngagementState, State};
+use crate::app::action::ReviewAction;
+use crate::app::effect::{Effect, ReviewEffect};
+use crate::app::model::review::ReviewBasis;
+use crate::app::{EngagementState, State};
 use crate::domain::journal::{EventBody, GateId};
 use crate::store::review::{ReviewDraft, ReviewedFile};
-
-/// What a review was made against: the last decision of its gate and the hashes of the
-/// artifacts that gate covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewBasis {
-    pub decided_through: u64,
-    pub reviewed: Vec<ReviewedFile>,
-}
-
-/// The reviewer's draft as this session knows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DraftSync {
-    /// The draft was asked for (once per opened engagement).
-    pub requested: bool,
-    /// The answer came: from now on the review is kept on disk.
-    pub read: bool,
-    /// What the draft file holds (as last read or written).
-    pub on_disk: Option<ReviewDraft>,
-}
 
 /// The basis a review of `gate` has now.
 pub fn basis_now(e: &EngagementState, gate: GateId) -> ReviewBasis {

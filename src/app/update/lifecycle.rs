@@ -4,163 +4,21 @@
 //! domain's (`domain::rules`); every write goes through `store::engagement::{create, transact}`.
 //! Journal-writing steps end in a confirmation that only `y` accepts (Enter never does).
 
-use std::path::PathBuf;
-
 use ratatui_textarea::{Input, Key};
 
-use super::action::LifecycleAction;
-use super::effect::{Effect, LifecycleEffect};
-use super::keys::{Command, Context};
-use super::line_input::{edit_text, paste_text};
-use super::{Overlay, State};
+use crate::app::action::LifecycleAction;
+use crate::app::effect::{Effect, LifecycleEffect};
+use crate::app::keys::{Command, Context};
+use crate::app::line_input::{edit_text, paste_text};
+use crate::app::model::overlay::{
+    LifecycleConfirm, LifecycleOverlay, NewEngagementForm, NewField, ReopenForm,
+};
+use crate::app::model::state::yes_keys;
+use crate::app::{Overlay, State};
 use crate::domain::evaluate::GateState;
-use crate::domain::journal::{ArtifactRecord, GateId};
+use crate::domain::journal::GateId;
 use crate::domain::phase::Phase;
 use crate::domain::rules;
-
-/// The fields of the new-engagement form, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewField {
-    Slug,
-    Title,
-    Owner,
-}
-
-impl NewField {
-    pub const ALL: [NewField; 3] = [NewField::Slug, NewField::Title, NewField::Owner];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NewField::Slug => "slug",
-            NewField::Title => "title",
-            NewField::Owner => "owner",
-        }
-    }
-}
-
-/// Create an engagement: slug (its directory), title, owner (the approver must be someone else).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEngagementForm {
-    pub slug: String,
-    pub title: String,
-    pub owner: String,
-    pub field: NewField,
-    pub error: Option<String>,
-}
-
-impl NewEngagementForm {
-    pub fn value(&self, field: NewField) -> &str {
-        match field {
-            NewField::Slug => &self.slug,
-            NewField::Title => &self.title,
-            NewField::Owner => &self.owner,
-        }
-    }
-
-    fn value_mut(&mut self) -> &mut String {
-        match self.field {
-            NewField::Slug => &mut self.slug,
-            NewField::Title => &mut self.title,
-            NewField::Owner => &mut self.owner,
-        }
-    }
-
-    fn step(&mut self, forward: bool) {
-        let i = NewField::ALL
-            .iter()
-            .position(|f| *f == self.field)
-            .unwrap_or(0);
-        let n = NewField::ALL.len();
-        self.field = NewField::ALL[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
-    }
-}
-
-/// Reopen a gate: which one (of the approved ones) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReopenForm {
-    pub gate: GateId,
-    /// The approved gates, the one to reopen among them.
-    pub choices: Vec<GateId>,
-    pub reason: String,
-    pub error: Option<String>,
-}
-
-/// What a gate reopening returns to and voids (DESIGN §3 Phases).
-pub fn reopen_consequence(gate: GateId) -> &'static str {
-    match gate {
-        GateId::One => {
-            "back to Requirements; the feasibility completion, Gate 2's approval and component statuses become void (they stay in the journal)"
-        }
-        GateId::Two => {
-            "back to Design; component statuses and the build completion become void (they stay in the journal)"
-        }
-    }
-}
-
-/// The journal-writing confirmations of this module: only `y` accepts them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LifecycleConfirm {
-    CompleteFeasibility {
-        requirements: usize,
-        reviewed: Vec<ArtifactRecord>,
-    },
-    Reopen {
-        gate: GateId,
-        reason: String,
-    },
-    NewEngagement {
-        workspace: PathBuf,
-        slug: String,
-        title: String,
-        owner: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LifecycleOverlay {
-    NewEngagement(NewEngagementForm),
-    Reopen(ReopenForm),
-    Confirm(LifecycleConfirm),
-}
-
-impl LifecycleOverlay {
-    /// Forms take text: printable keys type, Enter/Esc/arrows stay keys.
-    pub fn is_typing(&self) -> bool {
-        !matches!(self, LifecycleOverlay::Confirm(_))
-    }
-}
-
-/// Whether the router treats keys as text (a lifecycle form is open).
-pub fn is_typing(overlay: &Overlay) -> bool {
-    matches!(overlay, Overlay::Lifecycle(o) if o.is_typing())
-}
-
-/// Whether the overlay is a confirmation that Enter must not accept (the router passes Enter
-/// on as text, which explains what to press).
-pub fn requires_yes(overlay: &Overlay) -> bool {
-    matches!(overlay, Overlay::Lifecycle(LifecycleOverlay::Confirm(_)))
-}
-
-/// The keys that confirm a journal-writing dialog: the keymap's `confirm` keys without Enter.
-pub fn yes_keys(state: &State) -> String {
-    let keys = state
-        .keys
-        .hint(Context::Overlay, Command::Confirm)
-        .unwrap_or_default();
-    let kept: Vec<&str> = keys
-        .split('/')
-        .filter(|k| !k.is_empty() && *k != "Enter")
-        .collect();
-    if kept.is_empty() {
-        "y".into()
-    } else {
-        kept.join("/")
-    }
-}
 
 /// A result of a lifecycle effect.
 pub fn on_action(state: &mut State, action: LifecycleAction) -> Vec<Effect> {

@@ -7,81 +7,26 @@
 
 use ratatui_textarea::Input;
 
-use super::action::BuildAction;
-use super::diff::{DiffModel, DiffView, Viewport};
-use super::effect::{BuildEffect, Effect};
-use super::forms::{AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm};
-use super::keys::{Command, Context};
-use super::line_input::{edit_text, paste_text};
-use super::{EngagementState, Mode, Overlay, Pane, Screen, State};
+use super::common::Handled;
+
+use crate::app::action::BuildAction;
+use crate::app::effect::{BuildEffect, Effect};
+use crate::app::keys::Command;
+use crate::app::line_input::{edit_text, paste_text};
+use crate::app::model::diff::{DiffModel, DiffView, Viewport};
+use crate::app::model::forms::{
+    AmendField, AmendForm, BuildConfirm, BuildOverlay, DevField, DeviationForm,
+};
+use crate::app::{EngagementState, Mode, Overlay, Pane, State};
 use crate::domain::artifact::Artifact;
 use crate::domain::design;
-use crate::domain::engagement::Engagement;
-use crate::domain::evaluate::{Evaluation, unfollowed_design_changes};
+use crate::domain::evaluate::unfollowed_design_changes;
 use crate::domain::ids::{IdPrefix, ItemId};
 use crate::domain::journal::{ComponentStatus, GateId};
 use crate::domain::phase::Phase;
 use crate::domain::progress::{board, first_to_do};
 use crate::domain::records::{self, DeviationTarget, Impact};
 use crate::domain::rules::{self};
-
-/// Columns the diff scrolls sideways per key.
-pub const HSCROLL_STEP: isize = 8;
-
-/// What the build board and the diff pane remember between keys.
-#[derive(Debug, Clone, Default)]
-pub struct BuildState {
-    /// The component selected on the board.
-    pub selected: Option<ItemId>,
-    /// The diff pane, while it is open.
-    pub diff: Option<DiffView>,
-    /// The last refusal of a board action, shown on the board until the next action.
-    pub refusal: Option<String>,
-}
-
-impl BuildState {
-    pub fn new(ev: &Evaluation) -> BuildState {
-        BuildState {
-            selected: first_to_do(ev),
-            diff: None,
-            refusal: None,
-        }
-    }
-
-    /// After a reload: the selection stays if the component still exists; an open diff is
-    /// recomputed from the new texts (or closes when there is nothing to compare any more).
-    pub fn reload(&mut self, e: &Engagement, ev: &Evaluation) {
-        if self.selected.is_none_or(|id| ev.component(id).is_none()) {
-            self.selected = first_to_do(ev);
-        }
-        if let Some(view) = &mut self.diff {
-            let model = match &view.model.baseline {
-                Some(b) => DiffModel::against_baseline(e, Some(b.artifact)),
-                None => DiffModel::of(e, ev),
-            };
-            match model {
-                Ok(model) => view.replace_model(model),
-                Err(_) => self.diff = None,
-            }
-        }
-    }
-}
-
-/// The key context of the main pane when it shows the board or the diff.
-pub fn context_of(state: &State) -> Option<Context> {
-    if state.screen != Screen::Engagement || state.mode != Mode::View || state.pane != Pane::Editor
-    {
-        return None;
-    }
-    let e = state.engagement.as_ref()?;
-    if e.build.diff.is_some() {
-        Some(Context::Diff)
-    } else if e.shown_phase == Phase::Build {
-        Some(Context::Build)
-    } else {
-        None
-    }
-}
 
 fn effect(b: BuildEffect) -> Vec<Effect> {
     vec![Effect::Build(b)]
@@ -111,16 +56,16 @@ fn refuse(state: &mut State, text: String) {
     state.error(text);
 }
 
-/// A command in the diff pane (`Context::Diff`); what it does not handle goes on to the
-/// engagement screen's commands.
-pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
+/// A command in the diff pane (`Context::Diff`); what it does not handle it passes on to the
+/// engagement screen's commands (closing the pane first for the commands about the artifact).
+pub(super) fn diff_command(state: &mut State, c: Command) -> Handled {
     let page = page(state);
     let pages = crate::app::layout::pages(state);
     let Some(e) = state.engagement.as_mut() else {
-        return Vec::new();
+        return Handled::Done(Vec::new());
     };
     let Some(view) = &mut e.build.diff else {
-        return super::update::engagement_command(state, c);
+        return Handled::PassOn;
     };
     let vp = viewport(pages, &view.model);
     match c {
@@ -142,7 +87,7 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         | Command::ShowPhase4
         | Command::ShowPhase5 => {
             e.build.diff = None;
-            return super::update::engagement_command(state, c);
+            return Handled::PassOn;
         }
         Command::MoveDown => view.scroll_by(1, vp),
         Command::MoveUp => view.scroll_by(-1, vp),
@@ -150,8 +95,8 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
         Command::PageUp => view.scroll_by(-isize::try_from(page).unwrap_or(1), vp),
         Command::Top => view.to_top(),
         Command::Bottom => view.to_bottom(vp),
-        Command::MoveRight => view.scroll_horizontally(HSCROLL_STEP),
-        Command::MoveLeft => view.scroll_horizontally(-HSCROLL_STEP),
+        Command::MoveRight => view.scroll_horizontally(crate::app::layout::HSCROLL_STEP),
+        Command::MoveLeft => view.scroll_horizontally(-crate::app::layout::HSCROLL_STEP),
         Command::ToggleFolds => view.toggle_folds(),
         Command::NextHunk => {
             if !view.next_hunk(vp) {
@@ -169,16 +114,16 @@ pub fn diff_command(state: &mut State, c: Command) -> Vec<Effect> {
                 state.info(if none { "no hunks" } else { "first hunk" });
             }
         }
-        Command::Open => return open_hunk(state),
-        _ => return super::update::engagement_command(state, c),
+        Command::Open => return Handled::Done(open_hunk(state)),
+        _ => return Handled::PassOn,
     }
-    Vec::new()
+    Handled::Done(Vec::new())
 }
 
-/// A command on the build board (`Context::Build`); what it does not handle goes on to the
-/// engagement screen's commands.
-pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
-    match c {
+/// A command on the build board (`Context::Build`); what it does not handle it passes on to
+/// the engagement screen's commands.
+pub(super) fn board_command(state: &mut State, c: Command) -> Handled {
+    Handled::Done(match c {
         Command::MoveDown
         | Command::MoveUp
         | Command::MoveLeft
@@ -194,8 +139,8 @@ pub fn board_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::MarkBuilt => mark(state, ComponentStatus::Built),
         Command::MarkValidated => mark(state, ComponentStatus::Validated),
-        _ => super::update::engagement_command(state, c),
-    }
+        _ => return Handled::PassOn,
+    })
 }
 
 /// The Build/As-Built commands that work wherever they are bound on the engagement screen.
@@ -692,10 +637,10 @@ pub fn overlay_command(state: &mut State, overlay: BuildOverlay, c: Command) -> 
                 };
                 let root = e.root.clone();
                 effect(match kind {
-                    // One reopening for every gate and every way to it (`app::lifecycle`).
+                    // One reopening for every gate and every way to it (`app::update::lifecycle`).
                     BuildConfirm::ReopenGate2 { reason, .. } => {
                         return vec![Effect::Lifecycle(
-                            super::effect::LifecycleEffect::ReopenGate {
+                            crate::app::effect::LifecycleEffect::ReopenGate {
                                 root,
                                 gate: GateId::Two,
                                 reason,
@@ -865,9 +810,4 @@ pub fn paste(state: &mut State, text: &str) {
         BuildOverlay::CloseReason { input, .. } => paste_text(input, text),
         BuildOverlay::Confirm(_) => {}
     }
-}
-
-/// Whether the router should treat keys as text (a Build form is open).
-pub fn is_typing(overlay: &Overlay) -> bool {
-    matches!(overlay, Overlay::Build(o) if o.is_typing())
 }

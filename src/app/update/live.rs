@@ -19,16 +19,15 @@
 //!   periodic timer) and removed on save; recovery files found when an engagement opens are
 //!   offered: compare, restore or discard.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use ratatui_textarea::DataCursor;
 
-use super::action::LiveAction;
-use super::effect::{Cleanup, Effect, LiveEffect};
-use super::keys::Command;
-use super::{Confirm, EngagementState, Mode, Overlay, Pane, Screen, Severity, State, TextBuffer};
+use crate::app::action::LiveAction;
+use crate::app::effect::{Cleanup, Effect, LiveEffect};
+use crate::app::keys::Command;
+use crate::app::model::live::{Autosave, EditConflict, Live, LiveView, Offered, Stage, shown_path};
+use crate::app::{Confirm, EngagementState, Mode, Overlay, Pane, Severity, State, TextBuffer};
 use crate::domain::artifact::Artifact;
 use crate::domain::digest::sha256_hex;
 use crate::domain::evaluate::{Evaluation, GateState, GateStatus};
@@ -36,146 +35,43 @@ use crate::domain::journal::GateId;
 use crate::domain::merge3::merge3;
 use crate::domain::phase::Phase;
 use crate::domain::sidebyside::{RowKind, SideBySide, side_by_side};
-use crate::domain::time::Timestamp;
 use crate::store::agents::is_agent;
 use crate::store::engagement::LoadedEngagement;
-use crate::store::instance::InstanceOwner;
 use crate::store::recovery::{RecoveryFile, RecoveryKind};
-use crate::store::watch::{WatchEvent, WatchMode, is_presence};
-
-/// How long after the first keystroke not yet in the recovery file it is written.
-pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(1);
-
-// ---------------------------------------------------------------------------------------------
-// State
-
-/// Where a conflict stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Just raised: saving is refused.
-    Open,
-    /// The user is merging by editing the buffer: saving is refused until marked resolved.
-    Merging,
-    /// Resolved: the next save may replace the disk version the user compared against.
-    Resolved,
-}
-
-/// The shown artifact changed (or was deleted) on disk while its buffer had unsaved edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EditConflict {
-    pub artifact: Artifact,
-    /// The disk's text; `None` when the file was deleted.
-    pub disk: Option<String>,
-    pub stage: Stage,
-}
-
-impl EditConflict {
-    fn disk_sha(&self) -> Option<String> {
-        self.disk.as_deref().map(|t| sha256_hex(t.as_bytes()))
-    }
-}
-
-/// A recovery file offered back, with how it differs from the disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Offered {
-    pub file: RecoveryFile,
-    /// Lines only in the recovery file / only on disk.
-    pub added: usize,
-    pub removed: usize,
-}
-
-/// The full-screen views of this module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LiveView {
-    /// Mine vs disk of the conflict.
-    Conflict { rows: SideBySide, scroll: usize },
-    /// The recovery files; `compare` shows the selected one against the disk.
-    Recovery {
-        selected: usize,
-        compare: Option<SideBySide>,
-        scroll: usize,
-        /// Discard was pressed: an explicit yes (`confirm`, `y`) deletes; any other key keeps.
-        confirm_discard: bool,
-    },
-}
-
-/// This session's autosave of the shown buffer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Autosave {
-    pub artifact: Artifact,
-    pub path: PathBuf,
-    pub sha256: String,
-}
-
-/// Everything the live directory adds to the model, for one engagement root.
-#[derive(Debug, Clone, Default)]
-pub struct Live {
-    pub root: Option<PathBuf>,
-    /// How the directory is watched (`None` until the watcher reports).
-    pub mode: Option<WatchMode>,
-    /// A problem with the watch or with re-reading the engagement.
-    pub problem: Option<String>,
-    pub conflict: Option<EditConflict>,
-    pub view: Option<LiveView>,
-    /// Recovery files offered back (from earlier sessions, or set aside by "take disk").
-    pub offered: Vec<Offered>,
-    /// Autosaves of other instances still running: their live buffers, never offered here.
-    pub held: Vec<RecoveryFile>,
-    /// Other running instances that have this engagement open (their presence files).
-    pub others: Vec<InstanceOwner>,
-    /// Agent sessions (`phasegate mcp`) running on this engagement, as last read (on a
-    /// reload or a presence change, never per frame: `store::agents::live_sessions`).
-    pub agents: Vec<crate::store::agents::AgentSession>,
-    /// Columns the open view's compare is scrolled sideways (reset when a view opens).
-    pub hscroll: usize,
-    /// The presence directory changed: read it once more at the next deadline. A file created
-    /// and removed within one debounce window reports nothing, so what a scan saw in between
-    /// would otherwise stay on the status bar.
-    pub recheck_presence: bool,
-    pub autosave: Option<Autosave>,
-    /// A recovery file restored into the buffer: removed once the buffer is saved.
-    pub restored: Option<(PathBuf, String)>,
-    /// The recovery directory was looked at for this root.
-    pub scanned: bool,
-}
-
-impl Live {
-    /// The live state of the open engagement (reset when another engagement is open).
-    fn of(state: &mut State) -> Option<(&mut Live, &mut EngagementState)> {
-        let e = state.engagement.as_mut()?;
-        if state.live.root.as_deref() != Some(e.root.as_path()) {
-            state.live = Live {
-                root: Some(e.root.clone()),
-                ..Live::default()
-            };
-        }
-        Some((&mut state.live, e))
-    }
-
-    /// Whether this live state belongs to the open engagement.
-    pub fn current(state: &State) -> Option<&Live> {
-        let e = state.engagement.as_ref()?;
-        (state.live.root.as_deref() == Some(e.root.as_path()) && state.screen == Screen::Engagement)
-            .then_some(&state.live)
-    }
-
-    /// The conflict on the shown artifact, if any.
-    pub fn conflict_of(state: &State) -> Option<&EditConflict> {
-        let live = Live::current(state)?;
-        let e = state.engagement.as_ref()?;
-        live.conflict
-            .as_ref()
-            .filter(|c| Some(c.artifact) == e.shown_artifact())
-    }
-}
-
-/// True while a live view (conflict, recovery) takes the keys.
-pub fn view_open(state: &State) -> bool {
-    Live::current(state).is_some_and(|l| l.view.is_some())
-}
+use crate::store::watch::{WatchEvent, is_presence};
 
 // ---------------------------------------------------------------------------------------------
 // Actions and effects
+
+/// The shown artifact was saved with this text: the buffer is clean if it still holds it, and
+/// the engagement is read again.
+fn saved(state: &mut State, artifact: Artifact, text: String) -> Vec<Effect> {
+    let Some(e) = &mut state.engagement else {
+        return Vec::new();
+    };
+    if e.shown_artifact() == Some(artifact) {
+        if e.editor.text_equals(&text) {
+            e.dirty = false;
+        }
+        e.saved_text = text;
+        e.live_pending = true;
+    }
+    let root = e.root.clone();
+    state.info(format!("saved {}", artifact.file_name()));
+    vec![Effect::Load { root }]
+}
+
+/// The live state of the open engagement (reset when another engagement is open).
+fn live_of(state: &mut State) -> Option<(&mut Live, &mut EngagementState)> {
+    let e = state.engagement.as_mut()?;
+    if state.live.root.as_deref() != Some(e.root.as_path()) {
+        state.live = Live {
+            root: Some(e.root.clone()),
+            ..Live::default()
+        };
+    }
+    Some((&mut state.live, e))
+}
 
 fn fx(effect: LiveEffect) -> Effect {
     Effect::Live(effect)
@@ -189,7 +85,7 @@ fn fx(effect: LiveEffect) -> Effect {
 
 /// Applies a live action.
 pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let root = e.root.clone();
@@ -303,7 +199,7 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             if matches!(live.view, Some(LiveView::Conflict { .. })) {
                 live.view = None;
             }
-            let effects = super::update::saved(state, artifact, text);
+            let effects = saved(state, artifact, text);
             if let Some(kept) = kept {
                 state.info(format!(
                     "saved {}; the disk version it replaced is kept in {}",
@@ -591,7 +487,8 @@ fn follow_phase(state: &mut State, before: Phase) {
         return;
     }
     let name = |p: Phase| {
-        super::artifact_of(p).map_or_else(|| "build/".to_string(), |a| a.file_name().to_string())
+        crate::domain::progress::artifact_of(p)
+            .map_or_else(|| "build/".to_string(), |a| a.file_name().to_string())
     };
     let (old, new) = (name(was), name(now));
     e.show_phase(now);
@@ -604,7 +501,7 @@ fn follow_phase(state: &mut State, before: Phase) {
     };
     let key = state
         .keys
-        .hint(super::Context::View, show_was)
+        .hint(crate::app::Context::View, show_was)
         .map(|k| format!(" ({k} shows {old})"))
         .unwrap_or_default();
     state.info_beside(format!("now in {}: showing {new}{key}", now.title()), false);
@@ -613,7 +510,7 @@ fn follow_phase(state: &mut State, before: Phase) {
 fn reload_in_place(state: &mut State, loaded: LoadedEngagement, outside: bool) -> Vec<Effect> {
     let mut forget: Cleanup = Vec::new();
     let (mut messages, conflict_msg, decided_gates, root) = {
-        let Some((live, e)) = Live::of(state) else {
+        let Some((live, e)) = live_of(state) else {
             return Vec::new();
         };
         if e.dirty
@@ -762,7 +659,7 @@ fn reload_in_place(state: &mut State, loaded: LoadedEngagement, outside: bool) -
     let refused = state
         .toast
         .as_ref()
-        .is_some_and(|t| t.kind == super::Severity::Error);
+        .is_some_and(|t| t.kind == Severity::Error);
     if refused && !outside {
         // Our own action was refused (a lost race): say what won, after the refusal.
         if let Some(t) = &mut state.toast {
@@ -779,7 +676,7 @@ fn reload_in_place(state: &mut State, loaded: LoadedEngagement, outside: bool) -
 }
 
 fn autosave(state: &mut State) -> Vec<Effect> {
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let Some(artifact) = e.shown_artifact() else {
@@ -823,7 +720,7 @@ fn cleanup_of(live: &Live, artifact: Artifact) -> Cleanup {
 pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
     let editing = state.mode == Mode::Edit;
     let keys = state.keys.clone();
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let (expected, keep_disk) = match live.conflict.as_ref().filter(|c| c.artifact == artifact) {
@@ -869,12 +766,12 @@ pub fn save(state: &mut State, artifact: Artifact) -> Vec<Effect> {
 
 /// What a save refused because of a conflict says while the user is typing: how to reach the
 /// conflict view, whose single-letter choices are never taken from typed text.
-fn refused_while_editing(keys: &super::Keys, artifact: Artifact, stage: Stage) -> String {
+fn refused_while_editing(keys: &crate::app::Keys, artifact: Artifact, stage: Stage) -> String {
     let leave = keys
-        .hint(super::keys::Context::Edit, Command::Leave)
+        .hint(crate::app::keys::Context::Edit, Command::Leave)
         .unwrap_or_else(|| "Esc".into());
     let show = keys
-        .hint(super::keys::Context::View, Command::ShowConflict)
+        .hint(crate::app::keys::Context::View, Command::ShowConflict)
         .unwrap_or_else(|| "C".into());
     let then = match stage {
         Stage::Merging => "mark the merge resolved there, then save",
@@ -924,7 +821,7 @@ fn open_conflict_view_inner(live: &mut Live, e: &EngagementState) {
 }
 
 fn open_conflict_view(state: &mut State) {
-    if let Some((live, e)) = Live::of(state) {
+    if let Some((live, e)) = live_of(state) {
         open_conflict_view_inner(live, e);
     }
 }
@@ -963,7 +860,7 @@ fn recovery_found(
     problems: Vec<String>,
     open_view: bool,
 ) -> Vec<Effect> {
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let mut effects = Vec::new();
@@ -1052,7 +949,7 @@ pub fn command(state: &mut State, c: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::ShowRecovery => {
-            let Some((live, e)) = Live::of(state) else {
+            let Some((live, e)) = live_of(state) else {
                 return Vec::new();
             };
             live.view = Some(LiveView::Recovery {
@@ -1098,7 +995,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
         }
         Command::ForceQuit => {
             state.live.view = None;
-            return super::update::quit_or_ask(state);
+            return super::common::quit_or_ask(state);
         }
         Command::Leave | Command::Cancel | Command::Quit => {
             state.live.view = None;
@@ -1113,7 +1010,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
                 }) => widest(rows),
                 _ => 0,
             };
-            let step = super::build::HSCROLL_STEP.unsigned_abs();
+            let step = crate::app::layout::HSCROLL_STEP.unsigned_abs();
             let h = state.live.hscroll;
             state.live.hscroll = if c == Command::MoveLeft {
                 h.saturating_sub(step)
@@ -1132,7 +1029,7 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
 }
 
 fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let Some(conflict) = live.conflict.clone() else {
@@ -1246,7 +1143,7 @@ fn conflict_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
 }
 
 fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
-    let Some((live, e)) = Live::of(state) else {
+    let Some((live, e)) = live_of(state) else {
         return Vec::new();
     };
     let Some(LiveView::Recovery {
@@ -1330,7 +1227,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
                 return Vec::new();
             }
             let refusal = if e.engagement.texts.contains_key(&artifact) {
-                super::edit_refusal(Some(artifact), e.disk.phase)
+                crate::domain::rules::edit_refusal(Some(artifact), e.disk.phase)
             } else {
                 Some(format!("{} does not exist on disk", artifact.file_name()))
             };
@@ -1369,7 +1266,7 @@ fn recovery_command(state: &mut State, c: Command, page: usize) -> Vec<Effect> {
             set(live, selected, compare, scroll, true);
             let yes = state
                 .keys
-                .hint(super::keys::Context::Overlay, Command::Confirm)
+                .hint(crate::app::keys::Context::Overlay, Command::Confirm)
                 .unwrap_or_else(|| "confirm".into());
             state.error(format!(
                 "discard {}? its text is deleted for good — press {yes} to delete, any other key keeps it",
@@ -1426,20 +1323,4 @@ fn jump_hunk(rows: &SideBySide, scroll: usize, forward: bool) -> usize {
             .or(rows.hunks.last())
     };
     next.map_or(scroll, |h| h.start.saturating_sub(3))
-}
-
-/// When a recovery file was last written, for the list.
-pub fn modified_label(file: &RecoveryFile) -> String {
-    file.modified
-        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(0)).to_string())
-        .unwrap_or_else(|| "unknown time".into())
-}
-
-/// A path shown relative to the engagement.
-pub fn shown_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }

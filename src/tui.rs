@@ -496,6 +496,7 @@ fn event_loop(
             // One frame per keystroke: the echo is drawn before the live gate re-check of the
             // buffer runs, and its result draws again only if it changed what the panes show.
             draw(terminal, state, &mut view, theme)?;
+            live.announce(state);
             drawn_plain = crate::ui::highlight::ready().is_none();
             if !drawn_once {
                 drawn_once = true;

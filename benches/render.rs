@@ -26,7 +26,9 @@
 //!   sample's as-built.md in the default split layout, as the pty benchmark does: the in-process
 //!   part of its keystroke-to-screen latency.
 //!
-//! Run with `cargo bench --bench render` (add `-- --quick` for a short run).
+//! Run with `cargo bench --bench render` (add `-- --quick` for a short run). To profile one
+//! benchmark: `RENDER_BENCH_NO_BYTES=1 perf record -g target/release/deps/render-… --bench
+//! --profile-time 5 sample_typing/frame` (the bytes report above is skipped).
 
 #[path = "../tests/common/files.rs"]
 mod files;
@@ -234,7 +236,12 @@ fn bench_editor(c: &mut Criterion) {
     eprintln!("load + evaluate a {LINES}-line spec: {:?}", t0.elapsed());
     let theme = Theme::default();
 
+    // RENDER_BENCH_NO_BYTES=1 skips these (when profiling one benchmark, e.g. with perf).
+    let bytes_report = std::env::var_os("RENDER_BENCH_NO_BYTES").is_none();
     for (zoom, label) in [(true, "zoomed (full width)"), (false, "split layout")] {
+        if !bytes_report {
+            break;
+        }
         for hw in [true, false] {
             for cmd in [Command::MoveDown, Command::PageDown] {
                 let (bytes, ms) = bytes_per_line(&loaded, &theme, zoom, hw, cmd);

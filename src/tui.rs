@@ -60,8 +60,6 @@ pub struct TuiSetup {
 impl TuiSetup {
     /// Reads config.toml, its theme and keymap (problems become the banner; defaults are used).
     pub fn from_config(config_path: Option<&Path>, as_name: Option<&str>) -> TuiSetup {
-        // The TUI is starting: the grammar loads while the rest is read.
-        preload_highlighter();
         let env = crate::config::process_env;
         let (loaded, banner) = crate::config::load_all(config_path, &env);
         TuiSetup {
@@ -168,17 +166,13 @@ fn draw(
     result.and(end)
 }
 
-/// How long the first engagement frame waits for the Markdown grammar. A first frame drawn
-/// fully styled is worth a few milliseconds, and saves restyling every line in a second one;
-/// past this the frame is drawn with the editor's line-local styling and restyled when the
-/// grammar is ready.
-const GRAMMAR_WAIT: Duration = Duration::from_millis(12);
-
 /// Whether the grammar loaded, from the thread loading it (`preload_highlighter`).
 static GRAMMAR_LOADED: Mutex<Option<Receiver<bool>>> = Mutex::new(None);
 
-/// Starts loading the Markdown grammar on its own thread, as early as possible (while the
-/// configuration and the engagement are read).
+/// Starts loading the Markdown grammar on its own thread. The TUI starts it once its first frame
+/// is out: that frame is drawn with the editor's line styler, which paints what the grammar
+/// paints on prose (`ui::highlight::Cache::quick_runs`), so compiling the grammar's regexes
+/// (milliseconds) is off the start-up path and the frame after it changes next to nothing.
 pub fn preload_highlighter() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -198,18 +192,18 @@ pub fn preload_highlighter() {
     });
 }
 
-/// Before the first frame: waits up to `wait` for the grammar; if it is not ready by then, it
-/// asks for one redraw on `tx` when it is. Returns whether it is ready now.
-fn await_highlighter(wait: Duration, tx: Sender<Incoming>) -> bool {
+/// Starts loading the grammar if it is not loaded, and asks for one redraw on `tx` when it is.
+/// Returns whether it is ready now.
+fn await_highlighter(tx: Sender<Incoming>) -> bool {
     preload_highlighter();
     let loading = GRAMMAR_LOADED.lock().ok().and_then(|mut slot| slot.take());
     let Some(loaded) = loading else {
         return crate::ui::highlight::ready().is_some();
     };
-    match loaded.recv_timeout(wait) {
+    match loaded.try_recv() {
         Ok(ready) => ready,
-        Err(mpsc::RecvTimeoutError::Disconnected) => false,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
+        Err(mpsc::TryRecvError::Disconnected) => false,
+        Err(mpsc::TryRecvError::Empty) => {
             let spawned = std::thread::Builder::new()
                 .name("phasegate-highlight-wait".into())
                 .spawn(move || {
@@ -344,11 +338,18 @@ fn run(
     mut state: State,
     theme: &Theme,
     first: Vec<Effect>,
-    ctx: &EffectContext,
-    worker_ctx: EffectContext,
+    (ctx, worker_ctx): (&EffectContext, EffectContext),
+    signer: SignerLookup,
 ) -> io::Result<Ended> {
     let mut terminal = init()?;
-    let outcome = event_loop(&mut terminal, &mut state, theme, first, ctx, worker_ctx);
+    let outcome = event_loop(
+        &mut terminal,
+        &mut state,
+        theme,
+        first,
+        (ctx, worker_ctx),
+        signer,
+    );
     restore();
     outcome
 }
@@ -388,21 +389,15 @@ fn event_loop(
     state: &mut State,
     theme: &Theme,
     first: Vec<Effect>,
-    ctx: &EffectContext,
-    worker_ctx: EffectContext,
+    (ctx, worker_ctx): (&EffectContext, EffectContext),
+    mut signer: SignerLookup,
 ) -> io::Result<Ended> {
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
     let (tx, rx) = mpsc::channel();
     let mut input = InputThread::spawn(tx.clone())?;
-    // An engagement opens on its editor: its first frame waits a little for the grammar.
-    let wait = if state.screen == Screen::Engagement {
-        GRAMMAR_WAIT
-    } else {
-        Duration::ZERO
-    };
-    await_highlighter(wait, tx.clone());
+    let grammar_tx = tx.clone();
     let checker_tx = tx.clone();
     let checker = LiveChecker::spawn(move |evaluation| {
         let _ = checker_tx.send(Incoming::Action(Action::LiveEvaluated(Box::new(
@@ -501,9 +496,13 @@ fn event_loop(
             // One frame per keystroke: the echo is drawn before the live gate re-check of the
             // buffer runs, and its result draws again only if it changed what the panes show.
             draw(terminal, state, &mut view, theme)?;
+            live.announce(state);
             drawn_plain = crate::ui::highlight::ready().is_none();
             if !drawn_once {
                 drawn_once = true;
+                // What the first frame did not need: the grammar, the signer's label.
+                await_highlighter(grammar_tx.clone());
+                signer.start();
                 // A test hook: debug (test) builds only, so a release binary never panics on it.
                 if cfg!(debug_assertions)
                     && std::env::var("PHASEGATE_TEST_PANIC").is_ok_and(|v| v == "1")
@@ -552,6 +551,8 @@ fn event_loop(
                     return Ok(Ended::Signal { signal, kept });
                 }
                 Incoming::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+                    // A key may open the decision dialog, which names the signer.
+                    signer.finish(state);
                     // Esc and a key in one read are two keys, each routed in the state the
                     // one before it left (Esc leaves edit mode, then `g` is a view key).
                     let keys = input::split_esc_prefix(key, |k| router::alt_chord_meant(state, k));
@@ -583,24 +584,48 @@ fn event_loop(
     }
 }
 
-/// Looks the signer up on its own thread (it runs `git config` twice: milliseconds on the
-/// start-up path), to be joined by [`new_state`].
-fn look_up_signer(setup: &TuiSetup) -> Option<std::thread::JoinHandle<SignerLabel>> {
-    let signing = setup.signing.clone()?;
-    std::thread::Builder::new()
-        .name("phasegate-signer".into())
-        .spawn(move || signing.label())
-        .ok()
-}
-
 type SignerLabel = Result<crate::store::sign::SignerLabel, String>;
 
-fn new_state(setup: &TuiSetup) -> State {
-    new_state_with(setup, None)
+/// The signer's label for the decision dialog (`state.signer`), looked up on its own thread once
+/// the first frame is out: it runs `git config` twice, milliseconds the first frame does not
+/// need, and a key that could open the dialog waits for it ([`SignerLookup::finish`]).
+struct SignerLookup {
+    signing: Option<crate::config::signing::SigningSetup>,
+    running: Option<std::thread::JoinHandle<SignerLabel>>,
 }
 
-/// [`new_state`] with the signer looked up meanwhile by [`look_up_signer`].
-fn new_state_with(setup: &TuiSetup, signer: Option<std::thread::JoinHandle<SignerLabel>>) -> State {
+impl SignerLookup {
+    fn new(setup: &TuiSetup) -> SignerLookup {
+        SignerLookup {
+            signing: setup.signing.clone(),
+            running: None,
+        }
+    }
+
+    fn start(&mut self) {
+        if self.running.is_some() {
+            return;
+        }
+        let Some(signing) = self.signing.clone() else {
+            return;
+        };
+        self.running = std::thread::Builder::new()
+            .name("phasegate-signer".into())
+            .spawn(move || signing.label())
+            .ok();
+    }
+
+    /// Sets `state.signer` (looked up here if the thread could not start); once.
+    fn finish(&mut self, state: &mut State) {
+        let Some(signing) = self.signing.take() else {
+            return;
+        };
+        let looked_up = self.running.take().and_then(|h| h.join().ok());
+        state.signer = Some(looked_up.unwrap_or_else(|| signing.label()));
+    }
+}
+
+fn new_state(setup: &TuiSetup) -> State {
     let mut state = State::new(setup.identity.clone(), setup.keys.clone(), (80, 24));
     state.ascii = setup.ascii;
     state.banner = setup.banner.clone();
@@ -609,8 +634,6 @@ fn new_state_with(setup: &TuiSetup, signer: Option<std::thread::JoinHandle<Signe
             Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
             Err(e) => state.banner.push(e.to_string()),
         }
-        let looked_up = signer.and_then(|h| h.join().ok());
-        state.signer = Some(looked_up.unwrap_or_else(|| signing.label()));
     }
     state
 }
@@ -631,22 +654,28 @@ pub fn run_workspace(workspace: &Path, setup: TuiSetup) -> io::Result<Ended> {
         vec![Effect::LoadWorkspace {
             workspace: workspace.to_path_buf(),
         }],
-        &ctx,
-        worker_ctx,
+        (&ctx, worker_ctx),
+        SignerLookup::new(&setup),
     )
 }
 
 /// The TUI on one engagement. A directory that does not load is an error before the screen
 /// is taken over.
 pub fn run_engagement(root: &Path, setup: TuiSetup) -> Result<Ended, String> {
-    let signer = look_up_signer(&setup);
     let loaded = crate::store::engagement::load(root).map_err(|e| e.to_string())?;
-    let mut state = new_state_with(&setup, signer);
+    let mut state = new_state(&setup);
     // What opening asks for (the reviewer's draft) runs first in the loop.
     let first = crate::app::update::update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
     let ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
     let worker_ctx = EffectContext::system(setup.identity.clone(), setup.signing.clone());
-    run(state, &setup.theme, first, &ctx, worker_ctx).map_err(|e| e.to_string())
+    run(
+        state,
+        &setup.theme,
+        first,
+        (&ctx, worker_ctx),
+        SignerLookup::new(&setup),
+    )
+    .map_err(|e| e.to_string())
 }
 
 type LiveSlot = std::sync::Arc<(

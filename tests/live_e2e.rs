@@ -262,9 +262,14 @@ fn also_open_here_follows_the_other_instances() {
         "also open here: {}",
         phasegate::store::instance::InstanceOwner::current().user_at_host()
     );
-    // B opens and is killed: its presence file stays behind, stale.
+    // B opens and is killed: its presence file stays behind, stale. (It is written once the
+    // first frame is out: the screen does not wait for that fsync.)
     let mut b = open(&ws);
-    assert_eq!(files(&presence), 1);
+    let until = Instant::now() + DEADLINE;
+    while files(&presence) != 1 {
+        assert!(Instant::now() < until, "B's presence file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let pid = b.pid().expect("pid");
     // SAFETY: signalling a child process we started.
     let rc = unsafe { libc::kill(i32::try_from(pid).expect("pid fits"), libc::SIGKILL) };

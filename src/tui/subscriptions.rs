@@ -67,19 +67,23 @@ impl Runtime {
         self
     }
 
+    /// Called after every frame: announces this instance's presence in the open engagement
+    /// (and withdraws it from the one before). After, not before, the frame: the presence file
+    /// is an fsynced write, milliseconds the first frame of an engagement need not wait for.
+    pub fn announce(&mut self, state: &State) {
+        let root = state.engagement.as_ref().map(|e| &e.root);
+        if self.present.as_ref() != root {
+            self.leave();
+            // Presence is a courtesy to the others: an engagement that cannot be written (a
+            // read-only checkout) is still worked on, just unannounced.
+            self.present = root.filter(|r| instance::announce(r).is_ok()).cloned();
+        }
+    }
+
     /// Called after every update, before the draw: watches the open engagement (and nothing
     /// else), and arms the autosave deadline when the buffer changed.
     pub fn observe(&mut self, state: &State) {
         let root = state.engagement.as_ref().map(|e| e.root.clone());
-        if self.present != root {
-            self.leave();
-            // Presence is a courtesy to the others: an engagement that cannot be written (a
-            // read-only checkout) is still worked on, just unannounced.
-            self.present = root
-                .as_ref()
-                .filter(|r| instance::announce(r).is_ok())
-                .cloned();
-        }
         if self.watcher.as_ref().map(|(r, _)| r) != root.as_ref() {
             self.watcher = None; // stops the old watch first
             if let Some(root) = root {

@@ -5,7 +5,7 @@
 //! lines, each soft-wrapped on the spot (`softwrap`), so a frame costs the same on a 50,000-line
 //! artifact as on a short one. The view's top lives in the [`ViewState`] and follows
 //! the cursor with the least scrolling. Markdown styles come from `ui::highlight` (syntect,
-//! cached per buffer), or from its line-local fallback until the grammar has loaded.
+//! cached per buffer), or from its line styler (`Cache::quick_runs`) until the grammar has loaded.
 
 use std::ops::Range;
 
@@ -368,19 +368,20 @@ fn draw_text(
     };
     let rows = first.row..last.row.saturating_add(1);
     let tab = usize::from(tab);
-    let draw_all = |buf: &mut Buffer, cache: Option<&Cache>| {
+    // `parsed`: whether the cache holds the grammar's runs (else the line styler's).
+    let draw_all = |buf: &mut Buffer, cache: &Cache, parsed: bool| {
         let mut cursor_at = None;
         let mut marks: Option<(usize, Marks)> = None;
         for seg in &segments {
             let Some(line) = lines.get(seg.row) else {
                 continue;
             };
-            let fallback;
-            let runs = match cache.and_then(|c| c.runs(seg.row, line)) {
+            let quick;
+            let runs = match parsed.then(|| cache.runs(seg.row, line)).flatten() {
                 Some(runs) => runs,
                 None => {
-                    fallback = highlight::fallback_runs(line);
-                    &fallback
+                    quick = cache.quick_runs(seg.row, line);
+                    &quick
                 }
             };
             if marks.as_ref().is_none_or(|(row, _)| *row != seg.row) {
@@ -395,15 +396,20 @@ fn draw_text(
         }
         cursor_at
     };
-    match highlight::ready() {
-        Some(engine) => highlight::with_cache(e.view.id(), |cache| {
-            let edited = e.view.edited_since(cache.edits_seen);
-            cache.edits_seen = e.view.seq();
-            cache.prepare(engine, lines, rows, edited);
-            draw_all(buf, Some(cache))
-        }),
-        None => draw_all(buf, None),
-    }
+    highlight::with_cache(e.view.id(), |cache| {
+        let edited = e.view.edited_since(cache.edits_seen);
+        cache.edits_seen = e.view.seq();
+        match highlight::ready() {
+            Some(engine) => {
+                cache.prepare(engine, lines, rows, edited);
+                draw_all(buf, cache, true)
+            }
+            None => {
+                cache.prepare_quick(lines, rows, edited);
+                draw_all(buf, cache, false)
+            }
+        }
+    })
 }
 
 pub fn render(

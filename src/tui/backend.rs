@@ -14,9 +14,11 @@
 //! A terminal scrolling region spans the full width: rows are first compared whole (a
 //! full-width pane scrolled); when that explains little of what changed (a pane beside another,
 //! whose soft-wrapped line gained a row and pushed the rows below it down), bands of rows moved
-//! by up to three are scored cell by cell, and the frame is rendered each way — with each
-//! candidate scroll, and without one — and the shortest output is written. The result is
-//! always exact: what is written is the difference from the (scrolled) shadow.
+//! by up to three are scored cell by cell: roughly the bytes each row costs to write over what
+//! the terminal would show there (a byte a cell, more for each run), the cells spoiled beside
+//! the pane counted against the ones saved. The result is always exact — what is written is
+//! the difference from the (scrolled) shadow — so a scroll that does not pay off costs bytes,
+//! never correctness.
 //!
 //! Cells are written the cheap way: the backend knows the terminal's pen (its SGR state) and
 //! cursor, so a style is written as the change from the pen (no reset after the last cell), a
@@ -34,7 +36,7 @@
 //! restored screen.
 
 use std::cell::Cell as StdCell;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -168,8 +170,12 @@ pub struct ShadowBackend<W: Write> {
     /// The frame being written; between frames equal to `shadow`, so a frame is the shadow
     /// with ratatui's updates applied, without copying the screen.
     next: Buffer,
-    /// Scratch: the shadow scrolled by a plan being weighed.
-    trial: Buffer,
+    /// Scratch: one row of two frames, for [`diff_rows`].
+    row_scratch: (Buffer, Buffer),
+    /// The keys of the shadow's and of the frame's cells ([`cell_key`]), kept like them, for
+    /// planning scrolls without comparing whole cells.
+    shadow_keys: Vec<u64>,
+    next_keys: Vec<u64>,
     /// The terminal's size, asked once and then told by resize events (asking costs an open
     /// of `/dev/tty` and an ioctl: not something to do on every frame, as ratatui would).
     size: StdCell<Size>,
@@ -280,7 +286,9 @@ impl<W: Write> ShadowBackend<W> {
             shared,
             shadow: Buffer::empty(area),
             next: Buffer::empty(area),
-            trial: Buffer::empty(area),
+            row_scratch: row_buffers(area),
+            shadow_keys: blank_keys(area),
+            next_keys: blank_keys(area),
             size: StdCell::new(size),
             size_stale: StdCell::new(false),
             hardware_scroll: true,
@@ -364,16 +372,27 @@ impl<W: Write> ShadowBackend<W> {
         let area = self.area();
         self.shadow = Buffer::empty(area);
         self.next = Buffer::empty(area);
-        self.trial = Buffer::empty(area);
+        self.row_scratch = row_buffers(area);
+        self.shadow_keys = blank_keys(area);
+        self.next_keys = blank_keys(area);
     }
 
     /// The frame's output when the terminal first scrolls by `plan`: the scroll, then the
     /// cells where the new frame differs from the scrolled shadow, then the scrolling region
-    /// reset. Nothing is changed: plans are weighed by what they would write.
-    fn render_scrolled(&mut self, plan: &ScrollPlan, outside: &[(u16, u16, &Cell)]) -> Rendered {
-        self.trial.content.clone_from_slice(&self.shadow.content);
-        scroll_buffer(&mut self.trial, plan);
-        let cells = bridge_gaps(&self.next, self.trial.diff(&self.next));
+    /// reset. The shadow is scrolled.
+    fn render_scrolled(
+        &mut self,
+        plan: &ScrollPlan,
+        changed: &[bool],
+        outside: &[(u16, u16, &Cell)],
+    ) -> Rendered {
+        let scrolled = &mut self.shadow;
+        scroll_buffer(scrolled, plan);
+        // Rows neither moved nor changed are equal.
+        let rows = (0..changed.len())
+            .filter(|y| changed[*y] || plan.rows.contains(&u16::try_from(*y).unwrap_or(u16::MAX)));
+        let cells = diff_rows(scrolled, &self.next, rows, &mut self.row_scratch);
+        let cells = bridge_gaps(&self.next, cells);
         let mut paint = self.paint;
         let mut bytes = Vec::with_capacity(512);
         paint.scroll(&mut bytes, plan);
@@ -413,6 +432,9 @@ impl<W: Write> ShadowBackend<W> {
         self.paint.reset_region(&mut out);
         scroll_buffer(&mut self.shadow, plan);
         scroll_buffer(&mut self.next, plan);
+        let width = usize::from(self.shadow.area.width);
+        scroll_keys(&mut self.shadow_keys, width, plan);
+        scroll_keys(&mut self.next_keys, width, plan);
         self.inner.write_all(&out)
     }
 }
@@ -559,6 +581,100 @@ impl Painter {
     fn reset_region(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\x1b[r");
         self.at = None;
+    }
+}
+
+fn row_buffers(area: Rect) -> (Buffer, Buffer) {
+    let row = Rect::new(0, 0, area.width, 1);
+    (Buffer::empty(row), Buffer::empty(row))
+}
+
+/// The cells where `next` differs from `prev` on `rows` (the others are known equal), as
+/// ratatui's diff finds them (wide characters and their trailing cells included) but row by
+/// row: a row equal as a whole is passed over by a plain comparison, without the diff's walk
+/// that measures every symbol's width. `scratch`: two one-row buffers as wide as the frames.
+fn diff_rows<'a>(
+    prev: &Buffer,
+    next: &'a Buffer,
+    rows: impl Iterator<Item = usize>,
+    scratch: &mut (Buffer, Buffer),
+) -> Vec<(u16, u16, &'a Cell)> {
+    let width = usize::from(next.area.width);
+    let mut out = Vec::new();
+    for y in rows {
+        let span = y * width..(y + 1) * width;
+        let (Some(old), Some(new)) = (prev.content.get(span.clone()), next.content.get(span))
+        else {
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        let Ok(row) = u16::try_from(y) else { continue };
+        if narrow_row(old) && narrow_row(new) {
+            // One cell a column: the diff is the cells that differ.
+            out.extend(
+                (0u16..)
+                    .zip(old.iter().zip(new))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(x, (_, b))| (x, row, b)),
+            );
+            continue;
+        }
+        scratch.0.content.clone_from_slice(old);
+        scratch.1.content.clone_from_slice(new);
+        out.extend(
+            scratch
+                .0
+                .diff(&scratch.1)
+                .into_iter()
+                .filter_map(|(x, _, _)| next.cell(Position::new(x, row)).map(|c| (x, row, c))),
+        );
+    }
+    out
+}
+
+/// Every cell of `row` is one column wide and diffed plainly (no skip, no forced update).
+fn narrow_row(row: &[Cell]) -> bool {
+    row.iter().all(|c| {
+        let symbol = c.symbol();
+        c.diff_option == ratatui::buffer::CellDiffOption::None
+            && match symbol.as_bytes() {
+                [b] => (0x20..0x7f).contains(b),
+                _ => {
+                    let mut chars = symbol.chars();
+                    matches!(
+                        (chars.next(), chars.next()),
+                        (Some(c), None) if unicode_width::UnicodeWidthChar::width(c) == Some(1)
+                    )
+                }
+            }
+    })
+}
+
+fn blank_keys(area: Rect) -> Vec<u64> {
+    vec![cell_key(&Cell::EMPTY); usize::from(area.width) * usize::from(area.height)]
+}
+
+/// Moves rows of cell keys like [`scroll_buffer`] moves the cells.
+fn scroll_keys(keys: &mut [u64], width: usize, plan: &ScrollPlan) {
+    let height = keys.len() / width.max(1);
+    let top = usize::from(plan.rows.start);
+    let bottom = usize::from(plan.rows.end).min(height);
+    if width == 0 || top >= bottom {
+        return;
+    }
+    let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+    let span = &mut keys[top * width..bottom * width];
+    let moved = by.saturating_mul(width).min(span.len());
+    let blank = cell_key(&Cell::EMPTY);
+    if plan.by > 0 {
+        span.rotate_left(moved);
+        let len = span.len();
+        span[len - moved..].fill(blank);
+    } else {
+        span.rotate_right(moved);
+        span[..moved].fill(blank);
     }
 }
 
@@ -799,12 +915,43 @@ impl Hasher for Mix {
     }
 }
 
-fn row_hash(row: &[Cell]) -> u64 {
-    let mut h = Mix(0);
-    for cell in row {
-        cell.hash(&mut h);
+/// A color as one number, for [`cell_key`].
+fn color_key(c: Color) -> u64 {
+    match c {
+        Color::Reset => 0,
+        Color::Rgb(r, g, b) => 1 << 24 | u64::from(r) << 16 | u64::from(g) << 8 | u64::from(b),
+        Color::Indexed(i) => 2 << 24 | u64::from(i),
+        named => 3 << 24 | u64::from(named_index(named).unwrap_or(u8::MAX)),
     }
+}
+
+/// A cell as one number (what it shows and how), for comparing frames while planning a
+/// scroll: two cells with the same key are taken as equal (a collision only costs a plan that
+/// does not pay off: what is written is the real difference).
+fn cell_key(cell: &Cell) -> u64 {
+    // Most symbols are one to four bytes: folded into a word (a longer one wraps around,
+    // which only makes collisions likelier).
+    let symbol = cell
+        .symbol()
+        .bytes()
+        .fold(0u64, |word, b| word.rotate_left(8) ^ u64::from(b));
+    let option = match cell.diff_option {
+        ratatui::buffer::CellDiffOption::None => 0,
+        ratatui::buffer::CellDiffOption::Skip => 1,
+        ratatui::buffer::CellDiffOption::AlwaysUpdate => 2,
+        ratatui::buffer::CellDiffOption::ForcedWidth(w) => 3 + u64::from(w.get()),
+    };
+    let mut h = Mix(symbol);
+    h.add(color_key(cell.fg) | color_key(cell.bg) << 32);
+    h.add(color_key(cell.underline_color) | u64::from(cell.modifier.bits()) << 32 | option << 48);
     h.finish()
+}
+
+/// The keys of the cells of `row` into `keys`.
+fn key_row(keys: &mut [u64], row: &[Cell]) {
+    for (k, c) in keys.iter_mut().zip(row) {
+        *k = cell_key(c);
+    }
 }
 
 /// A move forward on a row costs 3–5 bytes (`CSI n C`): a short run of unchanged cells between
@@ -872,10 +1019,11 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
         .zip(new.content.chunks(width))
         .map(|(a, b)| a != b)
         .collect();
-    match plan_rows(old, new, &changed) {
+    let keys = |b: &Buffer| b.content.iter().map(cell_key).collect::<Vec<u64>>();
+    match plan_rows(&keys(old), &keys(new), width, &changed) {
         Planned::Nothing => None,
         Planned::Sure(plan) => Some(plan),
-        Planned::Weigh(plans) => plans.into_iter().next(),
+        Planned::Weigh(plans) => plans.into_iter().next().map(|(_, p)| p),
     }
 }
 
@@ -884,18 +1032,19 @@ enum Planned {
     Nothing,
     /// A full-width pane scrolled, and little else changed: nothing could do better.
     Sure(ScrollPlan),
-    /// Scrolls that may pay off, the one saving the most cells first: the frame is rendered
-    /// each way (and without a scroll) and the shortest output wins.
-    Weigh(Vec<ScrollPlan>),
+    /// Scrolls that may pay off and the bytes each saves (roughly), the one saving the most
+    /// first.
+    Weigh(Vec<(i64, ScrollPlan)>),
 }
 
-/// Plans a scroll turning `old` into `new`, whose rows `changed` differ.
-fn plan_rows(old: &Buffer, new: &Buffer, changed: &[bool]) -> Planned {
-    // Most frames (a key typed, a cursor moved) change a row or two: no hashing for those.
-    if old.area != new.area || changed.iter().filter(|c| **c).count() < 3 {
+/// Plans a scroll turning a frame into another (`old` and `new`: their cells' keys, rows
+/// `width` long), whose rows `changed` differ.
+fn plan_rows(old: &[u64], new: &[u64], width: usize, changed: &[bool]) -> Planned {
+    // Most frames (a key typed, a cursor moved) change a row or two: nothing to plan.
+    if old.len() != new.len() || changed.iter().filter(|c| **c).count() < 3 {
         return Planned::Nothing;
     }
-    let mut rows = Rows::new(old, new, changed.to_vec());
+    let mut rows = Rows::new(old, new, width, changed.to_vec());
     let whole = rows.whole_row_plan();
     if let Some(w) = &whole {
         // A full-width pane scrolled: what changed besides (a status line, the rows of a
@@ -923,41 +1072,65 @@ fn plan_rows(old: &Buffer, new: &Buffer, changed: &[bool]) -> Planned {
     if plans.is_empty() {
         return Planned::Nothing;
     }
-    Planned::Weigh(plans.into_iter().map(|(_, p)| p).collect())
+    Planned::Weigh(plans)
 }
 
 /// The farthest a band is moved when its rows only partly match.
 const PARTIAL_SHIFT: usize = 3;
-/// Cells a partial scroll must save to be worth its escape sequences (~15 bytes).
-const PARTIAL_MIN_CELLS: i64 = 24;
+/// Bytes (as [`row_cost`] estimates them) a scroll must save to be worth its escape sequences
+/// (~15 bytes) and the exposed rows' margins.
+const PARTIAL_MIN_BYTES: i64 = 24;
+/// What starting a run of written cells costs besides the cells, roughly: a cursor move and
+/// often a style change.
+const RUN_COST: i64 = 8;
 /// A row score that keeps a band from covering it.
 const NEVER: i64 = -(1 << 40);
 
-/// Two frames compared row by row, for planning a scroll.
+/// Two frames compared row by row, for planning a scroll, by their cells' keys.
 struct Rows<'a> {
-    old: &'a Buffer,
-    new: &'a Buffer,
+    old: &'a [u64],
+    new: &'a [u64],
     width: usize,
     changed: Vec<bool>,
     old_hash: Vec<u64>,
     new_hash: Vec<u64>,
-    /// Cells of each new row equal to the old row at the same place.
+    /// What writing each new row over the old row at the same place costs ([`row_cost`]).
     same: Vec<i64>,
-    /// Cells of each new row that are blank (what an exposed row shows).
+    /// What writing each new row over a blank row (what an exposed row shows) costs.
     blank: Vec<i64>,
 }
 
-fn count_equal(a: &[Cell], b: &[Cell]) -> i64 {
-    i64::try_from(a.iter().zip(b).filter(|(x, y)| x == y).count()).unwrap_or(i64::MAX)
+/// Roughly the bytes of turning a row showing cells `old` into `new` (their keys): a byte a
+/// differing cell and [`RUN_COST`] a run of them.
+fn row_cost(new: &[u64], old: &[u64]) -> i64 {
+    let mut cost = 0;
+    let mut in_run = false;
+    for (a, b) in new.iter().zip(old) {
+        if a == b {
+            in_run = false;
+        } else {
+            cost += if in_run { 1 } else { 1 + RUN_COST };
+            in_run = true;
+        }
+    }
+    cost
+}
+
+fn row_hash(keys: &[u64]) -> u64 {
+    let mut h = Mix(0);
+    for k in keys {
+        h.add(*k);
+    }
+    h.finish()
 }
 
 impl<'a> Rows<'a> {
-    fn new(old: &'a Buffer, new: &'a Buffer, changed: Vec<bool>) -> Rows<'a> {
-        let width = usize::from(old.area.width).max(1);
-        let old_hash: Vec<u64> = old.content.chunks(width).map(row_hash).collect();
+    /// `old` and `new`: the keys of two frames' cells, rows `width` long.
+    fn new(old: &'a [u64], new: &'a [u64], width: usize, changed: Vec<bool>) -> Rows<'a> {
+        let width = width.max(1);
+        let old_hash: Vec<u64> = old.chunks(width).map(row_hash).collect();
         // A row that did not change hashes as it did.
         let new_hash = new
-            .content
             .chunks(width)
             .zip(&old_hash)
             .zip(&changed)
@@ -975,21 +1148,20 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// Counts the cells that cell-level planning needs (`same`, `blank`).
+    /// Weighs the rows as cell-level planning needs (`same`, `blank`).
     fn count_cells(&mut self) {
-        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
-        let empty = vec![Cell::EMPTY; self.width];
+        let empty = vec![cell_key(&Cell::EMPTY); self.width];
         self.same = (0..self.height())
             .map(|y| {
                 if self.changed[y] {
-                    count_equal(self.new_row(y), self.old_row(y))
+                    row_cost(self.new_row(y), self.old_row(y))
                 } else {
-                    w
+                    0
                 }
             })
             .collect();
         self.blank = (0..self.height())
-            .map(|y| count_equal(self.new_row(y), &empty))
+            .map(|y| row_cost(self.new_row(y), &empty))
             .collect();
     }
 
@@ -997,34 +1169,30 @@ impl<'a> Rows<'a> {
         self.changed.len()
     }
 
-    fn old_row(&self, y: usize) -> &'a [Cell] {
-        &self.old.content[y * self.width..(y + 1) * self.width]
+    fn old_row(&self, y: usize) -> &'a [u64] {
+        &self.old[y * self.width..(y + 1) * self.width]
     }
 
-    fn new_row(&self, y: usize) -> &'a [Cell] {
-        &self.new.content[y * self.width..(y + 1) * self.width]
+    fn new_row(&self, y: usize) -> &'a [u64] {
+        &self.new[y * self.width..(y + 1) * self.width]
     }
 
-    /// What row `y` gains, in cells, by showing old row `src` instead of old row `y`.
-    fn moved_gain(&self, y: usize, src: usize, exact: bool) -> i64 {
-        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
-        let equal =
-            if self.new_hash[y] == self.old_hash[src] && self.new_row(y) == self.old_row(src) {
-                w
-            } else if exact {
-                count_equal(self.new_row(y), self.old_row(src))
-            } else {
-                0
-            };
-        equal - self.same[y]
+    /// What row `y` gains (bytes, roughly) by showing old row `src` instead of old row `y`.
+    fn moved_gain(&self, y: usize, src: usize) -> i64 {
+        let cost = if self.new_hash[y] == self.old_hash[src] {
+            0
+        } else {
+            row_cost(self.new_row(y), self.old_row(src))
+        };
+        self.same[y] - cost
     }
 
     /// What row `y` gains by being blanked.
     fn exposed_gain(&self, y: usize) -> i64 {
-        self.blank[y] - self.same[y]
+        self.same[y] - self.blank[y]
     }
 
-    /// The cells `plan` saves.
+    /// The bytes (roughly) `plan` saves.
     fn cells_saved(&self, plan: &ScrollPlan) -> i64 {
         let (top, bottom) = (usize::from(plan.rows.start), usize::from(plan.rows.end));
         let k = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
@@ -1036,7 +1204,7 @@ impl<'a> Rows<'a> {
                     y.checked_sub(k)
                 };
                 match src.filter(|s| (top..bottom).contains(s)) {
-                    Some(s) => self.moved_gain(y, s, true),
+                    Some(s) => self.moved_gain(y, s),
                     None => self.exposed_gain(y),
                 }
             })
@@ -1129,7 +1297,7 @@ impl<'a> Rows<'a> {
                         y.checked_sub(k)
                     };
                     match src.filter(|s| *s < h) {
-                        Some(s) => self.moved_gain(y, s, true),
+                        Some(s) => self.moved_gain(y, s),
                         None => NEVER,
                     }
                 }));
@@ -1142,7 +1310,7 @@ impl<'a> Rows<'a> {
                         } else {
                             exposed[a + k] - exposed[a] + moved[b + 1] - moved[a + k]
                         };
-                        if cells >= PARTIAL_MIN_CELLS && best.is_none_or(|x| cells > x.0) {
+                        if cells >= PARTIAL_MIN_BYTES && best.is_none_or(|x| cells > x.0) {
                             let by = i32::try_from(k).unwrap_or(i32::MAX);
                             best = Some((cells, lo + a, lo + b, if up { by } else { -by }));
                         }
@@ -1199,34 +1367,37 @@ impl<W: Write> Backend for ShadowBackend<W> {
                 outside.push((x, y, cell));
             }
         }
+        for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+            let row = y * width..(y + 1) * width;
+            key_row(&mut self.next_keys[row.clone()], &self.next.content[row]);
+        }
         let planned = if self.hardware_scroll {
-            plan_rows(&self.shadow, &self.next, &changed)
+            plan_rows(&self.shadow_keys, &self.next_keys, width, &changed)
         } else {
             Planned::Nothing
         };
         let best = match planned {
             Planned::Nothing => self.render_plain(&inside, &outside),
-            Planned::Sure(plan) => self.render_scrolled(&plan, &outside),
-            Planned::Weigh(plans) => {
-                let mut best = self.render_plain(&inside, &outside);
-                for plan in plans {
-                    let scrolled = self.render_scrolled(&plan, &outside);
-                    if scrolled.bytes.len() < best.bytes.len() {
-                        best = scrolled;
-                    }
+            Planned::Sure(plan) => self.render_scrolled(&plan, &changed, &outside),
+            // The scroll estimated to save the most, if it saves enough.
+            Planned::Weigh(plans) => match plans.first() {
+                Some((saved, plan)) if *saved >= PARTIAL_MIN_BYTES => {
+                    self.render_scrolled(plan, &changed, &outside)
                 }
-                best
-            }
+                _ => self.render_plain(&inside, &outside),
+            },
         };
         self.inner.write_all(&best.bytes)?;
         self.paint = best.paint;
         // The terminal shows the new frame now.
         if best.plan.is_some() {
             self.shadow.content.clone_from_slice(&self.next.content);
+            self.shadow_keys.copy_from_slice(&self.next_keys);
         } else {
             for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
                 let row = y * width..(y + 1) * width;
-                self.shadow.content[row.clone()].clone_from_slice(&self.next.content[row]);
+                self.shadow.content[row.clone()].clone_from_slice(&self.next.content[row.clone()]);
+                self.shadow_keys[row.clone()].copy_from_slice(&self.next_keys[row]);
             }
         }
         self.stats = FrameStats {

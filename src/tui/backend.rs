@@ -176,6 +176,8 @@ pub struct ShadowBackend<W: Write> {
     /// planning scrolls without comparing whole cells.
     shadow_keys: Vec<u64>,
     next_keys: Vec<u64>,
+    /// For each cell of the frame, roughly what writing it costs ([`write_cost`]).
+    next_costs: Vec<u8>,
     /// The terminal's size, asked once and then told by resize events (asking costs an open
     /// of `/dev/tty` and an ioctl: not something to do on every frame, as ratatui would).
     size: StdCell<Size>,
@@ -289,6 +291,7 @@ impl<W: Write> ShadowBackend<W> {
             row_scratch: row_buffers(area),
             shadow_keys: blank_keys(area),
             next_keys: blank_keys(area),
+            next_costs: vec![0; usize::from(area.width) * usize::from(area.height)],
             size: StdCell::new(size),
             size_stale: StdCell::new(false),
             hardware_scroll: true,
@@ -375,6 +378,7 @@ impl<W: Write> ShadowBackend<W> {
         self.row_scratch = row_buffers(area);
         self.shadow_keys = blank_keys(area);
         self.next_keys = blank_keys(area);
+        self.next_costs = vec![0; usize::from(area.width) * usize::from(area.height)];
     }
 
     /// The frame's output when the terminal first scrolls by `plan`: the scroll, then the
@@ -435,6 +439,7 @@ impl<W: Write> ShadowBackend<W> {
         let width = usize::from(self.shadow.area.width);
         scroll_keys(&mut self.shadow_keys, width, plan);
         scroll_keys(&mut self.next_keys, width, plan);
+        scroll_rows(&mut self.next_costs, width, plan, 0);
         self.inner.write_all(&out)
     }
 }
@@ -658,6 +663,12 @@ fn blank_keys(area: Rect) -> Vec<u64> {
 
 /// Moves rows of cell keys like [`scroll_buffer`] moves the cells.
 fn scroll_keys(keys: &mut [u64], width: usize, plan: &ScrollPlan) {
+    scroll_rows(keys, width, plan, cell_key(&Cell::EMPTY));
+}
+
+/// Moves rows of `width` values like [`scroll_buffer`] moves rows of cells, exposed ones set to
+/// `blank`.
+fn scroll_rows<T: Copy>(keys: &mut [T], width: usize, plan: &ScrollPlan, blank: T) {
     let height = keys.len() / width.max(1);
     let top = usize::from(plan.rows.start);
     let bottom = usize::from(plan.rows.end).min(height);
@@ -667,7 +678,6 @@ fn scroll_keys(keys: &mut [u64], width: usize, plan: &ScrollPlan) {
     let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
     let span = &mut keys[top * width..bottom * width];
     let moved = by.saturating_mul(width).min(span.len());
-    let blank = cell_key(&Cell::EMPTY);
     if plan.by > 0 {
         span.rotate_left(moved);
         let len = span.len();
@@ -948,10 +958,30 @@ fn cell_key(cell: &Cell) -> u64 {
 }
 
 /// The keys of the cells of `row` into `keys`.
-fn key_row(keys: &mut [u64], row: &[Cell]) {
+fn key_row(keys: &mut [u64], costs: &mut [u8], row: &[Cell]) {
     for (k, c) in keys.iter_mut().zip(row) {
         *k = cell_key(c);
     }
+    let mut left: Option<Pen> = None;
+    for (cost, c) in costs.iter_mut().zip(row) {
+        let pen = Pen::of(c);
+        *cost = write_cost(c, left.is_some_and(|l| l != pen));
+        left = Some(pen);
+    }
+}
+
+/// What writing `cell` costs inside a run of written cells, roughly: its symbol's bytes (none
+/// for a blank, which a run of is erased), and a style change where its style is not the one of
+/// the cell left of it (`new_style`).
+fn write_cost(cell: &Cell, new_style: bool) -> u8 {
+    let pen = Pen::of(cell);
+    let symbol = cell.symbol();
+    let bytes = if symbol == " " && pen == Pen::DEFAULT {
+        0
+    } else {
+        u8::try_from(symbol.len()).unwrap_or(u8::MAX)
+    };
+    bytes.saturating_add(if new_style { STYLE_COST } else { 0 })
 }
 
 /// A move forward on a row costs 3–5 bytes (`CSI n C`): a short run of unchanged cells between
@@ -1020,7 +1050,16 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
         .map(|(a, b)| a != b)
         .collect();
     let keys = |b: &Buffer| b.content.iter().map(cell_key).collect::<Vec<u64>>();
-    match plan_rows(&keys(old), &keys(new), width, &changed) {
+    let mut new_keys = keys(new);
+    let mut costs = vec![0; new_keys.len()];
+    for ((k, b), row) in new_keys
+        .chunks_mut(width)
+        .zip(costs.chunks_mut(width))
+        .zip(new.content.chunks(width))
+    {
+        key_row(k, b, row);
+    }
+    match plan_rows(&keys(old), (&new_keys, &costs), width, &changed) {
         Planned::Nothing => None,
         Planned::Sure(plan) => Some(plan),
         Planned::Weigh(plans) => plans.into_iter().next().map(|(_, p)| p),
@@ -1039,9 +1078,9 @@ enum Planned {
 
 /// Plans a scroll turning a frame into another (`old` and `new`: their cells' keys, rows
 /// `width` long), whose rows `changed` differ.
-fn plan_rows(old: &[u64], new: &[u64], width: usize, changed: &[bool]) -> Planned {
+fn plan_rows(old: &[u64], new: (&[u64], &[u8]), width: usize, changed: &[bool]) -> Planned {
     // Most frames (a key typed, a cursor moved) change a row or two: nothing to plan.
-    if old.len() != new.len() || changed.iter().filter(|c| **c).count() < 3 {
+    if old.len() != new.0.len() || changed.iter().filter(|c| **c).count() < 3 {
         return Planned::Nothing;
     }
     let mut rows = Rows::new(old, new, width, changed.to_vec());
@@ -1077,9 +1116,10 @@ fn plan_rows(old: &[u64], new: &[u64], width: usize, changed: &[bool]) -> Planne
 
 /// The farthest a band is moved when its rows only partly match.
 const PARTIAL_SHIFT: usize = 3;
-/// Bytes (as [`row_cost`] estimates them) a scroll must save to be worth its escape sequences
-/// (~15 bytes) and the exposed rows' margins.
-const PARTIAL_MIN_BYTES: i64 = 24;
+/// Bytes (as [`row_cost`] estimates them) a scroll must save to be taken: its escape sequences
+/// (~15 bytes), and what the estimate misses (erasures, moves between runs), which made it
+/// 70–110 bytes optimistic on the frames of a wrapping line beside the gate pane.
+const PARTIAL_MIN_BYTES: i64 = 96;
 /// What starting a run of written cells costs besides the cells, roughly: a cursor move and
 /// often a style change.
 const RUN_COST: i64 = 8;
@@ -1090,6 +1130,8 @@ const NEVER: i64 = -(1 << 40);
 struct Rows<'a> {
     old: &'a [u64],
     new: &'a [u64],
+    /// What writing each cell of the new frame costs ([`write_cost`]).
+    costs: &'a [u8],
     width: usize,
     changed: Vec<bool>,
     old_hash: Vec<u64>,
@@ -1100,16 +1142,20 @@ struct Rows<'a> {
     blank: Vec<i64>,
 }
 
-/// Roughly the bytes of turning a row showing cells `old` into `new` (their keys): a byte a
-/// differing cell and [`RUN_COST`] a run of them.
-fn row_cost(new: &[u64], old: &[u64]) -> i64 {
+/// What a style change inside a run of written cells costs, roughly.
+const STYLE_COST: u8 = 6;
+
+/// Roughly the bytes of turning a row showing cells `old` into `new` (their keys; `costs`: what
+/// writing each new cell costs, [`write_cost`]): the differing cells' costs and [`RUN_COST`] a
+/// run of them.
+fn row_cost(new: &[u64], old: &[u64], costs: &[u8]) -> i64 {
     let mut cost = 0;
     let mut in_run = false;
-    for (a, b) in new.iter().zip(old) {
+    for ((a, b), c) in new.iter().zip(old).zip(costs) {
         if a == b {
             in_run = false;
         } else {
-            cost += if in_run { 1 } else { 1 + RUN_COST };
+            cost += i64::from(*c) + if in_run { 0 } else { RUN_COST };
             in_run = true;
         }
     }
@@ -1126,7 +1172,13 @@ fn row_hash(keys: &[u64]) -> u64 {
 
 impl<'a> Rows<'a> {
     /// `old` and `new`: the keys of two frames' cells, rows `width` long.
-    fn new(old: &'a [u64], new: &'a [u64], width: usize, changed: Vec<bool>) -> Rows<'a> {
+    fn new(
+        old: &'a [u64],
+        new: (&'a [u64], &'a [u8]),
+        width: usize,
+        changed: Vec<bool>,
+    ) -> Rows<'a> {
+        let (new, costs) = new;
         let width = width.max(1);
         let old_hash: Vec<u64> = old.chunks(width).map(row_hash).collect();
         // A row that did not change hashes as it did.
@@ -1139,6 +1191,7 @@ impl<'a> Rows<'a> {
         Rows {
             old,
             new,
+            costs,
             width,
             old_hash,
             new_hash,
@@ -1154,14 +1207,14 @@ impl<'a> Rows<'a> {
         self.same = (0..self.height())
             .map(|y| {
                 if self.changed[y] {
-                    row_cost(self.new_row(y), self.old_row(y))
+                    row_cost(self.new_row(y), self.old_row(y), self.costs_of(y))
                 } else {
                     0
                 }
             })
             .collect();
         self.blank = (0..self.height())
-            .map(|y| row_cost(self.new_row(y), &empty))
+            .map(|y| row_cost(self.new_row(y), &empty, self.costs_of(y)))
             .collect();
     }
 
@@ -1177,12 +1230,16 @@ impl<'a> Rows<'a> {
         &self.new[y * self.width..(y + 1) * self.width]
     }
 
+    fn costs_of(&self, y: usize) -> &'a [u8] {
+        &self.costs[y * self.width..(y + 1) * self.width]
+    }
+
     /// What row `y` gains (bytes, roughly) by showing old row `src` instead of old row `y`.
     fn moved_gain(&self, y: usize, src: usize) -> i64 {
         let cost = if self.new_hash[y] == self.old_hash[src] {
             0
         } else {
-            row_cost(self.new_row(y), self.old_row(src))
+            row_cost(self.new_row(y), self.old_row(src), self.costs_of(y))
         };
         self.same[y] - cost
     }
@@ -1369,10 +1426,19 @@ impl<W: Write> Backend for ShadowBackend<W> {
         }
         for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
             let row = y * width..(y + 1) * width;
-            key_row(&mut self.next_keys[row.clone()], &self.next.content[row]);
+            key_row(
+                &mut self.next_keys[row.clone()],
+                &mut self.next_costs[row.clone()],
+                &self.next.content[row],
+            );
         }
         let planned = if self.hardware_scroll {
-            plan_rows(&self.shadow_keys, &self.next_keys, width, &changed)
+            plan_rows(
+                &self.shadow_keys,
+                (&self.next_keys, &self.next_costs),
+                width,
+                &changed,
+            )
         } else {
             Planned::Nothing
         };

@@ -18,7 +18,9 @@
 //!   git write) until the screen shows it.
 //!
 //! `cargo bench --bench pty` (it builds the release binary). Another binary: `PHASEGATE_BIN=…`.
-//! Without vim on PATH the vim column is empty.
+//! Without vim on PATH the vim column is empty. `PTY_BENCH_ONLY=scroll,wrap` runs only the named
+//! cases (first, typing, scroll, wrap, lines, 50k, outside, idle); `PTY_BENCH_DUMP=1` prints
+//! the bytes one key of a case wrote.
 
 #[allow(dead_code)]
 #[path = "../tests/common/pty.rs"]
@@ -105,17 +107,91 @@ fn main() {
     let load_before = loadavg();
 
     // 1. First settled frame.
+    if wanted("first") {
+        first_frames(&bin, vim.as_deref(), &ws_a, &vim_file_a, &mut report);
+    }
+    if wanted("typing") {
+        typing(&bin, vim.as_deref(), &ws_a, &vim_file_a, &mut report);
+    }
+    let mut pane_width = None;
+    if wanted("scroll") {
+        pane_width = Some(scrolling(&bin, vim.as_deref(), &ws_b, &long, &mut report));
+    }
+    let fresh = dir.path().join("fresh");
+    let spec = new_engagement(&bin, &fresh, "fresh");
+    if wanted("wrap") {
+        wrapping(&bin, vim.as_deref(), &fresh, &spec, &mut report);
+    }
+    let sizes: &[(usize, usize, &str)] = &[
+        (60, TYPING_SAMPLES / 2, "60-line"),
+        (2060, TYPING_SAMPLES / 2, "2,060-line"),
+        (50_000, 40, "50,000-line"),
+    ];
+    for &(lines, n, label) in sizes {
+        if wanted("lines") || (lines == 50_000 && wanted("50k")) {
+            let ws = dir.path().join(format!("l{lines}"));
+            let spec = new_engagement(&bin, &ws, "fresh");
+            pad_spec(&spec, lines);
+            line_one(&bin, vim.as_deref(), (&ws, &spec), (n, label), &mut report);
+        }
+    }
+    if wanted("outside") {
+        let outside = outside_edit_phasegate(&bin, &fresh, &spec);
+        let op50 = percentile(&outside, 50.0);
+        report.row(
+            &format!("outside edit → screen p50 (n={})", outside.len()),
+            ms(op50),
+            None,
+            "≤ 250 ms; #17: ≤ 120 ms",
+            Some(op50 <= 120.0),
+        );
+        report.row("  … max", ms(max(&outside)), None, "", None);
+    }
+    if wanted("idle") {
+        idle(&bin, vim.as_deref(), &ws_a, &vim_file_a, &mut report);
+    }
+
+    report.print();
+    println!(
+        "load average before: {load_before}; after: {} (a shared machine: compare the two \
+         columns of one run, not runs)",
+        loadavg()
+    );
+    if let Some(pane_width) = pane_width {
+        println!(
+            "notes: scrolling is measured in the editor pane zoomed with `z` ({pane_width} of \
+             120 columns), the full-width pane of the scroll bar; vim's window is full width."
+        );
+    }
+    println!(
+        "       latency is write-to-pty → the chunk completing the echo, read by the harness \
+         thread; both programs measured the same way."
+    );
+}
+
+/// Whether `PTY_BENCH_ONLY` (comma-separated case names) asks for `case`; all run without it.
+fn wanted(case: &str) -> bool {
+    std::env::var("PTY_BENCH_ONLY").map_or(true, |only| only.split(',').any(|c| c.trim() == case))
+}
+
+fn first_frames(
+    bin: &Path,
+    vim: Option<&Path>,
+    ws_a: &Path,
+    vim_file_a: &Path,
+    report: &mut Report,
+) {
     let mut firsts = Vec::new();
     let mut settled = Vec::new();
     for _ in 0..FIRST_FRAME_RUNS {
-        let (first, done) = first_frame(&bin, &ws_a);
+        let (first, done) = first_frame(bin, ws_a);
         firsts.push(first);
         settled.push(done);
     }
     let mut vim_settled = Vec::new();
-    if let Some(v) = &vim {
+    if let Some(v) = vim {
         for _ in 0..5 {
-            vim_settled.push(vim_first_frame(v, &vim_file_a));
+            vim_settled.push(vim_first_frame(v, vim_file_a));
         }
     }
     report.row(
@@ -139,10 +215,11 @@ fn main() {
         "≤ 20 ms",
         Some(max(&settled) <= 20.0),
     );
+}
 
-    // 2. Typing at a line end.
-    let pg = typing_phasegate(&bin, &ws_a);
-    let vt = vim.as_ref().map(|v| typing_vim(v, &vim_file_a));
+fn typing(bin: &Path, vim: Option<&Path>, ws_a: &Path, vim_file_a: &Path, report: &mut Report) {
+    let pg = typing_phasegate(bin, ws_a);
+    let vt = vim.map(|v| typing_vim(v, vim_file_a));
     let (p50, p95) = (percentile(&pg.latency, 50.0), percentile(&pg.latency, 95.0));
     let (v50, v95) = vt.as_ref().map_or((f64::NAN, f64::NAN), |t| {
         (percentile(&t.latency, 50.0), percentile(&t.latency, 95.0))
@@ -176,10 +253,18 @@ fn main() {
         "≤ 80 (vim ~13)",
         Some(bpc <= 80.0),
     );
+}
 
-    // 3. Scrolling.
-    let (pg_scroll, pane_width) = scroll_phasegate(&bin, &ws_b);
-    let vim_scroll = vim.as_ref().map(|v| scroll_vim(v, &long));
+/// Returns the width of the zoomed pane.
+fn scrolling(
+    bin: &Path,
+    vim: Option<&Path>,
+    ws_b: &Path,
+    long: &Path,
+    report: &mut Report,
+) -> usize {
+    let (pg_scroll, pane_width) = scroll_phasegate(bin, ws_b);
+    let vim_scroll = vim.map(|v| scroll_vim(v, long));
     let bpl = mean(&pg_scroll.bytes);
     report.row(
         &format!(
@@ -204,11 +289,13 @@ fn main() {
         Some(sp50 <= 0.7),
     );
 
-    // 4. Issue 17: a fresh engagement, typing at the end of the spec's first line.
-    let fresh = dir.path().join("fresh");
-    let spec = new_engagement(&bin, &fresh, "fresh");
-    let wrap = wrapping_phasegate(&bin, &fresh);
-    let vim_wrap = vim.as_ref().map(|v| wrapping_vim(v, &spec));
+    pane_width
+}
+
+/// Issue 17: a fresh engagement, typing at the end of the spec's first line.
+fn wrapping(bin: &Path, vim: Option<&Path>, fresh: &Path, spec: &Path, report: &mut Report) {
+    let wrap = wrapping_phasegate(bin, fresh);
+    let vim_wrap = vim.map(|v| wrapping_vim(v, spec));
     report.row(
         &format!(
             "bytes per char, 200 chars at the end of line 1 (wrapping), median (n={})",
@@ -238,22 +325,19 @@ fn main() {
         "",
         None,
     );
-    let lines_60 = dir.path().join("l60");
-    let lines_2060 = dir.path().join("l2060");
-    let lines_50k = dir.path().join("l50k");
-    let spec_60 = new_engagement(&bin, &lines_60, "fresh");
-    let spec_2060 = new_engagement(&bin, &lines_2060, "fresh");
-    let spec_50k = new_engagement(&bin, &lines_50k, "fresh");
-    pad_spec(&spec_60, 60);
-    pad_spec(&spec_2060, 2060);
-    pad_spec(&spec_50k, 50_000);
-    for (ws, spec, n, label) in [
-        (&lines_60, &spec_60, TYPING_SAMPLES / 2, "60-line"),
-        (&lines_2060, &spec_2060, TYPING_SAMPLES / 2, "2,060-line"),
-        (&lines_50k, &spec_50k, 40, "50,000-line"),
-    ] {
-        let pg = line_one_phasegate(&bin, ws, n);
-        let vt = vim.as_ref().map(|v| line_one_vim(v, spec, n));
+}
+
+/// Keystroke latency at the end of line 1 of a spec of a given size.
+fn line_one(
+    bin: &Path,
+    vim: Option<&Path>,
+    (ws, spec): (&Path, &Path),
+    (n, label): (usize, &str),
+    report: &mut Report,
+) {
+    {
+        let pg = line_one_phasegate(bin, ws, n);
+        let vt = vim.map(|v| line_one_vim(v, spec, n));
         let p50 = percentile(&pg.latency, 50.0);
         report.row(
             &format!("keystroke → screen p50, end of line 1, {label} spec (n={n})"),
@@ -274,20 +358,11 @@ fn main() {
             None,
         );
     }
-    let outside = outside_edit_phasegate(&bin, &fresh, &spec);
-    let op50 = percentile(&outside, 50.0);
-    report.row(
-        &format!("outside edit → screen p50 (n={})", outside.len()),
-        ms(op50),
-        None,
-        "≤ 250 ms; #17: ≤ 120 ms",
-        Some(op50 <= 120.0),
-    );
-    report.row("  … max", ms(max(&outside)), None, "", None);
+}
 
-    // 5. Idle.
-    let idle = idle_phasegate(&bin, &ws_a);
-    let vim_idle = vim.as_ref().map(|v| idle_vim(v, &vim_file_a));
+fn idle(bin: &Path, vim: Option<&Path>, ws_a: &Path, vim_file_a: &Path, report: &mut Report) {
+    let idle = idle_phasegate(bin, ws_a);
+    let vim_idle = vim.map(|v| idle_vim(v, vim_file_a));
     report.row(
         "idle CPU over 10 s, /proc stat utime+stime",
         format!("{:.0} ms", idle.stat_ms),
@@ -315,21 +390,6 @@ fn main() {
         vim_idle.as_ref().map(|i| format!("{}", i.bytes)),
         "0",
         Some(idle.bytes == 0),
-    );
-
-    report.print();
-    println!(
-        "load average before: {load_before}; after: {} (a shared machine: compare the two \
-         columns of one run, not runs)",
-        loadavg()
-    );
-    println!(
-        "notes: scrolling is measured in the editor pane zoomed with `z` ({pane_width} of 120 \
-         columns), the full-width pane of the scroll bar; vim's window is full width."
-    );
-    println!(
-        "       latency is write-to-pty → the chunk completing the echo, read by the harness \
-         thread; both programs measured the same way."
     );
 }
 

@@ -131,6 +131,14 @@ fn full_paint(state: &State, w: u16, h: u16) -> vt100::Screen {
     fresh.parser.screen().clone()
 }
 
+/// The same state and view (where the editor is scrolled to) drawn once on a blank terminal.
+fn full_paint_of(screen: &Screen, state: &State, w: u16, h: u16) -> vt100::Screen {
+    let mut fresh = Screen::new(w, h);
+    fresh.view = screen.view.clone();
+    fresh.draw(state);
+    fresh.parser.screen().clone()
+}
+
 /// An engagement opened in the app, as `phasegate open` does.
 fn opened(root: &Path, size: (u16, u16)) -> State {
     let loaded = phasegate::store::engagement::load(root).expect("load");
@@ -230,6 +238,59 @@ fn one_line_scrolls_match_a_full_paint() {
         }
         let after = format!("100 scrolls, zoomed {zoomed}");
         assert_same(screen.parser.screen(), &full_paint(&state, w, h), &after);
+    }
+}
+
+/// Scrolls the other way (`k` at the top of the view: rows move down) and by pages, zoomed and
+/// beside the other panes: every way the backend moves rows (line feeds or deletes at a
+/// region's edge, reverse indexes or inserts) ends on what a full paint shows.
+#[test]
+fn scrolling_back_up_and_by_pages_matches_a_full_paint() {
+    assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
+    for zoomed in [true, false] {
+        let (w, h) = (120u16, 40u16);
+        let (_dir, root) = sample("vlan-qos");
+        let long = root.join("as-built.md");
+        let mut text = std::fs::read_to_string(&long).expect("as-built.md");
+        for i in 0..400 {
+            text.push_str(&format!(
+                "- note {i:03}: uplink {} keeps **dscp ef** on `vlan {}` — REQ-{}\n",
+                i * 7 % 48,
+                100 + i,
+                i % 9 + 1
+            ));
+        }
+        std::fs::write(&long, text).expect("write");
+        let mut state = opened(&root, (w, h));
+        if zoomed {
+            dispatch(&mut state, Action::Command(Command::ZoomPane));
+        }
+        let mut screen = Screen::new(w, h);
+        screen.draw(&state);
+        let steps = [
+            (KeyCode::Char('j'), 120),
+            (KeyCode::Char('k'), 90),
+            (KeyCode::PageDown, 4),
+            (KeyCode::PageUp, 3),
+            (KeyCode::Char('j'), 45),
+            (KeyCode::PageDown, 2),
+            (KeyCode::Char('k'), 70),
+        ];
+        let mut moved = std::collections::BTreeSet::new();
+        for (key, times) in steps {
+            for _ in 0..times {
+                press(&mut state, key);
+                screen.draw(&state);
+                moved.insert(screen.terminal.backend().stats().scroll_by);
+            }
+            let after = format!("{times} × {key:?}, zoomed {zoomed}");
+            let full = full_paint_of(&screen, &state, w, h);
+            assert_same(screen.parser.screen(), &full, &after);
+        }
+        assert!(
+            moved.contains(&1) && moved.contains(&-1),
+            "rows were moved both ways, zoomed {zoomed}: {moved:?}"
+        );
     }
 }
 

@@ -11,6 +11,14 @@
 //! The window is made the first time the buffer is edited and moved (made anew around the
 //! cursor) when the cursor comes within `MARGIN` lines of an edge that is not the text's own;
 //! viewing, scrolling and searching never need it.
+//!
+//! The live gate re-checks an edited buffer off the input path; what it is given is a
+//! [`TextSnapshot`]: the text as shared pieces of a few hundred lines, each joined once and
+//! kept until an edit touches it, so taking one copies no text on the input path (a 50,000-line
+//! artifact's text was copied whole once per re-check) and the whole text is joined on the
+//! worker.
+
+use std::sync::Arc;
 
 use ratatui_textarea::{CursorMove, DataCursor, Input, Key, TextArea, WrapMode};
 use unicode_width::UnicodeWidthChar;
@@ -26,6 +34,45 @@ const HALF_WINDOW: usize = 256;
 /// How near a window edge (that is not the text's) the cursor may come before the window moves:
 /// more than any one key moves the cursor by within the textarea (a paragraph move stops here).
 const MARGIN: usize = 64;
+
+/// Lines a piece of a [`TextSnapshot`] holds when pieces are cut.
+const PIECE_LINES: usize = 512;
+
+/// The text of a buffer at one moment, for work off the input path: pieces shared with the
+/// buffer, joined by newlines.
+#[derive(Debug, Clone)]
+pub struct TextSnapshot {
+    pieces: Vec<Arc<str>>,
+}
+
+impl TextSnapshot {
+    /// The text exactly as it would be saved (what [`TextBuffer::text`] was).
+    pub fn text(&self) -> String {
+        self.pieces.join("\n")
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.pieces
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| (i > 0).then_some(b'\n').into_iter().chain(p.bytes()))
+    }
+}
+
+impl PartialEq for TextSnapshot {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for TextSnapshot {}
+
+/// A run of the text's lines and, once a snapshot needed it, those lines joined.
+#[derive(Debug, Clone)]
+struct Piece {
+    lines: usize,
+    text: Option<Arc<str>>,
+}
 
 /// What an edit did, for grouping undo steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +132,9 @@ pub struct TextBuffer {
     undone: Vec<Change>,
     redo_groups: Vec<usize>,
     run: Option<Run>,
+    /// The text cut in pieces for snapshots, made by the first snapshot and kept with the
+    /// lines (an edit forgets the joined text of the pieces it touches).
+    pieces: Option<Vec<Piece>>,
 }
 
 impl Default for TextBuffer {
@@ -155,6 +205,7 @@ impl TextBuffer {
             undone: Vec::new(),
             redo_groups: Vec::new(),
             run: None,
+            pieces: None,
         }
     }
 
@@ -176,6 +227,79 @@ impl TextBuffer {
     /// The text exactly as it would be saved.
     pub fn text(&self) -> String {
         self.lines.join("\n")
+    }
+
+    /// The text as it is now, for work off the input path: only the pieces edited since the
+    /// last snapshot are joined anew, and the rest is shared.
+    pub fn snapshot(&mut self) -> TextSnapshot {
+        let total = self.lines.len();
+        let pieces = match self.pieces.take() {
+            Some(p) if p.iter().map(|p| p.lines).sum::<usize>() == total => p,
+            _ => vec![Piece {
+                lines: total,
+                text: None,
+            }],
+        };
+        let mut kept = Vec::with_capacity(pieces.len());
+        let mut start = 0;
+        for piece in pieces {
+            let end = start + piece.lines;
+            match piece.text {
+                Some(text) => kept.push(Piece {
+                    lines: piece.lines,
+                    text: Some(text),
+                }),
+                None => kept.extend(self.lines[start..end].chunks(PIECE_LINES).map(|run| Piece {
+                    lines: run.len(),
+                    text: Some(Arc::from(run.join("\n"))),
+                })),
+            }
+            start = end;
+        }
+        let snapshot = TextSnapshot {
+            pieces: kept.iter().filter_map(|p| p.text.clone()).collect(),
+        };
+        self.pieces = Some(kept);
+        snapshot
+    }
+
+    /// Lines `at..at + removed` of the text became `added` lines: the pieces they were in
+    /// become one piece to be joined anew.
+    fn pieces_edited(&mut self, at: usize, removed: usize, added: usize) {
+        let Some(pieces) = &mut self.pieces else {
+            return;
+        };
+        let mut start = 0;
+        let mut first = None;
+        let mut last = 0;
+        for (i, piece) in pieces.iter().enumerate() {
+            let end = start + piece.lines;
+            // The pieces holding the removed lines, or the one the added lines go into (the
+            // last one when they go at the very end).
+            let touched = if removed == 0 {
+                (start <= at && at < end) || (at == end && i + 1 == pieces.len())
+            } else {
+                start < at + removed && at < end
+            };
+            if touched {
+                first.get_or_insert(i);
+                last = i;
+            } else if first.is_some() {
+                break;
+            }
+            start = end;
+        }
+        let Some(first) = first else {
+            // Out of step with the lines: the next snapshot cuts the pieces anew.
+            self.pieces = None;
+            return;
+        };
+        let lines: usize = pieces[first..=last].iter().map(|p| p.lines).sum();
+        let lines = (lines + added).saturating_sub(removed);
+        pieces.splice(
+            first..=last,
+            (lines > 0).then_some(Piece { lines, text: None }),
+        );
     }
 
     /// Whether [`TextBuffer::text`] equals `text`, without making it.
@@ -344,6 +468,7 @@ impl TextBuffer {
         self.drop_window();
         let new = text_lines(text);
         let old = std::mem::replace(&mut self.lines, new.clone());
+        self.pieces = None;
         let last = self.lines.len().saturating_sub(1);
         self.jump_to(last, usize::MAX);
         let DataCursor(r, c) = self.cursor();
@@ -367,6 +492,7 @@ impl TextBuffer {
         self.drop_window();
         let at = self.lines.len();
         self.lines.push(String::new());
+        self.pieces_edited(at, 0, 1);
         self.push_change(Change {
             at,
             old: Vec::new(),
@@ -415,6 +541,7 @@ impl TextBuffer {
             .lines
             .splice(at..old_end, new_run.iter().cloned())
             .collect();
+        self.pieces_edited(at, old_run.len(), new_run.len());
         self.push_change(Change {
             at,
             old: old_run,
@@ -474,6 +601,7 @@ impl TextBuffer {
             let Some(c) = self.changes.pop() else { break };
             self.lines
                 .splice(c.at..c.at + c.new.len(), c.old.iter().cloned());
+            self.pieces_edited(c.at, c.new.len(), c.old.len());
             cursor = Some(c.before);
             self.undone.push(c);
         }
@@ -496,6 +624,7 @@ impl TextBuffer {
             let Some(c) = self.undone.pop() else { break };
             self.lines
                 .splice(c.at..c.at + c.old.len(), c.new.iter().cloned());
+            self.pieces_edited(c.at, c.old.len(), c.new.len());
             cursor = Some(c.after);
             self.changes.push(c);
         }
@@ -690,6 +819,112 @@ mod tests {
         for m in MOVES {
             b.move_cursor(m);
             assert_eq!(b.cursor(), DataCursor(0, 0));
+        }
+    }
+
+    /// What the live gate is given: a snapshot equals the text when it was taken, whatever
+    /// edits (across pieces, undo, redo, whole replacements) came before or after it.
+    mod snapshots {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Jump(usize, usize),
+            Key(Key),
+            Undo,
+            Redo,
+            ReplaceAll(usize),
+            EndWithNewline,
+            Snapshot,
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                (0usize..2200, 0usize..60).prop_map(|(r, c)| Op::Jump(r, c)),
+                prop_oneof![
+                    Just(Key::Char('x')),
+                    Just(Key::Char(' ')),
+                    Just(Key::Enter),
+                    Just(Key::Backspace),
+                    Just(Key::Delete),
+                ]
+                .prop_map(Op::Key),
+                Just(Op::Undo),
+                Just(Op::Redo),
+                (1usize..1500).prop_map(Op::ReplaceAll),
+                Just(Op::EndWithNewline),
+                Just(Op::Snapshot),
+                Just(Op::Snapshot),
+            ]
+        }
+
+        fn text_of(lines: usize) -> String {
+            (0..lines)
+                .map(|i| format!("line {i} of the artifact\n"))
+                .collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn a_snapshot_is_the_text_when_taken(
+                lines in 1usize..2100,
+                ops in proptest::collection::vec(op(), 1..60),
+            ) {
+                let mut b = TextBuffer::new(&text_of(lines));
+                let mut taken = vec![(b.snapshot(), b.text())];
+                for op in ops {
+                    match op {
+                        Op::Jump(r, c) => b.jump_to(r, c),
+                        Op::Key(key) => {
+                            let kind = match key {
+                                Key::Char(c) => EditKind::Insert(c),
+                                Key::Backspace | Key::Delete => EditKind::Delete,
+                                _ => EditKind::Other,
+                            };
+                            b.input(Input { key, ..Default::default() }, kind);
+                        }
+                        Op::Undo => {
+                            b.undo();
+                        }
+                        Op::Redo => {
+                            b.redo();
+                        }
+                        Op::ReplaceAll(n) => b.replace_all(&text_of(n)),
+                        Op::EndWithNewline => {
+                            b.end_with_newline();
+                        }
+                        Op::Snapshot => taken.push((b.snapshot(), b.text())),
+                    }
+                }
+                taken.push((b.snapshot(), b.text()));
+                for (snapshot, text) in &taken {
+                    prop_assert_eq!(&snapshot.text(), text);
+                }
+                let last = &taken[taken.len() - 1].0;
+                prop_assert!(*last == b.snapshot(), "snapshots of one text are equal");
+            }
+        }
+
+        /// Taking a snapshot after an edit joins only the piece edited: the others are the
+        /// same shared strings.
+        #[test]
+        fn a_snapshot_after_an_edit_shares_the_untouched_pieces() {
+            let mut b = TextBuffer::new(&text_of(5000));
+            let before = b.snapshot();
+            b.jump_to(2600, 3);
+            type_into(&mut b, "edited");
+            let after = b.snapshot();
+            assert_eq!(after.text(), b.text());
+            assert_eq!(before.pieces.len(), after.pieces.len());
+            let shared = before
+                .pieces
+                .iter()
+                .zip(&after.pieces)
+                .filter(|(a, b)| Arc::ptr_eq(a, b))
+                .count();
+            assert_eq!(shared, before.pieces.len() - 1, "one piece joined anew");
         }
     }
 }

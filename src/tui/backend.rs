@@ -5,34 +5,41 @@
 //! line every cell of it differs and is written again (~3,500 bytes a line at 120×40).
 //! [`ShadowBackend`] keeps a copy of what the terminal shows. Before writing a frame it compares
 //! whole rows of the new frame with the shadow; when a band of rows reappears `k` rows higher
-//! or lower (a full-width pane scrolled), it asks the terminal to move them with a scrolling
-//! region (`CSI top;bottom r`, `CSI k S`/`T`, `CSI r`), moves the same rows in the shadow, and
-//! then writes only the cells where the new frame differs from the shadow: the exposed lines
-//! and whatever else really changed. Cell writes that would change nothing are dropped.
+//! or lower (a full-width pane scrolled), it asks the terminal to move them: a scrolling region
+//! (DECSTBM) and line feeds at its bottom margin or reverse indexes at its top (or deletes and
+//! inserts of lines, when shorter) — sequences every VT100 descendant has, the Linux console
+//! included (it lacks SU/SD). It then writes only the cells where the new frame differs from
+//! the scrolled shadow: the exposed lines and whatever else really changed.
 //!
 //! A terminal scrolling region spans the full width: rows are first compared whole (a
 //! full-width pane scrolled); when that explains little of what changed (a pane beside another,
 //! whose soft-wrapped line gained a row and pushed the rows below it down), bands of rows moved
-//! by up to three are scored cell by cell, the cells spoiled beside the pane counted against
-//! the ones saved. The result is always exact — the final diff is against the shadow — so a
-//! scroll that does not pay off costs bytes, never correctness.
+//! by up to three are scored cell by cell: roughly the bytes each row costs to write over what
+//! the terminal would show there (a byte a cell, more for each run), the cells spoiled beside
+//! the pane counted against the ones saved. The result is always exact — what is written is
+//! the difference from the (scrolled) shadow — so a scroll that does not pay off costs bytes,
+//! never correctness.
 //!
 //! Cells are written the cheap way: the backend knows the terminal's pen (its SGR state) and
 //! cursor, so a style is written as the change from the pen (no reset after the last cell), a
 //! cursor move only where the cursor is not already (the editor's own cursor, shown by the
-//! terminal, usually stands right after the character just typed), and a long run of blanks is
-//! erased (`CSI n X`). A frame of a few cells goes without the synchronized-update pair.
+//! terminal, usually stands right after the character just typed), a short run of unchanged
+//! cells is written again rather than skipped when that is shorter, and a long run of blanks is
+//! erased (`CSI n X`). A frame is held back until it ends and leaves in one write; a short one
+//! (a typed character, a line scrolled in) goes without the synchronized-update pair.
+//!
+//! Between frames the frame being written (`next`) equals the shadow, so a frame costs the
+//! cells ratatui updates, not a copy of the screen.
 //!
 //! [`FrameWriter`] buffers a whole frame and writes it with one `write(2)` on flush; dropped
 //! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the
 //! restored screen.
 
 use std::cell::Cell as StdCell;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::io::{self, Write};
 use std::ops::Range;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crossterm::queue;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
@@ -91,49 +98,65 @@ pub struct ScrollPlan {
     pub by: i32,
 }
 
-/// A writer that counts the bytes passing through it.
-/// It also opens a frame's synchronized update with its first byte, so a frame that writes
-/// nothing writes nothing at all.
+/// A writer that counts the bytes passing through it. During a frame it holds the frame's
+/// bytes back: [`ShadowBackend::end_frame`] writes them in one go, inside a synchronized update
+/// unless the frame is short enough not to need one.
 pub struct Counted<W: Write> {
     inner: W,
-    shared: Arc<Shared>,
+    shared: Arc<Mutex<Shared>>,
 }
 
-/// Between the backend and its writer: bytes written, and where a frame is.
+/// Between the backend and its writer.
 #[derive(Default)]
 struct Shared {
-    bytes: AtomicU64,
-    frame: AtomicU8,
+    /// Bytes written so far.
+    bytes: u64,
+    /// The frame being written, between `begin_frame` and `end_frame`.
+    frame: Option<Vec<u8>>,
 }
 
-const NO_FRAME: u8 = 0;
-/// `begin_frame` was called; nothing written yet.
-const FRAME_PENDING: u8 = 1;
-/// Begin Synchronized Update was written.
-const FRAME_OPEN: u8 = 2;
 const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
 const END_SYNC: &[u8] = b"\x1b[?2026l";
 
+/// A frame of at most this many bytes (a typed character, a line scrolled in) goes without the
+/// synchronized-update pair: it leaves in one `write(2)`, which a terminal reads whole and
+/// cannot show half of, and the pair would cost 16 bytes.
+const SMALL_FRAME_BYTES: usize = 256;
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    // Nothing panics while holding it; a poisoned lock still holds consistent counters.
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl<W: Write> Counted<W> {
-    fn count(&self, n: usize) {
-        self.shared
+    fn write_out(&mut self, b: &[u8]) -> io::Result<()> {
+        self.inner.write_all(b)?;
+        let mut shared = lock(&self.shared);
+        shared.bytes = shared
             .bytes
-            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+            .saturating_add(u64::try_from(b.len()).unwrap_or(u64::MAX));
+        Ok(())
     }
 }
 
 impl<W: Write> Write for Counted<W> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        if self.shared.frame.load(Ordering::Relaxed) == FRAME_PENDING {
-            self.inner.write_all(BEGIN_SYNC)?;
-            self.count(BEGIN_SYNC.len());
-            self.shared.frame.store(FRAME_OPEN, Ordering::Relaxed);
+        {
+            let mut shared = lock(&self.shared);
+            if let Some(frame) = &mut shared.frame {
+                frame.extend_from_slice(b);
+                return Ok(b.len());
+            }
         }
-        let n = self.inner.write(b)?;
-        self.count(n);
-        Ok(n)
+        self.write_out(b)?;
+        Ok(b.len())
     }
     fn flush(&mut self) -> io::Result<()> {
+        if lock(&self.shared).frame.is_some() {
+            return Ok(());
+        }
         self.inner.flush()
     }
 }
@@ -141,26 +164,29 @@ impl<W: Write> Write for Counted<W> {
 /// See the module documentation.
 pub struct ShadowBackend<W: Write> {
     inner: CrosstermBackend<Counted<W>>,
-    shared: Arc<Shared>,
+    shared: Arc<Mutex<Shared>>,
     /// What the terminal shows.
     shadow: Buffer,
-    /// Scratch: the frame being written.
+    /// The frame being written; between frames equal to `shadow`, so a frame is the shadow
+    /// with ratatui's updates applied, without copying the screen.
     next: Buffer,
+    /// Scratch: one row of two frames, for [`diff_rows`].
+    row_scratch: (Buffer, Buffer),
+    /// The keys of the shadow's and of the frame's cells ([`cell_key`]), kept like them, for
+    /// planning scrolls without comparing whole cells.
+    shadow_keys: Vec<u64>,
+    next_keys: Vec<u64>,
+    /// For each cell of the frame, roughly what writing it costs ([`write_cost`]).
+    next_costs: Vec<u8>,
     /// The terminal's size, asked once and then told by resize events (asking costs an open
     /// of `/dev/tty` and an ioctl: not something to do on every frame, as ratatui would).
     size: StdCell<Size>,
     size_stale: StdCell<bool>,
     hardware_scroll: bool,
-    /// Between `begin_frame` and `end_frame`: ratatui's flush is held back so the whole frame,
-    /// synchronized-update markers included, leaves in one write.
-    in_frame: bool,
     /// Whether the terminal's cursor is shown, when known: ratatui hides it on every frame.
     cursor_shown: Option<bool>,
-    /// Where the terminal's cursor is, when known (after a cell is printed it stands right of
-    /// it): a cursor asked for where it already is costs nothing.
-    cursor_at: Option<Position>,
-    /// The terminal's current SGR state, when known: styles are written as changes from it.
-    pen: Option<Pen>,
+    /// The terminal's pen and cursor, as far as known.
+    paint: Painter,
     /// The cursor shape to ask for (DECSCUSR) when the cursor is shown, where the terminal
     /// understands it.
     cursor_shape: Option<&'static [u8]>,
@@ -216,10 +242,6 @@ fn blank_run(cells: &[(u16, u16, &Cell)]) -> usize {
         .count()
 }
 
-/// A frame that writes at most this many cells (a typed character, the status line's column)
-/// goes without the synchronized-update pair: one short write cannot tear.
-const SMALL_FRAME_CELLS: usize = 16;
-
 /// The steady bar cursor (DECSCUSR 6), asked for while the editor shows the terminal's cursor.
 pub const CURSOR_BAR: &[u8] = b"\x1b[6 q";
 /// The terminal's default cursor shape (DECSCUSR 0), on the way out.
@@ -257,22 +279,24 @@ impl<W: Write> ShadowBackend<W> {
     /// not a terminal).
     pub fn with_size(writer: W, size: Size) -> ShadowBackend<W> {
         let area = Rect::new(0, 0, size.width, size.height);
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Mutex::new(Shared::default()));
         ShadowBackend {
             inner: CrosstermBackend::new(Counted {
                 inner: writer,
-                shared: shared.clone(),
+                shared: Arc::clone(&shared),
             }),
             shared,
             shadow: Buffer::empty(area),
             next: Buffer::empty(area),
+            row_scratch: row_buffers(area),
+            shadow_keys: blank_keys(area),
+            next_keys: blank_keys(area),
+            next_costs: vec![0; usize::from(area.width) * usize::from(area.height)],
             size: StdCell::new(size),
             size_stale: StdCell::new(false),
             hardware_scroll: true,
-            in_frame: false,
             cursor_shown: None,
-            cursor_at: None,
-            pen: None,
+            paint: Painter::UNKNOWN,
             cursor_shape: None,
             stats: FrameStats::default(),
         }
@@ -306,24 +330,36 @@ impl<W: Write> ShadowBackend<W> {
 
     /// Bytes written so far (escape sequences included).
     pub fn bytes_written(&self) -> u64 {
-        self.shared.bytes.load(Ordering::Relaxed)
+        lock(&self.shared).bytes
     }
 
-    /// Starts a frame: its first byte will be Begin Synchronized Update; ratatui's flush is
-    /// held back until [`ShadowBackend::end_frame`].
+    /// Starts a frame: what it writes is held back until [`ShadowBackend::end_frame`]
+    /// (ratatui's flush included).
     pub fn begin_frame(&mut self) -> io::Result<()> {
-        self.in_frame = true;
-        self.shared.frame.store(FRAME_PENDING, Ordering::Relaxed);
+        let mut shared = lock(&self.shared);
+        if shared.frame.is_none() {
+            shared.frame = Some(Vec::with_capacity(4096));
+        }
         Ok(())
     }
 
-    /// Ends a frame: End Synchronized Update and everything out in one write; a frame that
-    /// changed nothing on screen writes nothing.
+    /// Ends a frame: everything out in one write, inside a synchronized update unless it is
+    /// short; a frame that changed nothing on screen writes nothing.
     pub fn end_frame(&mut self) -> io::Result<()> {
-        self.in_frame = false;
-        let open = self.shared.frame.swap(NO_FRAME, Ordering::Relaxed) == FRAME_OPEN;
-        if open {
-            self.inner.write_all(END_SYNC)?;
+        let frame = lock(&self.shared).frame.take();
+        let Some(frame) = frame else {
+            return Backend::flush(&mut self.inner);
+        };
+        let mut out = Vec::with_capacity(frame.len() + BEGIN_SYNC.len() + END_SYNC.len());
+        if frame.len() > SMALL_FRAME_BYTES {
+            out.extend_from_slice(BEGIN_SYNC);
+            out.extend_from_slice(&frame);
+            out.extend_from_slice(END_SYNC);
+        } else {
+            out = frame;
+        }
+        if !out.is_empty() {
+            self.inner.write_all(&out)?;
         }
         Backend::flush(&mut self.inner)
     }
@@ -339,116 +375,338 @@ impl<W: Write> ShadowBackend<W> {
         let area = self.area();
         self.shadow = Buffer::empty(area);
         self.next = Buffer::empty(area);
+        self.row_scratch = row_buffers(area);
+        self.shadow_keys = blank_keys(area);
+        self.next_keys = blank_keys(area);
+        self.next_costs = vec![0; usize::from(area.width) * usize::from(area.height)];
     }
 
-    /// Writes `cells` (position and content): cursor moves only where the cursor is not
-    /// already, styles as changes from the pen, nothing after the last cell; a long run of
-    /// blank cells is erased (`CSI n X`) rather than written as spaces.
-    fn write_cells<'a>(
+    /// The frame's output when the terminal first scrolls by `plan`: the scroll, then the
+    /// cells where the new frame differs from the scrolled shadow, then the scrolling region
+    /// reset. The shadow is scrolled.
+    fn render_scrolled(
         &mut self,
+        plan: &ScrollPlan,
+        changed: &[bool],
+        outside: &[(u16, u16, &Cell)],
+    ) -> Rendered {
+        let scrolled = &mut self.shadow;
+        scroll_buffer(scrolled, plan);
+        // Rows neither moved nor changed are equal.
+        let rows = (0..changed.len())
+            .filter(|y| changed[*y] || plan.rows.contains(&u16::try_from(*y).unwrap_or(u16::MAX)));
+        let cells = diff_rows(scrolled, &self.next, rows, &mut self.row_scratch);
+        let cells = bridge_gaps(&self.next, cells);
+        let mut paint = self.paint;
+        let mut bytes = Vec::with_capacity(512);
+        paint.scroll(&mut bytes, plan);
+        let width = self.next.area.width;
+        paint.cells(&mut bytes, cells.iter().chain(outside).copied(), width);
+        paint.reset_region(&mut bytes);
+        Rendered {
+            bytes,
+            paint,
+            cells: cells.len() + outside.len(),
+            plan: Some(plan.clone()),
+        }
+    }
+
+    /// The frame's output without a scroll: ratatui's updates are exactly the cells that
+    /// change (the shadow is ratatui's previous frame).
+    fn render_plain(&self, inside: &[Position], outside: &[(u16, u16, &Cell)]) -> Rendered {
+        let cells = inside.iter().map(|p| (p.x, p.y, &self.next[*p])).collect();
+        let cells = bridge_gaps(&self.next, cells);
+        let mut paint = self.paint;
+        let mut bytes = Vec::with_capacity(256);
+        let width = self.next.area.width;
+        paint.cells(&mut bytes, cells.iter().chain(outside).copied(), width);
+        Rendered {
+            bytes,
+            paint,
+            cells: cells.len() + outside.len(),
+            plan: None,
+        }
+    }
+
+    /// Scrolls rows of the terminal, the shadow and the frame being written by `plan` (ratatui
+    /// asking, for an inline viewport).
+    fn hardware_scroll_by(&mut self, plan: &ScrollPlan) -> io::Result<()> {
+        let mut out = Vec::new();
+        self.paint.scroll(&mut out, plan);
+        self.paint.reset_region(&mut out);
+        scroll_buffer(&mut self.shadow, plan);
+        scroll_buffer(&mut self.next, plan);
+        let width = usize::from(self.shadow.area.width);
+        scroll_keys(&mut self.shadow_keys, width, plan);
+        scroll_keys(&mut self.next_keys, width, plan);
+        scroll_rows(&mut self.next_costs, width, plan, 0);
+        self.inner.write_all(&out)
+    }
+}
+
+/// A frame's output, as weighed against other ways of writing it.
+struct Rendered {
+    bytes: Vec<u8>,
+    /// The pen and cursor after it.
+    paint: Painter,
+    cells: usize,
+    plan: Option<ScrollPlan>,
+}
+
+/// What the terminal's pen (its SGR state) and cursor are, as far as the backend knows: a style
+/// is written as the change from the pen, a cursor move only where the cursor is not already
+/// (after a printed cell it stands right of it; the editor's own cursor, shown by the terminal,
+/// usually stands right after the character just typed).
+#[derive(Debug, Clone, Copy)]
+struct Painter {
+    pen: Option<Pen>,
+    at: Option<Position>,
+}
+
+impl Painter {
+    const UNKNOWN: Painter = Painter {
+        pen: None,
+        at: None,
+    };
+
+    fn move_to(&mut self, out: &mut Vec<u8>, to: Position) {
+        write_move(out, self.at, to);
+        self.at = Some(to);
+    }
+
+    /// Writes `cells` (position and content) in a row `width` columns wide: nothing after the
+    /// last cell; a long run of blank cells is erased (`CSI n X`) rather than written as spaces.
+    fn cells<'a>(
+        &mut self,
+        out: &mut Vec<u8>,
         cells: impl Iterator<Item = (u16, u16, &'a Cell)>,
-    ) -> io::Result<()> {
-        use std::io::Write as _;
+        width: u16,
+    ) {
         let cells: Vec<(u16, u16, &Cell)> = cells.collect();
-        let width = self.area().width;
-        let mut out = Vec::with_capacity(256);
         let mut i = 0;
         while let Some(&(x, y, cell)) = cells.get(i) {
             let at = Position::new(x, y);
             let blanks = blank_run(&cells[i..]);
             if blanks >= MIN_ERASE {
-                write_move(&mut out, self.cursor_at, at);
-                write_sgr(&mut out, self.pen, Pen::DEFAULT);
+                self.move_to(out, at);
+                write_sgr(out, self.pen, Pen::DEFAULT);
                 self.pen = Some(Pen::DEFAULT);
                 let _ = write!(out, "\x1b[{blanks}X");
                 // Erasing does not move the cursor.
-                self.cursor_at = Some(at);
                 i += blanks;
                 continue;
             }
-            write_move(&mut out, self.cursor_at, at);
+            self.move_to(out, at);
             let pen = Pen::of(cell);
-            write_sgr(&mut out, self.pen, pen);
+            write_sgr(out, self.pen, pen);
             self.pen = Some(pen);
             let symbol = cell.symbol();
             out.extend_from_slice(symbol.as_bytes());
             // Past a one-column symbol the cursor stands in the next cell; after anything else
             // (a wide char, the last column's pending wrap) it is not trusted.
             let next = x.saturating_add(1);
-            self.cursor_at = (unicode_width::UnicodeWidthStr::width(symbol) == 1 && next < width)
+            self.at = (unicode_width::UnicodeWidthStr::width(symbol) == 1 && next < width)
                 .then_some(Position::new(next, y));
             i += 1;
         }
-        self.inner.write_all(&out)
     }
 
     /// Rows exposed by a scroll take the current background: make it the default one, as the
     /// shadow assumes.
-    fn default_background(&mut self) -> io::Result<()> {
+    fn default_background(&mut self, out: &mut Vec<u8>) {
         match self.pen {
-            Some(pen) if pen.bg == Color::Reset => Ok(()),
+            Some(pen) if pen.bg == Color::Reset => {}
             Some(pen) => {
                 self.pen = Some(Pen {
                     bg: Color::Reset,
                     ..pen
                 });
-                self.inner.write_all(b"\x1b[49m")
+                out.extend_from_slice(b"\x1b[49m");
             }
             None => {
                 self.pen = Some(Pen::DEFAULT);
-                self.inner.write_all(b"\x1b[m")
+                out.extend_from_slice(b"\x1b[m");
             }
         }
     }
 
-    /// Scrolls rows of the terminal and of the shadow by `plan`.
-    fn hardware_scroll_by(&mut self, plan: &ScrollPlan) -> io::Result<()> {
-        self.default_background()?;
-        let amount = u16::try_from(plan.by.unsigned_abs()).unwrap_or(u16::MAX);
-        if plan.by > 0 {
-            self.inner.scroll_region_up(plan.rows.clone(), amount)?;
-        } else {
-            self.inner.scroll_region_down(plan.rows.clone(), amount)?;
-        }
-        // Setting the scrolling region homes the cursor.
-        self.cursor_at = None;
-        self.scroll_shadow(plan);
-        Ok(())
-    }
-
-    /// A frame of a few cells leaves without the synchronized-update pair.
-    fn small_frame(&self, cells: usize) {
-        if cells <= SMALL_FRAME_CELLS {
-            let _ = self.shared.frame.compare_exchange(
-                FRAME_PENDING,
-                NO_FRAME,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-        }
-    }
-
-    /// Moves rows of the shadow like the terminal moves them for `plan`; exposed rows are blank
-    /// (the last frame ended with attributes reset, so the terminal fills them with the default
-    /// background).
-    fn scroll_shadow(&mut self, plan: &ScrollPlan) {
-        let width = usize::from(self.shadow.area.width);
-        let top = usize::from(plan.rows.start);
-        let bottom = usize::from(plan.rows.end).min(usize::from(self.shadow.area.height));
-        if width == 0 || top >= bottom {
+    /// Moves rows `plan.rows` of the terminal by `plan.by`: sets the scrolling region (DECSTBM,
+    /// which every VT100 descendant has) and feeds lines at its bottom margin (LF) or its top
+    /// (RI), or deletes or inserts lines at its top (DL, IL) when that is shorter. Not SU/SD
+    /// (`CSI S`, `CSI T`): the Linux console lacks them. The region stays set for the rest of
+    /// the frame (cursor moves are absolute; nothing is written past its bottom margin) and is
+    /// reset by [`Painter::reset_region`].
+    fn scroll(&mut self, out: &mut Vec<u8>, plan: &ScrollPlan) {
+        let (top, bottom) = (plan.rows.start, plan.rows.end);
+        if bottom <= top {
             return;
         }
-        let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
-        let span = &mut self.shadow.content[top * width..bottom * width];
-        let moved = by.saturating_mul(width).min(span.len());
+        self.default_background(out);
+        let _ = write!(out, "\x1b[{};{}r", top + 1, bottom);
+        // Setting the region homes the cursor; the moves after it are absolute anyway.
+        self.at = None;
+        let k = plan.by.unsigned_abs();
+        let lines = |n: u32, code: char| -> Vec<u8> {
+            if n == 1 {
+                format!("\x1b[{code}").into_bytes()
+            } else {
+                format!("\x1b[{n}{code}").into_bytes()
+            }
+        };
+        let top_left = Position::new(0, top);
         if plan.by > 0 {
-            span.rotate_left(moved);
-            let len = span.len();
-            span[len - moved..].fill(Cell::EMPTY);
+            let bottom_left = Position::new(0, bottom - 1);
+            let mut feed = Vec::new();
+            write_move(&mut feed, self.at, bottom_left);
+            feed.extend(std::iter::repeat_n(b'\n', k as usize));
+            let mut delete = Vec::new();
+            write_move(&mut delete, self.at, top_left);
+            delete.extend_from_slice(&lines(k, 'M'));
+            if feed.len() <= delete.len() {
+                out.extend_from_slice(&feed);
+                self.at = Some(bottom_left);
+            } else {
+                out.extend_from_slice(&delete);
+                self.at = Some(top_left);
+            }
         } else {
-            span.rotate_right(moved);
-            span[..moved].fill(Cell::EMPTY);
+            self.move_to(out, top_left);
+            let reverse = b"\x1bM".repeat(k as usize);
+            let insert = lines(k, 'L');
+            out.extend_from_slice(if reverse.len() <= insert.len() {
+                &reverse
+            } else {
+                &insert
+            });
         }
+    }
+
+    /// Gives the terminal its whole screen back as the scrolling region (which homes the
+    /// cursor).
+    fn reset_region(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\x1b[r");
+        self.at = None;
+    }
+}
+
+fn row_buffers(area: Rect) -> (Buffer, Buffer) {
+    let row = Rect::new(0, 0, area.width, 1);
+    (Buffer::empty(row), Buffer::empty(row))
+}
+
+/// The cells where `next` differs from `prev` on `rows` (the others are known equal), as
+/// ratatui's diff finds them (wide characters and their trailing cells included) but row by
+/// row: a row equal as a whole is passed over by a plain comparison, without the diff's walk
+/// that measures every symbol's width. `scratch`: two one-row buffers as wide as the frames.
+fn diff_rows<'a>(
+    prev: &Buffer,
+    next: &'a Buffer,
+    rows: impl Iterator<Item = usize>,
+    scratch: &mut (Buffer, Buffer),
+) -> Vec<(u16, u16, &'a Cell)> {
+    let width = usize::from(next.area.width);
+    let mut out = Vec::new();
+    for y in rows {
+        let span = y * width..(y + 1) * width;
+        let (Some(old), Some(new)) = (prev.content.get(span.clone()), next.content.get(span))
+        else {
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        let Ok(row) = u16::try_from(y) else { continue };
+        if narrow_row(old) && narrow_row(new) {
+            // One cell a column: the diff is the cells that differ.
+            out.extend(
+                (0u16..)
+                    .zip(old.iter().zip(new))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(x, (_, b))| (x, row, b)),
+            );
+            continue;
+        }
+        scratch.0.content.clone_from_slice(old);
+        scratch.1.content.clone_from_slice(new);
+        out.extend(
+            scratch
+                .0
+                .diff(&scratch.1)
+                .into_iter()
+                .filter_map(|(x, _, _)| next.cell(Position::new(x, row)).map(|c| (x, row, c))),
+        );
+    }
+    out
+}
+
+/// Every cell of `row` is one column wide and diffed plainly (no skip, no forced update).
+fn narrow_row(row: &[Cell]) -> bool {
+    row.iter().all(|c| {
+        let symbol = c.symbol();
+        c.diff_option == ratatui::buffer::CellDiffOption::None
+            && match symbol.as_bytes() {
+                [b] => (0x20..0x7f).contains(b),
+                _ => {
+                    let mut chars = symbol.chars();
+                    matches!(
+                        (chars.next(), chars.next()),
+                        (Some(c), None) if unicode_width::UnicodeWidthChar::width(c) == Some(1)
+                    )
+                }
+            }
+    })
+}
+
+fn blank_keys(area: Rect) -> Vec<u64> {
+    vec![cell_key(&Cell::EMPTY); usize::from(area.width) * usize::from(area.height)]
+}
+
+/// Moves rows of cell keys like [`scroll_buffer`] moves the cells.
+fn scroll_keys(keys: &mut [u64], width: usize, plan: &ScrollPlan) {
+    scroll_rows(keys, width, plan, cell_key(&Cell::EMPTY));
+}
+
+/// Moves rows of `width` values like [`scroll_buffer`] moves rows of cells, exposed ones set to
+/// `blank`.
+fn scroll_rows<T: Copy>(keys: &mut [T], width: usize, plan: &ScrollPlan, blank: T) {
+    let height = keys.len() / width.max(1);
+    let top = usize::from(plan.rows.start);
+    let bottom = usize::from(plan.rows.end).min(height);
+    if width == 0 || top >= bottom {
+        return;
+    }
+    let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+    let span = &mut keys[top * width..bottom * width];
+    let moved = by.saturating_mul(width).min(span.len());
+    if plan.by > 0 {
+        span.rotate_left(moved);
+        let len = span.len();
+        span[len - moved..].fill(blank);
+    } else {
+        span.rotate_right(moved);
+        span[..moved].fill(blank);
+    }
+}
+
+/// Moves rows of `buf` like the terminal moves them for `plan`; exposed rows are blank (the
+/// pen's background is the default one when the terminal scrolls).
+fn scroll_buffer(buf: &mut Buffer, plan: &ScrollPlan) {
+    let width = usize::from(buf.area.width);
+    let top = usize::from(plan.rows.start);
+    let bottom = usize::from(plan.rows.end).min(usize::from(buf.area.height));
+    if width == 0 || top >= bottom {
+        return;
+    }
+    let by = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+    let span = &mut buf.content[top * width..bottom * width];
+    let moved = by.saturating_mul(width).min(span.len());
+    if plan.by > 0 {
+        span.rotate_left(moved);
+        let len = span.len();
+        span[len - moved..].fill(Cell::EMPTY);
+    } else {
+        span.rotate_right(moved);
+        span[..moved].fill(Cell::EMPTY);
     }
 }
 
@@ -628,43 +886,113 @@ fn write_move(out: &mut Vec<u8>, from: Option<Position>, to: Position) {
     }
 }
 
-/// FNV-1a, enough to compare rows (a collision only costs a scroll that does not pay off).
-struct Fnv(u64);
+/// A word-at-a-time hash (FxHash's mixing), enough to compare rows: a collision only costs a
+/// scroll that does not pay off, never a wrong screen (what is written is the difference from
+/// the scrolled shadow).
+struct Mix(u64);
 
-impl Hasher for Fnv {
+impl Mix {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Mix {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
 }
 
-fn row_hashes(buf: &Buffer) -> Vec<u64> {
-    let width = usize::from(buf.area.width).max(1);
-    buf.content
-        .chunks(width)
-        .map(|row| {
-            let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-            for cell in row {
-                cell.hash(&mut h);
-            }
-            h.finish()
-        })
-        .collect()
+/// A color as one number, for [`cell_key`].
+fn color_key(c: Color) -> u64 {
+    match c {
+        Color::Reset => 0,
+        Color::Rgb(r, g, b) => 1 << 24 | u64::from(r) << 16 | u64::from(g) << 8 | u64::from(b),
+        Color::Indexed(i) => 2 << 24 | u64::from(i),
+        named => 3 << 24 | u64::from(named_index(named).unwrap_or(u8::MAX)),
+    }
 }
 
-/// Cursor moves cost 6–8 bytes (`CSI row;col H`): a short run of unchanged cells between two
-/// writes on a row, in the style of the cell before it, is cheaper written again. Only
-/// one-column symbols bridge (never the column after a wide character).
+/// A cell as one number (what it shows and how), for comparing frames while planning a
+/// scroll: two cells with the same key are taken as equal (a collision only costs a plan that
+/// does not pay off: what is written is the real difference).
+fn cell_key(cell: &Cell) -> u64 {
+    // Most symbols are one to four bytes: folded into a word (a longer one wraps around,
+    // which only makes collisions likelier).
+    let symbol = cell
+        .symbol()
+        .bytes()
+        .fold(0u64, |word, b| word.rotate_left(8) ^ u64::from(b));
+    let option = match cell.diff_option {
+        ratatui::buffer::CellDiffOption::None => 0,
+        ratatui::buffer::CellDiffOption::Skip => 1,
+        ratatui::buffer::CellDiffOption::AlwaysUpdate => 2,
+        ratatui::buffer::CellDiffOption::ForcedWidth(w) => 3 + u64::from(w.get()),
+    };
+    let mut h = Mix(symbol);
+    h.add(color_key(cell.fg) | color_key(cell.bg) << 32);
+    h.add(color_key(cell.underline_color) | u64::from(cell.modifier.bits()) << 32 | option << 48);
+    h.finish()
+}
+
+/// The keys of the cells of `row` into `keys`.
+fn key_row(keys: &mut [u64], costs: &mut [u8], row: &[Cell]) {
+    for (k, c) in keys.iter_mut().zip(row) {
+        *k = cell_key(c);
+    }
+    let mut left: Option<Pen> = None;
+    for (cost, c) in costs.iter_mut().zip(row) {
+        let pen = Pen::of(c);
+        *cost = write_cost(c, left.is_some_and(|l| l != pen));
+        left = Some(pen);
+    }
+}
+
+/// What writing `cell` costs inside a run of written cells, roughly: its symbol's bytes (none
+/// for a blank, which a run of is erased), and a style change where its style is not the one of
+/// the cell left of it (`new_style`).
+fn write_cost(cell: &Cell, new_style: bool) -> u8 {
+    let pen = Pen::of(cell);
+    let symbol = cell.symbol();
+    let bytes = if symbol == " " && pen == Pen::DEFAULT {
+        0
+    } else {
+        u8::try_from(symbol.len()).unwrap_or(u8::MAX)
+    };
+    bytes.saturating_add(if new_style { STYLE_COST } else { 0 })
+}
+
+/// A move forward on a row costs 3–5 bytes (`CSI n C`): a short run of unchanged cells between
+/// two writes on a row, in the style of the cell before it or of the cell after it (the pen
+/// then changes before the run instead of after it), is cheaper written again when its symbols
+/// are shorter than the move. Only one-column symbols bridge (never the column after a wide
+/// character).
 fn bridge_gaps<'a>(
     next: &'a Buffer,
     updates: Vec<(u16, u16, &'a Cell)>,
 ) -> Vec<(u16, u16, &'a Cell)> {
-    const MAX_BRIDGE_BYTES: usize = 6;
     let same_style = |a: &Cell, b: &Cell| {
         a.fg == b.fg
             && a.bg == b.bg
@@ -682,12 +1010,22 @@ fn bridge_gaps<'a>(
             && x > lx.saturating_add(1)
             && narrow(last)
         {
+            let skipped = x - lx - 1;
+            let mut forward = Vec::new();
+            write_move(
+                &mut forward,
+                Some(Position::new(lx + 1, y)),
+                Position::new(x, y),
+            );
             let gap: Option<Vec<&Cell>> = (lx + 1..x)
                 .map(|gx| next.cell(Position::new(gx, y)))
                 .collect();
             if let Some(gap) = gap
-                && gap.iter().map(|c| c.symbol().len()).sum::<usize>() <= MAX_BRIDGE_BYTES
-                && gap.iter().all(|c| narrow(c) && same_style(c, last))
+                && gap.len() == usize::from(skipped)
+                && gap.iter().map(|c| c.symbol().len()).sum::<usize>() < forward.len()
+                && gap.iter().all(|c| narrow(c))
+                && (gap.iter().all(|c| same_style(c, last))
+                    || gap.iter().all(|c| same_style(c, cell)))
             {
                 out.extend((lx + 1..x).zip(gap).map(|(gx, c)| (gx, y, c)));
             }
@@ -697,14 +1035,13 @@ fn bridge_gaps<'a>(
     out
 }
 
-/// The scroll that saves the most writing when `old` becomes `new`, if any: whole rows that
+/// The scroll that saves the most cells when `old` becomes `new`, if any: whole rows that
 /// reappear `k` rows higher or lower (a full-width pane scrolled), or a band of rows that
 /// partly does (a pane beside another: the rows below a soft-wrapped line that gained a row).
 pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
     if old.area != new.area {
         return None;
     }
-    // Most frames (a key typed, a cursor moved) change a row or two: no hashing for those.
     let width = usize::from(old.area.width).max(1);
     let changed: Vec<bool> = old
         .content
@@ -712,10 +1049,41 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
         .zip(new.content.chunks(width))
         .map(|(a, b)| a != b)
         .collect();
-    if changed.iter().filter(|c| **c).count() < 3 {
-        return None;
+    let keys = |b: &Buffer| b.content.iter().map(cell_key).collect::<Vec<u64>>();
+    let mut new_keys = keys(new);
+    let mut costs = vec![0; new_keys.len()];
+    for ((k, b), row) in new_keys
+        .chunks_mut(width)
+        .zip(costs.chunks_mut(width))
+        .zip(new.content.chunks(width))
+    {
+        key_row(k, b, row);
     }
-    let mut rows = Rows::new(old, new, changed);
+    match plan_rows(&keys(old), (&new_keys, &costs), width, &changed) {
+        Planned::Nothing => None,
+        Planned::Sure(plan) => Some(plan),
+        Planned::Weigh(plans) => plans.into_iter().next().map(|(_, p)| p),
+    }
+}
+
+/// What planning found.
+enum Planned {
+    Nothing,
+    /// A full-width pane scrolled, and little else changed: nothing could do better.
+    Sure(ScrollPlan),
+    /// Scrolls that may pay off and the bytes each saves (roughly), the one saving the most
+    /// first.
+    Weigh(Vec<(i64, ScrollPlan)>),
+}
+
+/// Plans a scroll turning a frame into another (`old` and `new`: their cells' keys, rows
+/// `width` long), whose rows `changed` differ.
+fn plan_rows(old: &[u64], new: (&[u64], &[u8]), width: usize, changed: &[bool]) -> Planned {
+    // Most frames (a key typed, a cursor moved) change a row or two: nothing to plan.
+    if old.len() != new.0.len() || changed.iter().filter(|c| **c).count() < 3 {
+        return Planned::Nothing;
+    }
+    let mut rows = Rows::new(old, new, width, changed.to_vec());
     let whole = rows.whole_row_plan();
     if let Some(w) = &whole {
         // A full-width pane scrolled: what changed besides (a status line, the rows of a
@@ -726,73 +1094,127 @@ pub fn plan_scroll(old: &Buffer, new: &Buffer) -> Option<ScrollPlan> {
             })
             .count();
         if besides <= 3 {
-            return whole;
+            return whole.map_or(Planned::Nothing, Planned::Sure);
         }
     }
     rows.count_cells();
-    let partial = rows.partial_plan();
-    match (whole, partial) {
-        (Some(w), Some((cells, p))) if cells > rows.cells_saved(&w) => Some(p),
-        (Some(w), _) => Some(w),
-        (None, Some((_, p))) => Some(p),
-        (None, None) => None,
+    let mut plans: Vec<(i64, ScrollPlan)> = Vec::new();
+    if let Some(w) = whole {
+        plans.push((rows.cells_saved(&w), w));
     }
+    if let Some(p) = rows.partial_plan()
+        && !plans.iter().any(|(_, q)| *q == p.1)
+    {
+        plans.push(p);
+    }
+    plans.sort_by_key(|(cells, _)| std::cmp::Reverse(*cells));
+    if plans.is_empty() {
+        return Planned::Nothing;
+    }
+    Planned::Weigh(plans)
 }
 
 /// The farthest a band is moved when its rows only partly match.
 const PARTIAL_SHIFT: usize = 3;
-/// Cells a partial scroll must save to be worth its escape sequences (~15 bytes).
-const PARTIAL_MIN_CELLS: i64 = 24;
+/// Bytes (as [`row_cost`] estimates them) a scroll must save to be taken: its escape sequences
+/// (~15 bytes), and what the estimate misses (erasures, moves between runs), which made it
+/// 70–110 bytes optimistic on the frames of a wrapping line beside the gate pane.
+const PARTIAL_MIN_BYTES: i64 = 96;
+/// What starting a run of written cells costs besides the cells, roughly: a cursor move and
+/// often a style change.
+const RUN_COST: i64 = 8;
 /// A row score that keeps a band from covering it.
 const NEVER: i64 = -(1 << 40);
 
-/// Two frames compared row by row, for planning a scroll.
+/// Two frames compared row by row, for planning a scroll, by their cells' keys.
 struct Rows<'a> {
-    old: &'a Buffer,
-    new: &'a Buffer,
+    old: &'a [u64],
+    new: &'a [u64],
+    /// What writing each cell of the new frame costs ([`write_cost`]).
+    costs: &'a [u8],
     width: usize,
     changed: Vec<bool>,
     old_hash: Vec<u64>,
     new_hash: Vec<u64>,
-    /// Cells of each new row equal to the old row at the same place.
+    /// What writing each new row over the old row at the same place costs ([`row_cost`]).
     same: Vec<i64>,
-    /// Cells of each new row that are blank (what an exposed row shows).
+    /// What writing each new row over a blank row (what an exposed row shows) costs.
     blank: Vec<i64>,
 }
 
-fn count_equal(a: &[Cell], b: &[Cell]) -> i64 {
-    i64::try_from(a.iter().zip(b).filter(|(x, y)| x == y).count()).unwrap_or(i64::MAX)
+/// What a style change inside a run of written cells costs, roughly.
+const STYLE_COST: u8 = 6;
+
+/// Roughly the bytes of turning a row showing cells `old` into `new` (their keys; `costs`: what
+/// writing each new cell costs, [`write_cost`]): the differing cells' costs and [`RUN_COST`] a
+/// run of them.
+fn row_cost(new: &[u64], old: &[u64], costs: &[u8]) -> i64 {
+    let mut cost = 0;
+    let mut in_run = false;
+    for ((a, b), c) in new.iter().zip(old).zip(costs) {
+        if a == b {
+            in_run = false;
+        } else {
+            cost += i64::from(*c) + if in_run { 0 } else { RUN_COST };
+            in_run = true;
+        }
+    }
+    cost
+}
+
+fn row_hash(keys: &[u64]) -> u64 {
+    let mut h = Mix(0);
+    for k in keys {
+        h.add(*k);
+    }
+    h.finish()
 }
 
 impl<'a> Rows<'a> {
-    fn new(old: &'a Buffer, new: &'a Buffer, changed: Vec<bool>) -> Rows<'a> {
+    /// `old` and `new`: the keys of two frames' cells, rows `width` long.
+    fn new(
+        old: &'a [u64],
+        new: (&'a [u64], &'a [u8]),
+        width: usize,
+        changed: Vec<bool>,
+    ) -> Rows<'a> {
+        let (new, costs) = new;
+        let width = width.max(1);
+        let old_hash: Vec<u64> = old.chunks(width).map(row_hash).collect();
+        // A row that did not change hashes as it did.
+        let new_hash = new
+            .chunks(width)
+            .zip(&old_hash)
+            .zip(&changed)
+            .map(|((row, old), changed)| if *changed { row_hash(row) } else { *old })
+            .collect();
         Rows {
             old,
             new,
-            width: usize::from(old.area.width).max(1),
-            old_hash: row_hashes(old),
-            new_hash: row_hashes(new),
+            costs,
+            width,
+            old_hash,
+            new_hash,
             same: Vec::new(),
             blank: Vec::new(),
             changed,
         }
     }
 
-    /// Counts the cells that cell-level planning needs (`same`, `blank`).
+    /// Weighs the rows as cell-level planning needs (`same`, `blank`).
     fn count_cells(&mut self) {
-        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
-        let empty = vec![Cell::EMPTY; self.width];
+        let empty = vec![cell_key(&Cell::EMPTY); self.width];
         self.same = (0..self.height())
             .map(|y| {
                 if self.changed[y] {
-                    count_equal(self.new_row(y), self.old_row(y))
+                    row_cost(self.new_row(y), self.old_row(y), self.costs_of(y))
                 } else {
-                    w
+                    0
                 }
             })
             .collect();
         self.blank = (0..self.height())
-            .map(|y| count_equal(self.new_row(y), &empty))
+            .map(|y| row_cost(self.new_row(y), &empty, self.costs_of(y)))
             .collect();
     }
 
@@ -800,34 +1222,34 @@ impl<'a> Rows<'a> {
         self.changed.len()
     }
 
-    fn old_row(&self, y: usize) -> &'a [Cell] {
-        &self.old.content[y * self.width..(y + 1) * self.width]
+    fn old_row(&self, y: usize) -> &'a [u64] {
+        &self.old[y * self.width..(y + 1) * self.width]
     }
 
-    fn new_row(&self, y: usize) -> &'a [Cell] {
-        &self.new.content[y * self.width..(y + 1) * self.width]
+    fn new_row(&self, y: usize) -> &'a [u64] {
+        &self.new[y * self.width..(y + 1) * self.width]
     }
 
-    /// What row `y` gains, in cells, by showing old row `src` instead of old row `y`.
-    fn moved_gain(&self, y: usize, src: usize, exact: bool) -> i64 {
-        let w = i64::try_from(self.width).unwrap_or(i64::MAX);
-        let equal =
-            if self.new_hash[y] == self.old_hash[src] && self.new_row(y) == self.old_row(src) {
-                w
-            } else if exact {
-                count_equal(self.new_row(y), self.old_row(src))
-            } else {
-                0
-            };
-        equal - self.same[y]
+    fn costs_of(&self, y: usize) -> &'a [u8] {
+        &self.costs[y * self.width..(y + 1) * self.width]
+    }
+
+    /// What row `y` gains (bytes, roughly) by showing old row `src` instead of old row `y`.
+    fn moved_gain(&self, y: usize, src: usize) -> i64 {
+        let cost = if self.new_hash[y] == self.old_hash[src] {
+            0
+        } else {
+            row_cost(self.new_row(y), self.old_row(src), self.costs_of(y))
+        };
+        self.same[y] - cost
     }
 
     /// What row `y` gains by being blanked.
     fn exposed_gain(&self, y: usize) -> i64 {
-        self.blank[y] - self.same[y]
+        self.same[y] - self.blank[y]
     }
 
-    /// The cells `plan` saves.
+    /// The bytes (roughly) `plan` saves.
     fn cells_saved(&self, plan: &ScrollPlan) -> i64 {
         let (top, bottom) = (usize::from(plan.rows.start), usize::from(plan.rows.end));
         let k = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
@@ -839,7 +1261,7 @@ impl<'a> Rows<'a> {
                     y.checked_sub(k)
                 };
                 match src.filter(|s| (top..bottom).contains(s)) {
-                    Some(s) => self.moved_gain(y, s, true),
+                    Some(s) => self.moved_gain(y, s),
                     None => self.exposed_gain(y),
                 }
             })
@@ -932,7 +1354,7 @@ impl<'a> Rows<'a> {
                         y.checked_sub(k)
                     };
                     match src.filter(|s| *s < h) {
-                        Some(s) => self.moved_gain(y, s, true),
+                        Some(s) => self.moved_gain(y, s),
                         None => NEVER,
                     }
                 }));
@@ -945,7 +1367,7 @@ impl<'a> Rows<'a> {
                         } else {
                             exposed[a + k] - exposed[a] + moved[b + 1] - moved[a + k]
                         };
-                        if cells >= PARTIAL_MIN_CELLS && best.is_none_or(|x| cells > x.0) {
+                        if cells >= PARTIAL_MIN_BYTES && best.is_none_or(|x| cells > x.0) {
                             let by = i32::try_from(k).unwrap_or(i32::MAX);
                             best = Some((cells, lo + a, lo + b, if up { by } else { -by }));
                         }
@@ -985,70 +1407,77 @@ impl<W: Write> Backend for ShadowBackend<W> {
             // A size ratatui has not cleared for: the screen is unknown, redraw everything.
             self.reset_shadow();
         }
-        let updates: Vec<(u16, u16, &'a Cell)> = content.collect();
-        let mut stats = FrameStats {
-            cells_offered: updates.len(),
-            ..FrameStats::default()
-        };
-        let rows_touched = 1 + updates.windows(2).filter(|w| w[0].1 != w[1].1).count();
-        if !self.hardware_scroll || rows_touched < 3 {
-            // No scroll possible: the shadow is ratatui's previous frame, so its updates are
-            // exactly what changes. Apply them in place; nothing is compared.
-            let mut inside = Vec::with_capacity(updates.len());
-            let mut outside = Vec::new();
-            for (x, y, cell) in updates {
-                match self.shadow.cell_mut(Position::new(x, y)) {
-                    Some(c) => {
-                        c.clone_from(cell);
-                        inside.push(Position::new(x, y));
-                    }
-                    None => outside.push((x, y, cell)),
-                }
-            }
-            let shadow = std::mem::take(&mut self.shadow);
-            let cells = inside.iter().map(|p| (p.x, p.y, &shadow[*p])).collect();
-            let cells = bridge_gaps(&shadow, cells);
-            stats.cells_written = cells.len() + outside.len();
-            self.small_frame(stats.cells_written);
-            let written = self.write_cells(cells.into_iter().chain(outside));
-            self.shadow = shadow;
-            self.stats = stats;
-            return written;
-        }
-        if self.next.area == self.shadow.area {
-            self.next.content.clone_from_slice(&self.shadow.content);
-        } else {
-            self.next = self.shadow.clone();
-        }
+        let width = usize::from(area.width);
+        // The shadow is ratatui's previous frame, so the rows it updates are exactly the rows
+        // that change.
+        let mut changed = vec![false; usize::from(area.height)];
+        let mut inside = Vec::new();
         let mut outside: Vec<(u16, u16, &Cell)> = Vec::new();
-        for (x, y, cell) in updates {
-            match self.next.cell_mut(Position::new(x, y)) {
-                Some(c) => c.clone_from(cell),
-                None => outside.push((x, y, cell)),
+        let mut offered = 0;
+        for (x, y, cell) in content {
+            offered += 1;
+            if x < area.width && y < area.height {
+                self.next.content[usize::from(y) * width + usize::from(x)].clone_from(cell);
+                changed[usize::from(y)] = true;
+                inside.push(Position::new(x, y));
+            } else {
+                outside.push((x, y, cell));
             }
         }
-        let plan = plan_scroll(&self.shadow, &self.next);
-        if let Some(plan) = &plan {
-            self.hardware_scroll_by(plan)?;
-            stats.scrolled_rows = plan.rows.end - plan.rows.start;
-            stats.scroll_by = plan.by;
+        for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+            let row = y * width..(y + 1) * width;
+            key_row(
+                &mut self.next_keys[row.clone()],
+                &mut self.next_costs[row.clone()],
+                &self.next.content[row],
+            );
         }
-        let next = std::mem::take(&mut self.next);
-        let cells = bridge_gaps(&next, self.shadow.diff(&next));
-        stats.cells_written = cells.len() + outside.len();
-        if plan.is_none() {
-            self.small_frame(stats.cells_written);
+        let planned = if self.hardware_scroll {
+            plan_rows(
+                &self.shadow_keys,
+                (&self.next_keys, &self.next_costs),
+                width,
+                &changed,
+            )
+        } else {
+            Planned::Nothing
+        };
+        let best = match planned {
+            Planned::Nothing => self.render_plain(&inside, &outside),
+            Planned::Sure(plan) => self.render_scrolled(&plan, &changed, &outside),
+            // The scroll estimated to save the most, if it saves enough.
+            Planned::Weigh(plans) => match plans.first() {
+                Some((saved, plan)) if *saved >= PARTIAL_MIN_BYTES => {
+                    self.render_scrolled(plan, &changed, &outside)
+                }
+                _ => self.render_plain(&inside, &outside),
+            },
+        };
+        self.inner.write_all(&best.bytes)?;
+        self.paint = best.paint;
+        // The terminal shows the new frame now.
+        if best.plan.is_some() {
+            self.shadow.content.clone_from_slice(&self.next.content);
+            self.shadow_keys.copy_from_slice(&self.next_keys);
+        } else {
+            for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+                let row = y * width..(y + 1) * width;
+                self.shadow.content[row.clone()].clone_from_slice(&self.next.content[row.clone()]);
+                self.shadow_keys[row.clone()].copy_from_slice(&self.next_keys[row]);
+            }
         }
-        let written = self.write_cells(cells.into_iter().chain(outside));
-        self.next = next;
-        std::mem::swap(&mut self.shadow, &mut self.next);
-        self.stats = stats;
-        written
+        self.stats = FrameStats {
+            cells_offered: offered,
+            cells_written: best.cells,
+            scrolled_rows: best.plan.as_ref().map_or(0, |p| p.rows.end - p.rows.start),
+            scroll_by: best.plan.as_ref().map_or(0, |p| p.by),
+        };
+        Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
         self.reset_shadow();
-        self.cursor_at = None;
+        self.paint.at = None;
         self.inner.append_lines(n)
     }
 
@@ -1078,8 +1507,7 @@ impl<W: Write> Backend for ShadowBackend<W> {
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let to = position.into();
         let mut out = Vec::new();
-        write_move(&mut out, self.cursor_at, to);
-        self.cursor_at = Some(to);
+        self.paint.move_to(&mut out, to);
         if out.is_empty() {
             return Ok(());
         }
@@ -1102,8 +1530,10 @@ impl<W: Write> Backend for ShadowBackend<W> {
         // After a partial one, a blank shadow still matches what ratatui believes.
         let _ = self.size();
         self.reset_shadow();
-        self.pen = Some(Pen::DEFAULT);
-        self.cursor_at = None;
+        self.paint = Painter {
+            pen: Some(Pen::DEFAULT),
+            at: None,
+        };
         // A clear follows anything that may have shown the cursor (an outside editor).
         self.cursor_shown = None;
         Ok(())
@@ -1123,9 +1553,7 @@ impl<W: Write> Backend for ShadowBackend<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.in_frame {
-            return Ok(());
-        }
+        // Held back during a frame by the writer.
         Backend::flush(&mut self.inner)
     }
 
@@ -1334,6 +1762,125 @@ mod tests {
         // Backspace: the cell is blanked (in the default style) and the cursor moves back.
         let bytes = typed(&mut t, "# Title!");
         assert!(bytes <= 12, "{bytes} bytes");
+    }
+
+    /// The full-width pane of `frame` drawn at `top` into a vt100 terminal, frame after
+    /// frame through the backend, shows what one full paint shows.
+    fn screens_after(tops: &[u16]) -> (vt100::Screen, vt100::Screen, Vec<FrameStats>) {
+        #[derive(Clone, Default)]
+        struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Sink {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = doc(300);
+        let draw = |t: &mut Terminal<ShadowBackend<Sink>>, top: u16| {
+            t.backend_mut().begin_frame().expect("begin");
+            t.draw(|f| {
+                let area = f.area();
+                let [bar, pane, status] = ratatui::layout::Layout::vertical([
+                    ratatui::layout::Constraint::Length(1),
+                    ratatui::layout::Constraint::Min(0),
+                    ratatui::layout::Constraint::Length(1),
+                ])
+                .areas(area);
+                f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
+                f.render_widget(
+                    Paragraph::new(lines.clone())
+                        .block(Block::default().borders(Borders::ALL).title(" spec "))
+                        .scroll((top, 0)),
+                    pane,
+                );
+                f.render_widget(Paragraph::new(format!("line {top}")), status);
+            })
+            .expect("draw");
+            t.backend_mut().end_frame().expect("end");
+        };
+        let sink = Sink::default();
+        let mut t = Terminal::new(ShadowBackend::with_size(sink.clone(), Size::new(120, 40)))
+            .expect("terminal");
+        let mut parser = vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("rows"),
+            std::num::NonZeroU16::new(120).expect("columns"),
+            0,
+        );
+        let mut stats = Vec::new();
+        for top in tops {
+            draw(&mut t, *top);
+            parser.process(&std::mem::take(&mut *sink.0.borrow_mut()));
+            stats.push(t.backend().stats());
+        }
+        let fresh = Sink::default();
+        let mut f = Terminal::new(ShadowBackend::with_size(fresh.clone(), Size::new(120, 40)))
+            .expect("terminal");
+        draw(&mut f, *tops.last().expect("a frame"));
+        let mut full = vt100::Parser::new(
+            std::num::NonZeroU16::new(40).expect("rows"),
+            std::num::NonZeroU16::new(120).expect("columns"),
+            0,
+        );
+        full.process(&fresh.0.borrow());
+        (parser.screen().clone(), full.screen().clone(), stats)
+    }
+
+    /// Every way of moving rows — line feeds at the bottom margin and deletes at the top (up),
+    /// reverse index and inserts at the top (down) — leaves the screen a full paint leaves.
+    #[test]
+    fn every_scroll_primitive_matches_a_full_paint() {
+        let tops = [0u16, 1, 2, 4, 7, 27, 26, 24, 21, 3, 4, 60, 59];
+        let (incremental, full, stats) = screens_after(&tops);
+        let by: Vec<i32> = stats.iter().map(|s| s.scroll_by).collect();
+        for step in [1, 2, 3, 20, -1, -2, -3, -18] {
+            assert!(by.contains(&step), "a scroll by {step} was used: {by:?}");
+        }
+        let describe = |c: Option<&vt100::Cell>| {
+            c.map(|c| {
+                let text = match c.contents() {
+                    "" => " ",
+                    t => t,
+                };
+                (
+                    text.to_string(),
+                    c.fgcolor(),
+                    c.bgcolor(),
+                    c.bold(),
+                    c.underline(),
+                )
+            })
+        };
+        for row in 0..40 {
+            for col in 0..120 {
+                let (a, b) = (incremental.cell(row, col), full.cell(row, col));
+                assert_eq!(
+                    describe(a),
+                    describe(b),
+                    "cell {row},{col} after {tops:?}\n{}\n{}",
+                    incremental.contents(),
+                    full.contents()
+                );
+            }
+        }
+    }
+
+    /// A scroll frame is written without the synchronized-update pair when it is short, and
+    /// never uses SU/SD, which the Linux console lacks.
+    #[test]
+    fn a_one_line_scroll_is_short_and_portable() {
+        let lines = doc(200);
+        let mut t = terminal(true);
+        frame(&mut t, &lines, 0);
+        t.backend_mut().begin_frame().expect("begin");
+        let before = t.backend().bytes_written();
+        frame(&mut t, &lines, 1);
+        t.backend_mut().end_frame().expect("end");
+        let bytes = t.backend().bytes_written() - before;
+        assert!(bytes <= SMALL_FRAME_BYTES as u64, "{bytes} bytes");
+        assert_eq!(t.backend().stats().scroll_by, 1);
     }
 
     #[test]

@@ -421,7 +421,7 @@ impl EngagementState {
                 Some(LiveJob {
                     engagement: Arc::clone(&self.engagement),
                     artifact,
-                    text: self.editor.text(),
+                    text: self.editor.snapshot(),
                 })
             }
             _ => {
@@ -482,14 +482,15 @@ impl EngagementState {
 pub struct LiveJob {
     engagement: Arc<Engagement>,
     artifact: Artifact,
-    text: String,
+    /// Shared with the buffer: joined into one string on the worker, not on the input path.
+    text: crate::app::buffer::TextSnapshot,
 }
 
 impl LiveJob {
     /// The evaluation with the buffer's text in place of the artifact on disk.
     pub fn evaluate(self) -> Evaluation {
         let mut e = Arc::unwrap_or_clone(self.engagement);
-        e.texts.insert(self.artifact, self.text);
+        e.texts.insert(self.artifact, self.text.text());
         evaluate(&e)
     }
 }

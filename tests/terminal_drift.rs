@@ -294,6 +294,60 @@ fn scrolling_back_up_and_by_pages_matches_a_full_paint() {
     }
 }
 
+/// The terminal's cursor moved about the editor — along a line both ways, to its start, up and
+/// down rows, with characters typed and erased mid-line — by the shortest moves (backspaces,
+/// carriage returns and line feeds, `CSI n A/B/C/D`) lands where a full paint puts it, every
+/// cell the same, zoomed and beside the gate.
+#[test]
+fn moving_the_cursor_about_the_editor_matches_a_full_paint() {
+    assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
+    for zoomed in [false, true] {
+        let (w, h) = (120u16, 40u16);
+        let (_dir, root) = sample("vlan-qos");
+        let mut state = opened(&root, (w, h));
+        if zoomed {
+            dispatch(&mut state, Action::Command(Command::ZoomPane));
+        }
+        let mut screen = Screen::new(w, h);
+        screen.draw(&state);
+        press(&mut state, KeyCode::Char('e'));
+        assert_eq!(state.mode, Mode::Edit, "edit mode");
+        screen.draw(&state);
+        let steps: &[(KeyCode, usize)] = &[
+            (KeyCode::Down, 6),
+            (KeyCode::End, 1),
+            (KeyCode::Left, 7),
+            (KeyCode::Char('x'), 3),
+            (KeyCode::Backspace, 2),
+            (KeyCode::Left, 2),
+            (KeyCode::Right, 5),
+            (KeyCode::Home, 1),
+            (KeyCode::Down, 3),
+            (KeyCode::Right, 4),
+            (KeyCode::Up, 2),
+            (KeyCode::Char('y'), 2),
+            (KeyCode::Enter, 1),
+            (KeyCode::Char('z'), 1),
+            (KeyCode::Backspace, 3),
+            (KeyCode::Up, 4),
+            (KeyCode::End, 1),
+        ];
+        for (key, times) in steps {
+            for _ in 0..*times {
+                press(&mut state, *key);
+                screen.draw(&state);
+            }
+            let after = format!("{times} × {key:?}, zoomed {zoomed}");
+            let full = full_paint_of(&screen, &state, w, h);
+            assert_same(screen.parser.screen(), &full, &after);
+            assert!(
+                !screen.parser.screen().hide_cursor(),
+                "the terminal's cursor shows in edit mode"
+            );
+        }
+    }
+}
+
 /// The editor's cursor is the terminal's own: shown where the next character goes, in every
 /// common terminal type, with the bar shape (DECSCUSR) only where the type understands it, and
 /// the default shape given back on the way out.

@@ -12,7 +12,10 @@
 //! the scrolled shadow: the exposed lines and whatever else really changed.
 //!
 //! A terminal scrolling region spans the full width: rows are first compared whole (a
-//! full-width pane scrolled); when that explains little of what changed (a pane beside another,
+//! full-width pane scrolled), and the band found is grown by a row or three at either end where
+//! a row moved but for a few cells (the line the cursor left, which lost the cursor's mark: it
+//! is cheaper mended where the scroll puts it than written whole over an exposed row); when
+//! that explains little of what changed (a pane beside another,
 //! whose soft-wrapped line gained a row and pushed the rows below it down), bands of rows moved
 //! by up to three are scored cell by cell: roughly the bytes each row costs to write over what
 //! the terminal would show there (a byte a cell, more for each run), the cells spoiled beside
@@ -23,7 +26,9 @@
 //! Cells are written the cheap way: the backend knows the terminal's pen (its SGR state) and
 //! cursor, so a style is written as the change from the pen (no reset after the last cell), a
 //! cursor move only where the cursor is not already (the editor's own cursor, shown by the
-//! terminal, usually stands right after the character just typed), a short run of unchanged
+//! terminal, usually stands right after the character just typed) and relative when that is
+//! shorter (backspaces, a carriage return and line feeds, `CSI n A/B/C/D`; up and down only
+//! where no scrolling region's margin is in the way), a short run of unchanged
 //! cells is written again rather than skipped when that is shorter, and a long run of blanks is
 //! erased (`CSI n X`). A frame is held back until it ends and leaves in one write; a short one
 //! (a typed character, a line scrolled in) goes without the synchronized-update pair.
@@ -461,16 +466,20 @@ struct Rendered {
 struct Painter {
     pen: Option<Pen>,
     at: Option<Position>,
+    /// The scrolling region set (rows, half-open) while a scroll frame writes its cells; none:
+    /// the whole screen.
+    region: Option<(u16, u16)>,
 }
 
 impl Painter {
     const UNKNOWN: Painter = Painter {
         pen: None,
         at: None,
+        region: None,
     };
 
     fn move_to(&mut self, out: &mut Vec<u8>, to: Position) {
-        write_move(out, self.at, to);
+        write_move(out, self.at, to, self.region);
         self.at = Some(to);
     }
 
@@ -545,6 +554,7 @@ impl Painter {
         let _ = write!(out, "\x1b[{};{}r", top + 1, bottom);
         // Setting the region homes the cursor; the moves after it are absolute anyway.
         self.at = None;
+        self.region = Some((top, bottom));
         let k = plan.by.unsigned_abs();
         let lines = |n: u32, code: char| -> Vec<u8> {
             if n == 1 {
@@ -557,10 +567,10 @@ impl Painter {
         if plan.by > 0 {
             let bottom_left = Position::new(0, bottom - 1);
             let mut feed = Vec::new();
-            write_move(&mut feed, self.at, bottom_left);
+            write_move(&mut feed, self.at, bottom_left, self.region);
             feed.extend(std::iter::repeat_n(b'\n', k as usize));
             let mut delete = Vec::new();
-            write_move(&mut delete, self.at, top_left);
+            write_move(&mut delete, self.at, top_left, self.region);
             delete.extend_from_slice(&lines(k, 'M'));
             if feed.len() <= delete.len() {
                 out.extend_from_slice(&feed);
@@ -586,6 +596,7 @@ impl Painter {
     fn reset_region(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\x1b[r");
         self.at = None;
+        self.region = None;
     }
 }
 
@@ -853,37 +864,106 @@ fn write_sgr(out: &mut Vec<u8>, from: Option<Pen>, to: Pen) {
     out.push(b'm');
 }
 
-/// Writes the shortest move of the cursor from `from` (unknown: `None`) to `to`.
-fn write_move(out: &mut Vec<u8>, from: Option<Position>, to: Position) {
-    use std::io::Write as _;
-    if from == Some(to) {
+/// Writes the shortest move of the cursor from `from` (unknown: `None`) to `to`: absolute
+/// (CUP), or from a known place relative — a carriage return, backspaces, line feeds, or
+/// `CSI n A/B/C/D/G` — when shorter. `region`: the scrolling region set (rows, half-open), if
+/// any: a relative move up or down is made only inside it, where the cursor moves alike in every
+/// terminal (CUU/CUD stop at its margins; a line feed at its bottom margin would scroll it). A
+/// line feed only ever follows a carriage return or starts at the first column, so a terminal
+/// that adds a carriage return to it moves the same.
+fn write_move(out: &mut Vec<u8>, from: Option<Position>, to: Position, region: Option<(u16, u16)>) {
+    let Some(from) = from else {
+        write_cup(out, to);
+        return;
+    };
+    if from == to {
         return;
     }
-    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
-    match from {
-        Some(f) if f.y == to.y => {
-            // Same row: forward by n (CUF) or to the column (CHA), whichever is shorter.
-            let cha = if col == 1 {
-                b"\x1b[G".to_vec()
-            } else {
-                format!("\x1b[{col}G").into_bytes()
-            };
-            let cuf = (to.x > f.x).then(|| match to.x - f.x {
-                1 => b"\x1b[C".to_vec(),
-                n => format!("\x1b[{n}C").into_bytes(),
-            });
-            match cuf {
-                Some(cuf) if cuf.len() < cha.len() => out.extend_from_slice(&cuf),
-                _ => out.extend_from_slice(&cha),
+    let mut best = Vec::with_capacity(12);
+    write_cup(&mut best, to);
+    let mut consider = |candidate: Vec<u8>| {
+        if candidate.len() < best.len() {
+            best = candidate;
+        }
+    };
+    if from.y == to.y {
+        let mut m = Vec::new();
+        write_across(&mut m, from.x, to.x);
+        consider(m);
+    } else if region.is_none_or(|(top, bottom)| {
+        (top..bottom).contains(&from.y) && (top..bottom).contains(&to.y)
+    }) {
+        // Up or down a few rows (CUU, CUD), then across.
+        let mut m = Vec::new();
+        let (code, rows) = if to.y > from.y {
+            ('B', to.y - from.y)
+        } else {
+            ('A', from.y - to.y)
+        };
+        write_csi_n(&mut m, rows, code);
+        write_across(&mut m, from.x, to.x);
+        consider(m);
+        if to.y > from.y {
+            // To the first column and down by line feeds (never at the bottom margin: `to` is
+            // inside the region, or on the screen, below the row fed from), then across.
+            let mut m = Vec::new();
+            if from.x != 0 {
+                m.push(b'\r');
             }
-        }
-        _ if col == 1 => {
-            let _ = write!(out, "\x1b[{row}H");
-        }
-        _ => {
-            let _ = write!(out, "\x1b[{row};{col}H");
+            m.extend(std::iter::repeat_n(b'\n', usize::from(to.y - from.y)));
+            write_across(&mut m, 0, to.x);
+            consider(m);
         }
     }
+    out.extend_from_slice(&best);
+}
+
+/// `CSI row;col H`, the column left out when it is the first.
+fn write_cup(out: &mut Vec<u8>, to: Position) {
+    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
+    let _ = if col == 1 {
+        write!(out, "\x1b[{row}H")
+    } else {
+        write!(out, "\x1b[{row};{col}H")
+    };
+}
+
+/// `CSI n code`, the count left out when it is 1.
+fn write_csi_n(out: &mut Vec<u8>, n: u16, code: char) {
+    let _ = if n == 1 {
+        write!(out, "\x1b[{code}")
+    } else {
+        write!(out, "\x1b[{n}{code}")
+    };
+}
+
+/// The shortest move along a row from column `from` to `to`: a carriage return to the first,
+/// backspaces or `CSI n D` back, `CSI n C` forward, or the column (`CSI n G`).
+fn write_across(out: &mut Vec<u8>, from: u16, to: u16) {
+    if from == to {
+        return;
+    }
+    if to == 0 {
+        out.push(b'\r');
+        return;
+    }
+    let mut best = Vec::new();
+    let _ = write!(best, "\x1b[{}G", u32::from(to) + 1);
+    let relative = if to > from {
+        let mut m = Vec::new();
+        write_csi_n(&mut m, to - from, 'C');
+        m
+    } else if from - to <= 2 {
+        vec![0x08; usize::from(from - to)]
+    } else {
+        let mut m = Vec::new();
+        write_csi_n(&mut m, from - to, 'D');
+        m
+    };
+    if relative.len() < best.len() {
+        best = relative;
+    }
+    out.extend_from_slice(&best);
 }
 
 /// A word-at-a-time hash (FxHash's mixing), enough to compare rows: a collision only costs a
@@ -1012,11 +1092,7 @@ fn bridge_gaps<'a>(
         {
             let skipped = x - lx - 1;
             let mut forward = Vec::new();
-            write_move(
-                &mut forward,
-                Some(Position::new(lx + 1, y)),
-                Position::new(x, y),
-            );
+            write_across(&mut forward, lx + 1, x);
             let gap: Option<Vec<&Cell>> = (lx + 1..x)
                 .map(|gx| next.cell(Position::new(gx, y)))
                 .collect();
@@ -1094,12 +1170,13 @@ fn plan_rows(old: &[u64], new: (&[u64], &[u8]), width: usize, changed: &[bool]) 
             })
             .count();
         if besides <= 3 {
-            return whole.map_or(Planned::Nothing, Planned::Sure);
+            return Planned::Sure(rows.widened(w));
         }
     }
     rows.count_cells();
     let mut plans: Vec<(i64, ScrollPlan)> = Vec::new();
     if let Some(w) = whole {
+        let w = rows.widened(&w);
         plans.push((rows.cells_saved(&w), w));
     }
     if let Some(p) = rows.partial_plan()
@@ -1146,17 +1223,22 @@ struct Rows<'a> {
 const STYLE_COST: u8 = 6;
 
 /// Roughly the bytes of turning a row showing cells `old` into `new` (their keys; `costs`: what
-/// writing each new cell costs, [`write_cost`]): the differing cells' costs and [`RUN_COST`] a
-/// run of them.
+/// writing each new cell costs, [`write_cost`]): the differing cells' costs, [`RUN_COST`] a
+/// run of them, and between two runs the cells of the gap, a byte each, when that is less (the
+/// painter writes a short gap again rather than move over it).
 fn row_cost(new: &[u64], old: &[u64], costs: &[u8]) -> i64 {
     let mut cost = 0;
-    let mut in_run = false;
+    // Equal cells since the last differing one; none yet on the row.
+    let mut gap: Option<i64> = None;
     for ((a, b), c) in new.iter().zip(old).zip(costs) {
         if a == b {
-            in_run = false;
+            if let Some(g) = &mut gap {
+                *g += 1;
+            }
         } else {
-            cost += i64::from(*c) + if in_run { 0 } else { RUN_COST };
-            in_run = true;
+            // A short gap (the space between two words) is written again rather than skipped.
+            cost += i64::from(*c) + gap.map_or(RUN_COST, |g| g.min(RUN_COST));
+            gap = Some(0);
         }
     }
     cost
@@ -1234,6 +1316,28 @@ impl<'a> Rows<'a> {
         &self.costs[y * self.width..(y + 1) * self.width]
     }
 
+    /// What writing new row `y` over old row `y` costs (weighed by [`Rows::count_cells`], or
+    /// now).
+    fn same_cost(&self, y: usize) -> i64 {
+        match self.same.get(y) {
+            Some(cost) => *cost,
+            None if self.changed[y] => row_cost(self.new_row(y), self.old_row(y), self.costs_of(y)),
+            None => 0,
+        }
+    }
+
+    /// What writing new row `y` over a blank row costs.
+    fn blank_cost(&self, y: usize) -> i64 {
+        match self.blank.get(y) {
+            Some(cost) => *cost,
+            None => row_cost(
+                self.new_row(y),
+                &[cell_key(&Cell::EMPTY)].repeat(self.width),
+                self.costs_of(y),
+            ),
+        }
+    }
+
     /// What row `y` gains (bytes, roughly) by showing old row `src` instead of old row `y`.
     fn moved_gain(&self, y: usize, src: usize) -> i64 {
         let cost = if self.new_hash[y] == self.old_hash[src] {
@@ -1241,12 +1345,70 @@ impl<'a> Rows<'a> {
         } else {
             row_cost(self.new_row(y), self.old_row(src), self.costs_of(y))
         };
-        self.same[y] - cost
+        self.same_cost(y) - cost
     }
 
     /// What row `y` gains by being blanked.
     fn exposed_gain(&self, y: usize) -> i64 {
-        self.same[y] - self.blank[y]
+        self.same_cost(y) - self.blank_cost(y)
+    }
+
+    /// `plan` (whole rows that reappear moved) grown by up to [`PARTIAL_SHIFT`] rows at either
+    /// end where that saves bytes: a row that reappears moved but for a few cells (the line
+    /// the cursor left, which loses the cursor's mark) is cheaper fixed where the scroll puts
+    /// it than written whole over an exposed row. The ends are weighed apart (growing one
+    /// leaves the other's rows as they were): at each, the growth saving the most, if any.
+    fn widened(&self, plan: &ScrollPlan) -> ScrollPlan {
+        let h = self.height();
+        let (a, b) = (usize::from(plan.rows.start), usize::from(plan.rows.end));
+        let k = usize::try_from(plan.by.unsigned_abs()).unwrap_or(usize::MAX);
+        if k == 0 || b > h || b.saturating_sub(a) <= k {
+            return plan.clone();
+        }
+        // What growing the region's top to `a - n` or its bottom to `b + n` saves over
+        // growing it by `n - 1`.
+        let top_step = |n: usize| -> Option<i64> {
+            let y = a.checked_sub(n)?;
+            Some(if plan.by > 0 {
+                // Up: row y now shows old row y + k.
+                self.moved_gain(y, y + k)
+            } else {
+                // Down: row y is exposed; row y + k shows old row y instead of being exposed.
+                self.exposed_gain(y) + self.moved_gain(y + k, y) - self.exposed_gain(y + k)
+            })
+        };
+        let bottom_step = |n: usize| -> Option<i64> {
+            let y = b + n - 1;
+            if y >= h {
+                return None;
+            }
+            Some(if plan.by > 0 {
+                // Up: row y is exposed; row y - k shows old row y instead of being exposed.
+                self.exposed_gain(y) + self.moved_gain(y - k, y) - self.exposed_gain(y - k)
+            } else {
+                // Down: row y now shows old row y - k.
+                self.moved_gain(y, y - k)
+            })
+        };
+        let best = |step: &dyn Fn(usize) -> Option<i64>| -> usize {
+            let (mut sum, mut best, mut at) = (0, 0, 0);
+            for n in 1..=PARTIAL_SHIFT {
+                let Some(gain) = step(n) else { break };
+                sum += gain;
+                if sum > best {
+                    (best, at) = (sum, n);
+                }
+            }
+            at
+        };
+        let (up, down) = (best(&top_step), best(&bottom_step));
+        match (u16::try_from(a - up), u16::try_from(b + down)) {
+            (Ok(start), Ok(end)) => ScrollPlan {
+                rows: start..end,
+                by: plan.by,
+            },
+            _ => plan.clone(),
+        }
     }
 
     /// The bytes (roughly) `plan` saves.
@@ -1533,6 +1695,7 @@ impl<W: Write> Backend for ShadowBackend<W> {
         self.paint = Painter {
             pen: Some(Pen::DEFAULT),
             at: None,
+            region: None,
         };
         // A clear follows anything that may have shown the cursor (an outside editor).
         self.cursor_shown = None;
@@ -1897,5 +2060,207 @@ mod tests {
             Some(ScrollPlan { rows: 0..6, by: 1 })
         );
         assert_eq!(plan_scroll(&old, &old), None);
+    }
+
+    /// Every move, relative or absolute, inside a scrolling region or not, lands where an
+    /// absolute move does (a vt100 terminal as the judge), scrolls nothing, and is never longer.
+    #[test]
+    fn relative_moves_land_where_absolute_ones_do() {
+        let (w, h) = (120u16, 40u16);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u16| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            u16::try_from((seed >> 33) % u64::from(n)).expect("small")
+        };
+        // (row, column) pairs: along a row both ways, to the first column, down to it, by rows.
+        let mut cases: Vec<((u16, u16), (u16, u16))> = vec![
+            ((5, 3), (5, 2)),
+            ((5, 3), (5, 1)),
+            ((5, 9), (5, 2)),
+            ((5, 3), (5, 0)),
+            ((5, 3), (6, 0)),
+            ((5, 0), (7, 0)),
+            ((5, 3), (7, 9)),
+            ((9, 40), (3, 40)),
+            ((9, 40), (9, 100)),
+            ((34, 7), (35, 0)),
+            ((35, 7), (36, 0)),
+            ((35, 0), (36, 0)),
+            ((38, 5), (39, 0)),
+            ((3, 5), (4, 0)),
+        ];
+        for _ in 0..300 {
+            cases.push(((next(h), next(w)), (next(h), next(w))));
+            let (y, x) = (next(h), next(w));
+            cases.push(((y, x), (y.saturating_add(next(3)).min(h - 1), next(4))));
+        }
+        for region in [None, Some((4u16, 36u16)), Some((0, h))] {
+            for ((fy, fx), (ty, tx)) in &cases {
+                let (from, to) = (Position::new(*fx, *fy), Position::new(*tx, *ty));
+                let mut moved = Vec::new();
+                write_move(&mut moved, Some(from), to, region);
+                let mut cup = Vec::new();
+                write_cup(&mut cup, to);
+                assert!(moved.len() <= cup.len(), "{from:?} -> {to:?}: {moved:?}");
+                let mut parser = vt100::Parser::new(
+                    std::num::NonZeroU16::new(h).expect("rows"),
+                    std::num::NonZeroU16::new(w).expect("columns"),
+                    0,
+                );
+                let mut setup = Vec::new();
+                for y in 0..h {
+                    let _ = write!(setup, "\x1b[{};1Hr{y}.", y + 1);
+                }
+                if let Some((top, bottom)) = region {
+                    let _ = write!(setup, "\x1b[{};{}r", top + 1, bottom);
+                }
+                write_cup(&mut setup, from);
+                parser.process(&setup);
+                parser.process(&moved);
+                let screen = parser.screen();
+                assert_eq!(
+                    screen.cursor_position(),
+                    (to.y, to.x),
+                    "{from:?} -> {to:?} in {region:?}: {:?}",
+                    String::from_utf8_lossy(&moved)
+                );
+                for y in 0..h {
+                    assert_eq!(
+                        screen.cell(y, 0).map(vt100::Cell::contents),
+                        Some("r"),
+                        "{from:?} -> {to:?} in {region:?} scrolled: {:?}",
+                        String::from_utf8_lossy(&moved)
+                    );
+                    let label: String = (0..6)
+                        .filter_map(|x| screen.cell(y, x).map(vt100::Cell::contents))
+                        .collect();
+                    assert!(label.starts_with(&format!("r{y}.")), "{label} on row {y}");
+                }
+            }
+        }
+    }
+
+    /// A pane whose cursor line (its first character reversed) stays at the bottom while the
+    /// text scrolls: the line the cursor left differs from where it was by that one cell, so
+    /// the scroll moves it too and mends the cell, rather than stopping above it and writing
+    /// the line again whole. The screen ends as a full paint leaves it.
+    #[test]
+    fn a_line_that_lost_the_cursor_mark_is_moved_and_mended() {
+        #[derive(Clone, Default)]
+        struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Sink {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        // Lines that differ everywhere, as prose does.
+        let words = [
+            "switch", "uplink", "trunk", "policy", "dscp", "queue", "voice", "lab",
+        ];
+        let text: Vec<String> = (0..200usize)
+            .map(|i| {
+                let mut line = format!("- note {i:04}:");
+                for j in 0..8 {
+                    line.push(' ');
+                    line.push_str(words[(i * 7 + j * j * 3 + i / 3 * j) % words.len()]);
+                }
+                line
+            })
+            .collect();
+        // The pane's rows: a bar above (row 0), borders (rows 1 and 38), text on rows 2..=37.
+        let draw = |t: &mut Terminal<ShadowBackend<Sink>>, top: usize| {
+            let cursor = top + 35;
+            let lines: Vec<Line<'static>> = text
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == cursor {
+                        Line::from(vec![
+                            Span::styled(l[..1].to_string(), Style::new().reversed()),
+                            Span::raw(l[1..].to_string()),
+                        ])
+                    } else {
+                        Line::raw(l.clone())
+                    }
+                })
+                .collect();
+            t.backend_mut().begin_frame().expect("begin");
+            t.draw(|f| {
+                let [bar, pane, status] = ratatui::layout::Layout::vertical([
+                    ratatui::layout::Constraint::Length(1),
+                    ratatui::layout::Constraint::Min(0),
+                    ratatui::layout::Constraint::Length(1),
+                ])
+                .areas(f.area());
+                f.render_widget(Paragraph::new("phasegate"), bar);
+                f.render_widget(
+                    Paragraph::new(lines)
+                        .block(Block::default().borders(Borders::ALL))
+                        .scroll((u16::try_from(top).expect("small"), 0)),
+                    pane,
+                );
+                f.render_widget(Paragraph::new(format!("{}:1", cursor + 1)), status);
+            })
+            .expect("draw");
+            t.backend_mut().end_frame().expect("end");
+        };
+        let screen = |sink: &Sink| {
+            let mut parser = vt100::Parser::new(
+                std::num::NonZeroU16::new(40).expect("rows"),
+                std::num::NonZeroU16::new(120).expect("columns"),
+                0,
+            );
+            parser.process(&sink.0.borrow());
+            parser.screen().clone()
+        };
+        let sink = Sink::default();
+        let mut t = Terminal::new(ShadowBackend::with_size(sink.clone(), Size::new(120, 40)))
+            .expect("terminal");
+        draw(&mut t, 0);
+        for top in 1..=20 {
+            let before = sink.0.borrow().len();
+            draw(&mut t, top);
+            let bytes = sink.0.borrow().len() - before;
+            let stats = t.backend().stats();
+            assert_eq!(stats.scroll_by, 1, "{stats:?}");
+            assert_eq!(
+                stats.scrolled_rows, 36,
+                "rows 2..=37 move, the cursor line's included: {stats:?}"
+            );
+            // The scroll, the mended cell, the new line (about 75 bytes), the status digit:
+            // ~115 bytes (stopping the scroll above the cursor line wrote ~157).
+            assert!(bytes <= 125, "{bytes} bytes at {top}");
+        }
+        let fresh = Sink::default();
+        let mut full = Terminal::new(ShadowBackend::with_size(fresh.clone(), Size::new(120, 40)))
+            .expect("terminal");
+        draw(&mut full, 20);
+        let (a, b) = (screen(&sink), screen(&fresh));
+        for row in 0..40 {
+            for col in 0..120 {
+                let describe = |c: Option<&vt100::Cell>| {
+                    c.map(|c| {
+                        let text = match c.contents() {
+                            "" => " ",
+                            t => t,
+                        };
+                        (text.to_string(), c.fgcolor(), c.bgcolor(), c.inverse())
+                    })
+                };
+                assert_eq!(
+                    describe(a.cell(row, col)),
+                    describe(b.cell(row, col)),
+                    "cell {row},{col}\n{}\n{}",
+                    a.contents(),
+                    b.contents()
+                );
+            }
+        }
     }
 }

@@ -73,6 +73,7 @@ slots! {
     UiKey => "ui.key",
     UiSelection => "ui.selection",
     UiCursor => "ui.cursor",
+    UiCursorLine => "ui.cursorline",
     UiSearchMatch => "ui.search.match",
     UiToast => "ui.toast",
     UiBannerError => "ui.banner.error",

@@ -234,6 +234,8 @@ fn search_matches(line: &str, needle: &str) -> Vec<Range<usize>> {
 struct Styles {
     text: Style,
     cursor: Style,
+    /// The line the cursor is on (`ui.cursorline`; empty in the shipped themes but one).
+    cursor_line: Style,
     selection: Style,
     search: Style,
 }
@@ -289,7 +291,7 @@ fn draw_segment(
             style = style.patch(paint_style(theme, r.paint));
         }
         if on_cursor_line {
-            style = style.add_modifier(Modifier::UNDERLINED);
+            style = style.patch(styles.cursor_line);
         }
         if marks.matches.iter().any(|m| m.contains(&byte)) {
             style = style.patch(styles.search);
@@ -359,6 +361,7 @@ fn draw_text(
     let styles = Styles {
         text: slot(theme, Slot::UiText),
         cursor: slot(theme, Slot::UiCursor),
+        cursor_line: slot(theme, Slot::UiCursorLine),
         selection: slot(theme, Slot::UiSelection),
         search: slot(theme, Slot::UiSearchMatch),
     };
@@ -499,9 +502,19 @@ mod tests {
 
     /// Draws `text` in a `w`×`h` area with the fallback styler, cursor at `cursor`.
     fn drawn(text: &[&str], cursor: (usize, usize), w: u16, h: u16) -> (Buffer, Theme) {
+        drawn_in(Theme::default(), text, cursor, w, h)
+    }
+
+    /// [`drawn`] in `theme`.
+    fn drawn_in(
+        theme: Theme,
+        text: &[&str],
+        cursor: (usize, usize),
+        w: u16,
+        h: u16,
+    ) -> (Buffer, Theme) {
         let mut ta = TextBuffer::new(&text.join("\n"));
         ta.jump_to(cursor.0, cursor.1);
-        let theme = Theme::default();
         let area = Rect::new(0, 0, w, h);
         let mut buf = Buffer::empty(area);
         let lines = ta.lines();
@@ -510,6 +523,7 @@ mod tests {
         let styles = Styles {
             text: slot(&theme, Slot::UiText),
             cursor: slot(&theme, Slot::UiCursor),
+            cursor_line: slot(&theme, Slot::UiCursorLine),
             selection: slot(&theme, Slot::UiSelection),
             search: slot(&theme, Slot::UiSearchMatch),
         };
@@ -566,6 +580,27 @@ mod tests {
         let cursor = slot(&theme, Slot::UiCursor);
         assert!(buf[(0, 1)].modifier.contains(cursor.add_modifier));
         assert!(!buf[(0, 0)].modifier.contains(cursor.add_modifier));
+    }
+
+    /// Whether every cell of row `y` that holds text is underlined.
+    fn row_underlined(buf: &Buffer, y: u16) -> bool {
+        (0..buf.area.width)
+            .map(|x| &buf[(x, y)])
+            .filter(|c| c.symbol() != " ")
+            .all(|c| c.modifier.contains(Modifier::UNDERLINED))
+    }
+
+    #[test]
+    fn the_cursor_line_takes_the_themes_cursorline_style() {
+        let text = ["first line", "second line", "third"];
+        // The shipped default leaves it plain: a cursor move redraws no whole line.
+        let (buf, _) = drawn(&text, (1, 3), 20, 3);
+        assert!((0..3).all(|y| !row_underlined(&buf, y)));
+        // high-contrast underlines it, and only it.
+        let theme = crate::config::theme::load("high-contrast", None).expect("high-contrast");
+        let (buf, _) = drawn_in(theme, &text, (1, 3), 20, 3);
+        assert!(row_underlined(&buf, 1));
+        assert!(!row_underlined(&buf, 0) && !row_underlined(&buf, 2));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The terminal: init/restore (raw mode, alternate screen, bracketed paste), a panic hook that
-//! restores the terminal before the previous hook runs, and the event loop — one channel fed by
-//! the input thread (`input`: blocks in `poll(2)`, no wakeups while idle), the watcher and the
-//! highlighter's one-shot "grammar loaded"; drain everything pending, update, then draw once
-//! inside a synchronized update, only when something changed. Nothing redraws on a timer.
+//! restores the terminal before the previous hook runs, and the event loop — it reads the
+//! terminal itself (`input`: one `poll(2)` on the terminal, the signals and a wake-up socket, no
+//! wakeups while idle) and takes the messages of the watcher, the IO worker, the live re-check
+//! and the highlighter's one-shot "grammar loaded" from one channel; drain everything pending,
+//! update, then draw once inside a synchronized update, only when something changed. Nothing
+//! redraws on a timer.
 //!
 //! Job control and signals: `SIGTERM`, `SIGHUP` and `SIGINT` end the TUI like `q` (terminal
 //! restored, the unsaved buffer written to its recovery file at once, exit 128 + signal);
@@ -20,8 +22,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::Once;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, Event,
@@ -34,7 +35,7 @@ use crossterm::{cursor, execute};
 use ratatui::Terminal;
 
 use self::backend::{FrameWriter, ShadowBackend};
-use self::input::InputThread;
+use self::input::{Outbox, TerminalInput, Waited};
 use crate::app::action::Action;
 use crate::app::action::LiveAction;
 use crate::app::driver::{Driver, Step, recheck_due};
@@ -194,7 +195,7 @@ pub fn preload_highlighter() {
 
 /// Starts loading the grammar if it is not loaded, and asks for one redraw on `tx` when it is.
 /// Returns whether it is ready now.
-fn await_highlighter(tx: Sender<Incoming>) -> bool {
+fn await_highlighter(tx: Outbox) -> bool {
     preload_highlighter();
     let loading = GRAMMAR_LOADED.lock().ok().and_then(|mut slot| slot.take());
     let Some(loaded) = loading else {
@@ -208,7 +209,7 @@ fn await_highlighter(tx: Sender<Incoming>) -> bool {
                 .name("phasegate-highlight-wait".into())
                 .spawn(move || {
                     if loaded.recv().unwrap_or(false) {
-                        let _ = tx.send(Incoming::HighlightReady);
+                        tx.send(Incoming::HighlightReady);
                     }
                 });
             drop(spawned);
@@ -217,18 +218,10 @@ fn await_highlighter(tx: Sender<Incoming>) -> bool {
     }
 }
 
-/// Gives the terminal back (modes restored, the input thread not reading it) while `away` runs,
-/// then takes it again; the next frame is drawn in full.
-fn away_from_terminal<T>(
-    terminal: &mut Term,
-    input: &mut InputThread,
-    away: impl FnOnce() -> T,
-) -> (T, io::Result<()>) {
-    // The input thread stops reading the terminal so the editor, the shell or ssh-keygen asking
-    // for a passphrase gets every key.
-    // It confirms at once (it only ever waits inside crossterm for the rest of a split escape
-    // sequence; after a second we go on regardless).
-    let _ = input.pause(Duration::from_secs(1));
+/// Gives the terminal back (modes restored) while `away` runs, then takes it again; the next
+/// frame is drawn in full. The loop is the only reader of the terminal, so while it runs `away`
+/// the editor, the shell or ssh-keygen asking for a passphrase gets every key.
+fn away_from_terminal<T>(terminal: &mut Term, away: impl FnOnce() -> T) -> (T, io::Result<()>) {
     restore();
     let result = away();
     // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
@@ -239,15 +232,14 @@ fn away_from_terminal<T>(
         let size = terminal.size()?;
         terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     });
-    input.resume();
     (result, back)
 }
 
 /// Ctrl-Z (or a `SIGTSTP` from outside): the terminal goes back to the shell and the process
 /// stops until `fg` continues it; then the screen is taken again and redrawn in full. The
 /// terminal generates no `SIGTSTP` in raw mode, hence a key.
-fn suspend(terminal: &mut Term, input: &mut InputThread) -> io::Result<()> {
-    let (stopped, back) = away_from_terminal(terminal, input, || {
+fn suspend(terminal: &mut Term) -> io::Result<()> {
+    let (stopped, back) = away_from_terminal(terminal, || {
         // Our SIGTSTP handler must not run: this stops the process like the default action.
         signal_hook::low_level::emulate_default_handler(libc::SIGTSTP)
     });
@@ -256,12 +248,8 @@ fn suspend(terminal: &mut Term, input: &mut InputThread) -> io::Result<()> {
 
 /// Suspends the TUI, runs `$VISUAL`/`$EDITOR` (no shell: split on whitespace) on `path`,
 /// and brings the TUI back.
-fn run_outside_editor(
-    terminal: &mut Term,
-    input: &mut InputThread,
-    path: &Path,
-) -> Result<(), String> {
-    let (result, back) = away_from_terminal(terminal, input, || run_editor(path));
+fn run_outside_editor(terminal: &mut Term, path: &Path) -> Result<(), String> {
+    let (result, back) = away_from_terminal(terminal, || run_editor(path));
     back.map_err(|e| e.to_string())?;
     result
 }
@@ -395,12 +383,11 @@ fn event_loop(
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let (tx, rx) = mpsc::channel();
-    let mut input = InputThread::spawn(tx.clone())?;
+    let (mut input, tx) = TerminalInput::open()?;
     let grammar_tx = tx.clone();
     let checker_tx = tx.clone();
     let checker = LiveChecker::spawn(move |evaluation| {
-        let _ = checker_tx.send(Incoming::Action(Action::LiveEvaluated(Box::new(
+        checker_tx.send(Incoming::Action(Action::LiveEvaluated(Box::new(
             evaluation,
         ))));
     });
@@ -410,7 +397,7 @@ fn event_loop(
     let io_tx = tx.clone();
     let io = IoWorker::spawn(worker_ctx, move |actions| {
         for a in actions {
-            let _ = io_tx.send(Incoming::Action(a));
+            io_tx.send(Incoming::Action(a));
         }
     });
     let prompt_tx = tx.clone();
@@ -418,7 +405,7 @@ fn event_loop(
     let mut drawn_plain = true;
     // The watcher of the open engagement reports on the same channel (`app::update::live`).
     let mut live = subscriptions::Runtime::new(move |a| {
-        let _ = tx.send(Incoming::Action(a));
+        tx.send(Incoming::Action(a));
     });
     let mut driver = Driver::new(ctx);
     driver.push(first);
@@ -432,6 +419,7 @@ fn event_loop(
         // editor, job control, ssh-keygen asking for a passphrase) or the worker run here.
         let mut failure = None;
         let mut quit = false;
+        let mut live_job = None;
         driver.drain(state, &mut |effect| match effect {
             Effect::Quit => {
                 quit = true;
@@ -439,7 +427,7 @@ fn event_loop(
             }
             Effect::Suspend => {
                 changed = true;
-                if let Err(e) = suspend(terminal, &mut input) {
+                if let Err(e) = suspend(terminal) {
                     failure = Some(e);
                     return Step::Stop;
                 }
@@ -447,16 +435,17 @@ fn event_loop(
             }
             Effect::SpawnEditor { path, .. } => {
                 let mut actions = Vec::new();
-                if let Err(m) = run_outside_editor(terminal, &mut input, &path) {
+                if let Err(m) = run_outside_editor(terminal, &path) {
                     actions.push(Action::Failed(m));
                 }
                 actions.push(Action::EditorReturned);
                 Step::Done(actions)
             }
-            // The live re-check of the buffer runs on the worker; its result comes back as an
+            // The live re-check of the buffer runs on its own thread once this frame is out
+            // (below), so it never takes a core from the echo; its result comes back as an
             // action on the channel.
             Effect::Evaluate(job) => {
-                checker.request(job);
+                live_job = Some(job);
                 Step::Done(Vec::new())
             }
             // ssh-keygen may ask for the key's passphrase: it gets the terminal, as an editor
@@ -464,13 +453,12 @@ fn event_loop(
             // to the worker, and its results are applied after theirs (same channel).
             other if ctx.may_prompt(&other) => {
                 io.flush();
-                let (mut actions, back) =
-                    away_from_terminal(terminal, &mut input, || run_effect(other, ctx));
+                let (mut actions, back) = away_from_terminal(terminal, || run_effect(other, ctx));
                 if let Err(e) = back {
                     actions.push(Action::Failed(e.to_string()));
                 }
                 for a in actions {
-                    let _ = prompt_tx.send(Incoming::Action(a));
+                    prompt_tx.send(Incoming::Action(a));
                 }
                 Step::Done(Vec::new())
             }
@@ -511,22 +499,24 @@ fn event_loop(
                 }
             }
         }
+        if let Some(job) = live_job {
+            checker.request(job);
+        }
         if recheck_due(state) {
             driver.apply(state, Action::LiveRecheck);
             continue;
         }
         // Block until something happens, then take everything that is already waiting.
         // A pending autosave is the only deadline; without one this blocks indefinitely.
-        let first = match live.recv(&rx) {
-            Ok(Some(first)) => first,
-            Ok(None) => {
-                driver.apply(state, subscriptions::Runtime::due());
+        let pending = match input.wait(live.deadline()) {
+            Waited::Ready(pending) => pending,
+            Waited::TimedOut => {
+                if live.take_due() {
+                    driver.apply(state, subscriptions::Runtime::due());
+                }
                 continue;
             }
-            Err(_) => return Ok(Ended::Quit),
         };
-        let mut pending = vec![first];
-        pending.extend(rx.try_iter());
         for incoming in pending {
             let action = match incoming {
                 Incoming::Closed(m) => {
@@ -543,7 +533,7 @@ fn event_loop(
                 }
                 Incoming::Signal(libc::SIGTSTP) => {
                     changed = true;
-                    suspend(terminal, &mut input)?;
+                    suspend(terminal)?;
                     None
                 }
                 Incoming::Signal(signal) => {

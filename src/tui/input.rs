@@ -1,46 +1,42 @@
-//! The input thread: blocks with zero wakeups while nothing happens, and can be paused while an
-//! outside editor owns the terminal.
+//! The terminal's input, read by the main thread itself: it sleeps in `poll(2)` on the terminal
+//! (the one crossterm reads: stdin when it is a tty, else `/dev/tty`), a wake-up socket the
+//! other threads write a byte to after each message ([`Outbox`]), and one self-pipe per signal
+//! the TUI handles ([`SIGNALS`]: a resize, and the ones that end the process, which must restore
+//! the terminal and keep unsaved text first). Zero wakeups while nothing happens.
 //!
-//! It sleeps in `poll(2)` on the terminal (the one crossterm reads: stdin when it is a tty, else
-//! `/dev/tty`), a control socket the main thread writes to (pause, quit), and one self-pipe per
-//! signal the TUI handles ([`SIGNALS`]: a resize, and the ones that end the process, which must
-//! restore the terminal and keep unsaved text first). Crossterm is only asked for events once
-//! one of them is ready, and then drained: everything it parsed from the same read is forwarded,
-//! so nothing is stranded in its buffer.
+//! Why not an input thread: a key then woke two threads before it reached the screen, the
+//! input thread and the loop it sent the key to, and on a virtual machine waking a thread on an
+//! idle core is tens of microseconds — a key's echo is a few hundred. Read here, a key wakes one.
+//! It also makes handing the terminal to an outside editor simple: while the loop runs it,
+//! nothing else reads the terminal.
 //!
-//! Crossterm is built with `use-dev-tty`: its reader then polls level-triggered and reads
-//! whatever is available. Its default reader (mio) is edge-triggered and returns after the first
-//! ready source, so a key arriving while its own `SIGWINCH` readiness was pending lost its edge
-//! and waited for the next key; level-triggered, no readiness is ever lost. (With that reader a
-//! zero timeout does not even look at buffered events, and a timeout under a millisecond polls
-//! without sleeping until it expires: hence the tiny `DRAIN`.)
+//! Crossterm is only asked for events once the terminal is ready, and then drained: everything
+//! it parsed from the same read is taken, so nothing is stranded in its buffer. It is built with
+//! `use-dev-tty`: its reader then polls level-triggered and reads whatever is available. Its
+//! default reader (mio) is edge-triggered and returns after the first ready source, so a key
+//! arriving while its own `SIGWINCH` readiness was pending lost its edge and waited for the next
+//! key; level-triggered, no readiness is ever lost. (With that reader a zero timeout does not
+//! even look at buffered events, and a timeout under a millisecond polls without sleeping until
+//! it expires: hence the tiny `DRAIN`.)
 //!
 //! Esc and a key in the same read (tmux sends `Esc g` together; so does a fast typist over ssh)
 //! are parsed by crossterm as one Alt chord. [`split_esc_prefix`] gives them back as Esc and the
 //! key, unless the Alt chord means something where it is pressed. Escape sequences (CSI `Esc [`,
 //! SS3 `Esc O`) are never split: crossterm parses them as their keys (arrows, Alt+arrows…),
 //! which are not Esc-prefixed.
-//!
-//! Pausing: the main thread writes a sequence byte; the thread answers with the same byte and
-//! parks on a channel (blocking, no CPU) until told to resume, so the outside editor alone reads
-//! the terminal.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
-use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyModifiers};
-use rustix::event::{PollFd, PollFlags, poll};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::Incoming as Input;
-
-/// The control byte that asks the thread to end.
-const QUIT: u8 = 0;
 
 /// The keys as pressed, for a key crossterm parsed from the bytes `Esc` + `key` as Alt+key (its
 /// parser does that for any byte after an Esc that does not start an escape sequence: a
@@ -61,14 +57,6 @@ pub fn split_esc_prefix(key: KeyEvent, alt_meant: impl FnOnce(&KeyEvent) -> bool
     let mut esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
     esc.kind = key.kind;
     vec![esc, plain]
-}
-
-/// The main thread's handle on the input thread.
-pub struct InputThread {
-    control: UnixStream,
-    acks: Receiver<u8>,
-    resume: Sender<()>,
-    pause_seq: u8,
 }
 
 /// The descriptor crossterm reads events from, as crossterm 0.29 picks it (`tty_fd`): stdin
@@ -98,7 +86,7 @@ impl AsFd for Tty {
     }
 }
 
-/// The signals the input thread watches. `SIGWINCH` is a resize; `SIGTSTP` suspends after
+/// The signals the loop watches. `SIGWINCH` is a resize; `SIGTSTP` suspends after
 /// restoring the terminal; the others end the TUI the way `q` does (terminal restored, unsaved
 /// text kept). Their default actions would leave the alternate screen on and the cursor hidden.
 pub const SIGNALS: [libc::c_int; 5] = [
@@ -127,26 +115,15 @@ fn signal_pipes() -> &'static [(libc::c_int, UnixStream)] {
     })
 }
 
-fn drain(mut stream: &UnixStream) -> (Vec<u8>, bool) {
-    let mut out = Vec::new();
+/// Empties a non-blocking socket (the wake-up bytes, a signal's self-pipe bytes).
+fn drain(mut stream: &UnixStream) {
     let mut buf = [0u8; 64];
     loop {
         match stream.read(&mut buf) {
-            Ok(0) => return (out, true),
-            Ok(n) => out.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            Ok(0) => return,
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return (out, false),
-        }
-    }
-}
-
-/// `poll(2)` until one of `fds` is ready (no timeout). EINTR is retried.
-fn poll_fds(fds: &mut [PollFd<'_>]) -> io::Result<()> {
-    loop {
-        match poll(fds, None) {
-            Ok(_) => return Ok(()),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
+            Err(_) => return,
         }
     }
 }
@@ -156,180 +133,200 @@ fn poll_fds(fds: &mut [PollFd<'_>]) -> io::Result<()> {
 /// `poll(2)` timeout is in whole milliseconds, so it never sleeps here).
 const DRAIN: Duration = Duration::from_micros(50);
 
-/// Sends every event crossterm has ready now. Returns whether one was a resize.
-fn forward_ready(tx: &Sender<Input>) -> Result<bool, Stop> {
+/// The same on a key's way to the screen: long enough for crossterm to hand out the events it
+/// already parsed from the same read, short enough not to delay the echo. Were the thread
+/// preempted inside that window, an event could stay in crossterm's buffer: the next wait
+/// drains with [`DRAIN`] first, after the frame is out.
+const QUICK: Duration = Duration::from_micros(10);
+
+/// Every event crossterm has ready now, into `out`. Returns whether one was a resize.
+fn take_ready(out: &mut Vec<Input>, look: Duration) -> Result<bool, String> {
     let mut resized = false;
     loop {
-        match event::poll(DRAIN) {
+        match event::poll(look) {
             Ok(true) => {}
             Ok(false) => return Ok(resized),
-            Err(e) => return Err(Stop::Closed(e.to_string())),
+            Err(e) => return Err(e.to_string()),
         }
-        match event::read() {
-            Ok(ev) => {
-                resized |= matches!(ev, Event::Resize(..));
-                tx.send(Input::Event(ev)).map_err(|_| Stop::Quiet)?;
-            }
-            Err(e) => return Err(Stop::Closed(e.to_string())),
-        }
+        let ev = event::read().map_err(|e| e.to_string())?;
+        resized |= matches!(ev, Event::Resize(..));
+        out.push(Input::Event(ev));
     }
 }
 
-enum Stop {
-    /// The loop is gone or asked us to end.
-    Quiet,
-    Closed(String),
-}
-
-struct Worker {
+/// How the other threads (the watcher, the IO worker, the live re-check, the highlighter) reach
+/// the loop: the message on the channel, then a byte that wakes the loop's `poll(2)`.
+#[derive(Clone)]
+pub struct Outbox {
     tx: Sender<Input>,
-    tty: Tty,
-    control: UnixStream,
-    acks: Sender<u8>,
-    resume: Receiver<()>,
+    wake: Arc<UnixStream>,
 }
 
-impl Worker {
-    /// Handles control bytes; returns after a pause has been resumed.
-    fn control(&self) -> Result<(), Stop> {
-        let (bytes, closed) = drain(&self.control);
-        if closed || bytes.contains(&QUIT) {
-            return Err(Stop::Quiet);
+impl Outbox {
+    /// Whether the loop is still there to get it.
+    pub fn send(&self, message: Input) -> bool {
+        if self.tx.send(message).is_err() {
+            return false;
         }
-        if let Some(&seq) = bytes.last() {
-            self.acks.send(seq).map_err(|_| Stop::Quiet)?;
-            self.resume.recv().map_err(|_| Stop::Quiet)?;
-        }
-        Ok(())
+        // The loop drains every byte and then every waiting message, so one byte per message
+        // is plenty; a full socket (non-blocking) means a wake-up is already pending.
+        let _ = (&*self.wake).write(&[1]);
+        true
+    }
+}
+
+/// What [`TerminalInput::wait`] got.
+pub enum Waited {
+    /// Events, signals and messages, in the order taken (never empty).
+    Ready(Vec<Input>),
+    /// `until` passed with nothing to report.
+    TimedOut,
+}
+
+/// The loop's view of everything that can wake it.
+pub struct TerminalInput {
+    tty: Tty,
+    wake: UnixStream,
+    rx: Receiver<Input>,
+    /// The terminal hung up: it is no longer polled (it would read as ready forever).
+    closed: bool,
+    /// Events were taken with [`QUICK`] since the last full drain.
+    quick_taken: bool,
+}
+
+impl TerminalInput {
+    /// Opens the terminal and the wake-up socket; the [`Outbox`] is for the other threads.
+    pub fn open() -> io::Result<(TerminalInput, Outbox)> {
+        let tty = Tty::open()?;
+        let (wake, wake_writer) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        wake_writer.set_nonblocking(true)?;
+        let (tx, rx) = mpsc::channel();
+        // Registered now, so a signal from the first frame on is seen.
+        signal_pipes();
+        let outbox = Outbox {
+            tx,
+            wake: Arc::new(wake_writer),
+        };
+        Ok((
+            TerminalInput {
+                tty,
+                wake,
+                rx,
+                closed: false,
+                quick_taken: false,
+            },
+            outbox,
+        ))
     }
 
-    /// A `SIGWINCH`: crossterm's own handler has queued a resize too; forward whatever it has
-    /// (and the new size ourselves if its handler has not run yet).
-    fn resized(&self) -> Result<(), Stop> {
-        if !forward_ready(&self.tx)?
-            && let Ok((w, h)) = crossterm::terminal::size()
-        {
-            self.tx
-                .send(Input::Event(Event::Resize(w, h)))
-                .map_err(|_| Stop::Quiet)?;
-        }
-        Ok(())
-    }
-
-    fn run(&self) -> Result<(), Stop> {
+    /// Blocks until something arrives, or until `until` (`None`: no deadline). Keys come with
+    /// every message already waiting; a terminal that can no longer be read is reported once
+    /// as [`Input::Closed`].
+    pub fn wait(&mut self, until: Option<Instant>) -> Waited {
         let pipes = signal_pipes();
+        if std::mem::take(&mut self.quick_taken) && !self.closed {
+            let mut got = Vec::new();
+            if let Err(m) = take_ready(&mut got, QUICK) {
+                self.closed = true;
+                got.push(Input::Closed(m));
+            }
+            if !got.is_empty() {
+                return Waited::Ready(got);
+            }
+        }
         loop {
-            let mut fds = vec![
-                PollFd::new(&self.tty, PollFlags::IN),
-                PollFd::new(&self.control, PollFlags::IN),
-            ];
+            let mut got: Vec<Input> = self.rx.try_iter().collect();
+            // With messages in hand only look (no sleep), so keys typed meanwhile come too.
+            let timeout = if got.is_empty() {
+                until.map(|u| u.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
+            let timeout = timeout.and_then(|t| Timespec::try_from(t).ok());
+            let mut fds = vec![PollFd::new(&self.wake, PollFlags::IN)];
+            if !self.closed {
+                fds.push(PollFd::new(&self.tty, PollFlags::IN));
+            }
+            let first_pipe = fds.len();
             fds.extend(
                 pipes
                     .iter()
                     .map(|(_, pipe)| PollFd::new(pipe, PollFlags::IN)),
             );
-            poll_fds(&mut fds).map_err(|e| Stop::Closed(e.to_string()))?;
-            let tty = fds.first().map_or(PollFlags::empty(), PollFd::revents);
-            if fds.get(1).is_some_and(|f| !f.revents().is_empty()) {
-                self.control()?;
-                continue;
-            }
-            let raised: Vec<libc::c_int> = pipes
-                .iter()
-                .zip(fds.get(2..).unwrap_or_default())
-                .filter(|(_, f)| f.revents().contains(PollFlags::IN))
-                .map(|((signal, pipe), _)| {
-                    let _ = drain(pipe);
-                    *signal
-                })
-                .collect();
-            if !raised.is_empty() {
+            let ready = match poll(&mut fds, timeout.as_ref()) {
+                Ok(n) => n,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => {
+                    got.push(Input::Closed(format!("waiting for the terminal: {e}")));
+                    return Waited::Ready(got);
+                }
+            };
+            if ready > 0 {
+                let woken = fds.first().is_some_and(|f| !f.revents().is_empty());
+                let tty = if self.closed {
+                    PollFlags::empty()
+                } else {
+                    fds.get(1).map_or(PollFlags::empty(), PollFd::revents)
+                };
+                let raised: Vec<libc::c_int> = pipes
+                    .iter()
+                    .zip(fds.get(first_pipe..).unwrap_or_default())
+                    .filter(|(_, f)| f.revents().contains(PollFlags::IN))
+                    .map(|((signal, _), _)| *signal)
+                    .collect();
+                drop(fds);
+                if woken {
+                    drain(&self.wake);
+                    got.extend(self.rx.try_iter());
+                }
                 for signal in raised {
+                    if let Some((_, pipe)) = pipes.iter().find(|(s, _)| *s == signal) {
+                        drain(pipe);
+                    }
                     if signal == libc::SIGWINCH {
-                        self.resized()?;
+                        self.resized(&mut got);
                     } else {
-                        self.tx
-                            .send(Input::Signal(signal))
-                            .map_err(|_| Stop::Quiet)?;
+                        got.push(Input::Signal(signal));
                     }
                 }
-                continue;
-            }
-            // A hung-up terminal reads as end-of-file forever, which crossterm would retry in a
-            // loop: end here instead.
-            if tty.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
-                return Err(Stop::Closed("the terminal was closed".into()));
-            }
-            if tty.contains(PollFlags::IN) {
-                forward_ready(&self.tx)?;
-            }
-        }
-    }
-}
-
-impl InputThread {
-    /// Starts the thread. Events, and `Closed` when the terminal can no longer be read, go to
-    /// `tx`.
-    pub fn spawn(tx: Sender<Input>) -> io::Result<InputThread> {
-        let tty = Tty::open()?;
-        let (control, worker_control) = UnixStream::pair()?;
-        worker_control.set_nonblocking(true)?;
-        let (ack_tx, acks) = mpsc::channel();
-        let (resume, resume_rx) = mpsc::channel();
-        let worker = Worker {
-            tx,
-            tty,
-            control: worker_control,
-            acks: ack_tx,
-            resume: resume_rx,
-        };
-        thread::Builder::new()
-            .name("phasegate-input".into())
-            .spawn(move || {
-                if let Err(Stop::Closed(m)) = worker.run() {
-                    let _ = worker.tx.send(Input::Closed(m));
+                if tty.contains(PollFlags::IN) {
+                    self.quick_taken = true;
+                    if let Err(m) = take_ready(&mut got, QUICK) {
+                        self.closed = true;
+                        got.push(Input::Closed(m));
+                    }
+                } else if tty.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                    // A hung-up terminal reads as end-of-file forever, which crossterm would
+                    // retry in a loop: stop polling it and say so instead.
+                    self.closed = true;
+                    got.push(Input::Closed("the terminal was closed".into()));
                 }
-            })?;
-        Ok(InputThread {
-            control,
-            acks,
-            resume,
-            pause_seq: 0,
-        })
-    }
-
-    /// Stops the thread from reading the terminal; returns once it has confirmed (`true`) or
-    /// after `wait` (`false`: it may be inside a crossterm read; the caller goes on anyway).
-    pub fn pause(&mut self, wait: Duration) -> bool {
-        self.pause_seq = self.pause_seq.checked_add(1).unwrap_or(1);
-        let seq = self.pause_seq;
-        while self.acks.try_recv().is_ok() {}
-        if (&self.control).write_all(&[seq]).is_err() {
-            return false;
-        }
-        let deadline = std::time::Instant::now() + wait;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.acks.recv_timeout(left) {
-                Ok(s) if s == seq => return true,
-                Ok(_) => {}
-                Err(_) => return false,
+            }
+            if !got.is_empty() {
+                return Waited::Ready(got);
+            }
+            if until.is_some_and(|u| u <= Instant::now()) {
+                return Waited::TimedOut;
             }
         }
     }
 
-    /// Lets a paused thread read the terminal again.
-    pub fn resume(&self) {
-        let _ = self.resume.send(());
-    }
-}
-
-impl Drop for InputThread {
-    fn drop(&mut self) {
-        // The thread sees the byte (or the closed socket) and ends; it is not joined, since it
-        // may be waiting inside crossterm for the next byte.
-        let _ = (&self.control).write_all(&[QUIT]);
-        let _ = self.control.shutdown(std::net::Shutdown::Both);
+    /// A `SIGWINCH`: crossterm's own handler has queued a resize too; take whatever it has (and
+    /// the new size ourselves if its handler has not run yet).
+    fn resized(&mut self, got: &mut Vec<Input>) {
+        match take_ready(got, DRAIN) {
+            Ok(true) => {}
+            Ok(false) => {
+                if let Ok((w, h)) = crossterm::terminal::size() {
+                    got.push(Input::Event(Event::Resize(w, h)));
+                }
+            }
+            Err(m) => {
+                self.closed = true;
+                got.push(Input::Closed(m));
+            }
+        }
     }
 }
 

@@ -166,14 +166,23 @@ impl Runtime {
             Ok(m) => Received::Message(m),
             Err(RecvTimeoutError::Disconnected) => Received::Closed,
             Err(RecvTimeoutError::Timeout) => {
-                if self.deadline.is_some_and(|d| d <= Instant::now()) {
-                    self.deadline = None;
+                if self.take_due() {
                     Received::Due
                 } else {
                     Received::TimedOut
                 }
             }
         }
+    }
+
+    /// Whether the autosave deadline has passed; it is disarmed if so (dispatch
+    /// [`Runtime::due`]).
+    pub fn take_due(&mut self) -> bool {
+        let due = self.deadline.is_some_and(|d| d <= Instant::now());
+        if due {
+            self.deadline = None;
+        }
+        due
     }
 
     /// The action to dispatch when [`Runtime::recv`] reports the deadline.

@@ -138,12 +138,13 @@ fn init() -> io::Result<Term> {
     }
 }
 
-/// Everything the event loop waits for, on one channel.
+/// Everything the event loop waits for: what it reads itself (`input`) and what the other
+/// threads send it through an [`Outbox`].
 enum Incoming {
     Event(Event),
     Closed(String),
     /// A signal that ends the TUI (`SIGTERM`, `SIGHUP`, `SIGINT`) or suspends it (`SIGTSTP`),
-    /// from the input thread.
+    /// from its self-pipe.
     Signal(libc::c_int),
     /// From a worker thread: the engagement watcher, the IO worker's results (in the order its
     /// effects were sent).

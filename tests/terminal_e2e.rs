@@ -254,3 +254,50 @@ fn ctrl_z_suspends_and_sigcont_redraws() {
 fn sigtstp_suspends_like_ctrl_z() {
     suspend_and_continue(|pty| kill(pty, libc::SIGTSTP));
 }
+
+/// `E` hands the terminal to `$VISUAL`: while it runs, the editor alone reads the keys (a `q`
+/// typed into it does not reach phasegate), what it writes is on disk, and phasegate takes the
+/// screen back and answers keys again.
+#[test]
+fn the_outside_editor_gets_every_key_and_phasegate_comes_back() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let ws = Workspace::with_samples();
+    let root = ws.engagement("firewall-drift");
+    let bin = tempfile::tempdir().expect("tempdir");
+    let editor = bin.path().join("line-editor");
+    // Reads one line from the terminal (cooked mode: phasegate restored it) and appends it.
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'EDITOR-PROMPT> '\nIFS= read -r line\nprintf '%s\\n' \"$line\" >> \"$1\"\n",
+    )
+    .expect("write the editor script");
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut pty = Spawn::phasegate(
+        env!("CARGO_BIN_EXE_phasegate"),
+        ws.path(),
+        &["open", "firewall-drift"],
+    )
+    .env("VISUAL", editor.as_os_str())
+    .env("EDITOR", editor.as_os_str())
+    .size(COLS, ROWS)
+    .start();
+    pty.wait_for_text(&["customer-spec.md [VIEW]", " VIEW "]);
+    pty.send("E");
+    pty.wait_for_text(&["EDITOR-PROMPT>"]);
+    let typed = "quickly queued words";
+    pty.send(&format!("{typed}\r"));
+    pty.wait_for("phasegate's screen back", |s| {
+        let text = text_of(s);
+        text.contains("customer-spec.md [VIEW]") && !text.contains("EDITOR-PROMPT>")
+    });
+    let spec = std::fs::read_to_string(root.join("customer-spec.md")).expect("spec");
+    assert!(
+        spec.ends_with(&format!("{typed}\n")),
+        "the editor's line is the file's last: {:?}",
+        spec.lines().last()
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    assert_terminal_restored(&pty);
+}

@@ -1771,6 +1771,25 @@ mod tests {
             .collect()
     }
 
+    /// The scene the scrolling tests draw: a title bar, a bordered full-width pane showing
+    /// `lines` from `top`, and a status line.
+    fn scene(f: &mut ratatui::Frame, lines: &[Line<'static>], top: u16) {
+        let [bar, pane, status] = ratatui::layout::Layout::vertical([
+            ratatui::layout::Constraint::Length(1),
+            ratatui::layout::Constraint::Min(0),
+            ratatui::layout::Constraint::Length(1),
+        ])
+        .areas(f.area());
+        f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
+        f.render_widget(
+            Paragraph::new(lines.to_vec())
+                .block(Block::default().borders(Borders::ALL).title(" spec "))
+                .scroll((top, 0)),
+            pane,
+        );
+        f.render_widget(Paragraph::new(format!("line {top}")), status);
+    }
+
     /// Draws a full-width bordered pane (with a one-row bar above and below) scrolled to
     /// `top`; returns the bytes written and the stats.
     fn frame(
@@ -1779,25 +1798,7 @@ mod tests {
         top: u16,
     ) -> (u64, FrameStats) {
         let before = terminal.backend().bytes_written();
-        terminal
-            .draw(|f| {
-                let area = f.area();
-                let [bar, pane, status] = ratatui::layout::Layout::vertical([
-                    ratatui::layout::Constraint::Length(1),
-                    ratatui::layout::Constraint::Min(0),
-                    ratatui::layout::Constraint::Length(1),
-                ])
-                .areas(area);
-                f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
-                f.render_widget(
-                    Paragraph::new(lines.to_vec())
-                        .block(Block::default().borders(Borders::ALL).title(" spec "))
-                        .scroll((top, 0)),
-                    pane,
-                );
-                f.render_widget(Paragraph::new(format!("line {top}")), status);
-            })
-            .expect("draw");
+        terminal.draw(|f| scene(f, lines, top)).expect("draw");
         let backend = terminal.backend();
         (backend.bytes_written() - before, backend.stats())
     }
@@ -1871,24 +1872,7 @@ mod tests {
             let want = {
                 let mut test = Terminal::new(ratatui::backend::TestBackend::new(120, 40))
                     .expect("test terminal");
-                test.draw(|f| {
-                    let area = f.area();
-                    let [bar, pane, status] = ratatui::layout::Layout::vertical([
-                        ratatui::layout::Constraint::Length(1),
-                        ratatui::layout::Constraint::Min(0),
-                        ratatui::layout::Constraint::Length(1),
-                    ])
-                    .areas(area);
-                    f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
-                    f.render_widget(
-                        Paragraph::new(lines.clone())
-                            .block(Block::default().borders(Borders::ALL).title(" spec "))
-                            .scroll((top, 0)),
-                        pane,
-                    );
-                    f.render_widget(Paragraph::new(format!("line {top}")), status);
-                })
-                .expect("draw");
+                test.draw(|f| scene(f, &lines, top)).expect("draw");
                 test.backend().buffer().clone()
             };
             assert_eq!(t.backend().shadow, want, "after scrolling to {top}");
@@ -1944,24 +1928,7 @@ mod tests {
         let lines = doc(300);
         let draw = |t: &mut Terminal<ShadowBackend<Sink>>, top: u16| {
             t.backend_mut().begin_frame().expect("begin");
-            t.draw(|f| {
-                let area = f.area();
-                let [bar, pane, status] = ratatui::layout::Layout::vertical([
-                    ratatui::layout::Constraint::Length(1),
-                    ratatui::layout::Constraint::Min(0),
-                    ratatui::layout::Constraint::Length(1),
-                ])
-                .areas(area);
-                f.render_widget(Paragraph::new("phasegate  Requirements"), bar);
-                f.render_widget(
-                    Paragraph::new(lines.clone())
-                        .block(Block::default().borders(Borders::ALL).title(" spec "))
-                        .scroll((top, 0)),
-                    pane,
-                );
-                f.render_widget(Paragraph::new(format!("line {top}")), status);
-            })
-            .expect("draw");
+            t.draw(|f| scene(f, &lines, top)).expect("draw");
             t.backend_mut().end_frame().expect("end");
         };
         let sink = Sink::default();

@@ -199,28 +199,35 @@ fn typing_at_the_end_of_a_wrapping_line_matches_a_full_paint() {
     }
 }
 
+/// The vlan-qos sample with 400 more lines in as-built.md, open at `size` (its editor pane
+/// zoomed to the full width if `zoomed`).
+fn long_as_built(size: (u16, u16), zoomed: bool) -> (tempfile::TempDir, State) {
+    let (dir, root) = sample("vlan-qos");
+    let long = root.join("as-built.md");
+    let mut text = std::fs::read_to_string(&long).expect("as-built.md");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "- note {i:03}: uplink {} keeps **dscp ef** on `vlan {}` — REQ-{}\n",
+            i * 7 % 48,
+            100 + i,
+            i % 9 + 1
+        ));
+    }
+    std::fs::write(&long, text).expect("write");
+    let mut state = opened(&root, size);
+    if zoomed {
+        dispatch(&mut state, Action::Command(Command::ZoomPane));
+    }
+    (dir, state)
+}
+
 /// 100 one-line scrolls (`j` at the bottom of the view) in a long artifact, zoomed and not.
 #[test]
 fn one_line_scrolls_match_a_full_paint() {
     assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
     for zoomed in [true, false] {
         let (w, h) = (120u16, 40u16);
-        let (_dir, root) = sample("vlan-qos");
-        let long = root.join("as-built.md");
-        let mut text = std::fs::read_to_string(&long).expect("as-built.md");
-        for i in 0..400 {
-            text.push_str(&format!(
-                "- note {i:03}: uplink {} keeps **dscp ef** on `vlan {}` — REQ-{}\n",
-                i * 7 % 48,
-                100 + i,
-                i % 9 + 1
-            ));
-        }
-        std::fs::write(&long, text).expect("write");
-        let mut state = opened(&root, (w, h));
-        if zoomed {
-            dispatch(&mut state, Action::Command(Command::ZoomPane));
-        }
+        let (_dir, mut state) = long_as_built((w, h), zoomed);
         let mut screen = Screen::new(w, h);
         screen.draw(&state);
         // The cursor to the bottom of the view first.
@@ -249,22 +256,7 @@ fn scrolling_back_up_and_by_pages_matches_a_full_paint() {
     assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
     for zoomed in [true, false] {
         let (w, h) = (120u16, 40u16);
-        let (_dir, root) = sample("vlan-qos");
-        let long = root.join("as-built.md");
-        let mut text = std::fs::read_to_string(&long).expect("as-built.md");
-        for i in 0..400 {
-            text.push_str(&format!(
-                "- note {i:03}: uplink {} keeps **dscp ef** on `vlan {}` — REQ-{}\n",
-                i * 7 % 48,
-                100 + i,
-                i % 9 + 1
-            ));
-        }
-        std::fs::write(&long, text).expect("write");
-        let mut state = opened(&root, (w, h));
-        if zoomed {
-            dispatch(&mut state, Action::Command(Command::ZoomPane));
-        }
+        let (_dir, mut state) = long_as_built((w, h), zoomed);
         let mut screen = Screen::new(w, h);
         screen.draw(&state);
         let steps = [

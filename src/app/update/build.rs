@@ -252,10 +252,22 @@ fn show_diff(state: &mut State) -> Vec<Effect> {
         state.mode = Mode::View;
         return Vec::new();
     }
-    match DiffModel::of(&e.engagement, &e.disk) {
+    let model = DiffModel::of(&e.engagement, &e.disk);
+    open_diff(state, pages, model)
+}
+
+/// Shows `model` in the diff pane (in view mode), or says why there is none.
+fn open_diff(
+    state: &mut State,
+    pages: crate::app::layout::Pages,
+    model: Result<DiffModel, String>,
+) -> Vec<Effect> {
+    match model {
         Ok(model) => {
-            let vp = viewport(pages, &model);
-            e.build.diff = Some(DiffView::new(model, vp));
+            if let Some(e) = &mut state.engagement {
+                let vp = viewport(pages, &model);
+                e.build.diff = Some(DiffView::new(model, vp));
+            }
             state.pane = Pane::Editor;
             state.mode = Mode::View;
         }
@@ -270,16 +282,8 @@ fn show_baseline_diff(state: &mut State) -> Vec<Effect> {
     let Some(e) = &mut state.engagement else {
         return Vec::new();
     };
-    match DiffModel::against_baseline(&e.engagement, e.shown_artifact()) {
-        Ok(model) => {
-            let vp = viewport(pages, &model);
-            e.build.diff = Some(DiffView::new(model, vp));
-            state.pane = Pane::Editor;
-            state.mode = Mode::View;
-        }
-        Err(why) => state.error(why),
-    }
-    Vec::new()
+    let model = DiffModel::against_baseline(&e.engagement, e.shown_artifact());
+    open_diff(state, pages, model)
 }
 
 /// Shows the as-built (or, against a baseline, the current spec or design) at the current

@@ -10,9 +10,6 @@ mod common;
 use phasegate::app::action::Action;
 use phasegate::app::update::update;
 use phasegate::app::{Command, Keys, Screen, State, WorkspaceState};
-use phasegate::config::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 const SIZE: (u16, u16) = (120, 40);
@@ -24,21 +21,6 @@ const SHOW: [Command; 5] = [
     Command::ShowPhase4,
     Command::ShowPhase5,
 ];
-
-fn draw(state: &State) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).expect("terminal");
-    terminal
-        .draw(|f| {
-            phasegate::ui::view(
-                state,
-                &mut phasegate::ui::ViewState::default(),
-                &Theme::default(),
-                f,
-            )
-        })
-        .expect("draw");
-    terminal.backend().buffer().clone()
-}
 
 /// Every sample engagement open, one state per artifact shown.
 fn states(ws: &std::path::Path) -> Vec<(String, State)> {
@@ -95,10 +77,10 @@ fn the_frame_before_the_grammar_loads_is_the_frame_after() {
         &ws,
     );
     let states = states(&ws);
-    let before: Vec<Buffer> = states.iter().map(|(_, s)| draw(s)).collect();
+    let before: Vec<Buffer> = states.iter().map(|(_, s)| common::app::drawn(s)).collect();
     assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
     for ((what, state), before) in states.iter().zip(&before) {
-        let after = draw(state);
+        let after = common::app::drawn(state);
         let differ: Vec<String> = after
             .content
             .iter()

@@ -65,22 +65,6 @@ fn opened(ws: &Path, size: (u16, u16)) -> State {
     state
 }
 
-fn draw(state: &State) -> Buffer {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal
-        .draw(|f| {
-            phasegate::ui::view(
-                state,
-                &mut phasegate::ui::ViewState::default(),
-                &Theme::default(),
-                f,
-            )
-        })
-        .expect("draw");
-    terminal.backend().buffer().clone()
-}
-
 fn render(state: &State, ws: &Path) -> String {
     let (w, h) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
@@ -173,7 +157,7 @@ fn diff_pane_snapshots_and_word_highlights() {
             format!("diff_pane_{}x{}", size.0, size.1),
             render(&state, &ws)
         );
-        let buf = draw(&state);
+        let buf = common::app::drawn(&state);
         // The unchanged words keep the plain diff colors; the changed words get the word slots.
         let added_word = theme.style(Slot::DiffAddedWord);
         let added = theme.style(Slot::DiffAdded);
@@ -219,7 +203,7 @@ fn removed_words_are_emphasized_on_the_left() {
     press(&mut state, KeyCode::Char('d'));
     press(&mut state, KeyCode::Char(']'));
     press(&mut state, KeyCode::Char(']'));
-    let buf = draw(&state);
+    let buf = common::app::drawn(&state);
     // Hunk 3: "Both platforms take …" became "EOS takes …".
     let cells = cells_of(&buf, "Both platforms", "Both");
     assert!(!cells.is_empty(), "{}", rows(&buf).join("\n"));
@@ -235,7 +219,7 @@ fn diff_scrolls_sideways_without_wrapping_and_stacks_at_80_columns() {
     let (_dir, ws) = sample_workspace();
     let mut state = opened(&ws, (80, 24));
     press(&mut state, KeyCode::Char('d'));
-    let before = rows(&draw(&state));
+    let before = rows(&common::app::drawn(&state));
     // Stacked at 80 columns: a `-` line over a `+` line, never two 30-column halves.
     assert!(
         before.iter().any(|r| r.contains(" - Every access port")),
@@ -254,7 +238,7 @@ fn diff_scrolls_sideways_without_wrapping_and_stacks_at_80_columns() {
     for _ in 0..3 {
         press(&mut state, KeyCode::Right);
     }
-    let after = rows(&draw(&state));
+    let after = rows(&common::app::drawn(&state));
     assert!(
         after.iter().any(|r| r.contains('‹')),
         "scrolled text is marked on the left"
@@ -274,11 +258,11 @@ fn every_size_renders_the_board_the_diff_and_the_form() {
         for h in [1u16, 2, 3, 5, 8, 10, 14, 24, 40] {
             state.size = (w, h);
             press(&mut state, KeyCode::Char('4'));
-            let _ = draw(&state);
+            let _ = common::app::drawn(&state);
             press(&mut state, KeyCode::Char('d'));
-            let _ = draw(&state);
+            let _ = common::app::drawn(&state);
             press(&mut state, KeyCode::Char('D'));
-            let _ = draw(&state);
+            let _ = common::app::drawn(&state);
             press(&mut state, KeyCode::Esc);
             press(&mut state, KeyCode::Esc);
         }

@@ -100,6 +100,24 @@ pub fn screen(state: &State) -> String {
     terminal.backend().to_string()
 }
 
+/// The real view of `state` drawn at its size, as cells.
+pub fn drawn(state: &State) -> ratatui::buffer::Buffer {
+    let (w, h) = state.size;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    terminal
+        .draw(|f| {
+            phasegate::ui::view(
+                state,
+                &mut phasegate::ui::ViewState::default(),
+                &phasegate::config::Theme::default(),
+                f,
+            )
+        })
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
 /// [`screen`], checking that the temp workspace `ws` never reaches it.
 pub fn render(state: &State, ws: &std::path::Path) -> String {
     let text = screen(state);

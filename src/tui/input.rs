@@ -290,17 +290,17 @@ impl TerminalInput {
                         got.push(Input::Signal(signal));
                     }
                 }
-                if tty.contains(PollFlags::IN) {
+                // A hung-up terminal reads as end-of-file forever (and polls readable), which
+                // crossterm would retry in a loop: stop polling it and say so instead.
+                if tty.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                    self.closed = true;
+                    got.push(Input::Closed("the terminal was closed".into()));
+                } else if tty.contains(PollFlags::IN) {
                     self.quick_taken = true;
                     if let Err(m) = take_ready(&mut got, QUICK) {
                         self.closed = true;
                         got.push(Input::Closed(m));
                     }
-                } else if tty.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
-                    // A hung-up terminal reads as end-of-file forever, which crossterm would
-                    // retry in a loop: stop polling it and say so instead.
-                    self.closed = true;
-                    got.push(Input::Closed("the terminal was closed".into()));
                 }
             }
             if !got.is_empty() {

@@ -135,8 +135,8 @@ const DRAIN: Duration = Duration::from_micros(50);
 
 /// The same on a key's way to the screen: long enough for crossterm to hand out the events it
 /// already parsed from the same read, short enough not to delay the echo. Were the thread
-/// preempted inside that window, an event could stay in crossterm's buffer: the next wait
-/// drains with [`DRAIN`] first, after the frame is out.
+/// preempted inside that window, an event could stay in crossterm's buffer: the next wait looks
+/// once more before it sleeps, after the frame is out.
 const QUICK: Duration = Duration::from_micros(10);
 
 /// Every event crossterm has ready now, into `out`. Returns whether one was a resize.

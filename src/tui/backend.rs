@@ -1771,6 +1771,20 @@ mod tests {
             .collect()
     }
 
+    /// What the backend wrote, shared with the test that reads it back.
+    #[derive(Clone, Default)]
+    struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// The scene the scrolling tests draw: a title bar, a bordered full-width pane showing
     /// `lines` from `top`, and a status line.
     fn scene(f: &mut ratatui::Frame, lines: &[Line<'static>], top: u16) {
@@ -1914,17 +1928,6 @@ mod tests {
     /// The full-width pane of `frame` drawn at `top` into a vt100 terminal, frame after
     /// frame through the backend, shows what one full paint shows.
     fn screens_after(tops: &[u16]) -> (vt100::Screen, vt100::Screen, Vec<FrameStats>) {
-        #[derive(Clone, Default)]
-        struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl Write for Sink {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let lines = doc(300);
         let draw = |t: &mut Terminal<ShadowBackend<Sink>>, top: u16| {
             t.backend_mut().begin_frame().expect("begin");
@@ -2115,17 +2118,6 @@ mod tests {
     /// the line again whole. The screen ends as a full paint leaves it.
     #[test]
     fn a_line_that_lost_the_cursor_mark_is_moved_and_mended() {
-        #[derive(Clone, Default)]
-        struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl Write for Sink {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         // Lines that differ everywhere, as prose does.
         let words = [
             "switch", "uplink", "trunk", "policy", "dscp", "queue", "voice", "lab",

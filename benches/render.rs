@@ -1,5 +1,6 @@
-//! Frame time of the artifact editor on a 50,000-line artifact, drawn by the real `ui::view`
-//! through the real backend (`tui::backend::ShadowBackend`, writing to a sink) at 120×40, and
+//! Frame time of the artifact editor on a 50,000-line artifact, drawn by the real `ui::draw`
+//! on the surface the TUI draws on (`tui::surface::Surface`: the retained frame and the
+//! `tui::backend::ShadowBackend`, writing to a sink) at 120×40, and
 //! the bytes each scrolled line costs.
 //!
 //! - `editor_50k/scroll_line_zoomed`: `j` at the bottom of the view (the view scrolls one line),
@@ -47,14 +48,14 @@ use phasegate::app::{Command, Keys, State};
 use phasegate::config::Theme;
 use phasegate::store::engagement::{LoadedEngagement, load};
 use phasegate::tui::backend::ShadowBackend;
-use ratatui::Terminal;
+use phasegate::tui::surface::Surface;
 use ratatui::layout::Size;
 use ratatui_textarea::{CursorMove, Input, Key};
 
 const LINES: usize = 50_000;
 const SIZE: (u16, u16) = (120, 40);
 
-type Term = Terminal<ShadowBackend<io::Sink>>;
+type Term = Surface<io::Sink>;
 
 thread_local! {
     /// The view's state between frames (the editor's scroll), as `tui.rs` keeps it next to its
@@ -107,17 +108,14 @@ fn terminal(hardware_scroll: bool) -> Term {
     let mut backend = ShadowBackend::with_size(io::sink(), Size::new(SIZE.0, SIZE.1));
     backend.set_hardware_scroll(hardware_scroll);
     VIEW.set(phasegate::ui::ViewState::default());
-    Terminal::new(backend).expect("terminal")
+    Surface::new(backend).expect("surface")
 }
 
 fn frame(terminal: &mut Term, state: &mut State, theme: &Theme) {
     settle(state);
-    let backend = terminal.backend_mut();
-    backend.begin_frame().expect("begin");
     terminal
-        .draw(|f| VIEW.with_borrow_mut(|view| phasegate::ui::view(state, view, theme, f)))
+        .draw(|f| VIEW.with_borrow_mut(|view| phasegate::ui::draw(state, view, theme, f)))
         .expect("draw");
-    terminal.backend_mut().end_frame().expect("end");
 }
 
 /// Runs `step` (untimed) then draws a frame (timed), once per iteration.

@@ -17,6 +17,7 @@
 pub mod backend;
 mod input;
 pub mod subscriptions;
+pub mod surface;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -32,10 +33,10 @@ use crossterm::terminal::{
     self, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute};
-use ratatui::Terminal;
 
 use self::backend::{FrameWriter, ShadowBackend};
 use self::input::{Outbox, TerminalInput, Waited};
+use self::surface::Surface;
 use crate::app::action::Action;
 use crate::app::action::LiveAction;
 use crate::app::driver::{Driver, Step, recheck_due};
@@ -74,7 +75,7 @@ impl TuiSetup {
     }
 }
 
-type Term = Terminal<ShadowBackend<FrameWriter>>;
+type Term = Surface<FrameWriter>;
 
 /// Undoes everything `init` did, and what a crash might have left on (mouse capture,
 /// keyboard enhancement flags). Safe to call more than once.
@@ -129,7 +130,7 @@ fn init() -> io::Result<Term> {
     }
     let mut backend = ShadowBackend::new(FrameWriter::stdout());
     backend.set_cursor_shape_for(&std::env::var("TERM").unwrap_or_default());
-    match Terminal::new(backend) {
+    match Surface::new(backend) {
         Ok(t) => Ok(t),
         Err(e) => {
             restore();
@@ -160,12 +161,7 @@ fn draw(
     view: &mut crate::ui::ViewState,
     theme: &Theme,
 ) -> io::Result<()> {
-    terminal.backend_mut().begin_frame()?;
-    let result = terminal
-        .draw(|f| crate::ui::view(state, view, theme, f))
-        .map(|_| ());
-    let end = terminal.backend_mut().end_frame();
-    result.and(end)
+    terminal.draw(|f| crate::ui::draw(state, view, theme, f))
 }
 
 /// Whether the grammar loaded, from the thread loading it (`preload_highlighter`).
@@ -225,13 +221,10 @@ fn await_highlighter(tx: Outbox) -> bool {
 fn away_from_terminal<T>(terminal: &mut Term, away: impl FnOnce() -> T) -> (T, io::Result<()>) {
     restore();
     let result = away();
-    // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the cursor position
-    // (a round trip, two seconds and an error where nothing answers). A resize to the current
-    // size clears the screen and the previous buffer without asking anything.
+    // The size may have changed while away; nothing is asked of the terminal but its size.
     let back = enter().and_then(|()| {
         terminal.backend_mut().forget_size();
-        let size = terminal.size()?;
-        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        terminal.clear()
     });
     (result, back)
 }

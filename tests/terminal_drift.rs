@@ -1,5 +1,6 @@
 //! No drift between the incremental paint and a full one: the real app drawn frame after frame
-//! through `tui::backend::ShadowBackend` (cell diffs, pen deltas, hardware scrolling, the
+//! as the event loop draws it, on a `tui::surface::Surface` (the retained frame, which redraws
+//! only what changed, and the `ShadowBackend`: cell diffs, pen deltas, hardware scrolling, the
 //! terminal's own cursor) into a vt100 terminal shows exactly what the same state drawn once on
 //! a blank terminal shows — every cell's text and attributes, and the cursor.
 
@@ -17,7 +18,7 @@ use phasegate::app::action::Action;
 use phasegate::app::{Command, Keys, Mode, State};
 use phasegate::config::Theme;
 use phasegate::tui::backend::ShadowBackend;
-use ratatui::Terminal;
+use phasegate::tui::surface::Surface;
 use ratatui::layout::Size;
 
 /// What the backend wrote, shared with the test.
@@ -36,7 +37,7 @@ impl Write for Sink {
 
 /// A terminal: the backend's output parsed by vt100.
 struct Screen {
-    terminal: Terminal<ShadowBackend<Sink>>,
+    terminal: Surface<Sink>,
     view: phasegate::ui::ViewState,
     sink: Sink,
     parser: vt100::Parser,
@@ -47,7 +48,7 @@ impl Screen {
         let sink = Sink::default();
         let backend = ShadowBackend::with_size(sink.clone(), Size::new(w, h));
         Screen {
-            terminal: Terminal::new(backend).expect("terminal"),
+            terminal: Surface::new(backend).expect("surface"),
             view: phasegate::ui::ViewState::default(),
             sink,
             parser: vt100::Parser::new(
@@ -61,12 +62,10 @@ impl Screen {
     /// One frame of `state`, as the event loop draws it; returns the bytes it wrote.
     fn draw(&mut self, state: &State) -> usize {
         let theme = Theme::default();
-        self.terminal.backend_mut().begin_frame().expect("begin");
         let view = &mut self.view;
         self.terminal
-            .draw(|f| phasegate::ui::view(state, view, &theme, f))
+            .draw(|f| phasegate::ui::draw(state, view, &theme, f))
             .expect("draw");
-        self.terminal.backend_mut().end_frame().expect("end");
         let bytes = std::mem::take(&mut *self.sink.0.borrow_mut());
         self.parser.process(&bytes);
         bytes.len()

@@ -369,6 +369,21 @@ impl<W: Write> ShadowBackend<W> {
         Backend::flush(&mut self.inner)
     }
 
+    /// Draws the cells of `frame` on `spans` (per row, the columns drawn since the last frame;
+    /// the others are known to be what the terminal shows) that differ from the terminal.
+    /// `frame` is as large as the screen (a [`crate::tui::surface::Surface`] sees to that).
+    pub fn draw_spans(
+        &mut self,
+        frame: &Buffer,
+        spans: impl Iterator<Item = (u16, std::ops::Range<u16>)>,
+    ) -> io::Result<()> {
+        if self.shadow.area != self.area() {
+            self.reset_shadow();
+        }
+        let changed = diff_spans(&self.next, frame, spans, &mut self.row_scratch);
+        Backend::draw(self, changed.into_iter())
+    }
+
     fn area(&self) -> Rect {
         let size = self.size.get();
         Rect::new(0, 0, size.width, size.height)
@@ -646,6 +661,53 @@ fn diff_rows<'a>(
                 .into_iter()
                 .filter_map(|(x, _, _)| next.cell(Position::new(x, row)).map(|c| (x, row, c))),
         );
+    }
+    out
+}
+
+/// [`diff_rows`] on parts of rows: for each `(y, columns)`, the cells of those columns where
+/// `next` differs from `prev` (a row with wide characters in or at the edge of the part is
+/// diffed whole), in row order.
+fn diff_spans<'a>(
+    prev: &Buffer,
+    next: &'a Buffer,
+    spans: impl Iterator<Item = (u16, std::ops::Range<u16>)>,
+    scratch: &mut (Buffer, Buffer),
+) -> Vec<(u16, u16, &'a Cell)> {
+    let width = usize::from(next.area.width);
+    let mut out = Vec::new();
+    for (y, columns) in spans {
+        let row = usize::from(y) * width;
+        let (start, end) = (
+            row + usize::from(columns.start),
+            row + usize::from(columns.end).min(width),
+        );
+        let (Some(old), Some(new)) = (prev.content.get(start..end), next.content.get(start..end))
+        else {
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        // A wide character just left of the part may cover its first column.
+        let edge = start.saturating_sub(1)..start;
+        let narrow_edge = columns.start == 0
+            || (narrow_row(&prev.content[edge.clone()]) && narrow_row(&next.content[edge]));
+        if narrow_edge && narrow_row(old) && narrow_row(new) {
+            out.extend(
+                (columns.start..)
+                    .zip(old.iter().zip(new))
+                    .filter(|(_, (a, b))| a != b)
+                    .map(|(x, (_, b))| (x, y, b)),
+            );
+        } else {
+            out.extend(diff_rows(
+                prev,
+                next,
+                std::iter::once(usize::from(y)),
+                scratch,
+            ));
+        }
     }
     out
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};

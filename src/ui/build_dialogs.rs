@@ -2,7 +2,7 @@
 //! that a journal event goes with it), the amendment form, the reason to accept design changes
 //! at close, and the confirmations (reopen Gate 2, complete the build, close).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};

@@ -1,7 +1,7 @@
 //! The catalog overlay: the filter and the matching `SLUG/COMP-n@VERSION` entries, or one
 //! entry in full (what it satisfies, its acceptance, lineage, deviations and files).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};

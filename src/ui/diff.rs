@@ -7,7 +7,7 @@
 //! scroll sideways together, with `‹`/`›` where text continues. Only the visible entries are
 //! drawn, straight into the buffer.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -660,23 +660,29 @@ pub fn render(
             format!("{left:<w$} {right_name}", w = g.text_w + g.num_w + 3)
         };
         let room = width.saturating_sub(position.chars().count() + 1);
-        let buf = frame.buffer_mut();
-        put(
-            buf,
-            inner.x,
+        let header_row = Rect {
             y,
-            room,
-            &truncate(&header, room),
-            slot(theme, Slot::UiTitle),
-        );
-        put(
-            buf,
-            inner.x + u16::try_from(room + 1).unwrap_or(0),
-            y,
-            width.saturating_sub(room + 1),
-            &position,
-            dim,
-        );
+            height: 1,
+            ..inner
+        };
+        frame.paint(header_row, |buf| {
+            put(
+                buf,
+                inner.x,
+                y,
+                room,
+                &truncate(&header, room),
+                slot(theme, Slot::UiTitle),
+            );
+            put(
+                buf,
+                inner.x + u16::try_from(room + 1).unwrap_or(0),
+                y,
+                width.saturating_sub(room + 1),
+                &position,
+                dim,
+            );
+        });
         y += 1;
     }
     let content = Rect {
@@ -688,5 +694,7 @@ pub fn render(
     if content.height == 0 {
         return;
     }
-    draw_entries(frame.buffer_mut(), content, state, e, view, theme);
+    frame.paint(content, |buf| {
+        draw_entries(buf, content, state, e, view, theme)
+    });
 }

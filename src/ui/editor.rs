@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -478,15 +478,11 @@ pub fn render(
     let terminal_cursor = editing
         && state.overlay.is_none()
         && crate::app::model::live::Live::current(state).is_none_or(|l| l.view.is_none());
-    let cursor = draw_text(
-        e,
-        view,
-        theme,
-        frame.buffer_mut(),
-        text_area,
-        &e.search,
-        !terminal_cursor,
-    );
+    let cursor = frame
+        .paint(text_area, |buf| {
+            draw_text(e, view, theme, buf, text_area, &e.search, !terminal_cursor)
+        })
+        .flatten();
     if terminal_cursor && let Some((x, y)) = cursor {
         frame.set_cursor_position((x, y));
     }

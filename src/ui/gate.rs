@@ -3,7 +3,7 @@
 //! the selected criterion in full (text, result, every failure with its position) below a
 //! divider that says where the list stands (`3/9 ↓`).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -64,7 +64,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     ]);
     let block = pane_block(theme, title, focused);
     let inner = block.inner(area);
-    super::memo::render_widget(frame, block, area);
+    frame.render_keyed(block, area);
     if inner.width == 0 || inner.height == 0 {
         return;
     }
@@ -218,7 +218,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         ));
     }
     lines.extend(detail.into_iter().take(height.saturating_sub(lines.len())));
-    super::memo::render_widget(frame, Paragraph::new(lines), inner);
+    frame.render_keyed(Paragraph::new(lines), inner);
 }
 
 /// The selected criterion in full, wrapped: ID, position in the list, kind, result; its text;

@@ -1,7 +1,7 @@
 //! The help overlay: every command's name, doc line and keys, grouped by where the keys work,
 //! generated from the command list and the active keymap.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};

@@ -3,7 +3,7 @@
 //! the journal holds for it: criteria results, waiver reasons, notes, artifact hashes, and any
 //! field a newer version adds, shown as it is written).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -106,7 +106,7 @@ pub fn render(
                 ]),
                 focused,
             );
-            super::memo::render_widget(frame, Paragraph::new(shown).block(block), area);
+            frame.render_keyed(Paragraph::new(shown).block(block), area);
             return;
         }
     }
@@ -191,7 +191,7 @@ pub fn render(
                 }
             }),
     );
-    super::memo::render_widget(frame, Paragraph::new(lines).block(block), area);
+    frame.render_keyed(Paragraph::new(lines).block(block), area);
 }
 
 /// Every field of `ev`, one per row (wrapped), in the order the journal writes them except the

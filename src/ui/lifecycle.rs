@@ -1,7 +1,7 @@
 //! The lifecycle dialogs (`app::update::lifecycle`): the new-engagement form, the reason to
 //! reopen a gate, and the journal-writing confirmations, which say that only `y` records.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};

@@ -2,7 +2,7 @@
 //! shared side-by-side drawing it and the recovery list use, and the status-bar flags of the live
 //! engagement directory (conflict, recovery files, polling).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -89,47 +89,53 @@ pub fn render_side_by_side(
         Rect { height: 1, ..area },
     );
     let body = usize::from(area.height.saturating_sub(1));
-    let buf = frame.buffer_mut();
-    let right_x = area.x + u16::try_from(half + 1).unwrap_or(u16::MAX);
-    let divider_x = area.x + u16::try_from(half).unwrap_or(u16::MAX);
-    for (i, row) in rows.rows.iter().skip(scroll).take(body).enumerate() {
-        let y = area.y + 1 + u16::try_from(i).unwrap_or(u16::MAX);
-        let (lb, lw, rb, rw) = match row.kind {
-            RowKind::Equal => (text, text, text, text),
-            RowKind::Changed | RowKind::Deleted | RowKind::Inserted => (
-                slot(theme, Slot::DiffRemoved),
-                slot(theme, Slot::DiffRemovedWord),
-                slot(theme, Slot::DiffAdded),
-                slot(theme, Slot::DiffAddedWord),
-            ),
-        };
-        let sides = [
-            (row.left.as_ref(), area.x, half, lb, lw),
-            (row.right.as_ref(), right_x, right_w, rb, rw),
-        ];
-        for (cell, x, width, base, word) in sides {
-            side(
-                buf,
-                (x, y),
-                width,
-                number_w,
-                cell,
-                (base, word),
-                hscroll,
-                ascii,
+    let body_area = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    frame.paint(body_area, |buf| {
+        let right_x = area.x + u16::try_from(half + 1).unwrap_or(u16::MAX);
+        let divider_x = area.x + u16::try_from(half).unwrap_or(u16::MAX);
+        for (i, row) in rows.rows.iter().skip(scroll).take(body).enumerate() {
+            let y = area.y + 1 + u16::try_from(i).unwrap_or(u16::MAX);
+            let (lb, lw, rb, rw) = match row.kind {
+                RowKind::Equal => (text, text, text, text),
+                RowKind::Changed | RowKind::Deleted | RowKind::Inserted => (
+                    slot(theme, Slot::DiffRemoved),
+                    slot(theme, Slot::DiffRemovedWord),
+                    slot(theme, Slot::DiffAdded),
+                    slot(theme, Slot::DiffAddedWord),
+                ),
+            };
+            let sides = [
+                (row.left.as_ref(), area.x, half, lb, lw),
+                (row.right.as_ref(), right_x, right_w, rb, rw),
+            ];
+            for (cell, x, width, base, word) in sides {
+                side(
+                    buf,
+                    (x, y),
+                    width,
+                    number_w,
+                    cell,
+                    (base, word),
+                    hscroll,
+                    ascii,
+                );
+            }
+            buf.set_stringn(divider_x, y, "│", 1, dim);
+        }
+        if rows.rows.is_empty() && body > 0 {
+            buf.set_stringn(
+                area.x,
+                area.y + 1,
+                "(both sides are empty)",
+                usize::from(area.width),
+                dim,
             );
         }
-        buf.set_stringn(divider_x, y, "│", 1, dim);
-    }
-    if rows.rows.is_empty() && body > 0 {
-        buf.set_stringn(
-            area.x,
-            area.y + 1,
-            "(both sides are empty)",
-            usize::from(area.width),
-            dim,
-        );
-    }
+    });
 }
 
 /// One side of a row in `width` cells at `at`: the line number, then the text from column

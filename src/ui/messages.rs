@@ -1,7 +1,7 @@
 //! The message log (`messages`): every notice and refusal of the session in full, newest first,
 //! wrapped to the width (the status bar shows only the last one, cut to one line).
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};

@@ -3,7 +3,7 @@
 //! absent, not zero), the monthly table, and each engagement's figures with unfinished ones
 //! marked provisional.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph, Sparkline};

@@ -7,13 +7,13 @@ pub mod build_dialogs;
 pub mod catalog;
 pub mod diff;
 pub mod editor;
+pub mod frame;
 pub mod gate;
 pub mod help;
 pub mod highlight;
 pub mod journal;
 pub mod lifecycle;
 pub mod live;
-pub mod memo;
 pub mod messages;
 pub mod metrics;
 pub mod pipeline;
@@ -24,7 +24,6 @@ pub mod statusbar;
 pub mod view_state;
 pub mod workspace;
 
-use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -34,6 +33,7 @@ use crate::app::{Confirm, Mode, Overlay, Pane, Screen, State, layout, short_hash
 pub use crate::config::theme::{Slot, Theme};
 use crate::domain::evaluate::GateState;
 use crate::domain::journal::{CriterionResult, GateId};
+pub use frame::{Frame, Retained};
 pub use view_state::{ViewState, ViewTop};
 
 /// A theme slot's style.
@@ -167,12 +167,23 @@ pub fn truncate_words(s: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame) {
+/// Draws the model into a ratatui frame, every step (tests, benches, exports).
+pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut ratatui::Frame) {
+    let mut f = Frame::immediate(frame.buffer_mut());
+    draw(state, view, theme, &mut f);
+    if let Some(at) = f.cursor() {
+        frame.set_cursor_position(at);
+    }
+}
+
+/// Draws the model, in steps a [`Retained`] screen can skip when they did not change.
+pub fn draw(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
-    frame.render_widget(Block::default().style(slot(theme, Slot::Ui)), area);
+    frame.set_ascii(state.ascii);
+    frame.render_keyed(Block::default().style(slot(theme, Slot::Ui)), area);
     // The same geometry `update` pages by (`app::layout`).
     let banner = layout::banner_lines(state);
     let layout::ScreenAreas {
@@ -192,7 +203,7 @@ pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
                 )
             })
             .collect();
-        frame.render_widget(Paragraph::new(lines), banner_area);
+        frame.render_keyed(Paragraph::new(lines), banner_area);
     }
     match state.screen {
         Screen::Workspace => workspace::render(state, theme, frame, main),
@@ -203,9 +214,6 @@ pub fn view(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
     statusbar::render(state, theme, frame, status);
     if let Some(overlay) = &state.overlay {
         render_overlay(state, theme, frame, area, overlay);
-    }
-    if state.ascii {
-        asciify(frame.buffer_mut());
     }
 }
 
@@ -226,18 +234,6 @@ pub fn ascii_of(c: char) -> char {
         '‘' | '’' => '\'',
         c if c.is_ascii() => c,
         _ => '?',
-    }
-}
-
-/// With a non-UTF-8 locale every cell is made ASCII (borders, ellipses, dashes, and text).
-fn asciify(buf: &mut ratatui::buffer::Buffer) {
-    for cell in buf.content.iter_mut() {
-        let sym = cell.symbol();
-        if sym.is_ascii() {
-            continue;
-        }
-        let replaced: String = sym.chars().map(ascii_of).collect();
-        cell.set_symbol(&replaced);
     }
 }
 

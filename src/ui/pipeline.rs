@@ -1,7 +1,7 @@
 //! The phase pipeline across the top: five phases, two gates, the current phase marked, phases
 //! not reached dimmed, the shown one underlined.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -149,8 +149,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     let block = Block::default()
         .borders(Borders::BOTTOM)
         .border_style(slot(theme, Slot::UiBorder));
-    super::memo::render_widget(
-        frame,
+    frame.render_keyed(
         Paragraph::new(vec![Line::from(summary), line]).block(block),
         area,
     );

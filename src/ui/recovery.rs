@@ -2,7 +2,7 @@
 //! or a buffer set aside by "take disk"), each offered for compare, restore or discard. The
 //! selected file is compared with the disk below the list.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::Line;

@@ -2,7 +2,7 @@
 //! acting identity; below it key hints generated from the active keymap (a remapped key shows
 //! remapped); a toast replaces the hints while it lasts.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -341,7 +341,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         vec![status_line]
     };
-    super::memo::render_widget(frame, Paragraph::new(lines), area);
+    frame.render_keyed(Paragraph::new(lines), area);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! auto criteria, stale and conflict flags, oldest first), then every engagement with title,
 //! phase, both gate states (stale loudly), owner and last change; `/` filters both.
 
-use ratatui::Frame;
+use super::frame::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};

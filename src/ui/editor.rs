@@ -7,11 +7,12 @@
 //! the cursor with the least scrolling. Markdown styles come from `ui::highlight` (syntect,
 //! cached per buffer), or from its line styler (`Cache::quick_runs`) until the grammar has loaded.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
 use super::frame::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -181,6 +182,7 @@ impl<'a> Wrapped<'a> {
 }
 
 /// How the chars of one line are drawn besides their Markdown paint.
+#[derive(Hash)]
 struct Marks {
     /// Char range selected on this line.
     selected: Option<Range<usize>>,
@@ -231,6 +233,7 @@ fn search_matches(line: &str, needle: &str) -> Vec<Range<usize>> {
 }
 
 /// The styles the editor draws with, resolved from the theme once per frame.
+#[derive(Hash)]
 struct Styles {
     text: Style,
     cursor: Style,
@@ -340,13 +343,14 @@ fn draw_segment(
     cursor_at
 }
 
-/// Draws the buffer's visible rows into `area`, moving the view's top to follow the cursor.
-/// With `paint_cursor` off the cursor's cell is left as it is; returns where it is.
+/// Draws the buffer's visible rows into `area`, moving the view's top to follow the cursor:
+/// one step per screen row, keyed by what the row shows, so a keystroke redraws the rows it
+/// changed. With `paint_cursor` off the cursor's cell is left as it is; returns where it is.
 fn draw_text(
     e: &EngagementState,
     view: &mut ViewState,
     theme: &Theme,
-    buf: &mut Buffer,
+    frame: &mut Frame,
     area: Rect,
     search: &str,
     paint_cursor: bool,
@@ -365,14 +369,31 @@ fn draw_text(
         selection: slot(theme, Slot::UiSelection),
         search: slot(theme, Slot::UiSearchMatch),
     };
-    buf.set_style(area, styles.text);
+    let row_area = |y: u16| Rect {
+        y: area.y.saturating_add(y),
+        height: 1,
+        ..area
+    };
+    // The rows below the text: the text style only.
+    let shown = u16::try_from(segments.len()).unwrap_or(u16::MAX);
+    let blank_key = {
+        let mut h = DefaultHasher::new();
+        styles.hash(&mut h);
+        h.finish()
+    };
+    for y in shown..area.height {
+        frame.paint_keyed(row_area(y), blank_key, |buf| {
+            buf.set_style(row_area(y), styles.text);
+            None
+        });
+    }
     let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
         return None;
     };
     let rows = first.row..last.row.saturating_add(1);
     let tab = usize::from(tab);
     // `parsed`: whether the cache holds the grammar's runs (else the line styler's).
-    let draw_all = |buf: &mut Buffer, cache: &Cache, parsed: bool| {
+    let draw_all = |frame: &mut Frame, cache: &Cache, parsed: bool| {
         let mut cursor_at = None;
         let mut marks: Option<(usize, Marks)> = None;
         for seg in &segments {
@@ -393,8 +414,14 @@ fn draw_text(
                 marks = Some((seg.row, m));
             }
             if let Some((_, m)) = &marks {
-                cursor_at =
-                    draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab).or(cursor_at);
+                let key = segment_key(theme, &styles, line, seg, runs, m, tab);
+                let row = row_area(seg.y);
+                let at = frame.paint_keyed(row, key, |buf| {
+                    buf.set_style(row, styles.text);
+                    draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab)
+                        .map(|(x, y)| Position::new(x, y))
+                });
+                cursor_at = at.map(|p| (p.x, p.y)).or(cursor_at);
             }
         }
         cursor_at
@@ -405,14 +432,37 @@ fn draw_text(
         match highlight::ready() {
             Some(engine) => {
                 cache.prepare(engine, lines, rows, edited);
-                draw_all(buf, cache, true)
+                draw_all(frame, cache, true)
             }
             None => {
                 cache.prepare_quick(lines, rows, edited);
-                draw_all(buf, cache, false)
+                draw_all(frame, cache, false)
             }
         }
     })
+}
+
+/// Everything a segment's row depends on ([`draw_segment`]'s inputs), hashed: the key of its
+/// step on a retained screen.
+fn segment_key(
+    theme: &Theme,
+    styles: &Styles,
+    line: &str,
+    seg: &Segment,
+    runs: &[Run],
+    marks: &Marks,
+    tab: usize,
+) -> u64 {
+    let mut h = DefaultHasher::new();
+    styles.hash(&mut h);
+    line.hash(&mut h);
+    seg.chars.hash(&mut h);
+    for run in runs {
+        (run.start, run.end, paint_style(theme, run.paint)).hash(&mut h);
+    }
+    marks.hash(&mut h);
+    tab.hash(&mut h);
+    h.finish()
 }
 
 pub fn render(
@@ -449,7 +499,7 @@ pub fn render(
     let focused = state.pane == Pane::Editor;
     let block = pane_block(theme, Line::from(title), focused);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
+    frame.render_keyed(block, area);
     if inner.width < 2 || inner.height == 0 {
         return;
     }
@@ -458,7 +508,7 @@ pub fn render(
         Some(reason) if inner.height >= 3 => {
             let [note, rest] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-            frame.render_widget(
+            frame.render_keyed(
                 Paragraph::new(Line::styled(
                     truncate(reason, usize::from(note.width)),
                     slot(theme, Slot::UiBannerWarning),
@@ -478,11 +528,15 @@ pub fn render(
     let terminal_cursor = editing
         && state.overlay.is_none()
         && crate::app::model::live::Live::current(state).is_none_or(|l| l.view.is_none());
-    let cursor = frame
-        .paint(text_area, |buf| {
-            draw_text(e, view, theme, buf, text_area, &e.search, !terminal_cursor)
-        })
-        .flatten();
+    let cursor = draw_text(
+        e,
+        view,
+        theme,
+        frame,
+        text_area,
+        &e.search,
+        !terminal_cursor,
+    );
     if terminal_cursor && let Some((x, y)) = cursor {
         frame.set_cursor_position((x, y));
     }

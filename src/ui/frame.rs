@@ -98,6 +98,8 @@ struct Step {
     key: Option<u64>,
     area: Rect,
     under: Under,
+    /// What its painting reported (`Frame::paint_keyed`).
+    reported: Option<Position>,
 }
 
 /// The cells drawn this frame, by index into the buffer.
@@ -212,7 +214,10 @@ impl<'s> Frame<'s> {
 
     /// Draws `widget` over `area`, every frame.
     pub fn render_widget<W: Widget>(&mut self, widget: W, area: Rect) {
-        self.step(None, area, |buf, area| widget.render(area, buf));
+        if let Begun::Draw(area) = self.begin(None, area) {
+            widget.render(area, self.buf);
+            self.end(area, None);
+        }
     }
 
     /// Draws `widget` over `area`; a retained screen skips it while the same widget is drawn
@@ -220,22 +225,50 @@ impl<'s> Frame<'s> {
     pub fn render_keyed<W: Widget + Hash>(&mut self, widget: W, area: Rect) {
         let mut hasher = DefaultHasher::new();
         widget.hash(&mut hasher);
-        let key = hasher.finish();
-        self.step(Some(key), area, |buf, area| widget.render(area, buf));
+        if let Begun::Draw(area) = self.begin(Some(hasher.finish()), area) {
+            widget.render(area, self.buf);
+            self.end(area, None);
+        }
     }
 
-    /// Paints cells of `area` with `paint` (which writes nowhere else); `None` when a retained
-    /// frame has given up and will be drawn again in full.
+    /// Paints cells of `area` with `paint` (which writes nowhere else), every frame; `None`
+    /// when a retained frame has given up and will be drawn again in full.
     pub fn paint<R>(&mut self, area: Rect, paint: impl FnOnce(&mut Buffer) -> R) -> Option<R> {
-        let mut out = None;
-        self.step(None, area, |buf, _| out = Some(paint(buf)));
-        out
+        let Begun::Draw(area) = self.begin(None, area) else {
+            return None;
+        };
+        let out = paint(self.buf);
+        self.end(area, None);
+        Some(out)
     }
 
-    fn step(&mut self, key: Option<u64>, area: Rect, draw: impl FnOnce(&mut Buffer, Rect)) {
+    /// Paints cells of `area` with `paint` (which writes nowhere else) unless the last frame
+    /// painted the same `key` there (`key`: a hash of everything the painting depends on), like
+    /// [`Frame::render_keyed`]. The position `paint` reports (a cursor) is kept with the step
+    /// and given back when it is skipped.
+    pub fn paint_keyed(
+        &mut self,
+        area: Rect,
+        key: u64,
+        paint: impl FnOnce(&mut Buffer) -> Option<Position>,
+    ) -> Option<Position> {
+        match self.begin(Some(key), area) {
+            Begun::Skipped(reported) => reported,
+            Begun::Draw(area) => {
+                let reported = paint(self.buf);
+                self.end(area, reported);
+                reported
+            }
+            Begun::Off => None,
+        }
+    }
+
+    /// Where a step stands: skipped, to draw over `area` (clipped to the screen), or not drawn
+    /// at all (off the screen, or a retained frame that gave up).
+    fn begin(&mut self, key: Option<u64>, area: Rect) -> Begun {
         let area = area.intersection(self.buf.area);
         if area.is_empty() {
-            return;
+            return Begun::Off;
         }
         match &mut self.mode {
             Mode::Immediate => {}
@@ -243,6 +276,7 @@ impl<'s> Frame<'s> {
                 key,
                 area,
                 under: Under::of(self.buf, area),
+                reported: None,
             }),
             Mode::Retained {
                 steps,
@@ -250,14 +284,14 @@ impl<'s> Frame<'s> {
                 gave_up,
             } => {
                 if *gave_up {
-                    return;
+                    return Begun::Off;
                 }
                 let index = *next;
                 *next += 1;
                 match steps.get_mut(index) {
                     Some(last) if last.area == area => {
                         if key.is_some() && last.key == key && !self.damage.touches(area) {
-                            return;
+                            return Begun::Skipped(last.reported);
                         }
                         last.under.restore(self.buf, area, &self.damage);
                         last.key = key;
@@ -266,7 +300,7 @@ impl<'s> Frame<'s> {
                     // known here.
                     Some(_) => {
                         *gave_up = true;
-                        return;
+                        return Begun::Off;
                     }
                     // A step past the last frame's (an overlay opening): drawn over the frame
                     // so far, which the buffer holds.
@@ -274,16 +308,36 @@ impl<'s> Frame<'s> {
                         key,
                         area,
                         under: Under::of(self.buf, area),
+                        reported: None,
                     }),
                 }
                 self.damage.add(area);
             }
         }
-        draw(self.buf, area);
+        Begun::Draw(area)
+    }
+
+    /// After a step drew over `area`, reporting `reported`.
+    fn end(&mut self, area: Rect, reported: Option<Position>) {
         if self.ascii {
             asciify(self.buf, area);
         }
+        let step = match &mut self.mode {
+            Mode::Immediate => None,
+            Mode::Full(steps) => steps.last_mut(),
+            Mode::Retained { steps, next, .. } => steps.get_mut(next.wrapping_sub(1)),
+        };
+        if let Some(step) = step {
+            step.reported = reported;
+        }
     }
+}
+
+/// See [`Frame::begin`].
+enum Begun {
+    Skipped(Option<Position>),
+    Draw(Rect),
+    Off,
 }
 
 /// With a non-UTF-8 locale every cell is made ASCII (borders, ellipses, dashes, and text).

@@ -46,6 +46,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
+use crate::ui::frame::FrameHasher;
 use crossterm::queue;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
@@ -1028,45 +1029,6 @@ fn write_across(out: &mut Vec<u8>, from: u16, to: u16) {
     out.extend_from_slice(&best);
 }
 
-/// A word-at-a-time hash (FxHash's mixing), enough to compare rows: a collision only costs a
-/// scroll that does not pay off, never a wrong screen (what is written is the difference from
-/// the scrolled shadow).
-struct Mix(u64);
-
-impl Mix {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Mix {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-}
-
 /// A color as one number, for [`cell_key`].
 fn color_key(c: Color) -> u64 {
     match c {
@@ -1093,7 +1055,7 @@ fn cell_key(cell: &Cell) -> u64 {
         ratatui::buffer::CellDiffOption::AlwaysUpdate => 2,
         ratatui::buffer::CellDiffOption::ForcedWidth(w) => 3 + u64::from(w.get()),
     };
-    let mut h = Mix(symbol);
+    let mut h = FrameHasher::with_seed(symbol);
     h.add(color_key(cell.fg) | color_key(cell.bg) << 32);
     h.add(color_key(cell.underline_color) | u64::from(cell.modifier.bits()) << 32 | option << 48);
     h.finish()
@@ -1307,7 +1269,7 @@ fn row_cost(new: &[u64], old: &[u64], costs: &[u8]) -> i64 {
 }
 
 fn row_hash(keys: &[u64]) -> u64 {
-    let mut h = Mix(0);
+    let mut h = FrameHasher::new();
     for k in keys {
         h.add(*k);
     }

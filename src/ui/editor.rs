@@ -7,10 +7,10 @@
 //! the cursor with the least scrolling. Markdown styles come from `ui::highlight` (syntect,
 //! cached per buffer), or from its line styler (`Cache::quick_runs`) until the grammar has loaded.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
-use super::frame::Frame;
+use super::frame::{Frame, FrameHasher};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
@@ -377,7 +377,7 @@ fn draw_text(
     // The rows below the text: the text style only.
     let shown = u16::try_from(segments.len()).unwrap_or(u16::MAX);
     let blank_key = {
-        let mut h = DefaultHasher::new();
+        let mut h = FrameHasher::new();
         styles.hash(&mut h);
         h.finish()
     };
@@ -453,7 +453,7 @@ fn segment_key(
     marks: &Marks,
     tab: usize,
 ) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FrameHasher::new();
     styles.hash(&mut h);
     line.hash(&mut h);
     seg.chars.hash(&mut h);

@@ -405,6 +405,10 @@ fn event_loop(
     driver.push(first);
     // Frames the terminal loop itself asks for (resize, back from a suspend, the grammar).
     let mut changed = true;
+    // A live re-check's result came: drawn even when what the panes summarize did not change,
+    // so the gate's lines are made for it now, off the next keystroke's path (the frame
+    // writes nothing when the screen stays the same).
+    let mut rechecked = false;
     // What the view keeps between frames (the editor's scroll): the renderer's, not the app's.
     let mut view = crate::ui::ViewState::default();
     let mut drawn_once = false;
@@ -473,7 +477,7 @@ fn event_loop(
             io.finish();
             return Ok(Ended::Quit);
         }
-        if driver.take_stale() | std::mem::take(&mut changed) {
+        if driver.take_stale() | std::mem::take(&mut changed) | std::mem::take(&mut rechecked) {
             live.observe(state);
             // One frame per keystroke: the echo is drawn before the live gate re-check of the
             // buffer runs, and its result draws again only if it changed what the panes show.
@@ -555,7 +559,10 @@ fn event_loop(
                 }
                 Incoming::Event(Event::Paste(s)) => Some(Action::Paste(s)),
                 Incoming::Event(_) => None,
-                Incoming::Action(a) => Some(a),
+                Incoming::Action(a) => {
+                    rechecked |= matches!(a, Action::LiveEvaluated(_));
+                    Some(a)
+                }
                 Incoming::HighlightReady => {
                     changed |= drawn_plain;
                     None

@@ -231,6 +231,15 @@ impl<'s> Frame<'s> {
         }
     }
 
+    /// Like [`Frame::render_keyed`] with the key given (the caller knows the widget is the
+    /// same without making it: [`super::view_state::Built`]), the widget made only if drawn.
+    pub fn render_lazy<W: Widget>(&mut self, key: u64, area: Rect, widget: impl FnOnce() -> W) {
+        if let Begun::Draw(area) = self.begin(Some(key), area) {
+            widget().render(area, self.buf);
+            self.end(area, None);
+        }
+    }
+
     /// Paints cells of `area` with `paint` (which writes nowhere else), every frame; `None`
     /// when a retained frame has given up and will be drawn again in full.
     pub fn paint<R>(&mut self, area: Rect, paint: impl FnOnce(&mut Buffer) -> R) -> Option<R> {

@@ -3,20 +3,24 @@
 //! the selected criterion in full (text, result, every failure with its position) below a
 //! divider that says where the list stands (`3/9 ↓`).
 
+use std::sync::{Arc, Weak};
+
 use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Hints;
 use super::softwrap::wrap;
+use super::{Hints, ViewState};
 use super::{
     Slot, Theme, criterion_glyph, criterion_slot, gate_glyph, gate_slot, pane_block, slot, truncate,
 };
 use crate::app::Command;
-use crate::app::{EngagementState, Pane, State};
+use crate::app::{EngagementState, Pane, Review, State};
 use crate::domain::criteria::{CriterionEval, CriterionKind};
+use crate::domain::engagement::Engagement;
+use crate::domain::evaluate::Evaluation;
 use crate::domain::journal::{CriterionResult, GateId};
 
 /// The status bar's hints in the gate review.
@@ -41,7 +45,40 @@ fn gate_title(gate: GateId) -> &'static str {
     }
 }
 
-pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Everything the pane's lines are made from (see [`super::view_state::Built`]).
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    engagement: Weak<Engagement>,
+    disk: Weak<Evaluation>,
+    live: Weak<Evaluation>,
+    review: Review,
+    dirty: bool,
+    focused: bool,
+    ascii: bool,
+    area: Rect,
+    theme: Theme,
+}
+
+impl PartialEq for Inputs {
+    fn eq(&self, other: &Inputs) -> bool {
+        Weak::ptr_eq(&self.engagement, &other.engagement)
+            && Weak::ptr_eq(&self.disk, &other.disk)
+            && Weak::ptr_eq(&self.live, &other.live)
+            && self.review == other.review
+            && (self.dirty, self.focused, self.ascii, self.area)
+                == (other.dirty, other.focused, other.ascii, other.area)
+            && self.theme == other.theme
+    }
+}
+
+pub fn render(
+    state: &State,
+    e: &EngagementState,
+    view: &mut ViewState,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -68,6 +105,34 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
     if inner.width == 0 || inner.height == 0 {
         return;
     }
+    let inputs = Inputs {
+        engagement: Arc::downgrade(&e.engagement),
+        disk: Arc::downgrade(&e.disk),
+        live: Arc::downgrade(&e.live),
+        review: e.review.clone(),
+        dirty: e.dirty,
+        focused,
+        ascii: state.ascii,
+        area: inner,
+        theme: theme.clone(),
+    };
+    let (key, lines) = view
+        .gate
+        .lines(inputs, || lines(state, e, theme, inner, focused));
+    frame.render_lazy(key, inner, || Paragraph::new(lines.to_vec()));
+}
+
+/// The pane's lines inside its border (`inner`): the header (rejection, live, quorum, stale,
+/// Day 2), the criteria, the divider and the selected criterion's detail.
+fn lines(
+    state: &State,
+    e: &EngagementState,
+    theme: &Theme,
+    inner: Rect,
+    focused: bool,
+) -> Vec<Line<'static>> {
+    let gate = e.review.gate;
+    let status = e.live.gate(gate);
     let width = usize::from(inner.width);
     let rows = e.review_rows();
     let dim = slot(theme, Slot::UiTextDim);
@@ -218,7 +283,7 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         ));
     }
     lines.extend(detail.into_iter().take(height.saturating_sub(lines.len())));
-    frame.render_keyed(Paragraph::new(lines), inner);
+    lines
 }
 
 /// The selected criterion in full, wrapped: ID, position in the list, kind, result; its text;

@@ -3,12 +3,13 @@
 //! the journal holds for it: criteria results, waiver reasons, notes, artifact hashes, and any
 //! field a newer version adds, shown as it is written).
 
-use super::frame::Frame;
+use super::frame::{Frame, FrameHasher};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Weak};
 
 use super::softwrap::wrap;
 use super::{Slot, Theme, ViewState, pane_block, slot, truncate};
@@ -110,6 +111,67 @@ pub fn render(
             return;
         }
     }
+    let inputs = Inputs {
+        engagement: Arc::downgrade(&e.engagement),
+        allowed_signers: state.allowed_signers.as_ref().map(Arc::downgrade),
+        selected: e.journal_selected,
+        focused,
+        ascii: state.ascii,
+        area,
+        theme: theme.clone(),
+    };
+    let (lines_key, lines) = view.journal.lines(inputs, || {
+        let signatures = view
+            .signatures
+            .report(&e.engagement, state.allowed_signers.as_deref());
+        list_lines(state, e, &signatures, theme, inner, focused)
+    });
+    // The border is part of the widget: its key too.
+    let mut key = FrameHasher::with_seed(lines_key);
+    block.hash(&mut key);
+    frame.render_lazy(key.finish(), area, || {
+        Paragraph::new(lines.to_vec()).block(block)
+    });
+}
+
+/// Everything the list's lines are made from (see [`super::view_state::Built`]).
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    engagement: Weak<Engagement>,
+    allowed_signers: Option<Weak<AllowedSigners>>,
+    selected: usize,
+    focused: bool,
+    ascii: bool,
+    area: Rect,
+    theme: Theme,
+}
+
+impl PartialEq for Inputs {
+    fn eq(&self, other: &Inputs) -> bool {
+        Weak::ptr_eq(&self.engagement, &other.engagement)
+            && match (&self.allowed_signers, &other.allowed_signers) {
+                (Some(a), Some(b)) => Weak::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+            && (self.selected, self.focused, self.ascii, self.area)
+                == (other.selected, other.focused, other.ascii, other.area)
+            && self.theme == other.theme
+    }
+}
+
+/// The list inside the border (`inner`): the chain's state and head, then the events, newest
+/// first, the selected one kept in view.
+fn list_lines(
+    state: &State,
+    e: &EngagementState,
+    signatures: &SignatureReport,
+    theme: &Theme,
+    inner: Rect,
+    focused: bool,
+) -> Vec<Line<'static>> {
+    let journal = &e.engagement.journal;
+    let width = usize::from(inner.width);
     let chain = match &journal.broken {
         Some(b) => Span::styled(
             truncate(
@@ -134,9 +196,6 @@ pub fn render(
     // Newest first, so the latest decisions are visible without scrolling.
     let ordered: Vec<_> = events.iter().rev().collect();
     let first = selected.saturating_sub(h.saturating_sub(1));
-    let signatures = view
-        .signatures
-        .report(&e.engagement, state.allowed_signers.as_deref());
     lines.extend(
         ordered
             .iter()
@@ -191,7 +250,7 @@ pub fn render(
                 }
             }),
     );
-    frame.render_keyed(Paragraph::new(lines).block(block), area);
+    lines
 }
 
 /// Every field of `ev`, one per row (wrapped), in the order the journal writes them except the

@@ -253,7 +253,7 @@ fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fr
         // One pane at a time, the focused one: zoomed, or on small terminals.
         match state.pane {
             Pane::Editor => build_board::main_pane(state, e, view, theme, frame, body),
-            Pane::Gate => gate::render(state, e, theme, frame, body),
+            Pane::Gate => gate::render(state, e, view, theme, frame, body),
             Pane::Journal => journal::render(state, e, view, theme, frame, body),
         }
         return;
@@ -279,7 +279,7 @@ fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fr
     let gate_h = gate_rows.min(cap).max(right.height.min(6));
     let [top, bottom] =
         Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
-    gate::render(state, e, theme, frame, top);
+    gate::render(state, e, view, theme, frame, top);
     if bottom.height >= 3 {
         journal::render(state, e, view, theme, frame, bottom);
     }

@@ -334,14 +334,23 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Line::from(spans)
         }
     };
-    let lines = if area.height >= 2 {
-        vec![status_line, second]
-    } else if state.toast.is_some() {
-        vec![second]
+    if area.height >= 2 {
+        // Row by row: typing changes the status line, not the hints under it.
+        let row = |y: u16| Rect {
+            y: area.y + y,
+            height: 1,
+            ..area
+        };
+        frame.render_keyed(Paragraph::new(status_line), row(0));
+        frame.render_keyed(Paragraph::new(second), row(1));
+        return;
+    }
+    let line = if state.toast.is_some() {
+        second
     } else {
-        vec![status_line]
+        status_line
     };
-    frame.render_keyed(Paragraph::new(lines), area);
+    frame.render_keyed(Paragraph::new(line), area);
 }
 
 #[cfg(test)]

@@ -3,9 +3,53 @@
 //! starts, and which journal events verified (remembered per journal head). `app` never reads it: paging moves the cursor (page sizes from `app::layout`), and
 //! the view follows the cursor with the least scrolling.
 //!
-//! The highlighter's parse states (`ui::highlight`) and the wrapped-line memo (`ui::memo`) stay
-//! thread-local: they are pure memoization, keyed by the buffer's identity and checked against
-//! the text, so a frame draws the same with or without them.
+//! The gate and journal panes' lines are kept with what they were made from ([`Built`]). The highlighter's
+//! parse states (`ui::highlight`) stay thread-local: they are pure memoization, keyed by the
+//! buffer's identity and checked against the text. A frame draws the same with or without
+//! either.
+
+use std::hash::{Hash, Hasher};
+
+use ratatui::text::Line;
+
+use super::frame::FrameHasher;
+
+/// A pane's lines kept with what they were made from (`I`: the pane's inputs, compared by
+/// value or, for shared data, by identity: a `Weak` of its `Arc`, which keeps the address from
+/// being reused without keeping the data, so a large evaluation is still freed where it is
+/// replaced, not on a keystroke's frame): while those are the same, a frame neither makes the
+/// lines again nor hashes them, and the retained screen skips drawing them.
+#[derive(Debug, Clone)]
+pub struct Built<I> {
+    made: Option<(I, u64, Vec<Line<'static>>)>,
+}
+
+impl<I> Default for Built<I> {
+    fn default() -> Built<I> {
+        Built { made: None }
+    }
+}
+
+impl<I: PartialEq> Built<I> {
+    /// The lines made from `inputs` (by `make`, unless they were last time) and their key.
+    pub fn lines(
+        &mut self,
+        inputs: I,
+        make: impl FnOnce() -> Vec<Line<'static>>,
+    ) -> (u64, &[Line<'static>]) {
+        let made = match self.made.take() {
+            Some(made) if made.0 == inputs => made,
+            _ => {
+                let lines = make();
+                let mut hasher = FrameHasher::new();
+                lines.hash(&mut hasher);
+                (inputs, hasher.finish(), lines)
+            }
+        };
+        let (_, key, lines) = self.made.insert(made);
+        (*key, lines)
+    }
+}
 
 /// The top of the editor's view: the data row shown first and how many of its soft-wrapped
 /// screen rows are scrolled off above.
@@ -23,6 +67,9 @@ pub struct ViewState {
     editor: Option<(u64, ViewTop)>,
     /// The journal pane's signature marks.
     pub(super) signatures: super::journal::SignatureMemo,
+    /// The gate pane's lines, and the journal's.
+    pub(super) gate: Built<super::gate::Inputs>,
+    pub(super) journal: Built<super::journal::Inputs>,
 }
 
 impl ViewState {

@@ -113,7 +113,7 @@ fn check(slug: &str, actions: Vec<Action>, ascii: bool) -> Result<usize, TestCas
         if screen.area() != Rect::new(0, 0, w, h) {
             screen.invalidate(Rect::new(0, 0, w, h));
         }
-        let mut fresh_view = view.clone();
+        let mut fresh_view = view.without_memos();
         screen.draw(|f| phasegate::ui::draw(&state, &mut view, &theme, f));
         retained += usize::from(!screen.was_full());
         let (expected, cursor) = immediate(&state, &mut fresh_view, &theme);

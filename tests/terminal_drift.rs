@@ -133,7 +133,7 @@ fn full_paint(state: &State, w: u16, h: u16) -> vt100::Screen {
 /// The same state and view (where the editor is scrolled to) drawn once on a blank terminal.
 fn full_paint_of(screen: &Screen, state: &State, w: u16, h: u16) -> vt100::Screen {
     let mut fresh = Screen::new(w, h);
-    fresh.view = screen.view.clone();
+    fresh.view = screen.view.without_memos();
     fresh.draw(state);
     fresh.parser.screen().clone()
 }

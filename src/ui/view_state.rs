@@ -73,6 +73,15 @@ pub struct ViewState {
 }
 
 impl ViewState {
+    /// The same view (where the editor is scrolled to) with nothing remembered for speed: what
+    /// a renderer starting now would draw from (the tests compare the two).
+    pub fn without_memos(&self) -> ViewState {
+        ViewState {
+            editor: self.editor,
+            ..ViewState::default()
+        }
+    }
+
     /// Where the editor's view started at the last frame.
     pub fn editor_top(&self) -> ViewTop {
         self.editor.map(|(_, top)| top).unwrap_or_default()

@@ -2,7 +2,7 @@
 //! (`ui`) lays its areas out with it, and `update` takes its page sizes from it, so a page is
 //! what the pane shows. Pure: no drawing, no terminal.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 
 use super::{Screen, State};
 
@@ -27,12 +27,8 @@ pub fn screen(area: Rect, banners: usize) -> ScreenAreas {
     } else {
         0
     };
-    let [banner, main, status] = Layout::vertical([
-        Constraint::Length(banner_h),
-        Constraint::Min(0),
-        Constraint::Length(status_h),
-    ])
-    .areas(area);
+    let [banner, rest] = split_rows(area, banner_h);
+    let [main, status] = split_rows(rest, rest.height.saturating_sub(status_h));
     ScreenAreas {
         banner,
         main,
@@ -63,9 +59,42 @@ pub fn engagement(main: Rect) -> (Rect, Rect) {
         6..=13 => 1,
         _ => 3,
     };
-    let [pipe, body] =
-        Layout::vertical([Constraint::Length(pipe_h), Constraint::Min(0)]).areas(main);
+    let [pipe, body] = split_rows(main, pipe_h);
     (pipe, body)
+}
+
+/// `area` cut after its first `top` rows (all of them if it has fewer): the bands are fixed
+/// heights around one that takes the rest, which arithmetic gives without ratatui's layout
+/// solver (whose first run costs a start-up a tenth of a millisecond).
+pub fn split_rows(area: Rect, top: u16) -> [Rect; 2] {
+    let top = top.min(area.height);
+    [
+        Rect {
+            height: top,
+            ..area
+        },
+        Rect {
+            y: area.y + top,
+            height: area.height - top,
+            ..area
+        },
+    ]
+}
+
+/// `area` cut before its last `right` columns (all of them if it has fewer).
+pub fn split_columns(area: Rect, right: u16) -> [Rect; 2] {
+    let left = area.width - right.min(area.width);
+    [
+        Rect {
+            width: left,
+            ..area
+        },
+        Rect {
+            x: area.x + left,
+            width: area.width - left,
+            ..area
+        },
+    ]
 }
 
 /// A scrolling overlay (help, the message log) at most `max_width` wide, centered in `area`.
@@ -147,6 +176,27 @@ mod tests {
                     p.pane >= 1 && p.board >= 1 && p.overlay >= 1,
                     "{w}x{h}: {p:?}"
                 );
+            }
+        }
+    }
+
+    /// The arithmetic splits give what ratatui's layout solver gives for the same constraints
+    /// (a fixed band and one taking the rest), at every size, fitting or not.
+    #[test]
+    fn splits_agree_with_ratatuis_layout() {
+        use ratatui::layout::{Constraint, Layout};
+        let sizes = [0u16, 1, 2, 5, 9, 17, 33];
+        for w in sizes {
+            for h in sizes {
+                let area = Rect::new(3, 2, w, h);
+                for n in 0..40 {
+                    let rows: [Rect; 2] =
+                        Layout::vertical([Constraint::Length(n), Constraint::Min(0)]).areas(area);
+                    assert_eq!(split_rows(area, n), rows, "rows {n} of {area:?}");
+                    let columns: [Rect; 2] =
+                        Layout::horizontal([Constraint::Min(0), Constraint::Length(n)]).areas(area);
+                    assert_eq!(split_columns(area, n), columns, "columns {n} of {area:?}");
+                }
             }
         }
     }

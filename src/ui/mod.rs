@@ -24,7 +24,7 @@ pub mod statusbar;
 pub mod view_state;
 pub mod workspace;
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -263,8 +263,7 @@ fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fr
     } else {
         body.width * 9 / 20
     };
-    let [left, right] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(body);
+    let [left, right] = layout::split_columns(body, side);
     build_board::main_pane(state, e, view, theme, frame, left);
     // Borders, the criteria, the divider and a few rows of the selected criterion's detail.
     let gate_rows = u16::try_from(e.live.criteria_of(e.review.gate).count())
@@ -277,8 +276,7 @@ fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fr
         right.height.saturating_mul(2) / 3
     };
     let gate_h = gate_rows.min(cap).max(right.height.min(6));
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(gate_h), Constraint::Min(0)]).areas(right);
+    let [top, bottom] = layout::split_rows(right, gate_h);
     gate::render(state, e, view, theme, frame, top);
     if bottom.height >= 3 {
         journal::render(state, e, view, theme, frame, bottom);

@@ -243,104 +243,131 @@ struct Styles {
     search: Style,
 }
 
-/// Draws one segment of `line` at its row of `area`: text, Markdown `runs`, marks. Returns
-/// the cursor's cell when this segment shows it.
-#[allow(clippy::too_many_arguments)]
-fn draw_segment(
-    buf: &mut Buffer,
-    area: Rect,
-    theme: &Theme,
-    styles: &Styles,
-    line: &str,
-    seg: &Segment,
-    runs: &[Run],
-    marks: &Marks,
+/// One screen row of the text: a segment of `line`, and everything its cells depend on.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    theme: &'a Theme,
+    styles: &'a Styles,
+    line: &'a str,
+    seg: &'a Segment,
+    /// The line's Markdown paint.
+    runs: &'a [Run],
+    marks: &'a Marks,
     tab: usize,
-) -> Option<(u16, u16)> {
-    let y = area.y.saturating_add(seg.y);
-    if y >= area.bottom() || y >= buf.area.bottom() {
-        return None;
+}
+
+impl Row<'_> {
+    /// Everything the row depends on, hashed: the key of its step on a retained screen.
+    fn key(&self) -> u64 {
+        let mut h = FrameHasher::new();
+        self.styles.hash(&mut h);
+        self.line.hash(&mut h);
+        self.seg.chars.hash(&mut h);
+        for run in self.runs {
+            (run.start, run.end, paint_style(self.theme, run.paint)).hash(&mut h);
+        }
+        self.marks.hash(&mut h);
+        self.tab.hash(&mut h);
+        h.finish()
     }
-    let mut cursor_at = None;
-    let right = area.right().min(buf.area.right());
-    let mut run = runs.iter().peekable();
-    let mut col = 0usize;
-    let mut x = area.x;
-    let mut last_drawn: Option<u16> = None;
-    let on_cursor_line = marks.cursor.is_some();
-    let char_count = seg.chars.end - seg.chars.start;
-    for (i, (byte, ch)) in line
-        .char_indices()
-        .enumerate()
-        .skip(seg.chars.start)
-        .take(char_count)
-    {
-        let (symbol, width) = softwrap::cell(ch, col, tab);
-        col += width;
-        if width == 0 {
-            // A combining mark joins the cell before it.
-            if let Some(px) = last_drawn {
-                let cell = &mut buf[(px, y)];
-                let joined = format!("{}{ch}", cell.symbol());
-                cell.set_symbol(&joined);
+
+    /// Draws the row at its place in `area`: text, Markdown paint, marks. Returns the cursor's
+    /// cell when this row shows it.
+    fn draw(&self, buf: &mut Buffer, area: Rect) -> Option<(u16, u16)> {
+        let Row {
+            theme,
+            styles,
+            line,
+            seg,
+            runs,
+            marks,
+            tab,
+        } = *self;
+        let y = area.y.saturating_add(seg.y);
+        if y >= area.bottom() || y >= buf.area.bottom() {
+            return None;
+        }
+        let mut cursor_at = None;
+        let right = area.right().min(buf.area.right());
+        let mut run = runs.iter().peekable();
+        let mut col = 0usize;
+        let mut x = area.x;
+        let mut last_drawn: Option<u16> = None;
+        let on_cursor_line = marks.cursor.is_some();
+        let char_count = seg.chars.end - seg.chars.start;
+        for (i, (byte, ch)) in line
+            .char_indices()
+            .enumerate()
+            .skip(seg.chars.start)
+            .take(char_count)
+        {
+            let (symbol, width) = softwrap::cell(ch, col, tab);
+            col += width;
+            if width == 0 {
+                // A combining mark joins the cell before it.
+                if let Some(px) = last_drawn {
+                    let cell = &mut buf[(px, y)];
+                    let joined = format!("{}{ch}", cell.symbol());
+                    cell.set_symbol(&joined);
+                }
+                continue;
             }
-            continue;
+            let mut style = styles.text;
+            while run.peek().is_some_and(|r| r.end <= byte) {
+                run.next();
+            }
+            if let Some(r) = run.peek().filter(|r| r.start <= byte) {
+                style = style.patch(paint_style(theme, r.paint));
+            }
+            if on_cursor_line {
+                style = style.patch(styles.cursor_line);
+            }
+            if marks.matches.iter().any(|m| m.contains(&byte)) {
+                style = style.patch(styles.search);
+            }
+            if marks.selected.as_ref().is_some_and(|s| s.contains(&i)) {
+                style = style.patch(styles.selection);
+            }
+            let end = usize::from(x).saturating_add(width);
+            if end > usize::from(right) {
+                // Hanging whitespace past the row's end, or a wide char in a too-narrow pane.
+                break;
+            }
+            if marks.cursor == Some(i) {
+                cursor_at = Some((x, y));
+                if marks.paint_cursor {
+                    style = style.patch(styles.cursor);
+                }
+            }
+            buf[(x, y)].set_char(symbol).set_style(style);
+            for extra in 1..width {
+                let Ok(dx) = u16::try_from(extra) else { break };
+                // Tabs draw spaces; a wide char hides the cells it covers.
+                let cell = &mut buf[(x + dx, y)];
+                cell.reset();
+                cell.set_style(style);
+                if symbol == ' ' {
+                    cell.set_char(' ');
+                }
+            }
+            last_drawn = Some(x);
+            x += u16::try_from(width).unwrap_or(u16::MAX);
         }
-        let mut style = styles.text;
-        while run.peek().is_some_and(|r| r.end <= byte) {
-            run.next();
-        }
-        if let Some(r) = run.peek().filter(|r| r.start <= byte) {
-            style = style.patch(paint_style(theme, r.paint));
-        }
-        if on_cursor_line {
-            style = style.patch(styles.cursor_line);
-        }
-        if marks.matches.iter().any(|m| m.contains(&byte)) {
-            style = style.patch(styles.search);
-        }
-        if marks.selected.as_ref().is_some_and(|s| s.contains(&i)) {
-            style = style.patch(styles.selection);
-        }
-        let end = usize::from(x).saturating_add(width);
-        if end > usize::from(right) {
-            // Hanging whitespace past the row's end, or a wide char in a too-narrow pane.
-            break;
-        }
-        if marks.cursor == Some(i) {
+        // The cursor after the line's last char sits on the row that ends the line.
+        if let Some(c) = marks.cursor
+            && c >= seg.chars.end
+            && seg.chars.end == line.chars().count()
+            && x < right
+        {
             cursor_at = Some((x, y));
             if marks.paint_cursor {
-                style = style.patch(styles.cursor);
+                let cell = &mut buf[(x, y)];
+                cell.set_char(' ')
+                    .set_style(styles.text.patch(styles.cursor));
             }
         }
-        buf[(x, y)].set_char(symbol).set_style(style);
-        for extra in 1..width {
-            let Ok(dx) = u16::try_from(extra) else { break };
-            // Tabs draw spaces; a wide char hides the cells it covers.
-            let cell = &mut buf[(x + dx, y)];
-            cell.reset();
-            cell.set_style(style);
-            if symbol == ' ' {
-                cell.set_char(' ');
-            }
-        }
-        last_drawn = Some(x);
-        x += u16::try_from(width).unwrap_or(u16::MAX);
+        cursor_at
     }
-    // The cursor after the line's last char sits on the row that ends the line.
-    if let Some(c) = marks.cursor
-        && c >= seg.chars.end
-        && seg.chars.end == line.chars().count()
-        && x < right
-    {
-        cursor_at = Some((x, y));
-        if marks.paint_cursor {
-            let cell = &mut buf[(x, y)];
-            cell.set_char(' ')
-                .set_style(styles.text.patch(styles.cursor));
-        }
-    }
-    cursor_at
 }
 
 /// Draws the buffer's visible rows into `area`, moving the view's top to follow the cursor:
@@ -414,12 +441,19 @@ fn draw_text(
                 marks = Some((seg.row, m));
             }
             if let Some((_, m)) = &marks {
-                let key = segment_key(theme, &styles, line, seg, runs, m, tab);
-                let row = row_area(seg.y);
-                let at = frame.paint_keyed(row, key, |buf| {
-                    buf.set_style(row, styles.text);
-                    draw_segment(buf, area, theme, &styles, line, seg, runs, m, tab)
-                        .map(|(x, y)| Position::new(x, y))
+                let text_row = Row {
+                    theme,
+                    styles: &styles,
+                    line,
+                    seg,
+                    runs,
+                    marks: m,
+                    tab,
+                };
+                let cells = row_area(seg.y);
+                let at = frame.paint_keyed(cells, text_row.key(), |buf| {
+                    buf.set_style(cells, styles.text);
+                    text_row.draw(buf, area).map(|(x, y)| Position::new(x, y))
                 });
                 cursor_at = at.map(|p| (p.x, p.y)).or(cursor_at);
             }
@@ -440,29 +474,6 @@ fn draw_text(
             }
         }
     })
-}
-
-/// Everything a segment's row depends on ([`draw_segment`]'s inputs), hashed: the key of its
-/// step on a retained screen.
-fn segment_key(
-    theme: &Theme,
-    styles: &Styles,
-    line: &str,
-    seg: &Segment,
-    runs: &[Run],
-    marks: &Marks,
-    tab: usize,
-) -> u64 {
-    let mut h = FrameHasher::new();
-    styles.hash(&mut h);
-    line.hash(&mut h);
-    seg.chars.hash(&mut h);
-    for run in runs {
-        (run.start, run.end, paint_style(theme, run.paint)).hash(&mut h);
-    }
-    marks.hash(&mut h);
-    tab.hash(&mut h);
-    h.finish()
 }
 
 pub fn render(
@@ -581,9 +592,16 @@ mod tests {
             let line = lines[seg.row].as_str();
             let runs = highlight::fallback_runs(line);
             let marks = Marks::of(&ta, "", seg.row, line);
-            let _ = draw_segment(
-                &mut buf, area, &theme, &styles, line, &seg, &runs, &marks, 4,
-            );
+            let row = Row {
+                theme: &theme,
+                styles: &styles,
+                line,
+                seg: &seg,
+                runs: &runs,
+                marks: &marks,
+                tab: 4,
+            };
+            let _ = row.draw(&mut buf, area);
         }
         (buf, theme)
     }

@@ -3,8 +3,6 @@
 //! the selected criterion in full (text, result, every failure with its position) below a
 //! divider that says where the list stands (`3/9 ↓`).
 
-use std::sync::{Arc, Weak};
-
 use super::frame::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -12,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::softwrap::wrap;
+use super::view_state::{PaneInputs, Same};
 use super::{Hints, ViewState};
 use super::{
     Slot, Theme, criterion_glyph, criterion_slot, gate_glyph, gate_slot, pane_block, slot, truncate,
@@ -19,7 +18,6 @@ use super::{
 use crate::app::Command;
 use crate::app::{EngagementState, Pane, Review, State};
 use crate::domain::criteria::{CriterionEval, CriterionKind};
-use crate::domain::engagement::Engagement;
 use crate::domain::evaluate::Evaluation;
 use crate::domain::journal::{CriterionResult, GateId};
 
@@ -46,29 +44,13 @@ fn gate_title(gate: GateId) -> &'static str {
 }
 
 /// Everything the pane's lines are made from (see [`super::view_state::Built`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
-    engagement: Weak<Engagement>,
-    disk: Weak<Evaluation>,
-    live: Weak<Evaluation>,
+    pane: PaneInputs,
+    disk: Same<Evaluation>,
+    live: Same<Evaluation>,
     review: Review,
     dirty: bool,
-    focused: bool,
-    ascii: bool,
-    area: Rect,
-    theme: Theme,
-}
-
-impl PartialEq for Inputs {
-    fn eq(&self, other: &Inputs) -> bool {
-        Weak::ptr_eq(&self.engagement, &other.engagement)
-            && Weak::ptr_eq(&self.disk, &other.disk)
-            && Weak::ptr_eq(&self.live, &other.live)
-            && self.review == other.review
-            && (self.dirty, self.focused, self.ascii, self.area)
-                == (other.dirty, other.focused, other.ascii, other.area)
-            && self.theme == other.theme
-    }
 }
 
 pub fn render(
@@ -106,15 +88,17 @@ pub fn render(
         return;
     }
     let inputs = Inputs {
-        engagement: Arc::downgrade(&e.engagement),
-        disk: Arc::downgrade(&e.disk),
-        live: Arc::downgrade(&e.live),
+        pane: PaneInputs {
+            engagement: Same::of(&e.engagement),
+            focused,
+            ascii: state.ascii,
+            area: inner,
+            theme: theme.clone(),
+        },
+        disk: Same::of(&e.disk),
+        live: Same::of(&e.live),
         review: e.review.clone(),
         dirty: e.dirty,
-        focused,
-        ascii: state.ascii,
-        area: inner,
-        theme: theme.clone(),
     };
     let (key, lines) = view
         .gate

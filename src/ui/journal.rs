@@ -9,9 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use super::softwrap::wrap;
+use super::view_state::{PaneInputs, Same};
 use super::{Slot, Theme, ViewState, pane_block, slot, truncate};
 use crate::app::{EngagementState, Pane, State, short_hash};
 use crate::domain::allowed_signers::AllowedSigners;
@@ -112,13 +113,15 @@ pub fn render(
         }
     }
     let inputs = Inputs {
-        engagement: Arc::downgrade(&e.engagement),
-        allowed_signers: state.allowed_signers.as_ref().map(Arc::downgrade),
+        pane: PaneInputs {
+            engagement: Same::of(&e.engagement),
+            focused,
+            ascii: state.ascii,
+            area,
+            theme: theme.clone(),
+        },
+        allowed_signers: state.allowed_signers.as_ref().map(Same::of),
         selected: e.journal_selected,
-        focused,
-        ascii: state.ascii,
-        area,
-        theme: theme.clone(),
     };
     let (lines_key, lines) = view.journal.lines(inputs, || {
         let signatures = view
@@ -135,29 +138,11 @@ pub fn render(
 }
 
 /// Everything the list's lines are made from (see [`super::view_state::Built`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
-    engagement: Weak<Engagement>,
-    allowed_signers: Option<Weak<AllowedSigners>>,
+    pane: PaneInputs,
+    allowed_signers: Option<Same<AllowedSigners>>,
     selected: usize,
-    focused: bool,
-    ascii: bool,
-    area: Rect,
-    theme: Theme,
-}
-
-impl PartialEq for Inputs {
-    fn eq(&self, other: &Inputs) -> bool {
-        Weak::ptr_eq(&self.engagement, &other.engagement)
-            && match (&self.allowed_signers, &other.allowed_signers) {
-                (Some(a), Some(b)) => Weak::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-            && (self.selected, self.focused, self.ascii, self.area)
-                == (other.selected, other.focused, other.ascii, other.area)
-            && self.theme == other.theme
-    }
 }
 
 /// The list inside the border (`inner`): the chain's state and head, then the events, newest

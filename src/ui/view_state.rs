@@ -10,14 +10,18 @@
 
 use std::hash::{Hash, Hasher};
 
+use std::sync::{Arc, Weak};
+
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use super::Theme;
 use super::frame::FrameHasher;
+use crate::domain::engagement::Engagement;
 
 /// A pane's lines kept with what they were made from (`I`: the pane's inputs, compared by
-/// value or, for shared data, by identity: a `Weak` of its `Arc`, which keeps the address from
-/// being reused without keeping the data, so a large evaluation is still freed where it is
-/// replaced, not on a keystroke's frame): while those are the same, a frame neither makes the
+/// value or, for shared data, by identity ([`Same`]: a large evaluation is still freed where it
+/// is replaced, not on a keystroke's frame): while those are the same, a frame neither makes the
 /// lines again nor hashes them, and the retained screen skips drawing them.
 #[derive(Debug, Clone)]
 pub struct Built<I> {
@@ -49,6 +53,39 @@ impl<I: PartialEq> Built<I> {
         let (_, key, lines) = self.made.insert(made);
         (*key, lines)
     }
+}
+
+/// Shared data a pane was made from, by identity: equal while it is the same `Arc`. A `Weak`,
+/// so it keeps the address from being reused without keeping the data alive.
+#[derive(Debug)]
+pub struct Same<T>(Weak<T>);
+
+impl<T> Same<T> {
+    pub fn of(shared: &Arc<T>) -> Same<T> {
+        Same(Arc::downgrade(shared))
+    }
+}
+
+impl<T> Clone for Same<T> {
+    fn clone(&self) -> Same<T> {
+        Same(Weak::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Same<T>) -> bool {
+        Weak::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What every pane's lines are made from besides its own data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneInputs {
+    pub engagement: Same<Engagement>,
+    pub focused: bool,
+    pub ascii: bool,
+    pub area: Rect,
+    pub theme: Theme,
 }
 
 /// The top of the editor's view: the data row shown first and how many of its soft-wrapped

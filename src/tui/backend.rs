@@ -189,6 +189,8 @@ pub struct ShadowBackend<W: Write> {
     size: StdCell<Size>,
     size_stale: StdCell<bool>,
     hardware_scroll: bool,
+    /// Whether the terminal is blank (just cleared): no rows to move, nothing to plan.
+    blank: bool,
     /// Whether the terminal's cursor is shown, when known: ratatui hides it on every frame.
     cursor_shown: Option<bool>,
     /// The terminal's pen and cursor, as far as known.
@@ -301,6 +303,7 @@ impl<W: Write> ShadowBackend<W> {
             size: StdCell::new(size),
             size_stale: StdCell::new(false),
             hardware_scroll: true,
+            blank: true,
             cursor_shown: None,
             paint: Painter::UNKNOWN,
             cursor_shape: None,
@@ -400,6 +403,7 @@ impl<W: Write> ShadowBackend<W> {
         self.shadow_keys = blank_keys(area);
         self.next_keys = blank_keys(area);
         self.next_costs = vec![0; usize::from(area.width) * usize::from(area.height)];
+        self.blank = true;
     }
 
     /// The frame's output when the terminal first scrolls by `plan`: the scroll, then the
@@ -1618,7 +1622,7 @@ impl<W: Write> Backend for ShadowBackend<W> {
                 &self.next.content[row],
             );
         }
-        let planned = if self.hardware_scroll {
+        let planned = if self.hardware_scroll && !std::mem::take(&mut self.blank) {
             plan_rows(
                 &self.shadow_keys,
                 (&self.next_keys, &self.next_costs),

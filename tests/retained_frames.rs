@@ -2,7 +2,8 @@
 //! skipped, the others drawn over what lay under them) shows, after any sequence of actions,
 //! exactly what drawing the same state on a blank screen shows: every cell and the cursor.
 //! Random commands (panes, zoom, overlays opening and closing, prompts, the build board, the
-//! diff), typing, pastes and resizes, through the production loop on a temp copy of a sample.
+//! diff), typing, pastes and resizes, through the production loop on a temp copy of a sample;
+//! and the workspace list.
 
 mod common;
 
@@ -70,9 +71,7 @@ fn sandbox_ctx() -> EffectContext {
     }
 }
 
-/// Opens `slug` (a temp copy) and runs `actions`, drawing on one retained screen after each
-/// and comparing it with an immediate draw of the same state. Returns how many frames were
-/// retained (not drawn again in full).
+/// Opens `slug` (a temp copy) and runs `actions` on it: see [`run_and_compare`].
 fn check(slug: &str, actions: Vec<Action>, ascii: bool) -> Result<usize, TestCaseError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root: PathBuf = dir.path().join(slug);
@@ -86,11 +85,19 @@ fn check(slug: &str, actions: Vec<Action>, ascii: bool) -> Result<usize, TestCas
     let mut state = State::new("reviewer", Keys::default(), (120, 40));
     state.ascii = ascii;
     let _ = update(&mut state, Action::EngagementLoaded(Box::new(loaded)));
+    run_and_compare(state, actions)
+}
+
+/// Runs `actions` from `state`, drawing on one retained screen after each and comparing it
+/// with an immediate draw of the same state. Returns how many frames were retained (not drawn
+/// again in full).
+fn run_and_compare(mut state: State, actions: Vec<Action>) -> Result<usize, TestCaseError> {
     let ctx = sandbox_ctx();
     let theme = Theme::default();
     let mut driver = Driver::new(&ctx);
     let mut view = ViewState::default();
-    let mut screen = Retained::new(Rect::new(0, 0, 120, 40));
+    let (w, h) = state.size;
+    let mut screen = Retained::new(Rect::new(0, 0, w, h));
     let mut retained = 0;
     for (i, action) in actions.into_iter().enumerate() {
         let what = format!("{action:?}");
@@ -207,6 +214,51 @@ fn a_session_tour_on_a_retained_screen_shows_what_a_fresh_one_does() {
     let steps = actions.len();
     let retained = check("vlan-qos", actions, false).expect("the tour");
     // Most frames change a pane or two: if they were all drawn in full, this compared nothing.
+    assert!(
+        retained * 2 > steps,
+        "{retained} of {steps} frames retained"
+    );
+}
+
+/// The workspace list on a retained screen: moving down the list, the filter taking text and
+/// clearing, an engagement opened and left, the new-engagement dialog and the help opening and
+/// closing over the list.
+#[test]
+fn the_workspace_list_on_a_retained_screen_shows_what_a_fresh_one_does() {
+    let ws = common::Workspace::with_samples();
+    let state = common::app::workspace_state(ws.path(), (120, 40));
+    let key = |key| {
+        Action::Text(Input {
+            key,
+            ..Input::default()
+        })
+    };
+    let mut actions = vec![
+        Action::Command(Command::MoveDown),
+        Action::Command(Command::MoveDown),
+        Action::Command(Command::MoveUp),
+        Action::Command(Command::Filter),
+    ];
+    actions.extend("vla".chars().map(|c| key(Key::Char(c))));
+    actions.push(key(Key::Backspace));
+    actions.push(key(Key::Esc));
+    actions.push(Action::Command(Command::Open));
+    actions.push(Action::Command(Command::Leave));
+    for c in [
+        Command::NewEngagement,
+        Command::Cancel,
+        Command::Help,
+        Command::Cancel,
+        Command::Messages,
+        Command::Cancel,
+        Command::MoveDown,
+    ] {
+        actions.push(Action::Command(c));
+    }
+    actions.push(Action::Resize(80, 24));
+    actions.push(Action::Command(Command::MoveUp));
+    let steps = actions.len();
+    let retained = run_and_compare(state, actions).expect("the workspace tour");
     assert!(
         retained * 2 > steps,
         "{retained} of {steps} frames retained"

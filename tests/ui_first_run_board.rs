@@ -6,31 +6,14 @@
 mod common;
 
 use common::Workspace;
-use common::app::{dispatch, press, render, toast, type_text};
-
-use std::path::Path;
+use common::app::{dispatch, press, render, toast, type_text, workspace_state};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
-use phasegate::app::{Command, Keys, Screen, State, WorkspaceState};
+use phasegate::app::{Command, Screen, State};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
-    let mut state = State::new("reviewer", Keys::default(), size);
-    state.workspace = Some(WorkspaceState {
-        root: ws.to_path_buf(),
-        ..WorkspaceState::default()
-    });
-    common::app::run(
-        &mut state,
-        Effect::LoadWorkspace {
-            workspace: ws.to_path_buf(),
-        },
-    );
-    state
-}
 
 #[test]
 fn first_run_says_the_seed_is_a_sample_and_how_to_start() {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::app::{dispatch, press, render, sample_workspace, toast, type_text};
+use common::app::{dispatch, press, render, sample_workspace, toast, type_text, workspace_state};
 
 use std::fs;
 use std::path::Path;
@@ -15,7 +15,7 @@ use phasegate::app::action::Action;
 use phasegate::app::effect::Effect;
 use phasegate::app::model::overlay::{LifecycleConfirm, LifecycleOverlay};
 use phasegate::app::router::route;
-use phasegate::app::{Command, Keys, Overlay, Screen, State, WorkspaceState};
+use phasegate::app::{Command, Overlay, Screen, State};
 use phasegate::domain::journal::{EventBody, GateId};
 use phasegate::domain::phase::Phase;
 
@@ -28,21 +28,6 @@ fn cut_journal(ws: &Path, slug: &str, last: u64) {
     let marker = format!("[[event]]\nseq = {}\n", last + 1);
     let cut = text.find(&marker).expect("event after the cut");
     fs::write(&path, &text[..cut]).expect("write journal");
-}
-
-fn workspace_state(ws: &Path, size: (u16, u16)) -> State {
-    let mut state = State::new("reviewer", Keys::default(), size);
-    state.workspace = Some(WorkspaceState {
-        root: ws.to_path_buf(),
-        ..WorkspaceState::default()
-    });
-    common::app::run(
-        &mut state,
-        Effect::LoadWorkspace {
-            workspace: ws.to_path_buf(),
-        },
-    );
-    state
 }
 
 fn opened(ws: &Path, slug: &str, size: (u16, u16)) -> State {

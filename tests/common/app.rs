@@ -52,6 +52,22 @@ pub fn run_with(state: &mut State, effect: Effect, ctx: &EffectContext) {
     driver.recheck(state);
 }
 
+/// The workspace list of `ws` at `size`, loaded as the TUI opens it.
+pub fn workspace_state(ws: &std::path::Path, size: (u16, u16)) -> State {
+    let mut state = State::new("reviewer", phasegate::app::Keys::default(), size);
+    state.workspace = Some(phasegate::app::WorkspaceState {
+        root: ws.to_path_buf(),
+        ..phasegate::app::WorkspaceState::default()
+    });
+    run(
+        &mut state,
+        Effect::LoadWorkspace {
+            workspace: ws.to_path_buf(),
+        },
+    );
+    state
+}
+
 /// A key press (with modifiers) routed by the active keymap, effects run in `ctx`.
 pub fn key_with(state: &mut State, key: KeyEvent, ctx: &EffectContext) {
     if let Some(action) = route(state, key) {

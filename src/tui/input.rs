@@ -133,13 +133,11 @@ fn drain(mut stream: &UnixStream) {
 /// `poll(2)` timeout is in whole milliseconds, so it never sleeps here).
 const DRAIN: Duration = Duration::from_micros(50);
 
-/// The same on a key's way to the screen. Crossterm reads and hands out what it parsed only
-/// while its timeout has time left (a zero one reads nothing), and its last, empty look spins
-/// until the time is up: the least that is not zero, so the echo waits for one `poll(2)`, not
-/// ten. Were the thread preempted inside that window, an event could stay in crossterm's
-/// buffer or in the terminal: the next wait looks once more before it sleeps, after the frame
-/// is out, and the terminal polls readable until it is read.
-const QUICK: Duration = Duration::from_micros(1);
+/// The same on a key's way to the screen: long enough for crossterm to hand out the events it
+/// already parsed from the same read, short enough not to delay the echo. Were the thread
+/// preempted inside that window, an event could stay in crossterm's buffer: the next wait looks
+/// once more before it sleeps, after the frame is out.
+const QUICK: Duration = Duration::from_micros(10);
 
 /// Every event crossterm has ready now, into `out`. Returns whether one was a resize.
 fn take_ready(out: &mut Vec<Input>, look: Duration) -> Result<bool, String> {

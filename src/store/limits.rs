@@ -34,6 +34,9 @@ pub fn file_kind(kind: &fs::FileType) -> &'static str {
 /// Why `path` (a file or directory under `root`, existing or about to be created) would leave
 /// the engagement through a symlink anywhere along its way, if it would.
 pub fn leaves_engagement(root: &Path, path: &Path) -> Option<String> {
+    if crosses_no_symlink(root, path) {
+        return None;
+    }
     let root = fs::canonicalize(root).ok()?;
     // The nearest existing ancestor decides: a file not yet created lives in its directory.
     let existing = path.ancestors().find(|p| fs::symlink_metadata(p).is_ok())?;
@@ -47,6 +50,31 @@ pub fn leaves_engagement(root: &Path, path: &Path) -> Option<String> {
             Some("is a symlink that cannot be resolved (dangling or a loop); not followed".into())
         }
     }
+}
+
+/// Whether `path` is spelled under `root` and no component below the root is a symlink, up to
+/// the nearest existing ancestor: then it resolves under the root wherever the root itself
+/// resolves to. One `lstat` per component, where resolving both paths costs a `readlink` per
+/// component of each (and a `getcwd`); `false` when it cannot be told this way.
+fn crosses_no_symlink(root: &Path, path: &Path) -> bool {
+    let Ok(below) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut at = root.to_path_buf();
+    for component in below.components() {
+        let std::path::Component::Normal(name) = component else {
+            return false;
+        };
+        at.push(name);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => return false,
+            Ok(_) => {}
+            // What is not there yet lives in the ancestors already seen.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
 /// Reads a text file of the engagement (artifact, engagement.toml, .phasegate/…).
@@ -128,6 +156,40 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::os::unix::fs::symlink;
+
+    /// The one-`lstat`-per-component shortcut agrees with resolving both paths, for paths with
+    /// and without symlinks, existing or not, and a root that is itself a symlink.
+    #[test]
+    fn leaving_is_told_with_or_without_symlinks_on_the_way() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real");
+        fs::create_dir_all(real.join("build/COMP-1")).expect("dirs");
+        fs::write(real.join("build/COMP-1/a.j2"), "a").expect("file");
+        symlink(outside.path(), real.join("build/out")).expect("symlink");
+        symlink("COMP-1", real.join("build/alias")).expect("symlink");
+        let linked_root = dir.path().join("linked");
+        symlink(&real, &linked_root).expect("symlink");
+        for root in [&real, &linked_root] {
+            for (rel, leaves) in [
+                ("build/COMP-1/a.j2", false),
+                ("build/COMP-1/not-yet.md", false),
+                ("build/new/deeper/file", false),
+                ("build/alias/a.j2", false),
+                ("build/out", true),
+                ("build/out/x", true),
+                ("build/../../elsewhere", true),
+            ] {
+                let why = leaves_engagement(root, &root.join(rel));
+                assert_eq!(why.is_some(), leaves, "{} under {}: {why:?}", rel, root.display());
+            }
+        }
+        assert!(crosses_no_symlink(&real, &real.join("build/COMP-1/a.j2")));
+        assert!(!crosses_no_symlink(&real, &real.join("build/alias/a.j2")));
+        assert!(!crosses_no_symlink(&real, &real.join("build/../x")));
+    }
 
     #[test]
     fn positions_of_bad_bytes() {

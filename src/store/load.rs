@@ -175,8 +175,10 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
     if let Ok(meta) = fs::metadata(&base) {
         walked.insert((meta.dev(), meta.ino()), String::new());
     }
-    let mut stack = vec![(base.clone(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
+    // Each directory walked with whether it is known to lie inside the engagement: then so
+    // does every entry in it that is not a symlink, and only symlinks need resolving.
+    let mut stack = vec![(base.clone(), 0usize, leaves_engagement(root, &base).is_none())];
+    while let Some((dir, depth, dir_inside)) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
@@ -186,18 +188,28 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 .strip_prefix(&base)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            if let Some(why) = leaves_engagement(root, &path) {
-                out.push(BuildFile {
-                    path: rel,
-                    sha256: None,
-                    problem: Some(why),
-                });
-                continue;
+            let plain = entry.file_type().is_ok_and(|t| !t.is_symlink());
+            if !(plain && dir_inside) {
+                if let Some(why) = leaves_engagement(root, &path) {
+                    out.push(BuildFile {
+                        path: rel,
+                        sha256: None,
+                        problem: Some(why),
+                    });
+                    continue;
+                }
             }
-            let Ok(meta) = fs::metadata(&path) else {
-                continue;
+            // A plain file needs no more than its directory entry told.
+            let is_plain_file = plain && entry.file_type().is_ok_and(|t| t.is_file());
+            let meta = if is_plain_file {
+                None
+            } else {
+                match fs::metadata(&path) {
+                    Ok(meta) => Some(meta),
+                    Err(_) => continue,
+                }
             };
-            if meta.is_dir() {
+            if let Some(meta) = meta.as_ref().filter(|m| m.is_dir()) {
                 let problem = if let Some(first) = walked.get(&(meta.dev(), meta.ino())) {
                     let cycle = first.is_empty() || rel.starts_with(&format!("{first}/"));
                     let first = if first.is_empty() {
@@ -225,10 +237,10 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                     }),
                     None => {
                         walked.insert((meta.dev(), meta.ino()), rel);
-                        stack.push((path, depth + 1));
+                        stack.push((path, depth + 1, true));
                     }
                 }
-            } else if !meta.is_file() {
+            } else if meta.as_ref().is_some_and(|m| !m.is_file()) {
                 // Opening a FIFO would block; devices and sockets are not build assets.
                 out.push(BuildFile {
                     path: rel,
@@ -260,7 +272,8 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
 pub(super) fn hash_file(path: &Path) -> std::io::Result<String> {
     let mut file = fs::File::open(path)?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
+    // On the stack: a fresh heap buffer per file is page faults for files of a few KB.
+    let mut buf = [0u8; 16 * 1024];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
@@ -273,4 +286,79 @@ pub(super) fn hash_file(path: &Path) -> std::io::Result<String> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn listed(files: &[BuildFile]) -> Vec<(String, bool, String)> {
+        files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.sha256.is_some(),
+                    f.problem.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// The walk resolves only symlinks: plain entries of a directory inside the engagement are
+    /// hashed as they are; symlinks are followed when they stay inside and listed when not.
+    #[test]
+    fn build_walk_follows_inside_symlinks_and_lists_the_rest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        fs::write(outside.path().join("secret"), "s").expect("file");
+        let root = dir.path();
+        fs::create_dir_all(root.join("build/COMP-1/templates")).expect("dirs");
+        fs::write(root.join("build/COMP-1/templates/a.j2"), "a").expect("file");
+        fs::write(root.join("build/README.md"), "r").expect("file");
+        symlink(outside.path(), root.join("build/out")).expect("symlink");
+        symlink("COMP-1/templates/a.j2", root.join("build/alias.j2")).expect("symlink");
+        let files = list_build_files(root);
+        let by_path = listed(&files);
+        let find = |p: &str| by_path.iter().find(|(path, _, _)| path == p).cloned();
+        assert_eq!(
+            find("COMP-1/templates/a.j2").map(|f| f.1),
+            Some(true),
+            "{by_path:?}"
+        );
+        assert_eq!(find("README.md").map(|f| f.1), Some(true));
+        let alias = find("alias.j2").expect("the inside symlink is listed");
+        assert!(alias.1, "an inside symlink is hashed: {alias:?}");
+        let out = find("out").expect("the outside symlink is listed");
+        assert!(!out.1 && out.2.contains("leaving the engagement"), "{out:?}");
+        assert!(
+            !by_path.iter().any(|(p, _, _)| p.contains("secret")),
+            "nothing outside is read: {by_path:?}"
+        );
+        let same = hash_file(&root.join("build/COMP-1/templates/a.j2")).expect("hash");
+        assert_eq!(same, sha256_hex(b"a"));
+    }
+
+    /// A `build/` that is itself a symlink out of the engagement: every entry is listed as
+    /// leaving, none is read.
+    #[test]
+    fn a_build_directory_leaving_the_engagement_is_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(outside.path().join("COMP-1")).expect("dirs");
+        fs::write(outside.path().join("COMP-1/a.j2"), "a").expect("file");
+        symlink(outside.path(), dir.path().join("build")).expect("symlink");
+        let files = list_build_files(dir.path());
+        assert!(!files.is_empty());
+        for f in &files {
+            assert!(f.sha256.is_none(), "{f:?}");
+            assert!(
+                f.problem
+                    .as_deref()
+                    .is_some_and(|p| p.contains("leaving the engagement")),
+                "{f:?}"
+            );
+        }
+    }
 }

@@ -17,7 +17,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::commands::{Command, Context};
 use super::{
-    FindSource, Parsed, Source, closest, find_source, inheritance_chain, preset_source,
+    FindSource, Parsed, Source, closest, find_source, find_user_source, inheritance_chain,
     resolve_text, span_position, toml_finding,
 };
 use crate::domain::position::{Finding, Position};
@@ -64,6 +64,11 @@ impl KeyBinding {
             }
             other => other,
         };
+        KeyBinding { code, modifiers }
+    }
+
+    /// A binding already normalized (as [`KeyBinding::new`] leaves it): the compiled keymap's.
+    pub(super) const fn normalized(code: KeyCode, modifiers: KeyModifiers) -> Self {
         KeyBinding { code, modifiers }
     }
 
@@ -328,30 +333,35 @@ pub type KeySequence = (KeyBinding, KeyBinding);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     name: String,
-    tables: HashMap<Context, HashMap<KeyBinding, Option<Command>>>,
-    sequences: HashMap<Context, HashMap<KeySequence, Option<Command>>>,
+    tables: Tables<KeyBinding>,
+    sequences: Tables<KeySequence>,
 }
 
+/// Per context, what each key (or sequence) runs; `None` is unbound there.
+type Tables<K> = HashMap<Context, HashMap<K, Option<Command>>>;
+
 impl Default for Keymap {
-    /// The built-in `default` keymap.
+    /// The built-in `default` keymap, resolved when phasegate was built ([`super::builtin`]):
+    /// starting on it parses no TOML.
     fn default() -> Self {
         static DEFAULT: OnceLock<Keymap> = OnceLock::new();
         DEFAULT
-            .get_or_init(|| {
-                Keymap::resolve("default", &|name, _| Ok(builtin_source(name))).unwrap_or_else(
-                    |_| Keymap {
-                        name: "default".into(),
-                        tables: HashMap::new(),
-                        sequences: HashMap::new(),
-                    },
-                )
+            .get_or_init(|| Keymap {
+                name: super::builtin::DEFAULT.into(),
+                tables: super::builtin::KEYS
+                    .iter()
+                    .map(|(context, keys)| (*context, keys.iter().copied().collect()))
+                    .collect(),
+                sequences: super::builtin::SEQUENCES
+                    .iter()
+                    .map(|(context, seqs)| {
+                        let seqs = seqs.iter().map(|(a, b, c)| ((*a, *b), *c)).collect();
+                        (*context, seqs)
+                    })
+                    .collect(),
             })
             .clone()
     }
-}
-
-fn builtin_source(name: &str) -> Option<Source> {
-    preset_source("keymaps", name, PRESETS)
 }
 
 /// One context table as written: key → command (`None` unbinds).
@@ -570,6 +580,12 @@ impl Keymap {
         }
     }
 
+    /// Per context, the keys bound or unbound, and the sequences, as resolved.
+    #[cfg(test)]
+    pub(super) fn contexts(&self) -> (&Tables<KeyBinding>, &Tables<KeySequence>) {
+        (&self.tables, &self.sequences)
+    }
+
     /// Parses one keymap text; `inherits` is resolved against the built-in presets only.
     pub fn parse(file: &str, text: &str) -> Result<Keymap, Vec<Finding>> {
         resolve_text(file, text, "keymaps", PRESETS, Keymap::resolve)
@@ -585,6 +601,13 @@ pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Keymap, Vec<Finding
 /// Loads keymap `name` from the first of `dirs` holding `keymaps/NAME.toml`, else the preset
 /// (see [`super::lookup_dirs`]).
 pub fn load_from(name: &str, dirs: &[&Path]) -> Result<Keymap, Vec<Finding>> {
+    if name == super::builtin::DEFAULT
+        && find_user_source(dirs, "keymaps", name)
+            .map_err(|f| vec![f])?
+            .is_none()
+    {
+        return Ok(Keymap::default());
+    }
     Keymap::resolve(name, &|n, builtin_only| {
         find_source(dirs, "keymaps", n, builtin_only, PRESETS)
     })
@@ -1067,7 +1090,7 @@ mod tests {
                     text: "inherits = \"default\"\n[global]\nq = \"none\"\n".into(),
                 })
             } else {
-                builtin_source(n)
+                crate::config::preset_source("keymaps", n, PRESETS)
             })
         };
         let km = Keymap::resolve("default", &find).expect("resolves");

@@ -4,6 +4,11 @@
 //! [`keymap::load`]. Every problem is a message naming `FILE:LINE:COL`, and phasegate carries on
 //! with the defaults (the TUI shows the messages in a banner), as yazi does.
 
+// Generated (`builtin_gen`), compared as written.
+#[rustfmt::skip]
+mod builtin;
+#[cfg(test)]
+mod builtin_gen;
 pub mod commands;
 pub mod keymap;
 pub mod signing;
@@ -403,18 +408,28 @@ pub(crate) fn find_source(
     builtin_only: bool,
     presets: &[(&str, &str)],
 ) -> Result<Option<Source>, Finding> {
-    if !builtin_only {
-        for dir in config_dirs {
-            let path = dir.join(folder).join(format!("{name}.toml"));
-            if let Some(text) = read_text(&path)? {
-                return Ok(Some(Source {
-                    file: path.display().to_string(),
-                    text,
-                }));
-            }
-        }
+    if !builtin_only && let Some(source) = find_user_source(config_dirs, folder, name)? {
+        return Ok(Some(source));
     }
     Ok(preset_source(folder, name, presets))
+}
+
+/// The first `<dir>/<folder>/<name>.toml` that exists, `dirs` in order.
+pub(crate) fn find_user_source(
+    config_dirs: &[&Path],
+    folder: &str,
+    name: &str,
+) -> Result<Option<Source>, Finding> {
+    for dir in config_dirs {
+        let path = dir.join(folder).join(format!("{name}.toml"));
+        if let Some(text) = read_text(&path)? {
+            return Ok(Some(Source {
+                file: path.display().to_string(),
+                text,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// The standard config directory the README names: `$XDG_CONFIG_HOME/phasegate`, else

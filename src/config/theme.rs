@@ -24,7 +24,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    FindSource, Parsed, Source, closest, find_source, inheritance_chain, preset_source,
+    FindSource, Parsed, Source, closest, find_source, find_user_source, inheritance_chain,
     resolve_text, span_position, toml_finding,
 };
 use crate::domain::position::{Finding, Position};
@@ -183,20 +183,20 @@ pub struct Theme {
 }
 
 impl Default for Theme {
-    /// The built-in `default` theme (16 ANSI colors).
+    /// The built-in `default` theme (16 ANSI colors), resolved when phasegate was built
+    /// ([`super::builtin`]): starting on it parses no TOML.
     fn default() -> Self {
         static DEFAULT: OnceLock<Theme> = OnceLock::new();
         DEFAULT
             .get_or_init(|| {
-                Theme::resolve("default", &|name, _| Ok(builtin_source(name)))
-                    .unwrap_or_else(|_| Theme::from_scopes("default", HashMap::new()))
+                let scopes = super::builtin::THEME
+                    .iter()
+                    .map(|(scope, style)| ((*scope).to_string(), *style))
+                    .collect();
+                Theme::from_scopes(super::builtin::DEFAULT, scopes)
             })
             .clone()
     }
-}
-
-fn builtin_source(name: &str) -> Option<Source> {
-    preset_source("themes", name, PRESETS)
 }
 
 impl Theme {
@@ -214,6 +214,12 @@ impl Theme {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Every scope the theme styles, as resolved (before the slots' fallback).
+    #[cfg(test)]
+    pub(super) fn scopes(&self) -> &HashMap<String, Style> {
+        &self.scopes
     }
 
     /// The style of a slot (already resolved with fallback).
@@ -319,6 +325,13 @@ pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Theme, Vec<Finding>
 /// Loads theme `name` from the first of `dirs` holding `themes/NAME.toml`, else the preset
 /// (see [`super::lookup_dirs`]).
 pub fn load_from(name: &str, dirs: &[&Path]) -> Result<Theme, Vec<Finding>> {
+    if name == super::builtin::DEFAULT
+        && find_user_source(dirs, "themes", name)
+            .map_err(|f| vec![f])?
+            .is_none()
+    {
+        return Ok(Theme::default());
+    }
     Theme::resolve(name, &|n, builtin_only| {
         find_source(dirs, "themes", n, builtin_only, PRESETS)
     })

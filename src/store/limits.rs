@@ -183,7 +183,13 @@ mod tests {
                 ("build/../../elsewhere", true),
             ] {
                 let why = leaves_engagement(root, &root.join(rel));
-                assert_eq!(why.is_some(), leaves, "{} under {}: {why:?}", rel, root.display());
+                assert_eq!(
+                    why.is_some(),
+                    leaves,
+                    "{} under {}: {why:?}",
+                    rel,
+                    root.display()
+                );
             }
         }
         assert!(crosses_no_symlink(&real, &real.join("build/COMP-1/a.j2")));

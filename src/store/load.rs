@@ -177,7 +177,11 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
     }
     // Each directory walked with whether it is known to lie inside the engagement: then so
     // does every entry in it that is not a symlink, and only symlinks need resolving.
-    let mut stack = vec![(base.clone(), 0usize, leaves_engagement(root, &base).is_none())];
+    let mut stack = vec![(
+        base.clone(),
+        0usize,
+        leaves_engagement(root, &base).is_none(),
+    )];
     while let Some((dir, depth, dir_inside)) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -189,15 +193,15 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             let plain = entry.file_type().is_ok_and(|t| !t.is_symlink());
-            if !(plain && dir_inside) {
-                if let Some(why) = leaves_engagement(root, &path) {
-                    out.push(BuildFile {
-                        path: rel,
-                        sha256: None,
-                        problem: Some(why),
-                    });
-                    continue;
-                }
+            if !(plain && dir_inside)
+                && let Some(why) = leaves_engagement(root, &path)
+            {
+                out.push(BuildFile {
+                    path: rel,
+                    sha256: None,
+                    problem: Some(why),
+                });
+                continue;
             }
             // A plain file needs no more than its directory entry told.
             let is_plain_file = plain && entry.file_type().is_ok_and(|t| t.is_file());
@@ -331,7 +335,10 @@ mod tests {
         let alias = find("alias.j2").expect("the inside symlink is listed");
         assert!(alias.1, "an inside symlink is hashed: {alias:?}");
         let out = find("out").expect("the outside symlink is listed");
-        assert!(!out.1 && out.2.contains("leaving the engagement"), "{out:?}");
+        assert!(
+            !out.1 && out.2.contains("leaving the engagement"),
+            "{out:?}"
+        );
         assert!(
             !by_path.iter().any(|(p, _, _)| p.contains("secret")),
             "nothing outside is read: {by_path:?}"

@@ -33,8 +33,11 @@
 //! erased (`CSI n X`). A frame is held back until it ends and leaves in one write; a short one
 //! (a typed character, a line scrolled in) goes without the synchronized-update pair.
 //!
-//! Between frames the frame being written (`next`) equals the shadow, so a frame costs the
-//! cells ratatui updates, not a copy of the screen.
+//! A frame comes either as the whole screen with the spans drawn since the last one
+//! ([`ShadowBackend::draw_spans`], the TUI's [`crate::tui::surface::Surface`]: the screen is the
+//! frame being written) or as ratatui's updates ([`Backend::draw`]: applied to a copy of the
+//! shadow kept for that path). Either way a frame costs the cells that changed, not a copy of
+//! the screen.
 //!
 //! [`FrameWriter`] buffers a whole frame and writes it with one `write(2)` on flush; dropped
 //! unflushed (a panic mid-frame), it discards the partial frame rather than print it over the
@@ -173,9 +176,10 @@ pub struct ShadowBackend<W: Write> {
     shared: Arc<Mutex<Shared>>,
     /// What the terminal shows.
     shadow: Buffer,
-    /// The frame being written; between frames equal to `shadow`, so a frame is the shadow
-    /// with ratatui's updates applied, without copying the screen.
-    next: Buffer,
+    /// For ratatui's path only ([`Backend::draw`]): the frame being written, the shadow with
+    /// ratatui's updates applied. Between frames equal to `shadow`; `None` until that path is
+    /// used, and after a frame drawn from spans.
+    next: Option<Buffer>,
     /// Scratch: one row of two frames, for [`diff_rows`].
     row_scratch: (Buffer, Buffer),
     /// The keys of the shadow's and of the frame's cells ([`cell_key`]), kept like them, for
@@ -295,7 +299,7 @@ impl<W: Write> ShadowBackend<W> {
             }),
             shared,
             shadow: Buffer::empty(area),
-            next: Buffer::empty(area),
+            next: None,
             row_scratch: row_buffers(area),
             shadow_keys: blank_keys(area),
             next_keys: blank_keys(area),
@@ -384,8 +388,12 @@ impl<W: Write> ShadowBackend<W> {
         if self.shadow.area != self.area() {
             self.reset_shadow();
         }
-        let changed = diff_spans(&self.next, frame, spans, &mut self.row_scratch);
-        Backend::draw(self, changed.into_iter())
+        // Between frames the shadow is what the terminal shows: the spans' cells that differ
+        // from it are the frame's updates, and `frame` is the frame being written.
+        self.next = None;
+        let changed = diff_spans(&self.shadow, frame, spans, &mut self.row_scratch);
+        let offered = changed.len();
+        self.write_frame(frame, changed, Vec::new(), offered)
     }
 
     fn area(&self) -> Rect {
@@ -398,7 +406,7 @@ impl<W: Write> ShadowBackend<W> {
     fn reset_shadow(&mut self) {
         let area = self.area();
         self.shadow = Buffer::empty(area);
-        self.next = Buffer::empty(area);
+        self.next = None;
         self.row_scratch = row_buffers(area);
         self.shadow_keys = blank_keys(area);
         self.next_keys = blank_keys(area);
@@ -411,6 +419,7 @@ impl<W: Write> ShadowBackend<W> {
     /// reset. The shadow is scrolled.
     fn render_scrolled(
         &mut self,
+        next: &Buffer,
         plan: &ScrollPlan,
         changed: &[bool],
         outside: &[(u16, u16, &Cell)],
@@ -420,12 +429,12 @@ impl<W: Write> ShadowBackend<W> {
         // Rows neither moved nor changed are equal.
         let rows = (0..changed.len())
             .filter(|y| changed[*y] || plan.rows.contains(&u16::try_from(*y).unwrap_or(u16::MAX)));
-        let cells = diff_rows(scrolled, &self.next, rows, &mut self.row_scratch);
-        let cells = bridge_gaps(&self.next, cells);
+        let cells = diff_rows(scrolled, next, rows, &mut self.row_scratch);
+        let cells = bridge_gaps(next, cells);
         let mut paint = self.paint;
         let mut bytes = Vec::with_capacity(512);
         paint.scroll(&mut bytes, plan);
-        let width = self.next.area.width;
+        let width = next.area.width;
         paint.cells(&mut bytes, cells.iter().chain(outside).copied(), width);
         paint.reset_region(&mut bytes);
         Rendered {
@@ -436,14 +445,17 @@ impl<W: Write> ShadowBackend<W> {
         }
     }
 
-    /// The frame's output without a scroll: ratatui's updates are exactly the cells that
-    /// change (the shadow is ratatui's previous frame).
-    fn render_plain(&self, inside: &[Position], outside: &[(u16, u16, &Cell)]) -> Rendered {
-        let cells = inside.iter().map(|p| (p.x, p.y, &self.next[*p])).collect();
-        let cells = bridge_gaps(&self.next, cells);
+    /// The frame's output without a scroll: the updates are exactly the cells that change.
+    fn render_plain<'a>(
+        &self,
+        next: &'a Buffer,
+        inside: Vec<(u16, u16, &'a Cell)>,
+        outside: &[(u16, u16, &Cell)],
+    ) -> Rendered {
+        let cells = bridge_gaps(next, inside);
         let mut paint = self.paint;
         let mut bytes = Vec::with_capacity(256);
-        let width = self.next.area.width;
+        let width = next.area.width;
         paint.cells(&mut bytes, cells.iter().chain(outside).copied(), width);
         Rendered {
             bytes,
@@ -460,12 +472,84 @@ impl<W: Write> ShadowBackend<W> {
         self.paint.scroll(&mut out, plan);
         self.paint.reset_region(&mut out);
         scroll_buffer(&mut self.shadow, plan);
-        scroll_buffer(&mut self.next, plan);
+        if let Some(next) = &mut self.next {
+            scroll_buffer(next, plan);
+        }
         let width = usize::from(self.shadow.area.width);
         scroll_keys(&mut self.shadow_keys, width, plan);
         scroll_keys(&mut self.next_keys, width, plan);
         scroll_rows(&mut self.next_costs, width, plan, 0);
         self.inner.write_all(&out)
+    }
+}
+
+impl<W: Write> ShadowBackend<W> {
+    /// Writes the frame `next` (as large as the screen), given the cells where it differs from
+    /// the shadow (`inside`) and any cells ratatui asked for outside the screen, then takes it
+    /// as the shadow. Plans a hardware scroll when rows moved.
+    fn write_frame(
+        &mut self,
+        next: &Buffer,
+        inside: Vec<(u16, u16, &Cell)>,
+        outside: Vec<(u16, u16, &Cell)>,
+        offered: usize,
+    ) -> io::Result<()> {
+        let width = usize::from(next.area.width);
+        // The shadow is the previous frame, so the rows updated are exactly the rows that
+        // change.
+        let mut changed = vec![false; usize::from(next.area.height)];
+        for (_, y, _) in &inside {
+            changed[usize::from(*y)] = true;
+        }
+        for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+            let row = y * width..(y + 1) * width;
+            key_row(
+                &mut self.next_keys[row.clone()],
+                &mut self.next_costs[row.clone()],
+                &next.content[row],
+            );
+        }
+        let planned = if self.hardware_scroll && !std::mem::take(&mut self.blank) {
+            plan_rows(
+                &self.shadow_keys,
+                (&self.next_keys, &self.next_costs),
+                width,
+                &changed,
+            )
+        } else {
+            Planned::Nothing
+        };
+        let best = match planned {
+            Planned::Nothing => self.render_plain(next, inside, &outside),
+            Planned::Sure(plan) => self.render_scrolled(next, &plan, &changed, &outside),
+            // The scroll estimated to save the most, if it saves enough.
+            Planned::Weigh(plans) => match plans.first() {
+                Some((saved, plan)) if *saved >= PARTIAL_MIN_BYTES => {
+                    self.render_scrolled(next, plan, &changed, &outside)
+                }
+                _ => self.render_plain(next, inside, &outside),
+            },
+        };
+        self.inner.write_all(&best.bytes)?;
+        self.paint = best.paint;
+        // The terminal shows the new frame now.
+        if best.plan.is_some() {
+            self.shadow.content.clone_from_slice(&next.content);
+            self.shadow_keys.copy_from_slice(&self.next_keys);
+        } else {
+            for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
+                let row = y * width..(y + 1) * width;
+                self.shadow.content[row.clone()].clone_from_slice(&next.content[row.clone()]);
+                self.shadow_keys[row.clone()].copy_from_slice(&self.next_keys[row]);
+            }
+        }
+        self.stats = FrameStats {
+            cells_offered: offered,
+            cells_written: best.cells,
+            scrolled_rows: best.plan.as_ref().map_or(0, |p| p.rows.end - p.rows.start),
+            scroll_by: best.plan.as_ref().map_or(0, |p| p.by),
+        };
+        Ok(())
     }
 }
 
@@ -1598,71 +1682,24 @@ impl<W: Write> Backend for ShadowBackend<W> {
             self.reset_shadow();
         }
         let width = usize::from(area.width);
-        // The shadow is ratatui's previous frame, so the rows it updates are exactly the rows
-        // that change.
-        let mut changed = vec![false; usize::from(area.height)];
+        // ratatui's updates applied to the frame being written (the shadow between frames).
+        let mut next = self.next.take().unwrap_or_else(|| self.shadow.clone());
         let mut inside = Vec::new();
         let mut outside: Vec<(u16, u16, &Cell)> = Vec::new();
         let mut offered = 0;
         for (x, y, cell) in content {
             offered += 1;
             if x < area.width && y < area.height {
-                self.next.content[usize::from(y) * width + usize::from(x)].clone_from(cell);
-                changed[usize::from(y)] = true;
+                next.content[usize::from(y) * width + usize::from(x)].clone_from(cell);
                 inside.push(Position::new(x, y));
             } else {
                 outside.push((x, y, cell));
             }
         }
-        for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
-            let row = y * width..(y + 1) * width;
-            key_row(
-                &mut self.next_keys[row.clone()],
-                &mut self.next_costs[row.clone()],
-                &self.next.content[row],
-            );
-        }
-        let planned = if self.hardware_scroll && !std::mem::take(&mut self.blank) {
-            plan_rows(
-                &self.shadow_keys,
-                (&self.next_keys, &self.next_costs),
-                width,
-                &changed,
-            )
-        } else {
-            Planned::Nothing
-        };
-        let best = match planned {
-            Planned::Nothing => self.render_plain(&inside, &outside),
-            Planned::Sure(plan) => self.render_scrolled(&plan, &changed, &outside),
-            // The scroll estimated to save the most, if it saves enough.
-            Planned::Weigh(plans) => match plans.first() {
-                Some((saved, plan)) if *saved >= PARTIAL_MIN_BYTES => {
-                    self.render_scrolled(plan, &changed, &outside)
-                }
-                _ => self.render_plain(&inside, &outside),
-            },
-        };
-        self.inner.write_all(&best.bytes)?;
-        self.paint = best.paint;
-        // The terminal shows the new frame now.
-        if best.plan.is_some() {
-            self.shadow.content.clone_from_slice(&self.next.content);
-            self.shadow_keys.copy_from_slice(&self.next_keys);
-        } else {
-            for (y, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
-                let row = y * width..(y + 1) * width;
-                self.shadow.content[row.clone()].clone_from_slice(&self.next.content[row.clone()]);
-                self.shadow_keys[row.clone()].copy_from_slice(&self.next_keys[row]);
-            }
-        }
-        self.stats = FrameStats {
-            cells_offered: offered,
-            cells_written: best.cells,
-            scrolled_rows: best.plan.as_ref().map_or(0, |p| p.rows.end - p.rows.start),
-            scroll_by: best.plan.as_ref().map_or(0, |p| p.by),
-        };
-        Ok(())
+        let inside = inside.iter().map(|p| (p.x, p.y, &next[*p])).collect();
+        let result = self.write_frame(&next, inside, outside, offered);
+        self.next = Some(next);
+        result
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {

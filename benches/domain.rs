@@ -11,6 +11,9 @@
 //!   human text) on an engagement of 100,000 requirements (bar: 500 ms); timed in thread CPU
 //!   time, which a busy shared machine does not inflate.
 //!
+//! - `sample/*`: what opening the `vlan-qos` sample costs before its first frame (issue 17):
+//!   loading it from disk, parsing its journal, evaluating it.
+//!
 //! Run with `cargo bench --bench domain` (add `-- --quick` for a short run).
 
 use std::collections::BTreeMap;
@@ -760,7 +763,32 @@ fn bench_scale(c: &mut Criterion<ThreadCpu>) {
     g.finish();
 }
 
-criterion_group!(benches, bench_evaluate, bench_journal, bench_reconcile);
+/// The shipped sample, read in place (nothing is written).
+fn bench_sample(c: &mut Criterion) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements/vlan-qos");
+    let loaded = phasegate::store::engagement::load(&root).expect("the sample loads");
+    let journal_text =
+        std::fs::read_to_string(root.join(journal::JOURNAL_FILE)).expect("the sample's journal");
+    let mut g = c.benchmark_group("sample");
+    g.bench_function("load_vlan_qos", |b| {
+        b.iter(|| phasegate::store::engagement::load(black_box(&root)))
+    });
+    g.bench_function("parse_journal_vlan_qos", |b| {
+        b.iter(|| journal::parse_journal(black_box(&journal_text)))
+    });
+    g.bench_function("evaluate_vlan_qos", |b| {
+        b.iter(|| evaluate::evaluate(black_box(&loaded.engagement)))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_evaluate,
+    bench_journal,
+    bench_reconcile,
+    bench_sample
+);
 criterion_group! {
     name = scale;
     config = Criterion::default().with_measurement(ThreadCpu);

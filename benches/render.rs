@@ -27,6 +27,12 @@
 //!   sample's as-built.md in the default split layout, as the pty benchmark does: the in-process
 //!   part of its keystroke-to-screen latency.
 //!
+//! - `sample_open/engagement_loaded` and `sample_open/first_frame`: opening the vlan-qos sample,
+//!   the in-process part of the pty benchmark's first frame after the engagement is read: the
+//!   state made from it (its evaluation included), then the first frame on a blank terminal.
+//!   They run first, before anything loads the Markdown grammar, as in the TUI, whose first
+//!   frame is drawn before the grammar is ready.
+//!
 //! Run with `cargo bench --bench render` (add `-- --quick` for a short run). To profile one
 //! benchmark: `RENDER_BENCH_NO_BYTES=1 perf record -g target/release/deps/render-… --bench
 //! --profile-time 5 sample_typing/frame` (the bytes report above is skipped).
@@ -404,5 +410,48 @@ fn bench_sample_typing(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_editor, bench_sample_typing);
+fn bench_sample_open(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
+    let root = dir.path().join("vlan-qos");
+    copy_dir(&samples.join("vlan-qos"), &root);
+    let loaded = load(&root).expect("load");
+    let theme = Theme::default();
+    let mut g = c.benchmark_group("sample_open");
+    g.bench_function("engagement_loaded", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut state = State::new("reviewer", Keys::default(), SIZE);
+                let action = Action::EngagementLoaded(Box::new(loaded.clone()));
+                let t0 = Instant::now();
+                black_box(update(&mut state, action));
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function("first_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut state = state(&loaded, false);
+                let mut t = terminal(true);
+                let t0 = Instant::now();
+                frame(&mut t, &mut state, &theme);
+                total += t0.elapsed();
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+// `sample_open` first: nothing has loaded the grammar yet, as at the TUI's first frame.
+criterion_group!(
+    benches,
+    bench_sample_open,
+    bench_editor,
+    bench_sample_typing
+);
 criterion_main!(benches);

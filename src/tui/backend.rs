@@ -766,6 +766,7 @@ fn diff_spans<'a>(
     let width = usize::from(next.area.width);
     let mut out = Vec::new();
     for (y, columns) in spans {
+        out.reserve(columns.len());
         let row = usize::from(y) * width;
         let (start, end) = (
             row + usize::from(columns.start),
@@ -1030,91 +1031,175 @@ fn write_move(out: &mut Vec<u8>, from: Option<Position>, to: Position, region: O
     if from == to {
         return;
     }
-    let mut best = Vec::with_capacity(12);
-    write_cup(&mut best, to);
-    let mut consider = |candidate: Vec<u8>| {
-        if candidate.len() < best.len() {
-            best = candidate;
+    // The candidates are weighed by length; only the shortest is written.
+    let mut best = (cup_len(to), Move::Cup);
+    let mut consider = |len: usize, candidate: Move| {
+        if len < best.0 {
+            best = (len, candidate);
         }
     };
     if from.y == to.y {
-        let mut m = Vec::new();
-        write_across(&mut m, from.x, to.x);
-        consider(m);
+        let across = Across::between(from.x, to.x);
+        consider(across.len(), Move::Across(across));
     } else if region.is_none_or(|(top, bottom)| {
         (top..bottom).contains(&from.y) && (top..bottom).contains(&to.y)
     }) {
         // Up or down a few rows (CUU, CUD), then across.
-        let mut m = Vec::new();
         let (code, rows) = if to.y > from.y {
-            ('B', to.y - from.y)
+            (b'B', to.y - from.y)
         } else {
-            ('A', from.y - to.y)
+            (b'A', from.y - to.y)
         };
-        write_csi_n(&mut m, rows, code);
-        write_across(&mut m, from.x, to.x);
-        consider(m);
+        let across = Across::between(from.x, to.x);
+        consider(
+            csi_n_len(rows) + across.len(),
+            Move::Rows(code, rows, across),
+        );
         if to.y > from.y {
             // To the first column and down by line feeds (never at the bottom margin: `to` is
             // inside the region, or on the screen, below the row fed from), then across.
-            let mut m = Vec::new();
-            if from.x != 0 {
-                m.push(b'\r');
-            }
-            m.extend(std::iter::repeat_n(b'\n', usize::from(to.y - from.y)));
-            write_across(&mut m, 0, to.x);
-            consider(m);
+            let across = Across::between(0, to.x);
+            let len = usize::from(from.x != 0) + usize::from(rows) + across.len();
+            consider(len, Move::Feeds(from.x != 0, rows, across));
         }
     }
-    out.extend_from_slice(&best);
+    match best.1 {
+        Move::Cup => write_cup(out, to),
+        Move::Across(across) => across.write(out),
+        Move::Rows(code, rows, across) => {
+            write_csi_n(out, rows, code);
+            across.write(out);
+        }
+        Move::Feeds(carriage_return, rows, across) => {
+            if carriage_return {
+                out.push(b'\r');
+            }
+            out.extend(std::iter::repeat_n(b'\n', usize::from(rows)));
+            across.write(out);
+        }
+    }
+}
+
+/// A way to move the cursor ([`write_move`]).
+enum Move {
+    Cup,
+    Across(Across),
+    /// `CSI n A` or `CSI n B`, then across.
+    Rows(u8, u16, Across),
+    /// A carriage return (when not at the first column), line feeds, then across.
+    Feeds(bool, u16, Across),
+}
+
+/// The shortest move along a row: a carriage return to the first column, backspaces or
+/// `CSI n D` back, `CSI n C` forward, or the column (`CSI n G`).
+#[derive(Clone, Copy)]
+enum Across {
+    Stay,
+    Return,
+    Backspaces(u16),
+    Left(u16),
+    Right(u16),
+    /// `CSI n G`, 0-based here.
+    Column(u16),
+}
+
+impl Across {
+    fn between(from: u16, to: u16) -> Across {
+        if from == to {
+            return Across::Stay;
+        }
+        if to == 0 {
+            return Across::Return;
+        }
+        let relative = if to > from {
+            Across::Right(to - from)
+        } else if from - to <= 2 {
+            Across::Backspaces(from - to)
+        } else {
+            Across::Left(from - to)
+        };
+        let absolute = Across::Column(to);
+        if relative.len() < absolute.len() {
+            relative
+        } else {
+            absolute
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Across::Stay => 0,
+            Across::Return => 1,
+            Across::Backspaces(n) => usize::from(n),
+            Across::Left(n) | Across::Right(n) => csi_n_len(n),
+            Across::Column(x) => 3 + decimal_len(u32::from(x) + 1),
+        }
+    }
+
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Across::Stay => {}
+            Across::Return => out.push(b'\r'),
+            Across::Backspaces(n) => out.extend(std::iter::repeat_n(0x08, usize::from(n))),
+            Across::Left(n) => write_csi_n(out, n, b'D'),
+            Across::Right(n) => write_csi_n(out, n, b'C'),
+            Across::Column(x) => {
+                out.extend_from_slice(b"\x1b[");
+                push_decimal(out, u32::from(x) + 1);
+                out.push(b'G');
+            }
+        }
+    }
 }
 
 /// `CSI row;col H`, the column left out when it is the first.
 fn write_cup(out: &mut Vec<u8>, to: Position) {
     let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
-    let _ = if col == 1 {
-        write!(out, "\x1b[{row}H")
-    } else {
-        write!(out, "\x1b[{row};{col}H")
-    };
+    out.extend_from_slice(b"\x1b[");
+    push_decimal(out, row);
+    if col != 1 {
+        out.push(b';');
+        push_decimal(out, col);
+    }
+    out.push(b'H');
+}
+
+fn cup_len(to: Position) -> usize {
+    let (row, col) = (u32::from(to.y) + 1, u32::from(to.x) + 1);
+    3 + decimal_len(row) + if col == 1 { 0 } else { 1 + decimal_len(col) }
 }
 
 /// `CSI n code`, the count left out when it is 1.
-fn write_csi_n(out: &mut Vec<u8>, n: u16, code: char) {
-    let _ = if n == 1 {
-        write!(out, "\x1b[{code}")
-    } else {
-        write!(out, "\x1b[{n}{code}")
-    };
+fn write_csi_n(out: &mut Vec<u8>, n: u16, code: u8) {
+    out.extend_from_slice(b"\x1b[");
+    if n != 1 {
+        push_decimal(out, u32::from(n));
+    }
+    out.push(code);
 }
 
-/// The shortest move along a row from column `from` to `to`: a carriage return to the first,
-/// backspaces or `CSI n D` back, `CSI n C` forward, or the column (`CSI n G`).
-fn write_across(out: &mut Vec<u8>, from: u16, to: u16) {
-    if from == to {
-        return;
+fn csi_n_len(n: u16) -> usize {
+    3 + if n == 1 { 0 } else { decimal_len(u32::from(n)) }
+}
+
+/// `n` in decimal, without the formatting machinery (cursor moves are written per cell run).
+fn push_decimal(out: &mut Vec<u8>, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
     }
-    if to == 0 {
-        out.push(b'\r');
-        return;
-    }
-    let mut best = Vec::new();
-    let _ = write!(best, "\x1b[{}G", u32::from(to) + 1);
-    let relative = if to > from {
-        let mut m = Vec::new();
-        write_csi_n(&mut m, to - from, 'C');
-        m
-    } else if from - to <= 2 {
-        vec![0x08; usize::from(from - to)]
-    } else {
-        let mut m = Vec::new();
-        write_csi_n(&mut m, from - to, 'D');
-        m
-    };
-    if relative.len() < best.len() {
-        best = relative;
-    }
-    out.extend_from_slice(&best);
+    out.extend_from_slice(&digits[at..]);
+}
+
+fn decimal_len(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// A color as one number, for [`cell_key`].
@@ -1202,15 +1287,19 @@ fn bridge_gaps<'a>(
             && x > lx.saturating_add(1)
             && narrow(last)
         {
-            let skipped = x - lx - 1;
-            let mut forward = Vec::new();
-            write_across(&mut forward, lx + 1, x);
-            let gap: Option<Vec<&Cell>> = (lx + 1..x)
-                .map(|gx| next.cell(Position::new(gx, y)))
-                .collect();
+            let skipped = usize::from(x - lx - 1);
+            let forward = Across::between(lx + 1, x).len();
+            // Every one-column symbol is a byte at least: a longer gap never pays.
+            let gap: Option<Vec<&Cell>> = (skipped < forward)
+                .then(|| {
+                    (lx + 1..x)
+                        .map(|gx| next.cell(Position::new(gx, y)))
+                        .collect()
+                })
+                .flatten();
             if let Some(gap) = gap
-                && gap.len() == usize::from(skipped)
-                && gap.iter().map(|c| c.symbol().len()).sum::<usize>() < forward.len()
+                && gap.len() == skipped
+                && gap.iter().map(|c| c.symbol().len()).sum::<usize>() < forward
                 && gap.iter().all(|c| narrow(c))
                 && (gap.iter().all(|c| same_style(c, last))
                     || gap.iter().all(|c| same_style(c, cell)))

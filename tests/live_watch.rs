@@ -1039,3 +1039,44 @@ fn store_watcher_reports_relative_paths() {
         }
     }
 }
+
+/// R while the recovery view is open (its list still coming, or made while another instance
+/// held the file) looks again, rather than being swallowed by the view: pressed right after
+/// that instance died, it must find the file free.
+#[test]
+fn r_in_the_recovery_view_looks_again() {
+    use phasegate::app::effect::{Effect, LiveEffect};
+    let (_ws, root) = fresh();
+    let mut app = App::open(&root);
+    let scans = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Live(LiveEffect::ScanRecovery {
+                        open_view: true,
+                        ..
+                    })
+                )
+            })
+            .count()
+    };
+    let press_r = |state: &mut State| {
+        let action = route(state, KeyEvent::new(KeyCode::Char('R'), KeyModifiers::NONE))
+            .expect("R is bound");
+        phasegate::app::update::update(state, action)
+    };
+    let first = press_r(&mut app.state);
+    assert_eq!(scans(&first), 1, "{first:?}");
+    assert!(
+        matches!(app.state.live.view, Some(LiveView::Recovery { .. })),
+        "the view opens, waiting for the list"
+    );
+    let again = press_r(&mut app.state);
+    assert_eq!(
+        scans(&again),
+        1,
+        "R in the open view scans again: {again:?}"
+    );
+}

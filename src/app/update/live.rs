@@ -1001,6 +1001,9 @@ pub fn view_command(state: &mut State, c: Command) -> Vec<Effect> {
             state.live.view = None;
             return Vec::new();
         }
+        // The key that opened a view opens it afresh: R looks at the recovery files again
+        // (an instance may have died since the list was made, or the list is still coming).
+        Command::ShowRecovery | Command::ShowConflict => return command(state, c),
         Command::MoveLeft | Command::MoveRight => {
             let widest = match &state.live.view {
                 Some(LiveView::Conflict { rows, .. })

@@ -368,14 +368,21 @@ fn bench_editor(c: &mut Criterion) {
     g.finish();
 }
 
-/// Typing in the sample the pty benchmark types in (vlan-qos, as-built.md, split layout, 120×40):
-/// the in-process part of its keystroke-to-screen latency, `update` and the frame after it.
-fn bench_sample_typing(c: &mut Criterion) {
+/// The vlan-qos sample, copied (the typing benches write to it) and loaded; the copy lives as
+/// long as the directory returned.
+fn vlan_qos() -> (tempfile::TempDir, LoadedEngagement) {
     let dir = tempfile::tempdir().expect("tempdir");
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
     let root = dir.path().join("vlan-qos");
     copy_dir(&samples.join("vlan-qos"), &root);
     let loaded = load(&root).expect("load");
+    (dir, loaded)
+}
+
+/// Typing in the sample the pty benchmark types in (vlan-qos, as-built.md, split layout, 120×40):
+/// the in-process part of its keystroke-to-screen latency, `update` and the frame after it.
+fn bench_sample_typing(c: &mut Criterion) {
+    let (_dir, loaded) = vlan_qos();
     let theme = Theme::default();
     assert!(phasegate::ui::highlight::warm_up(), "grammar loads");
     let typing = || {
@@ -411,11 +418,7 @@ fn bench_sample_typing(c: &mut Criterion) {
 }
 
 fn bench_sample_open(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-engagements");
-    let root = dir.path().join("vlan-qos");
-    copy_dir(&samples.join("vlan-qos"), &root);
-    let loaded = load(&root).expect("load");
+    let (_dir, loaded) = vlan_qos();
     let theme = Theme::default();
     let mut g = c.benchmark_group("sample_open");
     g.bench_function("engagement_loaded", |b| {

@@ -192,7 +192,8 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 .strip_prefix(&base)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            let plain = entry.file_type().is_ok_and(|t| !t.is_symlink());
+            let kind = entry.file_type().ok();
+            let plain = kind.is_some_and(|t| !t.is_symlink());
             if !(plain && dir_inside)
                 && let Some(why) = leaves_engagement(root, &path)
             {
@@ -204,7 +205,7 @@ pub fn list_build_files(root: &Path) -> Vec<BuildFile> {
                 continue;
             }
             // A plain file needs no more than its directory entry told.
-            let is_plain_file = plain && entry.file_type().is_ok_and(|t| t.is_file());
+            let is_plain_file = plain && kind.is_some_and(|t| t.is_file());
             let meta = if is_plain_file {
                 None
             } else {

@@ -478,12 +478,10 @@ fn event_loop(
             return Ok(Ended::Quit);
         }
         if driver.take_stale() | std::mem::take(&mut changed) | std::mem::take(&mut rechecked) {
+            live.observe(state);
             // One frame per keystroke: the echo is drawn before the live gate re-check of the
             // buffer runs, and its result draws again only if it changed what the panes show.
             draw(terminal, state, &mut view, theme)?;
-            // Watches start once the frame is out: arming one is a thread and a walk of the
-            // tree, and what changed before it was armed is read then (`WatchEvent::Armed`).
-            live.observe(state);
             live.announce(state);
             drawn_plain = crate::ui::highlight::ready().is_none();
             if !drawn_once {

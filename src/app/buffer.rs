@@ -459,9 +459,60 @@ impl TextBuffer {
             self.move_cursor(to);
             return false;
         }
+        if let Some(changed) = self.edit_in_line(&input, kind) {
+            return changed;
+        }
         self.edit(kind, |area| {
             area.input(input);
         })
+    }
+
+    /// A character typed, or one deleted by Backspace or Delete, inside one line with nothing
+    /// selected: made here, as the textarea would make it, without the textarea. An edit
+    /// through the textarea re-measures every line of its window and compares the window with
+    /// the text; typing is most keys, and this is what keeps its echo cheap. The window, now
+    /// behind the text, is dropped (its yank text kept) and made anew by the next key that
+    /// needs it. `None`: the textarea's to make.
+    fn edit_in_line(&mut self, input: &Input, kind: EditKind) -> Option<bool> {
+        if input.ctrl || input.alt || self.window.as_ref().is_some_and(|w| w.area.is_selecting()) {
+            return None;
+        }
+        let DataCursor(row, col) = self.cursor();
+        let line = self.lines.get(row)?;
+        let byte_of = |at: usize| line.char_indices().nth(at).map_or(line.len(), |(i, _)| i);
+        let (new, after) = match input.key {
+            Key::Char(c) if c != '\n' && c != '\r' => {
+                let mut new = line.clone();
+                new.insert(byte_of(col), c);
+                (new, col + 1)
+            }
+            Key::Backspace if col > 0 => {
+                let mut new = line.clone();
+                new.remove(byte_of(col - 1));
+                (new, col - 1)
+            }
+            Key::Delete if col < char_len(line) => {
+                let mut new = line.clone();
+                new.remove(byte_of(col));
+                (new, col)
+            }
+            _ => return None,
+        };
+        if let Some(w) = self.window.take() {
+            self.yank = w.area.yank_text();
+        }
+        let old = std::mem::replace(&mut self.lines[row], new.clone());
+        self.cursor = DataCursor(row, after);
+        self.pieces_edited(row, 1, 1);
+        self.push_change(Change {
+            at: row,
+            old: vec![old],
+            new: vec![new],
+            before: (row, col),
+            after: (row, after),
+        });
+        self.group(DataCursor(row, col), kind);
+        Some(true)
     }
 
     /// Replaces the whole text with `text` as one undoable edit, the cursor at its end (as
@@ -822,6 +873,75 @@ mod tests {
         for m in MOVES {
             b.move_cursor(m);
             assert_eq!(b.cursor(), DataCursor(0, 0));
+        }
+    }
+
+    /// Keys typed into the buffer (some made by the buffer itself, in-line, and some by its
+    /// textarea window) leave the text and cursor a textarea holding the whole text leaves,
+    /// and undoing every group brings back the text it started from.
+    mod against_the_textarea {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn key() -> impl Strategy<Value = Input> {
+            let plain = prop_oneof![
+                4 => prop_oneof![
+                    Just('x'), Just(' '), Just('é'), Just('漢'), Just('\t'), Just('-')
+                ]
+                .prop_map(Key::Char),
+                3 => Just(Key::Backspace),
+                2 => Just(Key::Delete),
+                1 => Just(Key::Enter),
+                1 => Just(Key::Tab),
+                2 => prop_oneof![
+                    Just(Key::Left), Just(Key::Right), Just(Key::Up), Just(Key::Down),
+                    Just(Key::Home), Just(Key::End)
+                ],
+            ];
+            (plain, 0u8..10).prop_map(|(key, m)| Input {
+                key,
+                // Now and then a selection (Shift), a kill or a word move (Ctrl), a word
+                // move (Alt).
+                shift: m == 0 && matches!(key, Key::Left | Key::Right | Key::Up | Key::Down),
+                ctrl: m == 1 || (m == 2 && matches!(key, Key::Char('x'))),
+                alt: m == 3 && matches!(key, Key::Left | Key::Right),
+            })
+        }
+
+        fn kind_of(input: &Input) -> EditKind {
+            match input.key {
+                Key::Char(c) if !input.ctrl && !input.alt => EditKind::Insert(c),
+                Key::Backspace | Key::Delete if !input.ctrl && !input.alt => EditKind::Delete,
+                _ => EditKind::Other,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(96))]
+            #[test]
+            fn typing_ends_where_the_textarea_ends(
+                text in "(ab\t漢 c|é|\n|x y){0,12}",
+                start in (0usize..6, 0usize..8),
+                keys in proptest::collection::vec(key(), 1..80),
+            ) {
+                let mut buffer = TextBuffer::new(&text);
+                buffer.jump_to(start.0, start.1);
+                let mut whole = TextArea::new(text_lines(&text));
+                whole.set_tab_length(TAB_LENGTH);
+                let DataCursor(row, col) = buffer.cursor();
+                whole.move_cursor(jump(row, col));
+                for (i, input) in keys.iter().enumerate() {
+                    let before = buffer.lines().to_vec();
+                    let changed = buffer.input(input.clone(), kind_of(input));
+                    whole.input(input.clone());
+                    prop_assert_eq!(buffer.lines(), whole.lines(), "after key {} {:?}", i, input);
+                    prop_assert_eq!(buffer.cursor(), whole.cursor(), "after key {} {:?}", i, input);
+                    // Whether the text changed (a selection typed over with itself did not).
+                    prop_assert_eq!(changed, before != buffer.lines(), "after key {} {:?}", i, input);
+                }
+                while buffer.undo() {}
+                prop_assert_eq!(buffer.text(), text_lines(&text).join("\n"));
+            }
         }
     }
 

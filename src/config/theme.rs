@@ -180,6 +180,9 @@ pub struct Theme {
     name: String,
     scopes: HashMap<String, Style>,
     slots: Vec<Style>,
+    /// A hash of everything above: what a pane's kept lines compare to know they were made
+    /// with this theme, instead of a copy of it compared field by field every frame.
+    fingerprint: u64,
 }
 
 impl Default for Theme {
@@ -204,12 +207,28 @@ impl Theme {
         let slots = Slot::ALL
             .iter()
             .map(|s| lookup_scope(&scopes, s.name()))
-            .collect();
+            .collect::<Vec<Style>>();
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            name.hash(&mut h);
+            let mut sorted: Vec<_> = scopes.iter().collect();
+            sorted.sort_unstable_by_key(|(scope, _)| *scope);
+            sorted.hash(&mut h);
+            slots.hash(&mut h);
+            h.finish()
+        };
         Theme {
             name: name.to_string(),
             scopes,
             slots,
+            fingerprint,
         }
+    }
+
+    /// Equal for equal themes; different, but for a 64-bit hash collision, otherwise.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     pub fn name(&self) -> &str {
@@ -749,6 +768,22 @@ mod tests {
             Ok(_) => panic!("expected errors"),
             Err(e) => e.iter().map(ToString::to_string).collect(),
         }
+    }
+
+    /// What the panes' kept lines compare: equal themes (however they were read) share it,
+    /// and a theme differing in one slot does not.
+    #[test]
+    fn the_fingerprint_follows_the_content() {
+        let a = parse("\"ui.text\" = \"cyan\"\n\"ui.title\" = \"red\"\n").unwrap();
+        let b = parse("\"ui.title\" = \"red\"\n\"ui.text\" = \"cyan\"\n").unwrap();
+        let c = parse("\"ui.text\" = \"cyan\"\n\"ui.title\" = \"blue\"\n").unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+        assert_eq!(
+            Theme::default().fingerprint(),
+            Theme::default().fingerprint()
+        );
+        assert_ne!(Theme::default().fingerprint(), a.fingerprint());
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn render(
             focused,
             ascii: state.ascii,
             area: inner,
-            theme: theme.clone(),
+            theme: theme.fingerprint(),
         },
         disk: Same::of(&e.disk),
         live: Same::of(&e.live),

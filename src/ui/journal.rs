@@ -118,7 +118,7 @@ pub fn render(
             focused,
             ascii: state.ascii,
             area,
-            theme: theme.clone(),
+            theme: theme.fingerprint(),
         },
         allowed_signers: state.allowed_signers.as_ref().map(Same::of),
         selected: e.journal_selected,

@@ -36,6 +36,20 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// empty row: the cursor after its last character needs a cell.
 pub fn rows(line: &str, width: usize, tab: usize, room_at_end: bool) -> Vec<Range<usize>> {
     let width = width.max(1);
+    // Most lines are printable ASCII no wider than the row: one char a column, so one row,
+    // found without measuring each character (every visible line is wrapped every frame).
+    if line.len() <= width && line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        let mut out = vec![0..line.len()];
+        if room_at_end && line.len() == width {
+            out.push(line.len()..line.len());
+        }
+        return out;
+    }
+    measured_rows(line, width, tab, room_at_end)
+}
+
+/// [`rows`], measuring every character.
+fn measured_rows(line: &str, width: usize, tab: usize, room_at_end: bool) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut col = 0usize;
@@ -148,6 +162,21 @@ mod tests {
         assert_eq!(row_of(&r, 4), 0);
         assert_eq!(row_of(&r, 5), 1);
         assert_eq!(row_of(&r, 9), 1);
+    }
+
+    proptest::proptest! {
+        /// The shortcut for short ASCII lines wraps as measuring every character does.
+        #[test]
+        fn short_ascii_lines_wrap_as_measured(
+            line in "[ -~]{0,24}",
+            width in 1usize..30,
+            room in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(
+                rows(&line, width, 4, room),
+                measured_rows(&line, width, 4, room)
+            );
+        }
     }
 
     #[test]

@@ -15,7 +15,6 @@ use std::sync::{Arc, Weak};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::Theme;
 use super::frame::FrameHasher;
 use crate::domain::engagement::Engagement;
 
@@ -85,7 +84,8 @@ pub struct PaneInputs {
     pub focused: bool,
     pub ascii: bool,
     pub area: Rect,
-    pub theme: Theme,
+    /// `Theme::fingerprint`.
+    pub theme: u64,
 }
 
 /// The top of the editor's view: the data row shown first and how many of its soft-wrapped

@@ -39,11 +39,12 @@ pub fn rows(line: &str, width: usize, tab: usize, room_at_end: bool) -> Vec<Rang
     // Most lines are printable ASCII no wider than the row: one char a column, so one row,
     // found without measuring each character (every visible line is wrapped every frame).
     if line.len() <= width && line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        let mut out = vec![0..line.len()];
-        if room_at_end && line.len() == width {
-            out.push(line.len()..line.len());
-        }
-        return out;
+        let end = line.len();
+        return if room_at_end && end == width {
+            vec![0..end, end..end]
+        } else {
+            vec![0..end]
+        };
     }
     measured_rows(line, width, tab, room_at_end)
 }

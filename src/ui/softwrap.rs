@@ -40,11 +40,12 @@ pub fn rows(line: &str, width: usize, tab: usize, room_at_end: bool) -> Vec<Rang
     // found without measuring each character (every visible line is wrapped every frame).
     if line.len() <= width && line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         let end = line.len();
-        return if room_at_end && end == width {
-            vec![0..end, end..end]
-        } else {
-            vec![0..end]
-        };
+        let mut out = Vec::with_capacity(2);
+        out.push(0..end);
+        if room_at_end && end == width {
+            out.push(end..end);
+        }
+        return out;
     }
     measured_rows(line, width, tab, room_at_end)
 }

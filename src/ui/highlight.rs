@@ -634,14 +634,27 @@ fn next_block(block: Block, row: usize, line: &str) -> Block {
 struct Memo {
     text: u64,
     start: HlState,
+    /// The `id` of the memo whose end state this line was parsed from (0: none). A walk
+    /// through memos that name each other checks each line's start state without comparing
+    /// (or copying) parse states.
+    after: u64,
+    /// Names `end`: another memo's `id` only where their end states are equal.
+    id: u64,
     end: HlState,
     runs: Vec<Run>,
 }
 
 fn text_hash(line: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = super::frame::FrameHasher::new();
     line.hash(&mut h);
     h.finish()
+}
+
+/// Where a walk over the lines stands: at a kept state, or after a memo's line.
+enum Walk {
+    State(HlState),
+    /// The memo's `id` and row.
+    After(u64, usize),
 }
 
 /// The per-buffer highlighting cache. See the module documentation.
@@ -663,6 +676,8 @@ pub struct Cache {
     origins: Option<Origins>,
     /// Lines parsed so far (what the memo saved is what this does not count).
     parsed: usize,
+    /// The last memo `id` given out.
+    last_id: u64,
     buf: String,
     /// How many of the buffer's edits (`app::BufferMarks::seq`) this cache has seen: what the
     /// next frame re-parses from is the first row edited after those.
@@ -855,44 +870,100 @@ impl Cache {
         let Some(origins) = self.origins.clone() else {
             return;
         };
-        let (mut row, mut state, exact) = self.start_for(engine, &origins, lines, first);
+        let (mut row, state, exact) = self.start_for(engine, &origins, lines, first);
+        let mut at = Walk::State(state);
         while row < last {
             let Some(line) = lines.get(row) else { break };
             let text = text_hash(line);
-            match self.memo.get(&row) {
-                Some(m) if m.text == text && m.start == state => state.clone_from(&m.end),
-                _ => {
+            at = match self.kept(row, text, &at) {
+                Some(id) => Walk::After(id, row),
+                None => {
+                    let (mut state, after) = match at {
+                        Walk::State(state) => (state, 0),
+                        Walk::After(id, r) => (self.end_of(r, &origins), id),
+                    };
                     let start = state.clone();
                     let runs = engine.parse_line(&origins, &mut state, line, &mut self.buf);
                     self.parsed += 1;
+                    // The same end state as before: the lines below that followed it still do.
+                    let id = match self.memo.get(&row) {
+                        Some(old) if old.end == state => old.id,
+                        _ => {
+                            self.last_id += 1;
+                            self.last_id
+                        }
+                    };
                     self.memo.insert(
                         row,
                         Memo {
                             text,
                             start,
-                            end: state.clone(),
+                            after,
+                            id,
+                            end: state,
                             runs,
                         },
                     );
+                    Walk::After(id, row)
                 }
-            }
+            };
             row += 1;
             if exact {
                 if row % STRIDE == 0 && row / STRIDE == self.chain.len() {
-                    self.chain.push(state.clone());
+                    let state = self.state_at(&at, &origins);
+                    self.chain.push(state);
                 }
-            } else if let Some((anchor, states)) = &mut self.synced
-                && row > *anchor
-                && (row - *anchor) % STRIDE == 0
-                && (row - *anchor) / STRIDE == states.len()
+            } else if let Some(anchor) = self.synced.as_ref().map(|(a, _)| *a)
+                && row > anchor
+                && (row - anchor) % STRIDE == 0
+                && self
+                    .synced
+                    .as_ref()
+                    .is_some_and(|(_, states)| (row - anchor) / STRIDE == states.len())
             {
-                states.push(state.clone());
+                let state = self.state_at(&at, &origins);
+                if let Some((_, states)) = &mut self.synced {
+                    states.push(state);
+                }
             }
         }
         if self.memo.len() > 4 * MEMO_MARGIN {
             let lo = first.saturating_sub(MEMO_MARGIN);
             let hi = last.saturating_add(MEMO_MARGIN);
             self.memo.retain(|r, _| (lo..hi).contains(r));
+        }
+    }
+
+    /// The `id` of line `row`'s memo if it holds for text `text` reached by walk `at`: its
+    /// start state is where the walk stands (named by a memo `id`, else compared).
+    fn kept(&mut self, row: usize, text: u64, at: &Walk) -> Option<u64> {
+        let m = self.memo.get(&row).filter(|m| m.text == text)?;
+        match at {
+            Walk::State(state) => (m.start == *state).then_some(m.id),
+            Walk::After(id, _) if m.after == *id => Some(m.id),
+            Walk::After(id, r) => {
+                // Parsed after another memo with an equal end: it follows this one from now.
+                let same = self.memo.get(r).is_some_and(|prev| prev.end == m.start);
+                let m = self.memo.get_mut(&row).filter(|_| same)?;
+                m.after = *id;
+                Some(m.id)
+            }
+        }
+    }
+
+    /// The end state of line `row`'s memo, which the walk just made or kept (the top of the
+    /// document, were it gone).
+    fn end_of(&self, row: usize, origins: &Origins) -> HlState {
+        self.memo
+            .get(&row)
+            .map_or_else(|| origins.start.clone(), |m| m.end.clone())
+    }
+
+    /// The state a walk stands at.
+    fn state_at(&self, at: &Walk, origins: &Origins) -> HlState {
+        match at {
+            Walk::State(state) => state.clone(),
+            Walk::After(_, row) => self.end_of(*row, origins),
         }
     }
 
@@ -963,6 +1034,98 @@ mod tests {
             comment.iter().all(|(_, p)| *p == Paint::Comment),
             "{comment:?}"
         );
+    }
+
+    mod edits {
+        use super::*;
+        use proptest::prelude::*;
+
+        const LINES: [&str; 12] = [
+            "# Heading",
+            "text *em* and `code",
+            "more` text",
+            "```",
+            "```yaml",
+            "key: v # c",
+            "<!-- a comment",
+            "end -->",
+            "",
+            "- item **b**",
+            "plain words",
+            "Setext",
+        ];
+
+        #[derive(Debug, Clone)]
+        enum Edit {
+            Replace(usize, usize),
+            Insert(usize, usize),
+            Delete(usize),
+        }
+
+        fn edit() -> impl Strategy<Value = Edit> {
+            prop_oneof![
+                (0usize..110, 0..LINES.len()).prop_map(|(r, l)| Edit::Replace(r, l)),
+                (0usize..110, 0..LINES.len()).prop_map(|(r, l)| Edit::Insert(r, l)),
+                (0usize..110).prop_map(Edit::Delete),
+            ]
+        }
+
+        /// Applies `edit` (rows clamped to the text); the first row it changed.
+        fn apply(doc: &mut Vec<String>, edit: &Edit) -> usize {
+            let last = doc.len().saturating_sub(1);
+            match *edit {
+                Edit::Replace(r, l) => {
+                    let r = r.min(last);
+                    doc[r] = LINES[l].to_string();
+                    r
+                }
+                Edit::Insert(r, l) => {
+                    let r = r.min(doc.len());
+                    doc.insert(r, LINES[l].to_string());
+                    r
+                }
+                Edit::Delete(r) if doc.len() > 1 => {
+                    let r = r.min(last);
+                    doc.remove(r);
+                    r.saturating_sub(1)
+                }
+                Edit::Delete(_) => 0,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Whatever was edited between frames, the lines a frame shows are painted as a
+            /// parse of the whole text from its top paints them.
+            #[test]
+            fn kept_lines_paint_as_a_fresh_parse(
+                start in proptest::collection::vec(0..LINES.len(), 1..100),
+                steps in proptest::collection::vec(
+                    (proptest::collection::vec(edit(), 0..3), 0usize..90),
+                    1..24,
+                ),
+            ) {
+                let e = engine();
+                let mut doc: Vec<String> = start.iter().map(|&l| LINES[l].to_string()).collect();
+                let mut cache = Cache::new();
+                cache.prepare(e, &doc, 0..40, None);
+                for (edits, top) in steps {
+                    let edited = edits.iter().map(|edit| apply(&mut doc, edit)).min();
+                    let top = top.min(doc.len().saturating_sub(1));
+                    let view = top..(top + 40).min(doc.len());
+                    cache.prepare(e, &doc, view.clone(), edited);
+                    let mut fresh = Cache::new();
+                    fresh.prepare(e, &doc, 0..doc.len(), None);
+                    for row in view {
+                        prop_assert_eq!(
+                            cache.runs(row, &doc[row]),
+                            fresh.runs(row, &doc[row]),
+                            "row {} {:?}", row, &doc[row]
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -411,6 +411,9 @@ fn event_loop(
     let mut rechecked = false;
     // What the view keeps between frames (the editor's scroll): the renderer's, not the app's.
     let mut view = crate::ui::ViewState::default();
+    // A keystroke's echo paints the edited line with the line styler; the grammar's frame
+    // follows it at once (below), before anything waits for input.
+    view.paint_edits_after_echo();
     let mut drawn_once = false;
     loop {
         // Effects run in the order they were asked for; the ones that need the terminal (an
@@ -502,6 +505,12 @@ fn event_loop(
         }
         if recheck_due(state) {
             driver.apply(state, Action::LiveRecheck);
+            continue;
+        }
+        // The echo left edited lines for the grammar (the re-check is on its way first, on
+        // its own thread): their exact paint now, written only where it differs.
+        if view.take_grammar_due() {
+            changed = true;
             continue;
         }
         // Block until something happens, then take everything that is already waiting.

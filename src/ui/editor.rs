@@ -464,6 +464,12 @@ fn draw_text(
         let edited = e.view.edited_since(cache.edits_seen);
         cache.edits_seen = e.view.seq();
         match highlight::ready() {
+            // The echo of an edit: the edited lines fail their memo's text check and take
+            // the line styler; the next frame parses them (`ViewState::paint_edits_after_echo`).
+            Some(_) if view.defer_grammar(edited.is_some()) => {
+                cache.prepare_echo(lines, rows, edited);
+                draw_all(frame, cache, true)
+            }
             Some(engine) => {
                 cache.prepare(engine, lines, rows, edited);
                 draw_all(frame, cache, true)

@@ -71,6 +71,8 @@ const SYNC_BACK: usize = 100;
 const WARMUP: usize = 24;
 /// Parsed lines kept in the memo beyond the visible ones, either side.
 const MEMO_MARGIN: usize = 256;
+/// Lines an echo's frame scans for fences and comments at most (`Cache::prepare_echo`).
+const ECHO_SCAN: usize = 256;
 
 /// A parse position: syntect's parser state and the scope stack at that point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -827,6 +829,24 @@ impl Cache {
     ) {
         self.take_edits(lines, edited);
         self.scan_blocks(lines, rows.end.min(lines.len()));
+    }
+
+    /// The echo of an edit (`ui::ViewState::paint_edits_after_echo`): forgets what the edit
+    /// made stale, as [`Cache::prepare`] would, but parses nothing: the edited lines fail
+    /// their memo's text check and are drawn with [`Cache::quick_runs`], for which the fences
+    /// and comments down to `rows` are found when that is a short scan (a long one waits for
+    /// the grammar's frame, as the parse does).
+    pub fn prepare_echo(
+        &mut self,
+        lines: &[String],
+        rows: std::ops::Range<usize>,
+        edited: Option<usize>,
+    ) {
+        self.take_edits(lines, edited);
+        let upto = rows.end.min(lines.len());
+        if self.blocks.len().saturating_add(ECHO_SCAN) >= upto {
+            self.scan_blocks(lines, upto);
+        }
     }
 
     /// Line `row` (text `line`) styled without the grammar: line-local rules ([`fallback_runs`])

@@ -107,6 +107,11 @@ pub struct ViewState {
     /// The gate pane's lines, and the journal's.
     pub(super) gate: Built<super::gate::Inputs>,
     pub(super) journal: Built<super::journal::Inputs>,
+    /// Lines edited since the last frame are painted by the line styler, and the grammar's
+    /// parse of them waits for the next frame ([`ViewState::paint_edits_after_echo`]).
+    edits_after_echo: bool,
+    /// A frame painted edited lines without the grammar: the next one parses them.
+    grammar_due: bool,
 }
 
 impl ViewState {
@@ -117,6 +122,30 @@ impl ViewState {
             editor: self.editor,
             ..ViewState::default()
         }
+    }
+
+    /// Lets a frame that follows an edit paint the edited lines with the line styler
+    /// (`ui::highlight::Cache::quick_runs`, which paints prose as the grammar does) instead of
+    /// parsing them with the grammar first: the echo of a keystroke waits for no regex. The
+    /// frame says so ([`ViewState::take_grammar_due`]), and the next frame, drawn right after
+    /// it, parses them and changes the cells where the grammar paints otherwise (a line
+    /// continuing a code span, a fence opened). The event loop's choice: tests and exports
+    /// draw every frame exact.
+    pub fn paint_edits_after_echo(&mut self) {
+        self.edits_after_echo = true;
+    }
+
+    /// Whether the last frame left edited lines for the grammar (draw again now); cleared.
+    pub fn take_grammar_due(&mut self) -> bool {
+        std::mem::take(&mut self.grammar_due)
+    }
+
+    /// Whether this frame may leave lines edited since the last one for the grammar; if so,
+    /// the next frame is due.
+    pub(super) fn defer_grammar(&mut self, edited: bool) -> bool {
+        let defer = edited && self.edits_after_echo;
+        self.grammar_due |= defer;
+        defer
     }
 
     /// Where the editor's view started at the last frame.
@@ -170,6 +199,56 @@ mod reload_tests {
         let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
         t.draw(|f| crate::ui::view(&state, view, &crate::config::Theme::default(), f))
             .unwrap();
+    }
+
+    /// The screen `state` draws with `view`.
+    fn screen(state: &State, view: &mut ViewState) -> ratatui::buffer::Buffer {
+        let mut t = Terminal::new(TestBackend::new(60, 20)).unwrap();
+        t.draw(|f| crate::ui::view(state, view, &crate::config::Theme::default(), f))
+            .unwrap();
+        t.backend().buffer().clone()
+    }
+
+    /// An echo paints the edited line with the line styler and asks for the grammar's frame,
+    /// which draws what a renderer without any memo draws. The edited line continues a code
+    /// span from the line above: there the line styler and the grammar disagree.
+    #[test]
+    fn the_grammars_frame_follows_an_echo_and_is_exact() {
+        assert!(crate::ui::highlight::warm_up(), "the grammar loads");
+        let (_ws, mut e) = engagement_state();
+        e.editor = TextBuffer::new("# Title\n\nIntro `code\nmore` tail\n");
+        let mut state = State::new("o", crate::app::Keys::default(), (60, 20));
+        state.screen = crate::app::Screen::Engagement;
+        state.engagement = Some(e);
+        let mut view = ViewState::default();
+        view.paint_edits_after_echo();
+        screen(&state, &mut view);
+        assert!(
+            !view.take_grammar_due(),
+            "no edit, nothing left for the grammar"
+        );
+        if let Some(e) = &mut state.engagement {
+            e.editor.jump_to(3, usize::MAX);
+            let typed = ratatui_textarea::Input {
+                key: ratatui_textarea::Key::Char('x'),
+                ..Default::default()
+            };
+            assert!(
+                e.editor
+                    .input(typed, crate::app::buffer::EditKind::Insert('x'))
+            );
+            e.view.edited(3);
+        }
+        let echo = screen(&state, &mut view);
+        assert!(
+            view.take_grammar_due(),
+            "the echo leaves the edited line for the grammar"
+        );
+        let grammar = screen(&state, &mut view);
+        assert!(!view.take_grammar_due());
+        let exact = screen(&state, &mut view.without_memos());
+        assert_eq!(grammar, exact);
+        assert_ne!(echo, exact, "the line styler paints this line otherwise");
     }
 
     #[test]

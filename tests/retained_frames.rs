@@ -95,7 +95,11 @@ fn run_and_compare(mut state: State, actions: Vec<Action>) -> Result<usize, Test
     let ctx = sandbox_ctx();
     let theme = Theme::default();
     let mut driver = Driver::new(&ctx);
+    // With the grammar, as a session has it a moment after its first frame.
+    assert!(phasegate::ui::highlight::warm_up(), "the grammar loads");
     let mut view = ViewState::default();
+    // As the event loop draws: an edit's echo first, the grammar's frame right after it.
+    view.paint_edits_after_echo();
     let (w, h) = state.size;
     let mut screen = Retained::new(Rect::new(0, 0, w, h));
     let mut retained = 0;
@@ -122,6 +126,9 @@ fn run_and_compare(mut state: State, actions: Vec<Action>) -> Result<usize, Test
         }
         let mut fresh_view = view.without_memos();
         screen.draw(|f| phasegate::ui::draw(&state, &mut view, &theme, f));
+        if view.take_grammar_due() {
+            screen.draw(|f| phasegate::ui::draw(&state, &mut view, &theme, f));
+        }
         retained += usize::from(!screen.was_full());
         let (expected, cursor) = immediate(&state, &mut fresh_view, &theme);
         if *screen.buffer() != expected {

@@ -15,6 +15,8 @@ pub struct Keys {
     /// The hint text of every (context, command) with keys, worked out once: hints are drawn
     /// on every frame.
     hints: HashMap<(Context, Command), String>,
+    /// Which `Keys::new` made these (clones share it): what the view's kept hints compare.
+    id: u64,
 }
 
 impl Default for Keys {
@@ -30,7 +32,15 @@ impl Keys {
             .into_iter()
             .map(|(at, keys)| (at, key_list(&keys)))
             .collect();
-        Keys { keymap, hints }
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Keys { keymap, hints, id }
+    }
+
+    /// Equal for these keys and their clones, different for any other `Keys::new` (the keys
+    /// never change once made).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn keymap(&self) -> &Keymap {

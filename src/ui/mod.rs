@@ -211,7 +211,7 @@ pub fn draw(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fram
     }
     // The conflict view and the recovery list cover the panes (`app::update::live`).
     live::render(state, theme, frame, main);
-    statusbar::render(state, theme, frame, status);
+    statusbar::render(state, view, theme, frame, status);
     if let Some(overlay) = &state.overlay {
         render_overlay(state, theme, frame, area, overlay);
     }
@@ -241,7 +241,7 @@ fn engagement(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Fr
     let Some(e) = &state.engagement else { return };
     let (pipe, body) = layout::engagement(area);
     if pipe.height > 0 {
-        pipeline::render(state, e, theme, frame, pipe);
+        pipeline::render(state, e, view, theme, frame, pipe);
     }
     if build_board::takes_body(state, e) {
         build_board::main_pane(state, e, view, theme, frame, body);

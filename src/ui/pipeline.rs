@@ -7,9 +7,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{Slot, Theme, gate_glyph, gate_slot, slot, truncate_words};
+use super::view_state::{PaneInputs, Same};
+use super::{Slot, Theme, ViewState, gate_glyph, gate_slot, slot, truncate_words};
 use crate::app::{EngagementState, State};
-use crate::domain::evaluate::GateState;
+use crate::domain::evaluate::{Evaluation, GateState};
 use crate::domain::journal::GateId;
 use crate::domain::phase::Phase;
 
@@ -77,19 +78,59 @@ pub fn pipeline_line<'a>(
     Line::from(spans)
 }
 
-pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Everything the pipeline's lines are made from (see [`super::view_state::Built`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pane: PaneInputs,
+    disk: Same<Evaluation>,
+    shown: Phase,
+}
+
+pub fn render(
+    state: &State,
+    e: &EngagementState,
+    view: &mut ViewState,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let line = pipeline_line(state, e, theme, area.width);
     if area.height < 3 {
+        let line = pipeline_line(state, e, theme, area.width);
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    let block = Block::default()
+        .borders(Borders::BOTTOM)
+        .border_style(slot(theme, Slot::UiBorder));
+    let inner = block.inner(area);
+    frame.render_keyed(block, area);
+    let inputs = Inputs {
+        pane: PaneInputs {
+            engagement: Same::of(&e.engagement),
+            focused: false,
+            ascii: state.ascii,
+            area: inner,
+            theme: theme.fingerprint(),
+        },
+        disk: Same::of(&e.disk),
+        shown: e.shown_phase,
+    };
+    let (key, lines) = view
+        .pipeline
+        .lines(inputs, || lines(state, e, theme, inner.width));
+    frame.render_lazy(key, inner, || Paragraph::new(lines.to_vec()));
+}
+
+/// The summary (title and gates) over the pipeline, `width` columns wide.
+fn lines(state: &State, e: &EngagementState, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let line = pipeline_line(state, e, theme, width);
     // The gates first, as long as the width allows (a rejection with who, when and why; with
     // the approver; with the state; with the glyph); the title takes the rest, cut at a word
     // boundary. The gate pane shows a rejection in full.
-    let width = usize::from(area.width);
+    let width = usize::from(width);
     let gate_text = |g: &crate::domain::evaluate::GateStatus, tier: u8| {
         let rejection =
             super::rejection_of(&e.engagement, g.gate).filter(|_| g.state == GateState::Rejected);
@@ -146,11 +187,5 @@ pub fn render(state: &State, e: &EngagementState, theme: &Theme, frame: &mut Fra
         };
         summary.push(Span::styled(text, style));
     }
-    let block = Block::default()
-        .borders(Borders::BOTTOM)
-        .border_style(slot(theme, Slot::UiBorder));
-    frame.render_keyed(
-        Paragraph::new(vec![Line::from(summary), line]).block(block),
-        area,
-    );
+    vec![Line::from(summary), line]
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use ratatui_textarea::DataCursor;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Hints, Slot, Theme, mode_label, slot, truncate};
+use super::{Hints, Slot, Theme, ViewState, mode_label, slot, truncate};
 use crate::app::model::state::yes_keys;
 use crate::app::{Command, Confirm, Context, Mode, Overlay, PromptKind, Screen, Severity, State};
 use crate::domain::evaluate::GateState;
@@ -281,15 +281,14 @@ fn status_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(state: &State, view: &mut ViewState, theme: &Theme, frame: &mut Frame, area: Rect) {
     if area.width == 0 || area.height == 0 {
         return;
     }
     let width = usize::from(area.width);
     let status_line = status_line(state, theme, width);
-
-    let second = match &state.toast {
-        Some(t) => Line::styled(
+    let toast = state.toast.as_ref().map(|t| {
+        Line::styled(
             toast_text(state, &t.text, width),
             slot(
                 theme,
@@ -299,58 +298,90 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     Slot::UiToast
                 },
             ),
-        ),
-        None => {
-            // Whole hints only, in order, as many as the width takes; help always among them.
-            let all = hints(state);
-            let len = |(k, d): &(String, &str)| k.chars().count() + d.chars().count() + 3;
-            let help = all.iter().find(|(_, d)| *d == "help").cloned();
-            let mut room = width.saturating_sub(help.as_ref().map_or(0, len));
-            let mut shown: Vec<(String, &str)> = Vec::new();
-            for h in all {
-                if h.1 == "help" {
-                    continue;
-                }
-                let l = len(&h);
-                if l > room {
-                    break;
-                }
-                room -= l;
-                shown.push(h);
-            }
-            // Help last, so it is there at any width.
-            if let Some(help) = help {
-                shown.push(help);
-            }
-            let mut spans: Vec<Span> = Vec::new();
-            for (keys, doc) in shown {
-                spans.push(Span::raw(" "));
-                spans.push(Span::styled(keys, slot(theme, Slot::UiKey)));
-                spans.push(Span::styled(
-                    format!(" {doc} "),
-                    slot(theme, Slot::UiTextDim),
-                ));
-            }
-            Line::from(spans)
-        }
-    };
-    if area.height >= 2 {
-        // Row by row: typing changes the status line, not the hints under it.
-        let row = |y: u16| Rect {
-            y: area.y + y,
-            height: 1,
-            ..area
-        };
-        frame.render_keyed(Paragraph::new(status_line), row(0));
-        frame.render_keyed(Paragraph::new(second), row(1));
+        )
+    });
+    if area.height < 2 {
+        frame.render_keyed(Paragraph::new(toast.unwrap_or(status_line)), area);
         return;
     }
-    let line = if state.toast.is_some() {
-        second
-    } else {
-        status_line
+    // Row by row: typing changes the status line, not the hints under it.
+    let row = |y: u16| Rect {
+        y: area.y + y,
+        height: 1,
+        ..area
     };
-    frame.render_keyed(Paragraph::new(line), area);
+    frame.render_keyed(Paragraph::new(status_line), row(0));
+    if let Some(toast) = toast {
+        frame.render_keyed(Paragraph::new(toast), row(1));
+        return;
+    }
+    let inputs = HintsInputs {
+        pending: state.pending_key,
+        context: state.context(),
+        phase: state
+            .engagement
+            .as_ref()
+            .filter(|_| state.screen == Screen::Engagement)
+            .map(|e| e.disk.phase),
+        pane: pane_hints(state),
+        overlay: state.overlay.is_some(),
+        keys: state.keys.id(),
+        width: area.width,
+        theme: theme.fingerprint(),
+    };
+    let (key, line) = view
+        .hints
+        .lines(inputs, || vec![hints_line(state, theme, width)]);
+    frame.render_lazy(key, row(1), || Paragraph::new(line.to_vec()));
+}
+
+/// Everything the hints row is made from ([`hints`]): while they stay the same, the row is
+/// neither made nor hashed again (typing changes the status line, not the hints).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HintsInputs {
+    pending: Option<crate::config::keymap::KeyBinding>,
+    context: Context,
+    phase: Option<Phase>,
+    pane: Hints,
+    overlay: bool,
+    keys: u64,
+    width: u16,
+    theme: u64,
+}
+
+/// The hints row: whole hints only, in order, as many as the width takes; help always among
+/// them.
+fn hints_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let all = hints(state);
+    let len = |(k, d): &(String, &str)| k.chars().count() + d.chars().count() + 3;
+    let help = all.iter().find(|(_, d)| *d == "help").cloned();
+    let mut room = width.saturating_sub(help.as_ref().map_or(0, len));
+    let mut shown: Vec<(String, &str)> = Vec::new();
+    for h in all {
+        if h.1 == "help" {
+            continue;
+        }
+        let l = len(&h);
+        if l > room {
+            break;
+        }
+        room -= l;
+        shown.push(h);
+    }
+    // Help last, so it is there at any width.
+    if let Some(help) = help {
+        shown.push(help);
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    for (keys, doc) in shown {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(keys, slot(theme, Slot::UiKey)));
+        spans.push(Span::styled(
+            format!(" {doc} "),
+            slot(theme, Slot::UiTextDim),
+        ));
+    }
+    Line::from(spans)
 }
 
 #[cfg(test)]

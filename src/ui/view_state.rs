@@ -107,6 +107,9 @@ pub struct ViewState {
     /// The gate pane's lines, and the journal's.
     pub(super) gate: Built<super::gate::Inputs>,
     pub(super) journal: Built<super::journal::Inputs>,
+    /// The status bar's hints row, and the phase pipeline's lines.
+    pub(super) hints: Built<super::statusbar::HintsInputs>,
+    pub(super) pipeline: Built<super::pipeline::Inputs>,
     /// Lines edited since the last frame are painted by the line styler, and the grammar's
     /// parse of them waits for the next frame ([`ViewState::paint_edits_after_echo`]).
     edits_after_echo: bool,

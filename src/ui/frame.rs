@@ -144,6 +144,18 @@ impl Damage {
         damage
     }
 
+    /// No cell drawn, over `area`, in this damage's memory: a screen of flags made anew each
+    /// frame was the frame's largest allocation, and glibc sorts all its freed small blocks
+    /// before it hands out a large one.
+    fn cleared(mut self, area: Rect) -> Damage {
+        self.cells.clear();
+        self.cells
+            .resize(usize::from(area.width) * usize::from(area.height), false);
+        self.rects.clear();
+        self.width = usize::from(area.width);
+        self
+    }
+
     /// For each row drawn this frame, the columns drawn: `(y, left..right)` spanning them.
     pub fn spans(&self) -> impl Iterator<Item = (u16, std::ops::Range<u16>)> + '_ {
         let width = self.width.max(1);
@@ -485,20 +497,17 @@ impl Retained {
                     next: 0,
                     gave_up: false,
                 },
-                damage: Damage::new(area),
+                damage: std::mem::take(&mut self.damage).cleared(area),
             };
             view(&mut frame);
             let cursor = frame.cursor;
             let damage = std::mem::take(&mut frame.damage);
-            if let Mode::Retained {
-                steps,
-                next,
-                gave_up,
-            } = frame.mode
-                && !gave_up
-                && next == steps.len()
-            {
-                self.damage = damage;
+            let kept = matches!(
+                frame.mode,
+                Mode::Retained { steps, next, gave_up } if !gave_up && next == steps.len()
+            );
+            self.damage = damage;
+            if kept {
                 self.cursor = cursor;
                 self.full = false;
                 return;
@@ -506,12 +515,14 @@ impl Retained {
         }
         self.buf.reset();
         self.steps.clear();
+        let mut damage = std::mem::take(&mut self.damage).cleared(area);
+        damage.add(area);
         let mut frame = Frame {
             buf: &mut self.buf,
             cursor: None,
             ascii: false,
             mode: Mode::Full(&mut self.steps),
-            damage: Damage::everything(area),
+            damage,
         };
         view(&mut frame);
         self.cursor = frame.cursor;

@@ -21,9 +21,9 @@ pub mod surface;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::Once;
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste, Event,
@@ -569,7 +569,13 @@ fn event_loop(
                 Incoming::Event(Event::Paste(s)) => Some(Action::Paste(s)),
                 Incoming::Event(_) => None,
                 Incoming::Action(a) => {
-                    rechecked |= matches!(a, Action::LiveEvaluated(_));
+                    if matches!(a, Action::LiveEvaluated(_)) {
+                        rechecked = true;
+                        // The evaluation it replaces is freed off this thread.
+                        if let Some(e) = &state.engagement {
+                            checker.retire(Arc::clone(&e.live));
+                        }
+                    }
                     Some(a)
                 }
                 Incoming::HighlightReady => {
@@ -631,7 +637,7 @@ fn new_state(setup: &TuiSetup) -> State {
     state.banner = setup.banner.clone();
     if let Some(signing) = &setup.signing {
         match crate::store::sign::load_allowed_signers(&signing.allowed_signers) {
-            Ok(signers) => state.allowed_signers = signers.map(std::sync::Arc::new),
+            Ok(signers) => state.allowed_signers = signers.map(Arc::new),
             Err(e) => state.banner.push(e.to_string()),
         }
     }
@@ -678,10 +684,15 @@ pub fn run_engagement(root: &Path, setup: TuiSetup) -> Result<Ended, String> {
     .map_err(|e| e.to_string())
 }
 
-type LiveSlot = std::sync::Arc<(
-    std::sync::Mutex<Option<crate::app::LiveJob>>,
-    std::sync::Condvar,
-)>;
+/// What the live re-check's thread is asked to do: the newest re-check, and evaluations the
+/// screen has replaced, to be freed there.
+#[derive(Default)]
+struct LiveWork {
+    job: Option<crate::app::LiveJob>,
+    retired: Vec<Arc<crate::domain::evaluate::Evaluation>>,
+}
+
+type LiveSlot = Arc<(std::sync::Mutex<LiveWork>, std::sync::Condvar)>;
 
 /// Evaluates the engagement with the buffer text swapped in, on its own thread, so typing never
 /// waits for it. Only the newest request matters: one arriving while another runs replaces any
@@ -695,18 +706,18 @@ impl LiveChecker {
         deliver: impl Fn(crate::domain::evaluate::Evaluation) + Send + 'static,
     ) -> LiveChecker {
         let job = LiveSlot::default();
-        let shared = std::sync::Arc::clone(&job);
+        let shared = Arc::clone(&job);
         // Without the thread the re-check never arrives; editing and saving still work.
         let _ = std::thread::Builder::new()
             .name("live-check".into())
             .spawn(move || {
                 let (slot, ready) = &*shared;
                 loop {
-                    let next = {
+                    let (job, retired) = {
                         let Ok(mut guard) = slot.lock() else { return };
                         loop {
-                            if let Some(e) = guard.take() {
-                                break e;
+                            if guard.job.is_some() || !guard.retired.is_empty() {
+                                break (guard.job.take(), std::mem::take(&mut guard.retired));
                             }
                             match ready.wait(guard) {
                                 Ok(g) => guard = g,
@@ -714,7 +725,10 @@ impl LiveChecker {
                             }
                         }
                     };
-                    deliver(next.evaluate());
+                    drop(retired);
+                    if let Some(job) = job {
+                        deliver(job.evaluate());
+                    }
                 }
             });
         LiveChecker { job }
@@ -723,8 +737,53 @@ impl LiveChecker {
     fn request(&self, job: crate::app::LiveJob) {
         let (slot, ready) = &*self.job;
         if let Ok(mut guard) = slot.lock() {
-            *guard = Some(job);
+            guard.job = Some(job);
             ready.notify_one();
+        }
+    }
+
+    /// Frees `evaluation` on the re-check's thread: an evaluation holds every artifact parsed,
+    /// and freeing one of a 50,000-line artifact took the loop milliseconds after each re-check,
+    /// in which a key waited. (Freed here if the thread is gone.)
+    fn retire(&self, evaluation: Arc<crate::domain::evaluate::Evaluation>) {
+        let (slot, ready) = &*self.job;
+        if let Ok(mut guard) = slot.lock() {
+            guard.retired.push(evaluation);
+            ready.notify_one();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::journal::Stamp;
+    use crate::domain::time::Timestamp;
+
+    /// An evaluation handed to the re-check's thread is freed there: the loop keeps no
+    /// reference, and it does not outlive the handing over for long.
+    #[test]
+    fn a_retired_evaluation_is_freed_by_the_checker() {
+        let ws = tempfile::tempdir().unwrap();
+        let stamp = Stamp {
+            at: Timestamp::from_unix(0),
+            actor: "o".into(),
+            os_user: "o@h".into(),
+        };
+        let root =
+            crate::store::engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
+        let loaded = crate::store::engagement::load(&root).unwrap();
+        let evaluation = Arc::new(crate::domain::evaluate::evaluate(&loaded.engagement));
+        let watched = Arc::downgrade(&evaluation);
+        let checker = LiveChecker::spawn(|_| {});
+        checker.retire(evaluation);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while watched.upgrade().is_some() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the retired evaluation is still alive"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 }

@@ -10,7 +10,9 @@
 //!
 //! The window is made the first time the buffer is edited and moved (made anew around the
 //! cursor) when the cursor comes within `MARGIN` lines of an edge that is not the text's own;
-//! viewing, scrolling and searching never need it.
+//! viewing, scrolling and searching never need it, and neither does a character typed or
+//! deleted inside a line with nothing selected, which the buffer makes itself (most keys: no
+//! window line is re-measured or compared).
 //!
 //! The live gate re-checks an edited buffer off the input path; what it is given is a
 //! [`TextSnapshot`]: the text as shared pieces of a few hundred lines, each joined once and

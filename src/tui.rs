@@ -757,22 +757,13 @@ impl LiveChecker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::journal::Stamp;
-    use crate::domain::time::Timestamp;
 
     /// An evaluation handed to the re-check's thread is freed there: the loop keeps no
     /// reference, and it does not outlive the handing over for long.
     #[test]
     fn a_retired_evaluation_is_freed_by_the_checker() {
         let ws = tempfile::tempdir().unwrap();
-        let stamp = Stamp {
-            at: Timestamp::from_unix(0),
-            actor: "o".into(),
-            os_user: "o@h".into(),
-        };
-        let root =
-            crate::store::engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
-        let loaded = crate::store::engagement::load(&root).unwrap();
+        let loaded = crate::store::engagement::scratch(ws.path());
         let evaluation = Arc::new(crate::domain::evaluate::evaluate(&loaded.engagement));
         let watched = Arc::downgrade(&evaluation);
         let checker = LiveChecker::spawn(|_| {});

@@ -87,6 +87,18 @@ fn write_object(root: &Path, text: &str, writes: &mut TxWrites) -> Result<(), St
     writes.write(&path, text.as_bytes())
 }
 
+/// A new engagement `x` made in `workspace` and loaded: the unit tests' scratch engagement.
+#[cfg(test)]
+pub(crate) fn scratch(workspace: &Path) -> LoadedEngagement {
+    let stamp = Stamp {
+        at: crate::domain::time::Timestamp::from_unix(0),
+        actor: "o".into(),
+        os_user: "o@h".into(),
+    };
+    let root = create(workspace, "x", "X", "o", None, &stamp).expect("create");
+    load(&root).expect("load")
+}
+
 /// Creates `workspace/slug` from templates with its `created` event; with `from`, a Day-2
 /// engagement starting from that closed engagement (DESIGN §7): its spec, its reconciled design
 /// as the design draft, and a feasibility listing every inherited requirement to reassess.

@@ -175,22 +175,13 @@ mod reload_tests {
     use crate::app::buffer::TextBuffer;
     use crate::app::update::live::replace_buffer;
     use crate::app::{EngagementState, State};
-    use crate::domain::journal::Stamp;
-    use crate::domain::time::Timestamp;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui_textarea::DataCursor;
 
     fn engagement_state() -> (tempfile::TempDir, EngagementState) {
         let ws = tempfile::tempdir().unwrap();
-        let stamp = Stamp {
-            at: Timestamp::from_unix(0),
-            actor: "o".into(),
-            os_user: "o@h".into(),
-        };
-        let root =
-            crate::store::engagement::create(ws.path(), "x", "X", "o", None, &stamp).unwrap();
-        let e = EngagementState::new(crate::store::engagement::load(&root).unwrap());
+        let e = EngagementState::new(crate::store::engagement::scratch(ws.path()));
         (ws, e)
     }
 

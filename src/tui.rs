@@ -699,6 +699,8 @@ type LiveSlot = Arc<(std::sync::Mutex<LiveWork>, std::sync::Condvar)>;
 /// still waiting. Idle, the thread sleeps on a condition variable.
 struct LiveChecker {
     job: LiveSlot,
+    /// Whether its thread started (without it, nothing is handed over).
+    running: bool,
 }
 
 impl LiveChecker {
@@ -708,7 +710,7 @@ impl LiveChecker {
         let job = LiveSlot::default();
         let shared = Arc::clone(&job);
         // Without the thread the re-check never arrives; editing and saving still work.
-        let _ = std::thread::Builder::new()
+        let running = std::thread::Builder::new()
             .name("live-check".into())
             .spawn(move || {
                 let (slot, ready) = &*shared;
@@ -730,8 +732,9 @@ impl LiveChecker {
                         deliver(job.evaluate());
                     }
                 }
-            });
-        LiveChecker { job }
+            })
+            .is_ok();
+        LiveChecker { job, running }
     }
 
     fn request(&self, job: crate::app::LiveJob) {
@@ -744,8 +747,11 @@ impl LiveChecker {
 
     /// Frees `evaluation` on the re-check's thread: an evaluation holds every artifact parsed,
     /// and freeing one of a 50,000-line artifact took the loop milliseconds after each re-check,
-    /// in which a key waited. (Freed here if the thread is gone.)
+    /// in which a key waited. (Freed here if the thread never started or has failed.)
     fn retire(&self, evaluation: Arc<crate::domain::evaluate::Evaluation>) {
+        if !self.running {
+            return;
+        }
         let (slot, ready) = &*self.job;
         if let Ok(mut guard) = slot.lock() {
             guard.retired.push(evaluation);

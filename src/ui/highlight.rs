@@ -827,8 +827,7 @@ impl Cache {
         rows: std::ops::Range<usize>,
         edited: Option<usize>,
     ) {
-        self.take_edits(lines, edited);
-        self.scan_blocks(lines, rows.end.min(lines.len()));
+        self.take_edits_and_scan(lines, rows, edited, usize::MAX);
     }
 
     /// The echo of an edit (`ui::ViewState::paint_edits_after_echo`): forgets what the edit
@@ -842,9 +841,21 @@ impl Cache {
         rows: std::ops::Range<usize>,
         edited: Option<usize>,
     ) {
+        self.take_edits_and_scan(lines, rows, edited, ECHO_SCAN);
+    }
+
+    /// Forgets what the edits made stale, then finds the fences and comments down to `rows`
+    /// if that takes scanning `at_most` lines or fewer.
+    fn take_edits_and_scan(
+        &mut self,
+        lines: &[String],
+        rows: std::ops::Range<usize>,
+        edited: Option<usize>,
+        at_most: usize,
+    ) {
         self.take_edits(lines, edited);
         let upto = rows.end.min(lines.len());
-        if self.blocks.len().saturating_add(ECHO_SCAN) >= upto {
+        if self.blocks.len().saturating_add(at_most) >= upto {
             self.scan_blocks(lines, upto);
         }
     }

@@ -1,5 +1,6 @@
 //! The catalog end to end: the real `phasegate` binary in a pty opens the catalog from the
-//! design, filters it, inserts a reuse line at the cursor, saves, and G2-3 passes live.
+//! design, is read again from disk meanwhile, filters the catalog, inserts a reuse line at the
+//! cursor, saves, and G2-3 passes live.
 
 mod common;
 
@@ -54,6 +55,19 @@ fn insert_a_catalog_reuse_from_the_design_and_see_g2_3_pass() {
     pty.send(keys::ENTER);
     pty.send("L");
     pty.wait_for_text(&["Catalog: 4 component(s) of 1 closed engagement(s)"]);
+    // Read again from disk meanwhile (an outside edit of its title): the design on disk reuses
+    // nothing from the catalog, so that load does not read it; the reuse about to be inserted
+    // must resolve all the same.
+    let meta = ws.read("bgp-peer-onboarding", "engagement.toml");
+    ws.write(
+        "bgp-peer-onboarding",
+        "engagement.toml",
+        &meta.replace(
+            "BGP peer onboarding for transit and IX sessions",
+            "BGP peering",
+        ),
+    );
+    pty.wait_for_text(&["bgp-peer-onboarding — BGP peering  "]);
     pty.send("vlan-qos/COMP-1");
     pty.wait_for_text(&["filter: vlan-qos/COMP-1", "1/4"]);
     pty.send(keys::ENTER);

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 use phasegate::app::action::Action;
-use phasegate::app::effect::Effect;
+use phasegate::app::effect::{Effect, LiveEffect};
 use phasegate::app::{Command, Keys, Mode, Overlay, Screen, State, WorkspaceState};
+use phasegate::domain::artifact::Artifact;
 use phasegate::domain::journal::{CriterionResult, Stamp};
 use phasegate::domain::time::Timestamp;
 
@@ -106,10 +107,9 @@ fn catalog_overlay_filters_as_you_type_and_shows_an_entry() {
     }
 }
 
-#[test]
-fn inserting_a_reuse_line_makes_g2_3_pass_live_and_is_refused_where_not_editable() {
-    let (_dir, ws) = workspace_with_a_closed_engagement();
-    // COMP-1 of the design in progress has lost its reuse decision: G2-3 fails.
+/// The design in progress opened with COMP-1's reuse decision gone: G2-3 fails, and nothing on
+/// disk reuses from the catalog, so the load did not read it. The cursor is on COMP-1's heading.
+fn open_design_without_comp_1_reuse(ws: &Path) -> State {
     let design_path = ws.join("bgp-peer-onboarding/solution-design.md");
     let design = std::fs::read_to_string(&design_path).expect("design");
     let first_reuse = design
@@ -122,17 +122,29 @@ fn inserting_a_reuse_line_makes_g2_3_pass_live_and_is_refused_where_not_editable
         design.replacen(&format!("{first_reuse}\n"), "", 1),
     )
     .expect("write");
-    let mut state = open_engagement(&ws, "bgp-peer-onboarding", (120, 40));
+    let mut state = open_engagement(ws, "bgp-peer-onboarding", (120, 40));
     assert_eq!(g23(&state), CriterionResult::Fail);
-
-    // Put the cursor on COMP-1's heading.
+    let e = state.engagement.as_ref().expect("engagement");
+    assert!(!e.catalog_read && e.engagement.catalog.entries.is_empty());
     press(&mut state, KeyCode::Char('/'));
     type_text(&mut state, "### COMP-1");
     press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('L'));
-    type_text(&mut state, "vlan-qos/COMP-1");
-    press(&mut state, KeyCode::Enter);
-    press(&mut state, KeyCode::Char('i'));
+    state
+}
+
+/// Inserts the reuse of vlan-qos/COMP-1 from the catalog overlay at the cursor.
+fn insert_vlan_qos_comp_1(state: &mut State) {
+    press(state, KeyCode::Char('L'));
+    type_text(state, "vlan-qos/COMP-1");
+    press(state, KeyCode::Enter);
+    press(state, KeyCode::Char('i'));
+}
+
+#[test]
+fn inserting_a_reuse_line_makes_g2_3_pass_live_and_is_refused_where_not_editable() {
+    let (_dir, ws) = workspace_with_a_closed_engagement();
+    let mut state = open_design_without_comp_1_reuse(&ws);
+    insert_vlan_qos_comp_1(&mut state);
     assert!(state.overlay.is_none());
     assert_eq!(state.mode, Mode::Edit);
     let e = state.engagement.as_ref().expect("engagement");
@@ -171,6 +183,67 @@ fn inserting_a_reuse_line_makes_g2_3_pass_live_and_is_refused_where_not_editable
 }
 
 /// The Day-2 samples: campus-time-baseline (closed) and campus-time-nts started from it.
+/// The buffer's catalog reuse stays resolved when the engagement is read again while the
+/// buffer is unsaved (an outside edit, a pull): the design on disk reuses nothing from the
+/// catalog, so that load does not read it, and the catalog the overlay read is kept.
+#[test]
+fn a_reload_keeps_the_catalog_an_unsaved_reuse_resolves_in() {
+    let (_dir, ws) = workspace_with_a_closed_engagement();
+    let mut state = open_design_without_comp_1_reuse(&ws);
+    insert_vlan_qos_comp_1(&mut state);
+    assert_eq!(g23(&state), CriterionResult::Pass);
+    let root = ws.join("bgp-peer-onboarding");
+    let feasibility = root.join("feasibility.md");
+    let text = std::fs::read_to_string(&feasibility).expect("feasibility");
+    std::fs::write(&feasibility, format!("{text}\nA note added outside.\n")).expect("write");
+    // The watcher's re-read, then a load of the same engagement (back from an editor).
+    for reload in [
+        Effect::Live(LiveEffect::Reload { root: root.clone() }),
+        Effect::Load { root: root.clone() },
+    ] {
+        common::app::run(&mut state, reload);
+        let e = state.engagement.as_ref().expect("engagement");
+        assert!(e.dirty, "the unsaved insert is kept");
+        assert!(
+            e.engagement.texts[&Artifact::Feasibility].contains("A note added outside."),
+            "the outside edit was read"
+        );
+        assert_eq!(g23(&state), CriterionResult::Pass, "still resolved");
+    }
+}
+
+/// A catalog reuse typed by hand into a design whose load did not read the catalog: the live
+/// re-check finds it dangling, reads the catalog, and checks again; G2-3 passes unsaved.
+#[test]
+fn a_catalog_reuse_typed_by_hand_reads_the_catalog() {
+    let (_dir, ws) = workspace_with_a_closed_engagement();
+    let (catalog, _) = phasegate::store::catalog::load_catalog(&ws);
+    let version = catalog
+        .entries
+        .iter()
+        .find(|c| c.slug == "vlan-qos" && c.component.to_string() == "COMP-1")
+        .map(|c| c.version[..12].to_string())
+        .expect("vlan-qos/COMP-1 in the catalog");
+    let mut state = open_design_without_comp_1_reuse(&ws);
+    press(&mut state, KeyCode::Char('e'));
+    assert_eq!(state.mode, Mode::Edit);
+    press(&mut state, KeyCode::End);
+    press(&mut state, KeyCode::Enter);
+    type_text(
+        &mut state,
+        &format!("- reuse: catalog vlan-qos/COMP-1@{version}"),
+    );
+    let e = state.engagement.as_ref().expect("engagement");
+    assert!(e.dirty);
+    assert!(e.catalog_read);
+    assert!(!e.engagement.catalog.entries.is_empty());
+    assert_eq!(g23(&state), CriterionResult::Pass, "resolved before saving");
+    // A version the catalog does not hold dangles, now checked against the catalog read.
+    press(&mut state, KeyCode::Backspace);
+    type_text(&mut state, if version.ends_with('0') { "1" } else { "0" });
+    assert_eq!(g23(&state), CriterionResult::Fail);
+}
+
 fn day_two_workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ws = dir.path().join("ws");

@@ -93,11 +93,12 @@ impl<'c> Driver<'c> {
         self.drain(state, &mut Step::Run);
     }
 
-    /// The live re-check of an edited buffer, asked for when one is due. `tui.rs` asks after
-    /// drawing the keystroke's echo and runs the evaluation on its worker; run here, it is
-    /// evaluated in place (tests, benches).
+    /// The live re-check of an edited buffer, asked for while one is due (a result may make
+    /// another due: the catalog it asked for came). `tui.rs` asks after drawing the
+    /// keystroke's echo and runs the evaluation on its worker; run here, it is evaluated in
+    /// place (tests, benches).
     pub fn recheck(&mut self, state: &mut State) {
-        if recheck_due(state) {
+        while recheck_due(state) {
             self.dispatch(state, Action::LiveRecheck);
         }
     }

@@ -44,6 +44,7 @@ pub fn load(root: &Path) -> Result<LoadedEngagement, StoreError> {
         let (catalog, _unreadable) =
             super::catalog::load_catalog(&super::catalog::workspace_of(root));
         loaded.engagement.catalog = std::sync::Arc::new(catalog);
+        loaded.catalog_read = true;
     }
     Ok(loaded)
 }

@@ -34,6 +34,10 @@ pub struct LoadedEngagement {
     /// Bad input found while loading (a missing or unreadable artifact, a corrupt object…).
     /// The CLI treats any as fatal; the TUI shows them and works with the rest.
     pub issues: Vec<StoreError>,
+    /// Whether the workspace's catalog was read into `engagement` (`store::engagement::load`
+    /// reads it only when the text on disk needs it): when not, an open buffer may still need
+    /// the one read before.
+    pub catalog_read: bool,
 }
 
 fn slug_of(root: &Path) -> String {
@@ -57,6 +61,7 @@ pub fn load_engagement(root: &Path) -> Result<LoadedEngagement, StoreError> {
         root: root.to_path_buf(),
         engagement,
         issues,
+        catalog_read: false,
     })
 }
 

@@ -114,6 +114,11 @@ pub struct EngagementState {
     pub root: PathBuf,
     /// Shared with the live re-check's worker (`LiveJob`): a keystroke copies no engagement.
     pub engagement: Arc<Engagement>,
+    /// Whether the workspace's catalog was read into `engagement` (or asked for): a load reads
+    /// it only when the design on disk reuses from it, so a reload keeps the one the buffer's
+    /// catalog reuses were checked against ([`EngagementState::keep_catalog`]), and a buffer
+    /// that starts reusing from it asks for it ([`EngagementState::apply_live`]).
+    pub catalog_read: bool,
     /// Load problems (shown as a banner; the TUI keeps working with what is valid).
     pub issues: Vec<String>,
     /// Evaluation of the text on disk (shared: `live` is the same one while the buffer is clean,
@@ -314,6 +319,7 @@ impl EngagementState {
             live: disk.clone(),
             disk,
             engagement: Arc::new(loaded.engagement),
+            catalog_read: loaded.catalog_read,
             shown_phase,
             editor: TextBuffer::new(""),
             saved_text: String::new(),
@@ -378,7 +384,8 @@ impl EngagementState {
 
     /// Replaces what is on disk after a reload. A clean buffer follows the disk (cursor kept); a
     /// dirty buffer is kept and flagged when the disk changed under it.
-    pub fn replace_loaded(&mut self, loaded: LoadedEngagement) -> bool {
+    pub fn replace_loaded(&mut self, mut loaded: LoadedEngagement) -> bool {
+        self.keep_catalog(&mut loaded);
         self.issues = loaded.issues.iter().map(ToString::to_string).collect();
         self.engagement = Arc::new(loaded.engagement);
         self.disk = Arc::new(evaluate(&self.engagement));
@@ -407,6 +414,16 @@ impl EngagementState {
         conflict
     }
 
+    /// Gives `loaded` the catalog read before when its load did not read one (its design on
+    /// disk reuses nothing from it, but the buffer, or the design about to be saved, may):
+    /// without it, a reload would fail the buffer's catalog reuses as dangling (G2-3).
+    pub fn keep_catalog(&self, loaded: &mut LoadedEngagement) {
+        if self.catalog_read && !loaded.catalog_read {
+            loaded.engagement.catalog = Arc::clone(&self.engagement.catalog);
+            loaded.catalog_read = true;
+        }
+    }
+
     /// Takes the live re-check that is due (`Action::LiveRecheck`): a clean buffer settles at
     /// once from the disk evaluation; an edited one needs an evaluation with its text swapped
     /// in, returned as a job to run off the input path (`Effect::Evaluate`).
@@ -433,12 +450,20 @@ impl EngagementState {
     }
 
     /// Takes a live re-check computed off the input path, unless the buffer went clean
-    /// meanwhile (then the disk evaluation already holds).
-    pub fn apply_live(&mut self, evaluation: Evaluation) {
+    /// meanwhile (then the disk evaluation already holds). Returns true when the buffer reuses
+    /// from the catalog and the catalog was never read: it is to be read (`Effect::LoadCatalog`),
+    /// and its arrival re-checks the buffer.
+    pub fn apply_live(&mut self, evaluation: Evaluation) -> bool {
         self.live_running = false;
-        if self.dirty {
-            self.show_live(Arc::new(evaluation));
+        if !self.dirty {
+            return false;
         }
+        let read_catalog = !self.catalog_read && !evaluation.reuse.dangling.is_empty();
+        if read_catalog {
+            self.catalog_read = true;
+        }
+        self.show_live(Arc::new(evaluation));
+        read_catalog
     }
 
     fn show_live(&mut self, live: Arc<Evaluation>) {

@@ -44,6 +44,9 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 /// The catalog was read: the overlay lists it, and the open engagement checks its catalog
 /// reuses against it from now on (also in the live re-check of the buffer).
 pub fn loaded(state: &mut State, catalog: Arc<Catalog>) -> Vec<Effect> {
+    if let Some(e) = &mut state.engagement {
+        e.catalog_read = true;
+    }
     if let Some(e) = &mut state.engagement
         && e.engagement.catalog != catalog
     {

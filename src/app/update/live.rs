@@ -132,10 +132,11 @@ pub fn update(state: &mut State, action: LiveAction) -> Vec<Effect> {
             state.error(format!("watch: {m}"));
             Vec::new()
         }
-        LiveAction::Reloaded(loaded) => {
+        LiveAction::Reloaded(mut loaded) => {
             if loaded.root != root {
                 return Vec::new();
             }
+            e.keep_catalog(&mut loaded);
             live.problem = None;
             // The re-read after arming usually finds what was loaded: nothing to re-evaluate.
             let same_issues = loaded.issues.len() == e.issues.len()

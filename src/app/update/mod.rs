@@ -172,8 +172,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             job.map(Effect::Evaluate).into_iter().collect()
         }
         Action::LiveEvaluated(evaluation) => {
-            if let Some(e) = &mut state.engagement {
-                e.apply_live(*evaluation);
+            let Some(e) = &mut state.engagement else {
+                return Vec::new();
+            };
+            if e.apply_live(*evaluation) {
+                return vec![Effect::LoadCatalog {
+                    near: e.root.clone(),
+                }];
             }
             Vec::new()
         }

@@ -46,14 +46,12 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 pub fn loaded(state: &mut State, catalog: Arc<Catalog>) -> Vec<Effect> {
     if let Some(e) = &mut state.engagement {
         e.catalog_read = true;
-    }
-    if let Some(e) = &mut state.engagement
-        && e.engagement.catalog != catalog
-    {
-        Arc::make_mut(&mut e.engagement).catalog = catalog.clone();
-        e.disk = Arc::new(evaluate(&e.engagement));
-        e.live = e.disk.clone();
-        e.live_pending = true;
+        if e.engagement.catalog != catalog {
+            Arc::make_mut(&mut e.engagement).catalog = catalog.clone();
+            e.disk = Arc::new(evaluate(&e.engagement));
+            e.live = e.disk.clone();
+            e.live_pending = true;
+        }
     }
     if let Some(Overlay::Catalog(o)) = &mut state.overlay {
         o.catalog = Some(catalog);
